@@ -1,0 +1,2 @@
+package dev.wsroute.bench;
+final class Placeholder {}

@@ -1,0 +1,13 @@
+package dev.wsroute.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class PathRewriteSpec {
+    @JsonPropertyDescription("Replaces the part of the path that a Prefix match matched.")
+    public String replacePrefixMatch;
+
+    @JsonPropertyDescription("Replaces the whole path (the query string is kept).")
+    public String replaceFullPath;
+}

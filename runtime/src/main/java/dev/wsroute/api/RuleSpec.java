@@ -1,0 +1,35 @@
+package dev.wsroute.api;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class RuleSpec {
+    @JsonPropertyDescription("What a WebSocket upgrade request must look like for this rule to apply.")
+    public MatchSpec match;
+
+    @JsonPropertyDescription("Edits made to the upgrade request before it is sent upstream.")
+    public RewriteSpec rewrite;
+
+    @JsonPropertyDescription("Where matching upgrades go.")
+    public List<BackendSpec> backends;
+
+    @JsonProperty("upstreamTLS")
+    @JsonPropertyDescription("TLS from wsroute to the backends (wss:// to the pods).")
+    public UpstreamTlsSpec upstreamTLS;
+
+    @JsonPropertyDescription("How an endpoint is picked for each new connection.")
+    public LoadBalancerSpec loadBalancer;
+
+    @JsonPropertyDescription("Origins allowed to open a WebSocket; empty: any. A request without Origin passes.")
+    public List<String> allowedOrigins;
+
+    @JsonPropertyDescription("Most open WebSockets this rule holds at once (per wsroute replica); 503 above it.")
+    public Integer maxConnections;
+
+    @JsonPropertyDescription("Handshake and idle timeouts.")
+    public TimeoutsSpec timeouts;
+}

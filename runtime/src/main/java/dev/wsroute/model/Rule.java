@@ -1,0 +1,32 @@
+package dev.wsroute.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** One validated WebSocket rule of a route; {@code index} is its position in spec.rules. */
+public record Rule(
+        int index,
+        Match match,
+        Rewrite rewrite,
+        List<Backend> backends,
+        Optional<UpstreamTls> upstreamTls,
+        LoadBalancing loadBalancing,
+        List<String> allowedOrigins,
+        int maxConnections,
+        Duration handshakeTimeout,
+        Duration idleTimeout) {
+
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+
+    public Rule {
+        backends = List.copyOf(backends);
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** TLS to the backends. */
+    public record UpstreamTls(String caSecretName, String caFile, String sni, boolean insecureSkipVerify) {
+    }
+}

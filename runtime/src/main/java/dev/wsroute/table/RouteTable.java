@@ -1,0 +1,80 @@
+package dev.wsroute.table;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.wsroute.model.RouteId;
+import dev.wsroute.tls.ServerCertificates;
+
+/**
+ * An immutable, versioned snapshot of everything the data plane routes by. A new one replaces the old one
+ * whole; connections that are open keep whatever they were given.
+ */
+public final class RouteTable {
+    private final long version;
+    private final List<CompiledRoute> routes;
+    private final Map<RouteId, CompiledRoute> byId;
+    private final HostIndex hosts = new HostIndex();
+    private final ServerCertificates certificates;
+
+    RouteTable(long version, List<CompiledRoute> routes, ServerCertificates certificates) {
+        this.version = version;
+        this.routes = List.copyOf(routes);
+        this.byId = routes.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(r -> r.route().id(), r -> r));
+        this.certificates = certificates;
+        routes.forEach(hosts::add);
+    }
+
+    public static RouteTable empty() {
+        return new RouteTable(0, List.of(), ServerCertificates.NONE);
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public List<CompiledRoute> routes() {
+        return routes;
+    }
+
+    public ServerCertificates certificates() {
+        return certificates;
+    }
+
+    public CompiledRoute route(RouteId id) {
+        return byId.get(id);
+    }
+
+    /** The routes that own this host (most specific host entry only; no fallthrough). */
+    public List<CompiledRoute> routesFor(String host) {
+        return hosts.lookup(host);
+    }
+
+    /** The first rule, in route order then rule order, that matches a WebSocket upgrade; null for none (404). */
+    public CompiledRule matchUpgrade(RequestView req) {
+        for (CompiledRoute route : hosts.lookup(req.host())) {
+            for (CompiledRule rule : route.rules()) {
+                if (rule.matches(req)) {
+                    return rule;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The route whose spec.http takes a plain request for this host; null when none declares one. */
+    public CompiledRoute matchHttp(String host) {
+        for (CompiledRoute route : hosts.lookup(host)) {
+            if (route.http() != null) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a tunnel to this endpoint, opened by this route, may stay open under this table. */
+    public boolean keeps(RouteId route, String endpointKey) {
+        CompiledRoute r = byId.get(route);
+        return r != null && r.endpointKeys().contains(endpointKey);
+    }
+}
