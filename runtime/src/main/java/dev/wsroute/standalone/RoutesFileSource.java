@@ -53,13 +53,22 @@ public final class RoutesFileSource implements AutoCloseable {
     /** Loads the file once (so readiness follows a good first load) and starts watching it. */
     public RoutesFileSource start() {
         poll();
-        poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(this::pollSafely, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
         return this;
     }
 
     /** The problem with the file's current content, or null when it is in force. */
     public String lastError() {
         return lastError;
+    }
+
+    /** A scheduled task that throws is never run again: nothing may escape. */
+    private void pollSafely() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "routes file %s: unexpected failure while reloading; the last good routes stay in force", file);
+        }
     }
 
     synchronized void poll() {
