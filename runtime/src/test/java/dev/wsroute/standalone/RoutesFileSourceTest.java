@@ -147,6 +147,19 @@ class RoutesFileSourceTest {
     }
 
     @Test
+    void rewritingTheSameContentPublishesNothing() throws IOException {
+        Path file = dir.resolve("routes.yaml");
+        write(file, routes("chat"));
+        start(file);
+        RouteTable first = holder.current();
+
+        write(file, routes("chat")); // a touch, or a ConfigMap sync with no change
+
+        await().during(Duration.ofMillis(700)).atMost(WITHIN).until(() -> holder.current() == first);
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
     void invalidFileKeepsTheLastGoodTableAndNamesDocumentAndField() throws IOException {
         Path file = dir.resolve("routes.yaml");
         write(file, routes("chat"));
