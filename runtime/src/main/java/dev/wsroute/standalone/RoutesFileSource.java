@@ -24,8 +24,9 @@ import dev.wsroute.table.TlsResolver;
 
 /**
  * Standalone mode's route source: the routes file, read again whenever its content changes. Polling the
- * content (not file events) catches in-place writes, renames and a ConfigMap's symlink swap alike, within
- * {@link #POLL_MILLIS}. A file that does not parse or validate leaves the last good table in force.
+ * content (not file events) catches in-place writes, renames and a ConfigMap's symlink swap alike, within two
+ * polls of {@link #POLL_MILLIS} (a change is applied once it reads the same twice, so a half-written file never is).
+ * A file that does not parse or validate leaves the last good table in force.
  */
 public final class RoutesFileSource implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RoutesFileSource.class);
