@@ -1,0 +1,23 @@
+package dev.wsroute.tls;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
+
+/** The TLS handler at the head of an upstream channel's pipeline. */
+public final class UpstreamHandlers {
+    private UpstreamHandlers() {
+    }
+
+    /**
+     * A client {@link SslHandler} for one upstream connection: it sends {@code tls.sni()} (else the endpoint host,
+     * when that is a name rather than an IP) as SNI, and verifies the upstream certificate against that same name
+     * (HTTPS endpoint identification; IP SANs for an IP), unless the rule said insecureSkipVerify.
+     */
+    public static SslHandler newUpstreamHandler(ByteBufAllocator alloc, UpstreamTls tls, String endpointHost, int port) {
+        requireNonNull(tls, "tls");
+        String peer = tls.sni() != null ? tls.sni() : requireNonNull(endpointHost, "endpointHost");
+        return tls.context().newHandler(alloc, peer, port);
+    }
+}
