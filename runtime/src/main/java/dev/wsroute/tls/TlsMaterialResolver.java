@@ -97,6 +97,11 @@ public final class TlsMaterialResolver implements TlsResolver {
         }
     }
 
+    /** How many contexts (and cached failures) are held: for tests of the sweep. */
+    int cachedContexts() {
+        return cache.size();
+    }
+
     /** The server context of a route, or null after reporting why not. */
     private SslContext serverContext(RouteId id, Route.TlsRef ref, Consumer<TableProblem> problems) {
         try {

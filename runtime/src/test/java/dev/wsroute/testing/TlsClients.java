@@ -23,7 +23,8 @@ public final class TlsClients {
         Socket raw = new Socket();
         raw.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         raw.setSoTimeout(10_000);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "127.0.0.1", port, true);
+        // the JDK caches sessions by this peer host and, resuming, re-sends the cached session's SNI: key by name, as browsers do
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, sni == null ? "127.0.0.1" : sni, port, true);
         try {
             SSLParameters p = s.getSSLParameters();
             p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
