@@ -20,4 +20,18 @@ public final class UpstreamHandlers {
         String peer = tls.sni() != null ? tls.sni() : requireNonNull(endpointHost, "endpointHost");
         return tls.context().newHandler(alloc, peer, port);
     }
+
+    /**
+     * Why an upstream handshake failed, for the 502's log line: the innermost cause with a message (engines wrap the
+     * trust manager's precise reason, e.g. "No subject alternative DNS name matching x found", in generic ones).
+     */
+    public static String failureReason(Throwable failure) {
+        Throwable best = failure;
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                best = t;
+            }
+        }
+        return best == null ? "unknown" : best.getClass().getSimpleName() + ": " + best.getMessage();
+    }
 }
