@@ -52,7 +52,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Secret YAML, PEM files, and truststores for JDK clients.
  * <pre>{@code
  * Authority ca = TestCertificates.authority("test CA");
- * Issued host = ca.issue("chat.example.com");
+ * Issued host = ca.issue("chat.example.com");                       // EC P-256
+ * Issued rsa = ca.leaf("chat.example.com").keyType(KeyType.RSA).build(); // as cert-manager's default
  * Issued expired = ca.leaf("old.example.com").validUntil(Instant.now().minus(Duration.ofDays(1))).build();
  * }</pre>
  */
@@ -69,9 +70,9 @@ public final class TestCertificates {
     private TestCertificates() {
     }
 
-    /** A self-signed RSA CA valid from a day ago for ten years. */
+    /** A self-signed CA (EC P-256: RSA key generation costs seconds on a busy machine) valid from a day ago for ten years. */
     public static Authority authority(String commonName) {
-        KeyPair keys = keyPair(KeyType.RSA);
+        KeyPair keys = keyPair(KeyType.EC);
         Instant now = Instant.now();
         X500Name name = new X500Name("CN=" + commonName + ",O=wsroute tests");
         try {
@@ -115,7 +116,7 @@ public final class TestCertificates {
             return certificate;
         }
 
-        /** An RSA leaf for these names (DNS names, wildcards or IPv4 addresses), valid now for 30 days. */
+        /** An EC leaf for these names (DNS names, wildcards or IPv4 addresses), valid now for 30 days. */
         public Issued issue(String... names) {
             return leaf(names).build();
         }
@@ -172,7 +173,7 @@ public final class TestCertificates {
     public static final class LeafBuilder {
         private final Authority ca;
         private final List<String> names;
-        private KeyType keyType = KeyType.RSA;
+        private KeyType keyType = KeyType.EC;
         private Instant notBefore = Instant.now().minus(Duration.ofHours(1));
         private Instant notAfter = Instant.now().plus(Duration.ofDays(30));
 

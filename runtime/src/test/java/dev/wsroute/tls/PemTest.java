@@ -30,7 +30,7 @@ class PemTest {
     @BeforeAll
     static void certificates() {
         ca = TestCertificates.authority("pem test CA");
-        rsa = ca.issue("rsa.example.com");
+        rsa = ca.leaf("rsa.example.com").keyType(KeyType.RSA).build();
         ec = ca.leaf("ec.example.com").keyType(KeyType.EC).build();
     }
 

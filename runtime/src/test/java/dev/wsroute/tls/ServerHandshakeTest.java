@@ -51,9 +51,9 @@ class ServerHandshakeTest {
     @BeforeAll
     static void certificates() {
         ca = TestCertificates.authority("handshake test CA");
-        chat = ca.issue("chat.example.com");
+        chat = ca.leaf("chat.example.com").keyType(KeyType.RSA).build();
         wildcard = ca.leaf("*.example.com").keyType(KeyType.EC).build();
-        fallback = ca.issue("fallback.local");
+        fallback = ca.leaf("fallback.local").keyType(KeyType.RSA).build();
         client = ca.clientSslContext();
     }
 

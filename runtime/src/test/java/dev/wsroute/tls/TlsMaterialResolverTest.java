@@ -49,7 +49,7 @@ class TlsMaterialResolverTest {
     @BeforeAll
     static void certificates() {
         ca = TestCertificates.authority("resolver test CA");
-        chat = ca.issue("chat.example.com");
+        chat = ca.leaf("chat.example.com").keyType(KeyType.RSA).build(); // PKCS#1, as cert-manager writes it
         wildcard = ca.issue("*.example.com");
         fallback = ca.issue("fallback.local");
         ecPkcs8 = ca.leaf("ec.example.org").keyType(KeyType.EC).build();
