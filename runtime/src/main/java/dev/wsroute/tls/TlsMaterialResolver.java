@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLException;
@@ -38,8 +39,8 @@ public final class TlsMaterialResolver implements TlsResolver {
     private final MaterialFiles files;
     private final TlsContexts contexts;
     private final Clock clock;
-    private final ContextCache cache = new ContextCache();
-    private String lastDefaultProblem; // logged once per distinct problem: table builds are frequent
+    private final ContextCache cache;
+    private final AtomicReference<String> lastDefaultProblem; // logged once per distinct problem: builds are frequent
 
     /**
      * @param defaultSecret {@code wsroute.tls.default-secret}: "namespace/name" or "name" (namespace default)
@@ -51,11 +52,28 @@ public final class TlsMaterialResolver implements TlsResolver {
     }
 
     public TlsMaterialResolver(SecretSource secrets, Optional<String> defaultSecret, Path fileBase, TlsContexts contexts, Clock clock) {
-        this.secrets = requireNonNull(secrets, "secrets");
-        this.defaultSecret = requireNonNull(defaultSecret, "defaultSecret").map(SecretRef::parse);
-        this.files = new MaterialFiles(fileBase);
-        this.contexts = requireNonNull(contexts, "contexts");
-        this.clock = requireNonNull(clock, "clock");
+        this(requireNonNull(secrets, "secrets"), requireNonNull(defaultSecret, "defaultSecret").map(SecretRef::parse),
+                new MaterialFiles(fileBase), requireNonNull(contexts, "contexts"), requireNonNull(clock, "clock"),
+                new ContextCache(), new AtomicReference<>());
+    }
+
+    private TlsMaterialResolver(SecretSource secrets, Optional<SecretRef> defaultSecret, MaterialFiles files, TlsContexts contexts,
+            Clock clock, ContextCache cache, AtomicReference<String> lastDefaultProblem) {
+        this.secrets = secrets;
+        this.defaultSecret = defaultSecret;
+        this.files = files;
+        this.contexts = contexts;
+        this.clock = clock;
+        this.cache = cache;
+        this.lastDefaultProblem = lastDefaultProblem;
+    }
+
+    /**
+     * The same resolver over other Secrets, sharing the context cache: for a source that makes a new Secret set per
+     * version (the routes file), so unchanged certificates keep their contexts (and TLS sessions) across versions.
+     */
+    public TlsMaterialResolver withSecrets(SecretSource other) {
+        return new TlsMaterialResolver(requireNonNull(other, "other"), defaultSecret, files, contexts, clock, cache, lastDefaultProblem);
     }
 
     @Override
@@ -90,7 +108,7 @@ public final class TlsMaterialResolver implements TlsResolver {
         Rule.UpstreamTls u = rule.upstreamTls().orElseThrow(() -> new IllegalArgumentException("rule has no upstreamTls"));
         String at = "rules[" + rule.index() + "].upstreamTLS: ";
         try {
-            return new UpstreamTls(clientContext(route.id(), u), u.sni());
+            return new UpstreamTls(clientContext(route.id(), u), u.sni(), !u.insecureSkipVerify());
         } catch (Problem p) {
             problems.accept(new TableProblem(route.id(), TlsReasons.INVALID_UPSTREAM_TLS, at + p.getMessage()));
             return null;
@@ -118,13 +136,12 @@ public final class TlsMaterialResolver implements TlsResolver {
     private SslContext defaultContext(SecretRef ref) {
         try {
             SslContext ctx = server(ServerMaterial.fromSecret(secrets, ref));
-            lastDefaultProblem = null;
+            lastDefaultProblem.set(null);
             return ctx;
         } catch (Problem p) {
             String message = "default certificate (wsroute.tls.default-secret): " + p.getMessage();
-            if (!message.equals(lastDefaultProblem)) {
+            if (!message.equals(lastDefaultProblem.getAndSet(message))) {
                 LOG.warn(message + "; clients without a known SNI will fail the handshake");
-                lastDefaultProblem = message;
             }
             return null;
         }
