@@ -85,8 +85,8 @@ class ChromiumWssTest {
                     """.formatted(echo.port(), proxy.tlsPort(), pages.getAddress().getPort(), localhost.secretYaml("default", "localhost-tls"));
             RoutesDocuments.Parsed parsed = RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8));
             assertThat(parsed.errors()).isEmpty();
-            TlsResolverSetup resolver = new TlsResolverSetup(parsed);
-            tables.publish(new TableBuilder(EndpointSource.STATIC, resolver.tls).build(1, parsed.routes(), problems::add));
+            TlsMaterialResolver tls = new TlsMaterialResolver(StandaloneSecrets.from(parsed.secrets()), Optional.empty(), null);
+            tables.publish(new TableBuilder(EndpointSource.STATIC, tls).build(1, parsed.routes(), problems::add));
             assertThat(problems).isEmpty();
 
             try (Chromium chromium = Chromium.open("https://localhost:" + proxy.tlsPort() + "/", ca.certificatePem(), proxy.tlsPort())) {
@@ -97,19 +97,12 @@ class ChromiumWssTest {
                             assertThat(last[0]).as("page text; Chromium log:%n%s", chromium.log()).isEqualTo("echo: hello from chromium");
                         });
                 assertThat(chromium.evaluate("location.protocol")).isEqualTo("https:");
+                assertThat(chromium.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol"))
+                        .as("ALPN: a browser that offers h2 gets http/1.1").isEqualTo("http/1.1");
                 assertThat(chromium.evaluate("ws.url")).isEqualTo("wss://localhost:" + proxy.tlsPort() + "/ws");
             }
         } finally {
             pages.stop(0);
-        }
-    }
-
-    /** The standalone wiring: Secrets from the routes file's documents. */
-    private static final class TlsResolverSetup {
-        final TlsMaterialResolver tls;
-
-        TlsResolverSetup(RoutesDocuments.Parsed parsed) {
-            tls = new TlsMaterialResolver(StandaloneSecrets.from(parsed.secrets()), Optional.empty(), null);
         }
     }
 }
