@@ -41,6 +41,11 @@ public final class WsEchoServer implements AutoCloseable {
                                     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame msg) {
                                         ctx.writeAndFlush(new TextWebSocketFrame("echo: " + msg.text()));
                                     }
+
+                                    @Override
+                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                        ctx.close(); // e.g. a client that refused our certificate: expected in tests
+                                    }
                                 });
                     }
                 })

@@ -4,16 +4,16 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -36,8 +36,7 @@ import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
 import dev.wsroute.testing.TlsClients;
-import dev.wsroute.testing.WsClients;
-import dev.wsroute.testing.WsClients.Session;
+import dev.wsroute.testing.WsClient;
 import dev.wsroute.testing.WsEchoServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -53,6 +52,7 @@ class WssEndToEndTest {
     static WsEchoServer plainBackend;
     static WsEchoServer tlsBackend;
     static SSLContext client;
+    static HttpClient https;
 
     final RouteTableHolder tables = new RouteTableHolder();
     final List<TableProblem> problems = new ArrayList<>();
@@ -67,6 +67,7 @@ class WssEndToEndTest {
         localhost = ca.leaf("localhost").keyType(KeyType.RSA).build();
         backendCert = backendCa.issue("backend.internal");
         client = ca.clientSslContext();
+        https = HttpClient.newBuilder().sslContext(client).build();
         plainBackend = WsEchoServer.plain();
         tlsBackend = WsEchoServer.tls(TlsContexts.automatic().server(
                 Pem.privateKey(PrivateBytes.of(backendCert.keyPem().getBytes(US_ASCII)), "key"), List.of(backendCert.certificate())));
@@ -133,15 +134,20 @@ class WssEndToEndTest {
                 Base64.getEncoder().encodeToString(backendCa.certificatePem().getBytes(US_ASCII)));
     }
 
-    URI wss(String path) {
-        return URI.create("wss://localhost:" + proxy.tlsPort() + path);
+    String wss(String path) {
+        return "wss://localhost:" + proxy.tlsPort() + path;
+    }
+
+    static WsClient open(String uri) throws Exception {
+        return WsClient.connect(https, uri, Map.of());
     }
 
     @Test
     void wssToAPlainBackendWhileABrokenSecretOnlyAffectsItsOwnRoute() throws Exception {
         routes(routesYaml(localhost));
-        Session s = WsClients.open(client, wss("/ws")).get(10, TimeUnit.SECONDS);
-        assertThat(s.exchange("hello over wss")).isEqualTo("echo: hello over wss");
+        try (WsClient s = open(wss("/ws"))) {
+            assertThat(s.roundTrip("hello over wss")).isEqualTo("echo: hello over wss");
+        }
         assertThat(problems).extracting(p -> p.route().name(), TableProblem::reason)
                 .containsExactly(tuple("broken", "SecretNotFound"));
     }
@@ -149,17 +155,17 @@ class WssEndToEndTest {
     @Test
     void upstreamTlsVerifiedWithTheCaSecretAndSni() throws Exception {
         routes(routesYaml(localhost));
-        Session s = WsClients.open(client, wss("/secure")).get(10, TimeUnit.SECONDS);
-        assertThat(s.exchange("re-encrypted")).isEqualTo("echo: re-encrypted");
-        Session plainClient = WsClients.open(client, URI.create("ws://localhost:" + proxy.port() + "/secure")).get(10, TimeUnit.SECONDS);
-        assertThat(plainClient.exchange("ws in, wss out")).isEqualTo("echo: ws in, wss out");
+        try (WsClient s = open(wss("/secure")); WsClient plainClient = open("ws://localhost:" + proxy.port() + "/secure")) {
+            assertThat(s.roundTrip("re-encrypted")).isEqualTo("echo: re-encrypted");
+            assertThat(plainClient.roundTrip("ws in, wss out")).isEqualTo("echo: ws in, wss out");
+        }
     }
 
     @Test
     void anUpstreamCertificateNotNamingTheSniAnswers502() throws Exception {
         routes(routesYaml(localhost));
         ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> WsClients.open(client, wss("/wrong-name")).get(10, TimeUnit.SECONDS));
+                () -> open(wss("/wrong-name")));
         assertThat(failed.getCause()).isInstanceOf(WebSocketHandshakeException.class);
         assertThat(((WebSocketHandshakeException) failed.getCause()).getResponse().statusCode()).isEqualTo(502);
     }
@@ -167,8 +173,8 @@ class WssEndToEndTest {
     @Test
     void rotationUnderAnOpenWebSocket() throws Exception {
         routes(routesYaml(localhost));
-        Session before = WsClients.open(client, wss("/ws")).get(10, TimeUnit.SECONDS);
-        assertThat(before.exchange("one")).isEqualTo("echo: one");
+        WsClient before = open(wss("/ws"));
+        assertThat(before.roundTrip("one")).isEqualTo("echo: one");
 
         Issued renewed = ca.leaf("localhost").keyType(KeyType.EC).build();
         routes(routesYaml(renewed));
@@ -177,8 +183,10 @@ class WssEndToEndTest {
             X509Certificate served = (X509Certificate) probe.getSession().getPeerCertificates()[0];
             assertThat(served.getSerialNumber()).isEqualTo(renewed.certificate().getSerialNumber());
         }
-        Session after = WsClients.open(client, wss("/ws")).get(10, TimeUnit.SECONDS);
-        assertThat(after.exchange("two")).isEqualTo("echo: two");
-        assertThat(before.exchange("still open")).isEqualTo("echo: still open");
+        try (WsClient after = open(wss("/ws"))) {
+            assertThat(after.roundTrip("two")).isEqualTo("echo: two");
+        }
+        assertThat(before.roundTrip("still open")).isEqualTo("echo: still open");
+        before.close();
     }
 }
