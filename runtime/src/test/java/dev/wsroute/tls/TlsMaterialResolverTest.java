@@ -177,6 +177,19 @@ class TlsMaterialResolverTest {
     }
 
     @Test
+    void aNewSecretSetSharesTheCacheWithSecrets() {
+        // the routes file makes a new Secret set per version: unchanged certificates keep their contexts (and sessions)
+        secrets.put("chat-tls", chat.secretData());
+        TlsMaterialResolver first = resolver(Optional.empty());
+        List<Route> routes = List.of(route("chat", "chat-tls", "chat.example.com"));
+        SslContext before = first.serverCertificates(routes, problems::add).select("chat.example.com");
+        TlsMaterialResolver next = first.withSecrets(new MutableSecrets().put("chat-tls", chat.secretData()));
+        secrets.remove("chat-tls");
+        assertThat(next.serverCertificates(routes, problems::add).select("chat.example.com")).isNotNull().isSameAs(before);
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
     void contextsNoLongerUsedAreForgottenAfterTwoBuilds() {
         secrets.put("chat-tls", chat.secretData());
         TlsMaterialResolver r = resolver(Optional.empty());
