@@ -82,6 +82,22 @@ public final class ExternalPeer implements AutoCloseable {
         return find(e -> event.equals(e.getString("event")));
     }
 
+    public long count(Predicate<JsonObject> p) {
+        return events.stream().filter(p).count();
+    }
+
+    /** Waits until {@code n} lines match. */
+    public void awaitCount(Predicate<JsonObject> p, long n, String what, Duration timeout) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> count(p) >= n || stdoutEnded);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(name + ": not " + n + " × " + what + " within " + timeout + "\n" + transcript());
+        }
+        if (count(p) < n) {
+            throw new AssertionError(name + " ended its output with fewer than " + n + " × " + what + "\n" + transcript());
+        }
+    }
+
     /** The first line with this "event", waiting for it at most {@code timeout}. */
     public JsonObject await(String event, Duration timeout) {
         return await(e -> event.equals(e.getString("event")), "event " + event, timeout);
