@@ -24,7 +24,7 @@ import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 
 /**
- * Hand-made frames through the proxy to strict servers (npm ws, python3-websockets). Each case is run twice: straight to
+ * Hand-made frames through the proxy to strict servers (npm ws, python3-websockets, python3-autobahn). Each case is run twice: straight to
  * the server, and through wsroute; the bytes the raw client gets back (up to and including the server's Close) must be
  * identical. So the proxy neither interprets nor re-frames: the server sees the odd frames as sent (it answers 1002 or
  * 1007 itself) and its answers, Close included, reach the client unchanged rather than a Close of the proxy's own.
@@ -46,11 +46,12 @@ class InteropRawFramesTest {
     int serverPort;
 
     void start(String peer) throws Exception {
-        if (peer.equals("node-ws")) {
-            server = InteropPeers.node("ws-server.js");
-        } else {
-            server = InteropPeers.python("py_server.py");
-        }
+        server = switch (peer) {
+            case "node-ws" -> InteropPeers.node("ws-server.js");
+            case "python-websockets" -> InteropPeers.python("py_server.py");
+            case "python-autobahn" -> InteropPeers.autobahn("autobahn_server.py");
+            default -> throw new IllegalArgumentException(peer);
+        };
         serverPort = server.await("listening", T).getInteger("port");
         px = new ProxyHarness(ProxySettings.defaults().withDrainPeriod(Duration.ofMillis(300)));
         px.routes(WebSocketProxyTest.simpleRoute("127.0.0.1:" + serverPort));
@@ -222,7 +223,7 @@ class InteropRawFramesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"node-ws", "python-websockets"})
+    @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
     void fragmentsInterleavedWithPings(String peer) throws Exception {
         start(peer);
         Result r = bothWays(false, true, (s, in) -> {
@@ -248,7 +249,7 @@ class InteropRawFramesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"node-ws", "python-websockets"})
+    @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
     void aMessageWrittenOneByteAtATime(String peer) throws Exception {
         start(peer);
         StringBuilder sb = new StringBuilder();
@@ -272,7 +273,7 @@ class InteropRawFramesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"node-ws", "python-websockets"})
+    @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
     void reservedBitsMakeTheServerClose1002AndThatCloseIsRelayed(String peer) throws Exception {
         start(peer);
         Result r = bothWays(false, (s, in) -> write(s, frame(FIN | RSV2 | TEXT, utf8("reserved bit set"))));
@@ -285,7 +286,7 @@ class InteropRawFramesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"node-ws", "python-websockets"})
+    @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
     void invalidUtf8MakesTheServerClose1007AndThatCloseIsRelayed(String peer) throws Exception {
         start(peer);
         Result r = bothWays(false, (s, in) -> write(s, frame(FIN | TEXT, new byte[] {'o', 'k', (byte) 0xc3, 0x28, (byte) 0xff})));
@@ -298,7 +299,7 @@ class InteropRawFramesTest {
 
     /** The client sends Close and shuts its output at once: the server's answering Close must still reach it. */
     @ParameterizedTest
-    @ValueSource(strings = {"node-ws", "python-websockets"})
+    @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
     void halfCloseAfterTheClientsCloseStillDeliversTheServersClose(String peer) throws Exception {
         start(peer);
         Result r = bothWays(false, true, (s, in) -> {
@@ -309,7 +310,8 @@ class InteropRawFramesTest {
         });
         assertThat(r.frames()).hasSize(2);
         assertThat(r.frames().get(0).text()).isEqualTo("last words");
-        assertThat(r.close().closeCode()).as("the server's answering Close").isEqualTo(4003);
+        // ws and websockets echo the client's code; autobahn answers with 1000 (either is allowed by RFC 6455 5.5.1)
+        assertThat(r.close().closeCode()).as("the server's answering Close").isEqualTo(peer.equals("python-autobahn") ? 1000 : 4003);
         server.awaitCount(e -> "close".equals(e.getString("event")) && Integer.valueOf(4003).equals(e.getInteger("code"))
                 && "half-close".equals(e.getString("reason")), 2, "close 4003 half-close", T);
         assertThat(r.eof()).as("the connection ends after the close handshake").isTrue();

@@ -27,7 +27,7 @@ public final class InteropPeers {
     public static final String PYTHON = "/usr/bin/python3";
     private static final Duration NPM_TIMEOUT = Duration.ofSeconds(180);
     private static Path nodeModules;
-    private static Boolean pythonOk;
+    private static final Map<String, Boolean> PYTHON_MODULES = new java.util.HashMap<>();
 
     private InteropPeers() {
     }
@@ -80,18 +80,24 @@ public final class InteropPeers {
     }
 
     /** Skips the test if /usr/bin/python3 cannot import websockets. */
-    public static synchronized void requirePythonWebsockets() throws IOException, InterruptedException {
-        if (pythonOk == null) {
-            boolean ok = false;
+    public static void requirePythonWebsockets() throws IOException, InterruptedException {
+        requirePythonModule("websockets", "python3-websockets");
+    }
+
+    /** Skips the test if /usr/bin/python3 cannot import the module (from the named Debian package). */
+    public static synchronized void requirePythonModule(String module, String debianPackage) throws IOException, InterruptedException {
+        Boolean ok = PYTHON_MODULES.get(module);
+        if (ok == null) {
+            ok = false;
             if (Files.isExecutable(Path.of(PYTHON))) {
-                Process p = new ProcessBuilder(PYTHON, "-c", "import websockets").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(PYTHON, "-c", "import " + module).redirectErrorStream(true).start();
                 p.getOutputStream().close();
                 ok = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
                 p.destroyForcibly();
             }
-            pythonOk = ok;
+            PYTHON_MODULES.put(module, ok);
         }
-        assumeTrue(pythonOk, PYTHON + " cannot import websockets: install the Debian package python3-websockets (.ci/run does)");
+        assumeTrue(ok, PYTHON + " cannot import " + module + ": install the Debian package " + debianPackage + " (.ci/run does)");
     }
 
     /** Starts an npm ws script with node. */
@@ -105,6 +111,16 @@ public final class InteropPeers {
     /** Starts a python3-websockets script. */
     public static ExternalPeer python(String script, String... args) throws IOException, InterruptedException {
         requirePythonWebsockets();
+        return startPython(script, args);
+    }
+
+    /** Starts a python3-autobahn script. */
+    public static ExternalPeer autobahn(String script, String... args) throws IOException, InterruptedException {
+        requirePythonModule("autobahn", "python3-autobahn");
+        return startPython(script, args);
+    }
+
+    private static ExternalPeer startPython(String script, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-u", scripts().resolve(script).toString()));
         cmd.addAll(List.of(args));
         return ExternalPeer.start("python " + script, scripts(), Map.of("PYTHONDONTWRITEBYTECODE", "1"), cmd);
