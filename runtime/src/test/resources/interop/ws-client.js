@@ -2,16 +2,22 @@
 // and prints one JSON line per result; the test asserts on them. Scenarios:
 //   echo   text, binary and a 1 MiB binary echo; then asks the server to close with 4001
 //   close  closes with 4002 "client says bye" and reports the server's answering Close
+//   listen offers no subprotocol, prints every message it gets (event "text"/"binary") and the Close
 'use strict';
 const crypto = require('crypto');
 const WebSocket = require('ws');
 
 const [url, scenario] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
-const ws = new WebSocket(url, ['chat.v1', 'chat.v2'], { perMessageDeflate: true, maxPayload: 8 * 1024 * 1024, handshakeTimeout: 5000 });
+const protocols = scenario === 'listen' ? [] : ['chat.v1', 'chat.v2'];
+const ws = new WebSocket(url, protocols, { perMessageDeflate: true, maxPayload: 8 * 1024 * 1024, handshakeTimeout: 5000 });
 const inbox = [];
 let waiter = null;
 ws.on('message', (data, isBinary) => {
+  if (scenario === 'listen') {
+    out({ event: isBinary ? 'binary' : 'text', text: data.toString('utf8') });
+    return;
+  }
   inbox.push({ data, isBinary });
   if (waiter) { const w = waiter; waiter = null; w(); }
 });

@@ -92,4 +92,67 @@ class InteropNodeWsTest {
         assertThat(client.event("error")).isEmpty();
         assertThat(server.event("error")).isEmpty();
     }
+
+    /**
+     * An upstream that writes its 101 and its first frames in one write (one TCP segment): the proxy must not lose the
+     * bytes that follow the 101 head in the same read. The strict ws client must get both messages and the Close.
+     */
+    @Test
+    void framesInTheSameSegmentAsThe101ReachTheClient() throws Exception {
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CompletableFuture<byte[]> clientReply = new java.util.concurrent.CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = upstream.accept()) {
+                    s.setSoTimeout(15_000);
+                    String head = readHead(s.getInputStream());
+                    String key = head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:"))
+                            .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
+                    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                    all.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+                            + accept(key) + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    all.writeBytes(new byte[] {(byte) 0x81, 8, 'g', 'r', 'e', 'e', 't', 'i', 'n', 'g'});
+                    all.writeBytes(new byte[] {(byte) 0x81, 6, 's', 'e', 'c', 'o', 'n', 'd'});
+                    all.writeBytes(new byte[] {(byte) 0x88, 5, 0x0f, (byte) 0xa5, 'b', 'y', 'e'}); // Close 4005 "bye"
+                    s.getOutputStream().write(all.toByteArray()); // one write: 101 and three frames together
+                    s.getOutputStream().flush();
+                    clientReply.complete(s.getInputStream().readNBytes(8)); // the client's masked Close: 2 + 4 + 2 bytes at least
+                } catch (Exception e) {
+                    clientReply.completeExceptionally(e);
+                }
+            }, "one-segment-upstream");
+            t.setDaemon(true);
+            t.start();
+            px.routes(WebSocketProxyTest.simpleRoute("127.0.0.1:" + upstream.getLocalPort()));
+
+            client = InteropPeers.node("ws-client.js", px.ws("/echo/segment"), "listen");
+            client.await("open", T);
+            client.awaitCount(e -> "text".equals(e.getString("event")), 2, "two messages", T);
+            assertThat(client.events()).filteredOn(e -> "text".equals(e.getString("event"))).extracting(e -> e.getString("text"))
+                    .containsExactly("greeting", "second");
+            JsonObject closed = client.await("close", T);
+            assertThat(closed.getInteger("code")).isEqualTo(4005);
+            assertThat(closed.getString("reason")).isEqualTo("bye");
+            byte[] reply = clientReply.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(reply[0] & 0xff).as("the client's answering Close reached the upstream").isEqualTo(0x88);
+            assertThat(client.event("error")).isEmpty();
+        }
+    }
+
+    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException(sb.toString());
+            }
+            sb.append((char) b);
+        }
+        return sb.toString();
+    }
+
+    private static String accept(String key) throws Exception {
+        byte[] sha = java.security.MessageDigest.getInstance("SHA-1")
+                .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return java.util.Base64.getEncoder().encodeToString(sha);
+    }
 }

@@ -172,11 +172,12 @@ class InteropRawFramesTest {
     }
 
     /** Upgrades on a raw socket to the port, runs the sender, then reads frames up to the server's Close. */
-    static Result exchange(int port, boolean oneByteWrites, boolean awaitEof, Sender sender) throws IOException {
+    static Result exchange(int port, boolean oneByteWrites, boolean awaitEof, byte[] early, Sender sender) throws IOException {
         try (RawHttp raw = new RawHttp(port)) {
             raw.socket.setTcpNoDelay(true);
             raw.socket.setSoTimeout((int) T.toMillis());
-            byte[] request = RawHttp.upgradeRequest("/echo/raw", "127.0.0.1").getBytes(StandardCharsets.US_ASCII);
+            byte[] head0 = RawHttp.upgradeRequest("/echo/raw", "127.0.0.1").getBytes(StandardCharsets.US_ASCII);
+            byte[] request = ByteBuffer.allocate(head0.length + early.length).put(head0).put(early).array(); // early: frames in the same write
             if (oneByteWrites) {
                 for (byte b : request) {
                     raw.socket.getOutputStream().write(b);
@@ -206,8 +207,12 @@ class InteropRawFramesTest {
     }
 
     Result bothWays(boolean oneByteWrites, boolean awaitEof, Sender sender) throws IOException {
-        Result direct = exchange(serverPort, oneByteWrites, awaitEof, sender);
-        Result proxied = exchange(px.port(), oneByteWrites, awaitEof, sender);
+        return bothWays(oneByteWrites, awaitEof, new byte[0], sender);
+    }
+
+    Result bothWays(boolean oneByteWrites, boolean awaitEof, byte[] early, Sender sender) throws IOException {
+        Result direct = exchange(serverPort, oneByteWrites, awaitEof, early, sender);
+        Result proxied = exchange(px.port(), oneByteWrites, awaitEof, early, sender);
         assertThat(proxied.eof()).as("connection ended after the Close, through the proxy as straight").isEqualTo(direct.eof());
         assertThat(proxied.frames()).extracting(Frame::toString).as("frames through the proxy vs straight from the server")
                 .containsExactlyElementsOf(direct.frames().stream().map(Frame::toString).toList());
@@ -295,6 +300,23 @@ class InteropRawFramesTest {
         if (peer.equals("node-ws")) {
             server.awaitCount(e -> "WS_ERR_INVALID_UTF8".equals(e.getString("code")), 2, "invalid UTF-8 error", T);
         }
+    }
+
+    /** A frame in the same write as the upgrade request (before any 101) reaches the server, in order, before later ones. */
+    @ParameterizedTest
+    @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
+    void framesSentWithTheUpgradeRequestAreDelivered(String peer) throws Exception {
+        start(peer);
+        byte[] early = ByteBuffer.allocate(64).put(frame(FIN | TEXT, utf8("early-1"))).put(frame(FIN | BINARY, utf8("early-2"))).flip().array();
+        byte[] sent = java.util.Arrays.copyOf(early, frame(FIN | TEXT, utf8("early-1")).length + frame(FIN | BINARY, utf8("early-2")).length);
+        Result r = bothWays(false, true, sent, (s, in) -> {
+            write(s, frame(FIN | TEXT, utf8("after-101")));
+            in.expect(3);
+            write(s, frame(FIN | CLOSE, closePayload(1000, "")));
+        });
+        assertThat(r.frames()).extracting(Frame::text).startsWith("early-1", "early-2", "after-101");
+        assertThat(r.frames().get(1).b0()).isEqualTo(FIN | BINARY);
+        assertThat(r.eof()).isTrue();
     }
 
     /** The client sends Close and shuts its output at once: the server's answering Close must still reach it. */
