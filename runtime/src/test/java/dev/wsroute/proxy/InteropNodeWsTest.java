@@ -94,15 +94,17 @@ class InteropNodeWsTest {
     }
 
     /**
-     * An upstream that writes its 101 and its first frames in one write (one TCP segment): the proxy must not lose the
-     * bytes that follow the 101 head in the same read. The strict ws client must get both messages and the Close.
+     * A hand-driven upstream for one connection: answers the upgrade with its 101 and {@code frames} in one write (one TCP
+     * segment), optionally shuts its output (FIN) at once, then records what the client sends back (up to 8 bytes).
      */
-    @Test
-    void framesInTheSameSegmentAsThe101ReachTheClient() throws Exception {
-        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
-            java.util.concurrent.CompletableFuture<byte[]> clientReply = new java.util.concurrent.CompletableFuture<>();
+    static final class OneShotUpstream implements AutoCloseable {
+        final java.net.ServerSocket server;
+        final java.util.concurrent.CompletableFuture<byte[]> clientReply = new java.util.concurrent.CompletableFuture<>();
+
+        OneShotUpstream(byte[] frames, boolean shutdownOutput) throws java.io.IOException {
+            server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
             Thread t = new Thread(() -> {
-                try (java.net.Socket s = upstream.accept()) {
+                try (java.net.Socket s = server.accept()) {
                     s.setSoTimeout(15_000);
                     String head = readHead(s.getInputStream());
                     String key = head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:"))
@@ -110,19 +112,52 @@ class InteropNodeWsTest {
                     java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
                     all.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
                             + accept(key) + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                    all.writeBytes(new byte[] {(byte) 0x81, 8, 'g', 'r', 'e', 'e', 't', 'i', 'n', 'g'});
-                    all.writeBytes(new byte[] {(byte) 0x81, 6, 's', 'e', 'c', 'o', 'n', 'd'});
-                    all.writeBytes(new byte[] {(byte) 0x88, 5, 0x0f, (byte) 0xa5, 'b', 'y', 'e'}); // Close 4005 "bye"
-                    s.getOutputStream().write(all.toByteArray()); // one write: 101 and three frames together
+                    all.writeBytes(frames);
+                    s.getOutputStream().write(all.toByteArray());
                     s.getOutputStream().flush();
-                    clientReply.complete(s.getInputStream().readNBytes(8)); // the client's masked Close: 2 + 4 + 2 bytes at least
+                    if (shutdownOutput) {
+                        s.shutdownOutput();
+                    }
+                    clientReply.complete(s.getInputStream().readNBytes(8)); // a masked Close with a code: 2 + 4 + 2 bytes
                 } catch (Exception e) {
                     clientReply.completeExceptionally(e);
                 }
-            }, "one-segment-upstream");
+            }, "one-shot-upstream");
             t.setDaemon(true);
             t.start();
-            px.routes(WebSocketProxyTest.simpleRoute("127.0.0.1:" + upstream.getLocalPort()));
+        }
+
+        String endpoint() {
+            return "127.0.0.1:" + server.getLocalPort();
+        }
+
+        /** The first bytes the client sent after the 101, or what went wrong. */
+        String reply() throws Exception {
+            try {
+                return java.util.HexFormat.of().formatHex(clientReply.get(15, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                return "failed: " + e.getCause();
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+        }
+    }
+
+    /**
+     * An upstream that writes its 101 and its first frames in one write (one TCP segment): the proxy must not lose the
+     * bytes that follow the 101 head in the same read. The strict ws client must get both messages and the Close.
+     */
+    @Test
+    void framesInTheSameSegmentAsThe101ReachTheClient() throws Exception {
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        frames.writeBytes(new byte[] {(byte) 0x81, 8, 'g', 'r', 'e', 'e', 't', 'i', 'n', 'g'});
+        frames.writeBytes(new byte[] {(byte) 0x81, 6, 's', 'e', 'c', 'o', 'n', 'd'});
+        frames.writeBytes(new byte[] {(byte) 0x88, 5, 0x0f, (byte) 0xa5, 'b', 'y', 'e'}); // Close 4005 "bye"
+        try (OneShotUpstream upstream = new OneShotUpstream(frames.toByteArray(), false)) {
+            px.routes(WebSocketProxyTest.simpleRoute(upstream.endpoint()));
 
             client = InteropPeers.node("ws-client.js", px.ws("/echo/segment"), "listen");
             client.await("open", T);
@@ -132,9 +167,34 @@ class InteropNodeWsTest {
             JsonObject closed = client.await("close", T);
             assertThat(closed.getInteger("code")).isEqualTo(4005);
             assertThat(closed.getString("reason")).isEqualTo("bye");
-            byte[] reply = clientReply.get(15, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(reply[0] & 0xff).as("the client's answering Close reached the upstream").isEqualTo(0x88);
+            assertThat(upstream.reply()).as("the client's answering Close reached the upstream").startsWith("88");
             assertThat(client.event("error")).isEmpty();
+        }
+    }
+
+    /**
+     * The upstream sends Close and shuts its output at once (the mirror of a client's half-close): the ws client's
+     * answering Close must still reach the upstream through the proxy, as it does when the client connects directly.
+     */
+    @Test
+    void upstreamHalfCloseStillGetsTheClientsAnsweringClose() throws Exception {
+        byte[] close = {(byte) 0x88, 6, 0x0f, (byte) 0xa6, 'h', 'a', 'l', 'f'}; // Close 4006 "half"
+        String direct;
+        try (OneShotUpstream upstream = new OneShotUpstream(close, true)) {
+            client = InteropPeers.node("ws-client.js", "ws://" + upstream.endpoint() + "/echo/half", "listen");
+            assertThat(client.await("close", T).getInteger("code")).isEqualTo(4006);
+            direct = upstream.reply();
+            client.close();
+        }
+        assertThat(direct).as("straight to the upstream, the ws client answers the Close").startsWith("88");
+        try (OneShotUpstream upstream = new OneShotUpstream(close, true)) {
+            px.routes(WebSocketProxyTest.simpleRoute(upstream.endpoint()));
+            client = InteropPeers.node("ws-client.js", px.ws("/echo/half"), "listen");
+            JsonObject closed = client.await("close", T);
+            assertThat(closed.getInteger("code")).isEqualTo(4006);
+            assertThat(closed.getString("reason")).isEqualTo("half");
+            assertThat(upstream.reply()).as("through the proxy, the ws client's answering Close reaches the upstream").startsWith("88")
+                    .hasSameSizeAs(direct);
         }
     }
 
