@@ -302,6 +302,29 @@ class InteropRawFramesTest {
         }
     }
 
+    /**
+     * Frames a strict server must reject with 1002, some of them ones a proxy that parses frames could trip over (a
+     * Close with a 1-byte payload or a forbidden code, an oversized or fragmented control frame, a reserved opcode):
+     * each reaches the server unchanged and the server's own Close comes back, byte for byte as without the proxy.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
+    void malformedFramesAreTheServersToReject(String peer) throws Exception {
+        start(peer);
+        java.util.Map<String, byte[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("close with a 1-byte payload", frame(FIN | CLOSE, new byte[] {0x03}));
+        cases.put("close with code 999", frame(FIN | CLOSE, closePayload(999, "")));
+        cases.put("ping of 126 bytes", frame(FIN | PING, new byte[126]));
+        cases.put("fragmented ping", frame(PING, utf8("x")));
+        cases.put("reserved opcode 0x3", frame(FIN | 0x3, utf8("?")));
+        cases.put("continuation without a start", frame(FIN | CONT, utf8("orphan")));
+        for (var c : cases.entrySet()) {
+            Result r = bothWays(false, (s, in) -> write(s, c.getValue()));
+            assertThat(r.frames()).as(c.getKey()).hasSize(1);
+            assertThat(r.close().closeCode()).as(c.getKey()).isEqualTo(1002);
+        }
+    }
+
     /** A frame in the same write as the upgrade request (before any 101) reaches the server, in order, before later ones. */
     @ParameterizedTest
     @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
