@@ -330,9 +330,10 @@ class InteropRawFramesTest {
     @ValueSource(strings = {"node-ws", "python-websockets", "python-autobahn"})
     void framesSentWithTheUpgradeRequestAreDelivered(String peer) throws Exception {
         start(peer);
-        byte[] early = ByteBuffer.allocate(64).put(frame(FIN | TEXT, utf8("early-1"))).put(frame(FIN | BINARY, utf8("early-2"))).flip().array();
-        byte[] sent = java.util.Arrays.copyOf(early, frame(FIN | TEXT, utf8("early-1")).length + frame(FIN | BINARY, utf8("early-2")).length);
-        Result r = bothWays(false, true, sent, (s, in) -> {
+        ByteArrayOutputStream early = new ByteArrayOutputStream();
+        early.writeBytes(frame(FIN | TEXT, utf8("early-1")));
+        early.writeBytes(frame(FIN | BINARY, utf8("early-2")));
+        Result r = bothWays(false, true, early.toByteArray(), (s, in) -> {
             write(s, frame(FIN | TEXT, utf8("after-101")));
             in.expect(3);
             write(s, frame(FIN | CLOSE, closePayload(1000, "")));
