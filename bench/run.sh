@@ -1,0 +1,485 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: wsroute, nginx and HAProxy in front of the same two echo backends,
+# on 127.0.0.1 only. Run as root on Debian (installs nginx and haproxy with apt-get if missing).
+#
+#   bench/run.sh [--proxies wsroute,nginx,haproxy] [--secs 10] [--warmup 3] [--idle-conns 9000]
+#                [--echo-conns 100] [--session-workers 50] [--http-conns 50] [--skip-build]
+#
+# Prints one RESULT line per scenario and proxy, then a markdown table, also saved under
+# bench/results/ (gitignored). Every process it starts is stopped on exit.
+set -euo pipefail
+
+PROXIES="wsroute,nginx,haproxy"
+SECS=10
+WARMUP=3
+IDLE_CONNS=9000
+ECHO_CONNS=100
+SESSION_WORKERS=50
+HTTP_CONNS=50
+SKIP_BUILD=0
+
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --proxies) PROXIES="$2"; shift 2 ;;
+    --secs) SECS="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --idle-conns) IDLE_CONNS="$2"; shift 2 ;;
+    --echo-conns) ECHO_CONNS="$2"; shift 2 ;;
+    --session-workers) SESSION_WORKERS="$2"; shift 2 ;;
+    --http-conns) HTTP_CONNS="$2"; shift 2 ;;
+    --skip-build) SKIP_BUILD=1; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "unknown option: $1" >&2; usage 2 ;;
+  esac
+done
+IFS=, read -r -a PROXY_LIST <<< "$PROXIES"
+for p in "${PROXY_LIST[@]}"; do
+  [[ "$p" =~ ^(wsroute|nginx|haproxy)$ ]] || { echo "unknown proxy: $p" >&2; exit 2; }
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_JAR="$ROOT/bench/target/wsroute-bench.jar"
+WSROUTE_JAR="$ROOT/operator/target/quarkus-app/quarkus-run.jar"
+RESULTS_DIR="$ROOT/bench/results"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RUN_DIR="$(mktemp -d /tmp/wsroute-bench.XXXXXX)"
+chmod 755 "$RUN_DIR"
+RAW="$RESULTS_DIR/$STAMP.txt"
+TABLE="$RESULTS_DIR/$STAMP.md"
+CLK_TCK="$(getconf CLK_TCK)"
+
+# Ports: all below the ephemeral range set further down, all on 127.0.0.1.
+BACKEND_PORTS=(7001 7002)
+declare -A PROXY_PORT=([wsroute]=7100 [nginx]=7200 [haproxy]=7300)
+WSROUTE_MGMT_PORT=7190
+WSROUTE_HTTP_PORT=7191
+WS_PATH="/ws/echo"
+
+JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m -XX:TieredStopAtLevel=4)
+WSROUTE_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m -Xss256k -XX:MaxDirectMemorySize=256m
+  -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------- process bookkeeping
+STARTED=()        # pids of every background process this script started
+SAVED_PORT_RANGE=""
+
+stop_pid() {      # TERM, wait up to 5 s, then KILL; only pids this script started
+  local pid="$1" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do stop_pid "$pid"; done
+  wait 2>/dev/null || true
+  if [[ -n "$SAVED_PORT_RANGE" ]]; then
+    sysctl -q -w net.ipv4.ip_local_port_range="$SAVED_PORT_RANGE" >/dev/null 2>&1 || true
+  fi
+  log "logs and configs of this run: $RUN_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_for_file_line() {  # file pattern seconds
+  local file="$1" pattern="$2" secs="$3" i
+  for ((i = 0; i < secs * 10; i++)); do
+    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+wait_for_port() {  # port seconds pid
+  local port="$1" secs="$2" pid="$3" i
+  for ((i = 0; i < secs * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+port_in_use() { ss -Htln "sport = :$1" | grep -q .; }
+
+descendants() {  # pid -> the pid and all its descendants, one per line
+  local root="$1" p ppid i=0
+  local -a todo=("$root")
+  declare -A kids=()
+  while read -r p ppid; do kids[$ppid]+="$p "; done < <(ps -e -o pid=,ppid=)
+  while ((i < ${#todo[@]} && i < 10000)); do
+    for p in ${kids[${todo[$i]}]:-}; do todo+=("$p"); done
+    i=$((i + 1))
+  done
+  printf '%s\n' "${todo[@]}"
+}
+
+rss_kib() {  # pid -> sum of VmRSS (KiB) over the pid and its descendants
+  local total=0 p v
+  for p in $(descendants "$1"); do
+    v="$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)"
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+# ---------------------------------------------------------------- preparation
+prepare_machine() {
+  local need=()
+  for p in "${PROXY_LIST[@]}"; do
+    case "$p" in
+      nginx) command -v nginx >/dev/null || need+=(nginx) ;;
+      haproxy) command -v haproxy >/dev/null || need+=(haproxy) ;;
+    esac
+  done
+  if ((${#need[@]})); then
+    [[ $(id -u) -eq 0 ]] || die "installing ${need[*]} needs root"
+    log "installing ${need[*]} (apt-get)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  command -v java >/dev/null || die "java (JDK 17+) is required"
+  command -v mvn >/dev/null || die "mvn (Maven 3.8+) is required"
+  # Many short sessions: widen the ephemeral range (our listeners sit below it).
+  if [[ $(id -u) -eq 0 ]]; then
+    SAVED_PORT_RANGE="$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')"
+    sysctl -q -w net.ipv4.ip_local_port_range="10000 64999" >/dev/null || SAVED_PORT_RANGE=""
+  fi
+  local port
+  for port in "${BACKEND_PORTS[@]}" "${PROXY_PORT[@]}" "$WSROUTE_MGMT_PORT" "$WSROUTE_HTTP_PORT"; do
+    port_in_use "$port" && die "port $port is already in use on this machine"
+  done
+  mkdir -p "$RESULTS_DIR"
+}
+
+build() {
+  ((SKIP_BUILD)) && { log "skipping the build"; return; }
+  cd "$ROOT"
+  if [[ " ${PROXY_LIST[*]} " == *" wsroute "* ]]; then
+    log "building wsroute and the bench (mvn -B -q -DskipTests package)"
+    mvn -B -q -DskipTests package
+  else
+    log "building the bench (mvn -B -q -pl bench -am package -DskipTests)"
+    mvn -B -q -pl bench -am package -DskipTests
+  fi
+}
+
+start_backends() {
+  local port pid
+  for port in "${BACKEND_PORTS[@]}"; do
+    java -XX:+UseSerialGC -Xms64m -Xmx512m -cp "$BENCH_JAR" dev.wsroute.bench.EchoBackend \
+      --port "$port" --threads 1 > "$RUN_DIR/backend-$port.log" 2>&1 &
+    pid=$!
+    STARTED+=("$pid")
+    wait_for_file_line "$RUN_DIR/backend-$port.log" LISTENING 30 || die "echo backend on $port did not start"
+  done
+  log "echo backends up on ${BACKEND_PORTS[*]}"
+}
+
+# ---------------------------------------------------------------- proxies
+write_wsroute_routes() {
+  local f="$RUN_DIR/routes.yaml" eps="" port
+  for port in "${BACKEND_PORTS[@]}"; do eps+="\"127.0.0.1:$port\", "; done
+  eps="${eps%, }"
+  cat > "$f" <<EOF
+apiVersion: wsroute.dev/v1alpha1
+kind: WebSocketRoute
+metadata: {name: bench, namespace: default}
+spec:
+  rules:
+    - match:
+        path: {type: Prefix, value: /}
+      backends:
+        - endpoints: [$eps]
+      timeouts: {handshake: 10s, idle: 1h}
+  http:
+    backends:
+      - endpoints: [$eps]
+EOF
+  echo "$f"
+}
+
+start_wsroute() {
+  [[ -f "$WSROUTE_JAR" ]] || die "$WSROUTE_JAR is missing (build from the repo root)"
+  local routes pid
+  routes="$(write_wsroute_routes)"
+  java "${WSROUTE_FLAGS[@]}" \
+    -Dwsroute.mode=standalone \
+    -Dwsroute.routes-file="$routes" \
+    -Dwsroute.listen.host=127.0.0.1 \
+    -Dwsroute.listen.port="${PROXY_PORT[wsroute]}" \
+    -Dwsroute.listen.tls-enabled=false \
+    -Dwsroute.access-log.enabled=false \
+    -Dquarkus.management.host=127.0.0.1 \
+    -Dquarkus.management.port="$WSROUTE_MGMT_PORT" \
+    -Dquarkus.http.host=127.0.0.1 \
+    -Dquarkus.http.port="$WSROUTE_HTTP_PORT" \
+    -jar "$WSROUTE_JAR" > "$RUN_DIR/wsroute.log" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  wait_for_port "${PROXY_PORT[wsroute]}" 60 "$pid" || die "wsroute did not start (see $RUN_DIR/wsroute.log)"
+  local i
+  for ((i = 0; i < 300; i++)); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$WSROUTE_MGMT_PORT/q/health/ready" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || die "wsroute exited (see $RUN_DIR/wsroute.log)"
+    sleep 0.1
+  done
+  PROXY_PID="$pid"
+}
+
+start_nginx() {
+  local conf="$RUN_DIR/nginx.conf" servers="" port pid
+  for port in "${BACKEND_PORTS[@]}"; do servers+="    server 127.0.0.1:$port;"$'\n'; done
+  mkdir -p "$RUN_DIR/nginx-tmp"
+  cat > "$conf" <<EOF
+worker_processes auto;
+worker_rlimit_nofile 20000;
+daemon off;
+pid $RUN_DIR/nginx.pid;
+error_log $RUN_DIR/nginx-error.log warn;
+events { worker_connections 19500; }
+http {
+  access_log off;
+  client_body_temp_path $RUN_DIR/nginx-tmp/body;
+  proxy_temp_path $RUN_DIR/nginx-tmp/proxy;
+  fastcgi_temp_path $RUN_DIR/nginx-tmp/fastcgi;
+  uwsgi_temp_path $RUN_DIR/nginx-tmp/uwsgi;
+  scgi_temp_path $RUN_DIR/nginx-tmp/scgi;
+  keepalive_requests 1000000;
+  map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
+  upstream echo_backends {
+$servers    keepalive 128;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:${PROXY_PORT[nginx]} backlog=4096;
+    location / {
+      proxy_pass http://echo_backends;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header Connection \$connection_upgrade;
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Forwarded-Host \$host;
+      proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme;host=\$host";
+      proxy_read_timeout 1h;
+      proxy_send_timeout 1h;
+    }
+  }
+}
+EOF
+  nginx -t -c "$conf" > "$RUN_DIR/nginx-check.log" 2>&1 || die "nginx config rejected: $(cat "$RUN_DIR/nginx-check.log")"
+  nginx -c "$conf" > "$RUN_DIR/nginx.log" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  wait_for_port "${PROXY_PORT[nginx]}" 30 "$pid" || die "nginx did not start (see $RUN_DIR/nginx-error.log)"
+  PROXY_PID="$pid"
+}
+
+start_haproxy() {
+  local conf="$RUN_DIR/haproxy.cfg" servers="" port pid n=0
+  for port in "${BACKEND_PORTS[@]}"; do n=$((n + 1)); servers+="  server echo$n 127.0.0.1:$port"$'\n'; done
+  cat > "$conf" <<EOF
+global
+  maxconn 9800
+defaults
+  mode http
+  maxconn 9800
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+  timeout tunnel 1h
+  timeout http-request 10s
+  timeout http-keep-alive 1h
+frontend bench
+  bind 127.0.0.1:${PROXY_PORT[haproxy]}
+  option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  http-request set-header Forwarded "for=%[src];proto=http;host=%[req.hdr(host)]"
+  default_backend echo_backends
+backend echo_backends
+  balance roundrobin
+$servers
+EOF
+  haproxy -c -f "$conf" > "$RUN_DIR/haproxy-check.log" 2>&1 || die "haproxy config rejected: $(cat "$RUN_DIR/haproxy-check.log")"
+  haproxy -db -f "$conf" > "$RUN_DIR/haproxy.log" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  wait_for_port "${PROXY_PORT[haproxy]}" 30 "$pid" || die "haproxy did not start (see $RUN_DIR/haproxy.log)"
+  PROXY_PID="$pid"
+}
+
+# ---------------------------------------------------------------- scenarios
+loadgen() {  # proxy args... -> prints the RESULT line (also appended to $RAW)
+  local proxy="$1"; shift
+  local out
+  out="$(java "${JAVA_CLIENT_FLAGS[@]}" -jar "$BENCH_JAR" --port "${PROXY_PORT[$proxy]}" --label "$proxy" \
+    --cpu-pids "$PROXY_PID" --clk-tck "$CLK_TCK" "$@" 2>>"$RUN_DIR/loadgen-$proxy.err")" || true
+  out="$(grep '^RESULT' <<< "$out" || true)"
+  [[ -n "$out" ]] || { log "no result from loadgen $* (see $RUN_DIR/loadgen-$proxy.err)"; return 0; }
+  echo "$out" | tee -a "$RAW"
+}
+
+# RESULT field lookup: field "RESULT a=1 b=2" b -> 2
+field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
+declare -A FIG=()   # "proxy|figure" -> value
+
+record() {  # proxy key line figure=field...
+  local proxy="$1" key="$2" line="$3"; shift 3
+  local pair
+  for pair in "$@"; do
+    FIG["$proxy|$key.${pair%%=*}"]="$(field "$line" "${pair#*=}")"
+  done
+}
+
+warm_up() {
+  local proxy="$1"
+  log "$proxy: warm-up (${WARMUP} s per scenario)"
+  loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$WARMUP" --path "$WS_PATH" > /dev/null
+  loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$WARMUP" --path "$WS_PATH" > /dev/null
+  loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$WARMUP" --path / > /dev/null
+}
+
+idle_memory() {  # opens IDLE_CONNS idle WebSockets from two load generators, measures proxy RSS
+  local proxy="$1" before after gens=2 per i pid v fifo="$RUN_DIR/hold-$proxy" opened=0 failed=0 line
+  per=$(( (IDLE_CONNS + gens - 1) / gens ))
+  before="$(rss_kib "$PROXY_PID")"
+  mkfifo "$fifo"
+  local -a gen_pids=()
+  for ((i = 0; i < gens; i++)); do
+    java "${JAVA_CLIENT_FLAGS[@]}" -jar "$BENCH_JAR" --scenario idle --port "${PROXY_PORT[$proxy]}" \
+      --path "$WS_PATH" --label "$proxy" --conns "$per" --parallel 100 --secs 180 --threads 1 \
+      < "$fifo" > "$RUN_DIR/idle-$proxy-$i.log" 2>&1 &
+    pid=$!
+    STARTED+=("$pid")
+    gen_pids+=("$pid")
+  done
+  exec {hold_fd}> "$fifo"   # the generators hold their connections until this closes
+  for ((i = 0; i < gens; i++)); do
+    wait_for_file_line "$RUN_DIR/idle-$proxy-$i.log" '^OPEN' 150 || log "$proxy: idle generator $i never reported OPEN"
+  done
+  sleep 3   # let the proxy settle (no event marks "memory settled")
+  after="$(rss_kib "$PROXY_PID")"
+  for ((i = 0; i < gens; i++)); do
+    line="$(grep '^OPEN' "$RUN_DIR/idle-$proxy-$i.log" || true)"
+    v="$(field "$line" opened)"; opened=$((opened + ${v:-0}))
+    v="$(field "$line" failed)"; failed=$((failed + ${v:-0}))
+  done
+  exec {hold_fd}>&-
+  for pid in "${gen_pids[@]}"; do
+    for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    stop_pid "$pid"
+  done
+  rm -f "$fifo"
+  local per_conn="0"
+  ((opened > 0)) && per_conn="$(awk -v a="$after" -v b="$before" -v n="$opened" 'BEGIN {printf "%.2f", (a - b) / n}')"
+  line="RESULT proxy=$proxy scenario=idle conns=$opened failed=$failed rss_before_kib=$before rss_after_kib=$after rss_per_conn_kib=$per_conn"
+  echo "$line" | tee -a "$RAW"
+  record "$proxy" idle "$line" conns=conns kib=rss_per_conn_kib
+}
+
+bench_proxy() {
+  local proxy="$1" line
+  log "$proxy: starting on 127.0.0.1:${PROXY_PORT[$proxy]}"
+  "start_$proxy"
+  warm_up "$proxy"
+  log "$proxy: idle memory at $IDLE_CONNS connections"
+  idle_memory "$proxy"
+  log "$proxy: echo 64 B"
+  line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
+  record "$proxy" echo64 "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  log "$proxy: echo 4 KiB"
+  line="$(loadgen "$proxy" --scenario echo --size 4096 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
+  record "$proxy" echo4k "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  log "$proxy: sessions"
+  line="$(loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$SECS" --path "$WS_PATH")"
+  record "$proxy" sessions "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  log "$proxy: plain HTTP"
+  line="$(loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$SECS" --path /)"
+  record "$proxy" http "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  stop_pid "$PROXY_PID"
+}
+
+# ---------------------------------------------------------------- report
+ratio() {  # a b -> a/b with two decimals, or "-"
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+}
+
+report() {
+  local has_ws=0 p row key label
+  [[ -n "${FIG[wsroute|echo64.cpu]:-}${FIG[wsroute|idle.kib]:-}" ]] && has_ws=1
+  local header="| figure |" rule="|---|"
+  for p in "${PROXY_LIST[@]}"; do header+=" $p |"; rule+="---:|"; done
+  if ((has_ws)); then
+    for p in nginx haproxy; do
+      [[ " ${PROXY_LIST[*]} " == *" $p "* ]] && { header+=" wsroute/$p |"; rule+="---:|"; }
+    done
+  fi
+  local -a rows=(
+    "echo64.rate|echo 64 B, messages/s"
+    "echo64.p50|echo 64 B, p50 round trip µs"
+    "echo64.p99|echo 64 B, p99 round trip µs"
+    "echo64.cpu|echo 64 B, proxy CPU µs per message"
+    "echo4k.rate|echo 4 KiB, messages/s"
+    "echo4k.p50|echo 4 KiB, p50 round trip µs"
+    "echo4k.p99|echo 4 KiB, p99 round trip µs"
+    "echo4k.cpu|echo 4 KiB, proxy CPU µs per message"
+    "sessions.rate|WebSocket sessions/s"
+    "sessions.p50|session p50 µs (connect to close)"
+    "sessions.cpu|proxy CPU µs per session"
+    "http.rate|plain HTTP requests/s"
+    "http.p50|HTTP p50 µs"
+    "http.cpu|proxy CPU µs per HTTP request"
+    "idle.kib|RSS per idle proxied connection, KiB"
+    "idle.conns|idle connections open"
+  )
+  {
+    echo "wsroute bench $STAMP — $(nproc) cores, $(uname -r), loopback; ${SECS} s per scenario;"
+    echo "echo: $ECHO_CONNS connections; sessions: $SESSION_WORKERS workers; http: $HTTP_CONNS keep-alive connections."
+    echo
+    echo "$header"
+    echo "$rule"
+    for row in "${rows[@]}"; do
+      key="${row%%|*}"; label="${row#*|}"
+      local line="| $label |"
+      for p in "${PROXY_LIST[@]}"; do line+=" ${FIG[$p|$key]:--} |"; done
+      if ((has_ws)); then
+        for p in nginx haproxy; do
+          [[ " ${PROXY_LIST[*]} " == *" $p "* ]] && line+=" $(ratio "${FIG[wsroute|$key]:-}" "${FIG[$p|$key]:-}") |"
+        done
+      fi
+      echo "$line"
+    done
+    local errs=""
+    for p in "${PROXY_LIST[@]}"; do
+      for key in echo64 echo4k sessions http; do
+        [[ "${FIG[$p|$key.errors]:-0}" != "0" ]] && errs+=" $p/$key=${FIG[$p|$key.errors]}"
+      done
+    done
+    echo
+    echo "Errors:${errs:- none}. Raw RESULT lines: $(basename "$RAW")."
+  } | tee "$TABLE"
+  cp "$TABLE" "$RESULTS_DIR/latest.md"
+}
+
+# ---------------------------------------------------------------- main
+prepare_machine
+build
+[[ -f "$BENCH_JAR" ]] || die "$BENCH_JAR is missing"
+start_backends
+for p in "${PROXY_LIST[@]}"; do bench_proxy "$p"; done
+echo
+report
+log "table saved to $TABLE"
