@@ -2,7 +2,7 @@
 # Side-by-side benchmark: wsroute, nginx and HAProxy in front of the same two echo backends,
 # on 127.0.0.1 only. Run as root on Debian (installs nginx and haproxy with apt-get if missing).
 #
-#   bench/run.sh [--proxies wsroute,nginx,haproxy] [--secs 10] [--warmup 3] [--idle-conns 9000]
+#   bench/run.sh [--proxies wsroute,nginx,haproxy] [--secs 10] [--warmup 5] [--idle-conns 9000]
 #                [--echo-conns 100] [--session-workers 50] [--http-conns 50] [--skip-build]
 #
 # Prints one RESULT line per scenario and proxy, then a markdown table, also saved under
@@ -11,7 +11,7 @@ set -euo pipefail
 
 PROXIES="wsroute,nginx,haproxy"
 SECS=10
-WARMUP=3
+WARMUP=5
 IDLE_CONNS=9000
 ECHO_CONNS=100
 SESSION_WORKERS=50
@@ -328,7 +328,9 @@ loadgen() {  # proxy args... -> prints the RESULT line (also appended to $RAW)
     --cpu-pids "$PROXY_PID" --clk-tck "$CLK_TCK" "$@" 2>>"$RUN_DIR/loadgen-$proxy.err")" || true
   out="$(grep '^RESULT' <<< "$out" || true)"
   [[ -n "$out" ]] || { log "no result from loadgen $* (see $RUN_DIR/loadgen-$proxy.err)"; return 0; }
-  echo "$out" | tee -a "$RAW"
+  echo "$out" >> "$RAW"
+  echo "$out" >&2
+  echo "$out"
 }
 
 # RESULT field lookup: field "RESULT a=1 b=2" b -> 2
@@ -386,7 +388,8 @@ idle_memory() {  # opens IDLE_CONNS idle WebSockets from two load generators, me
   local per_conn="0"
   ((opened > 0)) && per_conn="$(awk -v a="$after" -v b="$before" -v n="$opened" 'BEGIN {printf "%.2f", (a - b) / n}')"
   line="RESULT proxy=$proxy scenario=idle conns=$opened failed=$failed rss_before_kib=$before rss_after_kib=$after rss_per_conn_kib=$per_conn"
-  echo "$line" | tee -a "$RAW"
+  echo "$line" >> "$RAW"
+  echo "$line" >&2
   record "$proxy" idle "$line" conns=conns kib=rss_per_conn_kib
 }
 

@@ -49,10 +49,12 @@ final class EchoScenario {
             throw new IllegalStateException("no connection opened to " + s.target.wsUri);
         }
 
-        Run run = new Run(s.secs, open.size());
+        Run run = new Run(s.warmupSecs, s.secs, open.size());
+        open.forEach(conn -> conn.start(run));
+        run.awaitWarmUp();
         long cpu0 = s.cpuMicros();
         long t0 = System.nanoTime();
-        open.forEach(conn -> conn.start(run));
+        run.beginMeasuring();
         run.awaitDone(10);
         long nanos = System.nanoTime() - t0;
         long cpu = s.cpuSince(cpu0);

@@ -67,11 +67,13 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
         if (run == null || finished) {
             return;
         }
-        if (!HttpResponseStatus.OK.equals(res.status())) {
-            errors++;
+        if (run.measuring()) {
+            if (!HttpResponseStatus.OK.equals(res.status())) {
+                errors++;
+            }
+            latency.recordSince(sentAt);
+            ops++;
         }
-        latency.recordSince(sentAt);
-        ops++;
         if (!HttpUtil.isKeepAlive(res)) {
             errors++;
             finish();

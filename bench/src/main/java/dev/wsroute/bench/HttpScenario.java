@@ -36,10 +36,12 @@ final class HttpScenario {
         if (open.isEmpty()) {
             throw new IllegalStateException("no connection opened to " + s.target.address);
         }
-        Run run = new Run(s.secs, open.size());
+        Run run = new Run(s.warmupSecs, s.secs, open.size());
+        open.forEach(conn -> conn.start(run));
+        run.awaitWarmUp();
         long cpu0 = s.cpuMicros();
         long t0 = System.nanoTime();
-        open.forEach(conn -> conn.start(run));
+        run.beginMeasuring();
         run.awaitDone(10);
         long nanos = System.nanoTime() - t0;
         long cpu = s.cpuSince(cpu0);

@@ -13,6 +13,7 @@ import java.util.Set;
  *   --conns N          connections (echo, http, idle) or concurrent workers (sessions)
  *   --size S           message size in bytes (echo, sessions)
  *   --secs T           measured time (echo, sessions, http); longest hold (idle)
+ *   --warmup-secs W    load before the measured window, not counted (echo, sessions, http)
  *   --max-ops N        upper bound on operations in all (echo, sessions, http)
  *   --parallel P       handshakes in flight while opening (idle)
  *   --threads N        client event loop threads
@@ -23,7 +24,7 @@ import java.util.Set;
  */
 public final class LoadGen {
     private static final Set<String> OPTIONS = Set.of("scenario", "host", "port", "path", "conns", "size",
-            "secs", "max-ops", "parallel", "threads", "cpu-pids", "clk-tck", "label");
+            "secs", "warmup-secs", "max-ops", "parallel", "threads", "cpu-pids", "clk-tck", "label");
 
     private LoadGen() {
     }
@@ -34,6 +35,7 @@ public final class LoadGen {
         final EventLoopGroup group;
         final Target target;
         final long secs;
+        final long warmupSecs;
         final String label;
         private final ProcCpu cpu;
 
@@ -43,6 +45,7 @@ public final class LoadGen {
             this.target = new Target(args.loopback("host", "127.0.0.1"), args.integer("port", 8080),
                     args.str("path", "/ws"), group);
             this.secs = args.longValue("secs", 10);
+            this.warmupSecs = args.longValue("warmup-secs", 2);
             this.label = args.str("label", "proxy");
             this.cpu = ProcCpu.parse(args.str("cpu-pids", ""), args.longValue("clk-tck", 100));
         }

@@ -30,10 +30,12 @@ final class SessionScenario {
             }
             all.add(new SessionWorker(s.target, (EventLoop) loops.next(), payload, Math.max(1, maxOps / workers)));
         }
-        Run run = new Run(s.secs, workers);
+        Run run = new Run(s.warmupSecs, s.secs, workers);
+        all.forEach(w -> w.start(run));
+        run.awaitWarmUp();
         long cpu0 = s.cpuMicros();
         long t0 = System.nanoTime();
-        all.forEach(w -> w.start(run));
+        run.beginMeasuring();
         run.awaitDone(15);
         long nanos = System.nanoTime() - t0;
         long cpu = s.cpuSince(cpu0);

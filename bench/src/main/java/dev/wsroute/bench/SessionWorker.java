@@ -73,11 +73,13 @@ final class SessionWorker implements WsListener {
 
     @Override
     public void onClosed(Channel ch, boolean wasOpen, Throwable cause) {
-        if (echoed && closeReceived) {
-            sessions++;
-            latency.recordSince(startedAt);
-        } else {
-            errors++;
+        if (run.measuring()) {
+            if (echoed && closeReceived) {
+                sessions++;
+                latency.recordSince(startedAt);
+            } else {
+                errors++;
+            }
         }
         next();
     }
