@@ -13,6 +13,7 @@ PROXIES="wsroute,nginx,haproxy"
 SECS=10
 WARMUP=5
 IDLE_CONNS=9000
+IDLE_PREWARM=500
 ECHO_CONNS=100
 SESSION_WORKERS=50
 HTTP_CONNS=50
@@ -219,6 +220,7 @@ start_wsroute() {
     -Dwsroute.listen.port="${PROXY_PORT[wsroute]}" \
     -Dwsroute.listen.tls-enabled=false \
     -Dwsroute.access-log.enabled=false \
+    -Dwsroute.limits.max-connections=9600 \
     -Dquarkus.management.host=127.0.0.1 \
     -Dquarkus.management.port="$WSROUTE_MGMT_PORT" \
     -Dquarkus.http.host=127.0.0.1 \
@@ -354,40 +356,56 @@ warm_up() {
   loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$WARMUP" --path / > /dev/null
 }
 
-idle_memory() {  # opens IDLE_CONNS idle WebSockets from two load generators, measures proxy RSS
-  local proxy="$1" before after gens=2 per i pid v fifo="$RUN_DIR/hold-$proxy" opened=0 failed=0 line
-  per=$(( (IDLE_CONNS + gens - 1) / gens ))
-  before="$(rss_kib "$PROXY_PID")"
-  mkfifo "$fifo"
-  local -a gen_pids=()
+open_idle() {  # proxy total tag -> starts 2 idle generators holding total/2 connections each
+  local proxy="$1" total="$2" tag="$3" gens=2 per i pid
+  per=$(( (total + gens - 1) / gens ))
+  IDLE_FIFO="$RUN_DIR/hold-$proxy-$tag"
+  mkfifo "$IDLE_FIFO"
+  IDLE_PIDS=()
   for ((i = 0; i < gens; i++)); do
     java "${JAVA_CLIENT_FLAGS[@]}" -jar "$BENCH_JAR" --scenario idle --port "${PROXY_PORT[$proxy]}" \
       --path "$WS_PATH" --label "$proxy" --conns "$per" --parallel 100 --secs 180 --threads 1 \
-      < "$fifo" > "$RUN_DIR/idle-$proxy-$i.log" 2>&1 &
+      < "$IDLE_FIFO" > "$RUN_DIR/idle-$proxy-$tag-$i.log" 2>&1 &
     pid=$!
     STARTED+=("$pid")
-    gen_pids+=("$pid")
+    IDLE_PIDS+=("$pid")
   done
-  exec {hold_fd}> "$fifo"   # the generators hold their connections until this closes
+  exec {IDLE_HOLD_FD}> "$IDLE_FIFO"   # the generators hold their connections until this closes
+  IDLE_OPENED=0
+  IDLE_FAILED=0
+  local line v
   for ((i = 0; i < gens; i++)); do
-    wait_for_file_line "$RUN_DIR/idle-$proxy-$i.log" '^OPEN' 150 || log "$proxy: idle generator $i never reported OPEN"
+    wait_for_file_line "$RUN_DIR/idle-$proxy-$tag-$i.log" '^OPEN' 150 || log "$proxy: idle generator $i never reported OPEN"
+    line="$(grep '^OPEN' "$RUN_DIR/idle-$proxy-$tag-$i.log" || true)"
+    v="$(field "$line" opened)"; IDLE_OPENED=$((IDLE_OPENED + ${v:-0}))
+    v="$(field "$line" failed)"; IDLE_FAILED=$((IDLE_FAILED + ${v:-0}))
   done
-  sleep 3   # let the proxy settle (no event marks "memory settled")
-  after="$(rss_kib "$PROXY_PID")"
-  for ((i = 0; i < gens; i++)); do
-    line="$(grep '^OPEN' "$RUN_DIR/idle-$proxy-$i.log" || true)"
-    v="$(field "$line" opened)"; opened=$((opened + ${v:-0}))
-    v="$(field "$line" failed)"; failed=$((failed + ${v:-0}))
-  done
-  exec {hold_fd}>&-
-  for pid in "${gen_pids[@]}"; do
+}
+
+close_idle() {  # releases the generators started by open_idle and waits for them to exit
+  local pid i
+  exec {IDLE_HOLD_FD}>&-
+  for pid in "${IDLE_PIDS[@]}"; do
     for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     stop_pid "$pid"
   done
-  rm -f "$fifo"
-  local per_conn="0"
-  ((opened > 0)) && per_conn="$(awk -v a="$after" -v b="$before" -v n="$opened" 'BEGIN {printf "%.2f", (a - b) / n}')"
-  line="RESULT proxy=$proxy scenario=idle conns=$opened failed=$failed rss_before_kib=$before rss_after_kib=$after rss_per_conn_kib=$per_conn"
+  rm -f "$IDLE_FIFO"
+}
+
+idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSocket
+  local proxy="$1" before after line per_conn="0"
+  # Pre-warm the handshake path with a few connections, opened and closed, so that the
+  # one-time cost of lazily initialised code is not charged per connection.
+  open_idle "$proxy" "$IDLE_PREWARM" prewarm
+  close_idle
+  sleep 2   # let the proxy finish closing (no event marks "all sockets released")
+  before="$(rss_kib "$PROXY_PID")"
+  open_idle "$proxy" "$IDLE_CONNS" main
+  sleep 3   # let the proxy settle (no event marks "memory settled")
+  after="$(rss_kib "$PROXY_PID")"
+  close_idle
+  ((IDLE_OPENED > 0)) && per_conn="$(awk -v a="$after" -v b="$before" -v n="$IDLE_OPENED" 'BEGIN {printf "%.2f", (a - b) / n}')"
+  line="RESULT proxy=$proxy scenario=idle conns=$IDLE_OPENED failed=$IDLE_FAILED rss_before_kib=$before rss_after_kib=$after rss_per_conn_kib=$per_conn"
   echo "$line" >> "$RAW"
   echo "$line" >&2
   record "$proxy" idle "$line" conns=conns kib=rss_per_conn_kib
@@ -397,9 +415,9 @@ bench_proxy() {
   local proxy="$1" line
   log "$proxy: starting on 127.0.0.1:${PROXY_PORT[$proxy]}"
   "start_$proxy"
-  warm_up "$proxy"
-  log "$proxy: idle memory at $IDLE_CONNS connections"
+  log "$proxy: idle memory at $IDLE_CONNS connections (fresh proxy)"
   idle_memory "$proxy"
+  warm_up "$proxy"
   log "$proxy: echo 64 B"
   line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
   record "$proxy" echo64 "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
