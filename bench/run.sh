@@ -3,23 +3,25 @@
 # on 127.0.0.1 only. Run as root on Debian (installs nginx and haproxy with apt-get if missing).
 #
 #   bench/run.sh [--proxies wsroute,nginx,haproxy] [--secs 10] [--warmup 5] [--idle-conns 9000]
-#                [--echo-conns 100] [--session-workers 50] [--http-conns 50] [--skip-build]
+#                [--echo-conns 100] [--session-workers 50] [--http-conns 50] [--rounds 1]
+#                [--skip-build]
 #
-# Prints one RESULT line per scenario and proxy, then a markdown table, also saved under
-# bench/results/ (gitignored). Every process it starts is stopped on exit.
+# Prints one RESULT line per scenario and proxy, then a markdown table (medians over rounds),
+# also saved under bench/results/ (gitignored). Every process it starts is stopped on exit.
 set -euo pipefail
 
 PROXIES="wsroute,nginx,haproxy"
 SECS=10
 WARMUP=5
 IDLE_CONNS=9000
-IDLE_PREWARM=500
+IDLE_PREWARM=200
 ECHO_CONNS=100
 SESSION_WORKERS=50
 HTTP_CONNS=50
 SKIP_BUILD=0
+ROUNDS=1
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --proxies) PROXIES="$2"; shift 2 ;;
@@ -29,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --echo-conns) ECHO_CONNS="$2"; shift 2 ;;
     --session-workers) SESSION_WORKERS="$2"; shift 2 ;;
     --http-conns) HTTP_CONNS="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -338,14 +341,21 @@ loadgen() {  # proxy args... -> prints the RESULT line (also appended to $RAW)
 # RESULT field lookup: field "RESULT a=1 b=2" b -> 2
 field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
-declare -A FIG=()   # "proxy|figure" -> value
+declare -A FIG=()   # "proxy|figure" -> values, one per round, space-separated
 
 record() {  # proxy key line figure=field...
   local proxy="$1" key="$2" line="$3"; shift 3
-  local pair
+  local pair v
   for pair in "$@"; do
-    FIG["$proxy|$key.${pair%%=*}"]="$(field "$line" "${pair#*=}")"
+    v="$(field "$line" "${pair#*=}")"
+    [[ -n "$v" ]] && FIG["$proxy|$key.${pair%%=*}"]+="$v "
   done
+  return 0
+}
+
+median() {  # "v1 v2 ..." -> median, or "-" when empty
+  tr ' ' '\n' <<< "$1" | grep . | sort -g |
+    awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
 warm_up() {
@@ -375,8 +385,10 @@ open_idle() {  # proxy total tag -> starts 2 idle generators holding total/2 con
   IDLE_FAILED=0
   local line v
   for ((i = 0; i < gens; i++)); do
-    wait_for_file_line "$RUN_DIR/idle-$proxy-$tag-$i.log" '^OPEN' 150 || log "$proxy: idle generator $i never reported OPEN"
+    wait_for_file_line "$RUN_DIR/idle-$proxy-$tag-$i.log" '^OPEN .* secs=[0-9.]*$' 150 ||
+      log "$proxy: idle generator $i never reported OPEN"
     line="$(grep '^OPEN' "$RUN_DIR/idle-$proxy-$tag-$i.log" || true)"
+    log "$tag: ${line:-no OPEN line}"
     v="$(field "$line" opened)"; IDLE_OPENED=$((IDLE_OPENED + ${v:-0}))
     v="$(field "$line" failed)"; IDLE_FAILED=$((IDLE_FAILED + ${v:-0}))
   done
@@ -411,12 +423,14 @@ idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSo
   record "$proxy" idle "$line" conns=conns kib=rss_per_conn_kib
 }
 
-bench_proxy() {
-  local proxy="$1" line
-  log "$proxy: starting on 127.0.0.1:${PROXY_PORT[$proxy]}"
+bench_proxy() {  # proxy round
+  local proxy="$1" round="$2" line
+  log "$proxy: round $round, starting on 127.0.0.1:${PROXY_PORT[$proxy]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   "start_$proxy"
-  log "$proxy: idle memory at $IDLE_CONNS connections (fresh proxy)"
-  idle_memory "$proxy"
+  if ((round == 1)); then
+    log "$proxy: idle memory at $IDLE_CONNS connections (fresh proxy)"
+    idle_memory "$proxy"
+  fi
   warm_up "$proxy"
   log "$proxy: echo 64 B"
   line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
@@ -439,7 +453,7 @@ ratio() {  # a b -> a/b with two decimals, or "-"
 }
 
 report() {
-  local has_ws=0 p row key label
+  local has_ws=0 p row key label v
   [[ -n "${FIG[wsroute|echo64.cpu]:-}${FIG[wsroute|idle.kib]:-}" ]] && has_ws=1
   local header="| figure |" rule="|---|"
   for p in "${PROXY_LIST[@]}"; do header+=" $p |"; rule+="---:|"; done
@@ -467,18 +481,22 @@ report() {
     "idle.conns|idle connections open"
   )
   {
-    echo "wsroute bench $STAMP — $(nproc) cores, $(uname -r), loopback; ${SECS} s per scenario;"
-    echo "echo: $ECHO_CONNS connections; sessions: $SESSION_WORKERS workers; http: $HTTP_CONNS keep-alive connections."
+    echo "wsroute bench $STAMP — $(nproc) cores, $(uname -r), loopback; ${SECS} s per scenario, $ROUNDS round(s) (medians);"
+    echo "echo: $ECHO_CONNS connections; sessions: $SESSION_WORKERS workers; http: $HTTP_CONNS keep-alive connections;"
+    echo "idle: $IDLE_CONNS connections, first round only. Load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "$header"
     echo "$rule"
     for row in "${rows[@]}"; do
       key="${row%%|*}"; label="${row#*|}"
       local line="| $label |"
-      for p in "${PROXY_LIST[@]}"; do line+=" ${FIG[$p|$key]:--} |"; done
+      for p in "${PROXY_LIST[@]}"; do line+=" $(median "${FIG[$p|$key]:-}") |"; done
       if ((has_ws)); then
         for p in nginx haproxy; do
-          [[ " ${PROXY_LIST[*]} " == *" $p "* ]] && line+=" $(ratio "${FIG[wsroute|$key]:-}" "${FIG[$p|$key]:-}") |"
+          if [[ " ${PROXY_LIST[*]} " == *" $p "* ]]; then
+            v="$(ratio "$(median "${FIG[wsroute|$key]:-}")" "$(median "${FIG[$p|$key]:-}")")"
+            line+=" $v |"
+          fi
         done
       fi
       echo "$line"
@@ -486,7 +504,8 @@ report() {
     local errs=""
     for p in "${PROXY_LIST[@]}"; do
       for key in echo64 echo4k sessions http; do
-        [[ "${FIG[$p|$key.errors]:-0}" != "0" ]] && errs+=" $p/$key=${FIG[$p|$key.errors]}"
+        v="$(tr ' ' '\n' <<< "${FIG[$p|$key.errors]:-}" | awk '{n += $1} END {print n + 0}')"
+        [[ "$v" != "0" ]] && errs+=" $p/$key=$v"
       done
     done
     echo
@@ -499,8 +518,11 @@ report() {
 prepare_machine
 build
 [[ -f "$BENCH_JAR" ]] || die "$BENCH_JAR is missing"
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 start_backends
-for p in "${PROXY_LIST[@]}"; do bench_proxy "$p"; done
+for ((round = 1; round <= ROUNDS; round++)); do
+  for p in "${PROXY_LIST[@]}"; do bench_proxy "$p" "$round"; done
+done
 echo
 report
 log "table saved to $TABLE"

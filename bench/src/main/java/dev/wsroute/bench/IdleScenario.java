@@ -31,9 +31,8 @@ final class IdleScenario {
         boolean allEnded = opener.settled.await(120, TimeUnit.SECONDS);
         long openNanos = System.nanoTime() - t0;
         long cpu = s.cpuSince(cpu0);
-        System.out.printf("OPEN proxy=%s opened=%d failed=%d complete=%s secs=%.2f%n",
-                s.label, opener.opened.get(), opener.failed.get(), allEnded, openNanos / 1e9);
-        System.out.flush();
+        Result.emit(String.format(java.util.Locale.ROOT, "OPEN proxy=%s opened=%d failed=%d complete=%s secs=%.2f",
+                s.label, opener.opened.get(), opener.failed.get(), allEnded, openNanos / 1e9));
 
         holdUntilStdinEndsOr(s.secs);
         int droppedWhileHeld = opener.dropped.get();

@@ -85,7 +85,7 @@ public final class LoadGen {
                 case "idle" -> IdleScenario.run(setup);
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             };
-            System.out.println(result.line());
+            Result.emit(result.line());
         } catch (RuntimeException e) {
             System.err.println("loadgen " + scenario + " failed: " + e);
             status = 1;

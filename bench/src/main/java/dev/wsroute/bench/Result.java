@@ -34,6 +34,13 @@ final class Result {
         return this;
     }
 
+    /** Writes one whole line to stdout in a single write, so a reader never sees half of it. */
+    static void emit(String line) {
+        byte[] bytes = (line + System.lineSeparator()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.out.write(bytes, 0, bytes.length);
+        System.out.flush();
+    }
+
     String line() {
         StringBuilder b = new StringBuilder("RESULT");
         fields.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
