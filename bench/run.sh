@@ -145,6 +145,9 @@ prepare_machine() {
       haproxy) command -v haproxy >/dev/null || need+=(haproxy) ;;
     esac
   done
+  command -v ps >/dev/null && command -v sysctl >/dev/null || need+=(procps)
+  command -v ss >/dev/null || need+=(iproute2)
+  command -v curl >/dev/null || need+=(curl)
   if ((${#need[@]})); then
     [[ $(id -u) -eq 0 ]] || die "installing ${need[*]} needs root"
     log "installing ${need[*]} (apt-get)"
@@ -355,7 +358,7 @@ record() {  # proxy key line figure=field...
 
 median() {  # "v1 v2 ..." -> median, or "-" when empty
   tr ' ' '\n' <<< "$1" | grep . | sort -g |
-    awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+    awk '{a[NR] = $1} END {if (NR == 0) print "-"; else {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; if (m == int(m)) printf "%d\n", m; else printf "%.2f\n", m}}'
 }
 
 warm_up() {
