@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--proxies wsroute,nginx,haproxy] [--secs 10] [--warmup 5] [--idle-conns 9000]
 #                [--echo-conns 100] [--session-workers 50] [--http-conns 50] [--rounds 1]
-#                [--skip-build]
+#                [--tls] [--skip-build]
 #
 # Prints one RESULT line per scenario and proxy, then a markdown table (medians over rounds),
 # also saved under bench/results/ (gitignored). Every process it starts is stopped on exit.
@@ -20,6 +20,7 @@ SESSION_WORKERS=50
 HTTP_CONNS=50
 SKIP_BUILD=0
 ROUNDS=1
+TLS=0
 
 usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
@@ -32,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --session-workers) SESSION_WORKERS="$2"; shift 2 ;;
     --http-conns) HTTP_CONNS="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --tls) TLS=1; shift ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -56,6 +58,7 @@ CLK_TCK="$(getconf CLK_TCK)"
 # Ports: all below the ephemeral range set further down, all on 127.0.0.1.
 BACKEND_PORTS=(7001 7002)
 declare -A PROXY_PORT=([wsroute]=7100 [nginx]=7200 [haproxy]=7300)
+declare -A TLS_PORT=([wsroute]=7101 [nginx]=7201 [haproxy]=7301)
 WSROUTE_MGMT_PORT=7190
 WSROUTE_HTTP_PORT=7191
 WS_PATH="/ws/echo"
@@ -162,10 +165,19 @@ prepare_machine() {
     sysctl -q -w net.ipv4.ip_local_port_range="10000 64999" >/dev/null || SAVED_PORT_RANGE=""
   fi
   local port
-  for port in "${BACKEND_PORTS[@]}" "${PROXY_PORT[@]}" "$WSROUTE_MGMT_PORT" "$WSROUTE_HTTP_PORT"; do
+  for port in "${BACKEND_PORTS[@]}" "${PROXY_PORT[@]}" "${TLS_PORT[@]}" "$WSROUTE_MGMT_PORT" "$WSROUTE_HTTP_PORT"; do
     port_in_use "$port" && die "port $port is already in use on this machine"
   done
   mkdir -p "$RESULTS_DIR"
+}
+
+make_certificate() {  # one self-signed ECDSA P-256 certificate for localhost / 127.0.0.1, shared by all proxies
+  ((TLS)) || return 0
+  command -v openssl >/dev/null || die "--tls needs openssl"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$RUN_DIR/tls.key" -out "$RUN_DIR/tls.crt" 2>/dev/null || die "openssl could not make a certificate"
+  cat "$RUN_DIR/tls.crt" "$RUN_DIR/tls.key" > "$RUN_DIR/tls.pem"
 }
 
 build() {
@@ -212,6 +224,20 @@ spec:
     backends:
       - endpoints: [$eps]
 EOF
+  if ((TLS)); then
+    # the route has no hosts, so its certificate is the default one (served without SNI too)
+    sed -i 's/^spec:$/spec:\n  tls: {secretName: bench-tls}/' "$f"
+    cat >> "$f" <<EOF
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-tls, namespace: default}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 < "$RUN_DIR/tls.crt")
+  tls.key: $(base64 -w0 < "$RUN_DIR/tls.key")
+EOF
+  fi
   echo "$f"
 }
 
@@ -224,7 +250,8 @@ start_wsroute() {
     -Dwsroute.routes-file="$routes" \
     -Dwsroute.listen.host=127.0.0.1 \
     -Dwsroute.listen.port="${PROXY_PORT[wsroute]}" \
-    -Dwsroute.listen.tls-enabled=false \
+    -Dwsroute.listen.tls-enabled="$( ((TLS)) && echo true || echo false)" \
+    -Dwsroute.listen.tls-port="${TLS_PORT[wsroute]}" \
     -Dwsroute.access-log.enabled=false \
     -Dwsroute.limits.max-connections=9600 \
     -Dquarkus.management.host=127.0.0.1 \
@@ -248,6 +275,13 @@ start_nginx() {
   local conf="$RUN_DIR/nginx.conf" servers="" port pid
   for port in "${BACKEND_PORTS[@]}"; do servers+="    server 127.0.0.1:$port;"$'\n'; done
   mkdir -p "$RUN_DIR/nginx-tmp"
+  local tls_listen=""
+  if ((TLS)); then
+    tls_listen="    listen 127.0.0.1:${TLS_PORT[nginx]} ssl backlog=4096;
+    ssl_certificate $RUN_DIR/tls.crt;
+    ssl_certificate_key $RUN_DIR/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;"
+  fi
   cat > "$conf" <<EOF
 worker_processes auto;
 worker_rlimit_nofile 20000;
@@ -270,6 +304,7 @@ $servers    keepalive 128;
   }
   server {
     listen 127.0.0.1:${PROXY_PORT[nginx]} backlog=4096;
+$tls_listen
     location / {
       proxy_pass http://echo_backends;
       proxy_http_version 1.1;
@@ -295,7 +330,8 @@ EOF
 }
 
 start_haproxy() {
-  local conf="$RUN_DIR/haproxy.cfg" servers="" port pid n=0
+  local conf="$RUN_DIR/haproxy.cfg" servers="" port pid n=0 tls_bind=""
+  ((TLS)) && tls_bind="  bind 127.0.0.1:${TLS_PORT[haproxy]} ssl crt $RUN_DIR/tls.pem ssl-min-ver TLSv1.2"
   for port in "${BACKEND_PORTS[@]}"; do n=$((n + 1)); servers+="  server echo$n 127.0.0.1:$port"$'\n'; done
   cat > "$conf" <<EOF
 global
@@ -311,6 +347,7 @@ defaults
   timeout http-keep-alive 1h
 frontend bench
   bind 127.0.0.1:${PROXY_PORT[haproxy]}
+$tls_bind
   option forwardfor
   http-request set-header X-Forwarded-Proto http
   http-request set-header X-Forwarded-Host %[req.hdr(host)]
@@ -367,6 +404,10 @@ warm_up() {
   loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$WARMUP" --path "$WS_PATH" > /dev/null
   loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$WARMUP" --path "$WS_PATH" > /dev/null
   loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$WARMUP" --path / > /dev/null
+  if ((TLS)); then
+    loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$WARMUP" --path "$WS_PATH" \
+      --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt" > /dev/null
+  fi
 }
 
 open_idle() {  # proxy total tag -> starts 2 idle generators holding total/2 connections each
@@ -447,6 +488,16 @@ bench_proxy() {  # proxy round
   log "$proxy: plain HTTP"
   line="$(loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$SECS" --path /)"
   record "$proxy" http "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  if ((TLS)); then
+    log "$proxy: wss:// echo 64 B"
+    line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH" \
+      --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt")"
+    record "$proxy" wss_echo64 "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+    log "$proxy: wss:// sessions"
+    line="$(loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$SECS" --path "$WS_PATH" \
+      --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt")"
+    record "$proxy" wss_sessions "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  fi
   stop_pid "$PROXY_PID"
 }
 
@@ -483,6 +534,15 @@ report() {
     "idle.kib|RSS per idle proxied connection, KiB"
     "idle.conns|idle connections open"
   )
+  if ((TLS)); then
+    rows+=(
+      "wss_echo64.rate|wss:// echo 64 B, messages/s"
+      "wss_echo64.p50|wss:// echo 64 B, p50 round trip µs"
+      "wss_echo64.cpu|wss:// echo 64 B, proxy CPU µs per message"
+      "wss_sessions.rate|wss:// sessions/s (full TLS handshake each)"
+      "wss_sessions.cpu|wss:// proxy CPU µs per session"
+    )
+  fi
   {
     echo "wsroute bench $STAMP — $(nproc) cores, $(uname -r), loopback; ${SECS} s per scenario, $ROUNDS round(s) (medians);"
     echo "echo: $ECHO_CONNS connections; sessions: $SESSION_WORKERS workers; http: $HTTP_CONNS keep-alive connections;"
@@ -506,7 +566,7 @@ report() {
     done
     local errs=""
     for p in "${PROXY_LIST[@]}"; do
-      for key in echo64 echo4k sessions http; do
+      for key in echo64 echo4k sessions http wss_echo64 wss_sessions; do
         v="$(tr ' ' '\n' <<< "${FIG[$p|$key.errors]:-}" | awk '{n += $1} END {print n + 0}')"
         [[ "$v" != "0" ]] && errs+=" $p/$key=$v"
       done
@@ -519,6 +579,7 @@ report() {
 
 # ---------------------------------------------------------------- main
 prepare_machine
+make_certificate
 build
 [[ -f "$BENCH_JAR" ]] || die "$BENCH_JAR is missing"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"

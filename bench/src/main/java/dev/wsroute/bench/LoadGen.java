@@ -20,11 +20,12 @@ import java.util.Set;
  *   --cpu-pids a,b     proxy pids: their CPU time (and their descendants') is sampled around the window
  *   --clk-tck 100      clock ticks per second of /proc/PID/stat (getconf CLK_TCK)
  *   --label NAME       proxy name printed in the result
+ *   --tls-ca FILE      connect with TLS (wss://, https://), trusting the PEM certificate(s) in FILE
  * </pre>
  */
 public final class LoadGen {
     private static final Set<String> OPTIONS = Set.of("scenario", "host", "port", "path", "conns", "size",
-            "secs", "warmup-secs", "max-ops", "parallel", "threads", "cpu-pids", "clk-tck", "label");
+            "secs", "warmup-secs", "max-ops", "parallel", "threads", "cpu-pids", "clk-tck", "label", "tls-ca");
 
     private LoadGen() {
     }
@@ -37,13 +38,15 @@ public final class LoadGen {
         final long secs;
         final long warmupSecs;
         final String label;
+        private final String tls;
         private final ProcCpu cpu;
 
         Setup(Args args, EventLoopGroup group) {
             this.args = args;
             this.group = group;
+            this.tls = args.str("tls-ca", null);
             this.target = new Target(args.loopback("host", "127.0.0.1"), args.integer("port", 8080),
-                    args.str("path", "/ws"), group);
+                    args.str("path", "/ws"), group, tls == null ? null : ClientTls.context(tls));
             this.secs = args.longValue("secs", 10);
             this.warmupSecs = args.longValue("warmup-secs", 2);
             this.label = args.str("label", "proxy");
@@ -60,7 +63,8 @@ public final class LoadGen {
         }
 
         Result result(String scenario) {
-            return new Result().put("proxy", label).put("scenario", scenario);
+            Result r = new Result().put("proxy", label).put("scenario", scenario);
+            return tls == null ? r : r.put("tls", "true");
         }
     }
 

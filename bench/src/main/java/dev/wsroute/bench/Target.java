@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,11 +22,14 @@ final class Target {
     final String path;
     final URI wsUri;
     private final Bootstrap base;
+    private final SslContext tls;
 
-    Target(InetAddress host, int port, String path, EventLoopGroup group) {
+    /** {@code tls}: null for plain TCP (ws://, http://), else the client context (wss://). */
+    Target(InetAddress host, int port, String path, EventLoopGroup group, SslContext tls) {
         this.address = new InetSocketAddress(host, port);
         this.path = path;
-        this.wsUri = URI.create("ws://" + host.getHostAddress() + ":" + port + path);
+        this.tls = tls;
+        this.wsUri = URI.create((tls == null ? "ws://" : "wss://") + host.getHostAddress() + ":" + port + path);
         this.base = new Bootstrap()
                 .group(group)
                 .channel(Transport.channel())
@@ -56,6 +60,10 @@ final class Target {
         return fresh.handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (tls != null) {
+                    // no peer host: no SNI and no session resumption, so every connection is a full handshake
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                }
                 ch.pipeline().addLast("http", new HttpClientCodec())
                         .addLast("aggregator", new HttpObjectAggregator(maxResponse))
                         .addLast("client", handler.get());
