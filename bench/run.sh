@@ -394,7 +394,7 @@ record() {  # proxy key line figure=field...
 }
 
 median() {  # "v1 v2 ..." -> median, or "-" when empty
-  tr ' ' '\n' <<< "$1" | grep . | sort -g |
+  tr ' ' '\n' <<< "$1" | { grep . || true; } | sort -g |
     awk '{a[NR] = $1} END {if (NR == 0) print "-"; else {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; if (m == int(m)) printf "%d\n", m; else printf "%.2f\n", m}}'
 }
 

@@ -27,9 +27,14 @@ final class Result {
     Result measured(long ops, long errors, long nanos, Latency latency, long cpuMicros) {
         double secs = nanos / 1e9;
         put("ops", ops).put("errors", errors).put("secs", secs).put("rate", secs > 0 ? ops / secs : 0);
-        put("p50us", latency.percentile(50)).put("p99us", latency.percentile(99));
+        if (ops > 0) { // with no operation there is no latency and no per-operation figure
+            put("p50us", latency.percentile(50)).put("p99us", latency.percentile(99));
+        }
         if (cpuMicros >= 0) {
-            put("cpu_us", cpuMicros).put("cpu_us_per_op", ops > 0 ? (double) cpuMicros / ops : 0);
+            put("cpu_us", cpuMicros);
+            if (ops > 0) {
+                put("cpu_us_per_op", (double) cpuMicros / ops);
+            }
         }
         return this;
     }
