@@ -1,0 +1,104 @@
+package dev.wsroute.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.concurrent.CountDownLatch;
+
+/** One echo connection: send a message, wait for its echo, record the round trip, repeat. */
+final class EchoConn implements WsListener {
+    final Latency latency = new Latency();
+    long ops;
+    long errors;
+    private final ByteBuf payload;
+    private final long maxOps;
+    private final CountDownLatch settled;
+    private Channel channel;
+    private boolean signalled;
+    private Run run;
+    private long sentAt;
+    private boolean finished;
+
+    /** {@code settled} counts down once: when the connection opened or failed to. */
+    EchoConn(ByteBuf payload, long maxOps, CountDownLatch settled) {
+        this.payload = payload;
+        this.maxOps = maxOps;
+        this.settled = settled;
+    }
+
+    boolean isOpen() {
+        return channel != null && channel.isActive();
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void connectFailed() {
+        signal();
+    }
+
+    private void signal() {
+        if (!signalled) {
+            signalled = true;
+            settled.countDown();
+        }
+    }
+
+    /** Starts the request/response loop on the channel's event loop. */
+    void start(Run run) {
+        this.run = run;
+        channel.eventLoop().execute(this::send);
+    }
+
+    private void send() {
+        sentAt = System.nanoTime();
+        channel.writeAndFlush(new BinaryWebSocketFrame(payload.duplicate()));
+    }
+
+    @Override
+    public void onOpen(Channel ch) {
+        channel = ch;
+        signal();
+    }
+
+    @Override
+    public void onFrame(Channel ch, WebSocketFrame frame) {
+        if (run == null || finished) {
+            return;
+        }
+        if (frame instanceof CloseWebSocketFrame) {
+            errors++;
+            finish();
+            return;
+        }
+        if (frame.content().readableBytes() != payload.readableBytes() && run.measuring()) {
+            errors++;
+        }
+        if (run.measuring()) {
+            latency.recordSince(sentAt);
+            ops++;
+        }
+        if (ops >= maxOps || run.over()) {
+            finish();
+        } else {
+            send();
+        }
+    }
+
+    @Override
+    public void onClosed(Channel ch, boolean wasOpen, Throwable cause) {
+        signal();
+        if (run != null && !finished) {
+            errors++;
+            finish();
+        }
+    }
+
+    private void finish() {
+        finished = true;
+        run.participantDone();
+    }
+}

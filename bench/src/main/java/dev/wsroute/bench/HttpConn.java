@@ -1,0 +1,104 @@
+package dev.wsroute.bench;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.CountDownLatch;
+
+/** One keep-alive HTTP/1.1 connection: GET, wait for the whole response, repeat. */
+final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
+    final Latency latency = new Latency();
+    long ops;
+    long errors;
+    private final String path;
+    private final String host;
+    private final long maxOps;
+    private final CountDownLatch settled;
+    private Channel channel;
+    private Run run;
+    private long sentAt;
+    private boolean finished;
+
+    HttpConn(String path, String host, long maxOps, CountDownLatch settled) {
+        this.path = path;
+        this.host = host;
+        this.maxOps = maxOps;
+        this.settled = settled;
+    }
+
+    boolean isOpen() {
+        return channel != null && channel.isActive();
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void start(Run run) {
+        this.run = run;
+        channel.eventLoop().execute(this::send);
+    }
+
+    private void send() {
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
+        req.headers().set(HttpHeaderNames.HOST, host);
+        sentAt = System.nanoTime();
+        channel.writeAndFlush(req);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        settled.countDown();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
+        if (run == null || finished) {
+            return;
+        }
+        if (run.measuring()) {
+            if (!HttpResponseStatus.OK.equals(res.status())) {
+                errors++;
+            }
+            latency.recordSince(sentAt);
+            ops++;
+        }
+        if (!HttpUtil.isKeepAlive(res)) {
+            errors++;
+            finish();
+        } else if (ops >= maxOps || run.over()) {
+            finish();
+        } else {
+            send();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (run != null && !finished) {
+            errors++;
+            finish();
+        }
+    }
+
+    private void finish() {
+        finished = true;
+        run.participantDone();
+    }
+}

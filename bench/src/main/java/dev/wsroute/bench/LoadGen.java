@@ -1,0 +1,101 @@
+package dev.wsroute.bench;
+
+import io.netty.channel.EventLoopGroup;
+import java.util.Set;
+
+/**
+ * Load generator for the bench. One scenario per run; prints one {@code RESULT key=value ...} line.
+ *
+ * <pre>
+ * java -jar wsroute-bench.jar --scenario echo|sessions|http|idle --port 7200 [options]
+ *   --host 127.0.0.1   loopback address of the proxy (anything else is refused)
+ *   --path /ws         request path (upgrade path, or the GET path for http)
+ *   --conns N          connections (echo, http, idle) or concurrent workers (sessions)
+ *   --size S           message size in bytes (echo, sessions)
+ *   --secs T           measured time (echo, sessions, http); longest hold (idle)
+ *   --warmup-secs W    load before the measured window, not counted (echo, sessions, http)
+ *   --max-ops N        upper bound on operations in all (echo, sessions, http)
+ *   --parallel P       handshakes in flight while opening (idle)
+ *   --threads N        client event loop threads
+ *   --cpu-pids a,b     proxy pids: their CPU time (and their descendants') is sampled around the window
+ *   --clk-tck 100      clock ticks per second of /proc/PID/stat (getconf CLK_TCK)
+ *   --label NAME       proxy name printed in the result
+ *   --tls-ca FILE      connect with TLS (wss://, https://), trusting the PEM certificate(s) in FILE
+ * </pre>
+ */
+public final class LoadGen {
+    private static final Set<String> OPTIONS = Set.of("scenario", "host", "port", "path", "conns", "size",
+            "secs", "warmup-secs", "max-ops", "parallel", "threads", "cpu-pids", "clk-tck", "label", "tls-ca");
+
+    private LoadGen() {
+    }
+
+    /** What every scenario needs. */
+    static final class Setup {
+        final Args args;
+        final EventLoopGroup group;
+        final Target target;
+        final long secs;
+        final long warmupSecs;
+        final String label;
+        private final String tls;
+        private final ProcCpu cpu;
+
+        Setup(Args args, EventLoopGroup group) {
+            this.args = args;
+            this.group = group;
+            this.tls = args.str("tls-ca", null);
+            this.target = new Target(args.loopback("host", "127.0.0.1"), args.integer("port", 8080),
+                    args.str("path", "/ws"), group, tls == null ? null : ClientTls.context(tls));
+            this.secs = args.longValue("secs", 10);
+            this.warmupSecs = args.longValue("warmup-secs", 2);
+            this.label = args.str("label", "proxy");
+            this.cpu = ProcCpu.parse(args.str("cpu-pids", ""), args.longValue("clk-tck", 100));
+        }
+
+        long cpuMicros() {
+            return cpu.isEmpty() ? 0 : cpu.sampleMicros();
+        }
+
+        /** CPU microseconds since {@code start}, or -1 when no pid is watched. */
+        long cpuSince(long start) {
+            return cpu.isEmpty() ? -1 : cpu.sampleMicros() - start;
+        }
+
+        Result result(String scenario) {
+            Result r = new Result().put("proxy", label).put("scenario", scenario);
+            return tls == null ? r : r.put("tls", "true");
+        }
+    }
+
+    public static void main(String[] argv) throws InterruptedException {
+        Args args;
+        try {
+            args = new Args(argv, OPTIONS);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        String scenario = args.str("scenario", "echo");
+        EventLoopGroup group = Transport.group(args.integer("threads", 2));
+        int status = 0;
+        try {
+            Setup setup = new Setup(args, group);
+            Result result = switch (scenario) {
+                case "echo" -> EchoScenario.run(setup);
+                case "sessions" -> SessionScenario.run(setup);
+                case "http" -> HttpScenario.run(setup);
+                case "idle" -> IdleScenario.run(setup);
+                default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+            };
+            Result.emit(result.line());
+        } catch (RuntimeException e) {
+            System.err.println("loadgen " + scenario + " failed: " + e);
+            status = 1;
+        } finally {
+            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        System.exit(status);
+    }
+}

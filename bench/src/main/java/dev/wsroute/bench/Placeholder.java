@@ -1,2 +1,0 @@
-package dev.wsroute.bench;
-final class Placeholder {}

@@ -1,0 +1,86 @@
+package dev.wsroute.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+/**
+ * One worker of the {@code sessions} scenario, pinned to one event loop: connect, upgrade, send one
+ * message, wait for its echo, send Close, wait for the peer's Close, close; then the next session.
+ */
+final class SessionWorker implements WsListener {
+    private static final int MAX_ERRORS = 1000;
+    final Latency latency = new Latency();
+    long sessions;
+    long errors;
+    private final Target target;
+    private final EventLoop loop;
+    private final ByteBuf payload;
+    private final long maxSessions;
+    private Run run;
+    private long startedAt;
+    private boolean echoed;
+    private boolean closeReceived;
+
+    SessionWorker(Target target, EventLoop loop, ByteBuf payload, long maxSessions) {
+        this.target = target;
+        this.loop = loop;
+        this.payload = payload;
+        this.maxSessions = maxSessions;
+    }
+
+    void start(Run run) {
+        this.run = run;
+        loop.execute(this::next);
+    }
+
+    private void next() {
+        if (sessions >= maxSessions || errors >= MAX_ERRORS || run.over()) {
+            run.participantDone();
+            return;
+        }
+        echoed = false;
+        closeReceived = false;
+        startedAt = System.nanoTime();
+        target.connectWebSocket(this, loop).addListener(f -> {
+            if (!f.isSuccess()) {
+                errors++;
+                next();
+            }
+        });
+    }
+
+    @Override
+    public void onOpen(Channel ch) {
+        ch.writeAndFlush(new BinaryWebSocketFrame(payload.duplicate()));
+    }
+
+    @Override
+    public void onFrame(Channel ch, WebSocketFrame frame) {
+        if (frame instanceof CloseWebSocketFrame) {
+            closeReceived = true;
+            ch.close();
+        } else if (!echoed && frame.content().readableBytes() == payload.readableBytes()) {
+            echoed = true;
+            ch.writeAndFlush(new CloseWebSocketFrame(1000, "done"));
+        } else {
+            ch.close();
+        }
+    }
+
+    @Override
+    public void onClosed(Channel ch, boolean wasOpen, Throwable cause) {
+        if (run.measuring()) {
+            if (echoed && closeReceived) {
+                sessions++;
+                latency.recordSince(startedAt);
+            } else {
+                errors++;
+            }
+        }
+        next();
+    }
+}
