@@ -5,8 +5,8 @@ import java.util.Comparator;
 import dev.wsroute.operator.crd.WebSocketRoute;
 
 /** Oldest first (creationTimestamp), then namespace/name: decides host conflicts and the order rules are tried in. */
-final class RouteOrder {
-    static final Comparator<WebSocketRoute> OLDEST_FIRST = Comparator
+public final class RouteOrder {
+    public static final Comparator<WebSocketRoute> OLDEST_FIRST = Comparator
             .comparing((WebSocketRoute r) -> created(r))
             .thenComparing(r -> r.getMetadata().getNamespace())
             .thenComparing(r -> r.getMetadata().getName());
