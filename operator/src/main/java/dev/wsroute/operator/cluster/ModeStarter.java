@@ -85,7 +85,7 @@ public class ModeStarter {
     }
 
     void onStop(@Observes ShutdownEvent ev) {
-        if (operatorStarted) {
+        if (operatorStarted) { // started by us, so the operator SDK's own listener leaves it running
             operator.get().stop();
         }
         if (sync != null) {
