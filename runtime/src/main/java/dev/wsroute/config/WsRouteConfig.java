@@ -46,6 +46,9 @@ public interface WsRouteConfig {
     /** Access logging. */
     AccessLog accessLog();
 
+    /** The built-in demo (standalone mode without a routes file). */
+    Demo demo();
+
     /** Number of I/O threads of the data plane; default: the number of processors. */
     OptionalInt ioThreads();
 
@@ -132,6 +135,12 @@ public interface WsRouteConfig {
     interface Tls {
         /** Namespace/name (or name) of the Secret whose certificate is served to clients without a known SNI. */
         Optional<String> defaultSecret();
+    }
+
+    interface Demo {
+        /** Port of the demo echo backend on 127.0.0.1 (0: any free port). */
+        @WithDefault("9001")
+        int echoPort();
     }
 
     interface AccessLog {

@@ -1,0 +1,61 @@
+package dev.wsroute.proxy;
+
+import javax.net.ssl.SSLException;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+
+/**
+ * The pipeline of an accepted connection, named for what each stage does:
+ * [sni-tls] → head-timeout → http → receiver; after an upgrade: tunnel-idle → tunnel.
+ */
+final class ClientInitializer extends ChannelInitializer<SocketChannel> {
+    private final ProxyContext px;
+    private final boolean tls;
+
+    ClientInitializer(ProxyContext px, boolean tls) {
+        this.px = px;
+        this.tls = tls;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        if (px.metrics.clientConnections().get() >= px.settings.maxConnections()) {
+            ch.close(); // over the process-wide limit: refuse rather than run out of file descriptors
+            return;
+        }
+        if (tls) {
+            ch.pipeline().addLast("sni-tls", new SniHandler(this::certificateFor));
+            ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
+        }
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(Math.min(8192, px.settings.maxHeaderSize()))
+                .setMaxHeaderSize(px.settings.maxHeaderSize())
+                .setMaxChunkSize(16 * 1024);
+        ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.settings.headerTimeout(), px.settings.httpIdleTimeout()));
+        ch.pipeline().addLast("http", new HttpServerCodec(decoder));
+        ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls));
+    }
+
+    /** SNI (or none) to the certificate of the current table; no certificate fails the handshake. */
+    private Future<SslContext> certificateFor(String sni, Promise<SslContext> promise) {
+        SslContext ctx = px.tables.current().certificates().select(sni);
+        return ctx != null ? promise.setSuccess(ctx) : promise.setFailure(new SSLException("no certificate for " + sni));
+    }
+
+    /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */
+    private static final class TlsFailureLogger extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.wsroute.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/** Close frames the proxy writes itself: unmasked towards clients, masked towards upstreams (RFC 6455 5.1). */
+final class CloseFrames {
+    static final int GOING_AWAY = 1001;
+    static final int INTERNAL_ERROR = 1011;
+
+    private CloseFrames() {
+    }
+
+    static ByteBuf frame(ByteBufAllocator alloc, int code, String reason, boolean masked) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        int len = 2 + Math.min(text.length, 123);
+        ByteBuf buf = alloc.buffer(2 + (masked ? 4 : 0) + len);
+        buf.writeByte(0x88); // FIN + Close
+        buf.writeByte((masked ? 0x80 : 0) | len);
+        byte[] payload = new byte[len];
+        payload[0] = (byte) (code >> 8);
+        payload[1] = (byte) code;
+        System.arraycopy(text, 0, payload, 2, len - 2);
+        if (masked) {
+            byte[] mask = new byte[4];
+            ThreadLocalRandom.current().nextBytes(mask);
+            buf.writeBytes(mask);
+            for (int i = 0; i < len; i++) {
+                payload[i] ^= mask[i & 3];
+            }
+        }
+        buf.writeBytes(payload);
+        return buf;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.wsroute.proxy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import dev.wsroute.table.Pool;
+import dev.wsroute.table.RouteTableHolder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+
+/**
+ * The data plane: the plain and TLS listeners and everything behind them. It reads route tables from the holder
+ * and never changes them; a new table affects only new requests and tunnels whose endpoint it dropped.
+ */
+public final class DataPlane implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DataPlane.class);
+
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final ProxyContext px;
+    private Channel plain;
+    private Channel secure;
+    private volatile boolean accepting;
+
+    public DataPlane(ProxySettings settings, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
+        this.settings = settings;
+        this.transport = Transport.create(settings.ioThreads());
+        this.px = new ProxyContext(settings, tables, new ProxyMetrics(registry), defaultBackend, transport);
+    }
+
+    /** Binds the listeners; returns once they accept. */
+    public DataPlane start() throws InterruptedException {
+        plain = bind(settings.port(), false);
+        if (settings.tlsEnabled()) {
+            secure = bind(settings.tlsPort(), true);
+            px.tlsPort = tlsPort();
+        }
+        accepting = true;
+        LOG.infof("wsroute data plane (%s, %d I/O threads) listening on %s:%d%s", transport.name(), settings.ioThreads(),
+                settings.host(), port(), secure != null ? " and TLS on " + tlsPort() : "");
+        return this;
+    }
+
+    private Channel bind(int port, boolean tls) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(transport.group())
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
+                .childHandler(new ClientInitializer(px, tls))
+                .bind(settings.host(), port).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) plain.localAddress()).getPort();
+    }
+
+    public int tlsPort() {
+        return secure == null ? -1 : ((InetSocketAddress) secure.localAddress()).getPort();
+    }
+
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /** Open WebSocket tunnels. */
+    public int tunnels() {
+        return px.tunnels.size();
+    }
+
+    /**
+     * Stops accepting, lets open WebSockets run for the drain period, then closes the rest with 1001 and waits
+     * briefly for the Close handshakes.
+     */
+    @Override
+    public void close() {
+        if (!accepting && plain == null) {
+            return;
+        }
+        accepting = false;
+        if (plain != null) {
+            plain.close().syncUninterruptibly();
+        }
+        if (secure != null) {
+            secure.close().syncUninterruptibly();
+        }
+        plain = null;
+        px.tunnels.drainAll();
+        long deadline = System.nanoTime() + settings.drainPeriod().plus(Duration.ofSeconds(3)).toNanos();
+        while (px.tunnels.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50); // shutdown path only: waiting for tunnels on other threads to end
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        LOG.info("wsroute data plane stopped");
+    }
+}

@@ -1,0 +1,137 @@
+package dev.wsroute.proxy;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Follows WebSocket frame boundaries in one direction of a tunnel without copying or decoding payloads: it reads
+ * only frame headers (and the two code bytes of a Close frame). This is what lets the proxy inject its own Close
+ * frame at a boundary (drain, idle, dead upstream), count messages, and log the close code.
+ */
+final class FrameTracker {
+    private static final int OP_CLOSE = 0x8;
+
+    private final byte[] header = new byte[14];
+    private int headerLen; // bytes of the current header collected so far
+    private long payloadLeft; // payload bytes of the current frame still to come
+    private boolean inHeader = true;
+    private boolean closeFrame;
+    private int closeMaskOffset; // payload bytes of a Close frame seen so far (for unmasking the code)
+    private int closeCode = -1;
+    private boolean closeSeen;
+    private long frames;
+    private long messages; // final frames of data messages (text/binary/continuation)
+    private long bytes;
+
+    /** Observes a buffer about to be relayed; returns the index just past the first frame that ends in it, or -1. */
+    int observe(ByteBuf buf) {
+        int firstBoundary = -1;
+        int i = buf.readerIndex();
+        int end = buf.writerIndex();
+        bytes += end - i;
+        while (i < end) {
+            if (inHeader) {
+                header[headerLen++] = buf.getByte(i++);
+                int need = headerLength();
+                if (headerLen < need) {
+                    continue;
+                }
+                startPayload();
+                if (payloadLeft == 0) {
+                    endFrame();
+                    if (firstBoundary < 0) {
+                        firstBoundary = i;
+                    }
+                }
+            } else {
+                int take = (int) Math.min(payloadLeft, end - i);
+                if (closeFrame) {
+                    readCloseCode(buf, i, take);
+                }
+                i += take;
+                payloadLeft -= take;
+                if (payloadLeft == 0) {
+                    endFrame();
+                    if (firstBoundary < 0) {
+                        firstBoundary = i;
+                    }
+                }
+            }
+        }
+        return firstBoundary;
+    }
+
+    /** Whether the last byte seen ended a frame, so a new frame may be written now. */
+    boolean atBoundary() {
+        return inHeader && headerLen == 0;
+    }
+
+    boolean closeSeen() {
+        return closeSeen;
+    }
+
+    /** Code of the Close frame seen, 1005 when it carried none, -1 when none was seen. */
+    int closeCode() {
+        return closeCode;
+    }
+
+    long messages() {
+        return messages;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    private int headerLength() {
+        if (headerLen < 2) {
+            return 2;
+        }
+        int len7 = header[1] & 0x7f;
+        int masked = (header[1] & 0x80) != 0 ? 4 : 0;
+        return 2 + masked + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
+    }
+
+    private void startPayload() {
+        int len7 = header[1] & 0x7f;
+        if (len7 == 126) {
+            payloadLeft = ((header[2] & 0xffL) << 8) | (header[3] & 0xffL);
+        } else if (len7 == 127) {
+            long n = 0;
+            for (int k = 2; k < 10; k++) {
+                n = (n << 8) | (header[k] & 0xffL);
+            }
+            payloadLeft = n & Long.MAX_VALUE;
+        } else {
+            payloadLeft = len7;
+        }
+        closeFrame = (header[0] & 0x0f) == OP_CLOSE;
+        closeMaskOffset = 0;
+        if (closeFrame) {
+            closeSeen = true;
+            closeCode = 1005;
+        }
+        inHeader = false;
+    }
+
+    private void readCloseCode(ByteBuf buf, int from, int take) {
+        for (int k = 0; k < take && closeMaskOffset < 2; k++, closeMaskOffset++) {
+            int b = buf.getByte(from + k) & 0xff;
+            if ((header[1] & 0x80) != 0) {
+                b ^= header[headerLen - 4 + (closeMaskOffset & 3)] & 0xff;
+            }
+            closeCode = closeMaskOffset == 0 ? b << 8 : (closeCode & 0xff00) | b;
+        }
+    }
+
+    private void endFrame() {
+        frames++;
+        int opcode = header[0] & 0x0f;
+        boolean fin = (header[0] & 0x80) != 0;
+        if (fin && opcode < 0x8) {
+            messages++;
+        }
+        inHeader = true;
+        headerLen = 0;
+        closeFrame = false;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.wsroute.proxy;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.table.RuleKey;
+
+/** All open tunnels, and the per-rule counts behind maxConnections; both outlive route tables. */
+final class TunnelRegistry {
+    private final Set<Tunnel> live = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<RuleKey, AtomicInteger> perRule = new ConcurrentHashMap<>();
+    private final RouteTableHolder tables;
+    private final Duration drainPeriod;
+
+    TunnelRegistry(RouteTableHolder tables, Duration drainPeriod) {
+        this.tables = tables;
+        this.drainPeriod = drainPeriod;
+        tables.onSwap(this::swapped);
+    }
+
+    /** Takes a slot of the rule's limit (an upgrade in progress counts), or returns false at the limit. */
+    boolean tryAcquire(RuleKey rule, int max) {
+        AtomicInteger n = perRule.computeIfAbsent(rule, k -> new AtomicInteger());
+        if (n.incrementAndGet() > max) {
+            n.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void release(RuleKey rule) {
+        AtomicInteger n = perRule.get(rule);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+    }
+
+    void add(Tunnel t) {
+        live.add(t);
+    }
+
+    void remove(Tunnel t) {
+        live.remove(t);
+    }
+
+    int size() {
+        return live.size();
+    }
+
+    RouteTable current() {
+        return tables.current();
+    }
+
+    /** Tunnels whose route or endpoint the new table no longer has start draining; the others are not touched. */
+    private void swapped(RouteTable old, RouteTable fresh) {
+        for (Tunnel t : live) {
+            if (!fresh.keeps(t.route(), t.endpoint().key())) {
+                t.drain(drainPeriod, "endpoint removed");
+            }
+        }
+    }
+
+    /** Shutdown: every tunnel gets Close 1001 when the drain period ends, unless it closed by itself. */
+    void drainAll() {
+        for (Tunnel t : live) {
+            t.drain(drainPeriod, "proxy shutting down");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.wsroute.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+
+/**
+ * The demo's upstream: a Vert.x WebSocket echo server that also serves a small page with a WebSocket client,
+ * so `java -jar` with no configuration shows wsroute working end to end. Listens on 127.0.0.1 only.
+ */
+final class DemoBackend implements AutoCloseable {
+    private final Vertx vertx;
+    private final int requestedPort;
+    private HttpServer server;
+
+    DemoBackend(Vertx vertx, int port) {
+        this.vertx = vertx;
+        this.requestedPort = port;
+    }
+
+    DemoBackend start() throws IOException {
+        String page;
+        try (InputStream in = DemoBackend.class.getResourceAsStream("/dev/wsroute/demo/index.html")) {
+            page = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try {
+            server = vertx.createHttpServer()
+                    .webSocketHandler(ws -> ws.frameHandler(ws::writeFrame))
+                    .requestHandler(req -> req.response().putHeader("content-type", "text/html; charset=utf-8").end(page))
+                    .listen(requestedPort, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("demo echo backend could not listen on 127.0.0.1:" + requestedPort, e);
+        }
+        return this;
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.wsroute.runtime;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+import org.eclipse.microprofile.health.Startup;
+
+import dev.wsroute.proxy.DataPlane;
+
+/** Health of the data plane, for the management interface's /q/health probes. */
+final class Health {
+    private Health() {
+    }
+
+    static HealthCheckResponseBuilder describe(WsRouteRuntime rt, String name) {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named(name)
+                .withData("mode", rt.config().mode().name())
+                .withData("routesVersion", rt.routeTables().current().version())
+                .withData("routes", rt.routeTables().current().routes().size());
+        DataPlane dp = rt.dataPlane();
+        if (dp != null) {
+            b.withData("listening", dp.accepting()).withData("openWebSockets", dp.tunnels());
+        }
+        String fileError = rt.routesFileError();
+        if (fileError != null) {
+            b.withData("routesFileError", fileError);
+        }
+        return b;
+    }
+
+    /** Ready once a first route table is loaded and the listeners accept; not ready while draining for shutdown. */
+    @Readiness
+    @ApplicationScoped
+    static class Ready implements HealthCheck {
+        private final WsRouteRuntime rt;
+
+        Ready(WsRouteRuntime rt) {
+            this.rt = rt;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            DataPlane dp = rt.dataPlane();
+            boolean listening = !rt.config().mode().hasDataPlane() || (dp != null && dp.accepting());
+            return describe(rt, "wsroute-ready").status(rt.routeTables().loaded() && listening && !rt.stopping()).build();
+        }
+    }
+
+    /** Started once the listeners are bound (or, in operator mode, at once). */
+    @Startup
+    @ApplicationScoped
+    static class Started implements HealthCheck {
+        private final WsRouteRuntime rt;
+
+        Started(WsRouteRuntime rt) {
+            this.rt = rt;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            boolean up = !rt.config().mode().hasDataPlane() || rt.dataPlane() != null;
+            return HealthCheckResponse.named("wsroute-started").status(up).build();
+        }
+    }
+
+    /** Alive while the process can answer; a bad routes file or an absent API server is not a reason to restart. */
+    @Liveness
+    @ApplicationScoped
+    static class Alive implements HealthCheck {
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.up("wsroute-alive");
+        }
+    }
+}

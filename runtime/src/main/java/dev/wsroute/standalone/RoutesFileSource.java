@@ -1,0 +1,113 @@
+package dev.wsroute.standalone;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.table.TableBuilder;
+import dev.wsroute.table.TableProblem;
+import dev.wsroute.table.TlsResolver;
+
+/**
+ * Standalone mode's route source: the routes file, read again whenever its content changes. Polling the
+ * content (not file events) catches in-place writes, renames and a ConfigMap's symlink swap alike, within
+ * {@link #POLL_MILLIS}. A file that does not parse or validate leaves the last good table in force.
+ */
+public final class RoutesFileSource implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RoutesFileSource.class);
+    static final long POLL_MILLIS = 250;
+
+    private final Path file;
+    private final RouteTableHolder holder;
+    private final Function<List<JsonNode>, TlsResolver> tls;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "wsroute-routes-file");
+        t.setDaemon(true);
+        return t;
+    });
+    private byte[] lastContent;
+    private long version;
+    private volatile String lastError;
+
+    /** @param tls builds the TLS resolver for the Secret documents of a file version */
+    public RoutesFileSource(Path file, RouteTableHolder holder, Function<List<JsonNode>, TlsResolver> tls) {
+        this.file = file;
+        this.holder = holder;
+        this.tls = tls;
+    }
+
+    /** Loads the file once (so readiness follows a good first load) and starts watching it. */
+    public RoutesFileSource start() {
+        poll();
+        poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** The problem with the file's current content, or null when it is in force. */
+    public String lastError() {
+        return lastError;
+    }
+
+    synchronized void poll() {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            report(file + ": not found; keeping the last good routes");
+            return;
+        } catch (IOException e) {
+            report(file + ": cannot be read (" + e.getMessage() + "); keeping the last good routes");
+            return;
+        }
+        if (Arrays.equals(content, lastContent)) {
+            return;
+        }
+        lastContent = content;
+        lastError = apply(RoutesDocuments.parse(file.toString(), content), holder, tls, ++version);
+    }
+
+    /** Builds and publishes a table from parsed documents; returns the first problem when nothing was applied. */
+    public static String apply(RoutesDocuments.Parsed parsed, RouteTableHolder holder, Function<List<JsonNode>, TlsResolver> tls, long version) {
+        if (!parsed.valid()) {
+            parsed.errors().forEach(e -> LOG.error(e));
+            LOG.errorf("routes not applied: %d problem(s); the last good routes stay in force", parsed.errors().size());
+            return parsed.errors().get(0);
+        }
+        TableBuilder builder = new TableBuilder(EndpointSource.STATIC, tls.apply(parsed.secrets()));
+        RouteTable table = builder.build(version, parsed.routes(), RoutesFileSource::warn);
+        holder.publish(table);
+        LOG.infof("routes version %d in force: %d route(s)", version, parsed.routes().size());
+        return null;
+    }
+
+    private static void warn(TableProblem p) {
+        LOG.warnf("route %s: %s: %s", p.route(), p.reason(), p.message());
+    }
+
+    private void report(String problem) {
+        if (!problem.equals(lastError)) {
+            LOG.error(problem);
+        }
+        lastError = problem;
+        lastContent = null;
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}
