@@ -3,21 +3,12 @@ package dev.wsroute.operator.cluster;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import dev.wsroute.table.RouteTableHolder;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.DefaultBean;
 
-/** Beans the operator app needs; each yields to one the runtime (or the TLS work) provides. */
+/** Beans of the operator app: the TLS seam (yields to a real resolver's bean) and leader election. */
 @Singleton
 public class Producers {
-
-    /** The data plane's table holder; the runtime's own bean, once it has one, takes precedence. */
-    @Produces
-    @Singleton
-    @DefaultBean
-    RouteTableHolder routeTableHolder() {
-        return new RouteTableHolder();
-    }
 
     @Produces
     @Singleton
