@@ -1,5 +1,9 @@
 package dev.wsroute.operator.cluster;
 
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -9,8 +13,8 @@ import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.config.WsRouteConfig.Mode;
-import dev.wsroute.operator.translate.ServiceResolver;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.table.TlsResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,8 +30,6 @@ public class ModeStarter {
 
     @Inject
     WsRouteConfig config;
-    @Inject
-    KubernetesConfig kubernetes;
     @Inject
     ClusterState state;
     @Inject
@@ -50,19 +52,16 @@ public class ModeStarter {
         }
         KubernetesClient k8s = client.get();
         LOG.infof("mode %s: connecting to %s", mode, k8s.getMasterUrl());
+        Duration holdOff = config.kubernetes().holdOff();
         if (mode == Mode.sidecar) {
-            cache = new ClusterCache(k8s, kubernetes.namespace().or(() -> java.util.Optional.ofNullable(k8s.getNamespace())));
-            sync = tableSync(new SidecarPlanner(cache, state.validation()), true);
+            cache = new ClusterCache(k8s, config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace())));
+            sync = TableSyncs.sidecar(cache, state.validation(), holder.get(), tls(cache), holdOff);
             cache.listener(sync).start(ClusterCache.Scope.ROUTES_ONLY);
         } else {
-            cache = new ClusterCache(k8s, kubernetes.namespace());
+            cache = new ClusterCache(k8s, config.kubernetes().namespace());
             cache.listener(state.triggers());
             if (mode == Mode.ingress) {
-                ClusterCache view = cache;
-                sync = tableSync(r -> {
-                    var t = state.translator().translate(view, r);
-                    return new TablePlan(t.routes(), t.endpoints());
-                }, false);
+                sync = TableSyncs.ingress(cache, state.translator(), holder.get(), tls(cache), holdOff);
                 cache.listener(sync);
             }
             cache.start(ClusterCache.Scope.FULL);
@@ -77,11 +76,10 @@ public class ModeStarter {
         }
     }
 
-    private TableSync tableSync(java.util.function.Function<CachingResolver, TablePlan> planner, boolean sidecar) {
+    /** TLS contexts from the watched Secrets, built afresh for each table. */
+    private Supplier<TlsResolver> tls(ClusterCache secrets) {
         TlsResolverFactory factory = tls.isResolvable() ? tls.get() : TlsResolverFactory.NONE;
-        ClusterCache secrets = cache;
-        return new TableSync(planner, new CachingResolver(new ServiceResolver(cache)), holder.get(),
-                () -> factory.create(secrets), kubernetes.holdOff(), sidecar);
+        return () -> factory.create(secrets);
     }
 
     void onStop(@Observes ShutdownEvent ev) {

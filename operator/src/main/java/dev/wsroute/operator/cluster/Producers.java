@@ -3,6 +3,7 @@ package dev.wsroute.operator.cluster;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import dev.wsroute.config.WsRouteConfig;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.DefaultBean;
 
@@ -20,7 +21,8 @@ public class Producers {
     /** One replica writes status: the holder of this Lease (active in the prod profile). */
     @Produces
     @Singleton
-    LeaderElectionConfiguration leaderElection(KubernetesConfig config) {
+    LeaderElectionConfiguration leaderElection(WsRouteConfig wsroute) {
+        WsRouteConfig.Kubernetes config = wsroute.kubernetes();
         return config.leaseNamespace()
                 .map(ns -> new LeaderElectionConfiguration(config.leaseName(), ns))
                 .orElseGet(() -> new LeaderElectionConfiguration(config.leaseName()));

@@ -41,6 +41,7 @@ public final class TableSync implements ClusterListener, AutoCloseable {
     private final Set<String> staleServices = ConcurrentHashMap.newKeySet();
     private volatile long version;
     private volatile long rebuilds;
+    private volatile long lastRebuildNanos;
 
     /**
      * @param planner turns the cluster (through the resolver) into a plan
@@ -98,6 +99,7 @@ public final class TableSync implements ClusterListener, AutoCloseable {
         Set<String> stale = new HashSet<>(staleServices);
         staleServices.removeAll(stale);
         resolver.invalidate(stale);
+        long start = System.nanoTime();
         try {
             TablePlan plan = planner.apply(resolver);
             RouteTable table = new TableBuilder(plan.endpoints(), tls.get()).build(version + 1, plan.routes(),
@@ -105,6 +107,7 @@ public final class TableSync implements ClusterListener, AutoCloseable {
             holder.publish(table);
             version = table.version();
             rebuilds++;
+            lastRebuildNanos = System.nanoTime() - start;
             LOG.debugf("published route table %d with %d routes", version, plan.routes().size());
         } catch (RuntimeException e) {
             // a bug or an unexpected object must not empty the data plane: the last table stays
@@ -119,6 +122,11 @@ public final class TableSync implements ClusterListener, AutoCloseable {
 
     public long rebuilds() {
         return rebuilds;
+    }
+
+    /** How long the last successful rebuild took, translation to publish. */
+    public long lastRebuildNanos() {
+        return lastRebuildNanos;
     }
 
     long resolutions() {
