@@ -23,7 +23,7 @@ public final class TableSyncs {
     static TableSync ingress(ClusterView view, Translator translator, RouteTableHolder holder, Supplier<TlsResolver> tls,
             Duration holdOff) {
         return new TableSync(resolver -> {
-            Translation t = translator.translate(view, resolver);
+            Translation t = translator.routesOnly(view, resolver);
             return new TablePlan(t.routes(), t.endpoints());
         }, new CachingResolver(new ServiceResolver(view)), holder, tls, holdOff, false);
     }

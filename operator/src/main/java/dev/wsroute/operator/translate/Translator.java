@@ -65,9 +65,30 @@ public final class Translator {
                 accepted.add(v.route());
             }
         }
-        EndpointSource endpoints = (route, backend) -> backend.service() == null ? List.of()
+        return new Translation(accepted, statuses, endpoints(resolver));
+    }
+
+    /**
+     * Only what a table needs: the accepted routes in table order and the endpoint source, without building
+     * statuses (the hot path of endpoint churn). Same routes as {@link #translate}.
+     */
+    public Translation routesOnly(ClusterView view, BackendResolver resolver) {
+        List<WebSocketRoute> all = new ArrayList<>(view.routes());
+        all.sort(RouteOrder.OLDEST_FIRST);
+        HostClaims claims = claims(all);
+        List<Route> accepted = new ArrayList<>();
+        for (WebSocketRoute r : all) {
+            RouteValidator.Result v = validation.apply(r);
+            if (v.valid() && claims.conflict(r).isEmpty()) {
+                accepted.add(v.route());
+            }
+        }
+        return new Translation(accepted, new TreeMap<>(), endpoints(resolver));
+    }
+
+    private static EndpointSource endpoints(BackendResolver resolver) {
+        return (route, backend) -> backend.service() == null ? List.of()
                 : resolver.resolve(route.namespace(), backend.service()).readyAddresses();
-        return new Translation(accepted, statuses, endpoints);
     }
 
     /** The status of one route; host claims still look at every route in the view. */
