@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.config.WsRouteConfig.Mode;
+import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TlsResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -69,6 +70,10 @@ public class ModeStarter {
         state.started(cache, sync);
         if (sync != null) {
             sync.rebuildNow();
+        }
+        if (mode == Mode.operator) {
+            // no data plane, but the runtime's readiness waits for a first table: the control plane has synced
+            holder.get().publish(RouteTable.empty());
         }
         if (mode == Mode.ingress || mode == Mode.operator) {
             operator.get().start();

@@ -18,13 +18,16 @@ public class Producers {
         return TlsResolverFactory.NONE;
     }
 
-    /** One replica writes status: the holder of this Lease (active in the prod profile). */
+    /**
+     * One replica writes status: the holder of this Lease (active in the prod profile). An ingress replica carries
+     * traffic, so losing the Lease (the API server away, say) must not exit the process as the SDK does by default.
+     */
     @Produces
     @Singleton
     LeaderElectionConfiguration leaderElection(WsRouteConfig wsroute) {
-        WsRouteConfig.Kubernetes config = wsroute.kubernetes();
-        return config.leaseNamespace()
-                .map(ns -> new LeaderElectionConfiguration(config.leaseName(), ns))
-                .orElseGet(() -> new LeaderElectionConfiguration(config.leaseName()));
+        WsRouteConfig.Kubernetes k = wsroute.kubernetes();
+        return new LeaderElectionConfiguration(k.leaseName(), k.leaseNamespace().orElse(null),
+                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, wsroute.mode() != WsRouteConfig.Mode.ingress);
     }
 }
