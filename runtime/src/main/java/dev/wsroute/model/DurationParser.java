@@ -19,14 +19,18 @@ public final class DurationParser {
         }
         Duration d = Duration.ZERO;
         Matcher m = PART.matcher(text);
-        while (m.find()) {
-            long n = Long.parseLong(m.group(1));
-            d = d.plus(switch (m.group(2)) {
-                case "h" -> Duration.ofHours(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "s" -> Duration.ofSeconds(n);
-                default -> Duration.ofMillis(n);
-            });
+        try {
+            while (m.find()) {
+                long n = Long.parseLong(m.group(1));
+                d = d.plus(switch (m.group(2)) {
+                    case "h" -> Duration.ofHours(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    default -> Duration.ofMillis(n);
+                });
+            }
+        } catch (ArithmeticException | NumberFormatException e) { // digits beyond a long, or a sum beyond Duration
+            throw new IllegalArgumentException("'" + text + "' is not a duration: too large");
         }
         return d;
     }

@@ -33,7 +33,8 @@ final class ClientRequest implements RequestView {
         this.path = q < 0 ? uri : uri.substring(0, q);
         this.query = q < 0 ? null : uri.substring(q + 1);
         this.rawHost = authority != null ? authority : request.headers().get(HttpHeaderNames.HOST);
-        this.host = rawHost == null ? "" : stripPort(rawHost).toLowerCase(Locale.ROOT);
+        String h = rawHost == null ? "" : stripPort(rawHost).toLowerCase(Locale.ROOT);
+        this.host = h.endsWith(".") ? h.substring(0, h.length() - 1) : h; // "chat.example.com." is the same host
     }
 
     HttpRequest request() {

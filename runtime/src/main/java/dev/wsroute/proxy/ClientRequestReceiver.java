@@ -153,12 +153,14 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpRequest head = view.request();
+        boolean keepAlive = HttpUtil.isKeepAlive(head);
+        boolean http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
         String originalHost = view.rawHost();
         ForwardedHeaders.removeHopByHop(head.headers());
         ForwardedHeaders.add(head.headers(), (InetSocketAddress) ctx.channel().remoteAddress(), tls, originalHost);
         head.setUri(view.pathAndQuery());
         head.setProtocolVersion(HttpVersion.HTTP_1_1); // keep-alive to the upstream, whatever the client spoke
-        exchange = new HttpExchange(px, ctx, this, view, head, pool, routeName);
+        exchange = new HttpExchange(px, ctx, this, view, head, pool, routeName, keepAlive, http10);
         exchange.start();
     }
 

@@ -16,7 +16,11 @@ final class CloseFrames {
 
     static ByteBuf frame(ByteBufAllocator alloc, int code, String reason, boolean masked) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-        int len = 2 + Math.min(text.length, 123);
+        int cut = Math.min(text.length, 123); // a control frame's payload is at most 125 bytes
+        while (cut > 0 && cut < text.length && (text[cut] & 0xc0) == 0x80) {
+            cut--; // never split a UTF-8 sequence: a peer must fail on an invalid reason (RFC 6455 8.1)
+        }
+        int len = 2 + cut;
         ByteBuf buf = alloc.buffer(2 + (masked ? 4 : 0) + len);
         buf.writeByte(0x88); // FIN + Close
         buf.writeByte((masked ? 0x80 : 0) | len);

@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -41,6 +40,7 @@ final class HttpExchange {
     private final Pool pool;
     private final String routeName;
     private final boolean clientKeepAlive;
+    private final boolean clientHttp10;
     private final long started = System.nanoTime();
     private final Set<Endpoint> tried = new HashSet<>();
     private final List<HttpContent> pendingBody = new ArrayList<>(1);
@@ -56,7 +56,7 @@ final class HttpExchange {
     private ScheduledFuture<?> responseTimer;
 
     HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, ClientRequest request,
-            HttpRequest head, Pool pool, String routeName) {
+            HttpRequest head, Pool pool, String routeName, boolean clientKeepAlive, boolean clientHttp10) {
         this.px = px;
         this.client = client;
         this.owner = owner;
@@ -64,7 +64,8 @@ final class HttpExchange {
         this.head = head;
         this.pool = pool;
         this.routeName = routeName;
-        this.clientKeepAlive = HttpUtil.isKeepAlive(request.request());
+        this.clientKeepAlive = clientKeepAlive;
+        this.clientHttp10 = clientHttp10;
     }
 
     void start() {
@@ -172,7 +173,7 @@ final class HttpExchange {
         ForwardedHeaders.removeHopByHop(r.headers());
         if (!clientKeepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (request.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        } else if (clientHttp10) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         client.write(r);

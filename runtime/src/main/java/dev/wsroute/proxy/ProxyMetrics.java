@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,19 +31,20 @@ public final class ProxyMetrics {
     }
 
     void upgrade(String route, int status) {
-        Counter.builder("wsroute.websocket.upgrades").description("WebSocket upgrade requests by the status answered")
-                .tag("route", route).tag("status", Integer.toString(status)).register(registry).increment();
+        route(route).counter("wsroute.websocket.upgrades", "WebSocket upgrade requests by the status answered",
+                "status", Integer.toString(status)).increment();
     }
 
     void httpRequest(String route, int status) {
-        Counter.builder("wsroute.http.requests").description("Plain HTTP requests by the status answered")
-                .tag("route", route).tag("status", Integer.toString(status)).register(registry).increment();
+        route(route).counter("wsroute.http.requests", "Plain HTTP requests by the status answered",
+                "status", Integer.toString(status)).increment();
     }
 
     void closed(String route, String by, int code, long nanos) {
-        Counter.builder("wsroute.websocket.closes").description("Closed WebSocket sessions by who closed and the close code")
-                .tag("route", route).tag("by", by).tag("code", Integer.toString(code)).register(registry).increment();
-        route(route).duration.record(nanos, TimeUnit.NANOSECONDS);
+        RouteMeters m = route(route);
+        m.counter("wsroute.websocket.closes", "Closed WebSocket sessions by who closed and the close code",
+                "by", by, "code", Integer.toString(code)).increment();
+        m.duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void drained(String route) {
@@ -50,8 +52,10 @@ public final class ProxyMetrics {
                 .tag("route", route).register(registry).increment();
     }
 
-    /** Meters of one route, kept for the hot path. */
+    /** Meters of one route, kept for the hot path; tagged counters are looked up in a small map, not the registry. */
     final class RouteMeters {
+        private final String route;
+        private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
         final AtomicInteger active = new AtomicInteger();
         final Counter messagesUp;
         final Counter messagesDown;
@@ -60,7 +64,16 @@ public final class ProxyMetrics {
         final Timer handshake;
         final Timer duration;
 
+        Counter counter(String name, String description, String... tags) {
+            List<String> key = new java.util.ArrayList<>(tags.length + 1);
+            key.add(name);
+            key.addAll(List.of(tags));
+            return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description)
+                    .tag("route", route).tags(tags).register(registry));
+        }
+
         RouteMeters(String route) {
+            this.route = route;
             Gauge.builder("wsroute.websocket.active", active, AtomicInteger::get).description("Open WebSocket tunnels")
                     .tag("route", route).register(registry);
             messagesUp = Counter.builder("wsroute.websocket.messages").description("WebSocket messages relayed")

@@ -115,6 +115,10 @@ final class Tunnel {
         }
         boolean pending = fromClientSide ? pendingCloseToUpstream : pendingCloseToClient;
         int boundary = tracker.observe(buf);
+        if (closedBy == null && tracker.closeSeen()) { // who sent the first Close frame closed the session
+            closedBy = fromClientSide ? "client" : "upstream";
+            closeCode = tracker.closeCode();
+        }
         Channel peer = peer(fromClientSide);
         if (pending && boundary >= 0) { // the frame in flight ends here: cut, then our Close
             peer.write(buf.retainedSlice(buf.readerIndex(), boundary - buf.readerIndex()), peer.voidPromise());

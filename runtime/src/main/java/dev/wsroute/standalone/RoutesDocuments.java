@@ -49,7 +49,11 @@ public final class RoutesDocuments {
             while (docs.hasNextValue()) {
                 JsonNode doc = docs.nextValue();
                 String where = fileName + ": document " + index++;
-                if (doc == null || doc.isNull() || doc.isMissingNode() || doc.isEmpty()) {
+                if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
+                    continue;
+                }
+                if (!doc.isObject()) { // a stray line or a list: JsonNode.isEmpty() is true for a scalar
+                    errors.add(where + ": is not a mapping (a WebSocketRoute or Secret document)");
                     continue;
                 }
                 String kind = doc.path("kind").asText("");

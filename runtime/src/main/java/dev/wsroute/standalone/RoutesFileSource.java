@@ -24,8 +24,9 @@ import dev.wsroute.table.TlsResolver;
 
 /**
  * Standalone mode's route source: the routes file, read again whenever its content changes. Polling the
- * content (not file events) catches in-place writes, renames and a ConfigMap's symlink swap alike, within
- * {@link #POLL_MILLIS}. A file that does not parse or validate leaves the last good table in force.
+ * content (not file events) catches in-place writes, renames and a ConfigMap's symlink swap alike, within two
+ * polls of {@link #POLL_MILLIS} (a change is applied once it reads the same twice, so a half-written file never is).
+ * A file that does not parse or validate leaves the last good table in force.
  */
 public final class RoutesFileSource implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RoutesFileSource.class);
@@ -40,6 +41,7 @@ public final class RoutesFileSource implements AutoCloseable {
         return t;
     });
     private byte[] lastContent;
+    private byte[] pending; // changed content read once; applied when the next poll reads it unchanged
     private long version;
     private volatile String lastError;
 
@@ -52,7 +54,7 @@ public final class RoutesFileSource implements AutoCloseable {
 
     /** Loads the file once (so readiness follows a good first load) and starts watching it. */
     public RoutesFileSource start() {
-        poll();
+        poll(true);
         poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
         return this;
     }
@@ -63,6 +65,14 @@ public final class RoutesFileSource implements AutoCloseable {
     }
 
     synchronized void poll() {
+        poll(false);
+    }
+
+    /**
+     * Reads the file; a changed content is applied once two polls in a row read it the same, so that a write in
+     * progress (an in-place write truncates first) is never published. {@code now}: apply at once (first load).
+     */
+    private synchronized void poll(boolean now) {
         byte[] content;
         try {
             content = Files.readAllBytes(file);
@@ -74,10 +84,21 @@ public final class RoutesFileSource implements AutoCloseable {
             return;
         }
         if (Arrays.equals(content, lastContent)) {
+            pending = null;
             return;
         }
+        if (!now && !Arrays.equals(content, pending)) {
+            pending = content;
+            return;
+        }
+        pending = null;
         lastContent = content;
-        lastError = apply(RoutesDocuments.parse(file.toString(), content), holder, tls, ++version);
+        try {
+            lastError = apply(RoutesDocuments.parse(file.toString(), content), holder, tls, ++version);
+        } catch (RuntimeException e) { // an exception would end the scheduled polling for good
+            LOG.error(file + ": routes not applied; the last good routes stay in force", e);
+            lastError = file + ": routes not applied: " + e;
+        }
     }
 
     /** Builds and publishes a table from parsed documents; returns the first problem when nothing was applied. */

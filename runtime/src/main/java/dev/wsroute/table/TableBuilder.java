@@ -46,6 +46,9 @@ public final class TableBuilder {
     private Pool pool(Route route, List<Backend> backends, LoadBalancing policy, Set<String> keys) {
         List<Endpoint> list = new ArrayList<>();
         for (Backend b : backends) {
+            if (b.weight() == 0) {
+                continue; // weight 0 takes no traffic (Gateway API): a pool of only those answers 503
+            }
             List<Backend.HostPort> addrs = endpoints.resolve(route.id(), b);
             for (Backend.HostPort hp : addrs) {
                 Endpoint e = Endpoint.of(hp.host(), hp.port(), (double) b.weight() / addrs.size());

@@ -1,0 +1,167 @@
+package dev.wsroute.proxy;
+
+import static dev.wsroute.testing.RawHttp.header;
+import static dev.wsroute.testing.RawHttp.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.model.LoadBalancing;
+import dev.wsroute.table.Endpoint;
+import dev.wsroute.table.Pool;
+import dev.wsroute.table.TlsResolver;
+import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.RawUpstream;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/** Plain HTTP on the same listener: keep-alive both ways, streamed bodies, the default backend, and the error answers. */
+class HttpProxyTest {
+    static Vertx vertx;
+    static EchoBackend web;
+    static EchoBackend app;
+    ProxyHarness px;
+
+    @BeforeAll
+    static void backends() {
+        vertx = Vertx.vertx();
+        web = new EchoBackend(vertx, "web");
+        app = new EchoBackend(vertx, "app");
+    }
+
+    @AfterAll
+    static void stop() {
+        web.close();
+        app.close();
+        vertx.close();
+    }
+
+    @BeforeEach
+    void proxy() throws Exception {
+        Pool appPool = new Pool(List.of(Endpoint.of("127.0.0.1", app.port(), 1)), LoadBalancing.DEFAULT);
+        px = new ProxyHarness(ProxySettings.defaults(), () -> appPool);
+        px.routes(routes(web.endpoint()));
+    }
+
+    @AfterEach
+    void stopProxy() {
+        px.close();
+    }
+
+    static String routes(String webEndpoint) {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: site, namespace: shop}
+                spec:
+                  hosts: [shop.example.com]
+                  tls: {secretName: shop-tls, redirect: true}
+                  rules: []
+                  http:
+                    backends: [{endpoints: ["%1$s"]}]
+                ---
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: web, namespace: default}
+                spec:
+                  hosts: [web.example.com]
+                  http:
+                    backends: [{endpoints: ["%1$s"]}]
+                """.formatted(webEndpoint);
+    }
+
+    @Test
+    void keepAliveRequestsReachTheRouteBackendWithForwardingHeaders() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            for (int i = 0; i < 3; i++) {
+                String r = raw.send("GET /page?i=" + i + " HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse();
+                assertThat(status(r)).isEqualTo(200);
+                assertThat(header(r, "x-backend")).isEqualTo("web");
+                JsonObject seen = new JsonObject(r.substring(r.indexOf("\r\n\r\n") + 4));
+                assertThat(seen.getString("uri")).isEqualTo("/page?i=" + i);
+                assertThat(seen.getJsonObject("headers").getString("x-forwarded-host")).isEqualTo("web.example.com");
+                assertThat(seen.getJsonObject("headers").getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+                assertThat(seen.getJsonObject("headers").getString("forwarded")).isEqualTo("for=127.0.0.1;host=web.example.com;proto=http");
+            }
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("GET /one HTTP/1.1\r\nHost: web.example.com\r\n\r\nGET /two HTTP/1.1\r\nHost: web.example.com\r\n\r\n");
+            assertThat(raw.readResponse()).contains("\"/one\"");
+            assertThat(raw.readResponse()).contains("\"/two\"");
+        }
+    }
+
+    @Test
+    void largeBodiesStreamBothWays() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        byte[] body = new byte[3 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(body);
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + px.port() + "/upload"))
+                .header("X-Ignored", "1").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        // no route claims 127.0.0.1: the default backend (the app) echoes it
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-backend")).contains("app");
+        assertThat(r.body()).isEqualTo(body);
+    }
+
+    @Test
+    void unclaimedRequestsGoToTheDefaultBackendOr404() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET /q/hello HTTP/1.1\r\nHost: unknown.example\r\n\r\n").readResponse();
+            assertThat(header(r, "x-backend")).isEqualTo("app");
+        }
+        px.close();
+        px = new ProxyHarness(ProxySettings.defaults());
+        px.routes(routes(web.endpoint()));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send("GET / HTTP/1.1\r\nHost: unknown.example\r\n\r\n").readResponse())).isEqualTo(404);
+            assertThat(status(raw.send("GET / HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse())).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void http10WithoutKeepAliveIsClosedAfterTheResponse() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET / HTTP/1.0\r\nHost: web.example.com\r\n\r\n").readResponse();
+            assertThat(status(r)).isEqualTo(200);
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void unreachableOrEmptyPoolsAre502And503() throws Exception {
+        px.routes(routes(RawUpstream.refusedEndpoint()));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send("GET / HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse())).isEqualTo(502);
+        }
+        px.routes(routes(web.endpoint()), TlsResolver.NONE, (route, backend) -> List.of());
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send("GET / HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse())).isEqualTo(503);
+        }
+    }
+
+    @Test
+    void plainHttpToARedirectingTlsHostGets308() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET /cart?x=1 HTTP/1.1\r\nHost: shop.example.com\r\n\r\n").readResponse();
+            assertThat(status(r)).isEqualTo(308);
+            assertThat(header(r, "location")).startsWith("https://shop.example.com").endsWith("/cart?x=1");
+        }
+    }
+}

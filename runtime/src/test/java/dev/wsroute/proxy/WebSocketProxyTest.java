@@ -1,0 +1,444 @@
+package dev.wsroute.proxy;
+
+import static dev.wsroute.testing.RawHttp.header;
+import static dev.wsroute.testing.RawHttp.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.table.TlsResolver;
+import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.RawUpstream;
+import dev.wsroute.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/** WebSocket upgrades through the real data plane, from the JDK's client and raw sockets, to Vert.x echo backends. */
+class WebSocketProxyTest {
+    static Vertx vertx;
+    static EchoBackend a;
+    static EchoBackend b;
+    ProxyHarness px;
+
+    @BeforeAll
+    static void backends() {
+        vertx = Vertx.vertx();
+        a = new EchoBackend(vertx, "a");
+        b = new EchoBackend(vertx, "b");
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        a.close();
+        b.close();
+        vertx.close();
+    }
+
+    @BeforeEach
+    void proxy() throws Exception {
+        px = new ProxyHarness(ProxySettings.defaults().withDrainPeriod(Duration.ofMillis(300)));
+    }
+
+    @AfterEach
+    void stopProxy() {
+        px.close();
+    }
+
+    static String route(String name, String hosts, String rules) {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: %s, namespace: default}
+                spec:
+                  hosts: %s
+                  rules:
+                %s
+                """.formatted(name, hosts, rules.indent(4));
+    }
+
+    static String simpleRoute(String... endpoints) {
+        return route("chat", "[]", """
+                - match: {path: {type: Prefix, value: /echo}}
+                  backends: [{endpoints: [%s]}]
+                """.formatted(String.join(", ", endpoints)));
+    }
+
+    private String whoami(WsClient c) throws Exception {
+        return new JsonObject(c.roundTrip("whoami")).getString("backend");
+    }
+
+    @Test
+    void echoesThroughTheProxyWithTheJdkClient() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        try (WsClient c = WsClient.connect(px.ws("/echo/room1"), Map.of())) {
+            assertThat(c.roundTrip("hello")).isEqualTo("hello");
+            String big = "x".repeat(300_000); // many reads and writes: the backpressure path
+            assertThat(c.roundTrip(big)).isEqualTo(big);
+            c.ws.sendClose(1000, "bye").get();
+            assertThat(c.awaitClose()).isEqualTo(1000);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> px.dataPlane.tunnels() == 0);
+        assertThat(px.metrics.get("wsroute.websocket.messages").tag("direction", "upstream").counter().count()).isGreaterThanOrEqualTo(2);
+        assertThat(px.metrics.get("wsroute.websocket.closes").tag("by", "client").tag("code", "1000").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void handshakeEditsAndForwardingHeadersReachTheUpstream() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {type: Prefix, value: /ws}}
+                  rewrite:
+                    path: {replacePrefixMatch: /echo}
+                    hostname: backend.internal
+                    setHeaders: [{name: X-Route, value: chat}]
+                    removeHeaders: [Cookie]
+                  backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint())));
+        try (WsClient c = WsClient.connect(px.ws("/ws/room?x=1"), Map.of("Cookie", "sid=secret", "X-Forwarded-For", "10.1.2.3"))) {
+            JsonObject seen = new JsonObject(c.roundTrip("whoami"));
+            assertThat(seen.getString("uri")).isEqualTo("/echo/room?x=1");
+            JsonObject h = seen.getJsonObject("headers");
+            assertThat(h.getString("host")).isEqualTo("backend.internal");
+            assertThat(h.getString("x-route")).isEqualTo("chat");
+            assertThat(h.getString("cookie")).isNull();
+            assertThat(h.getString("x-forwarded-for")).isEqualTo("10.1.2.3, 127.0.0.1");
+            assertThat(h.getString("x-forwarded-proto")).isEqualTo("http");
+            assertThat(h.getString("x-forwarded-host")).isEqualTo("127.0.0.1:" + px.port());
+            assertThat(h.getString("forwarded")).isEqualTo("for=127.0.0.1;host=\"127.0.0.1:" + px.port() + "\";proto=http");
+        }
+    }
+
+    @Test
+    void rulesSelectBySubprotocolHeaderAndQueryAndTheChosenSubprotocolIsRelayed() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {value: /echo}, subprotocols: [mqtt]}
+                  backends: [{endpoints: [%1$s]}]
+                - match: {path: {value: /echo}, headers: [{name: X-Tenant, value: gold}]}
+                  backends: [{endpoints: [%1$s]}]
+                - match: {path: {value: /echo}, queryParams: [{name: room, value: lobby}]}
+                  backends: [{endpoints: [%2$s]}]
+                """.formatted(a.endpoint(), b.endpoint())));
+        try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of(), "mqtt")) {
+            assertThat(c.ws.getSubprotocol()).isEqualTo("mqtt");
+            assertThat(whoami(c)).isEqualTo("a");
+        }
+        try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of("X-Tenant", "gold"))) {
+            assertThat(whoami(c)).isEqualTo("a");
+        }
+        try (WsClient c = WsClient.connect(px.ws("/echo?room=lobby"), Map.of())) {
+            assertThat(whoami(c)).isEqualTo("b");
+        }
+        try (RawHttp raw = new RawHttp(px.port())) { // none of the rules holds: 404, no fallthrough
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/echo?room=attic", "x")).readResponse())).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void bytesSentWithTheUpgradeRequestReachTheUpstreamInOrder() throws Exception {
+        try (RawUpstream echo = new RawUpstream(RawUpstream.Mode.ECHO_FRAMES); RawHttp raw = new RawHttp(px.port())) {
+            px.routes(simpleRoute(echo.endpoint()));
+            byte[] head = RawHttp.upgradeRequest("/echo", "x").getBytes(StandardCharsets.US_ASCII);
+            byte[] f1 = RawHttp.maskedText("early-1");
+            byte[] f2 = RawHttp.maskedText("early-2");
+            byte[] all = new byte[head.length + f1.length + f2.length];
+            System.arraycopy(head, 0, all, 0, head.length);
+            System.arraycopy(f1, 0, all, head.length, f1.length);
+            System.arraycopy(f2, 0, all, head.length + f1.length, f2.length);
+            raw.send(all); // one write: request and first frames in the same segment
+            String response = raw.readHead();
+            assertThat(status(response)).isEqualTo(101);
+            assertThat(header(response, "sec-websocket-accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+            assertThat(new String(raw.readServerFrame(), 1, 7, StandardCharsets.UTF_8)).isEqualTo("early-1");
+            assertThat(new String(raw.readServerFrame(), 1, 7, StandardCharsets.UTF_8)).isEqualTo("early-2");
+        }
+    }
+
+    @Test
+    void extensionNegotiationIsPassedThroughUnchanged() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String response = raw.send(RawHttp.upgradeRequest("/echo", "x", "Sec-WebSocket-Extensions: permessage-deflate")).readHead();
+            assertThat(status(response)).isEqualTo(101);
+            assertThat(header(response, "sec-websocket-extensions")).startsWith("permessage-deflate");
+        }
+    }
+
+    @Test
+    void noRouteIs404AndTheConnectionStaysUsable() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/nothing-here", "x")).readResponse())).isEqualTo(404);
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/echo", "x")).readHead())).isEqualTo(101);
+        }
+    }
+
+    @Test
+    void malformedUpgradesAre400And426() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: not-base64-16\r\nSec-WebSocket-Version: 13\r\n\r\n").readResponse();
+            assertThat(status(r)).isEqualTo(400);
+            r = raw.send("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n").readResponse();
+            assertThat(status(r)).isEqualTo(426);
+            assertThat(header(r, "sec-websocket-version")).isEqualTo("13");
+        }
+    }
+
+    @Test
+    void originsAreCheckedAndAMissingOriginPasses() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {value: /echo}}
+                  allowedOrigins: ["https://chat.example.com"]
+                  backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint())));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/echo", "x", "Origin: https://evil.example")).readResponse())).isEqualTo(403);
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/echo", "x", "Origin: https://CHAT.example.com")).readHead())).isEqualTo(101);
+        }
+        try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+            assertThat(c.roundTrip("no origin")).isEqualTo("no origin");
+        }
+    }
+
+    @Test
+    void noReadyEndpointIs503() throws Exception {
+        px.routes(simpleRoute(a.endpoint()), TlsResolver.NONE, (route, backend) -> List.of());
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/echo", "x")).readResponse())).isEqualTo(503);
+        }
+    }
+
+    @Test
+    void ruleAtMaxConnectionsIs503WithRetryAfter() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {value: /echo}}
+                  maxConnections: 1
+                  backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint())));
+        try (WsClient first = WsClient.connect(px.ws("/echo"), Map.of()); RawHttp raw = new RawHttp(px.port())) {
+            assertThat(first.roundTrip("1")).isEqualTo("1");
+            String r = raw.send(RawHttp.upgradeRequest("/echo", "x")).readResponse();
+            assertThat(status(r)).isEqualTo(503);
+            assertThat(header(r, "retry-after")).isNotNull();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> px.dataPlane.tunnels() == 0);
+        try (WsClient again = WsClient.connect(px.ws("/echo"), Map.of())) { // the slot came back
+            assertThat(again.roundTrip("2")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void refusedEverywhereIs502AndARefusalIsRetriedElsewhere() throws Exception {
+        String dead = RawUpstream.refusedEndpoint();
+        px.routes(simpleRoute(dead));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/echo", "x")).readResponse())).isEqualTo(502);
+        }
+        px.routes(route("chat", "[]", """
+                - match: {path: {value: /echo}}
+                  loadBalancer: {policy: RoundRobin}
+                  backends: [{endpoints: [%s, %s]}]
+                """.formatted(dead, a.endpoint())));
+        for (int i = 0; i < 4; i++) {
+            try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+                assertThat(c.roundTrip("retry " + i)).isEqualTo("retry " + i);
+            }
+        }
+    }
+
+    @Test
+    void silentUpstreamIs504() throws Exception {
+        try (RawUpstream silent = new RawUpstream(RawUpstream.Mode.SILENT)) {
+            px.routes(route("chat", "[]", """
+                    - match: {path: {value: /echo}}
+                      timeouts: {handshake: 500ms}
+                      backends: [{endpoints: [%s]}]
+                    """.formatted(silent.endpoint())));
+            try (RawHttp raw = new RawHttp(px.port())) {
+                assertThat(status(raw.send(RawHttp.upgradeRequest("/echo", "x")).readResponse())).isEqualTo(504);
+            }
+        }
+    }
+
+    @Test
+    void anUpstreamRefusalIsPassedThrough() throws Exception {
+        io.vertx.core.http.HttpServer plain = vertx.createHttpServer()
+                .requestHandler(req -> req.response().setStatusCode(401).putHeader("x-why", "no token").end("login first"))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+        try {
+            px.routes(simpleRoute("127.0.0.1:" + plain.actualPort()));
+            try (RawHttp raw = new RawHttp(px.port())) {
+                String r = raw.send(RawHttp.upgradeRequest("/echo", "x")).readResponse();
+                assertThat(status(r)).isEqualTo(401);
+                assertThat(header(r, "x-why")).isEqualTo("no token");
+                assertThat(r).endsWith("login first");
+            }
+        } finally {
+            plain.close();
+        }
+    }
+
+    @Test
+    void aDeadUpstreamGivesTheClientClose1011AndAnUpstreamCloseIsRelayed() throws Exception {
+        try (RawUpstream dying = new RawUpstream(RawUpstream.Mode.ACCEPT_THEN_DIE)) {
+            px.routes(simpleRoute(dying.endpoint()));
+            try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+                c.ws.sendText("anyone?", true);
+                assertThat(c.awaitClose()).isEqualTo(1011);
+            }
+        }
+        px.routes(simpleRoute(a.endpoint()));
+        try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+            c.ws.sendText("close-me", true);
+            assertThat(c.awaitClose()).isEqualTo(4000);
+        }
+    }
+
+    @Test
+    void aReloadLeavesOpenConnectionsAlone() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+            assertThat(c.roundTrip("before")).isEqualTo("before");
+            // unchanged route plus a new one, then the same route with other edits but the same endpoint
+            px.routes(simpleRoute(a.endpoint()) + "---\n" + route("other", "[other.example]", """
+                    - backends: [{endpoints: [%s]}]
+                    """.formatted(b.endpoint())));
+            px.routes(route("chat", "[]", """
+                    - match: {path: {value: /echo}}
+                      rewrite: {setHeaders: [{name: X-New, value: "1"}]}
+                      backends: [{endpoints: [%s, %s]}]
+                    """.formatted(a.endpoint(), b.endpoint())));
+            await().pollDelay(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> true); // past the drain period
+            assertThat(c.roundTrip("after")).isEqualTo("after");
+            assertThat(c.closeCode).isNotDone();
+        }
+    }
+
+    @Test
+    void aRemovedEndpointDrainsWithClose1001AndNewConnectionsGoElsewhere() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+            assertThat(whoami(c)).isEqualTo("a");
+            px.routes(simpleRoute(b.endpoint()));
+            assertThat(c.roundTrip("still here during the drain")).isEqualTo("still here during the drain");
+            try (WsClient fresh = WsClient.connect(px.ws("/echo"), Map.of())) {
+                assertThat(whoami(fresh)).isEqualTo("b");
+            }
+            assertThat(c.awaitClose()).isEqualTo(1001);
+        }
+        assertThat(px.metrics.get("wsroute.websocket.drained").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void idleTunnelsCloseWith1001() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {value: /echo}}
+                  timeouts: {idle: 400ms}
+                  backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint())));
+        try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+            assertThat(c.roundTrip("ping")).isEqualTo("ping");
+            assertThat(c.awaitClose()).isEqualTo(1001);
+        }
+    }
+
+    @Test
+    void shutdownClosesOpenSocketsWith1001AfterTheDrainPeriod() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        WsClient c = WsClient.connect(px.ws("/echo"), Map.of());
+        assertThat(c.roundTrip("x")).isEqualTo("x");
+        px.close();
+        assertThat(c.awaitClose()).isEqualTo(1001);
+    }
+
+    @Test
+    void consistentHashKeepsAKeyOnOneEndpointAndLeastConnectionsSpreads() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {value: /sticky}}
+                  loadBalancer: {policy: ConsistentHash, hashOn: {header: X-User}}
+                  backends: [{endpoints: [%1$s, %2$s]}]
+                - match: {path: {value: /echo}}
+                  backends: [{endpoints: [%1$s, %2$s]}]
+                """.formatted(a.endpoint(), b.endpoint())));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            try (WsClient c = WsClient.connect(px.ws("/sticky"), Map.of("X-User", "alice"))) {
+                seen.add(whoami(c));
+            }
+        }
+        assertThat(seen).hasSize(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> px.dataPlane.tunnels() == 0);
+        List<WsClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                WsClient c = WsClient.connect(px.ws("/echo"), Map.of());
+                assertThat(c.roundTrip("hi")).isEqualTo("hi");
+                open.add(c);
+            }
+            List<String> where = new ArrayList<>();
+            for (WsClient c : open) {
+                where.add(whoami(c));
+            }
+            assertThat(where).containsOnly("a", "b").filteredOn("a"::equals).hasSize(2);
+        } finally {
+            open.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    void slowAndOversizedHeadsGet408And431ThenClose() throws Exception {
+        px.close();
+        px = new ProxyHarness(ProxySettings.defaults().withHeaderTimeout(Duration.ofMillis(700)));
+        px.routes(simpleRoute(a.endpoint()));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET /echo HTTP/1.1\r\nHost: x\r\n").readResponse(); // and then nothing more
+            assertThat(status(r)).isEqualTo(408);
+            assertThat(raw.closedByServer()).isTrue();
+        }
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n").readResponse();
+            assertThat(status(r)).isEqualTo(431);
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void hostsPickTheMostSpecificRouteWithoutFallthrough() throws Exception {
+        px.routes(route("exact", "[chat.example.com]", """
+                - match: {path: {value: /only-exact}}
+                  backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint())) + "---\n" + route("wild", "['*.example.com']", """
+                - backends: [{endpoints: [%s]}]
+                """.formatted(b.endpoint())));
+        try (WsClient c = WsClient.connect(px.ws("/anything"), Map.of())) {
+            org.junit.jupiter.api.Assertions.fail("no route claims host 127.0.0.1");
+        } catch (java.util.concurrent.ExecutionException expected) {
+            assertThat(expected).hasStackTraceContaining("404");
+        }
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/only-exact", "CHAT.example.com:8080")).readHead())).isEqualTo(101);
+        }
+        try (RawHttp raw = new RawHttp(px.port())) { // exact host owns it: its rules only
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/elsewhere", "chat.example.com")).readResponse())).isEqualTo(404);
+        }
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/elsewhere", "a.b.example.com")).readHead())).isEqualTo(101);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.wsroute.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.proxy.ProxySettings;
+import dev.wsroute.standalone.RoutesDocuments;
+import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.Pool;
+import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.table.TableBuilder;
+import dev.wsroute.table.TableProblem;
+import dev.wsroute.table.TlsResolver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** Our real data plane on 127.0.0.1:0, fed with routes-file YAML, as standalone mode feeds it. */
+public final class ProxyHarness implements AutoCloseable {
+    public final RouteTableHolder tables = new RouteTableHolder();
+    public final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    public final DataPlane dataPlane;
+    public final List<TableProblem> problems = new ArrayList<>();
+    private long version;
+
+    public ProxyHarness(ProxySettings settings) throws InterruptedException {
+        this(settings, () -> null);
+    }
+
+    public ProxyHarness(ProxySettings settings, Supplier<Pool> defaultBackend) throws InterruptedException {
+        this.dataPlane = new DataPlane(settings, tables, metrics, defaultBackend).start();
+    }
+
+    /** Publishes a routes file's content as the new table; fails the test if the YAML is invalid. */
+    public void routes(String yaml) {
+        routes(yaml, TlsResolver.NONE);
+    }
+
+    public void routes(String yaml, TlsResolver tls) {
+        routes(yaml, tls, EndpointSource.STATIC);
+    }
+
+    /** With another endpoint source, e.g. one that resolves nothing (no ready endpoint). */
+    public void routes(String yaml, TlsResolver tls, EndpointSource endpoints) {
+        RoutesDocuments.Parsed parsed = RoutesDocuments.parse("test", yaml.getBytes(StandardCharsets.UTF_8));
+        if (!parsed.valid()) {
+            throw new IllegalArgumentException(String.join("\n", parsed.errors()));
+        }
+        tables.publish(new TableBuilder(endpoints, tls).build(++version, parsed.routes(), problems::add));
+    }
+
+    public int port() {
+        return dataPlane.port();
+    }
+
+    public String ws(String path) {
+        return "ws://127.0.0.1:" + port() + path;
+    }
+
+    @Override
+    public void close() {
+        dataPlane.close();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.wsroute.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The JDK's own WebSocket client (java.net.http), with received messages and the close in queues. */
+public final class WsClient implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public final WebSocket ws;
+    public final LinkedBlockingQueue<String> messages;
+    public final CompletableFuture<Integer> closeCode;
+
+    private WsClient(WebSocket ws, LinkedBlockingQueue<String> messages, CompletableFuture<Integer> closeCode) {
+        this.ws = ws;
+        this.messages = messages;
+        this.closeCode = closeCode;
+    }
+
+    public static WsClient connect(String uri, Map<String, String> headers, String... subprotocols) throws Exception {
+        return connect(HTTP, uri, headers, subprotocols);
+    }
+
+    public static WsClient connect(HttpClient client, String uri, Map<String, String> headers, String... subprotocols) throws Exception {
+        LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(b::header);
+        if (subprotocols.length > 0) {
+            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        StringBuilder partial = new StringBuilder();
+        WebSocket ws = b.buildAsync(URI.create(uri), new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    q.add(partial.toString());
+                    partial.setLength(0);
+                }
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                closed.complete(code);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket w, Throwable error) {
+                closed.complete(1006);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        return new WsClient(ws, q, closed);
+    }
+
+    /** Sends a text message and returns the next one received (the echo), or null after 5 s. */
+    public String roundTrip(String text) throws Exception {
+        ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+        return messages.poll(5, TimeUnit.SECONDS);
+    }
+
+    public int awaitClose() throws Exception {
+        return closeCode.get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        ws.abort();
+    }
+}

@@ -1,0 +1,192 @@
+package dev.wsroute.tls;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.proxy.ProxySettings;
+import dev.wsroute.standalone.RoutesDocuments;
+import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.table.TableBuilder;
+import dev.wsroute.table.TableProblem;
+import dev.wsroute.testing.TestCertificates;
+import dev.wsroute.testing.TestCertificates.Authority;
+import dev.wsroute.testing.TestCertificates.Issued;
+import dev.wsroute.testing.TestCertificates.KeyType;
+import dev.wsroute.testing.TlsClients;
+import dev.wsroute.testing.WsClient;
+import dev.wsroute.testing.WsEchoServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * wss:// through the real data plane: TLS terminated with a certificate from a Secret document of a routes file,
+ * the JDK WebSocket client verifying it, plain and TLS backends behind, rotation under an open WebSocket.
+ */
+class WssEndToEndTest {
+    static Authority ca;
+    static Authority backendCa;
+    static Issued localhost;
+    static Issued backendCert;
+    static WsEchoServer plainBackend;
+    static WsEchoServer tlsBackend;
+    static SSLContext client;
+    static HttpClient https;
+
+    final RouteTableHolder tables = new RouteTableHolder();
+    final List<TableProblem> problems = new ArrayList<>();
+    final TlsMaterialResolver tls = new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null);
+    DataPlane proxy;
+    long version;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        ca = TestCertificates.authority("e2e CA");
+        backendCa = TestCertificates.authority("backend CA");
+        localhost = ca.leaf("localhost").keyType(KeyType.RSA).build();
+        backendCert = backendCa.issue("backend.internal");
+        client = ca.clientSslContext();
+        https = HttpClient.newBuilder().sslContext(client).build();
+        plainBackend = WsEchoServer.plain();
+        tlsBackend = WsEchoServer.tls(TlsContexts.automatic().server(
+                Pem.privateKey(PrivateBytes.of(backendCert.keyPem().getBytes(US_ASCII)), "key"), List.of(backendCert.certificate())));
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        plainBackend.close();
+        tlsBackend.close();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        proxy = new DataPlane(ProxySettings.defaults().withTls(0).withDrainPeriod(java.time.Duration.ofMillis(200)), tables, new SimpleMeterRegistry(), () -> null).start();
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+    }
+
+    /** As standalone mode does: parse the routes file, Secrets from its documents, build, publish. */
+    void routes(String yaml) {
+        RoutesDocuments.Parsed parsed = RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+        assertThat(parsed.errors()).isEmpty();
+        tables.publish(new TableBuilder(EndpointSource.STATIC, tls.withSecrets(StandaloneSecrets.from(parsed.secrets())))
+                .build(++version, parsed.routes(), problems::add));
+    }
+
+    String routesYaml(Issued cert) {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: chat}
+                spec:
+                  hosts: [localhost]
+                  tls: {secretName: chat-tls}
+                  rules:
+                    - match: {path: {type: Prefix, value: /ws}}
+                      backends: [{endpoints: ["127.0.0.1:%d"]}]
+                    - match: {path: {type: Prefix, value: /secure}}
+                      backends: [{endpoints: ["127.0.0.1:%d"]}]
+                      upstreamTLS: {enabled: true, caSecretName: backend-ca, sni: backend.internal}
+                    - match: {path: {type: Prefix, value: /wrong-name}}
+                      backends: [{endpoints: ["127.0.0.1:%d"]}]
+                      upstreamTLS: {enabled: true, caSecretName: backend-ca, sni: other.internal}
+                ---
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: broken}
+                spec:
+                  hosts: [broken.example.com]
+                  tls: {secretName: not-there}
+                  rules: [{backends: [{endpoints: ["127.0.0.1:%d"]}]}]
+                ---
+                %s
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: backend-ca}
+                data: {ca.crt: %s}
+                """.formatted(plainBackend.port(), tlsBackend.port(), tlsBackend.port(), plainBackend.port(),
+                cert.secretYaml("default", "chat-tls"),
+                Base64.getEncoder().encodeToString(backendCa.certificatePem().getBytes(US_ASCII)));
+    }
+
+    String wss(String path) {
+        return "wss://localhost:" + proxy.tlsPort() + path;
+    }
+
+    static WsClient open(String uri) throws Exception {
+        return WsClient.connect(https, uri, Map.of());
+    }
+
+    @Test
+    void wssToAPlainBackendWhileABrokenSecretOnlyAffectsItsOwnRoute() throws Exception {
+        routes(routesYaml(localhost));
+        try (WsClient s = open(wss("/ws"))) {
+            assertThat(s.roundTrip("hello over wss")).isEqualTo("echo: hello over wss");
+        }
+        assertThat(problems).extracting(p -> p.route().name(), TableProblem::reason)
+                .containsExactly(tuple("broken", "SecretNotFound"));
+    }
+
+    @Test
+    void upstreamTlsVerifiedWithTheCaSecretAndSni() throws Exception {
+        routes(routesYaml(localhost));
+        try (WsClient s = open(wss("/secure")); WsClient plainClient = open("ws://localhost:" + proxy.port() + "/secure")) {
+            assertThat(s.roundTrip("re-encrypted")).isEqualTo("echo: re-encrypted");
+            assertThat(plainClient.roundTrip("ws in, wss out")).isEqualTo("echo: ws in, wss out");
+        }
+    }
+
+    @Test
+    void anUpstreamCertificateNotNamingTheSniAnswers502() throws Exception {
+        routes(routesYaml(localhost));
+        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> open(wss("/wrong-name")));
+        assertThat(failed.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+        assertThat(((WebSocketHandshakeException) failed.getCause()).getResponse().statusCode()).isEqualTo(502);
+    }
+
+    @Test
+    void rotationUnderAnOpenWebSocket() throws Exception {
+        routes(routesYaml(localhost));
+        WsClient before = open(wss("/ws"));
+        assertThat(before.roundTrip("one")).isEqualTo("echo: one");
+
+        Issued renewed = ca.leaf("localhost").keyType(KeyType.EC).build();
+        routes(routesYaml(renewed));
+
+        try (SSLSocket probe = TlsClients.connect(client, proxy.tlsPort(), "localhost")) {
+            X509Certificate served = (X509Certificate) probe.getSession().getPeerCertificates()[0];
+            assertThat(served.getSerialNumber()).isEqualTo(renewed.certificate().getSerialNumber());
+        }
+        try (WsClient after = open(wss("/ws"))) {
+            assertThat(after.roundTrip("two")).isEqualTo("echo: two");
+        }
+        assertThat(before.roundTrip("still open")).isEqualTo("echo: still open");
+        before.close();
+    }
+}
