@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.ClusterView;
 import dev.wsroute.operator.translate.Resources;
+import dev.wsroute.tls.SecretSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -28,7 +29,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * status reconciler both read it. When the API server goes away the stores keep their last content (and the
  * informers reconnect on their own), so the last table stays in force.
  */
-public final class ClusterCache implements ClusterView, SecretLookup, AutoCloseable {
+public final class ClusterCache implements ClusterView, SecretSource, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterCache.class);
     private static final String BY_SERVICE = "service";
 
@@ -148,7 +149,7 @@ public final class ClusterCache implements ClusterView, SecretLookup, AutoClosea
     }
 
     @Override
-    public Optional<Map<String, byte[]>> data(String ns, String name) {
+    public Optional<Map<String, byte[]>> lookup(String ns, String name) {
         return secret(ns, name).map(s -> {
             Map<String, byte[]> out = new TreeMap<>();
             if (s.getData() != null) {

@@ -11,7 +11,7 @@ import dev.wsroute.operator.translate.Translator;
 @Singleton
 public class ClusterState {
     private final ValidationCache validation = new ValidationCache();
-    private final Translator translator = new Translator(validation);
+    private volatile Translator translator = new Translator(validation);
     private final ClusterTriggers triggers = new ClusterTriggers();
     private volatile ClusterCache cache;
     private volatile TableSync tableSync;
@@ -37,7 +37,8 @@ public class ClusterState {
         return tableSync;
     }
 
-    void started(ClusterCache cache, TableSync tableSync) {
+    void started(ClusterCache cache, TableSync tableSync, dev.wsroute.table.TlsResolver tls) {
+        this.translator = new Translator(validation, tls);
         this.cache = cache;
         this.tableSync = tableSync;
         triggers.view(cache);

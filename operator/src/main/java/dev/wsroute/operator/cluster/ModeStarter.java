@@ -2,7 +2,6 @@ package dev.wsroute.operator.cluster;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.config.WsRouteConfig.Mode;
+import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TlsResolver;
@@ -54,20 +54,24 @@ public class ModeStarter {
         KubernetesClient k8s = client.get();
         LOG.infof("mode %s: connecting to %s", mode, k8s.getMasterUrl());
         Duration holdOff = config.kubernetes().holdOff();
+        TlsResolver tlsResolver = null;
         if (mode == Mode.sidecar) {
             cache = new ClusterCache(k8s, config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace())));
-            sync = TableSyncs.sidecar(cache, state.validation(), holder.get(), tls(cache), holdOff);
+            TlsResolver forTables = tlsResolver(cache); // sees no Secrets in this mode: TLS routes get the default certificate
+            sync = TableSyncs.sidecar(cache, state.validation(), holder.get(), () -> forTables, holdOff);
             cache.listener(sync).start(ClusterCache.Scope.ROUTES_ONLY);
         } else {
             cache = new ClusterCache(k8s, config.kubernetes().namespace());
             cache.listener(state.triggers());
+            tlsResolver = tlsResolver(cache);
             if (mode == Mode.ingress) {
-                sync = TableSyncs.ingress(cache, state.translator(), holder.get(), tls(cache), holdOff);
+                TlsResolver forTables = tlsResolver;
+                sync = TableSyncs.ingress(cache, new Translator(state.validation()), holder.get(), () -> forTables, holdOff);
                 cache.listener(sync);
             }
             cache.start(ClusterCache.Scope.FULL);
         }
-        state.started(cache, sync);
+        state.started(cache, sync, tlsResolver == null ? TlsResolver.NONE : tlsResolver);
         if (sync != null) {
             sync.rebuildNow();
         }
@@ -81,10 +85,9 @@ public class ModeStarter {
         }
     }
 
-    /** TLS contexts from the watched Secrets, built afresh for each table. */
-    private Supplier<TlsResolver> tls(ClusterCache secrets) {
-        TlsResolverFactory factory = tls.isResolvable() ? tls.get() : TlsResolverFactory.NONE;
-        return () -> factory.create(secrets);
+    /** One resolver for the process: it reads the Secrets at each build and keeps contexts of unchanged ones. */
+    private TlsResolver tlsResolver(ClusterCache secrets) {
+        return (tls.isResolvable() ? tls.get() : TlsResolverFactory.NONE).create(secrets);
     }
 
     void onStop(@Observes ShutdownEvent ev) {

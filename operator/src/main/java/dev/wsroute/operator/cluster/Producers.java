@@ -4,18 +4,20 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.tls.TlsMaterialResolver;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.DefaultBean;
 
-/** Beans of the operator app: the TLS seam (yields to a real resolver's bean) and leader election. */
+/** Beans of the operator app: the TLS seam (a bean of the same type replaces it) and leader election. */
 @Singleton
 public class Producers {
 
+    /** Certificates and upstream CAs from the watched Secrets; wsroute.tls.default-secret for unknown SNI. */
     @Produces
     @Singleton
     @DefaultBean
-    TlsResolverFactory tlsResolverFactory() {
-        return TlsResolverFactory.NONE;
+    TlsResolverFactory tlsResolverFactory(WsRouteConfig config) {
+        return secrets -> new TlsMaterialResolver(secrets, config.tls().defaultSecret(), null);
     }
 
     /**

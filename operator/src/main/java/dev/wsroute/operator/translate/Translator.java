@@ -20,6 +20,7 @@ import dev.wsroute.model.RouteValidator;
 import dev.wsroute.model.Rule;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.TlsResolver;
 
 /**
  * The pure heart of the operator: Kubernetes objects in, accepted routes and statuses out. No I/O and no clock,
@@ -29,6 +30,7 @@ public final class Translator {
     private static final RouteValidator VALIDATOR = new RouteValidator(RouteValidator.Source.CLUSTER);
 
     private final Function<WebSocketRoute, RouteValidator.Result> validation;
+    private final TlsResolver tls;
 
     public Translator() {
         this(Translator::validate);
@@ -36,7 +38,16 @@ public final class Translator {
 
     /** @param validation validates a route; the live operator passes a cache keyed by generation */
     public Translator(Function<WebSocketRoute, RouteValidator.Result> validation) {
+        this(validation, TlsResolver.NONE);
+    }
+
+    /**
+     * @param tls also checks the certificates and CAs a route names (unusable PEM, key mismatch, expiry); with
+     *        {@link TlsResolver#NONE} only their presence is checked
+     */
+    public Translator(Function<WebSocketRoute, RouteValidator.Result> validation, TlsResolver tls) {
         this.validation = requireNonNull(validation, "validation");
+        this.tls = requireNonNull(tls, "tls");
     }
 
     public static RouteValidator.Result validate(WebSocketRoute r) {
@@ -113,6 +124,9 @@ public final class Translator {
         Route route = v.route();
         String ns = route.id().namespace();
         List<RefProblem> problems = new ArrayList<>(SecretRefs.check(route, view));
+        if (problems.isEmpty() && tls != TlsResolver.NONE) {
+            problems.addAll(TlsRefs.check(route, tls));
+        }
         List<PoolStatus> pools = new ArrayList<>();
         List<String> empty = new ArrayList<>();
         for (Rule rule : route.rules()) {

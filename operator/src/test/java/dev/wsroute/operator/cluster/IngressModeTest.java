@@ -152,10 +152,13 @@ class IngressModeTest {
         });
         assertThat(endpoints(ns, "chat")).containsExactly("10.3.0.1:8080");
 
+        // the Secret appears, but its content is no certificate: the data plane's TLS resolver says so in status
         client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withNamespace(ns)
                 .withName("chat-tls").endMetadata().withType("kubernetes.io/tls")
                 .addToData("tls.crt", "Y2VydA==").addToData("tls.key", "a2V5").build()).create();
-        await().atMost(WAIT).until(() -> "True".equals(condition(ns, "chat", "ResolvedRefs").status));
+        await().atMost(WAIT).until(() -> "InvalidCertificate".equals(condition(ns, "chat", "ResolvedRefs").reason));
+        assertThat(condition(ns, "chat", "ResolvedRefs").message).startsWith("spec.tls: ").doesNotContain("a2V5");
+        assertThat(endpoints(ns, "chat")).containsExactly("10.3.0.1:8080");
     }
 
     private WebSocketRoute get(String ns, String name) {
