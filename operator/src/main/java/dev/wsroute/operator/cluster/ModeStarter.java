@@ -56,12 +56,13 @@ public class ModeStarter {
         Duration holdOff = config.kubernetes().holdOff();
         TlsResolver tlsResolver = null;
         if (mode == Mode.sidecar) {
-            cache = new ClusterCache(k8s, config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace())));
+            cache = new ClusterCache(k8s, config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace())))
+                    .listener(state.validation());
             TlsResolver forTables = tlsResolver(cache); // sees no Secrets in this mode: TLS routes get the default certificate
             sync = TableSyncs.sidecar(cache, state.validation(), holder.get(), () -> forTables, holdOff);
             cache.listener(sync).start(ClusterCache.Scope.ROUTES_ONLY);
         } else {
-            cache = new ClusterCache(k8s, config.kubernetes().namespace());
+            cache = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
             cache.listener(state.triggers());
             tlsResolver = tlsResolver(cache);
             if (mode == Mode.ingress) {

@@ -14,7 +14,7 @@ import dev.wsroute.operator.translate.Translator;
  * Validated routes by (uid, generation): the spec only changes with the generation, so status writes and
  * endpoint churn never re-validate (or recompile regular expressions of) a route.
  */
-public final class ValidationCache implements Function<WebSocketRoute, RouteValidator.Result> {
+public final class ValidationCache implements Function<WebSocketRoute, RouteValidator.Result>, ClusterListener {
     private record Entry(String uid, Long generation, RouteValidator.Result result) {
     }
 
@@ -35,7 +35,19 @@ public final class ValidationCache implements Function<WebSocketRoute, RouteVali
         return e.result;
     }
 
-    public void forget(WebSocketRoute r) {
-        entries.remove(Translator.id(r));
+    /** A deleted route's entry goes with it. */
+    @Override
+    public void routeChanged(WebSocketRoute old, WebSocketRoute now) {
+        if (now == null && old != null) {
+            entries.remove(Translator.id(old));
+        }
+    }
+
+    @Override
+    public void serviceChanged(String namespace, String name) {
+    }
+
+    @Override
+    public void secretChanged(String namespace, String name) {
     }
 }
