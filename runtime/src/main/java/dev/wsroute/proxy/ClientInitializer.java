@@ -1,7 +1,5 @@
 package dev.wsroute.proxy;
 
-import javax.net.ssl.SSLException;
-
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -9,9 +7,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
+import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
@@ -33,7 +29,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         if (tls) {
-            ch.pipeline().addLast("sni-tls", new SniHandler(this::certificateFor));
+            ch.pipeline().addLast("sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates())));
             ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
         }
         HttpDecoderConfig decoder = new HttpDecoderConfig()
@@ -43,12 +39,6 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.settings.headerTimeout(), px.settings.httpIdleTimeout()));
         ch.pipeline().addLast("http", new HttpServerCodec(decoder));
         ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls));
-    }
-
-    /** SNI (or none) to the certificate of the current table; no certificate fails the handshake. */
-    private Future<SslContext> certificateFor(String sni, Promise<SslContext> promise) {
-        SslContext ctx = px.tables.current().certificates().select(sni);
-        return ctx != null ? promise.setSuccess(ctx) : promise.setFailure(new SSLException("no certificate for " + sni));
     }
 
     /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */

@@ -6,6 +6,7 @@ import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.tls.UpstreamHandlers;
 import dev.wsroute.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -58,7 +59,8 @@ final class ProxyContext {
             @Override
             protected void initChannel(Channel ch) {
                 if (tls != null) {
-                    ch.pipeline().addLast("tls", UpstreamTlsHandlers.create(ch.alloc(), tls, endpoint));
+                    ch.pipeline().addLast("tls", UpstreamHandlers.newUpstreamHandler(ch.alloc(), tls,
+                            endpoint.address().getHostString(), endpoint.address().getPort()));
                 }
                 ch.pipeline().addLast(handlers);
             }

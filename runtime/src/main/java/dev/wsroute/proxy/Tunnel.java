@@ -91,8 +91,10 @@ final class Tunnel {
             upstreamEarly.release();
         }
         client.flush();
-        client.read();
-        upstream.read();
+        // From here reads run freely and stop only while the other side can't take more: toggling read
+        // interest per read would cost two epoll_ctl calls a message.
+        client.config().setAutoRead(upstream.isWritable());
+        upstream.config().setAutoRead(client.isWritable());
         client.closeFuture().addListener(f -> sideClosed(true));
         upstream.closeFuture().addListener(f -> sideClosed(false));
     }
@@ -129,8 +131,8 @@ final class Tunnel {
         peer.write(buf, peer.voidPromise());
     }
 
-    /** After a batch of reads: flush, update counters, and read on only while the peer can take more (backpressure). */
-    void readComplete(boolean fromClientSide, Channel self) {
+    /** After a batch of reads: flush and update counters. */
+    void readComplete(boolean fromClientSide) {
         Channel peer = peer(fromClientSide);
         peer.flush();
         if (fromClientSide) {
@@ -148,14 +150,14 @@ final class Tunnel {
             reportedDown = m;
             reportedBytesDown = b;
         }
-        if (peer.isWritable()) {
-            self.read();
-        }
     }
 
-    /** A side's socket drained below its low-water mark: the other side may read again. */
-    void writable(boolean ofClient) {
-        peer(ofClient).read();
+    /**
+     * Backpressure: a side's write queue crossed its high-water mark (stop reading the other side) or drained
+     * below its low-water mark (read it again). At most one read buffer overshoots.
+     */
+    void writabilityChanged(boolean ofClient, boolean writable) {
+        peer(ofClient).config().setAutoRead(writable);
     }
 
     /** A side sent FIN. A WebSocket upstream that stops without a Close frame is treated as dead. */

@@ -31,14 +31,12 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        tunnel.readComplete(clientSide, ctx.channel());
+        tunnel.readComplete(clientSide);
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-            tunnel.writable(clientSide);
-        }
+        tunnel.writabilityChanged(clientSide, ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -201,7 +201,7 @@ final class UpgradeHandshake {
     }
 
     void upstreamFailed(Throwable cause) {
-        LOG.warnf("upgrade for %s via %s failed: %s", rule.key(), endpoint, cause.getMessage());
+        LOG.warnf("upgrade for %s via %s failed: %s", rule.key(), endpoint, dev.wsroute.tls.UpstreamHandlers.failureReason(cause));
         if (!answered) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
         }

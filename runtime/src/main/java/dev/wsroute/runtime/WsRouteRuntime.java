@@ -20,6 +20,10 @@ import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.StandaloneSecrets;
+import dev.wsroute.tls.TlsEngine;
+import dev.wsroute.tls.TlsMaterialResolver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -67,7 +71,14 @@ public class WsRouteRuntime {
     }
 
     private void startStandaloneRoutes() throws IOException {
-        Function<List<JsonNode>, TlsResolver> tls = secrets -> TlsResolver.NONE;
+        LOG.info(TlsEngine.describe());
+        TlsMaterialResolver base = new TlsMaterialResolver(SecretSource.EMPTY, config.tls().defaultSecret(),
+                config.routesFile().map(p -> p.toAbsolutePath().getParent()).orElse(null));
+        Function<List<JsonNode>, TlsResolver> tls = docs -> {
+            StandaloneSecrets secrets = StandaloneSecrets.from(docs);
+            secrets.warnings().forEach(LOG::warn);
+            return base.withSecrets(secrets);
+        };
         if (config.routesFile().isPresent()) {
             routesFile = new RoutesFileSource(config.routesFile().get(), tables, tls).start();
             return;
