@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import dev.wsroute.api.RouteCondition;
 import dev.wsroute.api.WebSocketRouteStatus;
 import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.operator.translate.Condition;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,7 +28,9 @@ final class RouteEvents {
         for (RouteCondition c : now.conditions) {
             RouteCondition prev = StatusMerge.find(old, c.type);
             boolean changed = prev == null || !c.status.equals(prev.status) || !c.reason.equals(prev.reason);
-            if (changed && !"Unknown".equals(c.status)) {
+            // a new route that is fine says so once (Ready); problems and recoveries are always worth an Event
+            boolean worthTelling = !"True".equals(c.status) || prev != null || Condition.READY.equals(c.type);
+            if (changed && worthTelling && !"Unknown".equals(c.status)) {
                 send(client, route, "True".equals(c.status) ? "Normal" : "Warning", c.reason, c.type + ": " + c.message);
             }
         }
