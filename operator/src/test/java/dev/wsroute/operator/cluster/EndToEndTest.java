@@ -95,9 +95,7 @@ class EndToEndTest {
 
     /** A WebSocket echo server on 127.0.0.1 that prefixes replies with its name; returns its port. */
     private int pod(String name) throws Exception {
-        HttpServer server = vertx.createHttpServer()
-                .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage(name + ":" + m)))
-                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+        HttpServer server = EchoPods.start(vertx, name);
         pods.add(server);
         return server.actualPort();
     }
