@@ -6,6 +6,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class RuleSpec {
     @JsonPropertyDescription("What a WebSocket upgrade request must look like for this rule to apply.")
@@ -15,6 +18,7 @@ public class RuleSpec {
     public RewriteSpec rewrite;
 
     @JsonPropertyDescription("Where matching upgrades go.")
+    @Required
     public List<BackendSpec> backends;
 
     @JsonProperty("upstreamTLS")
@@ -28,6 +32,7 @@ public class RuleSpec {
     public List<String> allowedOrigins;
 
     @JsonPropertyDescription("Most open WebSockets this rule holds at once (per wsroute replica); 503 above it.")
+    @Min(1)
     public Integer maxConnections;
 
     @JsonPropertyDescription("Handshake and idle timeouts.")

@@ -11,4 +11,7 @@ public class WebSocketRouteStatus {
     public Long observedGeneration;
     public List<RouteCondition> conditions = new ArrayList<>();
     public List<PoolStatus> pools = new ArrayList<>();
+
+    /** Ready endpoints across all pools (for {@code kubectl get wsr}). */
+    public Integer endpoints;
 }

@@ -49,6 +49,9 @@ public interface WsRouteConfig {
     /** The built-in demo (standalone mode without a routes file). */
     Demo demo();
 
+    /** How the ingress, operator and sidecar modes talk to Kubernetes. */
+    Kubernetes kubernetes();
+
     /** Number of I/O threads of the data plane; default: the number of processors. */
     OptionalInt ioThreads();
 
@@ -135,6 +138,22 @@ public interface WsRouteConfig {
     interface Tls {
         /** Namespace/name (or name) of the Secret whose certificate is served to clients without a known SNI. */
         Optional<String> defaultSecret();
+    }
+
+    interface Kubernetes {
+        /** Namespace to watch; default: all namespaces (ingress, operator), the pod's own namespace (sidecar). */
+        Optional<String> namespace();
+
+        /** Time changes are collected for before one new route table is built. */
+        @WithDefault("50ms")
+        Duration holdOff();
+
+        /** Name of the Lease that elects the replica which writes status. */
+        @WithDefault("wsroute-operator")
+        String leaseName();
+
+        /** Namespace of the Lease; default: the pod's own namespace. */
+        Optional<String> leaseNamespace();
     }
 
     interface Demo {

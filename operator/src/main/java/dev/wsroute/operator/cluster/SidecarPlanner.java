@@ -1,0 +1,85 @@
+package dev.wsroute.operator.cluster;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.wsroute.api.PoolStatus;
+import dev.wsroute.api.RouteCondition;
+import dev.wsroute.api.WebSocketRouteStatus;
+import dev.wsroute.model.Backend;
+import dev.wsroute.model.Backend.HostPort;
+import dev.wsroute.model.Route;
+import dev.wsroute.model.RouteValidator;
+import dev.wsroute.model.Rule;
+import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.operator.translate.ClusterView;
+import dev.wsroute.operator.translate.Condition;
+import dev.wsroute.operator.translate.RouteOrder;
+
+/**
+ * Sidecar mode: the table comes from what the operator wrote in {@code status.pools}, so the sidecar needs to
+ * watch nothing but routes. A route the operator has not accepted (or not yet seen at this generation) is left out.
+ */
+final class SidecarPlanner implements Function<CachingResolver, TablePlan> {
+    private final ClusterView view;
+    private final Function<WebSocketRoute, RouteValidator.Result> validation;
+
+    SidecarPlanner(ClusterView view, Function<WebSocketRoute, RouteValidator.Result> validation) {
+        this.view = view;
+        this.validation = validation;
+    }
+
+    @Override
+    public TablePlan apply(CachingResolver unused) {
+        List<Route> routes = new ArrayList<>();
+        Map<Backend, List<HostPort>> endpoints = new IdentityHashMap<>();
+        List<WebSocketRoute> all = new ArrayList<>(view.routes());
+        all.sort(RouteOrder.OLDEST_FIRST);
+        for (WebSocketRoute r : all) {
+            RouteValidator.Result v = validation.apply(r);
+            if (!v.valid() || !acceptedAtThisGeneration(r)) {
+                continue;
+            }
+            List<PoolStatus> pools = r.getStatus().pools;
+            for (Rule rule : v.route().rules()) {
+                bind(rule.backends(), pool(pools, rule.index()), endpoints);
+            }
+            bind(v.route().httpBackends(), pool(pools, null), endpoints);
+            routes.add(v.route());
+        }
+        return new TablePlan(routes, (id, b) -> endpoints.getOrDefault(b, List.of()));
+    }
+
+    private static boolean acceptedAtThisGeneration(WebSocketRoute r) {
+        WebSocketRouteStatus s = r.getStatus();
+        if (s == null || s.conditions == null || !java.util.Objects.equals(s.observedGeneration, r.getMetadata().getGeneration())) {
+            return false;
+        }
+        return s.conditions.stream().anyMatch((RouteCondition c) -> Condition.ACCEPTED.equals(c.type) && "True".equals(c.status));
+    }
+
+    private static PoolStatus pool(List<PoolStatus> pools, Integer rule) {
+        if (pools == null) {
+            return null;
+        }
+        return pools.stream().filter(p -> java.util.Objects.equals(p.rule, rule)).findFirst().orElse(null);
+    }
+
+    /** Pool backends are written in spec order, so the i-th backend of a rule is the i-th in its pool. */
+    private static void bind(List<Backend> backends, PoolStatus pool, Map<Backend, List<HostPort>> out) {
+        for (int i = 0; i < backends.size(); i++) {
+            List<HostPort> ready = new ArrayList<>();
+            if (pool != null && i < pool.backends.size()) {
+                for (PoolStatus.EndpointStatus e : pool.backends.get(i).endpoints) {
+                    if (Boolean.TRUE.equals(e.ready) && e.ip != null && e.port != null) {
+                        ready.add(new HostPort(e.ip, e.port));
+                    }
+                }
+            }
+            out.put(backends.get(i), ready);
+        }
+    }
+}

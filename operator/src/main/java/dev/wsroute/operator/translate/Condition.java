@@ -1,0 +1,28 @@
+package dev.wsroute.operator.translate;
+
+/** A condition as translation decides it; the time it last changed is added when status is written. */
+public record Condition(String type, String status, String reason, String message) {
+    public static final String ACCEPTED = "Accepted";
+    public static final String RESOLVED_REFS = "ResolvedRefs";
+    public static final String READY = "Ready";
+
+    /** Reasons, Gateway API style: the positive one is named after the condition. */
+    public static final String INVALID = "Invalid";
+    public static final String HOST_CONFLICT = "HostConflict";
+    public static final String SECRET_NOT_FOUND = "SecretNotFound";
+    public static final String INVALID_SECRET = "InvalidSecret";
+    public static final String ENDPOINTS_RESOLVED = "EndpointsResolved";
+    public static final String NO_READY_ENDPOINTS = "NoReadyEndpoints";
+
+    public static Condition isTrue(String type, String reason, String message) {
+        return new Condition(type, "True", reason, message);
+    }
+
+    public static Condition isFalse(String type, String reason, String message) {
+        return new Condition(type, "False", reason, message);
+    }
+
+    public static Condition unknown(String type, String reason, String message) {
+        return new Condition(type, "Unknown", reason, message);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.wsroute.operator.translate;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import dev.wsroute.model.Backend.ServiceRef;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+
+/**
+ * Resolves a Service reference the way kube-proxy does: the Service port by number or name, then the slice port
+ * of the same name, then every slice endpoint. Not-ready and terminating endpoints are listed but not ready.
+ */
+public final class ServiceResolver implements BackendResolver {
+    public static final String SERVICE_NOT_FOUND = "ServiceNotFound";
+    public static final String PORT_NOT_FOUND = "PortNotFound";
+
+    private final ClusterView view;
+
+    public ServiceResolver(ClusterView view) {
+        this.view = requireNonNull(view, "view");
+    }
+
+    @Override
+    public ResolvedBackend resolve(String namespace, ServiceRef ref) {
+        Optional<Service> service = view.service(namespace, ref.name());
+        if (service.isEmpty()) {
+            return ResolvedBackend.problem(ref.name(), SERVICE_NOT_FOUND,
+                    "Service " + namespace + "/" + ref.name() + " not found");
+        }
+        ServicePort port = servicePort(service.get(), ref);
+        if (port == null) {
+            return ResolvedBackend.problem(ref.name(), PORT_NOT_FOUND,
+                    "Service " + namespace + "/" + ref.name() + " has no port " + ref.port());
+        }
+        return ResolvedBackend.of(ref.name(), port.getPort(), endpoints(namespace, ref.name(), port.getName()));
+    }
+
+    private static ServicePort servicePort(Service service, ServiceRef ref) {
+        List<ServicePort> ports = service.getSpec() == null || service.getSpec().getPorts() == null ? List.of()
+                : service.getSpec().getPorts();
+        for (ServicePort p : ports) {
+            boolean byNumber = ref.port().number() != null && ref.port().number().equals(p.getPort());
+            boolean byName = ref.port().name() != null && ref.port().name().equals(p.getName());
+            if (byNumber || byName) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private List<ResolvedEndpoint> endpoints(String namespace, String service, String portName) {
+        Map<String, ResolvedEndpoint> byKey = new LinkedHashMap<>();
+        for (EndpointSlice slice : view.slices(namespace, service)) {
+            if ("FQDN".equals(slice.getAddressType()) || slice.getEndpoints() == null) {
+                continue;
+            }
+            Integer target = slicePort(slice, portName);
+            if (target == null) {
+                continue;
+            }
+            for (Endpoint ep : slice.getEndpoints()) {
+                boolean ready = ready(ep.getConditions());
+                String pod = pod(ep.getTargetRef());
+                for (String ip : ep.getAddresses() == null ? List.<String>of() : ep.getAddresses()) {
+                    ResolvedEndpoint e = new ResolvedEndpoint(ip, target, ready, pod, ep.getZone());
+                    // the same address in two slices (mid-migration): ready wins
+                    byKey.merge(e.key(), e, (a, b) -> a.ready() ? a : b);
+                }
+            }
+        }
+        List<ResolvedEndpoint> out = new ArrayList<>(byKey.values());
+        out.sort(null);
+        return out;
+    }
+
+    /** Slice ports carry the Service port's name ("" or absent for a single unnamed port). */
+    private static Integer slicePort(EndpointSlice slice, String portName) {
+        if (slice.getPorts() == null) {
+            return null;
+        }
+        String wanted = portName == null ? "" : portName;
+        for (EndpointPort p : slice.getPorts()) {
+            if (Objects.equals(p.getName() == null ? "" : p.getName(), wanted) && p.getPort() != null) {
+                return p.getPort();
+            }
+        }
+        return null;
+    }
+
+    /** A nil ready condition means ready (EndpointSlice API); terminating endpoints take no new connections. */
+    private static boolean ready(EndpointConditions c) {
+        if (c == null) {
+            return true;
+        }
+        return !Boolean.FALSE.equals(c.getReady()) && !Boolean.TRUE.equals(c.getTerminating());
+    }
+
+    private static String pod(ObjectReference ref) {
+        return ref != null && "Pod".equals(ref.getKind()) ? ref.getName() : null;
+    }
+}

@@ -1,0 +1,206 @@
+package dev.wsroute.operator.translate;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.wsroute.api.PoolStatus;
+import dev.wsroute.model.Backend;
+import dev.wsroute.model.FieldError;
+import dev.wsroute.model.Route;
+import dev.wsroute.model.RouteId;
+import dev.wsroute.model.RouteValidator;
+import dev.wsroute.model.Rule;
+import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.TlsResolver;
+
+/**
+ * The pure heart of the operator: Kubernetes objects in, accepted routes and statuses out. No I/O and no clock,
+ * so golden files pin it down. A bad route only ever affects its own status.
+ */
+public final class Translator {
+    private static final RouteValidator VALIDATOR = new RouteValidator(RouteValidator.Source.CLUSTER);
+
+    private final Function<WebSocketRoute, RouteValidator.Result> validation;
+    private final TlsResolver tls;
+
+    public Translator() {
+        this(Translator::validate);
+    }
+
+    /** @param validation validates a route; the live operator passes a cache keyed by generation */
+    public Translator(Function<WebSocketRoute, RouteValidator.Result> validation) {
+        this(validation, TlsResolver.NONE);
+    }
+
+    /**
+     * @param tls also checks the certificates and CAs a route names (unusable PEM, key mismatch, expiry); with
+     *        {@link TlsResolver#NONE} only their presence is checked
+     */
+    public Translator(Function<WebSocketRoute, RouteValidator.Result> validation, TlsResolver tls) {
+        this.validation = requireNonNull(validation, "validation");
+        this.tls = requireNonNull(tls, "tls");
+    }
+
+    public static RouteValidator.Result validate(WebSocketRoute r) {
+        return VALIDATOR.validate(id(r), r.getSpec());
+    }
+
+    public static RouteId id(WebSocketRoute r) {
+        return new RouteId(r.getMetadata().getNamespace(), r.getMetadata().getName());
+    }
+
+    public Translation translate(ClusterView view) {
+        return translate(view, new ServiceResolver(view));
+    }
+
+    public Translation translate(ClusterView view, BackendResolver resolver) {
+        List<WebSocketRoute> all = new ArrayList<>(view.routes());
+        all.sort(RouteOrder.OLDEST_FIRST);
+        HostClaims claims = claims(all);
+        List<Route> accepted = new ArrayList<>();
+        SortedMap<RouteId, RouteStatusDraft> statuses = new TreeMap<>();
+        for (WebSocketRoute r : all) {
+            RouteValidator.Result v = validation.apply(r);
+            RouteStatusDraft status = status(r, v, claims, view, resolver);
+            statuses.put(id(r), status);
+            if (status.accepted()) {
+                accepted.add(v.route());
+            }
+        }
+        return new Translation(accepted, statuses, endpoints(resolver));
+    }
+
+    /**
+     * Only what a table needs: the accepted routes in table order and the endpoint source, without building
+     * statuses (the hot path of endpoint churn). Same routes as {@link #translate}.
+     */
+    public Translation routesOnly(ClusterView view, BackendResolver resolver) {
+        List<WebSocketRoute> all = new ArrayList<>(view.routes());
+        all.sort(RouteOrder.OLDEST_FIRST);
+        HostClaims claims = claims(all);
+        List<Route> accepted = new ArrayList<>();
+        for (WebSocketRoute r : all) {
+            RouteValidator.Result v = validation.apply(r);
+            if (v.valid() && claims.conflict(r).isEmpty()) {
+                accepted.add(v.route());
+            }
+        }
+        return new Translation(accepted, new TreeMap<>(), endpoints(resolver));
+    }
+
+    private static EndpointSource endpoints(BackendResolver resolver) {
+        return (route, backend) -> backend.service() == null ? List.of()
+                : resolver.resolve(route.namespace(), backend.service()).readyAddresses();
+    }
+
+    /** The status of one route; host claims still look at every route in the view. */
+    public RouteStatusDraft status(WebSocketRoute route, ClusterView view, BackendResolver resolver) {
+        return status(route, validation.apply(route), claims(view.routes()), view, resolver);
+    }
+
+    private HostClaims claims(List<WebSocketRoute> routes) {
+        return HostClaims.of(routes.stream().filter(r -> validation.apply(r).valid()).toList());
+    }
+
+    private RouteStatusDraft status(WebSocketRoute r, RouteValidator.Result v, HostClaims claims, ClusterView view,
+            BackendResolver resolver) {
+        Long generation = r.getMetadata().getGeneration();
+        if (!v.valid()) {
+            String msg = v.errors().stream().map(FieldError::toString).collect(Collectors.joining("; "));
+            return new RouteStatusDraft(generation, List.of(
+                    Condition.isFalse(Condition.ACCEPTED, Condition.INVALID, msg),
+                    Condition.unknown(Condition.RESOLVED_REFS, Condition.INVALID, "not checked: the route is invalid"),
+                    Condition.isFalse(Condition.READY, Condition.INVALID, "the route is invalid")), List.of(), 0);
+        }
+        Route route = v.route();
+        String ns = route.id().namespace();
+        List<RefProblem> problems = new ArrayList<>(SecretRefs.check(route, view));
+        if (problems.isEmpty() && tls != TlsResolver.NONE) {
+            problems.addAll(TlsRefs.check(route, tls));
+        }
+        List<PoolStatus> pools = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        for (Rule rule : route.rules()) {
+            String at = "spec.rules[" + rule.index() + "]";
+            pools.add(pool(rule.index(), rule.backends(), ns, at, resolver, problems, empty));
+        }
+        if (!route.httpBackends().isEmpty()) {
+            pools.add(pool(null, route.httpBackends(), ns, "spec.http", resolver, problems, empty));
+        }
+        Condition refs = problems.isEmpty()
+                ? Condition.isTrue(Condition.RESOLVED_REFS, Condition.RESOLVED_REFS, "all references resolved")
+                : Condition.isFalse(Condition.RESOLVED_REFS, problems.get(0).reason(),
+                        problems.stream().map(RefProblem::toString).collect(Collectors.joining("; ")));
+        var conflict = claims.conflict(r);
+        if (conflict.isPresent()) {
+            return new RouteStatusDraft(generation, List.of(
+                    Condition.isFalse(Condition.ACCEPTED, Condition.HOST_CONFLICT, conflict.get()), refs,
+                    Condition.isFalse(Condition.READY, Condition.HOST_CONFLICT, "the route is not accepted")),
+                    List.of(), 0);
+        }
+        int ready = readyEndpoints(pools);
+        Condition readyCondition = empty.isEmpty()
+                ? Condition.isTrue(Condition.READY, Condition.ENDPOINTS_RESOLVED, ready + " ready endpoint(s)")
+                : Condition.isFalse(Condition.READY, Condition.NO_READY_ENDPOINTS,
+                        "no ready endpoint for " + String.join(", ", empty));
+        return new RouteStatusDraft(generation, List.of(
+                Condition.isTrue(Condition.ACCEPTED, Condition.ACCEPTED, "the route is valid and serves its hosts"),
+                refs, readyCondition), pools, ready);
+    }
+
+    private static PoolStatus pool(Integer rule, List<Backend> backends, String ns, String at, BackendResolver resolver,
+            List<RefProblem> problems, List<String> empty) {
+        PoolStatus pool = new PoolStatus();
+        pool.rule = rule;
+        boolean anyReady = false;
+        for (int i = 0; i < backends.size(); i++) {
+            Backend b = backends.get(i);
+            ResolvedBackend rb = resolver.resolve(ns, b.service());
+            if (!rb.resolved()) {
+                problems.add(new RefProblem(at + ".backends[" + i + "]", rb.problemReason(), rb.problemMessage()));
+            }
+            PoolStatus.BackendStatus bs = new PoolStatus.BackendStatus();
+            bs.service = rb.service();
+            bs.port = rb.port();
+            bs.weight = b.weight() == 1 ? null : b.weight();
+            for (ResolvedEndpoint e : rb.endpoints()) {
+                PoolStatus.EndpointStatus es = new PoolStatus.EndpointStatus();
+                es.ip = e.ip();
+                es.port = e.port();
+                es.ready = e.ready();
+                es.pod = e.pod();
+                es.zone = e.zone();
+                bs.endpoints.add(es);
+                anyReady |= e.ready() && b.weight() > 0;
+            }
+            pool.backends.add(bs);
+        }
+        if (!anyReady) {
+            empty.add(at);
+        }
+        return pool;
+    }
+
+    private static int readyEndpoints(List<PoolStatus> pools) {
+        Set<String> keys = new HashSet<>();
+        for (PoolStatus p : pools) {
+            for (PoolStatus.BackendStatus b : p.backends) {
+                for (PoolStatus.EndpointStatus e : b.endpoints) {
+                    if (Boolean.TRUE.equals(e.ready)) {
+                        keys.add(e.ip + "|" + e.port);
+                    }
+                }
+            }
+        }
+        return keys.size();
+    }
+}

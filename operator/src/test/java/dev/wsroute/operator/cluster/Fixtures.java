@@ -1,0 +1,81 @@
+package dev.wsroute.operator.cluster;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.wsroute.api.BackendSpec;
+import dev.wsroute.api.MatchSpec;
+import dev.wsroute.api.PathMatchSpec;
+import dev.wsroute.api.PortRef;
+import dev.wsroute.api.RuleSpec;
+import dev.wsroute.api.ServiceRefSpec;
+import dev.wsroute.api.WebSocketRouteSpec;
+import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.operator.translate.Resources;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** Builders for the objects tests put into a (mock) cluster. */
+public final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** The committed CRD, so the mock API server treats status as a subresource, as a real one does. */
+    public static void registerCrd(KubernetesClient client) {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                .load(Path.of("../crds/websocketroutes.wsroute.dev-v1.yml").toFile()).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+
+    public static Service service(String ns, String name, int port, String portName) {
+        return new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().addNewPort().withName(portName).withPort(port).endPort().endSpec().build();
+    }
+
+    /** A slice of ready endpoints at (ip, port) for each ip; {@code notReady} ips are listed not ready. */
+    public static EndpointSlice slice(String ns, String name, String service, String portName, int port,
+            List<String> ready, List<String> notReady) {
+        List<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint> eps = new ArrayList<>();
+        ready.forEach(ip -> eps.add(endpoint(ip, true)));
+        notReady.forEach(ip -> eps.add(endpoint(ip, false)));
+        return new EndpointSliceBuilder()
+                .withMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
+                        .withLabels(Map.of(Resources.SERVICE_NAME_LABEL, service)).build())
+                .withAddressType("IPv4")
+                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
+                .withEndpoints(eps).build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint(String ip, boolean ready) {
+        return new EndpointBuilder().withAddresses(ip).withNewConditions().withReady(ready).endConditions()
+                .withNewTargetRef().withKind("Pod").withName("pod-" + ip.replace('.', '-')).endTargetRef().build();
+    }
+
+    /** A route with one Prefix rule to a Service port (a number, or a name when not numeric). */
+    public static WebSocketRoute route(String ns, String name, List<String> hosts, String path, String service, String port) {
+        WebSocketRoute r = new WebSocketRoute();
+        r.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
+        WebSocketRouteSpec spec = new WebSocketRouteSpec();
+        spec.hosts = hosts;
+        RuleSpec rule = new RuleSpec();
+        rule.match = new MatchSpec();
+        rule.match.path = new PathMatchSpec();
+        rule.match.path.value = path;
+        BackendSpec b = new BackendSpec();
+        b.service = new ServiceRefSpec();
+        b.service.name = service;
+        b.service.port = PortRef.parse(port);
+        rule.backends = List.of(b);
+        spec.rules = List.of(rule);
+        r.setSpec(spec);
+        return r;
+    }
+}
