@@ -62,7 +62,6 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         px.metrics.clientConnections().incrementAndGet();
         ctx.channel().closeFuture().addListener(f -> px.metrics.clientConnections().decrementAndGet());
         armHeadTimeout(false);
-        ctx.read();
         ctx.fireChannelActive();
     }
 
@@ -152,6 +151,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             answerLocally(view, HttpResponses.of(HttpResponseStatus.NOT_FOUND, "no route for this host and path", false), routeName);
             return;
         }
+        // plain HTTP is one request at a time with reads on demand (body backpressure, bounded pipelining)
+        ctx.channel().config().setAutoRead(false);
         HttpRequest head = view.request();
         boolean keepAlive = HttpUtil.isKeepAlive(head);
         boolean http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);

@@ -88,7 +88,7 @@ final class HttpExchange {
 
     private void connectFresh() {
         Endpoint e = endpoint;
-        px.connect(client.channel().eventLoop(), e, null, new HttpClientCodec(4096, 64 * 1024, 16 * 1024))
+        px.connect(client.channel().eventLoop(), e, null, false, new HttpClientCodec(4096, 64 * 1024, 16 * 1024))
                 .addListener((ChannelFutureListener) f -> {
                     if (done) {
                         f.channel().close();

@@ -46,16 +46,22 @@ final class ProxyContext {
         this.defaultBackend = defaultBackend;
         this.tunnelContext = new Tunnel.Context(tunnels, stats, metrics, accessLog);
         this.upstream = new Bootstrap().channel(transport.channel())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, false) // TCP_NODELAY: Netty's default on Linux, not set again
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis());
     }
 
-    /** Connects to an endpoint on the caller's event loop, so both sides of a connection share one thread. */
-    ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls, ChannelHandler... handlers) {
-        return upstream.clone(loop).handler(new ChannelInitializer<Channel>() {
+    /**
+     * Connects to an endpoint on the caller's event loop, so both sides of a connection share one thread.
+     * {@code autoRead}: read as data comes (WebSocket upstreams) or only when asked (plain HTTP exchanges).
+     */
+    ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls, boolean autoRead, ChannelHandler... handlers) {
+        Bootstrap b = upstream.clone(loop);
+        if (autoRead) {
+            b.option(ChannelOption.AUTO_READ, true);
+        }
+        return b.handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 if (tls != null) {

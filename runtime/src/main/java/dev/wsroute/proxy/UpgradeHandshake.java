@@ -45,7 +45,10 @@ final class UpgradeHandshake {
     private final String hashKey;
     private final String clientAddress;
     private final long started = System.nanoTime();
+    /** Early bytes held while connecting, beyond which the client is not read until the tunnel starts. */
+    private static final int MAX_EARLY_BYTES = 64 * 1024;
     private final List<ByteBuf> early = new ArrayList<>(1);
+    private int earlyBytes;
     private final Set<Endpoint> tried = new HashSet<>();
     private ScheduledFuture<?> deadline;
     private Channel upstream;
@@ -80,6 +83,10 @@ final class UpgradeHandshake {
             upstream.writeAndFlush(buf, upstream.voidPromise());
         } else {
             early.add(buf);
+            earlyBytes += buf.readableBytes();
+            if (earlyBytes > MAX_EARLY_BYTES) {
+                client.channel().config().setAutoRead(false); // the tunnel turns reading back on
+            }
         }
     }
 
@@ -93,7 +100,7 @@ final class UpgradeHandshake {
             return;
         }
         tried.add(next);
-        px.connect(client.channel().eventLoop(), next, rule.upstreamTls(), new HttpClientCodec(4096, 16 * 1024, 8192),
+        px.connect(client.channel().eventLoop(), next, rule.upstreamTls(), true, new HttpClientCodec(4096, 16 * 1024, 8192),
                 new UpstreamHandshakeHandler(this)).addListener((ChannelFutureListener) f -> {
                     if (done) {
                         f.channel().close();
@@ -117,7 +124,6 @@ final class UpgradeHandshake {
         }
         early.clear();
         ch.flush();
-        ch.read();
     }
 
     /** The upstream's answer to the upgrade. */
