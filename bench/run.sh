@@ -63,7 +63,7 @@ WSROUTE_MGMT_PORT=7190
 WSROUTE_HTTP_PORT=7191
 WS_PATH="/ws/echo"
 
-JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m -XX:TieredStopAtLevel=4)
+JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m)
 WSROUTE_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m -Xss256k -XX:MaxDirectMemorySize=256m
   -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
 
@@ -72,6 +72,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 # ---------------------------------------------------------------- process bookkeeping
 STARTED=()        # pids of every background process this script started
+BACKEND_PIDS=()
 SAVED_PORT_RANGE=""
 
 stop_pid() {      # TERM, wait up to 5 s, then KILL; only pids this script started
@@ -199,6 +200,7 @@ start_backends() {
       --port "$port" --threads 1 > "$RUN_DIR/backend-$port.log" 2>&1 &
     pid=$!
     STARTED+=("$pid")
+    BACKEND_PIDS+=("$pid")
     wait_for_file_line "$RUN_DIR/backend-$port.log" LISTENING 30 || die "echo backend on $port did not start"
   done
   log "echo backends up on ${BACKEND_PORTS[*]}"
@@ -366,11 +368,21 @@ EOF
 }
 
 # ---------------------------------------------------------------- scenarios
+check_alive() {  # the backends and the proxy must outlive every scenario, or the figures mean nothing
+  local pid
+  for pid in "${BACKEND_PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || die "an echo backend (pid $pid) is gone; see $RUN_DIR/backend-*.log"
+  done
+  kill -0 "$PROXY_PID" 2>/dev/null || die "the proxy (pid $PROXY_PID) is gone; see $RUN_DIR"
+}
+
 loadgen() {  # proxy args... -> prints the RESULT line (also appended to $RAW)
   local proxy="$1"; shift
   local out
+  check_alive
   out="$(java "${JAVA_CLIENT_FLAGS[@]}" -jar "$BENCH_JAR" --port "${PROXY_PORT[$proxy]}" --label "$proxy" \
     --cpu-pids "$PROXY_PID" --clk-tck "$CLK_TCK" "$@" 2>>"$RUN_DIR/loadgen-$proxy.err")" || true
+  check_alive
   out="$(grep '^RESULT' <<< "$out" || true)"
   [[ -n "$out" ]] || { log "no result from loadgen $* (see $RUN_DIR/loadgen-$proxy.err)"; return 0; }
   echo "$out" >> "$RAW"

@@ -68,11 +68,12 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
             return;
         }
         if (run.measuring()) {
-            if (!HttpResponseStatus.OK.equals(res.status())) {
-                errors++;
+            if (HttpResponseStatus.OK.equals(res.status())) {
+                latency.recordSince(sentAt);
+                ops++;
+            } else {
+                errors++; // an error answer (502, 503 ...) is not a request served
             }
-            latency.recordSince(sentAt);
-            ops++;
         }
         if (!HttpUtil.isKeepAlive(res)) {
             errors++;

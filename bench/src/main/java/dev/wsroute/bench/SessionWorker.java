@@ -12,10 +12,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  * message, wait for its echo, send Close, wait for the peer's Close, close; then the next session.
  */
 final class SessionWorker implements WsListener {
-    private static final int MAX_ERRORS = 1000;
+    private static final int MAX_FAILURES = 1000;
     final Latency latency = new Latency();
     long sessions;
     long errors;
+    private long failures; // warm-up included: bounds the loop when the proxy refuses everything
     private final Target target;
     private final EventLoop loop;
     private final ByteBuf payload;
@@ -38,7 +39,7 @@ final class SessionWorker implements WsListener {
     }
 
     private void next() {
-        if (sessions >= maxSessions || errors >= MAX_ERRORS || run.over()) {
+        if (sessions >= maxSessions || failures >= MAX_FAILURES || run.over()) {
             run.participantDone();
             return;
         }
@@ -47,7 +48,10 @@ final class SessionWorker implements WsListener {
         startedAt = System.nanoTime();
         target.connectWebSocket(this, loop).addListener(f -> {
             if (!f.isSuccess()) {
-                errors++;
+                failures++;
+                if (run.measuring()) {
+                    errors++;
+                }
                 next();
             }
         });
@@ -73,8 +77,12 @@ final class SessionWorker implements WsListener {
 
     @Override
     public void onClosed(Channel ch, boolean wasOpen, Throwable cause) {
+        boolean completed = echoed && closeReceived;
+        if (!completed) {
+            failures++;
+        }
         if (run.measuring()) {
-            if (echoed && closeReceived) {
+            if (completed) {
                 sessions++;
                 latency.recordSince(startedAt);
             } else {
