@@ -41,6 +41,7 @@ public final class RoutesFileSource implements AutoCloseable {
         return t;
     });
     private byte[] lastContent;
+    private List<Path> pemFiles = List.of();
     private byte[] pending; // changed content read once; applied when the next poll reads it unchanged
     private long version;
     private volatile String lastError;
@@ -83,6 +84,8 @@ public final class RoutesFileSource implements AutoCloseable {
             report(file + ": cannot be read (" + e.getMessage() + "); keeping the last good routes");
             return;
         }
+        byte[] routes = content;
+        content = withPemFiles(content); // a rotated certificate file is a change too
         if (Arrays.equals(content, lastContent)) {
             pending = null;
             return;
@@ -94,11 +97,51 @@ public final class RoutesFileSource implements AutoCloseable {
         pending = null;
         lastContent = content;
         try {
-            lastError = apply(RoutesDocuments.parse(file.toString(), content), holder, tls, ++version);
+            RoutesDocuments.Parsed parsed = RoutesDocuments.parse(file.toString(), routes);
+            lastError = apply(parsed, holder, tls, ++version);
+            if (lastError == null) {
+                pemFiles = pemFiles(parsed.routes());
+                lastContent = withPemFiles(routes);
+            }
         } catch (RuntimeException e) { // an exception would end the scheduled polling for good
             LOG.error(file + ": routes not applied; the last good routes stay in force", e);
             lastError = file + ": routes not applied: " + e;
         }
+    }
+
+    /** The routes file's bytes followed by those of every PEM file its routes name (certFile, keyFile, caFile). */
+    private byte[] withPemFiles(byte[] routes) {
+        if (pemFiles.isEmpty()) {
+            return routes;
+        }
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        all.writeBytes(routes);
+        for (Path p : pemFiles) {
+            all.write(0);
+            try {
+                all.writeBytes(Files.readAllBytes(p));
+            } catch (IOException e) {
+                all.write(1); // missing or unreadable: the resolver reports it for that route
+            }
+        }
+        return all.toByteArray();
+    }
+
+    private List<Path> pemFiles(List<dev.wsroute.model.Route> routes) {
+        Path base = file.toAbsolutePath().getParent();
+        List<Path> out = new java.util.ArrayList<>();
+        for (dev.wsroute.model.Route r : routes) {
+            r.tls().ifPresent(t -> {
+                if (t.certFile() != null) {
+                    out.add(base.resolve(t.certFile()));
+                    out.add(base.resolve(t.keyFile()));
+                }
+            });
+            for (dev.wsroute.model.Rule rule : r.rules()) {
+                rule.upstreamTls().map(dev.wsroute.model.Rule.UpstreamTls::caFile).ifPresent(f -> out.add(base.resolve(f)));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Builds and publishes a table from parsed documents; returns the first problem when nothing was applied. */

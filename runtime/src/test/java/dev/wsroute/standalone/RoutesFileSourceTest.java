@@ -268,4 +268,25 @@ class RoutesFileSourceTest {
         write(file, routes("chat", "later"));
         awaitRoutes("chat", "later");
     }
+    @Test
+    void aRewrittenCertificateFileIsAReloadToo() throws IOException {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(dir.resolve("tls.crt"), "first certificate");
+        Files.writeString(dir.resolve("tls.key"), "first key");
+        Files.writeString(file, """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: secure}
+                spec:
+                  hosts: [secure.example.com]
+                  tls: {certFile: tls.crt, keyFile: tls.key}
+                  rules:
+                    - backends: [{endpoints: ['127.0.0.1:9001']}]
+                """);
+        start(file);
+        long first = holder.current().version();
+        Files.writeString(dir.resolve("tls.crt"), "rotated certificate"); // as cert-manager or certbot would
+        await().atMost(WITHIN).until(() -> holder.current().version() > first);
+        assertThat(names()).containsExactly("secure");
+    }
 }

@@ -33,8 +33,11 @@ public final class ClusterCache implements ClusterView, SecretSource, AutoClosea
     private static final Logger LOG = Logger.getLogger(ClusterCache.class);
     private static final String BY_SERVICE = "service";
 
-    /** What to watch: everything (ingress, operator) or only routes, whose status carries the pools (sidecar). */
-    public enum Scope { FULL, ROUTES_ONLY }
+    /**
+     * What to watch: everything (ingress, operator); routes, whose status carries the pools, and the Secrets
+     * their TLS names (sidecar); or routes alone.
+     */
+    public enum Scope { FULL, ROUTES_AND_SECRETS, ROUTES_ONLY }
 
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();
@@ -66,6 +69,8 @@ public final class ClusterCache implements ClusterView, SecretSource, AutoClosea
                         String svc = serviceOf(s);
                         return svc == null ? List.of() : List.of(s.getMetadata().getNamespace() + "/" + svc);
                     }));
+        }
+        if (scope != Scope.ROUTES_ONLY) {
             secrets = inform(client.secrets(), (o, n) -> {
                 HasMetadata any = n != null ? n : o;
                 listeners.forEach(l -> l.secretChanged(any.getMetadata().getNamespace(), any.getMetadata().getName()));
@@ -74,7 +79,8 @@ public final class ClusterCache implements ClusterView, SecretSource, AutoClosea
         for (SharedIndexInformer<?> i : informers) {
             i.start().toCompletableFuture().join();
         }
-        LOG.infof("watching %s in %s", scope == Scope.FULL ? "routes, Services, EndpointSlices and Secrets" : "routes",
+        LOG.infof("watching %s in %s", scope == Scope.FULL ? "routes, Services, EndpointSlices and Secrets"
+                : scope == Scope.ROUTES_AND_SECRETS ? "routes and Secrets" : "routes",
                 namespace == null ? "all namespaces" : "namespace " + namespace);
         return this;
     }

@@ -58,9 +58,9 @@ public class ModeStarter {
         if (mode == Mode.sidecar) {
             cache = new ClusterCache(k8s, config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace())))
                     .listener(state.validation());
-            TlsResolver forTables = tlsResolver(cache); // sees no Secrets in this mode: TLS routes get the default certificate
+            TlsResolver forTables = tlsResolver(cache); // the pod's own Secrets: the sidecar terminates wss:// too
             sync = TableSyncs.sidecar(cache, state.validation(), holder.get(), () -> forTables, holdOff);
-            cache.listener(sync).start(ClusterCache.Scope.ROUTES_ONLY);
+            cache.listener(sync).start(ClusterCache.Scope.ROUTES_AND_SECRETS);
         } else {
             cache = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
             cache.listener(state.triggers());

@@ -75,4 +75,47 @@ class SidecarModeTest {
             pod.close();
         }
     }
+    @Test
+    void terminatesTlsWithTheSecretItsRouteNames() throws Exception {
+        String pem[] = selfSigned("secure.app.test");
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withNamespace(NS)
+                .withName("app-tls").endMetadata().withType("kubernetes.io/tls")
+                .addToStringData("tls.crt", pem[0]).addToStringData("tls.key", pem[1]).build()).create();
+        WebSocketRoute route = Fixtures.route(NS, "secure", List.of("secure.app.test"), "/s", "echo", "80");
+        route.getSpec().tls = new dev.wsroute.api.TlsSpec();
+        route.getSpec().tls.secretName = "app-tls";
+        client.resource(route).create();
+        MutableView operatorView = new MutableView().put(Fixtures.service(NS, "echo", 80, "ws"))
+                .put(Fixtures.slice(NS, "echo", "echo", "ws", 9, List.of("127.0.0.1"), List.of()));
+        WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName("secure").get();
+        operatorView.put(r);
+        r.setStatus(StatusMerge.merge(null, new Translator().status(r, operatorView, new ServiceResolver(operatorView)),
+                Instant.now()));
+        client.resource(r).updateStatus();
+
+        // the sidecar watches its namespace's Secrets: the route's certificate is served for its host
+        await().atMost(Duration.ofSeconds(20)).until(() -> holder.current().certificates().select("secure.app.test") != null);
+    }
+
+    /** A self-signed EC certificate and its key, as PEM (certificate, PKCS#8 key). */
+    private static String[] selfSigned(String host) throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(256);
+        java.security.KeyPair kp = g.generateKeyPair();
+        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=" + host);
+        java.util.Date from = new java.util.Date(System.currentTimeMillis() - 60_000);
+        java.util.Date to = new java.util.Date(System.currentTimeMillis() + 86_400_000L);
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE, from, to, name,
+                kp.getPublic()).addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+                        new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                                org.bouncycastle.asn1.x509.GeneralName.dNSName, host)));
+        var cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+        return new String[] {pem("CERTIFICATE", cert.getEncoded()), pem("PRIVATE KEY", kp.getPrivate().getEncoded())};
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
 }
