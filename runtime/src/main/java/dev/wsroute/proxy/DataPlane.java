@@ -98,14 +98,12 @@ public final class DataPlane implements AutoCloseable {
         }
         plain = null;
         px.tunnels.drainAll();
-        long deadline = System.nanoTime() + settings.drainPeriod().plus(Duration.ofSeconds(3)).toNanos();
-        while (px.tunnels.size() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50); // shutdown path only: waiting for tunnels on other threads to end
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        try {
+            if (!px.tunnels.awaitEmpty(settings.drainPeriod().plus(Duration.ofSeconds(3)))) {
+                LOG.warnf("%d WebSocket(s) still open after the drain period; closing them", px.tunnels.size());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         LOG.info("wsroute data plane stopped");

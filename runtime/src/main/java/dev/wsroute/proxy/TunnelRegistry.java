@@ -12,6 +12,7 @@ import dev.wsroute.table.RuleKey;
 /** All open tunnels, and the per-rule counts behind maxConnections; both outlive route tables. */
 final class TunnelRegistry {
     private final Set<Tunnel> live = ConcurrentHashMap.newKeySet();
+    private final Object emptied = new Object();
     private final ConcurrentHashMap<RuleKey, AtomicInteger> perRule = new ConcurrentHashMap<>();
     private final RouteTableHolder tables;
     private final Duration drainPeriod;
@@ -45,6 +46,26 @@ final class TunnelRegistry {
 
     void remove(Tunnel t) {
         live.remove(t);
+        if (live.isEmpty()) {
+            synchronized (emptied) {
+                emptied.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until no tunnel is open, or the timeout passes; returns whether none is open. */
+    boolean awaitEmpty(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (emptied) {
+            while (!live.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(emptied, left);
+            }
+        }
+        return true;
     }
 
     int size() {
