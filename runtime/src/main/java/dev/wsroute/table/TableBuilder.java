@@ -24,32 +24,65 @@ public final class TableBuilder {
 
     /** Routes are taken in the order given: for one host, earlier routes' rules are tried first. */
     public RouteTable build(long version, List<Route> routes, Consumer<TableProblem> problems) {
+        return build(version, routes, problems, null);
+    }
+
+    /**
+     * As {@link #build(long, List, Consumer)}, reusing from {@code previous} every compiled route whose route and
+     * resolved inputs did not change: an endpoint event recompiles only the routes of the Service it touched,
+     * and the pools (with their balancer state) of all other routes carry over.
+     */
+    public RouteTable build(long version, List<Route> routes, Consumer<TableProblem> problems, RouteTable previous) {
         List<CompiledRoute> compiled = new ArrayList<>();
         for (Route route : routes) {
+            List<Object> inputs = new ArrayList<>();
+            List<List<List<Backend.HostPort>>> ruleEndpoints = new ArrayList<>();
+            List<UpstreamTls> upstreams = new ArrayList<>();
+            for (Rule rule : route.rules()) {
+                ruleEndpoints.add(resolve(route, rule.backends()));
+                upstreams.add(rule.upstreamTls().isPresent() ? tls.upstream(route, rule, problems) : null);
+            }
+            List<List<Backend.HostPort>> httpEndpoints = resolve(route, route.httpBackends());
+            inputs.add(ruleEndpoints);
+            inputs.add(httpEndpoints);
+            inputs.add(upstreams);
+            CompiledRoute before = previous == null ? null : previous.route(route.id());
+            if (before != null && before.route().equals(route) && before.inputs().equals(inputs)) {
+                compiled.add(before);
+                continue;
+            }
             Set<String> keys = new HashSet<>();
             List<CompiledRule> rules = new ArrayList<>();
-            for (Rule rule : route.rules()) {
-                Pool pool = pool(route, rule.backends(), rule.loadBalancing(), keys);
-                UpstreamTls upstream = rule.upstreamTls().isPresent() ? tls.upstream(route, rule, problems) : null;
+            for (int i = 0; i < route.rules().size(); i++) {
+                Rule rule = route.rules().get(i);
+                Pool pool = pool(rule.backends(), ruleEndpoints.get(i), rule.loadBalancing(), keys);
+                UpstreamTls upstream = upstreams.get(i);
                 if (rule.upstreamTls().isPresent() && upstream == null) {
                     pool = new Pool(List.of(), rule.loadBalancing()); // never send plain text where TLS was asked for
                 }
                 rules.add(new CompiledRule(new RuleKey(route.id(), rule.index()), rule, pool, upstream));
             }
             Pool http = route.httpBackends().isEmpty() ? null
-                    : pool(route, route.httpBackends(), LoadBalancing.DEFAULT, keys);
-            compiled.add(new CompiledRoute(route, rules, http, Set.copyOf(keys)));
+                    : pool(route.httpBackends(), httpEndpoints, LoadBalancing.DEFAULT, keys);
+            compiled.add(new CompiledRoute(route, rules, http, Set.copyOf(keys), List.copyOf(inputs)));
         }
         return new RouteTable(version, compiled, tls.serverCertificates(routes, problems));
     }
 
-    private Pool pool(Route route, List<Backend> backends, LoadBalancing policy, Set<String> keys) {
-        List<Endpoint> list = new ArrayList<>();
+    private List<List<Backend.HostPort>> resolve(Route route, List<Backend> backends) {
+        List<List<Backend.HostPort>> out = new ArrayList<>(backends.size());
         for (Backend b : backends) {
-            if (b.weight() == 0) {
-                continue; // weight 0 takes no traffic (Gateway API): a pool of only those answers 503
-            }
-            List<Backend.HostPort> addrs = endpoints.resolve(route.id(), b);
+            out.add(b.weight() == 0 ? List.of() : List.copyOf(endpoints.resolve(route.id(), b)));
+        }
+        return out;
+    }
+
+    private static Pool pool(List<Backend> backends, List<List<Backend.HostPort>> resolved, LoadBalancing policy,
+            Set<String> keys) {
+        List<Endpoint> list = new ArrayList<>();
+        for (int i = 0; i < backends.size(); i++) {
+            Backend b = backends.get(i);
+            List<Backend.HostPort> addrs = resolved.get(i); // weight 0 resolved to none: no traffic (Gateway API)
             for (Backend.HostPort hp : addrs) {
                 Endpoint e = Endpoint.of(hp.host(), hp.port(), (double) b.weight() / addrs.size());
                 list.add(e);

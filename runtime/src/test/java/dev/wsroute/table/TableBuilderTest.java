@@ -130,4 +130,35 @@ class TableBuilderTest {
         assertThat(holder.current()).isSameAs(two);
         assertThat(swaps).containsExactly("0->1", "1->2");
     }
+    @Test
+    void anEndpointChangeRecompilesOnlyTheRoutesOfThatService() throws Exception {
+        RouteValidator v = new RouteValidator(RouteValidator.Source.CLUSTER);
+        YAMLMapper yaml = YAMLMapper.builder().build();
+        Route chat = v.validate(new RouteId("apps", "chat"), yaml.readValue(
+                "rules: [{backends: [{service: {name: chat, port: 8080}}]}]", WebSocketRouteSpec.class)).route();
+        Route games = v.validate(new RouteId("apps", "games"), yaml.readValue(
+                "rules: [{backends: [{service: {name: games, port: 8080}}]}]", WebSocketRouteSpec.class)).route();
+        java.util.Map<String, List<Backend.HostPort>> pods = new java.util.HashMap<>(java.util.Map.of(
+                "chat", List.of(new Backend.HostPort("10.0.0.1", 8080)),
+                "games", List.of(new Backend.HostPort("10.0.9.1", 8080))));
+        TableBuilder builder = new TableBuilder((route, backend) -> pods.get(backend.service().name()), TlsResolver.NONE);
+        RouteTable first = builder.build(1, List.of(chat, games), p -> {
+        });
+
+        pods.put("games", List.of(new Backend.HostPort("10.0.9.1", 8080), new Backend.HostPort("10.0.9.2", 8080)));
+        RouteTable second = builder.build(2, List.of(chat, games), p -> {
+        }, first);
+
+        assertThat(second.route(chat.id())).as("untouched route carried over, pools and all").isSameAs(first.route(chat.id()));
+        assertThat(second.route(games.id())).isNotSameAs(first.route(games.id()));
+        assertThat(second.route(games.id()).rules().get(0).pool().endpoints()).extracting(Endpoint::key)
+                .containsExactly("10.0.9.1:8080", "10.0.9.2:8080");
+        assertThat(second.matchUpgrade(new RequestView() {
+            public String host() { return ""; }
+            public String path() { return "/"; }
+            public String header(String n) { return null; }
+            public String queryParam(String n) { return null; }
+            public List<String> subprotocols() { return List.of(); }
+        }).key().route()).isEqualTo(chat.id());
+    }
 }

@@ -103,7 +103,7 @@ public final class TableSync implements ClusterListener, AutoCloseable {
         try {
             TablePlan plan = planner.apply(resolver);
             RouteTable table = new TableBuilder(plan.endpoints(), tls.get()).build(version + 1, plan.routes(),
-                    p -> LOG.debugf("route %s: %s (%s)", p.route(), p.reason(), p.message()));
+                    p -> LOG.debugf("route %s: %s (%s)", p.route(), p.reason(), p.message()), holder.current());
             holder.publish(table);
             version = table.version();
             rebuilds++;
