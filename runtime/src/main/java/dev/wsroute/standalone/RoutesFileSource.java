@@ -98,8 +98,13 @@ public final class RoutesFileSource implements AutoCloseable {
         lastContent = content;
         try {
             RoutesDocuments.Parsed parsed = RoutesDocuments.parse(file.toString(), routes);
-            lastError = apply(parsed, holder, tls, ++version);
-            if (lastError == null) {
+            if (parsed.valid()) {
+                lastError = null; // before the table is published, so nobody sees the new table with the old error
+            }
+            String problem = apply(parsed, holder, tls, ++version);
+            if (problem != null) {
+                lastError = problem;
+            } else {
                 pemFiles = pemFiles(parsed.routes());
                 lastContent = withPemFiles(routes);
             }
