@@ -1,0 +1,91 @@
+package dev.wsroute.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.model.RouteId;
+import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.table.RouteTableHolder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/**
+ * Leader election in ingress mode: while another replica holds the Lease, this one routes traffic but writes no
+ * status; once the Lease is free, it takes it and statuses appear.
+ */
+@QuarkusTest
+@TestProfile(LeaderElectionTest.Elected.class)
+@WithKubernetesTestServer(crud = true, setup = LeaderElectionTest.HeldByAnother.class)
+class LeaderElectionTest {
+    static final String LEASE_NS = "leases";
+    static final String NS = "le";
+
+    public static class Elected implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.operator-sdk.activate-leader-election-for-profiles", "prod,test",
+                    "wsroute.kubernetes.lease-namespace", LEASE_NS);
+        }
+    }
+
+    /** The CRD, and the Lease held by another replica that renews it. */
+    public static class HeldByAnother implements Consumer<KubernetesServer> {
+        @Override
+        public void accept(KubernetesServer server) {
+            Fixtures.registerCrd(server.getClient());
+            // the SDK checks its Lease permissions first; the CRUD mock has no authorizer: answer as RBAC would
+            server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                    .andReturn(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+                            .withNewStatus().withIncomplete(false).addNewResourceRule().withApiGroups("coordination.k8s.io")
+                            .withResources("leases").withVerbs("get", "list", "watch", "create", "update", "patch").endResourceRule()
+                            .endStatus().build())
+                    .always();
+            server.getClient().resource(new LeaseBuilder().withNewMetadata().withNamespace(LEASE_NS).withName("wsroute-operator")
+                    .endMetadata().withNewSpec().withHolderIdentity("other-replica").withLeaseDurationSeconds(3600)
+                    .withAcquireTime(ZonedDateTime.now()).withRenewTime(ZonedDateTime.now()).withLeaseTransitions(0)
+                    .endSpec().build()).create();
+        }
+    }
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    RouteTableHolder holder;
+
+    @Test
+    void onlyTheLeaseHolderWritesStatusButEveryReplicaRoutes() {
+        client.resource(Fixtures.service(NS, "chat", 8080, "ws")).create();
+        client.resource(Fixtures.slice(NS, "chat-1", "chat", "ws", 9000, List.of("10.0.0.1"), List.of())).create();
+        client.resource(Fixtures.route(NS, "chat", List.of("chat.example.com"), "/ws", "chat", "ws")).create();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> holder.current().route(new RouteId(NS, "chat")) != null);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> route().getStatus() == null);
+
+        client.resources(Lease.class).inNamespace(LEASE_NS).withName("wsroute-operator").delete();
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> route().getStatus() != null && route().getStatus().conditions.stream()
+                .anyMatch(c -> "Accepted".equals(c.type) && "True".equals(c.status)));
+        Lease lease = client.resources(Lease.class).inNamespace(LEASE_NS).withName("wsroute-operator").get();
+        assertThat(lease.getSpec().getHolderIdentity()).isNotEqualTo("other-replica").isNotBlank();
+    }
+
+    private WebSocketRoute route() {
+        return client.resources(WebSocketRoute.class).inNamespace(NS).withName("chat").get();
+    }
+}
