@@ -21,6 +21,8 @@ final class FrameTracker {
     private long frames;
     private long messages; // final frames of data messages (text/binary/continuation)
     private long bytes;
+    private long reportedMessages;
+    private long reportedBytes;
 
     /** Observes a buffer about to be relayed; returns the index just past the first frame that ends in it, or -1. */
     int observe(ByteBuf buf) {
@@ -80,6 +82,20 @@ final class FrameTracker {
 
     long bytes() {
         return bytes;
+    }
+
+    /** Messages seen since the last call, for counters updated once per read batch. */
+    long unreportedMessages() {
+        long n = messages - reportedMessages;
+        reportedMessages = messages;
+        return n;
+    }
+
+    /** Bytes seen since the last call. */
+    long unreportedBytes() {
+        long n = bytes - reportedBytes;
+        reportedBytes = bytes;
+        return n;
     }
 
     private int headerLength() {

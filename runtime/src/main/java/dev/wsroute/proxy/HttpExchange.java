@@ -105,7 +105,7 @@ final class HttpExchange {
     private void attach(Channel ch) {
         upstream = ch;
         ch.pipeline().addLast("exchange", new UpstreamHttpHandler(this));
-        ch.write(ReferenceCountUtil.retain(head));
+        ch.write(head);
         for (HttpContent c : pendingBody) {
             bodySent = true;
             ch.write(c);
@@ -203,8 +203,7 @@ final class HttpExchange {
     private void finish() {
         done = true;
         px.metrics.httpRequest(routeName, status);
-        px.accessLog.http(client.channel().remoteAddress().toString(), head.method().name(), request.rawHost(), request.pathAndQuery(),
-                routeName, endpoint, status, System.nanoTime() - started);
+        logAccess();
         upstream.pipeline().remove(UpstreamHttpHandler.class);
         if (upstreamKeepAlive && requestComplete) {
             px.httpPool.release(endpoint, upstream);
@@ -227,8 +226,7 @@ final class HttpExchange {
         }
         if (responseStarted) {
             done = true;
-            px.accessLog.http(client.channel().remoteAddress().toString(), head.method().name(), request.rawHost(),
-                    request.pathAndQuery(), routeName, endpoint, status, System.nanoTime() - started);
+            logAccess();
             client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -243,22 +241,13 @@ final class HttpExchange {
     }
 
     void clientClosed() {
-        if (!done) {
-            done = true;
-            if (responseTimer != null) {
-                responseTimer.cancel(false);
-            }
-            pendingBody.forEach(ReferenceCountUtil::safeRelease);
-            if (upstream != null) {
-                upstream.close();
-            }
-        }
-        ReferenceCountUtil.safeRelease(head);
+        abandon();
     }
 
-    private void fail(HttpResponseStatus s, String why) {
+    /** Ends the exchange without a clean response: stops the timer, drops held body chunks, closes the upstream. */
+    private boolean abandon() {
         if (done) {
-            return;
+            return false;
         }
         done = true;
         if (responseTimer != null) {
@@ -269,10 +258,21 @@ final class HttpExchange {
         if (upstream != null) {
             upstream.close();
         }
+        return true;
+    }
+
+    private void logAccess() {
+        px.accessLog.http(client.channel().remoteAddress().toString(), head.method().name(), request.rawHost(),
+                request.pathAndQuery(), routeName, endpoint, status, System.nanoTime() - started);
+    }
+
+    private void fail(HttpResponseStatus s, String why) {
+        if (!abandon()) {
+            return;
+        }
         status = s.code();
         px.metrics.httpRequest(routeName, status);
-        px.accessLog.http(client.channel().remoteAddress().toString(), head.method().name(), request.rawHost(), request.pathAndQuery(),
-                routeName, endpoint, status, System.nanoTime() - started);
+        logAccess();
         if (responseStarted) {
             client.close();
             return;

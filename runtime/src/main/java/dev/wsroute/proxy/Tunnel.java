@@ -46,10 +46,6 @@ final class Tunnel {
     private int closeCode = 1006;
     private boolean finished;
     private ScheduledFuture<?> drainTask;
-    private long reportedUp;
-    private long reportedDown;
-    private long reportedBytesUp;
-    private long reportedBytesDown;
 
     /** What a tunnel needs from the proxy around it. */
     record Context(TunnelRegistry registry, EndpointStats stats, ProxyMetrics metrics, AccessLog accessLog) {
@@ -133,23 +129,10 @@ final class Tunnel {
 
     /** After a batch of reads: flush and update counters. */
     void readComplete(boolean fromClientSide) {
-        Channel peer = peer(fromClientSide);
-        peer.flush();
-        if (fromClientSide) {
-            long m = fromClient.messages();
-            long b = fromClient.bytes();
-            meters.messagesUp.increment(m - reportedUp);
-            meters.bytesUp.increment(b - reportedBytesUp);
-            reportedUp = m;
-            reportedBytesUp = b;
-        } else {
-            long m = fromUpstream.messages();
-            long b = fromUpstream.bytes();
-            meters.messagesDown.increment(m - reportedDown);
-            meters.bytesDown.increment(b - reportedBytesDown);
-            reportedDown = m;
-            reportedBytesDown = b;
-        }
+        peer(fromClientSide).flush();
+        FrameTracker t = fromClientSide ? fromClient : fromUpstream;
+        (fromClientSide ? meters.messagesUp : meters.messagesDown).increment(t.unreportedMessages());
+        (fromClientSide ? meters.bytesUp : meters.bytesDown).increment(t.unreportedBytes());
     }
 
     /**
@@ -214,15 +197,14 @@ final class Tunnel {
     }
 
     /** Starts the drain clock; at its end the tunnel gets Close 1001 unless the table has taken its endpoint back. */
-    void drain(Duration period, String reason) {
+    void drain(Duration period, String reason, boolean unlessTakenBack) {
         client.eventLoop().execute(() -> {
             if (finished || drainTask != null) {
                 return;
             }
             drainTask = client.eventLoop().schedule(() -> {
                 drainTask = null;
-                boolean shuttingDown = "proxy shutting down".equals(reason);
-                if (!shuttingDown && ctx.registry().current().keeps(route(), endpoint.key())) {
+                if (unlessTakenBack && ctx.registry().current().keeps(route(), endpoint.key())) {
                     return; // it came back (a flapping readiness probe): keep the tunnel
                 }
                 ctx.metrics().drained(route().toString());

@@ -80,7 +80,7 @@ final class TunnelRegistry {
     private void swapped(RouteTable old, RouteTable fresh) {
         for (Tunnel t : live) {
             if (!fresh.keeps(t.route(), t.endpoint().key())) {
-                t.drain(drainPeriod, "endpoint removed");
+                t.drain(drainPeriod, "endpoint removed", true);
             }
         }
     }
@@ -88,7 +88,7 @@ final class TunnelRegistry {
     /** Shutdown: every tunnel gets Close 1001 when the drain period ends, unless it closed by itself. */
     void drainAll() {
         for (Tunnel t : live) {
-            t.drain(drainPeriod, "proxy shutting down");
+            t.drain(drainPeriod, "proxy shutting down", false);
         }
     }
 }

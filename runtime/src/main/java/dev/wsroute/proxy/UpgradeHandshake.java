@@ -217,20 +217,13 @@ final class UpgradeHandshake {
     }
 
     void clientClosed() {
-        if (!done) {
-            done = true;
-            deadline.cancel(false);
-            px.tunnels.release(rule.key());
-            releaseEarly();
-            if (upstream != null) {
-                upstream.close();
-            }
-        }
+        abandon();
     }
 
-    private void fail(HttpResponseStatus status, String why) {
+    /** Ends a handshake that will not become a tunnel: frees its slot, its held bytes and its upstream. */
+    private boolean abandon() {
         if (done) {
-            return;
+            return false;
         }
         done = true;
         deadline.cancel(false);
@@ -238,6 +231,13 @@ final class UpgradeHandshake {
         releaseEarly();
         if (upstream != null) {
             upstream.close();
+        }
+        return true;
+    }
+
+    private void fail(HttpResponseStatus status, String why) {
+        if (!abandon()) {
+            return;
         }
         px.metrics.upgrade(rule.key().route().toString(), status.code());
         px.accessLog.rejectedUpgrade(clientAddress, request.host(), request.pathAndQuery(), rule.key().toString(), status.code(), why);
