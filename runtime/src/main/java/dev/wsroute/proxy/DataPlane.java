@@ -34,6 +34,27 @@ public final class DataPlane implements AutoCloseable {
         this.px = new ProxyContext(settings, tables, new ProxyMetrics(registry), defaultBackend, transport);
     }
 
+    /**
+     * Where upgrades that no route claims go, like plain HTTP does: the app container (sidecar mode) or the
+     * embedding app. Without it they get 404.
+     */
+    public DataPlane unclaimedUpgrades(Supplier<Pool> pool) {
+        px.unclaimedUpgrades = java.util.Objects.requireNonNull(pool, "pool");
+        return this;
+    }
+
+    /** Which endpoints may take new connections (health checks plug in here); all of them by default. */
+    public DataPlane endpointHealth(EndpointHealth health) {
+        px.dialer.health = java.util.Objects.requireNonNull(health, "health");
+        return this;
+    }
+
+    /** Told about connect failures, upgrade answers and tunnel ends (passive health checks listen here). */
+    public DataPlane dialListener(DialListener listener) {
+        px.dialer.listener = java.util.Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
     /** Binds the listeners; returns once they accept. */
     public DataPlane start() throws InterruptedException {
         plain = bind(settings.port(), false);

@@ -22,6 +22,11 @@ public record ProxySettings(
         int ioThreads) {
 
     /** Defaults as documented in the configuration, with ephemeral ports (for tests and embedding). */
+    public ProxySettings withAccessLog(boolean on) {
+        return new ProxySettings(host, port, tlsPort, tlsEnabled, headerTimeout, maxHeaderSize, httpIdleTimeout, maxConnections,
+                drainPeriod, connectTimeout, responseTimeout, maxIdlePerEndpoint, on, ioThreads);
+    }
+
     public static ProxySettings defaults() {
         return new ProxySettings("127.0.0.1", 0, 0, false, Duration.ofSeconds(10), 16 * 1024, Duration.ofSeconds(60), 9000,
                 Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofSeconds(60), 16, true,

@@ -19,7 +19,7 @@ import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 import dev.wsroute.tls.SecretSource;
 import dev.wsroute.tls.StandaloneSecrets;
 import dev.wsroute.tls.TlsEngine;
@@ -66,7 +66,12 @@ public class WsRouteRuntime {
             startStandaloneRoutes();
         }
         if (config.mode().hasDataPlane()) {
-            dataPlane = new DataPlane(ProxySettings.from(config), tables, registry, new DefaultBackend(config)).start();
+            DefaultBackend defaultBackend = new DefaultBackend(config);
+            dataPlane = new DataPlane(ProxySettings.from(config), tables, registry, defaultBackend);
+            if (config.mode() == WsRouteConfig.Mode.sidecar) {
+                dataPlane.unclaimedUpgrades(defaultBackend); // the app container gets what no route claims, upgrades too
+            }
+            dataPlane.start();
         }
     }
 
