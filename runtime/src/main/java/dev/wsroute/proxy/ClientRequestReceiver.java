@@ -164,7 +164,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void upgrade(ClientRequest view, RouteTable table) {
-        UpgradeAdmission.Decision decision = UpgradeAdmission.decide(view, table, px.unclaimedUpgrades.get());
+        UpgradeAdmission.Decision decision = UpgradeAdmission.decide(view, table, px.defaultBackend.get());
         if (decision instanceof UpgradeAdmission.Go go && !px.tunnels.tryAcquire(go.rule().key(), go.rule().rule().maxConnections())) {
             decision = UpgradeAdmission.atLimit(go.rule());
         }

@@ -2,6 +2,7 @@ package dev.wsroute.proxy;
 
 import java.util.function.Supplier;
 
+import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
@@ -13,7 +14,7 @@ final class ProxyContext {
     /** Small write queues: a slow reader pauses its peer early, so memory per tunnel stays bounded. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
-    final ProxySettings settings;
+    final WsRouteConfig config;
     final RouteTableHolder tables;
     final TunnelRegistry tunnels;
     final BalancerState balancer;
@@ -21,24 +22,22 @@ final class ProxyContext {
     final AccessLog accessLog;
     final UpstreamPool httpPool;
     final UpstreamDialer dialer;
-    /** Where plain HTTP that no route claims goes; null for 404. */
+    /** Where requests and upgrades that no route claims go (the embedding app, the sidecar's app container); null: 404. */
     final Supplier<Pool> defaultBackend;
-    /** Where upgrades that no route claims go (sidecar, embedded); null for 404. */
-    volatile Supplier<Pool> unclaimedUpgrades = () -> null;
     final Tunnel.Context tunnelContext;
     volatile int tlsPort;
 
-    ProxyContext(ProxySettings settings, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
+    ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
             Transport transport) {
-        this.settings = settings;
+        this.config = config;
         this.tables = tables;
-        this.tunnels = new TunnelRegistry(tables, settings.drainPeriod());
+        this.tunnels = new TunnelRegistry(tables, config.drain().period());
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
-        this.accessLog = new AccessLog(settings.accessLog());
-        this.httpPool = new UpstreamPool(settings.maxIdlePerEndpoint());
+        this.accessLog = new AccessLog(config.accessLog().enabled());
+        this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
         this.defaultBackend = defaultBackend;
-        this.dialer = new UpstreamDialer(transport, settings, balancer, metrics, httpPool);
+        this.dialer = new UpstreamDialer(transport, config, balancer, metrics, httpPool);
         this.tunnelContext = new Tunnel.Context(tunnels, dialer, metrics, accessLog);
         tables.onSwap((old, fresh) -> balancer.retainPoolsOf(fresh));
     }

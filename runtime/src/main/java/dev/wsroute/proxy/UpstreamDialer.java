@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
@@ -41,16 +42,16 @@ final class UpstreamDialer {
     }
 
     private final Transport transport;
-    private final ProxySettings settings;
+    private final WsRouteConfig config;
     private final BalancerState balancer;
     private final ProxyMetrics metrics;
     private final UpstreamPool idle;
     volatile EndpointHealth health = EndpointHealth.ALL;
     volatile DialListener listener = DialListener.NONE;
 
-    UpstreamDialer(Transport transport, ProxySettings settings, BalancerState balancer, ProxyMetrics metrics, UpstreamPool idle) {
+    UpstreamDialer(Transport transport, WsRouteConfig config, BalancerState balancer, ProxyMetrics metrics, UpstreamPool idle) {
         this.transport = transport;
-        this.settings = settings;
+        this.config = config;
         this.balancer = balancer;
         this.metrics = metrics;
         this.idle = idle;
@@ -124,7 +125,7 @@ final class UpstreamDialer {
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.config().setWriteBufferWaterMark(ProxyContext.WATER_MARK);
-            ch.config().setConnectTimeoutMillis((int) settings.connectTimeout().toMillis());
+            ch.config().setConnectTimeoutMillis((int) config.upstream().connectTimeout().toMillis());
             ChannelPipeline p = ch.pipeline();
             if (tls != null) {
                 p.addLast("tls", UpstreamHandlers.newUpstreamHandler(ch.alloc(), tls, e.address().getHostString(), e.address().getPort()));

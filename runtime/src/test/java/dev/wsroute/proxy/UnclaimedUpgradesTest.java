@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.WsClient;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
@@ -21,8 +22,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Sidecar mode (and the embedded extension): upgrades that no route claims go to the default backend — the app —
- * tunnelled like any other, while claimed ones still go to their route.
+ * Upgrades that no route claims go where unclaimed plain HTTP goes, the default backend (the embedding app, or the
+ * app container in sidecar mode), tunnelled like any other, while claimed ones still go to their route.
  */
 class UnclaimedUpgradesTest {
     static Vertx vertx;
@@ -47,7 +48,7 @@ class UnclaimedUpgradesTest {
     @BeforeEach
     void proxy() throws Exception {
         Pool appPool = Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", app.port(), 1)));
-        px = new ProxyHarness(ProxySettings.defaults(), () -> appPool);
+        px = new ProxyHarness(TestConfig.wsroute(), () -> appPool);
         px.routes(WebSocketProxyTest.route("chat", "[]", """
                 - match: {path: {type: Prefix, value: /chat}}
                   backends: [{endpoints: [%s]}]
@@ -61,8 +62,6 @@ class UnclaimedUpgradesTest {
 
     @Test
     void anUnclaimedUpgradeReachesTheAppAndEchoes() throws Exception {
-        px.dataPlane.unclaimedUpgrades(() -> Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", app.port(), 1))));
-
         try (WsClient c = WsClient.connect(px.ws("/app/socket?x=1"), Map.of())) {
             JsonObject seen = new JsonObject(c.roundTrip("whoami"));
             assertThat(seen.getString("backend")).isEqualTo("app");
@@ -77,7 +76,9 @@ class UnclaimedUpgradesTest {
     }
 
     @Test
-    void withoutItAnUnclaimedUpgradeIs404() throws Exception {
+    void withoutADefaultBackendAnUnclaimedUpgradeIs404() throws Exception {
+        px.close();
+        px = new ProxyHarness(TestConfig.wsroute(), () -> null);
         try (RawHttp raw = new RawHttp(px.port())) {
             assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/app/socket", "x")).readResponse())).isEqualTo(404);
         }

@@ -24,6 +24,7 @@ import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.RawUpstream;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.WsClient;
 import io.vertx.core.Vertx;
 
@@ -37,7 +38,7 @@ class UpgradeStormTest {
         Vertx vertx = Vertx.vertx();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         try (EchoBackend a = new EchoBackend(vertx, "a"); EchoBackend b = new EchoBackend(vertx, "b");
-                ProxyHarness px = new ProxyHarness(ProxySettings.defaults().withAccessLog(false))) {
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.access-log.enabled", "false"))) {
             px.routes(WebSocketProxyTest.simpleRoute(a.endpoint(), b.endpoint()));
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             AtomicInteger next = new AtomicInteger();
@@ -83,7 +84,7 @@ class UpgradeStormTest {
         List<RawUpstream> pods = List.of(new RawUpstream(RawUpstream.Mode.SILENT), new RawUpstream(RawUpstream.Mode.SILENT),
                 new RawUpstream(RawUpstream.Mode.SILENT)); // they accept and never answer: every upgrade stays in progress
         List<Socket> sockets = new ArrayList<>();
-        try (ProxyHarness px = new ProxyHarness(ProxySettings.defaults())) {
+        try (ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
             px.routes(WebSocketProxyTest.simpleRoute(pods.stream().map(RawUpstream::endpoint).toArray(String[]::new)));
             byte[] upgrade = RawHttp.upgradeRequest("/echo", "x").getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < burst; i++) {
