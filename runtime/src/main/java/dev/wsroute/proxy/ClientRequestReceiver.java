@@ -12,6 +12,7 @@ import dev.wsroute.table.RouteTable;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -44,6 +45,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private FullHttpResponse localAnswer;
     private boolean localKeepAlive;
     private boolean busy;
+    /** The client sent FIN: it will send no further request. */
+    private boolean inputClosed;
 
     ClientRequestReceiver(ProxyContext px, boolean tls) {
         this.px = px;
@@ -212,7 +215,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     void exchangeDone(boolean keepAlive) {
         exchange = null;
         busy = false;
-        if (!keepAlive) {
+        if (!keepAlive || inputClosed && queued.isEmpty()) {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             queued.forEach(ReferenceCountUtil::safeRelease);
             queued.clear();
@@ -233,6 +236,23 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         disarmHeadTimeout();
         busy = true; // nothing more is read from this connection
+    }
+
+    /**
+     * A FIN from the client. With no request in flight (a fresh connection, or idle between keep-alive requests)
+     * nothing more can come: close at once instead of holding the socket in CLOSE-WAIT until a timeout. With one
+     * in flight, its answer is still sent, then the connection closes.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (!busy && handshake == null && queued.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -119,6 +119,7 @@ public final class DataPlane implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        px.accessLog.close();
         LOG.info("wsroute data plane stopped");
     }
 }

@@ -200,7 +200,10 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
     }
 
-    void upstreamClosed() {
+    void upstreamClosed(Channel ch) {
+        if (ch != upstream) {
+            return; // a connection the dialer gave up on
+        }
         if (!answered) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
         } else if (upstreamEarly == null && client.channel().isActive() && !done) {
@@ -208,9 +211,16 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
     }
 
-    void upstreamFailed(Throwable cause) {
-        if (upstream == null) {
-            return; // still connecting: the dialer sees the failure and tries the next endpoint
+    /**
+     * An error on an upstream channel. One that is not (yet) ours is a connection still connecting, or one the
+     * dialer gave up on: epoll reports a refused connect both to the connect future and, as a failed read
+     * (NotYetConnectedException), to the pipeline; the dialer alone handles it, by trying the next endpoint.
+     */
+    void upstreamFailed(Channel ch, Throwable cause) {
+        if (ch != upstream) {
+            LOG.debugf("upgrade for %s: ignoring %s on a connection not in use", rule.key(), cause.toString());
+            ch.close();
+            return;
         }
         LOG.debugf("upgrade for %s via %s failed: %s", rule.key(), endpoint, UpstreamHandlers.failureReason(cause));
         if (!answered) {
