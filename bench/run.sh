@@ -488,12 +488,9 @@ idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSo
 
 syscalls_per_op() {  # proxy key loadgen-args... -> records "key.sys": system calls of the proxy per operation
   local proxy="$1" key="$2"; shift 2
-  local out="$RUN_DIR/strace-$proxy-$key.txt" spid line calls ops tids=()
-  local p t
-  for p in $(descendants "$PROXY_PID"); do
-    for t in /proc/"$p"/task/*; do tids+=(-p "${t##*/}"); done
-  done
-  strace -c -f -q -o "$out" "${tids[@]}" &
+  local out="$RUN_DIR/strace-$proxy-$key.txt" spid line calls ops pids=() p
+  for p in $(descendants "$PROXY_PID"); do pids+=(-p "$p"); done   # -f: every thread of each process
+  strace -c -f -q -o "$out" "${pids[@]}" 2>/dev/null &
   spid=$!
   STARTED+=("$spid")
   sleep 1   # attached

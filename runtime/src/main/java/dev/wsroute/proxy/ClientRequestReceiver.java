@@ -37,6 +37,8 @@ import io.netty.util.ReferenceCountUtil;
 final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private final boolean tls;
+    /** Pipelined requests and body parts held while an exchange runs, beyond which the client is not read. */
+    private static final int MAX_QUEUED = 64;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
@@ -74,6 +76,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpRequest && busy || !queued.isEmpty()) {
             queued.add(msg); // pipelined: wait for the current exchange
+            if (queued.size() >= MAX_QUEUED) {
+                ctx.channel().config().setAutoRead(false); // exchangeDone() reads on
+            }
             return;
         }
         dispatch(msg);
@@ -105,8 +110,6 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             localAnswer = null;
             ctx.writeAndFlush(r);
             exchangeDone(localKeepAlive);
-        } else if (localAnswer == null && !(c instanceof LastHttpContent)) {
-            ctx.read();
         }
     }
 
@@ -152,8 +155,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             answerLocally(view, HttpResponses.of(HttpResponseStatus.NOT_FOUND, "no route for this host and path", false));
             return;
         }
-        // plain HTTP is one request at a time with reads on demand (body backpressure, bounded pipelining)
-        ctx.channel().config().setAutoRead(false);
+        // one request at a time; reads run on (pipelined requests queue, bounded) and pause only for backpressure
         HttpRequest head = view.request();
         boolean keepAlive = HttpUtil.isKeepAlive(head);
         boolean http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -226,7 +228,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             dispatch(queued.poll());
         }
         if (!busy && handshake == null) {
-            ctx.read();
+            ctx.channel().config().setAutoRead(true); // after backpressure or a full queue
         }
     }
 

