@@ -6,7 +6,6 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 
 import dev.wsroute.config.WsRouteConfig;
-import dev.wsroute.model.LoadBalancing;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
 import io.quarkus.runtime.LaunchMode;
@@ -42,7 +41,7 @@ final class DefaultBackend implements Supplier<Pool> {
     private Pool resolve() {
         String target = config.defaultBackend().target().trim();
         if (target.equals("none")) {
-            return new Pool(List.of(), LoadBalancing.DEFAULT);
+            return Pool.defaultBackend(List.of());
         }
         if (target.equals("app")) { // 127.0.0.1 on a free port, unless the app configured its HTTP server otherwise
             String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
@@ -55,6 +54,6 @@ final class DefaultBackend implements Supplier<Pool> {
     }
 
     private static Pool single(String host, int port) {
-        return new Pool(List.of(Endpoint.of(host, port, 1)), LoadBalancing.DEFAULT);
+        return Pool.defaultBackend(List.of(Endpoint.of(host, port, 1)));
     }
 }
