@@ -3,7 +3,6 @@ package dev.wsroute.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,7 +15,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -32,11 +30,9 @@ class EmbeddedWsRouteTest {
     @ConfigProperty(name = "wsroute.listen.test-port")
     int listener;
 
-    @TestHTTPResource(value = "/q/health/ready", management = true)
-    URL ready;
-
-    @TestHTTPResource(value = "/q/metrics", management = true)
-    URL metrics;
+    /** The management interface's port in tests, published the same way. */
+    @ConfigProperty(name = "quarkus.management.test-port")
+    int management;
 
     @Test
     void theAppsOwnHttpEndpointAnswersThroughTheListener() throws Exception {
@@ -47,17 +43,24 @@ class EmbeddedWsRouteTest {
     }
 
     @Test
+    void theAppsOwnWebSocketAnswersThroughTheListener() throws Exception {
+        assertThat(echo("/chat", "hi")).isEqualTo("app got 'hi' from 127.0.0.1");
+    }
+
+    @Test
     void aRoutedPathGoesToItsBackend() throws Exception {
         assertThat(echo("/ws/room", "through the listener")).isEqualTo("through the listener");
     }
 
     @Test
     void healthAndMetricsAreOnTheManagementInterface() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(ready.toURI()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("wsroute-ready").contains("\"listening\": true");
         echo("/ws/metrics", "counted");
-        String body = HTTP.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
         assertThat(body).contains("wsroute_websocket_upgrades_total{route=\"default/echo\",status=\"101\"}");
         assertThat(body).contains("wsroute_client_connections");
     }
