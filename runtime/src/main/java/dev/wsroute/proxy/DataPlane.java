@@ -31,7 +31,7 @@ public final class DataPlane implements AutoCloseable {
 
     public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
         this.config = config;
-        this.transport = Transport.create(config.ioThreadCount());
+        this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()));
         this.px = new ProxyContext(config, tables, new ProxyMetrics(registry), defaultBackend, transport);
     }
 

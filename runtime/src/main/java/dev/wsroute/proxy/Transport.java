@@ -34,10 +34,6 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
     /** The transports by name; {@code auto}: the best one the platform has. */
     enum Kind { AUTO, EPOLL, IO_URING, NIO }
 
-    static Transport create(int threads) {
-        return create(threads, kind(System.getProperty("wsroute.transport", "auto")));
-    }
-
     static Transport create(int threads, Kind wanted) {
         ThreadFactory tf = new DefaultThreadFactory("wsroute-io", true);
         if (wanted == Kind.IO_URING) {
