@@ -12,6 +12,7 @@ import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.UnmatchedUpgrade;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -180,7 +181,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         CompiledRule rule = table.matchUpgrade(view);
         if (rule == null) {
-            rejectUpgrade(view, "-", HttpResponseStatus.NOT_FOUND, "no route for this host and path", true);
+            rejectUpgrade(view, "-", HttpResponseStatus.NOT_FOUND, UnmatchedUpgrade.explain(table, view), true);
             return;
         }
         String routeName = rule.key().toString();

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 
 /**
@@ -34,7 +35,7 @@ public final class DataPlane implements AutoCloseable {
         this.px = new ProxyContext(settings, tables, new ProxyMetrics(registry), defaultBackend, transport);
     }
 
-    /** Binds the listeners; returns once they accept. */
+    /** Binds the listeners; returns once they accept. A port that cannot be bound: {@link ListenerBindException}. */
     public DataPlane start() throws InterruptedException {
         plain = bind(settings.port(), false);
         if (settings.tlsEnabled()) {
@@ -48,7 +49,7 @@ public final class DataPlane implements AutoCloseable {
     }
 
     private Channel bind(int port, boolean tls) throws InterruptedException {
-        return new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(transport.group())
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -60,7 +61,15 @@ public final class DataPlane implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
                 .childHandler(new ClientInitializer(px, tls))
-                .bind(settings.host(), port).sync().channel();
+                .bind(settings.host(), port).await();
+        if (!bound.isSuccess()) {
+            if (plain != null) {
+                plain.close(); // the plain listener bound; the TLS one did not: release it too
+            }
+            transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            throw new ListenerBindException(tls, settings.host(), port, bound.cause());
+        }
+        return bound.channel();
     }
 
     public int port() {
@@ -78,6 +87,11 @@ public final class DataPlane implements AutoCloseable {
     /** Open WebSocket tunnels. */
     public int tunnels() {
         return px.tunnels.size();
+    }
+
+    /** A read-only sample of every open WebSocket tunnel (for the status page). */
+    public java.util.List<OpenTunnel> openTunnels() {
+        return px.tunnels.sample();
     }
 
     /**

@@ -21,6 +21,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  */
 final class Tunnel {
     private static final long CLOSE_GRACE_MILLIS = 2000;
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     private final Channel client;
     private final Channel upstream;
@@ -32,6 +33,7 @@ final class Tunnel {
     private final String host;
     private final String uri;
     private final long started = System.nanoTime();
+    private final long id = IDS.incrementAndGet();
 
     final FrameTracker fromClient = new FrameTracker();
     final FrameTracker fromUpstream = new FrameTracker();
@@ -70,6 +72,12 @@ final class Tunnel {
 
     Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** What it relayed so far, for the status page (read from another thread: a batch behind at most). */
+    OpenTunnel sample() {
+        return new OpenTunnel(id, rule.route(), rule.index(), endpoint.key(), fromClient.bytes(), fromUpstream.bytes(),
+                fromClient.messages(), fromUpstream.messages());
     }
 
     /** Takes over both pipelines, relays bytes the upstream sent right after its 101, and starts reading both sides. */

@@ -2,6 +2,7 @@ package dev.wsroute.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Function;
 
@@ -15,12 +16,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.proxy.ListenerBindException;
 import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TlsResolver;
 import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.SelfSignedCertificate;
 import dev.wsroute.tls.StandaloneSecrets;
 import dev.wsroute.tls.TlsEngine;
 import dev.wsroute.tls.TlsMaterialResolver;
@@ -66,7 +69,11 @@ public class WsRouteRuntime {
             startStandaloneRoutes();
         }
         if (config.mode().hasDataPlane()) {
-            dataPlane = new DataPlane(ProxySettings.from(config), tables, registry, new DefaultBackend(config)).start();
+            try {
+                dataPlane = new DataPlane(ProxySettings.from(config), tables, registry, new DefaultBackend(config)).start();
+            } catch (ListenerBindException e) { // one line naming the property, not a stack trace
+                throw ListenerPorts.explain(e);
+            }
         }
     }
 
@@ -84,13 +91,22 @@ public class WsRouteRuntime {
             return;
         }
         demo = new DemoBackend(vertx, config.demo().echoPort()).start();
-        try (InputStream in = WsRouteRuntime.class.getResourceAsStream(DEMO_ROUTES)) {
-            byte[] yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                    .replace("${ECHO_PORT}", Integer.toString(demo.port())).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            RoutesFileSource.apply(RoutesDocuments.parse("built-in demo routes", yaml), tables, tls, 1);
-        }
+        RoutesFileSource.apply(RoutesDocuments.parse("built-in demo routes", demoRoutes(demo.port())), tables, tls, 1);
         LOG.infof("no wsroute.routes-file given: serving the built-in demo routes (ws://localhost:%d/echo, http://localhost:%d/)",
                 config.listen().port(), config.listen().port());
+        if (config.listen().tlsEnabled()) {
+            LOG.infof("demo: TLS on port %d with a self-signed certificate generated at startup for localhost "
+                    + "(clients must accept it, e.g. curl -k); a routes file brings your own certificates", config.listen().tlsPort());
+        }
+    }
+
+    /** The demo routes for an echo backend on this port, with a self-signed certificate made now for its TLS listener. */
+    static byte[] demoRoutes(int echoPort) throws IOException {
+        try (InputStream in = WsRouteRuntime.class.getResourceAsStream(DEMO_ROUTES)) {
+            return (new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${ECHO_PORT}", Integer.toString(echoPort))
+                    + "---\n" + SelfSignedCertificate.secretYaml("default", "demo-tls")) // the demo route's tls.secretName
+                    .getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -116,7 +132,7 @@ public class WsRouteRuntime {
     }
 
     /** The routes file's current problem, or null. */
-    String routesFileError() {
+    public String routesFileError() {
         return routesFile == null ? null : routesFile.lastError();
     }
 

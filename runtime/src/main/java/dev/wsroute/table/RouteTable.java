@@ -16,17 +16,19 @@ public final class RouteTable {
     private final Map<RouteId, CompiledRoute> byId;
     private final HostIndex hosts = new HostIndex();
     private final ServerCertificates certificates;
+    private final List<TableProblem> problems;
 
-    RouteTable(long version, List<CompiledRoute> routes, ServerCertificates certificates) {
+    RouteTable(long version, List<CompiledRoute> routes, ServerCertificates certificates, List<TableProblem> problems) {
         this.version = version;
         this.routes = List.copyOf(routes);
         this.byId = routes.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(r -> r.route().id(), r -> r));
         this.certificates = certificates;
+        this.problems = List.copyOf(problems);
         routes.forEach(hosts::add);
     }
 
     public static RouteTable empty() {
-        return new RouteTable(0, List.of(), ServerCertificates.NONE);
+        return new RouteTable(0, List.of(), ServerCertificates.NONE, List.of());
     }
 
     public long version() {
@@ -39,6 +41,11 @@ public final class RouteTable {
 
     public ServerCertificates certificates() {
         return certificates;
+    }
+
+    /** What building this table found wrong with its routes (each also reported as it was found). */
+    public List<TableProblem> problems() {
+        return problems;
     }
 
     public CompiledRoute route(RouteId id) {

@@ -10,6 +10,7 @@ import dev.wsroute.model.Backend;
 import dev.wsroute.model.LoadBalancing;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.Rule;
+import dev.wsroute.tls.ServerCertificates;
 import dev.wsroute.tls.UpstreamTls;
 
 /** Compiles validated routes and their resolved endpoints into a {@link RouteTable}. Pure apart from name lookups of static endpoints. */
@@ -32,7 +33,10 @@ public final class TableBuilder {
      * resolved inputs did not change: an endpoint event recompiles only the routes of the Service it touched,
      * and the pools (with their balancer state) of all other routes carry over.
      */
-    public RouteTable build(long version, List<Route> routes, Consumer<TableProblem> problems, RouteTable previous) {
+    public RouteTable build(long version, List<Route> routes, Consumer<TableProblem> reported, RouteTable previous) {
+        List<TableProblem> found = new ArrayList<>(); // kept in the table too, for the status page
+        Consumer<TableProblem> problems = found::add;
+        problems = problems.andThen(reported);
         List<CompiledRoute> compiled = new ArrayList<>();
         for (Route route : routes) {
             List<Object> inputs = new ArrayList<>();
@@ -66,7 +70,8 @@ public final class TableBuilder {
                     : pool(route.httpBackends(), httpEndpoints, LoadBalancing.DEFAULT, keys);
             compiled.add(new CompiledRoute(route, rules, http, Set.copyOf(keys), List.copyOf(inputs)));
         }
-        return new RouteTable(version, compiled, tls.serverCertificates(routes, problems));
+        ServerCertificates certificates = tls.serverCertificates(routes, problems);
+        return new RouteTable(version, compiled, certificates, found);
     }
 
     private List<List<Backend.HostPort>> resolve(Route route, List<Backend> backends) {

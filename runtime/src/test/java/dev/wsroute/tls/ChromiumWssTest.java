@@ -3,7 +3,6 @@ package dev.wsroute.tls;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +23,13 @@ import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.table.TableProblem;
 import dev.wsroute.testing.Chromium;
+import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
-import dev.wsroute.testing.WsEchoServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.http.HttpServerOptions;
 
 /**
  * A real browser: headless Chromium trusting the test CA loads https://localhost through wsroute, and the page opens
@@ -50,7 +50,7 @@ class ChromiumWssTest {
 
     @Test
     void chromiumOpensWssThroughWsrouteAndSeesTheEcho() throws Exception {
-        assumeTrue(Chromium.installed(), "Chromium is not installed (apt-get install chromium chromium-driver libnss3-tools); skipping the browser test");
+        Chromium.require();
         Authority ca = TestCertificates.authority("wsroute browser test CA");
         Issued localhost = ca.leaf("localhost").keyType(KeyType.RSA).build();
         HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -64,7 +64,7 @@ class ChromiumWssTest {
         pages.start();
         RouteTableHolder tables = new RouteTableHolder();
         List<TableProblem> problems = new ArrayList<>();
-        try (WsEchoServer echo = WsEchoServer.plain();
+        try (EchoBackend echo = new EchoBackend(null, "echo", new HttpServerOptions(), text -> "echo: " + text);
                 DataPlane proxy = new DataPlane(ProxySettings.defaults().withTls(0).withDrainPeriod(Duration.ofMillis(200)), tables,
                         new SimpleMeterRegistry(), () -> null).start()) {
             String yaml = """

@@ -1,11 +1,15 @@
 package dev.wsroute.testing;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -13,26 +17,49 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A real upstream for tests, on Vert.x (not our code): a WebSocket echo server that also answers "whoami" with
- * the handshake it received (path, headers, its own name) and serves plain HTTP (GET: the request as JSON,
- * POST: the body back). Binds 127.0.0.1 on a free port.
+ * The one echo backend of the tests, on Vert.x (not our code): a WebSocket server on 127.0.0.1 (free port) that answers
+ * each frame with itself (or a text message with {@code reply(text)}), answers "whoami" with the handshake it
+ * received (path, headers, its own name), closes with 4000 on "close-me", and serves plain HTTP (GET: the request as
+ * JSON, POST: the body back). Any path, subprotocols {@code mqtt} and {@code v2.chat}; TLS when the options say so.
  */
 public final class EchoBackend implements AutoCloseable {
     private final String name;
+    private final UnaryOperator<String> reply;
+    private final Vertx ownVertx;
     private final HttpServer server;
     public final AtomicInteger upgrades = new AtomicInteger();
     public final CopyOnWriteArrayList<ServerWebSocket> open = new CopyOnWriteArrayList<>();
+
+    /** Echoes text as it came, on its own Vert.x instance (closed with it). */
+    public static EchoBackend start(String name) {
+        return new EchoBackend(null, name, new HttpServerOptions(), null);
+    }
+
+    /** Echoes text as {@code name + ":" + text}, so a test can tell which backend answered. */
+    public static EchoBackend named(Vertx vertx, String name) {
+        return new EchoBackend(vertx, name, new HttpServerOptions(), text -> name + ":" + text);
+    }
 
     public EchoBackend(Vertx vertx, String name) {
         this(vertx, name, new HttpServerOptions());
     }
 
     public EchoBackend(Vertx vertx, String name, HttpServerOptions options) {
+        this(vertx, name, options, null);
+    }
+
+    /**
+     * @param vertx the Vert.x to run on, or null for one of its own
+     * @param reply what to answer a text message with, or null to echo every frame as it came (fragments included)
+     */
+    public EchoBackend(Vertx vertx, String name, HttpServerOptions options, UnaryOperator<String> reply) {
         this.name = name;
+        this.reply = reply;
+        this.ownVertx = vertx == null ? Vertx.vertx() : null;
         options.setHost("127.0.0.1").setPort(0).setPerMessageWebSocketCompressionSupported(true)
-                .setWebSocketSubProtocols(java.util.List.of("mqtt", "v2.chat"));
+                .setWebSocketSubProtocols(List.of("mqtt", "v2.chat"));
         try {
-            this.server = vertx.createHttpServer(options)
+            this.server = (vertx == null ? ownVertx : vertx).createHttpServer(options)
                     .webSocketHandler(this::onWebSocket)
                     .requestHandler(req -> {
                         if (req.method().name().equals("POST")) {
@@ -44,6 +71,7 @@ public final class EchoBackend implements AutoCloseable {
                     })
                     .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
+            close();
             throw new IllegalStateException(e);
         }
     }
@@ -59,15 +87,17 @@ public final class EchoBackend implements AutoCloseable {
                 ws.writeTextMessage(handshake.encode());
             } else if (frame.isText() && "close-me".equals(frame.textData())) {
                 ws.close((short) 4000, "asked to");
+            } else if (frame.isText() && frame.isFinal() && reply != null) {
+                ws.writeTextMessage(reply.apply(frame.textData()));
             } else if (!frame.isClose()) {
                 ws.writeFrame(frame);
             }
         });
     }
 
-    private JsonObject describe(String path, String uri, io.vertx.core.MultiMap headers) {
+    private JsonObject describe(String path, String uri, MultiMap headers) {
         Map<String, Object> h = new TreeMap<>(); // names in lower case, repeated headers joined
-        headers.forEach(e -> h.merge(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue(), (a, b) -> a + "," + b));
+        headers.forEach(e -> h.merge(e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b) -> a + "," + b));
         return new JsonObject().put("backend", name).put("path", path).put("uri", uri).put("headers", new JsonObject(h));
     }
 
@@ -81,6 +111,11 @@ public final class EchoBackend implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close().toCompletionStage().toCompletableFuture().join();
+        if (server != null) {
+            server.close().toCompletionStage().toCompletableFuture().join();
+        }
+        if (ownVertx != null) {
+            ownVertx.close().toCompletionStage().toCompletableFuture().join();
+        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** The JDK's own WebSocket client (java.net.http), with received messages and the close in queues. */
+/** The JDK's own WebSocket client (java.net.http), with received messages and the close in queues: the one every test uses. */
 public final class WsClient implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -22,6 +22,11 @@ public final class WsClient implements AutoCloseable {
         this.ws = ws;
         this.messages = messages;
         this.closeCode = closeCode;
+    }
+
+    /** Connects to ws://127.0.0.1:port + path. */
+    public static WsClient connect(int port, String path) throws Exception {
+        return connect("ws://127.0.0.1:" + port + path, Map.of());
     }
 
     public static WsClient connect(String uri, Map<String, String> headers, String... subprotocols) throws Exception {
@@ -63,14 +68,25 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(ws, q, closed);
     }
 
-    /** Sends a text message and returns the next one received (the echo), or null after 5 s. */
+    /** Sends a text message and returns the next one received (the echo), or null after 10 s. */
     public String roundTrip(String text) throws Exception {
-        ws.sendText(text, true).get(5, TimeUnit.SECONDS);
-        return messages.poll(5, TimeUnit.SECONDS);
+        ws.sendText(text, true).get(10, TimeUnit.SECONDS);
+        return messages.poll(10, TimeUnit.SECONDS);
     }
 
+    /** The close code received, or null while the socket is open (1006 for an abnormal end). */
+    public Integer closeCodeNow() {
+        return closeCode.getNow(null);
+    }
+
+    /** Sends a normal Close (1000); {@link #close()} instead drops the connection. */
+    public void sendClose() throws Exception {
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+    }
+
+    /** The close code, waiting for it (a bound only against a hang). */
     public int awaitClose() throws Exception {
-        return closeCode.get(10, TimeUnit.SECONDS);
+        return closeCode.get(30, TimeUnit.SECONDS);
     }
 
     @Override

@@ -37,21 +37,31 @@ public final class Chromium implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
 
-    public static boolean installed() {
-        return Files.isExecutable(BINARY);
+    /** Skips the test, or fails it under CI=true, unless Chromium and certutil (libnss3-tools) are installed. */
+    public static void require() {
+        Peers.require(Files.isExecutable(BINARY) && Peers.onPath("certutil"),
+                "Chromium or certutil is not installed (apt-get install chromium chromium-driver libnss3-tools)");
     }
 
     /** Starts Chromium on url with the CA trusted; allowedPort is a port Chromium might otherwise refuse as unsafe. */
     public static Chromium open(String url, String caPem, int allowedPort) throws Exception {
+        require();
         return new Chromium(url, caPem, allowedPort);
+    }
+
+    /** Starts Chromium on a plain http:// url. */
+    public static Chromium open(String url, int allowedPort) throws Exception {
+        return open(url, null, allowedPort);
     }
 
     private Chromium(String url, String caPem, int allowedPort) throws Exception {
         home = Files.createTempDirectory("wsroute-chromium");
-        Path nss = Files.createDirectories(home.resolve(".pki/nssdb"));
-        Path ca = Files.writeString(home.resolve("ca.crt"), caPem, StandardCharsets.US_ASCII);
-        run("certutil", "-d", "sql:" + nss, "-N", "--empty-password");
-        run("certutil", "-d", "sql:" + nss, "-A", "-t", "C,,", "-n", "wsroute-test-ca", "-i", ca.toString());
+        if (caPem != null) {
+            Path nss = Files.createDirectories(home.resolve(".pki/nssdb"));
+            Path ca = Files.writeString(home.resolve("ca.crt"), caPem, StandardCharsets.US_ASCII);
+            run("certutil", "-d", "sql:" + nss, "-N", "--empty-password");
+            run("certutil", "-d", "sql:" + nss, "-A", "-t", "C,,", "-n", "wsroute-test-ca", "-i", ca.toString());
+        }
         Path profile = Files.createDirectories(home.resolve("profile"));
         ProcessBuilder pb = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
