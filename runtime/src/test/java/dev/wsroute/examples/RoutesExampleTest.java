@@ -16,10 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
 
 /**
  * The README's routes file, examples/routes.yaml, as written (only its echo backend's port 9001 becomes a free one):
@@ -51,7 +51,7 @@ class RoutesExampleTest {
     @BeforeEach
     void start() throws Exception {
         echo = EchoBackend.start("echo");
-        px = new ProxyHarness(ProxySettings.defaults());
+        px = new ProxyHarness(TestConfig.wsroute());
         String yaml = Files.readString(EXAMPLE);
         assertThat(yaml).contains("127.0.0.1:9001", "chat.example.com");
         px.routes(yaml.replace("127.0.0.1:9001", echo.endpoint()));

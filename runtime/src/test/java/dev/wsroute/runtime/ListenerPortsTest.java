@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.ListenerBindException;
-import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
@@ -21,7 +21,7 @@ class ListenerPortsTest {
     @Test
     void aPlainPortInUseNamesWsrouteListenPort() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            DataPlane dataPlane = new DataPlane(ProxySettings.defaults().withPort(taken.getLocalPort()), new RouteTableHolder(),
+            DataPlane dataPlane = new DataPlane(TestConfig.wsroute("wsroute.listen.port", "" + taken.getLocalPort()), new RouteTableHolder(),
                     new SimpleMeterRegistry(), () -> null);
             ListenerBindException e = catchBind(dataPlane);
             assertThat(e.tls()).isFalse();
@@ -35,7 +35,8 @@ class ListenerPortsTest {
     @Test
     void aTlsPortInUseNamesTheTlsPortProperty() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            DataPlane dataPlane = new DataPlane(ProxySettings.defaults().withTls(taken.getLocalPort()), new RouteTableHolder(),
+            DataPlane dataPlane = new DataPlane(TestConfig.wsroute("wsroute.listen.tls-enabled", "true", "wsroute.listen.tls-port", "" + taken.getLocalPort()),
+                    new RouteTableHolder(),
                     new SimpleMeterRegistry(), () -> null);
             ListenerBindException e = catchBind(dataPlane);
             assertThat(e.tls()).isTrue();

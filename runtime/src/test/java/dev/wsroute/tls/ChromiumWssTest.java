@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.wsroute.proxy.DataPlane;
-import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
@@ -28,6 +27,7 @@ import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
+import dev.wsroute.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.http.HttpServerOptions;
 
@@ -65,7 +65,7 @@ class ChromiumWssTest {
         RouteTableHolder tables = new RouteTableHolder();
         List<TableProblem> problems = new ArrayList<>();
         try (EchoBackend echo = new EchoBackend(null, "echo", new HttpServerOptions(), text -> "echo: " + text);
-                DataPlane proxy = new DataPlane(ProxySettings.defaults().withTls(0).withDrainPeriod(Duration.ofMillis(200)), tables,
+                DataPlane proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables,
                         new SimpleMeterRegistry(), () -> null).start()) {
             String yaml = """
                     apiVersion: wsroute.dev/v1alpha1

@@ -35,9 +35,9 @@ public final class EchoBackend implements AutoCloseable {
         return new EchoBackend(null, name, new HttpServerOptions(), null);
     }
 
-    /** Echoes text as {@code name + ":" + text}, so a test can tell which backend answered. */
-    public static EchoBackend named(Vertx vertx, String name) {
-        return new EchoBackend(vertx, name, new HttpServerOptions(), text -> name + ":" + text);
+    /** Echoes text as {@code name + ":" + text}, so a test can tell which backend answered. Runs on its own Vert.x. */
+    public static EchoBackend named(String name) {
+        return new EchoBackend(null, name, new HttpServerOptions(), text -> name + ":" + text);
     }
 
     public EchoBackend(Vertx vertx, String name) {
@@ -49,7 +49,8 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     /**
-     * @param vertx the Vert.x to run on, or null for one of its own
+     * @param vertx the Vert.x to run on, or null for one of its own. Never the application's under test: Vert.x shares
+     *        the servers of one instance by host and port, so this one's 127.0.0.1:0 would be the app's own server too
      * @param reply what to answer a text message with, or null to echo every frame as it came (fragments included)
      */
     public EchoBackend(Vertx vertx, String name, HttpServerOptions options, UnaryOperator<String> reply) {

@@ -25,7 +25,6 @@ import dev.wsroute.testing.WsClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.vertx.core.Vertx;
 
 /**
  * Ingress mode end to end: a JDK WebSocket client connects through the data plane to Vert.x echo servers that
@@ -44,9 +43,6 @@ class EndToEndTest {
     RouteTableHolder holder;
     @Inject
     WsRouteRuntime runtime;
-    @Inject
-    Vertx vertx;
-
     private final List<EchoBackend> pods = new ArrayList<>();
 
     @AfterEach
@@ -96,7 +92,7 @@ class EndToEndTest {
 
     /** A WebSocket echo server on 127.0.0.1 that prefixes replies with its name; returns its port. */
     private int pod(String name) throws Exception {
-        EchoBackend pod = EchoBackend.named(vertx, name);
+        EchoBackend pod = EchoBackend.named(name);
         pods.add(pod);
         return pod.port();
     }

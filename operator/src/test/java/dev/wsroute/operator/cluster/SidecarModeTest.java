@@ -25,7 +25,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.vertx.core.Vertx;
 
 /**
  * Sidecar mode: the app watches only WebSocketRoutes of its namespace and routes by the status.pools an operator
@@ -50,12 +49,9 @@ class SidecarModeTest {
     RouteTableHolder holder;
     @Inject
     WsRouteRuntime runtime;
-    @Inject
-    Vertx vertx;
-
     @Test
     void routesByStatusPools() throws Exception {
-        EchoBackend pod = EchoBackend.named(vertx, "pod");
+        EchoBackend pod = EchoBackend.named("pod");
         try {
             client.resource(Fixtures.route(NS, "ws", List.of(), "/ws", "echo", "80")).create();
             // the operator's view: the Service and slice live in the cluster, the sidecar never reads them

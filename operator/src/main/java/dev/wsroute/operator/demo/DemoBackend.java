@@ -1,23 +1,26 @@
-package dev.wsroute.runtime;
+package dev.wsroute.operator.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 
 /**
  * The demo's upstream: a Vert.x WebSocket echo server that also serves a small page with a WebSocket client,
- * so `java -jar` with no configuration shows wsroute working end to end. Listens on 127.0.0.1 only.
+ * so `java -jar` with no configuration shows wsroute working end to end. Listens on 127.0.0.1 only, on a Vert.x of
+ * its own: on the application's, port 0 would be shared with Quarkus's own 127.0.0.1:0 server (Vert.x shares servers
+ * of one instance by host and port) and upgrades would be answered by the wrong one.
  */
 final class DemoBackend implements AutoCloseable {
     private final Vertx vertx;
     private final int requestedPort;
     private HttpServer server;
 
-    DemoBackend(Vertx vertx, int port) {
-        this.vertx = vertx;
+    DemoBackend(int port) {
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         this.requestedPort = port;
     }
 
@@ -47,5 +50,6 @@ final class DemoBackend implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        vertx.close();
     }
 }
