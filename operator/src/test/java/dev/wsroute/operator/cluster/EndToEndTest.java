@@ -34,7 +34,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = RegisterCrd.class)
 class EndToEndTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // a bound against a hang on a loaded machine
     private static final String NS = "e2e";
 
     @Inject

@@ -64,7 +64,7 @@ class SidecarModeTest {
                     Instant.now()));
             client.resource(r).updateStatus();
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> holder.current().route(new RouteId(NS, "ws")) != null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().route(new RouteId(NS, "ws")) != null);
             WsClient c = WsClient.connect(runtime.dataPlane().port(), "/ws/x");
             assertThat(c.roundTrip("hello")).isEqualTo("pod:hello");
             c.sendClose();
@@ -91,7 +91,7 @@ class SidecarModeTest {
         client.resource(r).updateStatus();
 
         // the sidecar watches its namespace's Secrets: the route's certificate is served for its host
-        await().atMost(Duration.ofSeconds(20)).until(() -> holder.current().certificates().select("secure.app.test") != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().certificates().select("secure.app.test") != null);
     }
 
     /** A self-signed EC certificate and its key, as PEM (certificate, PKCS#8 key). */
