@@ -27,7 +27,8 @@ class EmbeddedWsRouteTest {
     @Inject
     WsRouteRuntime wsroute;
 
-    @TestHTTPResource(value = "/", management = true)
+    /** The management interface's root path (/q), on its actual port. */
+    @TestHTTPResource(value = "", management = true)
     URL management;
 
     private String base(String scheme) {
@@ -52,12 +53,12 @@ class EmbeddedWsRouteTest {
     @Test
     void healthAndWebSocketMetricsAreOnTheManagementInterface() throws Exception {
         String mgmtBase = management.toString().replaceAll("/$", "");
-        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/q/health/ready")).build(),
+        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("wsroute-ready").contains("\"listening\": true");
         webSocketsOnTheSamePortGoToTheRoutedPool();
-        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/q/metrics")).build(),
+        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("wsroute_websocket_upgrades_total{route=\"default/chat\",status=\"101\"}");
         assertThat(metrics.body()).contains("wsroute_client_connections");

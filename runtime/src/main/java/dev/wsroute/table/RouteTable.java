@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.wsroute.model.RouteId;
 import dev.wsroute.tls.ServerCertificates;
+import dev.wsroute.tls.TlsProblem;
 
 /**
  * An immutable, versioned snapshot of everything the data plane routes by. A new one replaces the old one
@@ -16,9 +17,9 @@ public final class RouteTable {
     private final Map<RouteId, CompiledRoute> byId;
     private final HostIndex hosts = new HostIndex();
     private final ServerCertificates certificates;
-    private final List<TableProblem> problems;
+    private final List<TlsProblem> problems;
 
-    RouteTable(long version, List<CompiledRoute> routes, ServerCertificates certificates, List<TableProblem> problems) {
+    RouteTable(long version, List<CompiledRoute> routes, ServerCertificates certificates, List<TlsProblem> problems) {
         this.version = version;
         this.routes = List.copyOf(routes);
         this.byId = routes.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(r -> r.route().id(), r -> r));
@@ -44,7 +45,7 @@ public final class RouteTable {
     }
 
     /** What building this table found wrong with its routes (each also reported as it was found). */
-    public List<TableProblem> problems() {
+    public List<TlsProblem> problems() {
         return problems;
     }
 
@@ -79,9 +80,24 @@ public final class RouteTable {
         return null;
     }
 
-    /** Whether a tunnel to this endpoint, opened by this route, may stay open under this table. */
-    public boolean keeps(RouteId route, String endpointKey) {
-        CompiledRoute r = byId.get(route);
+    /** Whether this table still has the pool (the default backend is never the table's to drop). */
+    public boolean has(PoolId pool) {
+        if (pool instanceof PoolId.DefaultBackend) {
+            return true;
+        }
+        CompiledRoute r = byId.get(pool.route());
+        if (r == null) {
+            return false;
+        }
+        return pool instanceof RuleKey k ? k.index() < r.rules().size() : r.http() != null;
+    }
+
+    /** Whether a tunnel to this endpoint, opened from this pool, may stay open under this table. */
+    public boolean keeps(PoolId pool, String endpointKey) {
+        if (pool instanceof PoolId.DefaultBackend) {
+            return true; // not the table's: only shutdown drains it
+        }
+        CompiledRoute r = byId.get(pool.route());
         return r != null && r.endpointKeys().contains(endpointKey);
     }
 }

@@ -33,7 +33,7 @@ public final class UnmatchedUpgrade {
                     unlisted++;
                     continue;
                 }
-                why.append(listed++ == 0 ? ": " : "; ").append(route.route().id()).append(" rules[").append(rule.key().index())
+                why.append(listed++ == 0 ? ": " : "; ").append(route.route().id()).append(" rules[").append(rule.rule().index())
                         .append("] (").append(String.join(", ", failedParts(rule.rule().match(), req))).append(')');
             }
         }

@@ -20,7 +20,6 @@ import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TableProblem;
 import dev.wsroute.testing.Chromium;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.TestCertificates;
@@ -63,7 +62,7 @@ class ChromiumWssTest {
         });
         pages.start();
         RouteTableHolder tables = new RouteTableHolder();
-        List<TableProblem> problems = new ArrayList<>();
+        List<TlsProblem> problems = new ArrayList<>();
         try (EchoBackend echo = new EchoBackend(null, "echo", new HttpServerOptions(), text -> "echo: " + text);
                 DataPlane proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables,
                         new SimpleMeterRegistry(), () -> null).start()) {

@@ -19,11 +19,11 @@ import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
 import dev.wsroute.tls.SecretSource;
 import dev.wsroute.tls.SelfSignedCertificate;
 import dev.wsroute.tls.StandaloneSecrets;
 import dev.wsroute.tls.TlsMaterialResolver;
+import dev.wsroute.tls.TlsResolver;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
