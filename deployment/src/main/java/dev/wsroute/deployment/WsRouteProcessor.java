@@ -21,7 +21,8 @@ class WsRouteProcessor {
                 .addBeanClasses(WsRouteRuntime.class.getName(),
                         "dev.wsroute.runtime.Health$Ready",
                         "dev.wsroute.runtime.Health$Started",
-                        "dev.wsroute.runtime.Health$Alive")
+                        "dev.wsroute.runtime.Health$Alive",
+                        "dev.wsroute.status.StatusPage")
                 .setUnremovable()
                 .build();
     }
