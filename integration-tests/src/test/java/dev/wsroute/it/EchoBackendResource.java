@@ -7,7 +7,7 @@ import java.util.Map;
 import dev.wsroute.testing.EchoBackend;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** Starts the shared echo backend and writes the routes file that points wsroute at it. */
+/** Starts the shared echo backend and writes a routes file like the app's routes.yaml, pointing at it. */
 public class EchoBackendResource implements QuarkusTestResourceLifecycleManager {
     private EchoBackend server;
 
@@ -20,10 +20,10 @@ public class EchoBackendResource implements QuarkusTestResourceLifecycleManager 
             Files.writeString(routes, """
                     apiVersion: wsroute.dev/v1alpha1
                     kind: WebSocketRoute
-                    metadata: {name: chat, namespace: default}
+                    metadata: {name: echo, namespace: default}
                     spec:
                       rules:
-                        - match: {path: {type: Prefix, value: /chat}}
+                        - match: {path: {type: Prefix, value: /ws}}
                           backends: [{endpoints: ["127.0.0.1:%d"]}]
                     """.formatted(server.port()));
             return Map.of("wsroute.routes-file", routes.toString());

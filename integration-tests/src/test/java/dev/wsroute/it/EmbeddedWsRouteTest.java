@@ -3,64 +3,82 @@ package dev.wsroute.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
-
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.runtime.WsRouteRuntime;
-import dev.wsroute.testing.WsClient;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** A Quarkus app with the extension: WebSockets go to the routes file's pool, other HTTP to the app itself. */
+/**
+ * The README's embedding walk-through as a test: an app with the extension and a routes file, no port settings.
+ * Through the listener: the app's /hello and its own @WebSocket, and /ws routed to a backend.
+ */
 @QuarkusTest
 @QuarkusTestResource(EchoBackendResource.class)
 class EmbeddedWsRouteTest {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @Inject
-    WsRouteRuntime wsroute;
+    /** The listener's port in tests: any free one, published once bound. */
+    @ConfigProperty(name = "wsroute.listen.test-port")
+    int listener;
 
-    /** The management interface's root path (/q), on its actual port. */
-    @TestHTTPResource(value = "", management = true)
-    URL management;
-
-    private String base(String scheme) {
-        return scheme + "://127.0.0.1:" + wsroute.dataPlane().port();
-    }
+    /** The management interface's port in tests, published the same way. */
+    @ConfigProperty(name = "quarkus.management.test-port")
+    int management;
 
     @Test
-    void plainHttpThatNoRouteClaimsReachesTheAppsOwnEndpoint() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base("http") + "/hello")).build(),
+    void theAppsOwnHttpEndpointAnswersThroughTheListener() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listener + "/hello")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("hello from the app (forwarded for 127.0.0.1)");
     }
 
     @Test
-    void webSocketsOnTheSamePortGoToTheRoutedPool() throws Exception {
-        WsClient ws = WsClient.connect(wsroute.dataPlane().port(), "/chat/room");
-        assertThat(ws.roundTrip("through the embedded listener")).isEqualTo("through the embedded listener");
-        ws.sendClose();
+    void theAppsOwnWebSocketAnswersThroughTheListener() throws Exception {
+        assertThat(echo("/chat", "hi")).isEqualTo("app got 'hi' from 127.0.0.1");
     }
 
     @Test
-    void healthAndWebSocketMetricsAreOnTheManagementInterface() throws Exception {
-        String mgmtBase = management.toString().replaceAll("/$", "");
-        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/health/ready")).build(),
+    void aRoutedPathGoesToItsBackend() throws Exception {
+        assertThat(echo("/ws/room", "through the listener")).isEqualTo("through the listener");
+    }
+
+    @Test
+    void healthAndMetricsAreOnTheManagementInterface() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("wsroute-ready").contains("\"listening\": true");
-        webSocketsOnTheSamePortGoToTheRoutedPool();
-        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.body()).contains("wsroute_websocket_upgrades_total{route=\"default/chat\",status=\"101\"}");
-        assertThat(metrics.body()).contains("wsroute_client_connections");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("wsroute-ready").contains("\"listening\": true");
+        echo("/ws/metrics", "counted");
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(body).contains("wsroute_websocket_upgrades_total{route=\"default/echo\",status=\"101\"}");
+        assertThat(body).contains("wsroute_client_connections");
+    }
+
+    /** Sends one text message over a new WebSocket through the listener and returns the first answer. */
+    private String echo(String path, String message) throws Exception {
+        LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + listener + path), new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                got.add(data.toString());
+                w.request(1);
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        ws.sendText(message, true).get(5, TimeUnit.SECONDS);
+        String answer = got.poll(10, TimeUnit.SECONDS);
+        ws.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
+        return answer;
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.runtime.WsRouteRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -44,9 +46,10 @@ public class StatusPage {
     private final Set<HttpServerResponse> viewers = ConcurrentHashMap.newKeySet();
     private volatile String latest;
 
-    StatusPage(WsRouteRuntime runtime, MeterRegistry registry, Vertx vertx) {
+    /** {@code registries}: the app's Micrometer registry, if it has Micrometer; else health and closes show as none. */
+    StatusPage(WsRouteRuntime runtime, Instance<MeterRegistry> registries, Vertx vertx) {
         this.runtime = runtime;
-        this.registry = registry;
+        this.registry = registries.isResolvable() ? registries.get() : new CompositeMeterRegistry();
         this.vertx = vertx;
     }
 

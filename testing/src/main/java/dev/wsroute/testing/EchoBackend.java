@@ -49,18 +49,42 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     /**
-     * @param vertx the Vert.x to run on, or null for one of its own. Never the application's under test: Vert.x shares
-     *        the servers of one instance by host and port, so this one's 127.0.0.1:0 would be the app's own server too
+     * @param vertx the Vert.x to run on, or null for one of its own (never the application's under test)
      * @param reply what to answer a text message with, or null to echo every frame as it came (fragments included)
      */
     public EchoBackend(Vertx vertx, String name, HttpServerOptions options, UnaryOperator<String> reply) {
         this.name = name;
         this.reply = reply;
         this.ownVertx = vertx == null ? Vertx.vertx() : null;
-        options.setHost("127.0.0.1").setPort(0).setPerMessageWebSocketCompressionSupported(true)
+        options.setHost("127.0.0.1").setPerMessageWebSocketCompressionSupported(true)
                 .setWebSocketSubProtocols(List.of("mqtt", "v2.chat"));
-        try {
-            this.server = (vertx == null ? ownVertx : vertx).createHttpServer(options)
+        this.server = listen(vertx == null ? ownVertx : vertx, options);
+    }
+
+    /**
+     * On a free port picked by the system, not on port 0: Vert.x shares the port-0 servers of one host, so a backend
+     * started in a Quarkus test could be answered by the app's own 127.0.0.1:0 server. A port taken in between is retried.
+     */
+    private HttpServer listen(Vertx on, HttpServerOptions options) {
+        Exception last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                options.setPort(probe.getLocalPort());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try {
+                return serve(on, options);
+            } catch (Exception e) {
+                last = e;
+            }
+        }
+        close();
+        throw new IllegalStateException("echo backend " + name + " found no free port", last);
+    }
+
+    private HttpServer serve(Vertx on, HttpServerOptions options) throws Exception {
+        return on.createHttpServer(options)
                     .webSocketHandler(this::onWebSocket)
                     .requestHandler(req -> {
                         if (req.method().name().equals("POST")) {
@@ -70,11 +94,7 @@ public final class EchoBackend implements AutoCloseable {
                                     .end(describe(req.path(), req.uri(), req.headers()).encode());
                         }
                     })
-                    .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            close();
-            throw new IllegalStateException(e);
-        }
+                    .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private void onWebSocket(ServerWebSocket ws) {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The JDK's own WebSocket client (java.net.http), with received messages and the close in queues: the one every test uses. */
 public final class WsClient implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     public final WebSocket ws;
     public final LinkedBlockingQueue<String> messages;
@@ -36,7 +36,7 @@ public final class WsClient implements AutoCloseable {
     public static WsClient connect(HttpClient client, String uri, Map<String, String> headers, String... subprotocols) throws Exception {
         LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
         headers.forEach(b::header);
         if (subprotocols.length > 0) {
             b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
@@ -64,7 +64,7 @@ public final class WsClient implements AutoCloseable {
             public void onError(WebSocket w, Throwable error) {
                 closed.complete(1006);
             }
-        }).get(10, TimeUnit.SECONDS);
+        }).get(60, TimeUnit.SECONDS); // bounds against a hang on a loaded machine
         return new WsClient(ws, q, closed);
     }
 
