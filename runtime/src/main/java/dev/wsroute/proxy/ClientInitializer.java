@@ -4,9 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SniHandler;
+import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.tls.SniMapping;
 
 /**
@@ -32,12 +31,8 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             ch.pipeline().addLast("sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates())));
             ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
         }
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(Math.min(8192, px.settings.maxHeaderSize()))
-                .setMaxHeaderSize(px.settings.maxHeaderSize())
-                .setMaxChunkSize(16 * 1024);
         ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.settings.headerTimeout(), px.settings.httpIdleTimeout()));
-        ch.pipeline().addLast("http", new HttpServerCodec(decoder));
+        ch.pipeline().addLast("http", new ClientHttpCodec(px.settings.maxHeaderSize(), Math.min(8192, px.settings.maxHeaderSize())));
         ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls));
     }
 

@@ -2,9 +2,10 @@ package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.Base64;
 import java.util.Locale;
 
+import dev.wsroute.http.BadRequestHead;
+import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.model.LoadBalancing.HashOn;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.Rule;
@@ -24,7 +25,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -116,7 +116,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void onRequest(HttpRequest req) {
         if (req.decoderResult().isFailure()) {
             Throwable cause = req.decoderResult().cause();
-            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+            HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status())
+                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : HttpResponseStatus.BAD_REQUEST;
@@ -168,7 +169,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void upgrade(ClientRequest view, RouteTable table) {
         HttpRequest req = view.request();
         String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (!req.method().equals(HttpMethod.GET) || !validKey(key) || hasBody(req)) {
+        if (!req.method().equals(HttpMethod.GET) || !dev.wsroute.http.HttpChars.isWebSocketKey(key) || hasBody(req)) {
             rejectUpgrade(view, "-", HttpResponseStatus.BAD_REQUEST, "not a valid WebSocket upgrade (GET with a 16-byte Sec-WebSocket-Key)", true);
             return;
         }
@@ -205,7 +206,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         HttpRequest upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls);
         handshake = new UpgradeHandshake(px, ctx, view, upstreamRequest, rule, hashKey(view, r));
         // Remove the decoder now: whatever the client sent after the head reaches us as raw bytes, in order.
-        ctx.pipeline().remove(HttpServerCodec.class);
+        ctx.pipeline().remove(ClientHttpCodec.class);
         handshake.start();
     }
 
@@ -253,7 +254,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         armHeadTimeout(true);
-        while (!queued.isEmpty() && !busy && handshake == null) {
+        // the next pipelined request, and the body parts queued behind it (they belong to its exchange)
+        while (!queued.isEmpty() && handshake == null && (!busy || !(queued.peek() instanceof HttpRequest))) {
             dispatch(queued.poll());
         }
         if (!busy && handshake == null) {
@@ -322,16 +324,6 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         return HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
     }
 
-    private static boolean validKey(String key) {
-        if (key == null) {
-            return false;
-        }
-        try {
-            return Base64.getDecoder().decode(key.trim()).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 
     private String hashKey(ClientRequest view, Rule r) {
         HashOn h = r.loadBalancing().hashOn();
