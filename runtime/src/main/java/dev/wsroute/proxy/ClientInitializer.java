@@ -23,7 +23,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        if (px.metrics.clientConnections().get() >= px.settings.maxConnections()) {
+        if (px.metrics.clientConnections().get() >= px.config.limits().maxConnections()) {
             ch.close(); // over the process-wide limit: refuse rather than run out of file descriptors
             return;
         }
@@ -31,8 +31,9 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             ch.pipeline().addLast("sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates())));
             ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
         }
-        ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.settings.headerTimeout(), px.settings.httpIdleTimeout()));
-        ch.pipeline().addLast("http", new ClientHttpCodec(px.settings.maxHeaderSize(), Math.min(8192, px.settings.maxHeaderSize())));
+        int maxHead = px.config.limits().maxHeaderBytes();
+        ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout()));
+        ch.pipeline().addLast("http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead)));
         ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls));
     }
 

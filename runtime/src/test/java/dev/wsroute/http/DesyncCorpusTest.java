@@ -18,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.RecordingHttpBackend;
 
@@ -38,7 +38,7 @@ class DesyncCorpusTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new RecordingHttpBackend();
-        px = new ProxyHarness(ProxySettings.defaults());
+        px = new ProxyHarness(TestConfig.wsroute());
         px.routes("""
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute

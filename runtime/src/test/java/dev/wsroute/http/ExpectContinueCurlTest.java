@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.RecordingHttpBackend;
 
 /**
@@ -35,7 +35,7 @@ class ExpectContinueCurlTest {
         String body = "x".repeat(2048);
         Path file = dir.resolve("body");
         Files.writeString(file, body);
-        try (RecordingHttpBackend backend = new RecordingHttpBackend(); ProxyHarness px = new ProxyHarness(ProxySettings.defaults())) {
+        try (RecordingHttpBackend backend = new RecordingHttpBackend(); ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
             px.routes("""
                     apiVersion: wsroute.dev/v1alpha1
                     kind: WebSocketRoute

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.WsClient;
 import dev.wsroute.testing.WsEchoServer;
@@ -44,7 +44,7 @@ class HostileHeadCorpusTest {
     static void start() throws Exception {
         upstream = WsEchoServer.plain();
         // a short head timeout: a seed without an end of head gets its 408 soon
-        px = new ProxyHarness(ProxySettings.defaults().withHeaderTimeout(java.time.Duration.ofSeconds(2)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-header-timeout", "2s"));
         px.routes("""
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute

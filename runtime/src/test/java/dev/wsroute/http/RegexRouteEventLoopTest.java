@@ -6,8 +6,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.proxy.ProxySettings;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.WsClient;
 import dev.wsroute.testing.WsEchoServer;
@@ -21,11 +21,7 @@ class RegexRouteEventLoopTest {
 
     @Test
     void aCatastrophicPatternDoesNotStallTheEventLoop() throws Exception {
-        ProxySettings d = ProxySettings.defaults();
-        ProxySettings oneLoop = new ProxySettings(d.host(), d.port(), d.tlsPort(), d.tlsEnabled(), d.headerTimeout(), d.maxHeaderSize(),
-                d.httpIdleTimeout(), d.maxConnections(), d.drainPeriod(), d.connectTimeout(), d.responseTimeout(), d.maxIdlePerEndpoint(),
-                d.accessLog(), 1);
-        try (WsEchoServer echo = WsEchoServer.plain(); ProxyHarness px = new ProxyHarness(oneLoop)) {
+        try (WsEchoServer echo = WsEchoServer.plain(); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.io-threads", "1"))) {
             px.routes("""
                     apiVersion: wsroute.dev/v1alpha1
                     kind: WebSocketRoute
