@@ -46,7 +46,7 @@ class OversizedHeadTest {
             } catch (IOException closedByTheProxy) {
                 // expected: the proxy answered and closed long before the 10 MB were sent
             }
-            String answer = c.readHead();
+            String answer = c.readResponse();
             assertThat(RawHttp.status(answer)).isEqualTo(431);
             assertThat(c.closedByServer()).isTrue();
         }
@@ -63,7 +63,7 @@ class OversizedHeadTest {
     @Test
     void fiveThousandEmptyLinesBeforeTheRequestLineGet400() throws IOException {
         try (RawHttp c = new RawHttp(px.port())) {
-            String answer = c.send("\r\n".repeat(5000) + "GET / HTTP/1.1\r\nHost: h.test\r\n\r\n").readHead();
+            String answer = c.send("\r\n".repeat(5000) + "GET / HTTP/1.1\r\nHost: h.test\r\n\r\n").readResponse();
             assertThat(RawHttp.status(answer)).isEqualTo(400);
             assertThat(c.closedByServer()).isTrue();
         }
