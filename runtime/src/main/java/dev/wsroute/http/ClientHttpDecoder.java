@@ -35,6 +35,8 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
     static final int MAX_LEADING_EMPTY_LINES = 4;
     private static final int MAX_BODY_SLICE = 16 * 1024;
     private static final int MAX_CHUNK_LINE = 1024;
+    /** Names and values were checked by the parser; checking them again costs time on every request. */
+    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private enum State { HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BROKEN }
 
@@ -170,7 +172,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
 
     /** The request the rest of the pipeline sees: origin-form target, the one Host, the fields as sent. */
     static HttpRequest toNetty(RequestHead head) {
-        HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders headers = HEADERS.newHeaders();
         boolean hostSeen = false;
         for (int i = 0; i < head.fieldCount(); i++) {
             String name = head.name(i);

@@ -14,7 +14,6 @@ import dev.wsroute.table.RouteTable;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,8 +24,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -110,20 +107,13 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest req) {
         if (req.decoderResult().isFailure()) {
+            // refused by the strict parser (dev.wsroute.http): answer its status and close
             Throwable cause = req.decoderResult().cause();
-            HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status())
-                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : HttpResponseStatus.BAD_REQUEST;
+            HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
             closeWith(status, "malformed request: " + cause.getMessage());
             return;
         }
         ClientRequest view = new ClientRequest(req);
-        if (view.rawHost() == null && req.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            closeWith(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request without Host");
-            return;
-        }
         RouteTable table = px.tables.current();
         if (isUpgrade(req.headers())) {
             upgrade(view, table);
