@@ -15,7 +15,8 @@ public record Rule(
         List<String> allowedOrigins,
         int maxConnections,
         Duration handshakeTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Lifecycle lifecycle) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
