@@ -119,25 +119,35 @@ public final class PoolHealth {
         failure(key, "connect failed");
     }
 
-    /** The endpoint answered an upgrade: 5xx is a failure, anything else ends a run of failures. */
+    /**
+     * The endpoint answered an upgrade: 5xx is a failure; another refusal ends a run of failures. A 101 is not a
+     * success yet: the session tells when it ends ({@link #tunnelEnded}).
+     */
     public void answered(String key, int status) {
         if (status >= 500) {
             failure(key, "upgrade answered " + status);
-        } else {
-            EndpointState e = endpoints.get(key);
-            if (e != null) {
-                e.consecutiveFailures = 0; // a benign race with failure(): at worst one failure more or less in a run
-            }
+        } else if (status != 101) {
+            succeeded(key);
         }
     }
 
     /**
-     * A tunnel ended because its upstream went away ({@code code} 1006 or 1011, as the proxy saw it), {@code ageNanos}
-     * after its 101. Only an early death counts; normal closes and client closes are not reported here.
+     * A tunnel ended, {@code ageNanos} after its 101, with {@code code} as the proxy saw it. An upstream that went
+     * away (1006, or the 1011 the proxy sends for a dead one) within 10 s is a failure; any other end — a normal
+     * close, a client that left, a long session — is a success.
      */
-    public void upstreamDied(String key, int code, long ageNanos) {
-        if ((code == 1006 || code == 1011) && ageNanos < EARLY_DEATH_NANOS) {
+    public void tunnelEnded(String key, boolean upstreamClosed, int code, long ageNanos) {
+        if (upstreamClosed && (code == 1006 || code == 1011) && ageNanos < EARLY_DEATH_NANOS) {
             failure(key, "upstream gone (" + code + ") " + ageNanos / 1_000_000 + " ms after its 101");
+        } else {
+            succeeded(key);
+        }
+    }
+
+    private void succeeded(String key) {
+        EndpointState e = endpoints.get(key);
+        if (e != null) {
+            e.consecutiveFailures = 0; // a benign race with failure(): at worst one failure more or less in a run
         }
     }
 

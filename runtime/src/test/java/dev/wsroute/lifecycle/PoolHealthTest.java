@@ -68,8 +68,9 @@ class PoolHealthTest {
         PoolHealth p = pool(passive(5, 50), "a", "b");
         for (int i = 0; i < 1000; i++) {
             p.answered("a", 101);
-            p.upstreamDied("a", 1000, 1_000_000); // a normal close is not even a death
-            p.upstreamDied("a", 1011, PoolHealth.EARLY_DEATH_NANOS); // a death after 10 s is a session that ended
+            p.tunnelEnded("a", true, 1000, 1_000_000); // a normal close
+            p.tunnelEnded("a", false, 1006, 1_000_000); // the client went away
+            p.tunnelEnded("a", true, 1011, PoolHealth.EARLY_DEATH_NANOS); // a death after 10 s is a session that ended
         }
         assertThat(p.available("a")).isTrue();
         assertThat(events).isEmpty();
@@ -81,7 +82,7 @@ class PoolHealthTest {
         p.connectFailed("a");
         p.answered("a", 503);
         assertThat(p.available("a")).isTrue();
-        p.upstreamDied("a", 1006, 5_000_000_000L);
+        p.tunnelEnded("a", true, 1006, 5_000_000_000L);
         assertThat(p.available("a")).isFalse();
         assertThat(p.candidates(List.of("a", "b"), Function.identity())).containsExactly("b");
         advance(BASE.minusMillis(1));
@@ -97,10 +98,20 @@ class PoolHealthTest {
         PoolHealth p = pool(passive(3, 50), "a", "b");
         p.connectFailed("a");
         p.connectFailed("a");
-        p.answered("a", 101);
+        p.tunnelEnded("a", true, 1000, 1_000_000);
         p.connectFailed("a");
         p.connectFailed("a");
         assertThat(p.available("a")).isTrue();
+    }
+
+    @Test
+    void aSessionThatDiesRightAfterIts101IsNoSuccess() {
+        PoolHealth p = pool(passive(3, 50), "a", "b");
+        for (int i = 0; i < 3; i++) {
+            p.answered("a", 101);
+            p.tunnelEnded("a", true, 1011, 1_000_000);
+        }
+        assertThat(p.available("a")).isFalse();
     }
 
     @Test
