@@ -1,5 +1,8 @@
 package dev.wsroute.lifecycle;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -22,6 +25,18 @@ public final class HandshakeRateLimiter {
     public HandshakeRateLimiter(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         this.lastSweep = nanoClock.getAsLong();
+    }
+
+    /**
+     * For a rule's {@code rateLimit}: 0 when the rule has none or the client (the TCP peer's IP address) may open
+     * one more upgrade now, else the whole seconds until it may (for Retry-After).
+     */
+    public long acquire(RuleKey rule, OptionalInt perSecond, SocketAddress peer) {
+        if (perSecond.isEmpty()) {
+            return 0;
+        }
+        String client = peer instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : String.valueOf(peer);
+        return acquire(rule, client, perSecond.getAsInt());
     }
 
     /** Takes a token; returns 0 when the upgrade may go on, else the whole seconds to wait (for Retry-After). */
