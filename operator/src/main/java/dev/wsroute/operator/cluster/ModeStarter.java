@@ -10,8 +10,8 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import dev.wsroute.config.WsRouteConfig;
-import dev.wsroute.config.WsRouteConfig.Mode;
+import dev.wsroute.operator.config.WsRouteAppConfig;
+import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
@@ -30,7 +30,7 @@ public class ModeStarter {
     private static final Logger LOG = Logger.getLogger(ModeStarter.class);
 
     @Inject
-    WsRouteConfig config;
+    WsRouteAppConfig config;
     @Inject
     ClusterState state;
     @Inject
@@ -48,6 +48,7 @@ public class ModeStarter {
 
     void onStart(@Observes StartupEvent ev) {
         Mode mode = config.mode();
+        LOG.infof("wsroute starting in %s mode", mode);
         if (mode == Mode.standalone) {
             return;
         }

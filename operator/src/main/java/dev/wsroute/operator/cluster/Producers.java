@@ -4,6 +4,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.tls.TlsMaterialResolver;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.DefaultBean;
@@ -26,10 +27,10 @@ public class Producers {
      */
     @Produces
     @Singleton
-    LeaderElectionConfiguration leaderElection(WsRouteConfig wsroute) {
-        WsRouteConfig.Kubernetes k = wsroute.kubernetes();
+    LeaderElectionConfiguration leaderElection(WsRouteAppConfig wsroute) {
+        WsRouteAppConfig.Kubernetes k = wsroute.kubernetes();
         return new LeaderElectionConfiguration(k.leaseName(), k.leaseNamespace().orElse(null),
                 LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, wsroute.mode() != WsRouteConfig.Mode.ingress);
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, wsroute.mode() != WsRouteAppConfig.Mode.ingress);
     }
 }
