@@ -37,7 +37,7 @@ public class ClusterState {
         return tableSync;
     }
 
-    void started(ClusterCache cache, TableSync tableSync, dev.wsroute.table.TlsResolver tls) {
+    void started(ClusterCache cache, TableSync tableSync, dev.wsroute.tls.TlsResolver tls) {
         this.translator = new Translator(validation, tls);
         this.cache = cache;
         this.tableSync = tableSync;

@@ -16,7 +16,7 @@ import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * Keeps the data plane's table in step with the cluster: changes mark what is stale, and one rebuild per short

@@ -8,7 +8,7 @@ import dev.wsroute.operator.translate.ServiceResolver;
 import dev.wsroute.operator.translate.Translation;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /** The two ways a table is kept in sync: translated from the cluster (ingress) or read from status (sidecar). */
 public final class TableSyncs {

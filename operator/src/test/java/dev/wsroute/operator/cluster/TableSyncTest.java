@@ -21,7 +21,7 @@ import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 class TableSyncTest {
     private final MutableView view = new MutableView();
