@@ -6,7 +6,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
-import dev.wsroute.table.RuleKey;
+import dev.wsroute.table.PoolId;
 
 /**
  * {@code rateLimit.handshakesPerClient}: a token bucket per rule and client address, holding as many tokens as the
@@ -31,7 +31,7 @@ public final class HandshakeRateLimiter {
      * For a rule's {@code rateLimit}: 0 when the rule has none or the client (the TCP peer's IP address) may open
      * one more upgrade now, else the whole seconds until it may (for Retry-After).
      */
-    public long acquire(RuleKey rule, OptionalInt perSecond, SocketAddress peer) {
+    public long acquire(PoolId rule, OptionalInt perSecond, SocketAddress peer) {
         if (perSecond.isEmpty()) {
             return 0;
         }
@@ -40,7 +40,7 @@ public final class HandshakeRateLimiter {
     }
 
     /** Takes a token; returns 0 when the upgrade may go on, else the whole seconds to wait (for Retry-After). */
-    public long acquire(RuleKey rule, String clientAddress, int perSecond) {
+    public long acquire(PoolId rule, String clientAddress, int perSecond) {
         long now = nanoClock.getAsLong();
         sweepIfLarge(now);
         Bucket b = buckets.computeIfAbsent(new Key(rule, clientAddress), k -> new Bucket(perSecond, now));
@@ -59,7 +59,7 @@ public final class HandshakeRateLimiter {
         }
     }
 
-    private record Key(RuleKey rule, String client) {
+    private record Key(PoolId rule, String client) {
     }
 
     private static final class Bucket {

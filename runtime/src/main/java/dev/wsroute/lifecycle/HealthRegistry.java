@@ -54,17 +54,17 @@ public final class HealthRegistry {
         for (CompiledRoute route : table.routes()) {
             for (CompiledRule rule : route.rules()) {
                 Lifecycle l = rule.rule().lifecycle();
-                if (!l.healthChecked()) {
+                if (!l.healthChecked() || !(rule.key() instanceof RuleKey key)) {
                     continue;
                 }
-                kept.add(rule.key());
+                kept.add(key);
                 List<Endpoint> endpoints = rule.pool().endpoints();
-                pools.computeIfAbsent(rule.key(), k -> new PoolHealth(k, l, nanoClock, fanOut))
+                pools.computeIfAbsent(key, k -> new PoolHealth(k, l, nanoClock, fanOut))
                         .update(l, endpoints.stream().map(Endpoint::key).toList());
                 l.activeCheck().ifPresent(check -> {
                     String host = rule.rule().rewrite().hostname();
                     for (Endpoint e : endpoints) {
-                        targets.add(new HealthProbe.Target(rule.key(), e.key(), e.address(), check, host != null ? host : e.key(),
+                        targets.add(new HealthProbe.Target(key, e.key(), e.address(), check, host != null ? host : e.key(),
                                 rule.upstreamTls()));
                     }
                 });
