@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -68,12 +70,16 @@ class ActiveHealthTest {
     @Test
     void anUnhealthyEndpointTakesNoNewConnectionsAndItsOpenSocketsStay() throws Exception {
         WsClient onB = null;
+        List<WsClient> onA = new ArrayList<>(); // left open: LeastConnections then prefers b
         for (int i = 0; i < 200 && onB == null; i++) {
             WsClient c = WsClient.connect(px.ws("/ws"), Map.of());
             if ("b".equals(c.roundTrip("whoami"))) {
                 onB = c;
-            } // the others are left open: LeastConnections then prefers b
+            } else {
+                onA.add(c);
+            }
         }
+        onA.forEach(WsClient::close);
         assertThat(onB).as("a socket on b").isNotNull();
         b.healthStatus.set(500);
         await().atMost(Duration.ofSeconds(20)).until(() -> !healthy(b));
