@@ -108,7 +108,7 @@ class PassiveHealthTest {
 
     @Test
     void anEndpointThatAnswersTheUpgrade500IsEjected() throws Exception {
-        px.routes(LifecycleFixture.route(PASSIVE, good.endpoint(), bad.endpoint()));
+        px.routes(LifecycleFixture.route(PASSIVE.replace("1s", "1m"), good.endpoint(), bad.endpoint()));
         bad.upgradeStatus.set(500);
         int answered500 = 0;
         for (int i = 0; i < 200 && ejections(bad.endpoint()) == 0; i++) {
