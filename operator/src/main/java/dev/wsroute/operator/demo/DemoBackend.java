@@ -11,8 +11,8 @@ import io.vertx.core.http.HttpServer;
 /**
  * The demo's upstream: a Vert.x WebSocket echo server that also serves a small page with a WebSocket client,
  * so `java -jar` with no configuration shows wsroute working end to end. Listens on 127.0.0.1 only, on a Vert.x of
- * its own: on the application's, port 0 would be shared with Quarkus's own 127.0.0.1:0 server (Vert.x shares servers
- * of one instance by host and port) and upgrades would be answered by the wrong one.
+ * its own and, for port 0, on a port probed free: Vert.x shares port-0 servers on one host, and Quarkus's own server
+ * listens on 127.0.0.1:0, which would then answer the demo's upgrades.
  */
 final class DemoBackend implements AutoCloseable {
     private final Vertx vertx;
@@ -33,12 +33,19 @@ final class DemoBackend implements AutoCloseable {
             server = vertx.createHttpServer()
                     .webSocketHandler(ws -> ws.frameHandler(ws::writeFrame))
                     .requestHandler(req -> req.response().putHeader("content-type", "text/html; charset=utf-8").end(page))
-                    .listen(requestedPort, "127.0.0.1")
+                    .listen(requestedPort == 0 ? freePort() : requestedPort, "127.0.0.1")
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IOException("demo echo backend could not listen on 127.0.0.1:" + requestedPort, e);
         }
         return this;
+    }
+
+    /** A port the system says is free: Vert.x shares port-0 servers on one host, here with Quarkus's own 127.0.0.1:0. */
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
     }
 
     int port() {
