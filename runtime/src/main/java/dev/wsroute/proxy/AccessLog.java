@@ -76,8 +76,9 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** @param cause why the proxy closed the session; null when the client or the upstream did */
     void session(Request r, RouteId route, Endpoint endpoint, long nanos, FrameTracker in, FrameTracker out, CloseInitiator closedBy,
-            int code) {
+            int code, CloseCause cause) {
         if (enabled) {
             long bytesIn = in.bytes();
             long bytesOut = out.bytes();
@@ -90,7 +91,8 @@ final class AccessLog implements AutoCloseable {
                         .append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
                 millis(sb, nanos);
                 sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
-                        .append(" msgs_out=").append(msgsOut).append(" closed_by=").append(closedBy.label()).append(" close_code=").append(code);
+                        .append(" msgs_out=").append(msgsOut).append(" closed_by=").append(closedBy.label()).append(" close_code=").append(code)
+                        .append(" close_reason=").append(cause == null ? "-" : cause.label());
             });
         }
     }

@@ -7,12 +7,14 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 
 /**
@@ -25,14 +27,27 @@ public final class DataPlane implements AutoCloseable {
     private final WsRouteConfig config;
     private final Transport transport;
     private final ProxyContext px;
+    private final DataPlaneLifecycle lifecycle;
     private Channel plain;
     private Channel secure;
     private volatile boolean accepting;
 
-    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
+    /** @param health where endpoint health is kept (shared with whoever shows it: status, Events) */
+    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend,
+            HealthRegistry health) {
         this.config = config;
         this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()));
         this.px = new ProxyContext(config, tables, new ProxyMetrics(registry), defaultBackend, transport);
+        this.lifecycle = new DataPlaneLifecycle(px, transport, registry, health);
+    }
+
+    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
+        this(config, tables, registry, defaultBackend, new HealthRegistry(System::nanoTime));
+    }
+
+    /** Endpoint health of every rule with health checks, as this replica sees it (read-only views; listeners for Events). */
+    public HealthRegistry health() {
+        return lifecycle.health;
     }
 
     /** Which endpoints may take new connections (health checks plug in here); all of them by default. */
@@ -47,7 +62,7 @@ public final class DataPlane implements AutoCloseable {
         return this;
     }
 
-    /** Binds the listeners; returns once they accept. */
+    /** Binds the listeners; returns once they accept. A port that cannot be bound: {@link ListenerBindException}. */
     public DataPlane start() throws InterruptedException {
         plain = bind(config.listen().portToBind(), false);
         if (config.listen().tlsEnabled()) {
@@ -55,13 +70,14 @@ public final class DataPlane implements AutoCloseable {
             px.tlsPort = tlsPort();
         }
         accepting = true;
+        lifecycle.start(transport.group().next());
         LOG.infof("wsroute data plane (%s, %d I/O threads) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
                 config.listen().host(), port(), secure != null ? " and TLS on " + tlsPort() : "");
         return this;
     }
 
     private Channel bind(int port, boolean tls) throws InterruptedException {
-        return new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(transport.group())
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -73,7 +89,15 @@ public final class DataPlane implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
                 .childHandler(new ClientInitializer(px, tls))
-                .bind(config.listen().host(), port).sync().channel();
+                .bind(config.listen().host(), port).await();
+        if (!bound.isSuccess()) {
+            if (plain != null) {
+                plain.close(); // the plain listener bound; the TLS one did not: release it too
+            }
+            transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            throw new ListenerBindException(tls, config.listen().host(), port, bound.cause());
+        }
+        return bound.channel();
     }
 
     public int port() {
@@ -93,6 +117,11 @@ public final class DataPlane implements AutoCloseable {
         return px.tunnels.size();
     }
 
+    /** A read-only sample of every open WebSocket tunnel (for the status page). */
+    public java.util.List<OpenTunnel> openTunnels() {
+        return px.tunnels.sample();
+    }
+
     /**
      * Stops accepting, lets open WebSockets run for the drain period, then closes the rest with 1001 and waits
      * briefly for the Close handshakes.
@@ -110,6 +139,7 @@ public final class DataPlane implements AutoCloseable {
             secure.close().syncUninterruptibly();
         }
         plain = null;
+        lifecycle.close();
         px.tunnels.drainAll();
         try {
             if (!px.tunnels.awaitEmpty(config.drain().period().plus(Duration.ofSeconds(3)))) {

@@ -1,11 +1,16 @@
 package dev.wsroute.proxy;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.wsroute.lifecycle.Lifetimes;
+import dev.wsroute.model.Lifecycle;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.PoolId;
+import dev.wsroute.table.RuleKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -18,6 +23,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  */
 final class Tunnel {
     private static final long CLOSE_GRACE_MILLIS = 2000;
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     final TunnelSide client;
     final TunnelSide upstream;
@@ -26,7 +32,10 @@ final class Tunnel {
     private final Context ctx;
     private final ProxyMetrics.RouteMeters meters;
     private final AccessLog.Request request;
+    private final Lifecycle lifecycle;
+    private final AtomicInteger endpointActive;
     private final long started = System.nanoTime();
+    private final long id = IDS.incrementAndGet();
 
     private final LoopClock clock;
     private final LoopClock.Deadline idle = new LoopClock.Deadline(this::idleCheck);
@@ -38,14 +47,19 @@ final class Tunnel {
     private CloseCause cause;
     private boolean finished;
     private ScheduledFuture<?> drainTask;
+    private ScheduledFuture<?> lifetimeTask;
+    /** Set from any thread when a close was asked for (rebalancing), before it runs on the tunnel's loop. */
+    private volatile boolean closeRequested;
 
     /** What a tunnel needs from the proxy around it. */
     record Context(TunnelRegistry registry, UpstreamDialer dialer, ProxyMetrics metrics, AccessLog accessLog) {
     }
 
-    Tunnel(Channel clientChannel, Channel upstreamChannel, PoolId pool, Endpoint endpoint, Context ctx, AccessLog.Request request) {
-        this.client = new TunnelSide(this, clientChannel, CloseInitiator.CLIENT);
-        this.upstream = new TunnelSide(this, upstreamChannel, CloseInitiator.UPSTREAM);
+    Tunnel(Channel clientChannel, Channel upstreamChannel, PoolId pool, Endpoint endpoint, Context ctx, AccessLog.Request request,
+            Lifecycle lifecycle) {
+        long maxMessage = lifecycle.maxMessageSize().orElse(Long.MAX_VALUE);
+        this.client = new TunnelSide(this, clientChannel, CloseInitiator.CLIENT, maxMessage);
+        this.upstream = new TunnelSide(this, upstreamChannel, CloseInitiator.UPSTREAM, maxMessage);
         client.peer = upstream;
         upstream.peer = client;
         this.pool = pool;
@@ -54,6 +68,8 @@ final class Tunnel {
         this.meters = ctx.metrics().route(pool.route());
         this.request = request;
         this.clock = LoopClock.of(clientChannel.eventLoop());
+        this.lifecycle = lifecycle;
+        this.endpointActive = meters.endpointActive(endpoint.key());
     }
 
     PoolId pool() {
@@ -68,10 +84,18 @@ final class Tunnel {
         return endpoint;
     }
 
+    /** What it relayed so far, for the status page (read from another thread: a batch behind at most). */
+    OpenTunnel sample() {
+        int rule = pool instanceof RuleKey key ? key.index() : -1;
+        return new OpenTunnel(id, pool.route(), rule, endpoint.key(), client.inbound.bytes(), upstream.inbound.bytes(),
+                client.inbound.messages(), upstream.inbound.messages());
+    }
+
     /** Takes over both pipelines, relays bytes the upstream sent right after its 101, and starts reading both sides. */
     void start(Duration idleTimeout, ByteBuf upstreamEarly) {
         ctx.registry().add(this);
         meters.active.incrementAndGet();
+        endpointActive.incrementAndGet();
         Channel c = client.channel;
         Channel u = upstream.channel;
         idleNanos = idleTimeout.toNanos();
@@ -90,6 +114,8 @@ final class Tunnel {
         // interest per read would cost two epoll_ctl calls a message.
         c.config().setAutoRead(u.isWritable());
         u.config().setAutoRead(c.isWritable());
+        lifecycle.maxDuration().ifPresent(max -> lifetimeTask = c.eventLoop().schedule(() -> close(CloseCause.MAX_DURATION),
+                Lifetimes.jittered(max, ThreadLocalRandom.current()), TimeUnit.NANOSECONDS));
         c.closeFuture().addListener(f -> sideClosed(client));
         u.closeFuture().addListener(f -> sideClosed(upstream));
     }
@@ -164,6 +190,40 @@ final class Tunnel {
         client.channel.eventLoop().schedule(this::closeBoth, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A side sent a frame that takes its message past maxMessageSize: it gets Close 1009 (at the next boundary of
+     * what flows to it), the other side 1001 at once (the stream towards it was cut at a frame start), or, when the
+     * frame header came split across reads and part of it went out, just a closed connection.
+     */
+    void messageTooBig(TunnelSide sender, boolean cutAtFrameStart) {
+        if (finished || cause != null) {
+            return;
+        }
+        cause = CloseCause.MESSAGE_TOO_BIG;
+        if (closedBy == null) {
+            closedBy = CloseInitiator.PROXY;
+            closeCode = CloseFrames.MESSAGE_TOO_BIG;
+        }
+        if (cutAtFrameStart) {
+            sender.peer.sendClose(CloseFrames.GOING_AWAY, cause.text());
+        } else {
+            sender.peer.closeAfterFlush();
+        }
+        sender.closeAtBoundary(CloseFrames.MESSAGE_TOO_BIG, cause.text());
+        client.channel.eventLoop().schedule(this::closeBoth, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the proxy is closing this tunnel or has been asked to (rebalancing must not count it twice). */
+    boolean closing() {
+        return closeRequested || cause != null || finished;
+    }
+
+    /** {@link #close(CloseCause)} from any thread: it runs on the tunnel's event loop. */
+    void closeSoon(CloseCause why) {
+        closeRequested = true;
+        client.channel.eventLoop().execute(() -> close(why));
+    }
+
     /** Starts the drain clock; at its end the tunnel gets Close 1001 unless the table has taken its endpoint back. */
     void drain(Duration period, boolean unlessTakenBack) {
         client.channel.eventLoop().execute(() -> {
@@ -229,6 +289,10 @@ final class Tunnel {
         if (drainTask != null) {
             drainTask.cancel(false);
         }
+        if (lifetimeTask != null) {
+            lifetimeTask.cancel(false);
+        }
+        endpointActive.decrementAndGet();
         ctx.registry().remove(this);
         ctx.registry().release(pool);
         ctx.dialer().release(endpoint);
@@ -237,6 +301,6 @@ final class Tunnel {
         CloseCause why = closedBy == CloseInitiator.PROXY ? cause : null;
         ctx.metrics().closed(route(), closedBy, closeCode, why, nanos);
         ctx.dialer().listener().tunnelClosed(pool, endpoint, closedBy, closeCode, nanos);
-        ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode);
+        ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode, why);
     }
 }

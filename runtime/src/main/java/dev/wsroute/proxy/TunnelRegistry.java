@@ -40,6 +40,11 @@ final class TunnelRegistry {
         }
     }
 
+    /** The open tunnels, for rebalancing (a live view: iterate, don't keep). */
+    Iterable<Tunnel> live() {
+        return live;
+    }
+
     void add(Tunnel t) {
         live.add(t);
     }
@@ -66,6 +71,11 @@ final class TunnelRegistry {
             }
         }
         return true;
+    }
+
+    /** A sample of every open tunnel (status page). */
+    java.util.List<OpenTunnel> sample() {
+        return live.stream().map(Tunnel::sample).toList();
     }
 
     int size() {
