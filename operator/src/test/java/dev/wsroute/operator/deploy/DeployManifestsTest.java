@@ -25,7 +25,7 @@ class DeployManifestsTest {
         } else {
             assertThat(out).contains("kind: CustomResourceDefinition", "kind: ClusterRole", "resources:\n  - websocketroutes/status",
                     "image: wsroute/wsroute:0.1.0", "path: /q/health/started", "path: /q/health/live", "path: /q/health/ready",
-                    "namespace: wsroute-system", "- leases");
+                    "namespace: wsroute-system", "- leases", "name: POD_NAME", "fieldPath: metadata.name");
         }
     }
 
