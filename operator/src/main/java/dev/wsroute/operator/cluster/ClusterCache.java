@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -50,11 +49,7 @@ public final class ClusterCache implements ClusterView, SecretSource, AutoClosea
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> relistListeners = new CopyOnWriteArrayList<>();
     private final List<Watched<?>> watched = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService connectivity = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "wsroute-apiserver-check");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService connectivity = Daemons.single("wsroute-apiserver-check");
     private final KubernetesClient client;
     private final String namespace; // null: all namespaces
     private volatile boolean connected = true;

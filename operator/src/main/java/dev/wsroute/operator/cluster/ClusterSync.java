@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,11 +39,7 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
     private final Consumer<Translation> statuses;
     private final Duration holdOff;
     private final boolean routeStatusMatters;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "wsroute-cluster-sync");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService executor = Daemons.single("wsroute-cluster-sync");
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Set<String> staleServices = ConcurrentHashMap.newKeySet();
     private volatile long version;

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -38,11 +37,7 @@ final class StatusLease implements AutoCloseable {
     private final String identity;
     private final Timing timing;
     private final Runnable onWon;
-    private final ScheduledExecutorService rerun = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "wsroute-status-lease");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService rerun = Daemons.single("wsroute-status-lease");
     private volatile boolean holding;
     private volatile boolean closed;
     private volatile String holder;

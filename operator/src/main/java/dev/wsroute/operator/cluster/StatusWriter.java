@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,11 +46,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private final AtomicReference<Translation> latest = new AtomicReference<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "wsroute-status-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
     private volatile long writes;
 
     /**

@@ -65,8 +65,9 @@ class OperatorSigtermIT {
         env.put("WSROUTE_MODE", "operator");
         env.put("POD_NAME", POD);
         env.put("WSROUTE_KUBERNETES_LEASE_NAMESPACE", "wsroute-system");
-        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", client.getMasterUrl().toString());
-        env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", "wsroute-system");
+        // what a kubeconfig would say, as the client reads it at run time
+        env.put("KUBERNETES_MASTER", client.getMasterUrl().toString());
+        env.put("KUBERNETES_NAMESPACE", "wsroute-system");
         env.put("QUARKUS_MANAGEMENT_PORT", "0");
         app = pb.start();
 
@@ -84,14 +85,20 @@ class OperatorSigtermIT {
 
         String output = read(log);
         assertThat(exited).as("exited after SIGTERM; log:%n%s", output).isTrue();
-        assertThat(holder()).as("the Lease was released on the way out").isNullOrEmpty();
+        Lease lease = lease();
+        assertThat(lease.getSpec().getLeaseDurationSeconds()).as("released on the way out (another replica may take "
+                + "it at once); log:%n%s", output).isEqualTo(1);
         assertThat(output).contains("holding the Lease wsroute-system/wsroute-operator")
                 .doesNotContain("configured not to start automatically").doesNotContain("Exception");
     }
 
     private String holder() {
-        Lease lease = client.resources(Lease.class).inNamespace("wsroute-system").withName("wsroute-operator").get();
+        Lease lease = lease();
         return lease == null ? null : lease.getSpec().getHolderIdentity();
+    }
+
+    private Lease lease() {
+        return client.resources(Lease.class).inNamespace("wsroute-system").withName("wsroute-operator").get();
     }
 
     private static String read(File f) throws Exception {
