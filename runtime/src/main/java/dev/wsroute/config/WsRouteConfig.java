@@ -7,19 +7,21 @@ import java.util.OptionalInt;
 
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Run-time configuration of wsroute, under the {@code wsroute.} prefix. */
+/**
+ * The extension's run-time configuration, under {@code wsroute.}: what any app embedding the data plane needs.
+ * Each default is written here once; the data plane reads this interface (tests build it with
+ * SmallRye Config and these same defaults). The wsroute application's own settings (mode, Kubernetes, demo)
+ * live with the application.
+ */
 @ConfigMapping(prefix = "wsroute")
 @ConfigRoot(phase = ConfigPhase.RUN_TIME)
 public interface WsRouteConfig {
 
-    /** Where routes come from and which planes run: standalone, ingress, operator or sidecar. */
-    @WithDefault("standalone")
-    Mode mode();
-
-    /** YAML file of WebSocketRoute (and kubernetes.io/tls Secret) documents, used in standalone mode. */
+    /** YAML file of WebSocketRoute (and kubernetes.io/tls Secret) documents, reloaded when it changes. */
     Optional<Path> routesFile();
 
     /** The listeners of the data plane. */
@@ -34,37 +36,28 @@ public interface WsRouteConfig {
     /** Connections to upstream endpoints. */
     Upstream upstream();
 
-    /** Where plain HTTP that no route claims goes. */
+    /** Where requests that no route claims go. */
     DefaultBackend defaultBackend();
 
-    /** Sidecar mode settings. */
-    Sidecar sidecar();
-
-    /** TLS termination settings. */
+    /** TLS termination. */
     Tls tls();
 
     /** Access logging. */
     AccessLog accessLog();
 
-    /** The built-in demo (standalone mode without a routes file). */
-    Demo demo();
-
-    /** How the ingress, operator and sidecar modes talk to Kubernetes. */
-    Kubernetes kubernetes();
-
     /** Number of I/O threads of the data plane; default: the number of processors. */
     OptionalInt ioThreads();
 
-    enum Mode {
-        standalone, ingress, operator, sidecar;
-
-        /** Whether this mode serves traffic. */
-        public boolean hasDataPlane() {
-            return this != operator;
-        }
+    /** The I/O threads to start. */
+    default int ioThreadCount() {
+        return ioThreads().orElseGet(() -> Runtime.getRuntime().availableProcessors());
     }
 
     interface Listen {
+        /** Whether this process serves traffic at all (the listeners and the data plane behind them). */
+        @WithDefault("true")
+        boolean enabled();
+
         /** Interface the listeners bind to. */
         @WithDefault("0.0.0.0")
         String host();
@@ -89,7 +82,7 @@ public interface WsRouteConfig {
 
         /** Largest request head (request line plus headers): 431 above it. */
         @WithDefault("16K")
-        io.quarkus.runtime.configuration.MemorySize maxHeaderSize();
+        MemorySize maxHeaderSize();
 
         /** Idle time after which a keep-alive HTTP client connection is closed. */
         @WithDefault("60s")
@@ -98,6 +91,11 @@ public interface WsRouteConfig {
         /** Most client connections the data plane holds at once, across listeners; new ones are refused above it. */
         @WithDefault("9000")
         int maxConnections();
+
+        /** {@link #maxHeaderSize()} in bytes. */
+        default int maxHeaderBytes() {
+            return (int) Math.min(Integer.MAX_VALUE, maxHeaderSize().asLongValue());
+        }
     }
 
     interface Drain {
@@ -129,37 +127,9 @@ public interface WsRouteConfig {
         String target();
     }
 
-    interface Sidecar {
-        /** Port of the application container, which gets plain HTTP in sidecar mode. */
-        @WithDefault("8081")
-        int appPort();
-    }
-
     interface Tls {
         /** Namespace/name (or name) of the Secret whose certificate is served to clients without a known SNI. */
         Optional<String> defaultSecret();
-    }
-
-    interface Kubernetes {
-        /** Namespace to watch; default: all namespaces (ingress, operator), the pod's own namespace (sidecar). */
-        Optional<String> namespace();
-
-        /** Time changes are collected for before one new route table is built. */
-        @WithDefault("50ms")
-        Duration holdOff();
-
-        /** Name of the Lease that elects the replica which writes status. */
-        @WithDefault("wsroute-operator")
-        String leaseName();
-
-        /** Namespace of the Lease; default: the pod's own namespace. */
-        Optional<String> leaseNamespace();
-    }
-
-    interface Demo {
-        /** Port of the demo echo backend on 127.0.0.1 (0: any free port). */
-        @WithDefault("9001")
-        int echoPort();
     }
 
     interface AccessLog {

@@ -1,7 +1,7 @@
 package dev.wsroute.model;
 
 import java.util.List;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /** What a request must look like for a rule to apply. A null path matches any path. */
 public record Match(PathMatch path, List<ValueMatch> headers, List<ValueMatch> queryParams, List<String> subprotocols) {
@@ -16,7 +16,7 @@ public record Match(PathMatch path, List<ValueMatch> headers, List<ValueMatch> q
 
     public enum PathKind { Exact, Prefix, RegularExpression }
 
-    /** A path match; {@code regex} is set for RegularExpression only. */
+    /** A path match; {@code regex} (RE2 syntax, linear time) is set for RegularExpression only. */
     public record PathMatch(PathKind kind, String value, Pattern regex) {
 
         public boolean matches(String path) {
@@ -37,7 +37,7 @@ public record Match(PathMatch path, List<ValueMatch> headers, List<ValueMatch> q
         }
     }
 
-    /** A header or query parameter match; {@code regex} is set for RegularExpression only. */
+    /** A header or query parameter match; {@code regex} (RE2 syntax, linear time) is set for RegularExpression only. */
     public record ValueMatch(String name, String value, Pattern regex) {
         public boolean matches(String actual) {
             if (actual == null) {

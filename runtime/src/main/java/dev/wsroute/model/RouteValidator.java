@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 import dev.wsroute.api.BackendSpec;
 import dev.wsroute.api.HashOnSpec;
@@ -20,6 +20,7 @@ import dev.wsroute.api.TimeoutsSpec;
 import dev.wsroute.api.UpstreamTlsSpec;
 import dev.wsroute.api.ValueMatchSpec;
 import dev.wsroute.api.WebSocketRouteSpec;
+import dev.wsroute.http.HttpChars;
 import dev.wsroute.model.Backend.HostPort;
 import dev.wsroute.model.Backend.ServiceRef;
 import dev.wsroute.model.LoadBalancing.HashOn;
@@ -34,8 +35,10 @@ import dev.wsroute.model.Match.ValueMatch;
 public final class RouteValidator {
 
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Pattern HEADER_VALUE = Pattern.compile("[\\t\\x20-\\x7e\\x80-\\xff]*");
+    /** Longest header value or match value a route may set or compare (a request head is at most 16K anyway). */
+    static final int MAX_VALUE_LENGTH = 8192;
+    /** Longest regular expression (RE2 compiles in time and memory linear in the pattern). */
+    static final int MAX_REGEX_LENGTH = 4096;
 
     /** Whether static endpoints are allowed (standalone mode) and Services are resolvable (cluster modes). */
     public enum Source { FILE, CLUSTER }
@@ -97,7 +100,7 @@ public final class RouteValidator {
         }
         for (int i = 0; i < hosts.size(); i++) {
             String h = hosts.get(i) == null ? "" : hosts.get(i).toLowerCase(Locale.ROOT);
-            if (!HOST.matcher(h).matches() || h.length() > 253) {
+            if (!hostName(hosts.get(i), true)) {
                 e.add("spec.hosts[" + i + "]", "'" + hosts.get(i) + "' is not a host name (a leading '*.' is the only wildcard)");
             } else if (!out.contains(h)) {
                 out.add(h);
@@ -123,6 +126,8 @@ public final class RouteValidator {
                 String o = spec.allowedOrigins.get(i);
                 if (blank(o)) {
                     e.add(at + ".allowedOrigins[" + i + "]", "is empty");
+                } else if (o.length() > MAX_VALUE_LENGTH || !HttpChars.isSafeFieldValue(o)) {
+                    e.add(at + ".allowedOrigins[" + i + "]", "must not hold control characters");
                 } else {
                     origins.add(o.toLowerCase(Locale.ROOT));
                 }
@@ -156,8 +161,8 @@ public final class RouteValidator {
                 e.add(at + ".path.value", "is required");
             } else if (kind == PathKind.RegularExpression) {
                 path = new PathMatch(kind, value, regex(value, at + ".path.value", e));
-            } else if (!value.startsWith("/")) {
-                e.add(at + ".path.value", "must start with '/'");
+            } else if (!HttpChars.isAbsolutePath(value)) {
+                e.add(at + ".path.value", pathProblem(value));
             } else {
                 path = new PathMatch(kind, value, null);
             }
@@ -168,7 +173,7 @@ public final class RouteValidator {
         if (spec.subprotocols != null) {
             for (int i = 0; i < spec.subprotocols.size(); i++) {
                 String p = spec.subprotocols.get(i);
-                if (p == null || !HEADER_NAME.matcher(p).matches()) {
+                if (!HttpChars.isToken(p)) {
                     e.add(at + ".subprotocols[" + i + "]", "'" + p + "' is not a subprotocol token");
                 } else {
                     subprotocols.add(p);
@@ -186,7 +191,7 @@ public final class RouteValidator {
         for (int i = 0; i < specs.size(); i++) {
             ValueMatchSpec s = specs.get(i);
             String here = at + "[" + i + "]";
-            if (s == null || blank(s.name) || (header && !HEADER_NAME.matcher(s.name).matches())) {
+            if (s == null || blank(s.name) || (header ? !HttpChars.isToken(s.name) : !HttpChars.isSafeFieldValue(s.name))) {
                 e.add(here + ".name", "is required and must be a " + (header ? "header" : "parameter") + " name");
                 continue;
             }
@@ -195,6 +200,10 @@ public final class RouteValidator {
                 continue;
             }
             boolean isRegex = s.type == ValueMatchSpec.ValueMatchType.RegularExpression;
+            if (!isRegex && (s.value.length() > MAX_VALUE_LENGTH || !HttpChars.isSafeFieldValue(s.value))) {
+                e.add(here + ".value", "must not hold control characters and be at most " + MAX_VALUE_LENGTH + " characters");
+                continue;
+            }
             Pattern regex = isRegex ? regex(s.value, here + ".value", e) : null;
             out.add(new ValueMatch(header ? s.name.toLowerCase(Locale.ROOT) : s.name, s.value, regex));
         }
@@ -218,19 +227,24 @@ public final class RouteValidator {
                 e.add(at + ".path.replacePrefixMatch", "needs a Prefix path match");
             } else if ((prefix != null && !prefix.startsWith("/")) || (full != null && !full.startsWith("/"))) {
                 e.add(at + ".path", "the replacement must start with '/'");
+            } else if (prefix != null && !HttpChars.isAbsolutePath(prefix)) {
+                e.add(at + ".path.replacePrefixMatch", pathProblem(prefix));
+            } else if (full != null && !HttpChars.isAbsolutePath(full)) {
+                e.add(at + ".path.replaceFullPath", pathProblem(full));
             }
         }
-        if (spec.hostname != null && !HOST.matcher(spec.hostname.toLowerCase(Locale.ROOT)).matches()) {
+        if (spec.hostname != null && !hostName(spec.hostname, false)) {
             e.add(at + ".hostname", "'" + spec.hostname + "' is not a host name");
         }
         List<Rewrite.Header> set = new ArrayList<>();
         if (spec.setHeaders != null) {
             for (int i = 0; i < spec.setHeaders.size(); i++) {
                 HeaderSpec h = spec.setHeaders.get(i);
-                if (h == null || h.name == null || !HEADER_NAME.matcher(h.name).matches()) {
+                if (h == null || !HttpChars.isToken(h.name)) {
                     e.add(at + ".setHeaders[" + i + "].name", "is required and must be a header name");
-                } else if (h.value == null || !HEADER_VALUE.matcher(h.value).matches()) {
-                    e.add(at + ".setHeaders[" + i + "].value", "is required and must not hold control characters");
+                } else if (h.value == null || h.value.length() > MAX_VALUE_LENGTH || !HttpChars.isSafeFieldValue(h.value)) {
+                    e.add(at + ".setHeaders[" + i + "].value", "is required, must not hold control characters and be at most "
+                            + MAX_VALUE_LENGTH + " characters");
                 } else {
                     set.add(new Rewrite.Header(h.name, h.value));
                 }
@@ -240,7 +254,7 @@ public final class RouteValidator {
         if (spec.removeHeaders != null) {
             for (int i = 0; i < spec.removeHeaders.size(); i++) {
                 String h = spec.removeHeaders.get(i);
-                if (h == null || !HEADER_NAME.matcher(h).matches()) {
+                if (!HttpChars.isToken(h)) {
                     e.add(at + ".removeHeaders[" + i + "]", "must be a header name");
                 } else {
                     remove.add(h);
@@ -336,7 +350,7 @@ public final class RouteValidator {
         if (spec.caFile != null && source != Source.FILE) {
             e.add(at + ".caFile", "is for standalone mode only; use caSecretName");
         }
-        if (spec.sni != null && !HOST.matcher(spec.sni.toLowerCase(Locale.ROOT)).matches()) {
+        if (spec.sni != null && !hostName(spec.sni, false)) {
             e.add(at + ".sni", "'" + spec.sni + "' is not a host name");
         }
         return Optional.of(new Rule.UpstreamTls(spec.caSecretName, spec.caFile, spec.sni, insecure));
@@ -395,13 +409,42 @@ public final class RouteValidator {
         }
     }
 
+    /**
+     * Compiles with RE2/J: matching takes time linear in the input, whatever the pattern. What RE2 cannot
+     * express in linear time (backreferences, lookaround, possessive quantifiers) is refused here, naming the field.
+     */
     private static Pattern regex(String value, String at, Errors e) {
+        if (value.length() > MAX_REGEX_LENGTH) {
+            e.add(at, "regular expression longer than " + MAX_REGEX_LENGTH + " characters");
+            return null;
+        }
         try {
             return Pattern.compile(value);
         } catch (PatternSyntaxException ex) {
-            e.add(at, "invalid regular expression: " + ex.getDescription());
+            e.add(at, "invalid regular expression (RE2 syntax: no backreferences or lookaround): " + ex.getDescription());
             return null;
         }
+    }
+
+    /**
+     * A DNS name (a leading "*." where allowed) checked as written: ASCII only, so that no Unicode case folding
+     * (the Kelvin sign lower-cases to 'k') slips a non-ASCII name past the check into a header.
+     */
+    private static boolean hostName(String name, boolean wildcard) {
+        if (name == null || name.length() > 253 || (!wildcard && name.startsWith("*."))) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) > 0x7e) {
+                return false;
+            }
+        }
+        return HOST.matcher(name.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    private static String pathProblem(String path) {
+        return path.startsWith("/") ? "must be a plain absolute path: no control characters, spaces, '?', '#', '.' or '..' "
+                + "segments, and '%' only in a valid %XX escape" : "must start with '/'";
     }
 
     private static boolean blank(String s) {

@@ -24,7 +24,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        if (px.metrics.clientConnections().get() >= px.settings.maxConnections()) {
+        if (px.metrics.clientConnections().get() >= px.config.limits().maxConnections()) {
             ch.close(); // over the process-wide limit: refuse rather than run out of file descriptors
             return;
         }
@@ -33,10 +33,10 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
         }
         HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(Math.min(8192, px.settings.maxHeaderSize()))
-                .setMaxHeaderSize(px.settings.maxHeaderSize())
+                .setMaxInitialLineLength(Math.min(8192, px.config.limits().maxHeaderBytes()))
+                .setMaxHeaderSize(px.config.limits().maxHeaderBytes())
                 .setMaxChunkSize(16 * 1024);
-        ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.settings.headerTimeout(), px.settings.httpIdleTimeout()));
+        ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout()));
         ch.pipeline().addLast("http", new HttpServerCodec(decoder));
         ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls));
     }

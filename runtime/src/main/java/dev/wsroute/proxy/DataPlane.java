@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,29 +22,29 @@ import io.netty.channel.ChannelOption;
 public final class DataPlane implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DataPlane.class);
 
-    private final ProxySettings settings;
+    private final WsRouteConfig config;
     private final Transport transport;
     private final ProxyContext px;
     private Channel plain;
     private Channel secure;
     private volatile boolean accepting;
 
-    public DataPlane(ProxySettings settings, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
-        this.settings = settings;
-        this.transport = Transport.create(settings.ioThreads());
-        this.px = new ProxyContext(settings, tables, new ProxyMetrics(registry), defaultBackend, transport);
+    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
+        this.config = config;
+        this.transport = Transport.create(config.ioThreadCount());
+        this.px = new ProxyContext(config, tables, new ProxyMetrics(registry), defaultBackend, transport);
     }
 
     /** Binds the listeners; returns once they accept. */
     public DataPlane start() throws InterruptedException {
-        plain = bind(settings.port(), false);
-        if (settings.tlsEnabled()) {
-            secure = bind(settings.tlsPort(), true);
+        plain = bind(config.listen().port(), false);
+        if (config.listen().tlsEnabled()) {
+            secure = bind(config.listen().tlsPort(), true);
             px.tlsPort = tlsPort();
         }
         accepting = true;
-        LOG.infof("wsroute data plane (%s, %d I/O threads) listening on %s:%d%s", transport.name(), settings.ioThreads(),
-                settings.host(), port(), secure != null ? " and TLS on " + tlsPort() : "");
+        LOG.infof("wsroute data plane (%s, %d I/O threads) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
+                config.listen().host(), port(), secure != null ? " and TLS on " + tlsPort() : "");
         return this;
     }
 
@@ -60,7 +61,7 @@ public final class DataPlane implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
                 .childHandler(new ClientInitializer(px, tls))
-                .bind(settings.host(), port).sync().channel();
+                .bind(config.listen().host(), port).sync().channel();
     }
 
     public int port() {
@@ -99,7 +100,7 @@ public final class DataPlane implements AutoCloseable {
         plain = null;
         px.tunnels.drainAll();
         try {
-            if (!px.tunnels.awaitEmpty(settings.drainPeriod().plus(Duration.ofSeconds(3)))) {
+            if (!px.tunnels.awaitEmpty(config.drain().period().plus(Duration.ofSeconds(3)))) {
                 LOG.warnf("%d WebSocket(s) still open after the drain period; closing them", px.tunnels.size());
             }
         } catch (InterruptedException e) {

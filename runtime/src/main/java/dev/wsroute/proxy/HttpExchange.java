@@ -113,7 +113,7 @@ final class HttpExchange {
         pendingBody.clear();
         ch.flush();
         responseTimer = client.executor().schedule(() -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time"),
-                px.settings.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                px.config.upstream().responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (!requestComplete && ch.isWritable()) {
             client.read();
         }

@@ -2,6 +2,7 @@ package dev.wsroute.proxy;
 
 import java.util.function.Supplier;
 
+import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
@@ -22,7 +23,7 @@ final class ProxyContext {
     /** Small write queues: a slow reader pauses its peer early, so memory per tunnel stays bounded. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
-    final ProxySettings settings;
+    final WsRouteConfig config;
     final RouteTableHolder tables;
     final TunnelRegistry tunnels;
     final EndpointStats stats;
@@ -34,22 +35,22 @@ final class ProxyContext {
     volatile int tlsPort;
     private final Bootstrap upstream;
 
-    ProxyContext(ProxySettings settings, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
+    ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
             Transport transport) {
-        this.settings = settings;
+        this.config = config;
         this.tables = tables;
-        this.tunnels = new TunnelRegistry(tables, settings.drainPeriod());
+        this.tunnels = new TunnelRegistry(tables, config.drain().period());
         this.stats = new EndpointStats();
         this.metrics = metrics;
-        this.accessLog = new AccessLog(settings.accessLog());
-        this.httpPool = new UpstreamPool(settings.maxIdlePerEndpoint());
+        this.accessLog = new AccessLog(config.accessLog().enabled());
+        this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
         this.defaultBackend = defaultBackend;
         this.tunnelContext = new Tunnel.Context(tunnels, stats, metrics, accessLog);
         this.upstream = new Bootstrap().channel(transport.channel())
                 .option(ChannelOption.AUTO_READ, false) // TCP_NODELAY: Netty's default on Linux, not set again
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis());
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.upstream().connectTimeout().toMillis());
     }
 
     /**

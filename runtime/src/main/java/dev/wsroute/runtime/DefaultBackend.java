@@ -12,8 +12,8 @@ import dev.wsroute.table.Pool;
 import io.quarkus.runtime.LaunchMode;
 
 /**
- * Where plain HTTP that no route claims goes: the app container (sidecar mode), the embedding Quarkus app's own
- * HTTP server (the old design's "loopback pool", in process), a fixed address, or nowhere (404).
+ * Where plain HTTP that no route claims goes ({@code wsroute.default-backend.target}): the embedding Quarkus app's
+ * own HTTP server (the old design's "loopback pool", in process), a fixed address, or nowhere (404).
  */
 final class DefaultBackend implements Supplier<Pool> {
     private final WsRouteConfig config;
@@ -34,9 +34,6 @@ final class DefaultBackend implements Supplier<Pool> {
     }
 
     private Pool resolve() {
-        if (config.mode() == WsRouteConfig.Mode.sidecar) {
-            return single("127.0.0.1", config.sidecar().appPort());
-        }
         String target = config.defaultBackend().target().trim();
         if (target.equals("none")) {
             return new Pool(List.of(), LoadBalancing.DEFAULT);

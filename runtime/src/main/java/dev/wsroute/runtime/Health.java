@@ -18,7 +18,6 @@ final class Health {
 
     static HealthCheckResponseBuilder describe(WsRouteRuntime rt, String name) {
         HealthCheckResponseBuilder b = HealthCheckResponse.named(name)
-                .withData("mode", rt.config().mode().name())
                 .withData("routesVersion", rt.routeTables().current().version())
                 .withData("routes", rt.routeTables().current().routes().size());
         DataPlane dp = rt.dataPlane();
@@ -45,12 +44,12 @@ final class Health {
         @Override
         public HealthCheckResponse call() {
             DataPlane dp = rt.dataPlane();
-            boolean listening = !rt.config().mode().hasDataPlane() || (dp != null && dp.accepting());
+            boolean listening = !rt.config().listen().enabled() || (dp != null && dp.accepting());
             return describe(rt, "wsroute-ready").status(rt.routeTables().loaded() && listening && !rt.stopping()).build();
         }
     }
 
-    /** Started once the listeners are bound (or, in operator mode, at once). */
+    /** Started once the listeners are bound (or at once, in a process that serves no traffic). */
     @Startup
     @ApplicationScoped
     static class Started implements HealthCheck {
@@ -62,7 +61,7 @@ final class Health {
 
         @Override
         public HealthCheckResponse call() {
-            boolean up = !rt.config().mode().hasDataPlane() || rt.dataPlane() != null;
+            boolean up = !rt.config().listen().enabled() || rt.dataPlane() != null;
             return HealthCheckResponse.named("wsroute-started").status(up).build();
         }
     }

@@ -1,13 +1,14 @@
 package dev.wsroute.runtime;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.function.Function;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -15,9 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.proxy.DataPlane;
-import dev.wsroute.proxy.ProxySettings;
-import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
+import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TlsResolver;
 import dev.wsroute.tls.SecretSource;
@@ -27,30 +27,26 @@ import dev.wsroute.tls.TlsMaterialResolver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
 
 /**
- * Starts what the mode asks for: the data plane (all modes but operator) and, in standalone mode, the routes
- * file (or, with none configured, the built-in demo routes and echo backend). Stops them in reverse order.
+ * Starts the routes file (if one is configured) and the data plane (unless {@code wsroute.listen.enabled} is
+ * false), and stops them in reverse order. Without a routes file the table starts empty: everything goes to the
+ * default backend until another route source (the wsroute application's Kubernetes modes) publishes one.
  */
 @Singleton
 public class WsRouteRuntime {
     private static final Logger LOG = Logger.getLogger(WsRouteRuntime.class);
-    static final String DEMO_ROUTES = "/dev/wsroute/demo/routes.yaml";
 
     private final RouteTableHolder tables = new RouteTableHolder();
     private final WsRouteConfig config;
     private final MeterRegistry registry;
-    private final Vertx vertx;
     private DataPlane dataPlane;
     private RoutesFileSource routesFile;
-    private DemoBackend demo;
     private volatile boolean stopping;
 
-    WsRouteRuntime(WsRouteConfig config, MeterRegistry registry, Vertx vertx) {
+    WsRouteRuntime(WsRouteConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
-        this.vertx = vertx;
     }
 
     /** The one route table holder: route sources publish to it, the data plane reads it. */
@@ -60,37 +56,28 @@ public class WsRouteRuntime {
         return tables;
     }
 
-    void start(@Observes StartupEvent event) throws Exception {
-        LOG.infof("wsroute starting in %s mode", config.mode());
-        if (config.mode() == WsRouteConfig.Mode.standalone) {
-            startStandaloneRoutes();
+    /** Before the application's own start-up observers, so that any table they publish comes after the empty one. */
+    void start(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) throws Exception {
+        if (config.routesFile().isPresent()) {
+            startRoutesFile();
+        } else {
+            tables.publish(RouteTable.empty());
         }
-        if (config.mode().hasDataPlane()) {
-            dataPlane = new DataPlane(ProxySettings.from(config), tables, registry, new DefaultBackend(config)).start();
+        if (config.listen().enabled()) {
+            dataPlane = new DataPlane(config, tables, registry, new DefaultBackend(config)).start();
         }
     }
 
-    private void startStandaloneRoutes() throws IOException {
+    private void startRoutesFile() throws IOException {
         LOG.info(TlsEngine.describe());
         TlsMaterialResolver base = new TlsMaterialResolver(SecretSource.EMPTY, config.tls().defaultSecret(),
-                config.routesFile().map(p -> p.toAbsolutePath().getParent()).orElse(null));
+                config.routesFile().get().toAbsolutePath().getParent());
         Function<List<JsonNode>, TlsResolver> tls = docs -> {
             StandaloneSecrets secrets = StandaloneSecrets.from(docs);
             secrets.warnings().forEach(LOG::warn);
             return base.withSecrets(secrets);
         };
-        if (config.routesFile().isPresent()) {
-            routesFile = new RoutesFileSource(config.routesFile().get(), tables, tls).start();
-            return;
-        }
-        demo = new DemoBackend(vertx, config.demo().echoPort()).start();
-        try (InputStream in = WsRouteRuntime.class.getResourceAsStream(DEMO_ROUTES)) {
-            byte[] yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                    .replace("${ECHO_PORT}", Integer.toString(demo.port())).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            RoutesFileSource.apply(RoutesDocuments.parse("built-in demo routes", yaml), tables, tls, 1);
-        }
-        LOG.infof("no wsroute.routes-file given: serving the built-in demo routes (ws://localhost:%d/echo, http://localhost:%d/)",
-                config.listen().port(), config.listen().port());
+        routesFile = new RoutesFileSource(config.routesFile().get(), tables, tls).start();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -100,9 +87,6 @@ public class WsRouteRuntime {
         }
         if (dataPlane != null) {
             dataPlane.close();
-        }
-        if (demo != null) {
-            demo.close();
         }
     }
 

@@ -30,6 +30,8 @@ import dev.wsroute.table.TlsResolver;
  */
 public final class RoutesFileSource implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RoutesFileSource.class);
+    /** Larger files are refused unread (the Kubernetes API caps one object near 1.5 MB; a routes file is many). */
+    public static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
     static final long POLL_MILLIS = 250;
 
     private final Path file;
@@ -76,6 +78,12 @@ public final class RoutesFileSource implements AutoCloseable {
     private synchronized void poll(boolean now) {
         byte[] content;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                report(file + ": " + size + " bytes is more than the limit of " + MAX_FILE_BYTES + " bytes (4 MiB); "
+                        + "keeping the last good routes");
+                return;
+            }
             content = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             report(file + ": not found; keeping the last good routes");

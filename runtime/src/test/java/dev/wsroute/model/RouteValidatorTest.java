@@ -285,6 +285,70 @@ class RouteValidatorTest {
     }
 
     @Test
+    void aPatternRe2CannotRunInLinearTimeIsRefusedNamingTheField() {
+        Result backref = rule("match: {path: {type: RegularExpression, value: '/(a)\\1'}}, " + BACKEND);
+        assertThat(fields(backref)).containsExactly("spec.rules[0].match.path.value");
+        assertThat(backref.errors().get(0).message()).contains("RE2 syntax");
+
+        Result lookahead = rule("match: {headers: [{name: X-A, type: RegularExpression, value: '(?=a)a'}]}, " + BACKEND);
+        assertThat(fields(lookahead)).containsExactly("spec.rules[0].match.headers[0].value");
+
+        Result tooLong = rule("match: {queryParams: [{name: q, type: RegularExpression, value: '" + "a".repeat(5000) + "'}]}, " + BACKEND);
+        assertThat(fields(tooLong)).containsExactly("spec.rules[0].match.queryParams[0].value");
+    }
+
+    @Test
+    void nestedQuantifiersCompileAndMatchInLinearTime() {
+        Result r = rule("match: {path: {type: RegularExpression, value: '/((a+)+)+$'}}, " + BACKEND);
+        assertThat(r.errors()).isEmpty();
+        Match.PathMatch path = r.route().rules().get(0).match().path();
+
+        // catastrophic for a backtracking engine (2^n steps); RE2 answers at once, however long the input
+        assertThat(path.matches("/" + "a".repeat(100_000) + "!")).isFalse();
+        assertThat(path.matches("/" + "a".repeat(100_000))).isTrue();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', value = {
+            "rewrite: {path: {replaceFullPath: \"/a\\r\\nX-Injected: 1\"}}| spec.rules[0].rewrite.path.replaceFullPath",
+            "rewrite: {path: {replaceFullPath: '/a b'}}| spec.rules[0].rewrite.path.replaceFullPath",
+            "rewrite: {path: {replaceFullPath: 'a'}}| spec.rules[0].rewrite.path",
+            "rewrite: {path: {replaceFullPath: '/a/../admin'}}| spec.rules[0].rewrite.path.replaceFullPath",
+            "rewrite: {path: {replaceFullPath: '/a?x=1'}}| spec.rules[0].rewrite.path.replaceFullPath",
+            "rewrite: {path: {replaceFullPath: '/a%zz'}}| spec.rules[0].rewrite.path.replaceFullPath",
+            "match: {path: {value: /ws}}, rewrite: {path: {replacePrefixMatch: \"/e\\tcho\"}}| spec.rules[0].rewrite.path.replacePrefixMatch",
+            "rewrite: {hostname: \"back\\u0085end\"}| spec.rules[0].rewrite.hostname",
+            "rewrite: {hostname: \"\\u212Aelvin.example\"}| spec.rules[0].rewrite.hostname",
+            "rewrite: {hostname: '*.example.com'}| spec.rules[0].rewrite.hostname",
+            "rewrite: {setHeaders: [{name: X-A, value: \"a\\u0085b\"}]}| spec.rules[0].rewrite.setHeaders[0].value",
+            "rewrite: {setHeaders: [{name: X-A, value: \"a\\u2028b\"}]}| spec.rules[0].rewrite.setHeaders[0].value",
+            "rewrite: {setHeaders: [{name: X-A, value: \"a\\rb\"}]}| spec.rules[0].rewrite.setHeaders[0].value",
+            "rewrite: {setHeaders: [{name: X-A, value: \"a\\u0000b\"}]}| spec.rules[0].rewrite.setHeaders[0].value",
+            "rewrite: {setHeaders: [{name: \"X-\\u0085\", value: a}]}| spec.rules[0].rewrite.setHeaders[0].name",
+            "rewrite: {removeHeaders: [\"X-A\\n\"]}| spec.rules[0].rewrite.removeHeaders[0]",
+            "match: {headers: [{name: X-A, value: \"a\\u2029\"}]}| spec.rules[0].match.headers[0].value",
+            "match: {queryParams: [{name: \"q\\n\", value: a}]}| spec.rules[0].match.queryParams[0].name",
+            "match: {path: {value: \"/ws\\u0085\"}}| spec.rules[0].match.path.value",
+            "allowedOrigins: [\"https://a.example\\r\\n\"]| spec.rules[0].allowedOrigins[0]",
+            "upstreamTLS: {enabled: true, sni: \"a\\u2028b\"}| spec.rules[0].upstreamTLS.sni",
+    })
+    void controlCharactersAndBadRewritesAreRefusedNamingTheField(String yaml, String field) {
+        assertThat(fields(rule(yaml + ", " + BACKEND))).containsExactly(field.trim());
+    }
+
+    @Test
+    void anOverlongHeaderValueIsRefused() {
+        Result r = rule("rewrite: {setHeaders: [{name: X-A, value: '" + "v".repeat(100_000) + "'}]}, " + BACKEND);
+
+        assertThat(fields(r)).containsExactly("spec.rules[0].rewrite.setHeaders[0].value");
+    }
+
+    @Test
+    void aUnicodeHostIsRefusedEvenWhenItLowerCasesToAscii() {
+        assertThat(fields(file("hosts: [\"\\u212Aelvin.example\"]\nrules: [{" + BACKEND + "}]"))).containsExactly("spec.hosts[0]");
+    }
+
+    @Test
     void regexPathNeedNotStartWithSlash() {
         Result r = rule("match: {path: {type: RegularExpression, value: '.*/ws'}}, " + BACKEND);
 

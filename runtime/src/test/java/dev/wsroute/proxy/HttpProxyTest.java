@@ -24,6 +24,7 @@ import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.RawUpstream;
+import dev.wsroute.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -51,7 +52,7 @@ class HttpProxyTest {
     @BeforeEach
     void proxy() throws Exception {
         Pool appPool = new Pool(List.of(Endpoint.of("127.0.0.1", app.port(), 1)), LoadBalancing.DEFAULT);
-        px = new ProxyHarness(ProxySettings.defaults(), () -> appPool);
+        px = new ProxyHarness(TestConfig.wsroute(), () -> appPool);
         px.routes(routes(web.endpoint()));
     }
 
@@ -127,7 +128,7 @@ class HttpProxyTest {
             assertThat(header(r, "x-backend")).isEqualTo("app");
         }
         px.close();
-        px = new ProxyHarness(ProxySettings.defaults());
+        px = new ProxyHarness(TestConfig.wsroute());
         px.routes(routes(web.endpoint()));
         try (RawHttp raw = new RawHttp(px.port())) {
             assertThat(status(raw.send("GET / HTTP/1.1\r\nHost: unknown.example\r\n\r\n").readResponse())).isEqualTo(404);

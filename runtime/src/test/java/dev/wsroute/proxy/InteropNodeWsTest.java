@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.wsroute.testing.ExternalPeer;
 import dev.wsroute.testing.InteropPeers;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.TestConfig;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -28,7 +29,7 @@ class InteropNodeWsTest {
     void start() throws Exception {
         server = InteropPeers.node("ws-server.js");
         int port = server.await("listening", T).getInteger("port");
-        px = new ProxyHarness(ProxySettings.defaults().withDrainPeriod(Duration.ofMillis(300)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "300ms"));
         px.routes(WebSocketProxyTest.simpleRoute("127.0.0.1:" + port));
     }
 

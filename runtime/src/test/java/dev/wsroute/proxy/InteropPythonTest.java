@@ -20,6 +20,7 @@ import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ExternalPeer;
 import dev.wsroute.testing.InteropPeers;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -55,7 +56,7 @@ class InteropPythonTest {
         InteropPeers.requirePythonWebsockets();
         vertx = Vertx.vertx();
         echo = new EchoBackend(vertx, "vertx");
-        px = new ProxyHarness(ProxySettings.defaults().withDrainPeriod(Duration.ofMillis(300)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "300ms"));
         px.routes(WebSocketProxyTest.simpleRoute(echo.endpoint()));
 
         peer = InteropPeers.python("py_client.py", px.ws("/echo/py"));
@@ -78,7 +79,7 @@ class InteropPythonTest {
     void jdkClientThroughTheProxyToThePythonServer() throws Exception {
         peer = InteropPeers.python("py_server.py");
         int port = peer.await("listening", T).getInteger("port");
-        px = new ProxyHarness(ProxySettings.defaults().withDrainPeriod(Duration.ofMillis(300)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "300ms"));
         px.routes(WebSocketProxyTest.simpleRoute("127.0.0.1:" + port));
 
         LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();

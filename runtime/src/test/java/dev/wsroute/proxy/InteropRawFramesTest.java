@@ -22,6 +22,7 @@ import dev.wsroute.testing.ExternalPeer;
 import dev.wsroute.testing.InteropPeers;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
 
 /**
  * Hand-made frames through the proxy to strict servers (npm ws, python3-websockets, python3-autobahn). Each case is run twice: straight to
@@ -53,7 +54,7 @@ class InteropRawFramesTest {
             default -> throw new IllegalArgumentException(peer);
         };
         serverPort = server.await("listening", T).getInteger("port");
-        px = new ProxyHarness(ProxySettings.defaults().withDrainPeriod(Duration.ofMillis(300)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "300ms"));
         px.routes(WebSocketProxyTest.simpleRoute("127.0.0.1:" + serverPort));
     }
 

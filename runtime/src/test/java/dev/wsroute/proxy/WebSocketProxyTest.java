@@ -25,6 +25,7 @@ import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.RawUpstream;
 import dev.wsroute.testing.WsClient;
+import dev.wsroute.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -51,7 +52,7 @@ class WebSocketProxyTest {
 
     @BeforeEach
     void proxy() throws Exception {
-        px = new ProxyHarness(ProxySettings.defaults().withDrainPeriod(Duration.ofMillis(300)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "300ms"));
     }
 
     @AfterEach
@@ -404,7 +405,7 @@ class WebSocketProxyTest {
     @Test
     void slowAndOversizedHeadsGet408And431ThenClose() throws Exception {
         px.close();
-        px = new ProxyHarness(ProxySettings.defaults().withHeaderTimeout(Duration.ofMillis(700)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-header-timeout", "700ms"));
         px.routes(simpleRoute(a.endpoint()));
         try (RawHttp raw = new RawHttp(px.port())) {
             String r = raw.send("GET /echo HTTP/1.1\r\nHost: x\r\n").readResponse(); // and then nothing more

@@ -222,6 +222,22 @@ class RoutesFileSourceTest {
     }
 
     @Test
+    void aFileOverFourMebibytesIsRefusedUnreadAndTheLastGoodRoutesStay() throws IOException {
+        Path file = dir.resolve("routes.yaml");
+        write(file, routes("chat"));
+        start(file);
+        RouteTable good = holder.current();
+
+        // a valid YAML document with one 10 MB header value: refused by size, never parsed or validated
+        String huge = routes("chat") + "  http: {backends: [{endpoints: ['127.0.0.1:9001']}]}\n# " + "x".repeat(10_000_000) + "\n";
+        write(file, huge);
+
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(source.lastError())
+                .contains("more than the limit of " + RoutesFileSource.MAX_FILE_BYTES + " bytes (4 MiB)"));
+        assertThat(holder.current()).isSameAs(good);
+    }
+
+    @Test
     void deletedFileKeepsTheTableAndARestoredFileIsApplied() throws IOException {
         Path file = dir.resolve("routes.yaml");
         write(file, routes("chat"));

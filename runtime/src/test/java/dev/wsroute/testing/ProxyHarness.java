@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import dev.wsroute.proxy.DataPlane;
-import dev.wsroute.proxy.ProxySettings;
+import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.Pool;
@@ -24,12 +24,12 @@ public final class ProxyHarness implements AutoCloseable {
     public final List<TableProblem> problems = new ArrayList<>();
     private long version;
 
-    public ProxyHarness(ProxySettings settings) throws InterruptedException {
-        this(settings, () -> null);
+    public ProxyHarness(WsRouteConfig config) throws InterruptedException {
+        this(config, () -> null);
     }
 
-    public ProxyHarness(ProxySettings settings, Supplier<Pool> defaultBackend) throws InterruptedException {
-        this.dataPlane = new DataPlane(settings, tables, metrics, defaultBackend).start();
+    public ProxyHarness(WsRouteConfig config, Supplier<Pool> defaultBackend) throws InterruptedException {
+        this.dataPlane = new DataPlane(config, tables, metrics, defaultBackend).start();
     }
 
     /** Publishes a routes file's content as the new table; fails the test if the YAML is invalid. */

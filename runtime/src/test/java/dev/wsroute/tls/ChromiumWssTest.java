@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.wsroute.proxy.DataPlane;
-import dev.wsroute.proxy.ProxySettings;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
@@ -65,7 +65,7 @@ class ChromiumWssTest {
         RouteTableHolder tables = new RouteTableHolder();
         List<TableProblem> problems = new ArrayList<>();
         try (WsEchoServer echo = WsEchoServer.plain();
-                DataPlane proxy = new DataPlane(ProxySettings.defaults().withTls(0).withDrainPeriod(Duration.ofMillis(200)), tables,
+                DataPlane proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables,
                         new SimpleMeterRegistry(), () -> null).start()) {
             String yaml = """
                     apiVersion: wsroute.dev/v1alpha1

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.proxy.DataPlane;
-import dev.wsroute.proxy.ProxySettings;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
@@ -81,7 +81,7 @@ class WssEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        proxy = new DataPlane(ProxySettings.defaults().withTls(0).withDrainPeriod(java.time.Duration.ofMillis(200)), tables, new SimpleMeterRegistry(), () -> null).start();
+        proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables, new SimpleMeterRegistry(), () -> null).start();
     }
 
     @AfterEach

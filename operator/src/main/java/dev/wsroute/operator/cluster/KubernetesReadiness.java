@@ -8,8 +8,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import dev.wsroute.config.WsRouteConfig;
-import dev.wsroute.config.WsRouteConfig.Mode;
+import dev.wsroute.operator.config.WsRouteAppConfig;
+import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
 
 /**
  * Ready once the caches synced (and, with a data plane, a first table is out). Losing the API server does not
@@ -19,7 +19,7 @@ import dev.wsroute.config.WsRouteConfig.Mode;
 @ApplicationScoped
 public class KubernetesReadiness implements HealthCheck {
     @Inject
-    WsRouteConfig config;
+    WsRouteAppConfig config;
     @Inject
     ClusterState state;
 

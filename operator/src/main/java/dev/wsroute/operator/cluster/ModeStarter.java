@@ -11,8 +11,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import dev.wsroute.config.WsRouteConfig;
-import dev.wsroute.config.WsRouteConfig.Mode;
+import dev.wsroute.operator.config.WsRouteAppConfig;
+import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
@@ -31,7 +31,7 @@ public class ModeStarter {
     private static final Logger LOG = Logger.getLogger(ModeStarter.class);
 
     @Inject
-    WsRouteConfig config;
+    WsRouteAppConfig config;
     @Inject
     ClusterState state;
     @Inject
@@ -40,8 +40,6 @@ public class ModeStarter {
     Instance<RouteTableHolder> holder;
     @Inject
     Instance<TlsResolverFactory> tls;
-    @Inject
-    LeaderElectionConfig leaderElection;
     /** This replica's name in the Lease: the pod's name, which deploy/ passes with the downward API. */
     @ConfigProperty(name = "POD_NAME")
     Optional<String> podName;
@@ -52,6 +50,7 @@ public class ModeStarter {
 
     void onStart(@Observes StartupEvent ev) {
         Mode mode = config.mode();
+        LOG.infof("wsroute starting in %s mode", mode);
         if (mode == Mode.standalone) {
             return;
         }
@@ -70,7 +69,7 @@ public class ModeStarter {
         }
         ClusterCache watched = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
         TlsResolver tlsResolver = tlsResolver(watched);
-        ControlPlane.Election election = !leaderElection.enabled() ? null
+        ControlPlane.Election election = !config.kubernetes().leaderElection() ? null
                 : new ControlPlane.Election(config.kubernetes().leaseNamespace().orElseGet(k8s::getNamespace),
                         config.kubernetes().leaseName(), StatusLease.identity(podName), StatusLease.Timing.DEFAULT);
         control = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),

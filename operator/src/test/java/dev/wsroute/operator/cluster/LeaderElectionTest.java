@@ -39,7 +39,7 @@ class LeaderElectionTest {
     public static class Elected implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("wsroute.leader-election.enabled", "true", "wsroute.kubernetes.lease-namespace", LEASE_NS,
+            return Map.of("wsroute.kubernetes.leader-election", "true", "wsroute.kubernetes.lease-namespace", LEASE_NS,
                     "POD_NAME", "wsroute-7d9f-abcde");
         }
     }

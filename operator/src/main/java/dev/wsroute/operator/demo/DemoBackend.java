@@ -1,4 +1,4 @@
-package dev.wsroute.runtime;
+package dev.wsroute.operator.demo;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,66 @@
+package dev.wsroute.operator.config;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The wsroute application's own settings, under {@code wsroute.} beside the extension's: which mode it runs in and
+ * how it talks to Kubernetes. What a mode means for the data plane is in {@link ModeDefaults}.
+ */
+@ConfigMapping(prefix = "wsroute")
+public interface WsRouteAppConfig {
+
+    /** Where routes come from and which planes run: standalone, ingress, operator or sidecar. */
+    @WithDefault("standalone")
+    Mode mode();
+
+    /** How the ingress, operator and sidecar modes talk to Kubernetes. */
+    Kubernetes kubernetes();
+
+    /** Sidecar mode. */
+    Sidecar sidecar();
+
+    /** The built-in demo (standalone mode without a routes file). */
+    Demo demo();
+
+    enum Mode {
+        standalone, ingress, operator, sidecar
+    }
+
+    interface Kubernetes {
+        /** Namespace to watch; default: all namespaces (ingress, operator), the pod's own namespace (sidecar). */
+        Optional<String> namespace();
+
+        /** Time changes are collected for before one new route table is built. */
+        @WithDefault("50ms")
+        java.time.Duration holdOff();
+
+        /** Name of the Lease that elects the replica which writes status. */
+        @WithDefault("wsroute-operator")
+        String leaseName();
+
+        /** Namespace of the Lease; default: the pod's own namespace. */
+        Optional<String> leaseNamespace();
+
+        /**
+         * Whether replicas run for that Lease, so that one writes status; off only where a single replica runs
+         * (tests). The identity in the Lease is the pod's name, {@code POD_NAME} (downward API).
+         */
+        @WithDefault("true")
+        boolean leaderElection();
+    }
+
+    interface Sidecar {
+        /** Port of the application container, which gets what no route claims in sidecar mode. */
+        @WithDefault("8081")
+        int appPort();
+    }
+
+    interface Demo {
+        /** Port of the demo echo backend on 127.0.0.1 (0: any free port). */
+        @WithDefault("0")
+        int echoPort();
+    }
+}
