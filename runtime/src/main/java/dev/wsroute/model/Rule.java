@@ -26,6 +26,12 @@ public record Rule(
         allowedOrigins = List.copyOf(allowedOrigins);
     }
 
+    /** Matches any upgrade, edits nothing, default limits: what upgrades to the default backend run under. */
+    public static Rule passThrough() {
+        return new Rule(0, Match.ANY, Rewrite.NONE, List.of(), Optional.empty(), LoadBalancing.DEFAULT, List.of(),
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+    }
+
     /** TLS to the backends. */
     public record UpstreamTls(String caSecretName, String caFile, String sni, boolean insecureSkipVerify) {
     }

@@ -1,36 +1,54 @@
 package dev.wsroute.proxy;
 
+import java.net.SocketAddress;
+
 import org.jboss.logging.Logger;
 
-/** One line per plain HTTP request and per WebSocket session (at close), on the category {@code wsroute.access}. */
+import dev.wsroute.model.RouteId;
+import dev.wsroute.table.Endpoint;
+
+/**
+ * One line per plain HTTP request and per WebSocket session (at close), on the category {@code wsroute.access}.
+ * Callers hand over typed values; they become text here, at the edge.
+ */
 final class AccessLog {
     private static final Logger LOG = Logger.getLogger("wsroute.access");
 
     private final boolean enabled;
 
+    /** Who asked for what: the part of a line known when the request arrives. */
+    record Request(SocketAddress client, String host, String uri) {
+    }
+
     AccessLog(boolean enabled) {
         this.enabled = enabled && LOG.isInfoEnabled();
     }
 
-    void http(String client, String method, String host, String uri, String route, Object endpoint, int status, long nanos) {
+    void http(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) {
         if (enabled) {
             LOG.infof("http client=%s method=%s host=%s uri=%s route=%s endpoint=%s status=%d duration_ms=%.1f",
-                    client, method, host, uri, route, endpoint, status, nanos / 1e6);
+                    r.client(), method, r.host(), r.uri(), ProxyMetrics.label(route), orDash(endpoint), status, nanos / 1e6);
         }
     }
 
-    void rejectedUpgrade(String client, String host, String uri, String route, int status, String why) {
+    void rejectedUpgrade(Request r, RouteId route, int status, String why) {
         if (enabled) {
-            LOG.infof("ws client=%s host=%s uri=%s route=%s status=%d reason=\"%s\"", client, host, uri, route, status, why);
+            LOG.infof("ws client=%s host=%s uri=%s route=%s status=%d reason=\"%s\"", r.client(), r.host(), r.uri(),
+                    ProxyMetrics.label(route), status, why);
         }
     }
 
-    void session(String client, String host, String uri, String route, Object endpoint, long nanos, long bytesIn, long bytesOut,
-            long msgsIn, long msgsOut, String closedBy, int code) {
+    void session(Request r, RouteId route, Endpoint endpoint, long nanos, FrameTracker in, FrameTracker out, CloseInitiator closedBy,
+            int code) {
         if (enabled) {
             LOG.infof("ws client=%s host=%s uri=%s route=%s endpoint=%s status=101 duration_ms=%.1f bytes_in=%d bytes_out=%d "
                     + "msgs_in=%d msgs_out=%d closed_by=%s close_code=%d",
-                    client, host, uri, route, endpoint, nanos / 1e6, bytesIn, bytesOut, msgsIn, msgsOut, closedBy, code);
+                    r.client(), r.host(), r.uri(), ProxyMetrics.label(route), endpoint, nanos / 1e6, in.bytes(), out.bytes(),
+                    in.messages(), out.messages(), closedBy.label(), code);
         }
+    }
+
+    private static Object orDash(Endpoint e) {
+        return e == null ? "-" : e;
     }
 }

@@ -2,12 +2,9 @@ package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.Base64;
-import java.util.Locale;
 
-import dev.wsroute.model.LoadBalancing.HashOn;
 import dev.wsroute.model.Route;
-import dev.wsroute.model.Rule;
+import dev.wsroute.model.RouteId;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Pool;
@@ -21,7 +18,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -30,8 +26,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -138,17 +132,21 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private void plain(ClientRequest view, RouteTable table) {
         CompiledRoute route = table.matchHttp(view.host());
+        RouteId routeId = route != null ? route.route().id() : null;
         if (!tls && route != null && route.route().tls().map(Route.TlsRef::redirect).orElse(false)) {
             FullHttpResponse r = HttpResponses.of(HttpResponseStatus.PERMANENT_REDIRECT, "use https", false);
             int port = px.tlsPort;
             r.headers().set(HttpHeaderNames.LOCATION, "https://" + view.host() + (port == 443 ? "" : ":" + port) + view.pathAndQuery());
-            answerLocally(view, r, route.route().id().toString());
+            px.metrics.httpRequest(routeId, r.status().code());
+            logHttp(view, routeId, r.status().code());
+            answerLocally(view, r);
             return;
         }
         Pool pool = route != null ? route.http() : px.defaultBackend.get();
-        String routeName = route != null ? route.route().id().toString() : "-";
         if (pool == null) {
-            answerLocally(view, HttpResponses.of(HttpResponseStatus.NOT_FOUND, "no route for this host and path", false), routeName);
+            px.metrics.httpRequest(routeId, 404);
+            logHttp(view, routeId, 404);
+            answerLocally(view, HttpResponses.of(HttpResponseStatus.NOT_FOUND, "no route for this host and path", false));
             return;
         }
         // plain HTTP is one request at a time with reads on demand (body backpressure, bounded pipelining)
@@ -161,75 +159,43 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ForwardedHeaders.add(head.headers(), (InetSocketAddress) ctx.channel().remoteAddress(), tls, originalHost);
         head.setUri(view.pathAndQuery());
         head.setProtocolVersion(HttpVersion.HTTP_1_1); // keep-alive to the upstream, whatever the client spoke
-        exchange = new HttpExchange(px, ctx, this, view, head, pool, routeName, keepAlive, http10);
+        exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), head, pool, routeId, keepAlive, http10);
         exchange.start();
     }
 
     private void upgrade(ClientRequest view, RouteTable table) {
-        HttpRequest req = view.request();
-        String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (!req.method().equals(HttpMethod.GET) || !validKey(key) || hasBody(req)) {
-            rejectUpgrade(view, "-", HttpResponseStatus.BAD_REQUEST, "not a valid WebSocket upgrade (GET with a 16-byte Sec-WebSocket-Key)", true);
+        UpgradeAdmission.Decision decision = UpgradeAdmission.decide(view, table, px.defaultBackend.get());
+        if (decision instanceof UpgradeAdmission.Go go && !px.tunnels.tryAcquire(go.rule().key(), go.rule().rule().maxConnections())) {
+            decision = UpgradeAdmission.atLimit(go.rule());
+        }
+        if (decision instanceof UpgradeAdmission.Answer answer) {
+            px.metrics.upgrade(answer.route(), answer.status().code());
+            px.accessLog.rejectedUpgrade(logRequest(view, view.host()), answer.route(), answer.status().code(), answer.why());
+            answerLocally(view, answer.response());
             return;
         }
-        if (!"13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
-            FullHttpResponse r = HttpResponses.of(HttpResponseStatus.UPGRADE_REQUIRED, "only WebSocket version 13 is supported", false);
-            r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
-            answerUpgradeLocally(view, "-", r);
-            return;
-        }
-        CompiledRule rule = table.matchUpgrade(view);
-        if (rule == null) {
-            rejectUpgrade(view, "-", HttpResponseStatus.NOT_FOUND, "no route for this host and path", true);
-            return;
-        }
-        String routeName = rule.key().toString();
-        Rule r = rule.rule();
-        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && !r.allowedOrigins().isEmpty() && !r.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT))) {
-            rejectUpgrade(view, routeName, HttpResponseStatus.FORBIDDEN, "origin not allowed", true);
-            return;
-        }
-        if (rule.pool().isEmpty()) {
-            rejectUpgrade(view, routeName, HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint", true);
-            return;
-        }
-        if (!px.tunnels.tryAcquire(rule.key(), r.maxConnections())) {
-            FullHttpResponse resp = HttpResponses.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "route is at its connection limit", false);
-            resp.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
-            px.accessLog.rejectedUpgrade(remote(), view.host(), view.pathAndQuery(), routeName, 503, "at maxConnections");
-            px.metrics.upgrade(rule.key().route().toString(), 503);
-            answerLocally(view, resp, null);
-            return;
-        }
+        CompiledRule rule = ((UpgradeAdmission.Go) decision).rule();
         HttpRequest upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls);
-        handshake = new UpgradeHandshake(px, ctx, view, upstreamRequest, rule, hashKey(view, r));
+        handshake = new UpgradeHandshake(px, ctx, logRequest(view, view.host()), upstreamRequest, rule,
+                HashKeys.of(rule.rule().loadBalancing().hashOn(), view, ctx.channel()));
         // Remove the decoder now: whatever the client sent after the head reaches us as raw bytes, in order.
         ctx.pipeline().remove(HttpServerCodec.class);
         handshake.start();
     }
 
-    private void rejectUpgrade(ClientRequest view, String routeName, HttpResponseStatus status, String why, boolean keepAlive) {
-        px.accessLog.rejectedUpgrade(remote(), view.host(), view.pathAndQuery(), routeName, status.code(), why);
-        px.metrics.upgrade(routeName, status.code());
-        answerLocally(view, HttpResponses.of(status, why, !keepAlive), null);
+    private AccessLog.Request logRequest(ClientRequest view, String host) {
+        return new AccessLog.Request(ctx.channel().remoteAddress(), host, view.pathAndQuery());
     }
 
-    private void answerUpgradeLocally(ClientRequest view, String routeName, FullHttpResponse r) {
-        px.accessLog.rejectedUpgrade(remote(), view.host(), view.pathAndQuery(), routeName, r.status().code(), "answered locally");
-        px.metrics.upgrade(routeName, r.status().code());
-        answerLocally(view, r, null);
+    private void logHttp(ClientRequest view, RouteId route, int status) {
+        px.accessLog.http(logRequest(view, view.rawHost()), view.request().method().name(), route, null, status, 0);
     }
 
     /** Answers once the request (and any body) has been read; keeps the connection if the client allows. */
-    private void answerLocally(ClientRequest view, FullHttpResponse r, String httpRouteForLog) {
+    private void answerLocally(ClientRequest view, FullHttpResponse r) {
         HttpRequest req = view.request();
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-        if (httpRouteForLog != null) {
-            px.metrics.httpRequest(httpRouteForLog, r.status().code());
-            px.accessLog.http(remote(), req.method().name(), view.rawHost(), view.pathAndQuery(), httpRouteForLog, "-", r.status().code(), 0);
-        }
-        if (hasBody(req)) { // don't read an unknown body just to answer: answer and close
+        if (UpgradeAdmission.hasBody(req)) { // don't read an unknown body just to answer: answer and close
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             keepAlive = false;
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -262,7 +228,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void closeWith(HttpResponseStatus status, String why) {
-        px.metrics.httpRequest("-", status.code());
+        px.metrics.httpRequest(null, status.code());
         ctx.writeAndFlush(HttpResponses.of(status, why, true)).addListener(ChannelFutureListener.CLOSE);
         ctx.channel().config().setAutoRead(false);
         disarmHeadTimeout();
@@ -309,51 +275,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private String remote() {
-        return String.valueOf(ctx.channel().remoteAddress());
-    }
-
     static boolean isUpgrade(HttpHeaders h) {
         return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 && h.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
-    }
-
-    private static boolean hasBody(HttpRequest req) {
-        return HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-    }
-
-    private static boolean validKey(String key) {
-        if (key == null) {
-            return false;
-        }
-        try {
-            return Base64.getDecoder().decode(key.trim()).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private String hashKey(ClientRequest view, Rule r) {
-        HashOn h = r.loadBalancing().hashOn();
-        if (h == null) {
-            return null;
-        }
-        return switch (h.source()) {
-            case header -> view.header(h.name());
-            case queryParam -> view.queryParam(h.name());
-            case sourceIP -> UpgradeHandshake.clientIp(ctx.channel());
-            case cookie -> {
-                String cookies = view.header("cookie");
-                if (cookies == null) {
-                    yield null;
-                }
-                for (Cookie c : ServerCookieDecoder.LAX.decode(cookies)) {
-                    if (c.name().equals(h.name())) {
-                        yield c.value();
-                    }
-                }
-                yield null;
-            }
-        };
     }
 }

@@ -9,7 +9,9 @@ import io.netty.buffer.ByteBufAllocator;
 /** Close frames the proxy writes itself: unmasked towards clients, masked towards upstreams (RFC 6455 5.1). */
 final class CloseFrames {
     static final int GOING_AWAY = 1001;
+    static final int MESSAGE_TOO_BIG = 1009;
     static final int INTERNAL_ERROR = 1011;
+    static final int SERVICE_RESTART = 1012;
 
     private CloseFrames() {
     }

@@ -35,6 +35,18 @@ public final class DataPlane implements AutoCloseable {
         this.px = new ProxyContext(config, tables, new ProxyMetrics(registry), defaultBackend, transport);
     }
 
+    /** Which endpoints may take new connections (health checks plug in here); all of them by default. */
+    public DataPlane endpointHealth(EndpointHealth health) {
+        px.dialer.health = java.util.Objects.requireNonNull(health, "health");
+        return this;
+    }
+
+    /** Told about connect failures, upgrade answers and tunnel ends (passive health checks listen here). */
+    public DataPlane dialListener(DialListener listener) {
+        px.dialer.listener = java.util.Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
     /** Binds the listeners; returns once they accept. */
     public DataPlane start() throws InterruptedException {
         plain = bind(config.listen().port(), false);

@@ -1,18 +1,18 @@
 package dev.wsroute.proxy;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -29,22 +29,22 @@ import io.netty.util.concurrent.ScheduledFuture;
  * One plain HTTP request and its response, streamed both ways: each chunk is written as it arrives and the next
  * read waits until the other side can take more. Upstream connections are kept alive and reused per event loop.
  */
-final class HttpExchange {
+final class HttpExchange implements UpstreamDialer.Owner {
     private static final Logger LOG = Logger.getLogger(HttpExchange.class);
 
     private final ProxyContext px;
     private final ChannelHandlerContext client;
     private final ClientRequestReceiver owner;
-    private final ClientRequest request;
+    private final AccessLog.Request request;
     private final HttpRequest head;
     private final Pool pool;
-    private final String routeName;
+    private final RouteId route;
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
     private final long started = System.nanoTime();
-    private final Set<Endpoint> tried = new HashSet<>();
     private final List<HttpContent> pendingBody = new ArrayList<>(1);
-    private Endpoint endpoint;
+    private Endpoint endpoint; // held (counted in use) from connect until the exchange ends
+    private Endpoint servedBy; // for the access log
     private Channel upstream;
     private boolean reused;
     private boolean bodySent;
@@ -55,54 +55,40 @@ final class HttpExchange {
     private int status;
     private ScheduledFuture<?> responseTimer;
 
-    HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, ClientRequest request,
-            HttpRequest head, Pool pool, String routeName, boolean clientKeepAlive, boolean clientHttp10) {
+    HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, AccessLog.Request request,
+            HttpRequest head, Pool pool, RouteId route, boolean clientKeepAlive, boolean clientHttp10) {
         this.px = px;
         this.client = client;
         this.owner = owner;
         this.request = request;
         this.head = head;
         this.pool = pool;
-        this.routeName = routeName;
+        this.route = route;
         this.clientKeepAlive = clientKeepAlive;
         this.clientHttp10 = clientHttp10;
     }
 
     void start() {
-        Endpoint next = pool.select(null, tried, px.stats);
-        if (next == null) {
-            fail(tried.isEmpty() ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
-                    tried.isEmpty() ? "no ready endpoint" : "every endpoint refused the connection");
-            return;
-        }
-        tried.add(next);
-        endpoint = next;
-        Channel idle = px.httpPool.poll(next);
-        if (idle != null) {
-            reused = true;
-            attach(idle);
-            return;
-        }
-        connectFresh();
+        px.dialer.dial(client.channel().eventLoop(), pool, null, null, true, this);
     }
 
-    private void connectFresh() {
-        Endpoint e = endpoint;
-        px.connect(client.channel().eventLoop(), e, null, false, new HttpClientCodec(4096, 64 * 1024, 16 * 1024))
-                .addListener((ChannelFutureListener) f -> {
-                    if (done) {
-                        f.channel().close();
-                    } else if (f.isSuccess()) {
-                        reused = false;
-                        attach(f.channel());
-                    } else {
-                        LOG.debugf("http: connect to %s failed: %s", e, f.cause().toString());
-                        start();
-                    }
-                });
+    // --- UpstreamDialer.Owner ---
+
+    @Override
+    public boolean abandoned() {
+        return done;
     }
 
-    private void attach(Channel ch) {
+    @Override
+    public void initChannel(ChannelPipeline p) {
+        p.addLast("http", new HttpClientCodec(4096, 64 * 1024, 16 * 1024));
+    }
+
+    @Override
+    public void connected(Channel ch, Endpoint e, boolean reusedConnection) {
+        endpoint = e;
+        servedBy = e;
+        reused = reusedConnection;
         upstream = ch;
         ch.pipeline().addLast("exchange", new UpstreamHttpHandler(this));
         ch.write(head);
@@ -118,6 +104,12 @@ final class HttpExchange {
             client.read();
         }
         ch.read();
+    }
+
+    @Override
+    public void failed(boolean noEndpoint) {
+        fail(noEndpoint ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
+                noEndpoint ? "no ready endpoint" : "every endpoint refused the connection");
     }
 
     /** A chunk of the client's request body. */
@@ -202,7 +194,7 @@ final class HttpExchange {
 
     private void finish() {
         done = true;
-        px.metrics.httpRequest(routeName, status);
+        px.metrics.httpRequest(route, status);
         logAccess();
         upstream.pipeline().remove(UpstreamHttpHandler.class);
         if (upstreamKeepAlive && requestComplete) {
@@ -210,6 +202,7 @@ final class HttpExchange {
         } else {
             upstream.close();
         }
+        releaseEndpoint();
         owner.exchangeDone(clientKeepAlive && requestComplete);
     }
 
@@ -221,7 +214,8 @@ final class HttpExchange {
             // a parked connection the upstream had just closed: try once more on a fresh one
             responseTimer.cancel(false);
             upstream = null;
-            connectFresh();
+            releaseEndpoint();
+            px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
             return;
         }
         if (responseStarted) {
@@ -234,7 +228,7 @@ final class HttpExchange {
     }
 
     void upstreamFailed(Throwable cause) {
-        LOG.debugf("http: upstream %s failed: %s", endpoint, cause.toString());
+        LOG.debugf("http: upstream %s failed: %s", servedBy, cause.toString());
         if (upstream != null) {
             upstream.close();
         }
@@ -258,12 +252,19 @@ final class HttpExchange {
         if (upstream != null) {
             upstream.close();
         }
+        releaseEndpoint();
         return true;
     }
 
+    private void releaseEndpoint() {
+        if (endpoint != null) {
+            px.dialer.release(endpoint);
+            endpoint = null;
+        }
+    }
+
     private void logAccess() {
-        px.accessLog.http(client.channel().remoteAddress().toString(), head.method().name(), request.rawHost(),
-                request.pathAndQuery(), routeName, endpoint, status, System.nanoTime() - started);
+        px.accessLog.http(request, head.method().name(), route, servedBy, status, System.nanoTime() - started);
     }
 
     private void fail(HttpResponseStatus s, String why) {
@@ -271,7 +272,7 @@ final class HttpExchange {
             return;
         }
         status = s.code();
-        px.metrics.httpRequest(routeName, status);
+        px.metrics.httpRequest(route, status);
         logAccess();
         if (responseStarted) {
             client.close();

@@ -5,13 +5,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.wsroute.model.RouteId;
+import dev.wsroute.table.Endpoint;
+import dev.wsroute.table.PoolId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** WebSocket-specific metrics. Meters are looked up once per route and cached: the hot path only adds to counters. */
+/**
+ * WebSocket-specific metrics. Callers pass typed values ({@link RouteId}, enums); label text is made here, one
+ * value per route ("namespace/name", or "-" for what no route claims). Meters are looked up once per route and
+ * cached: the hot path only adds to counters.
+ */
 public final class ProxyMetrics {
+    private static final String NO_ROUTE = "-";
+
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
@@ -22,34 +31,46 @@ public final class ProxyMetrics {
                 .description("Open client connections, HTTP and WebSocket").register(registry);
     }
 
+    /** The route label of a metric or log line. */
+    static String label(RouteId route) {
+        return route == null ? NO_ROUTE : route.toString();
+    }
+
     AtomicInteger clientConnections() {
         return clientConnections;
     }
 
-    RouteMeters route(String route) {
-        return routes.computeIfAbsent(route, RouteMeters::new);
+    RouteMeters route(RouteId route) {
+        String label = label(route);
+        RouteMeters m = routes.get(label);
+        return m != null ? m : routes.computeIfAbsent(label, RouteMeters::new);
     }
 
-    void upgrade(String route, int status) {
+    void upgrade(RouteId route, int status) {
         route(route).counter("wsroute.websocket.upgrades", "WebSocket upgrade requests by the status answered",
                 "status", Integer.toString(status)).increment();
     }
 
-    void httpRequest(String route, int status) {
+    void httpRequest(RouteId route, int status) {
         route(route).counter("wsroute.http.requests", "Plain HTTP requests by the status answered",
                 "status", Integer.toString(status)).increment();
     }
 
-    void closed(String route, String by, int code, long nanos) {
+    /** @param cause why the proxy closed it; null when the client or upstream did */
+    void closed(RouteId route, CloseInitiator by, int code, CloseCause cause, long nanos) {
         RouteMeters m = route(route);
-        m.counter("wsroute.websocket.closes", "Closed WebSocket sessions by who closed and the close code",
-                "by", by, "code", Integer.toString(code)).increment();
+        m.counter("wsroute.websocket.closes", "Closed WebSocket sessions by who closed, the close code and (proxy) why",
+                "by", by.label(), "code", Integer.toString(code), "reason", cause == null ? "" : cause.label()).increment();
         m.duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void drained(String route) {
-        Counter.builder("wsroute.websocket.drained").description("WebSocket sessions closed with 1001 after a drain")
-                .tag("route", route).register(registry).increment();
+    void drained(RouteId route) {
+        route(route).counter("wsroute.websocket.drained", "WebSocket sessions closed with 1001 after a drain").increment();
+    }
+
+    void connectFailed(PoolId pool, Endpoint endpoint) {
+        route(pool.route()).counter("wsroute.upstream.connect.failures", "Upstream connections refused, timed out or failed",
+                "endpoint", endpoint.key()).increment();
     }
 
     /** Meters of one route, kept for the hot path; tagged counters are looked up in a small map, not the registry. */
@@ -68,7 +89,8 @@ public final class ProxyMetrics {
             List<String> key = new java.util.ArrayList<>(tags.length + 1);
             key.add(name);
             key.addAll(List.of(tags));
-            return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description)
+            Counter c = counters.get(key);
+            return c != null ? c : counters.computeIfAbsent(key, k -> Counter.builder(name).description(description)
                     .tag("route", route).tags(tags).register(registry));
         }
 

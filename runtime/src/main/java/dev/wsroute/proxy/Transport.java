@@ -1,6 +1,7 @@
 package dev.wsroute.proxy;
 
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -16,13 +17,18 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** Native epoll where the platform has it (fewer copies and system calls), NIO elsewhere. */
 record Transport(String name, EventLoopGroup group, Class<? extends ServerSocketChannel> serverChannel,
-        Class<? extends SocketChannel> channel) {
+        Supplier<SocketChannel> channels) {
 
     static Transport create(int threads) {
         ThreadFactory tf = new DefaultThreadFactory("wsroute-io", true);
         if (Epoll.isAvailable()) {
-            return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class, EpollSocketChannel.class);
+            return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class, EpollSocketChannel::new);
         }
-        return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class, NioSocketChannel.class);
+        return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class, NioSocketChannel::new);
+    }
+
+    /** A new, unregistered client socket channel. */
+    SocketChannel newChannel() {
+        return channels.get();
     }
 }

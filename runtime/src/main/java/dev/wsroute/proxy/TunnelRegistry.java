@@ -7,13 +7,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.RuleKey;
+import dev.wsroute.table.PoolId;
 
 /** All open tunnels, and the per-rule counts behind maxConnections; both outlive route tables. */
 final class TunnelRegistry {
     private final Set<Tunnel> live = ConcurrentHashMap.newKeySet();
     private final Object emptied = new Object();
-    private final ConcurrentHashMap<RuleKey, AtomicInteger> perRule = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PoolId, AtomicInteger> perRule = new ConcurrentHashMap<>();
     private final RouteTableHolder tables;
     private final Duration drainPeriod;
 
@@ -24,7 +24,7 @@ final class TunnelRegistry {
     }
 
     /** Takes a slot of the rule's limit (an upgrade in progress counts), or returns false at the limit. */
-    boolean tryAcquire(RuleKey rule, int max) {
+    boolean tryAcquire(PoolId rule, int max) {
         AtomicInteger n = perRule.computeIfAbsent(rule, k -> new AtomicInteger());
         if (n.incrementAndGet() > max) {
             n.decrementAndGet();
@@ -33,7 +33,7 @@ final class TunnelRegistry {
         return true;
     }
 
-    void release(RuleKey rule) {
+    void release(PoolId rule) {
         AtomicInteger n = perRule.get(rule);
         if (n != null) {
             n.decrementAndGet();
@@ -79,8 +79,8 @@ final class TunnelRegistry {
     /** Tunnels whose route or endpoint the new table no longer has start draining; the others are not touched. */
     private void swapped(RouteTable old, RouteTable fresh) {
         for (Tunnel t : live) {
-            if (!fresh.keeps(t.route(), t.endpoint().key())) {
-                t.drain(drainPeriod, "endpoint removed", true);
+            if (!fresh.keeps(t.pool(), t.endpoint().key())) {
+                t.drain(drainPeriod, true);
             }
         }
     }
@@ -90,7 +90,7 @@ final class TunnelRegistry {
         org.jboss.logging.Logger.getLogger(TunnelRegistry.class)
                 .infof("draining %d WebSocket(s) for up to %ds", live.size(), drainPeriod.toSeconds());
         for (Tunnel t : live) {
-            t.drain(drainPeriod, "proxy shutting down", false);
+            t.drain(drainPeriod, false);
         }
     }
 }

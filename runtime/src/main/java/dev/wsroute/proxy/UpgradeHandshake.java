@@ -1,10 +1,7 @@
 package dev.wsroute.proxy;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
@@ -12,6 +9,7 @@ import org.jboss.logging.Logger;
 import dev.wsroute.model.Rule;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
+import dev.wsroute.tls.UpstreamHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -19,6 +17,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -30,34 +29,32 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
- * One WebSocket upgrade, from the moment the client's HTTP decoder is gone until the tunnel starts or the client
- * gets an error. Bytes the client sent after its request head are held and written upstream right after the
- * forwarded head, in order. Connect failures move on to the next endpoint; the whole handshake has a deadline.
+ * One admitted WebSocket upgrade, from the moment the client's HTTP decoder is gone until the tunnel starts or the
+ * client gets an error. The {@link UpstreamDialer} finds the upstream; bytes the client sent after its request
+ * head are held and written upstream right after the forwarded head, in order. The whole handshake has a deadline.
  */
-final class UpgradeHandshake {
+final class UpgradeHandshake implements UpstreamDialer.Owner {
     private static final Logger LOG = Logger.getLogger(UpgradeHandshake.class);
+    /** Early bytes held while connecting, beyond which the client is not read until the tunnel starts. */
+    private static final int MAX_EARLY_BYTES = 64 * 1024;
 
     private final ProxyContext px;
     private final ChannelHandlerContext client;
-    private final ClientRequest request;
+    private final AccessLog.Request request;
     private final HttpRequest upstreamRequest;
     private final CompiledRule rule;
     private final String hashKey;
-    private final String clientAddress;
     private final long started = System.nanoTime();
-    /** Early bytes held while connecting, beyond which the client is not read until the tunnel starts. */
-    private static final int MAX_EARLY_BYTES = 64 * 1024;
     private final List<ByteBuf> early = new ArrayList<>(1);
     private int earlyBytes;
-    private final Set<Endpoint> tried = new HashSet<>();
     private ScheduledFuture<?> deadline;
     private Channel upstream;
-    private Endpoint endpoint;
+    private Endpoint endpoint; // held (counted in use) from connect until the tunnel takes it or the handshake ends
     private CompositeByteBuf upstreamEarly;
     private boolean answered; // a response (101 or other) started towards the client
     private boolean done;
 
-    UpgradeHandshake(ProxyContext px, ChannelHandlerContext client, ClientRequest request, HttpRequest upstreamRequest,
+    UpgradeHandshake(ProxyContext px, ChannelHandlerContext client, AccessLog.Request request, HttpRequest upstreamRequest,
             CompiledRule rule, String hashKey) {
         this.px = px;
         this.client = client;
@@ -65,14 +62,13 @@ final class UpgradeHandshake {
         this.upstreamRequest = upstreamRequest;
         this.rule = rule;
         this.hashKey = hashKey;
-        this.clientAddress = String.valueOf(client.channel().remoteAddress());
     }
 
     void start() {
         Rule r = rule.rule();
         deadline = client.executor().schedule(() -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in "
                 + r.handshakeTimeout().toMillis() + " ms"), r.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        connectNext();
+        px.dialer.dial(client.channel().eventLoop(), rule.pool(), hashKey, rule.upstreamTls(), false, this);
     }
 
     /** Bytes the client sent after its upgrade request, before any answer. */
@@ -90,30 +86,21 @@ final class UpgradeHandshake {
         }
     }
 
-    private void connectNext() {
-        if (done) {
-            return;
-        }
-        Endpoint next = rule.pool().select(hashKey, tried, px.stats);
-        if (next == null) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection");
-            return;
-        }
-        tried.add(next);
-        px.connect(client.channel().eventLoop(), next, rule.upstreamTls(), true, new HttpClientCodec(4096, 16 * 1024, 8192),
-                new UpstreamHandshakeHandler(this)).addListener((ChannelFutureListener) f -> {
-                    if (done) {
-                        f.channel().close();
-                    } else if (f.isSuccess()) {
-                        connected(f.channel(), next);
-                    } else {
-                        LOG.debugf("upgrade for %s: connect to %s failed: %s", rule.key(), next, f.cause().toString());
-                        connectNext();
-                    }
-                });
+    // --- UpstreamDialer.Owner ---
+
+    @Override
+    public boolean abandoned() {
+        return done;
     }
 
-    private void connected(Channel ch, Endpoint e) {
+    @Override
+    public void initChannel(ChannelPipeline p) {
+        p.addLast("http", new HttpClientCodec(4096, 16 * 1024, 8192));
+        p.addLast("handshake", new UpstreamHandshakeHandler(this));
+    }
+
+    @Override
+    public void connected(Channel ch, Endpoint e, boolean reused) {
         upstream = ch;
         endpoint = e;
         ch.write(upstreamRequest);
@@ -124,14 +111,28 @@ final class UpgradeHandshake {
         }
         early.clear();
         ch.flush();
+        ch.read();
     }
+
+    @Override
+    public void failed(boolean noEndpoint) {
+        if (noEndpoint) {
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
+        } else {
+            fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection");
+        }
+    }
+
+    // --- the upstream's answer ---
 
     /** The upstream's answer to the upgrade. */
     void response(HttpResponse response) {
         if (done) {
             return;
         }
-        if (response.status().code() != 101) {
+        int status = response.status().code();
+        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status);
+        if (status != 101) {
             passThrough(response);
             return;
         }
@@ -145,18 +146,19 @@ final class UpgradeHandshake {
         ChannelPipeline cp = client.pipeline();
         cp.addBefore(client.name(), "upgrade-encoder", new HttpResponseEncoder());
         client.write(new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
-                client.alloc().buffer(0), response.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
+                client.alloc().buffer(0), response.headers(), EmptyHttpHeaders.INSTANCE));
         cp.remove("upgrade-encoder");
         cp.remove(client.handler());
         if (cp.get(RequestHeadTimeout.class) != null) {
             cp.remove(RequestHeadTimeout.class);
         }
-        px.metrics.upgrade(rule.key().route().toString(), 101);
-        px.metrics.route(rule.key().route().toString()).handshake.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        px.metrics.upgrade(rule.key().route(), 101);
+        px.metrics.route(rule.key().route()).handshake.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         ByteBuf serverEarly = upstreamEarly;
         upstreamEarly = null;
-        new Tunnel(client.channel(), upstream, rule.key(), endpoint, px.tunnelContext, clientAddress, request.host(),
-                request.pathAndQuery()).start(rule.rule().idleTimeout(), serverEarly);
+        Endpoint e = endpoint;
+        endpoint = null; // the tunnel holds it now
+        new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request).start(rule.rule().idleTimeout(), serverEarly);
     }
 
     /** Bytes after the 101 head that the upstream sent in the same read. */
@@ -174,10 +176,10 @@ final class UpgradeHandshake {
         done = true;
         deadline.cancel(false);
         int status = response.status().code();
-        px.metrics.upgrade(rule.key().route().toString(), status);
-        px.accessLog.rejectedUpgrade(clientAddress, request.host(), request.pathAndQuery(), rule.key().toString(), status,
-                "upstream refused the upgrade");
+        px.metrics.upgrade(rule.key().route(), status);
+        px.accessLog.rejectedUpgrade(request, rule.key().route(), status, "upstream refused the upgrade");
         px.tunnels.release(rule.key());
+        releaseEndpoint();
         releaseEarly();
         client.pipeline().addBefore(client.name(), "upgrade-encoder", new HttpResponseEncoder());
         response.headers().set("connection", "close");
@@ -207,20 +209,21 @@ final class UpgradeHandshake {
     }
 
     void upstreamFailed(Throwable cause) {
-        LOG.warnf("upgrade for %s via %s failed: %s", rule.key(), endpoint, dev.wsroute.tls.UpstreamHandlers.failureReason(cause));
+        if (upstream == null) {
+            return; // still connecting: the dialer sees the failure and tries the next endpoint
+        }
+        LOG.debugf("upgrade for %s via %s failed: %s", rule.key(), endpoint, UpstreamHandlers.failureReason(cause));
         if (!answered) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
         }
-        if (upstream != null) {
-            upstream.close();
-        }
+        upstream.close();
     }
 
     void clientClosed() {
         abandon();
     }
 
-    /** Ends a handshake that will not become a tunnel: frees its slot, its held bytes and its upstream. */
+    /** Ends a handshake that will not become a tunnel: frees its slot, its endpoint, its held bytes and its upstream. */
     private boolean abandon() {
         if (done) {
             return false;
@@ -228,6 +231,7 @@ final class UpgradeHandshake {
         done = true;
         deadline.cancel(false);
         px.tunnels.release(rule.key());
+        releaseEndpoint();
         releaseEarly();
         if (upstream != null) {
             upstream.close();
@@ -239,20 +243,23 @@ final class UpgradeHandshake {
         if (!abandon()) {
             return;
         }
-        px.metrics.upgrade(rule.key().route().toString(), status.code());
-        px.accessLog.rejectedUpgrade(clientAddress, request.host(), request.pathAndQuery(), rule.key().toString(), status.code(), why);
+        px.metrics.upgrade(rule.key().route(), status.code());
+        px.accessLog.rejectedUpgrade(request, rule.key().route(), status.code(), why);
         if (client.channel().isActive()) {
             client.pipeline().addBefore(client.name(), "upgrade-encoder", new HttpResponseEncoder());
             client.writeAndFlush(HttpResponses.of(status, why, true)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
+    private void releaseEndpoint() {
+        if (endpoint != null) {
+            px.dialer.release(endpoint);
+            endpoint = null;
+        }
+    }
+
     private void releaseEarly() {
         early.forEach(ReferenceCountUtil::safeRelease);
         early.clear();
-    }
-
-    static String clientIp(Channel ch) {
-        return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
     }
 }

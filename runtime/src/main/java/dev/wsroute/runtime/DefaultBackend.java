@@ -6,7 +6,6 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.wsroute.config.WsRouteConfig;
-import dev.wsroute.model.LoadBalancing;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
 import io.quarkus.runtime.LaunchMode;
@@ -36,7 +35,7 @@ final class DefaultBackend implements Supplier<Pool> {
     private Pool resolve() {
         String target = config.defaultBackend().target().trim();
         if (target.equals("none")) {
-            return new Pool(List.of(), LoadBalancing.DEFAULT);
+            return Pool.defaultBackend(List.of());
         }
         if (target.equals("app")) {
             var c = ConfigProvider.getConfig();
@@ -49,6 +48,6 @@ final class DefaultBackend implements Supplier<Pool> {
     }
 
     private static Pool single(String host, int port) {
-        return new Pool(List.of(Endpoint.of(host, port, 1)), LoadBalancing.DEFAULT);
+        return Pool.defaultBackend(List.of(Endpoint.of(host, port, 1)));
     }
 }

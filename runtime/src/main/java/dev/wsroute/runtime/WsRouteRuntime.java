@@ -19,7 +19,7 @@ import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 import dev.wsroute.tls.SecretSource;
 import dev.wsroute.tls.StandaloneSecrets;
 import dev.wsroute.tls.TlsEngine;

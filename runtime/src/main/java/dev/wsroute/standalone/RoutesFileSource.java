@@ -19,8 +19,8 @@ import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TableProblem;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsProblem;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * Standalone mode's route source: the routes file, read again whenever its content changes. Polling the
@@ -171,7 +171,7 @@ public final class RoutesFileSource implements AutoCloseable {
         return null;
     }
 
-    private static void warn(TableProblem p) {
+    private static void warn(TlsProblem p) {
         LOG.warnf("route %s: %s: %s", p.route(), p.reason(), p.message());
     }
 

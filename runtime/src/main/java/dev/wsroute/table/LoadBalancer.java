@@ -3,10 +3,14 @@ package dev.wsroute.table;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.wsroute.model.LoadBalancing;
 
-/** Endpoint selection strategies. Each pick sees only candidates; weights come with the endpoints. */
+/**
+ * Endpoint selection strategies. They hold no state of their own: a pick sees the pool, the candidates left
+ * (healthy, not tried yet), and the {@link BalancerState} kept outside the route table.
+ */
 public abstract class LoadBalancer {
     private final LoadBalancing policy;
 
@@ -18,7 +22,7 @@ public abstract class LoadBalancer {
         return policy;
     }
 
-    abstract Endpoint pick(List<Endpoint> candidates, String hashKey, EndpointStats stats);
+    abstract Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state);
 
     static LoadBalancer of(LoadBalancing policy) {
         return switch (policy.policy()) {
@@ -36,7 +40,8 @@ public abstract class LoadBalancer {
         }
 
         @Override
-        Endpoint pick(List<Endpoint> candidates, String hashKey, EndpointStats stats) {
+        Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
+            EndpointStats stats = state.load();
             Endpoint best = null;
             double bestLoad = Double.MAX_VALUE;
             int ties = 0;
@@ -57,39 +62,67 @@ public abstract class LoadBalancer {
         }
     }
 
-    /** Smooth weighted round robin (as nginx does it): even spread, weights honoured. */
+    /**
+     * Smooth weighted round robin (as nginx spreads it), lock-free: the pool precomputes one period of the
+     * schedule and picks walk it with an atomic cursor, skipping endpoints that are not candidates.
+     */
     static final class RoundRobin extends LoadBalancer {
-        private double[] current = new double[0];
-        private List<Endpoint> last = List.of();
+        private static final int MAX_PERIOD = 4096;
 
         RoundRobin(LoadBalancing p) {
             super(p);
         }
 
         @Override
-        synchronized Endpoint pick(List<Endpoint> candidates, String hashKey, EndpointStats stats) {
-            if (!candidates.equals(last)) {
-                last = candidates;
-                current = new double[candidates.size()];
+        Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
+            int[] schedule = pool.schedule();
+            if (schedule.length == 0) {
+                return candidates.get(0);
             }
+            List<Endpoint> all = pool.endpoints();
+            boolean everyone = candidates == all;
+            AtomicLong cursor = state.cursor(pool.id());
+            for (int step = 0; step < schedule.length; step++) {
+                Endpoint e = all.get(schedule[(int) Long.remainderUnsigned(cursor.getAndIncrement(), schedule.length)]);
+                if (everyone || candidates.contains(e)) {
+                    return e;
+                }
+            }
+            return candidates.get(0); // only zero-weight candidates are left
+        }
+
+        /** One period of smooth weighted round robin over the endpoints with a positive weight. */
+        static int[] schedule(List<Endpoint> endpoints) {
             double total = 0;
-            int best = -1;
-            for (int i = 0; i < candidates.size(); i++) {
-                double w = candidates.get(i).weight();
-                if (w <= 0) {
-                    continue;
-                }
-                current[i] += w;
-                total += w;
-                if (best < 0 || current[i] > current[best]) {
-                    best = i;
+            double min = Double.MAX_VALUE;
+            for (Endpoint e : endpoints) {
+                if (e.weight() > 0) {
+                    total += e.weight();
+                    min = Math.min(min, e.weight());
                 }
             }
-            if (best < 0) {
-                return firstOrNull(candidates);
+            if (total <= 0) {
+                return new int[0];
             }
-            current[best] -= total;
-            return candidates.get(best);
+            int period = (int) Math.min(MAX_PERIOD, Math.max(endpoints.size(), Math.round(total / min)));
+            double[] current = new double[endpoints.size()];
+            int[] out = new int[period];
+            for (int n = 0; n < period; n++) {
+                int best = -1;
+                for (int i = 0; i < current.length; i++) {
+                    double w = endpoints.get(i).weight();
+                    if (w <= 0) {
+                        continue;
+                    }
+                    current[i] += w;
+                    if (best < 0 || current[i] > current[best]) {
+                        best = i;
+                    }
+                }
+                current[best] -= total;
+                out[n] = best;
+            }
+            return out;
         }
     }
 
@@ -99,7 +132,11 @@ public abstract class LoadBalancer {
         }
 
         @Override
-        Endpoint pick(List<Endpoint> candidates, String hashKey, EndpointStats stats) {
+        Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
+            return random(candidates);
+        }
+
+        static Endpoint random(List<Endpoint> candidates) {
             double total = candidates.stream().mapToDouble(Endpoint::weight).filter(w -> w > 0).sum();
             if (total <= 0) {
                 return firstOrNull(candidates);
@@ -125,9 +162,9 @@ public abstract class LoadBalancer {
         }
 
         @Override
-        Endpoint pick(List<Endpoint> candidates, String hashKey, EndpointStats stats) {
+        Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
             if (hashKey == null) {
-                return new WeightedRandom(policy()).pick(candidates, null, stats);
+                return WeightedRandom.random(candidates);
             }
             long keyHash = hash64(hashKey.getBytes(StandardCharsets.UTF_8), 0x9E3779B97F4A7C15L);
             Endpoint best = null;

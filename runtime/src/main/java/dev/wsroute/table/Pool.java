@@ -1,18 +1,35 @@
 package dev.wsroute.table;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.List;
-import java.util.Set;
 
 import dev.wsroute.model.LoadBalancing;
 
-/** The endpoints a rule (or a route's plain HTTP) balances over, and how. Immutable apart from its balancer's cursor. */
+/**
+ * The endpoints a rule (or a route's plain HTTP, or the default backend) balances over, and how. Immutable: the
+ * balancer's moving parts (round-robin cursor, connection counts) live in {@link BalancerState}.
+ */
 public final class Pool {
+    private final PoolId id;
     private final List<Endpoint> endpoints;
     private final LoadBalancer balancer;
+    private final int[] schedule;
 
-    public Pool(List<Endpoint> endpoints, LoadBalancing policy) {
+    public Pool(PoolId id, List<Endpoint> endpoints, LoadBalancing policy) {
+        this.id = requireNonNull(id, "id");
         this.endpoints = List.copyOf(endpoints);
         this.balancer = LoadBalancer.of(policy);
+        this.schedule = LoadBalancer.RoundRobin.schedule(this.endpoints);
+    }
+
+    /** A pool of the default backend: where what no route claims goes. */
+    public static Pool defaultBackend(List<Endpoint> endpoints) {
+        return new Pool(PoolId.DefaultBackend.INSTANCE, endpoints, LoadBalancing.DEFAULT);
+    }
+
+    public PoolId id() {
+        return id;
     }
 
     public List<Endpoint> endpoints() {
@@ -27,12 +44,16 @@ public final class Pool {
         return balancer.policy();
     }
 
-    /** Picks an endpoint not in {@code tried}, or null when none is left. */
-    public Endpoint select(String hashKey, Set<Endpoint> tried, EndpointStats stats) {
-        if (tried.isEmpty()) {
-            return balancer.pick(endpoints, hashKey, stats);
-        }
-        List<Endpoint> left = endpoints.stream().filter(e -> !tried.contains(e)).toList();
-        return left.isEmpty() ? null : balancer.pick(left, hashKey, stats);
+    /** Indexes into {@link #endpoints()} in smooth weighted round-robin order, one period long. */
+    int[] schedule() {
+        return schedule;
+    }
+
+    /**
+     * Picks one of {@code candidates} (a subset of this pool's endpoints: the healthy ones not tried yet), or null
+     * when there is none.
+     */
+    public Endpoint select(List<Endpoint> candidates, String hashKey, BalancerState state) {
+        return candidates.isEmpty() ? null : balancer.pick(this, candidates, hashKey, state);
     }
 }

@@ -72,9 +72,24 @@ public final class RouteTable {
         return null;
     }
 
-    /** Whether a tunnel to this endpoint, opened by this route, may stay open under this table. */
-    public boolean keeps(RouteId route, String endpointKey) {
-        CompiledRoute r = byId.get(route);
+    /** Whether this table still has the pool (the default backend is never the table's to drop). */
+    public boolean has(PoolId pool) {
+        if (pool instanceof PoolId.DefaultBackend) {
+            return true;
+        }
+        CompiledRoute r = byId.get(pool.route());
+        if (r == null) {
+            return false;
+        }
+        return pool instanceof RuleKey k ? k.index() < r.rules().size() : r.http() != null;
+    }
+
+    /** Whether a tunnel to this endpoint, opened from this pool, may stay open under this table. */
+    public boolean keeps(PoolId pool, String endpointKey) {
+        if (pool instanceof PoolId.DefaultBackend) {
+            return true; // not the table's: only shutdown drains it
+        }
+        CompiledRoute r = byId.get(pool.route());
         return r != null && r.endpointKeys().contains(endpointKey);
     }
 }

@@ -1,5 +1,7 @@
 package dev.wsroute.table;
 
+import dev.wsroute.tls.TlsResolver;
+import dev.wsroute.tls.TlsProblem;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +25,7 @@ public final class TableBuilder {
     }
 
     /** Routes are taken in the order given: for one host, earlier routes' rules are tried first. */
-    public RouteTable build(long version, List<Route> routes, Consumer<TableProblem> problems) {
+    public RouteTable build(long version, List<Route> routes, Consumer<TlsProblem> problems) {
         return build(version, routes, problems, null);
     }
 
@@ -32,7 +34,7 @@ public final class TableBuilder {
      * resolved inputs did not change: an endpoint event recompiles only the routes of the Service it touched,
      * and the pools (with their balancer state) of all other routes carry over.
      */
-    public RouteTable build(long version, List<Route> routes, Consumer<TableProblem> problems, RouteTable previous) {
+    public RouteTable build(long version, List<Route> routes, Consumer<TlsProblem> problems, RouteTable previous) {
         List<CompiledRoute> compiled = new ArrayList<>();
         for (Route route : routes) {
             List<Object> inputs = new ArrayList<>();
@@ -55,15 +57,16 @@ public final class TableBuilder {
             List<CompiledRule> rules = new ArrayList<>();
             for (int i = 0; i < route.rules().size(); i++) {
                 Rule rule = route.rules().get(i);
-                Pool pool = pool(rule.backends(), ruleEndpoints.get(i), rule.loadBalancing(), keys);
+                RuleKey key = new RuleKey(route.id(), rule.index());
+                Pool pool = pool(key, rule.backends(), ruleEndpoints.get(i), rule.loadBalancing(), keys);
                 UpstreamTls upstream = upstreams.get(i);
                 if (rule.upstreamTls().isPresent() && upstream == null) {
-                    pool = new Pool(List.of(), rule.loadBalancing()); // never send plain text where TLS was asked for
+                    pool = new Pool(key, List.of(), rule.loadBalancing()); // never send plain text where TLS was asked for
                 }
-                rules.add(new CompiledRule(new RuleKey(route.id(), rule.index()), rule, pool, upstream));
+                rules.add(new CompiledRule(key, rule, pool, upstream));
             }
             Pool http = route.httpBackends().isEmpty() ? null
-                    : pool(route.httpBackends(), httpEndpoints, LoadBalancing.DEFAULT, keys);
+                    : pool(new PoolId.Http(route.id()), route.httpBackends(), httpEndpoints, LoadBalancing.DEFAULT, keys);
             compiled.add(new CompiledRoute(route, rules, http, Set.copyOf(keys), List.copyOf(inputs)));
         }
         return new RouteTable(version, compiled, tls.serverCertificates(routes, problems));
@@ -77,7 +80,7 @@ public final class TableBuilder {
         return out;
     }
 
-    private static Pool pool(List<Backend> backends, List<List<Backend.HostPort>> resolved, LoadBalancing policy,
+    private static Pool pool(PoolId id, List<Backend> backends, List<List<Backend.HostPort>> resolved, LoadBalancing policy,
             Set<String> keys) {
         List<Endpoint> list = new ArrayList<>();
         for (int i = 0; i < backends.size(); i++) {
@@ -89,6 +92,6 @@ public final class TableBuilder {
                 keys.add(e.key());
             }
         }
-        return new Pool(list, policy);
+        return new Pool(id, list, policy);
     }
 }

@@ -21,8 +21,6 @@ import org.jboss.logging.Logger;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.model.Rule;
-import dev.wsroute.table.TableProblem;
-import dev.wsroute.table.TlsResolver;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -77,7 +75,7 @@ public final class TlsMaterialResolver implements TlsResolver {
     }
 
     @Override
-    public ServerCertificates serverCertificates(List<Route> routes, Consumer<TableProblem> problems) {
+    public ServerCertificates serverCertificates(List<Route> routes, Consumer<TlsProblem> problems) {
         try {
             Map<String, SslContext> byHost = new LinkedHashMap<>();
             SslContext hostless = null;
@@ -104,13 +102,13 @@ public final class TlsMaterialResolver implements TlsResolver {
     }
 
     @Override
-    public UpstreamTls upstream(Route route, Rule rule, Consumer<TableProblem> problems) {
+    public UpstreamTls upstream(Route route, Rule rule, Consumer<TlsProblem> problems) {
         Rule.UpstreamTls u = rule.upstreamTls().orElseThrow(() -> new IllegalArgumentException("rule has no upstreamTls"));
         String at = "rules[" + rule.index() + "].upstreamTLS: ";
         try {
             return new UpstreamTls(clientContext(route.id(), u), u.sni(), !u.insecureSkipVerify());
         } catch (Problem p) {
-            problems.accept(new TableProblem(route.id(), TlsReasons.INVALID_UPSTREAM_TLS, at + p.getMessage()));
+            problems.accept(new TlsProblem(route.id(), TlsReasons.INVALID_UPSTREAM_TLS, at + p.getMessage()));
             return null;
         }
     }
@@ -121,14 +119,14 @@ public final class TlsMaterialResolver implements TlsResolver {
     }
 
     /** The server context of a route, or null after reporting why not. */
-    private SslContext serverContext(RouteId id, Route.TlsRef ref, Consumer<TableProblem> problems) {
+    private SslContext serverContext(RouteId id, Route.TlsRef ref, Consumer<TlsProblem> problems) {
         try {
             ServerMaterial m = ref.secretName() != null
                     ? ServerMaterial.fromSecret(secrets, new SecretRef(id.namespace(), ref.secretName()))
                     : files.server(ref.certFile(), ref.keyFile());
             return server(m);
         } catch (Problem p) {
-            problems.accept(new TableProblem(id, p.reason, p.getMessage()));
+            problems.accept(new TlsProblem(id, p.reason, p.getMessage()));
             return null;
         }
     }

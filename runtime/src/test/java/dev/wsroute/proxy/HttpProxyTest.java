@@ -16,10 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.model.LoadBalancing;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
@@ -51,7 +50,7 @@ class HttpProxyTest {
 
     @BeforeEach
     void proxy() throws Exception {
-        Pool appPool = new Pool(List.of(Endpoint.of("127.0.0.1", app.port(), 1)), LoadBalancing.DEFAULT);
+        Pool appPool = Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", app.port(), 1)));
         px = new ProxyHarness(TestConfig.wsroute(), () -> appPool);
         px.routes(routes(web.endpoint()));
     }

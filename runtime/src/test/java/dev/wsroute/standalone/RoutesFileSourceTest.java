@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * The routes file is reloaded within 1 s of any kind of change (CONTRACT, standalone mode), and an invalid or

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TableProblem;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsProblem;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * Golden files for the standalone translation: each {@code golden/standalone/<case>.in.yaml} is a routes file;
@@ -75,7 +75,7 @@ class RoutesGoldenTest {
         if (!parsed.valid()) {
             return StandaloneSummary.render(parsed, null, List.of());
         }
-        List<TableProblem> problems = new ArrayList<>();
+        List<TlsProblem> problems = new ArrayList<>();
         RouteTable table = new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1, parsed.routes(), problems::add);
         return StandaloneSummary.render(parsed, table, problems);
     }

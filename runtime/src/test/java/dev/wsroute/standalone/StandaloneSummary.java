@@ -24,7 +24,7 @@ import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTable;
-import dev.wsroute.table.TableProblem;
+import dev.wsroute.tls.TlsProblem;
 
 /**
  * Renders what the standalone translation made of a routes file as deterministic YAML, for golden files: the
@@ -42,7 +42,7 @@ final class StandaloneSummary {
     private StandaloneSummary() {
     }
 
-    static String render(RoutesDocuments.Parsed parsed, RouteTable table, List<TableProblem> problems) {
+    static String render(RoutesDocuments.Parsed parsed, RouteTable table, List<TlsProblem> problems) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (!parsed.valid()) {
             out.put("valid", false);
@@ -59,8 +59,8 @@ final class StandaloneSummary {
         List<String> secrets = parsed.secrets().stream().map(StandaloneSummary::secretName).sorted().toList();
         putNonEmpty(out, "secrets", secrets);
         List<String> problemLines = problems.stream()
-                .sorted(Comparator.comparing(TableProblem::route).thenComparing(TableProblem::reason)
-                        .thenComparing(TableProblem::message))
+                .sorted(Comparator.comparing(TlsProblem::route).thenComparing(TlsProblem::reason)
+                        .thenComparing(TlsProblem::message))
                 .map(p -> p.route() + ": " + p.reason() + ": " + p.message())
                 .toList();
         putNonEmpty(out, "problems", problemLines);

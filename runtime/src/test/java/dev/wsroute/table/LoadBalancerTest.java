@@ -16,6 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.model.LoadBalancing;
+import dev.wsroute.model.RouteId;
 import dev.wsroute.model.LoadBalancing.HashOn;
 import dev.wsroute.model.LoadBalancing.Policy;
 
@@ -27,6 +28,8 @@ class LoadBalancerTest {
     private static final LoadBalancing HASH = new LoadBalancing(Policy.ConsistentHash, new HashOn(HashOn.Source.header, "x-user"));
 
     private final EndpointStats stats = new EndpointStats();
+    private final BalancerState state = new BalancerState(stats);
+    private static final PoolId ID = new RuleKey(new RouteId("default", "lb"), 0);
 
     private static Endpoint ep(int i, double weight) {
         return Endpoint.of("10.0.0." + i, 8080, weight);
@@ -40,12 +43,21 @@ class LoadBalancerTest {
         return list;
     }
 
+    private static Pool pool(List<Endpoint> endpoints, LoadBalancing policy) {
+        return new Pool(ID, endpoints, policy);
+    }
+
     private Endpoint pick(Pool pool) {
-        return pool.select(null, Set.of(), stats);
+        return pick(pool, null);
     }
 
     private Endpoint pick(Pool pool, String key) {
-        return pool.select(key, Set.of(), stats);
+        return pool.select(pool.endpoints(), key, state);
+    }
+
+    /** As the dialer asks on a retry: the endpoints not tried yet. */
+    private Endpoint pick(Pool pool, String key, Set<Endpoint> tried) {
+        return pool.select(pool.endpoints().stream().filter(e -> !tried.contains(e)).toList(), key, state);
     }
 
     private Map<Endpoint, Integer> counts(Pool pool, int picks) {
@@ -62,7 +74,7 @@ class LoadBalancerTest {
     void leastConnectionsPrefersTheEndpointWithFewerOpen() {
         Endpoint a = ep(1, 1);
         Endpoint b = ep(2, 1);
-        Pool pool = new Pool(List.of(a, b), LEAST);
+        Pool pool = pool(List.of(a, b), LEAST);
         stats.opened(a);
         stats.opened(a);
         stats.opened(b);
@@ -81,7 +93,7 @@ class LoadBalancerTest {
     void leastConnectionsWeighsOpenConnectionsByWeight() {
         Endpoint heavy = ep(1, 3);
         Endpoint light = ep(2, 1);
-        Pool pool = new Pool(List.of(heavy, light), LEAST);
+        Pool pool = pool(List.of(heavy, light), LEAST);
         stats.opened(heavy); // (1 + 1) / 3 < (0 + 1) / 1
         assertThat(pick(pool)).isEqualTo(heavy);
 
@@ -95,7 +107,7 @@ class LoadBalancerTest {
 
     @Test
     void leastConnectionsBreaksTiesAtRandom() {
-        Pool pool = new Pool(endpoints(2), LEAST);
+        Pool pool = pool(endpoints(2), LEAST);
 
         assertThat(counts(pool, 400)).as("with equal load both endpoints get picks").hasSize(2);
     }
@@ -117,7 +129,7 @@ class LoadBalancerTest {
     void roundRobinHonoursWeightsOverManyPicks() {
         Endpoint a = ep(1, 3);
         Endpoint b = ep(2, 1);
-        Map<Endpoint, Integer> n = counts(new Pool(List.of(a, b), ROUND_ROBIN), 4000);
+        Map<Endpoint, Integer> n = counts(pool(List.of(a, b), ROUND_ROBIN), 4000);
 
         assertThat(n.get(a)).isCloseTo(3000, within(40));
         assertThat(n.get(b)).isCloseTo(1000, within(40));
@@ -127,7 +139,7 @@ class LoadBalancerTest {
     void roundRobinSpreadsEvenlyNotInBursts() {
         Endpoint a = ep(1, 3);
         Endpoint b = ep(2, 1);
-        Pool pool = new Pool(List.of(a, b), ROUND_ROBIN);
+        Pool pool = pool(List.of(a, b), ROUND_ROBIN);
 
         for (int window = 0; window < 25; window++) {
             List<Endpoint> four = new ArrayList<>();
@@ -141,7 +153,7 @@ class LoadBalancerTest {
     @Test
     void roundRobinCyclesThroughEqualEndpoints() {
         List<Endpoint> all = endpoints(3);
-        Pool pool = new Pool(all, ROUND_ROBIN);
+        Pool pool = pool(all, ROUND_ROBIN);
 
         List<Endpoint> seen = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -158,7 +170,7 @@ class LoadBalancerTest {
         Endpoint a = ep(1, 3);
         Endpoint b = ep(2, 1);
         int picks = 100_000;
-        Map<Endpoint, Integer> n = counts(new Pool(List.of(a, b), RANDOM), picks);
+        Map<Endpoint, Integer> n = counts(pool(List.of(a, b), RANDOM), picks);
 
         // the standard deviation of the share is ~0.0014: 0.01 is seven of them
         assertThat(n.get(a) / (double) picks).isCloseTo(0.75, within(0.01));
@@ -170,9 +182,9 @@ class LoadBalancerTest {
         Endpoint idle = ep(1, 0);
         Endpoint live = ep(2, 1);
         for (LoadBalancing policy : List.of(LEAST, ROUND_ROBIN, RANDOM, HASH)) {
-            Pool pool = new Pool(List.of(idle, live), policy);
+            Pool pool = pool(List.of(idle, live), policy);
             for (int i = 0; i < 200; i++) {
-                assertThat(pool.select("user-" + i, Set.of(), stats)).as(policy.policy().name()).isEqualTo(live);
+                assertThat(pick(pool, "user-" + i, Set.of())).as(policy.policy().name()).isEqualTo(live);
             }
         }
     }
@@ -203,8 +215,8 @@ class LoadBalancerTest {
             replicaB.add(Endpoint.of(e.address().getHostString(), e.address().getPort(), e.weight()));
         }
         Collections.shuffle(replicaB, new Random(42));
-        Pool a = new Pool(replicaA, HASH);
-        Pool b = new Pool(replicaB, HASH);
+        Pool a = pool(replicaA, HASH);
+        Pool b = pool(replicaB, HASH);
 
         for (String k : keys(2000)) {
             Endpoint first = pick(a, k);
@@ -215,7 +227,7 @@ class LoadBalancerTest {
 
     @Test
     void consistentHashSpreadsKeysOverAllEndpoints() {
-        Map<String, Endpoint> placed = assign(new Pool(endpoints(10), HASH), keys(10_000));
+        Map<String, Endpoint> placed = assign(pool(endpoints(10), HASH), keys(10_000));
 
         Map<Endpoint, Integer> n = new HashMap<>();
         placed.values().forEach(e -> n.merge(e, 1, Integer::sum));
@@ -231,8 +243,8 @@ class LoadBalancerTest {
         Endpoint added = ep(11, 1);
         eleven.add(added);
 
-        Map<String, Endpoint> before = assign(new Pool(ten, HASH), keys);
-        Map<String, Endpoint> after = assign(new Pool(eleven, HASH), keys);
+        Map<String, Endpoint> before = assign(pool(ten, HASH), keys);
+        Map<String, Endpoint> after = assign(pool(eleven, HASH), keys);
 
         int moved = 0;
         for (String k : keys) {
@@ -252,8 +264,8 @@ class LoadBalancerTest {
         List<Endpoint> nine = new ArrayList<>(ten);
         nine.remove(removed);
 
-        Map<String, Endpoint> before = assign(new Pool(ten, HASH), keys);
-        Map<String, Endpoint> after = assign(new Pool(nine, HASH), keys);
+        Map<String, Endpoint> before = assign(pool(ten, HASH), keys);
+        Map<String, Endpoint> after = assign(pool(nine, HASH), keys);
 
         int moved = 0;
         for (String k : keys) {
@@ -272,7 +284,7 @@ class LoadBalancerTest {
         Endpoint heavy = ep(1, 3);
         Endpoint b = ep(2, 1);
         Endpoint c = ep(3, 1);
-        Map<String, Endpoint> placed = assign(new Pool(List.of(heavy, b, c), HASH), keys(10_000));
+        Map<String, Endpoint> placed = assign(pool(List.of(heavy, b, c), HASH), keys(10_000));
 
         long onHeavy = placed.values().stream().filter(heavy::equals).count();
         assertThat(onHeavy / 10_000.0).isCloseTo(0.6, within(0.03));
@@ -281,7 +293,7 @@ class LoadBalancerTest {
     @Test
     void consistentHashWithoutAKeyStillPicksAnEndpoint() {
         List<Endpoint> all = endpoints(3);
-        Pool pool = new Pool(all, HASH);
+        Pool pool = pool(all, HASH);
 
         Set<Endpoint> seen = new HashSet<>();
         for (int i = 0; i < 300; i++) {
@@ -308,37 +320,37 @@ class LoadBalancerTest {
     void selectSkipsTriedEndpointsAndReturnsNullWhenAllWereTried() {
         List<Endpoint> all = endpoints(3);
         for (LoadBalancing policy : List.of(LEAST, ROUND_ROBIN, RANDOM, HASH)) {
-            Pool pool = new Pool(all, policy);
+            Pool pool = pool(all, policy);
             Set<Endpoint> tried = new HashSet<>();
             for (int i = 0; i < 3; i++) {
-                Endpoint e = pool.select("user-1", tried, stats);
+                Endpoint e = pick(pool, "user-1", tried);
                 assertThat(e).as(policy.policy().name()).isNotNull().isNotIn(tried);
                 tried.add(e);
             }
             assertThat(tried).containsExactlyInAnyOrderElementsOf(all);
-            assertThat(pool.select("user-1", tried, stats)).as(policy.policy().name()).isNull();
+            assertThat(pick(pool, "user-1", tried)).as(policy.policy().name()).isNull();
         }
     }
 
     @Test
     void consistentHashRetryGoesToTheSameSecondChoiceOnEveryReplica() {
-        Pool a = new Pool(endpoints(5), HASH);
-        Pool b = new Pool(endpoints(5), HASH);
+        Pool a = pool(endpoints(5), HASH);
+        Pool b = pool(endpoints(5), HASH);
 
         for (String k : keys(200)) {
             Endpoint first = pick(a, k);
-            Endpoint secondA = a.select(k, Set.of(first), stats);
+            Endpoint secondA = pick(a, k, Set.of(first));
             assertThat(secondA).isNotEqualTo(first);
-            assertThat(b.select(k, Set.of(first), stats)).isEqualTo(secondA);
+            assertThat(pick(b, k, Set.of(first))).isEqualTo(secondA);
         }
     }
 
     @Test
     void emptyPoolSelectsNothing() {
         for (LoadBalancing policy : List.of(LEAST, ROUND_ROBIN, RANDOM, HASH)) {
-            Pool pool = new Pool(List.of(), policy);
+            Pool pool = pool(List.of(), policy);
             assertThat(pool.isEmpty()).isTrue();
-            assertThat(pool.select("k", Set.of(), stats)).as(policy.policy().name()).isNull();
+            assertThat(pick(pool, "k", Set.of())).as(policy.policy().name()).isNull();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.wsroute.table;
 
+import dev.wsroute.tls.TlsResolver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ class RouteTableMatchingTest {
     /** "route#index" of the matched rule, or "404". */
     static String matched(RouteTable t, RequestView req) {
         CompiledRule rule = t.matchUpgrade(req);
-        return rule == null ? "404" : rule.key().route().name() + "#" + rule.key().index();
+        return rule == null ? "404" : rule.key().route().name() + "#" + ((RuleKey) rule.key()).index();
     }
 
     static String path(String type, String value) {
@@ -315,12 +316,14 @@ class RouteTableMatchingTest {
                     backends: [{endpoints: ['10.0.0.2:8080']}]
                 """);
         RouteId chat = new RouteId("default", "chat");
+        RuleKey rule = new RuleKey(chat, 0);
 
-        assertThat(t.keeps(chat, "10.0.0.1:80")).isTrue();
-        assertThat(t.keeps(chat, "[fd00::1]:80")).isTrue();
-        assertThat(t.keeps(chat, "10.0.0.2:8080")).as("http pool endpoints count too").isTrue();
-        assertThat(t.keeps(chat, "10.0.0.3:80")).isFalse();
-        assertThat(t.keeps(new RouteId("other", "chat"), "10.0.0.1:80")).as("another route").isFalse();
+        assertThat(t.keeps(rule, "10.0.0.1:80")).isTrue();
+        assertThat(t.keeps(rule, "[fd00::1]:80")).isTrue();
+        assertThat(t.keeps(rule, "10.0.0.2:8080")).as("http pool endpoints count too").isTrue();
+        assertThat(t.keeps(rule, "10.0.0.3:80")).isFalse();
+        assertThat(t.keeps(new RuleKey(new RouteId("other", "chat"), 0), "10.0.0.1:80")).as("another route").isFalse();
+        assertThat(t.keeps(PoolId.DefaultBackend.INSTANCE, "10.0.0.9:80")).as("the default backend is not the table's").isTrue();
         assertThat(t.route(chat)).isNotNull();
         assertThat(t.route(new RouteId("default", "nope"))).isNull();
     }

@@ -1,5 +1,7 @@
 package dev.wsroute.table;
 
+import dev.wsroute.tls.TlsResolver;
+import dev.wsroute.tls.TlsProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -72,14 +74,14 @@ class TableBuilderTest {
                     backends: [{service: {name: chat, port: 8080}}]
                   - backends: [{service: {name: chat, port: 8080}}]
                 """);
-        List<TableProblem> problems = new ArrayList<>();
+        List<TlsProblem> problems = new ArrayList<>();
 
         RouteTable t = new TableBuilder(SERVICES, TlsResolver.NONE).build(1, List.of(route), problems::add);
 
         assertThat(t.route(ID).rules().get(0).pool().isEmpty()).as("never plain text where TLS was asked for").isTrue();
         assertThat(t.route(ID).rules().get(0).upstreamTls()).isNull();
         assertThat(t.route(ID).rules().get(1).pool().endpoints()).hasSize(3);
-        assertThat(problems).extracting(TableProblem::route, TableProblem::reason)
+        assertThat(problems).extracting(TlsProblem::route, TlsProblem::reason)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(ID, "InvalidUpstreamTLS"));
     }
 
@@ -94,12 +96,12 @@ class TableBuilderTest {
         TlsResolver tls = new TlsResolver() {
             @Override
             public dev.wsroute.tls.ServerCertificates serverCertificates(List<Route> routes,
-                    java.util.function.Consumer<TableProblem> problems) {
+                    java.util.function.Consumer<TlsProblem> problems) {
                 return dev.wsroute.tls.ServerCertificates.NONE;
             }
 
             @Override
-            public UpstreamTls upstream(Route r, Rule rule, java.util.function.Consumer<TableProblem> problems) {
+            public UpstreamTls upstream(Route r, Rule rule, java.util.function.Consumer<TlsProblem> problems) {
                 return built;
             }
         };

@@ -12,8 +12,8 @@ import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TableProblem;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsProblem;
+import dev.wsroute.tls.TlsResolver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** Our real data plane on 127.0.0.1:0, fed with routes-file YAML, as standalone mode feeds it. */
@@ -21,7 +21,7 @@ public final class ProxyHarness implements AutoCloseable {
     public final RouteTableHolder tables = new RouteTableHolder();
     public final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     public final DataPlane dataPlane;
-    public final List<TableProblem> problems = new ArrayList<>();
+    public final List<TlsProblem> problems = new ArrayList<>();
     private long version;
 
     public ProxyHarness(WsRouteConfig config) throws InterruptedException {

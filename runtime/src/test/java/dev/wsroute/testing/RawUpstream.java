@@ -19,6 +19,9 @@ public final class RawUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final Thread thread;
+    /** Connections accepted so far; in SILENT mode they are held open until {@link #close()}. */
+    public final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RawUpstream(Mode mode) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -26,7 +29,10 @@ public final class RawUpstream implements AutoCloseable {
             while (!server.isClosed()) {
                 try {
                     Socket s = server.accept();
-                    if (mode != Mode.SILENT) {
+                    accepted.incrementAndGet();
+                    if (mode == Mode.SILENT) {
+                        held.add(s);
+                    } else {
                         String head = readHead(s.getInputStream());
                         String key = head.lines().filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
                                 .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
@@ -107,6 +113,9 @@ public final class RawUpstream implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        for (Socket s : held) {
+            s.close();
+        }
         server.close();
     }
 }

@@ -22,7 +22,6 @@ import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TableProblem;
 import dev.wsroute.testing.Chromium;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
@@ -63,7 +62,7 @@ class ChromiumWssTest {
         });
         pages.start();
         RouteTableHolder tables = new RouteTableHolder();
-        List<TableProblem> problems = new ArrayList<>();
+        List<TlsProblem> problems = new ArrayList<>();
         try (WsEchoServer echo = WsEchoServer.plain();
                 DataPlane proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables,
                         new SimpleMeterRegistry(), () -> null).start()) {

@@ -28,7 +28,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.wsroute.model.Route;
-import dev.wsroute.table.TableProblem;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -63,7 +62,7 @@ class ServerHandshakeTest {
 
     static ServerCertificates certificates(SslProvider engine, MutableSecrets secrets, List<Route> routes) {
         assumeTrue(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
-        List<TableProblem> problems = new ArrayList<>();
+        List<TlsProblem> problems = new ArrayList<>();
         ServerCertificates certs = new TlsMaterialResolver(secrets, Optional.empty(), null, new TlsContexts(engine), Clock.systemUTC())
                 .serverCertificates(routes, problems::add);
         assertThat(problems).isEmpty();
@@ -160,7 +159,7 @@ class ServerHandshakeTest {
         MutableSecrets secrets = new MutableSecrets().put("chat", chat.secretData());
         TlsMaterialResolver resolver = new TlsMaterialResolver(secrets, Optional.empty(), null, new TlsContexts(engine), Clock.systemUTC());
         List<Route> routes = List.of(route("chat", "chat", "chat.example.com"));
-        List<TableProblem> problems = new ArrayList<>();
+        List<TlsProblem> problems = new ArrayList<>();
         AtomicReference<ServerCertificates> current = new AtomicReference<>(resolver.serverCertificates(routes, problems::add));
         try (TlsEchoServer server = TlsEchoServer.start(current::get);
                 SSLSocket before = TlsClients.connect(client, server.port(), "chat.example.com")) {

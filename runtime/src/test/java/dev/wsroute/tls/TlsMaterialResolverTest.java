@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.wsroute.model.Route;
 import dev.wsroute.model.Rule;
-import dev.wsroute.table.TableProblem;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -44,7 +43,7 @@ class TlsMaterialResolverTest {
     static Issued ecPkcs8;
 
     final MutableSecrets secrets = new MutableSecrets();
-    final List<TableProblem> problems = new ArrayList<>();
+    final List<TlsProblem> problems = new ArrayList<>();
 
     @BeforeAll
     static void certificates() {
@@ -139,7 +138,7 @@ class TlsMaterialResolverTest {
                 route("chat", "chat-tls", "chat.example.com"),
                 route("any", "any-tls")), problems::add);
 
-        assertThat(problems).extracting(p -> p.route().name(), TableProblem::reason, TableProblem::message).containsExactly(
+        assertThat(problems).extracting(p -> p.route().name(), TlsProblem::reason, TlsProblem::message).containsExactly(
                 tuple("a-missing", "SecretNotFound", "Secret default/nope not found"),
                 tuple("b-nokey", "SecretNotFound", "Secret default/nokey has no tls.key key"),
                 tuple("c-badpem", "InvalidCertificate", "Secret default/badpem: tls.crt: no PEM certificate found"),
@@ -156,7 +155,7 @@ class TlsMaterialResolverTest {
         }
         assertThat(certs.select("chat.example.com")).isNotNull().isNotSameAs(dflt);
         String key = chat.keyPem();
-        assertThat(problems).extracting(TableProblem::message)
+        assertThat(problems).extracting(TlsProblem::message)
                 .allSatisfy(m -> assertThat(m).doesNotContain("PRIVATE KEY").doesNotContain(key.split("\n")[1].substring(0, 16)));
     }
 
@@ -236,7 +235,7 @@ class TlsMaterialResolverTest {
                 fileRoute("gone", "certs/gone.crt", "certs/chat.key", "gone.example.com")), problems::add);
         assertThat(certs.select("chat.example.com")).isNotNull();
         assertThat(certs.select("gone.example.com")).isNull();
-        assertThat(problems).extracting(TableProblem::reason, TableProblem::message)
+        assertThat(problems).extracting(TlsProblem::reason, TlsProblem::message)
                 .containsExactly(tuple("SecretNotFound", "certFile " + dir.resolve("certs/gone.crt") + ": no such file"));
     }
 
@@ -262,8 +261,8 @@ class TlsMaterialResolverTest {
                 new Rule.UpstreamTls(null, "missing.pem", null, false))) {
             assertThat(upstream(r, bad)).isNull();
         }
-        assertThat(problems).extracting(TableProblem::reason).containsOnly("InvalidUpstreamTLS");
-        assertThat(problems).extracting(TableProblem::message).containsExactly(
+        assertThat(problems).extracting(TlsProblem::reason).containsOnly("InvalidUpstreamTLS");
+        assertThat(problems).extracting(TlsProblem::message).containsExactly(
                 "rules[0].upstreamTLS: CA Secret default/nope not found",
                 "rules[0].upstreamTLS: CA Secret default/nocacrt has no ca.crt key",
                 "rules[0].upstreamTLS: Secret default/badca key ca.crt: no PEM certificate found",

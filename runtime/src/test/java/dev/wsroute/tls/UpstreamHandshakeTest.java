@@ -20,7 +20,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.wsroute.model.Route;
 import dev.wsroute.model.Rule;
-import dev.wsroute.table.TableProblem;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -140,7 +139,7 @@ class UpstreamHandshakeTest {
         assumeTrue(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
         MutableSecrets secrets = new MutableSecrets().put("ca", Map.of("ca.crt", ca.certificatePem().getBytes(US_ASCII)));
         Route route = TlsRoutes.upstreamRoute("up", spec);
-        List<TableProblem> problems = new ArrayList<>();
+        List<TlsProblem> problems = new ArrayList<>();
         UpstreamTls tls = new TlsMaterialResolver(secrets, Optional.empty(), null, new TlsContexts(engine), Clock.systemUTC())
                 .upstream(route, route.rules().get(0), problems::add);
         assertThat(problems).isEmpty();

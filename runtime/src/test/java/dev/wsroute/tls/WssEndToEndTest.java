@@ -30,7 +30,6 @@ import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TableProblem;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -55,7 +54,7 @@ class WssEndToEndTest {
     static HttpClient https;
 
     final RouteTableHolder tables = new RouteTableHolder();
-    final List<TableProblem> problems = new ArrayList<>();
+    final List<TlsProblem> problems = new ArrayList<>();
     final TlsMaterialResolver tls = new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null);
     DataPlane proxy;
     long version;
@@ -148,7 +147,7 @@ class WssEndToEndTest {
         try (WsClient s = open(wss("/ws"))) {
             assertThat(s.roundTrip("hello over wss")).isEqualTo("echo: hello over wss");
         }
-        assertThat(problems).extracting(p -> p.route().name(), TableProblem::reason)
+        assertThat(problems).extracting(p -> p.route().name(), TlsProblem::reason)
                 .containsExactly(tuple("broken", "SecretNotFound"));
     }
 

@@ -21,7 +21,7 @@ import dev.wsroute.operator.translate.Translation;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * Keeps the data plane's table and the routes' statuses in step with the cluster: changes mark what is stale, and

@@ -9,7 +9,7 @@ import dev.wsroute.operator.translate.ServiceResolver;
 import dev.wsroute.operator.translate.Translation;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /** The ways the cluster is kept in sync: translated (ingress, operator) or read back from status (sidecar). */
 public final class ClusterSyncs {

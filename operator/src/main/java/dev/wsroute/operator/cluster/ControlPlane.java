@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**

@@ -16,7 +16,7 @@ import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

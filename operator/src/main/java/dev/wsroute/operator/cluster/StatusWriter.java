@@ -48,6 +48,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
     private volatile long writes;
+    private volatile long looks;
 
     /**
      * @param view the routes as the cluster has them (their current status is what is compared)
@@ -77,6 +78,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         return writes;
     }
 
+    /** How many times the writer compared a pass with the cluster (or found it may not write). */
+    long looks() {
+        return looks;
+    }
+
     private void request(long delayMillis) {
         if (scheduled.compareAndSet(false, true)) {
             executor.schedule(this::writeChanged, delayMillis, TimeUnit.MILLISECONDS);
@@ -85,7 +91,14 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
 
     private void writeChanged() {
         scheduled.set(false);
-        Translation t = latest.get();
+        try {
+            compareAndWrite(latest.get());
+        } finally {
+            looks++;
+        }
+    }
+
+    private void compareAndWrite(Translation t) {
         if (t == null || !mayWrite.getAsBoolean()) {
             return;
         }

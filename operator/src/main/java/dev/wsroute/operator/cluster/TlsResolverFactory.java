@@ -1,6 +1,6 @@
 package dev.wsroute.operator.cluster;
 
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 import dev.wsroute.tls.SecretSource;
 
 /**

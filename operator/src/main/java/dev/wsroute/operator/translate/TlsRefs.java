@@ -5,8 +5,8 @@ import java.util.List;
 
 import dev.wsroute.model.Route;
 import dev.wsroute.model.Rule;
-import dev.wsroute.table.TableProblem;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsProblem;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * Runs a route's TLS material through the resolver the data plane uses, so status reports what it would: an
@@ -30,7 +30,7 @@ final class TlsRefs {
         return out;
     }
 
-    private static void add(List<RefProblem> out, String field, Route route, TableProblem p) {
+    private static void add(List<RefProblem> out, String field, Route route, TlsProblem p) {
         if (p.route() == null || p.route().equals(route.id())) { // the default certificate's problems are not this route's
             out.add(new RefProblem(field, p.reason(), p.message()));
         }

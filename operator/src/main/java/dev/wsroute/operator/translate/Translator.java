@@ -22,7 +22,7 @@ import dev.wsroute.model.RouteValidator;
 import dev.wsroute.model.Rule;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.table.EndpointSource;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * The pure heart of the operator: Kubernetes objects in, accepted routes and statuses out. No I/O and no clock,

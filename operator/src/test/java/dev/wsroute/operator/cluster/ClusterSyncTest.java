@@ -23,7 +23,7 @@ import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTableHolder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /** The pass loop: endpoint churn stays local, a failing pass keeps the last table, statuses come with every pass. */
 class ClusterSyncTest {
@@ -53,6 +53,8 @@ class ClusterSyncTest {
         sync.serviceChanged("ns", "svc3");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> endpoints("r3").size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> readyInStatus("r3") == 2); // the same pass made both
+        assertThat(readyInStatus("r4")).isEqualTo(1);
         assertThat(sync.resolutions()).as("only svc3 was resolved again").isEqualTo(11);
         assertThat(endpoints("r4")).containsExactly("10.0.0.4:8080");
     }
@@ -91,6 +93,10 @@ class ClusterSyncTest {
                 () -> TlsResolver.NONE, statuses::set, Duration.ofMillis(5), false);
         s.rebuildNow();
         return s;
+    }
+
+    private int readyInStatus(String route) {
+        return statuses.get().statuses().get(new RouteId("ns", route)).readyEndpoints();
     }
 
     private List<String> endpoints(String route) {

@@ -15,7 +15,7 @@ import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /** The sidecar builds its table from status.pools alone: no Services or slices in its view. */
 class SidecarPlannerTest {

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.TableBuilder;
-import dev.wsroute.table.TlsResolver;
+import dev.wsroute.tls.TlsResolver;
 
 /**
  * One case per {@code golden/<case>.in.yaml} (Kubernetes objects) compared with {@code <case>.out.yaml} (route

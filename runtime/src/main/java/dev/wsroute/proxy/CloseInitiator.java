@@ -1,0 +1,13 @@
+package dev.wsroute.proxy;
+
+import java.util.Locale;
+
+/** Who closed a WebSocket session: who sent the first Close frame, or whose socket went first. */
+public enum CloseInitiator {
+    CLIENT, UPSTREAM, PROXY;
+
+    /** The metric label and access-log value. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.wsroute.proxy;
+
+import org.jboss.logging.Logger;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One side of a {@link Tunnel}, as each of Netty's HexDumpProxy handlers holds its peer: its channel, the tracker
+ * of the frames it sends, whether the proxy has closed towards it, and the other side. What it reads goes to the
+ * peer as read, without copying or decoding; its writability gates the peer's reads (backpressure).
+ */
+final class TunnelSide extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(TunnelSide.class);
+
+    final Tunnel tunnel;
+    final Channel channel;
+    final CloseInitiator who;
+    /** Frames this side sends, followed header by header. */
+    final FrameTracker inbound = new FrameTracker();
+    private final boolean masked; // frames the proxy writes to an upstream are masked (RFC 6455 5.1)
+    TunnelSide peer;
+    /** The proxy's own Close went to this side: nothing more may follow it. */
+    private boolean closeSent;
+    /** A Close for this side waiting for the frame in flight towards it to end; 0 when none. */
+    private int pendingCode;
+    private String pendingText;
+
+    TunnelSide(Tunnel tunnel, Channel channel, CloseInitiator who) {
+        this.tunnel = tunnel;
+        this.channel = channel;
+        this.who = who;
+        this.masked = who == CloseInitiator.UPSTREAM;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            relay(buf);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void relay(ByteBuf buf) {
+        if (peer.closeSent) { // the proxy closed towards the peer: only this side's answering Close matters now
+            inbound.observe(buf);
+            buf.release();
+            if (inbound.closeSeen()) {
+                channel.close();
+            }
+            return;
+        }
+        int boundary = inbound.observe(buf);
+        if (inbound.closeSeen()) {
+            tunnel.closeFrameSeen(this);
+        }
+        if (peer.pendingCode != 0 && boundary >= 0) { // the frame in flight ends here: cut, then the proxy's Close
+            peer.channel.write(buf.retainedSlice(buf.readerIndex(), boundary - buf.readerIndex()), peer.channel.voidPromise());
+            buf.release();
+            peer.sendClose(peer.pendingCode, peer.pendingText);
+            return;
+        }
+        peer.channel.write(buf, peer.channel.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.channel.flush();
+        tunnel.countRelayed(this);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // a write queue crossed its high-water mark (stop reading the peer) or drained (read it again)
+        peer.channel.config().setAutoRead(channel.isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            tunnel.inputShutdown(this);
+        } else if (evt instanceof IdleStateEvent) {
+            tunnel.close(CloseCause.IDLE);
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debugf("tunnel %s side failed: %s", who.label(), cause.toString());
+        ctx.close();
+    }
+
+    /** Sends a Close frame to this side at the next frame boundary of what flows to it. */
+    void closeAtBoundary(int code, String text) {
+        if (closeSent || pendingCode != 0) {
+            return;
+        }
+        if (peer.inbound.atBoundary()) {
+            sendClose(code, text);
+        } else {
+            pendingCode = code;
+            pendingText = text;
+        }
+    }
+
+    private void sendClose(int code, String text) {
+        pendingCode = 0;
+        pendingText = null;
+        closeSent = true;
+        channel.writeAndFlush(CloseFrames.frame(channel.alloc(), code, text, masked));
+    }
+
+    /** As {@link #closeAtBoundary} when no frame is in flight, then closes; otherwise just closes after a flush. */
+    void closeNowWith(int code, String text) {
+        if (!closeSent && peer.inbound.atBoundary() && channel.isActive()) {
+            closeSent = true;
+            channel.writeAndFlush(CloseFrames.frame(channel.alloc(), code, text, masked)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            closeAfterFlush();
+        }
+    }
+
+    boolean closeSent() {
+        return closeSent;
+    }
+
+    /** Passes the peer's FIN on: this side's output ends once what is queued is written. */
+    void shutdownOutputAfterFlush() {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (channel instanceof DuplexChannel d && d.isActive()) {
+                d.shutdownOutput();
+            }
+        });
+    }
+
+    boolean inputShutdown() {
+        return channel instanceof DuplexChannel d && d.isInputShutdown();
+    }
+
+    void closeAfterFlush() {
+        if (channel.isOpen()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

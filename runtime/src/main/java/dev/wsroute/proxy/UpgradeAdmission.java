@@ -1,0 +1,106 @@
+package dev.wsroute.proxy;
+
+import java.util.Base64;
+import java.util.Locale;
+
+import dev.wsroute.model.RouteId;
+import dev.wsroute.model.Rule;
+import dev.wsroute.table.CompiledRule;
+import dev.wsroute.table.Pool;
+import dev.wsroute.table.RouteTable;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+
+/**
+ * Whether a WebSocket upgrade may go upstream, decided from the request and the route table alone — no sockets,
+ * no counters — so every answer of the CONTRACT's table can be tested as a plain function. The one stateful
+ * check, the rule's connection limit, is made by the caller after a {@link Go}.
+ */
+final class UpgradeAdmission {
+    private UpgradeAdmission() {
+    }
+
+    /** What to do with an upgrade. */
+    sealed interface Decision permits Answer, Go {
+    }
+
+    /**
+     * The proxy answers itself and the connection stays usable for keep-alive (when the client allows it).
+     *
+     * @param route the route the answer is counted under; null when no route matched
+     */
+    record Answer(HttpResponseStatus status, String why, RouteId route, String headerName, String headerValue) implements Decision {
+        Answer(HttpResponseStatus status, String why, RouteId route) {
+            this(status, why, route, null, null);
+        }
+
+        FullHttpResponse response() {
+            FullHttpResponse r = HttpResponses.of(status, why, false);
+            if (headerName != null) {
+                r.headers().set(headerName, headerValue);
+            }
+            return r;
+        }
+    }
+
+    /** Admitted: connect to the rule's pool (a route's rule, or the default backend's pass-through rule). */
+    record Go(CompiledRule rule) implements Decision {
+    }
+
+    /**
+     * @param unclaimed where upgrades that no route claims go (sidecar: the app container; embedded: the app), or
+     *        null for 404
+     */
+    static Decision decide(ClientRequest req, RouteTable table, Pool unclaimed) {
+        HttpRequest head = req.request();
+        if (!head.method().equals(HttpMethod.GET) || !validKey(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)) || hasBody(head)) {
+            return new Answer(HttpResponseStatus.BAD_REQUEST, "not a valid WebSocket upgrade (GET with a 16-byte Sec-WebSocket-Key)", null);
+        }
+        if (!"13".equals(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            return new Answer(HttpResponseStatus.UPGRADE_REQUIRED, "only WebSocket version 13 is supported", null,
+                    HttpHeaderNames.SEC_WEBSOCKET_VERSION.toString(), "13");
+        }
+        CompiledRule rule = table.matchUpgrade(req);
+        if (rule == null) {
+            if (unclaimed != null) {
+                return new Go(CompiledRule.defaultBackend(unclaimed));
+            }
+            return new Answer(HttpResponseStatus.NOT_FOUND, "no route for this host and path", null);
+        }
+        RouteId route = rule.key().route();
+        Rule r = rule.rule();
+        String origin = head.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !r.allowedOrigins().isEmpty() && !r.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT))) {
+            return new Answer(HttpResponseStatus.FORBIDDEN, "origin not allowed", route);
+        }
+        if (rule.pool().isEmpty()) {
+            return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint", route);
+        }
+        return new Go(rule);
+    }
+
+    /** The rule is at its maxConnections: 503 with a hint when to come back. */
+    static Answer atLimit(CompiledRule rule) {
+        return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "route is at its connection limit", rule.key().route(),
+                HttpHeaderNames.RETRY_AFTER.toString(), "5");
+    }
+
+    static boolean hasBody(HttpRequest req) {
+        return HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+    }
+
+    private static boolean validKey(String key) {
+        if (key == null) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key.trim()).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

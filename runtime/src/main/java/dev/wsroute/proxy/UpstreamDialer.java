@@ -1,0 +1,159 @@
+package dev.wsroute.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.table.BalancerState;
+import dev.wsroute.table.Endpoint;
+import dev.wsroute.table.Pool;
+import dev.wsroute.tls.UpstreamHandlers;
+import dev.wsroute.tls.UpstreamTls;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+
+/**
+ * The one way to an upstream, for plain HTTP and WebSocket alike: pick an endpoint (healthy, not tried yet, by the
+ * pool's policy), connect on the client's event loop, on failure report it and try the next, and give up when
+ * none is left. A picked endpoint counts as in use from the pick on (LeastConnections sees upgrades in progress)
+ * until its owner calls {@link #release}.
+ */
+final class UpstreamDialer {
+    private static final Logger LOG = Logger.getLogger(UpstreamDialer.class);
+
+    /** What a dial reports to: the handshake or HTTP exchange that wants the connection. */
+    interface Owner {
+        /** True once the owner no longer wants a connection (its client left): a late one is closed. */
+        boolean abandoned();
+
+        /** Adds the owner's handlers to a new upstream channel, before it connects. */
+        void initChannel(ChannelPipeline pipeline);
+
+        /** Connected (or reused); the endpoint counts as in use until {@link UpstreamDialer#release}. */
+        void connected(Channel upstream, Endpoint endpoint, boolean reused);
+
+        /** Nothing to connect to: {@code noEndpoint} (503) when the pool had none usable, else every one failed (502). */
+        void failed(boolean noEndpoint);
+    }
+
+    private final Transport transport;
+    private final WsRouteConfig config;
+    private final BalancerState balancer;
+    private final ProxyMetrics metrics;
+    private final UpstreamPool idle;
+    volatile EndpointHealth health = EndpointHealth.ALL;
+    volatile DialListener listener = DialListener.NONE;
+
+    UpstreamDialer(Transport transport, WsRouteConfig config, BalancerState balancer, ProxyMetrics metrics, UpstreamPool idle) {
+        this.transport = transport;
+        this.config = config;
+        this.balancer = balancer;
+        this.metrics = metrics;
+        this.idle = idle;
+    }
+
+    /** One attempt to reach a pool; {@code reuseIdle}: an idle keep-alive connection of this loop may serve it. */
+    void dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
+        new Attempt(loop, pool, hashKey, tls, reuseIdle, owner).next();
+    }
+
+    /** The owner is done with the endpoint (the exchange or tunnel ended, or the handshake failed). */
+    void release(Endpoint endpoint) {
+        balancer.load().closed(endpoint);
+    }
+
+    DialListener listener() {
+        return listener;
+    }
+
+    private final class Attempt {
+        private final EventLoop loop;
+        private final Pool pool;
+        private final String hashKey;
+        private final UpstreamTls tls;
+        private final boolean reuseIdle;
+        private final Owner owner;
+        private List<Endpoint> tried;
+
+        Attempt(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
+            this.loop = loop;
+            this.pool = pool;
+            this.hashKey = hashKey;
+            this.tls = tls;
+            this.reuseIdle = reuseIdle;
+            this.owner = owner;
+        }
+
+        void next() {
+            Endpoint e = pool.select(candidates(), hashKey, balancer);
+            if (e == null) {
+                owner.failed(tried == null);
+                return;
+            }
+            balancer.load().opened(e);
+            if (reuseIdle) {
+                Channel parked = idle.poll(e);
+                if (parked != null) {
+                    owner.connected(parked, e, true);
+                    return;
+                }
+            }
+            connect(e);
+        }
+
+        private List<Endpoint> candidates() {
+            List<Endpoint> usable = health.usable(pool.id(), pool.endpoints());
+            if (tried == null) {
+                return usable;
+            }
+            List<Endpoint> left = new ArrayList<>(usable.size());
+            for (Endpoint e : usable) {
+                if (!tried.contains(e)) {
+                    left.add(e);
+                }
+            }
+            return left;
+        }
+
+        private void connect(Endpoint e) {
+            Channel ch = transport.newChannel();
+            ch.config().setAutoRead(false);
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            ch.config().setWriteBufferWaterMark(ProxyContext.WATER_MARK);
+            ch.config().setConnectTimeoutMillis((int) config.upstream().connectTimeout().toMillis());
+            ChannelPipeline p = ch.pipeline();
+            if (tls != null) {
+                p.addLast("tls", UpstreamHandlers.newUpstreamHandler(ch.alloc(), tls, e.address().getHostString(), e.address().getPort()));
+            }
+            owner.initChannel(p);
+            loop.register(ch); // on the client's loop: registration is done when this returns
+            ch.connect(e.address()).addListener((ChannelFutureListener) f -> {
+                if (owner.abandoned()) {
+                    release(e);
+                    f.channel().close();
+                } else if (f.isSuccess()) {
+                    owner.connected(f.channel(), e, false);
+                } else {
+                    failed(e, f.cause());
+                }
+            });
+        }
+
+        private void failed(Endpoint e, Throwable cause) {
+            release(e);
+            LOG.debugf("connect to %s for %s failed: %s", e, pool.id(), cause.toString());
+            metrics.connectFailed(pool.id(), e);
+            listener.connectFailed(pool.id(), e, cause);
+            if (tried == null) {
+                tried = new ArrayList<>(2);
+            }
+            tried.add(e);
+            next();
+        }
+    }
+}
