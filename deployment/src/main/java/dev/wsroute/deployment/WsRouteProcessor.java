@@ -2,10 +2,18 @@ package dev.wsroute.deployment;
 
 import dev.wsroute.runtime.WsRouteRuntime;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
+import io.quarkus.deployment.IsDevelopment;
+import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
 
-/** Build steps of the wsroute extension: the feature, and the runtime beans that start the data plane. */
+/**
+ * Build steps of the wsroute extension: the feature, the runtime bean that starts the data plane, health checks
+ * when the app has SmallRye Health, and defaults that put the app's own HTTP server behind the listener.
+ */
 class WsRouteProcessor {
 
     private static final String FEATURE = "wsroute";
@@ -17,12 +25,35 @@ class WsRouteProcessor {
 
     @BuildStep
     AdditionalBeanBuildItem runtimeBeans() {
-        return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(WsRouteRuntime.class.getName(),
-                        "dev.wsroute.runtime.Health$Ready",
-                        "dev.wsroute.runtime.Health$Started",
-                        "dev.wsroute.runtime.Health$Alive")
-                .setUnremovable()
-                .build();
+        return AdditionalBeanBuildItem.unremovableOf(WsRouteRuntime.class);
+    }
+
+    /** Readiness, liveness and startup checks, only in an app that serves health checks. */
+    @BuildStep
+    void healthChecks(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (capabilities.isPresent(Capability.SMALLRYE_HEALTH)) {
+            beans.produce(AdditionalBeanBuildItem.builder()
+                    .addBeanClasses("dev.wsroute.runtime.Health$Ready", "dev.wsroute.runtime.Health$Started",
+                            "dev.wsroute.runtime.Health$Alive")
+                    .setUnremovable()
+                    .build());
+        }
+    }
+
+    /**
+     * The listener is the app's public port (wsroute.listen.port, 8080); the app's own HTTP server moves out of its
+     * way, to loopback on any free port, where the listener sends what no route claims. Any explicit setting wins.
+     */
+    @BuildStep
+    void appServerBehindTheListener(BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults) {
+        defaults.produce(new RunTimeConfigurationDefaultBuildItem("quarkus.http.host", "127.0.0.1"));
+        defaults.produce(new RunTimeConfigurationDefaultBuildItem("quarkus.http.port", "0"));
+        defaults.produce(new RunTimeConfigurationDefaultBuildItem("quarkus.http.test-port", "0"));
+    }
+
+    /** A live reload keeps the data plane; when dev mode ends, open WebSockets are closed at once. */
+    @BuildStep(onlyIf = IsDevelopment.class)
+    RunTimeConfigurationDefaultBuildItem noDrainInDevMode() {
+        return new RunTimeConfigurationDefaultBuildItem("wsroute.drain.period", "0s");
     }
 }

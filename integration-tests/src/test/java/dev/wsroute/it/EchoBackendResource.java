@@ -9,7 +9,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
-/** Starts a Vert.x WebSocket echo server and writes the routes file that points wsroute at it. */
+/** Starts a Vert.x WebSocket echo server and writes a routes file like the app's routes.yaml, pointing at it. */
 public class EchoBackendResource implements QuarkusTestResourceLifecycleManager {
     private Vertx vertx;
     private HttpServer server;
@@ -30,10 +30,10 @@ public class EchoBackendResource implements QuarkusTestResourceLifecycleManager 
             Files.writeString(routes, """
                     apiVersion: wsroute.dev/v1alpha1
                     kind: WebSocketRoute
-                    metadata: {name: chat, namespace: default}
+                    metadata: {name: echo, namespace: default}
                     spec:
                       rules:
-                        - match: {path: {type: Prefix, value: /chat}}
+                        - match: {path: {type: Prefix, value: /ws}}
                           backends: [{endpoints: ["127.0.0.1:%d"]}]
                     """.formatted(server.actualPort()));
             return Map.of("wsroute.routes-file", routes.toString());

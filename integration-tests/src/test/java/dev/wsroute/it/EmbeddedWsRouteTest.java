@@ -11,40 +11,64 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
-
-import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.runtime.WsRouteRuntime;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** A Quarkus app with the extension: WebSockets go to the routes file's pool, other HTTP to the app itself. */
+/**
+ * The README's embedding walk-through as a test: an app with the extension and a routes file, no port settings.
+ * Through the listener: the app's /hello and its own @WebSocket, and /ws routed to a backend.
+ */
 @QuarkusTest
 @QuarkusTestResource(EchoBackendResource.class)
 class EmbeddedWsRouteTest {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @Inject
-    WsRouteRuntime wsroute;
+    /** The listener's port in tests: any free one, published once bound. */
+    @ConfigProperty(name = "wsroute.listen.test-port")
+    int listener;
 
-    private String base(String scheme) {
-        return scheme + "://127.0.0.1:" + wsroute.dataPlane().port();
-    }
+    /** The management interface's port in tests, published the same way. */
+    @ConfigProperty(name = "quarkus.management.test-port")
+    int management;
 
     @Test
-    void plainHttpThatNoRouteClaimsReachesTheAppsOwnEndpoint() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base("http") + "/hello")).build(),
+    void theAppsOwnHttpEndpointAnswersThroughTheListener() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listener + "/hello")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("hello from the app (forwarded for 127.0.0.1)");
     }
 
     @Test
-    void webSocketsOnTheSamePortGoToTheRoutedPool() throws Exception {
+    void theAppsOwnWebSocketAnswersThroughTheListener() throws Exception {
+        assertThat(echo("/chat", "hi")).isEqualTo("app got 'hi' from 127.0.0.1");
+    }
+
+    @Test
+    void aRoutedPathGoesToItsBackend() throws Exception {
+        assertThat(echo("/ws/room", "through the listener")).isEqualTo("through the listener");
+    }
+
+    @Test
+    void healthAndMetricsAreOnTheManagementInterface() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("wsroute-ready").contains("\"listening\": true");
+        echo("/ws/metrics", "counted");
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(body).contains("wsroute_websocket_upgrades_total{route=\"default/echo\",status=\"101\"}");
+        assertThat(body).contains("wsroute_client_connections");
+    }
+
+    /** Sends one text message over a new WebSocket through the listener and returns the first answer. */
+    private String echo(String path, String message) throws Exception {
         LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
-        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create(base("ws") + "/chat/room"), new WebSocket.Listener() {
+        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + listener + path), new WebSocket.Listener() {
             @Override
             public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                 got.add(data.toString());
@@ -52,23 +76,9 @@ class EmbeddedWsRouteTest {
                 return null;
             }
         }).get(10, TimeUnit.SECONDS);
-        ws.sendText("through the embedded listener", true).get(5, TimeUnit.SECONDS);
-        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("through the embedded listener");
+        ws.sendText(message, true).get(5, TimeUnit.SECONDS);
+        String answer = got.poll(10, TimeUnit.SECONDS);
         ws.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
-    }
-
-    @Test
-    void healthAndWebSocketMetricsAreOnTheManagementInterface() throws Exception {
-        int mgmt = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        String mgmtBase = "http://127.0.0.1:" + (mgmt == 0 ? 9001 : mgmt);
-        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("wsroute-ready").contains("\"listening\": true");
-        webSocketsOnTheSamePortGoToTheRoutedPool();
-        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(mgmtBase + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.body()).contains("wsroute_websocket_upgrades_total{route=\"default/chat\",status=\"101\"}");
-        assertThat(metrics.body()).contains("wsroute_client_connections");
+        return answer;
     }
 }

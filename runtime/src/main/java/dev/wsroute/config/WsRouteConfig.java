@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -21,7 +22,10 @@ import io.smallrye.config.WithDefault;
 @ConfigRoot(phase = ConfigPhase.RUN_TIME)
 public interface WsRouteConfig {
 
-    /** YAML file of WebSocketRoute (and kubernetes.io/tls Secret) documents, reloaded when it changes. */
+    /**
+     * YAML file of WebSocketRoute (and kubernetes.io/tls Secret) documents, reloaded when it changes; if no such
+     * file exists, a classpath resource of that name (e.g. {@code routes.yaml} in {@code src/main/resources}).
+     */
     Optional<Path> routesFile();
 
     /** The listeners of the data plane. */
@@ -62,13 +66,31 @@ public interface WsRouteConfig {
         @WithDefault("0.0.0.0")
         String host();
 
-        /** Port for plain HTTP and ws://. */
+        /** Port for plain HTTP and ws://: the app's public port (its own HTTP server moves to loopback). */
         @WithDefault("8080")
         int port();
 
         /** Port for HTTPS and wss://; certificates are chosen by SNI. */
         @WithDefault("8443")
         int tlsPort();
+
+        /** Port for plain HTTP and ws:// in tests; 0: any free port, readable as this property once bound. */
+        @WithDefault("0")
+        int testPort();
+
+        /** Port for HTTPS and wss:// in tests; 0: any free port, readable as this property once bound. */
+        @WithDefault("0")
+        int testTlsPort();
+
+        /** The plain port to bind in this launch mode. */
+        default int portToBind() {
+            return LaunchMode.current() == LaunchMode.TEST ? testPort() : port();
+        }
+
+        /** The TLS port to bind in this launch mode. */
+        default int tlsPortToBind() {
+            return LaunchMode.current() == LaunchMode.TEST ? testTlsPort() : tlsPort();
+        }
 
         /** Whether the TLS listener is started (it is only useful once a certificate is configured). */
         @WithDefault("true")

@@ -49,9 +49,9 @@ public final class DataPlane implements AutoCloseable {
 
     /** Binds the listeners; returns once they accept. */
     public DataPlane start() throws InterruptedException {
-        plain = bind(config.listen().port(), false);
+        plain = bind(config.listen().portToBind(), false);
         if (config.listen().tlsEnabled()) {
-            secure = bind(config.listen().tlsPort(), true);
+            secure = bind(config.listen().tlsPortToBind(), true);
             px.tlsPort = tlsPort();
         }
         accepting = true;

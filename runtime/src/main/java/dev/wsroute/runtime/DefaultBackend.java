@@ -3,7 +3,7 @@ package dev.wsroute.runtime;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.Config;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.table.Endpoint;
@@ -16,10 +16,13 @@ import io.quarkus.runtime.LaunchMode;
  */
 final class DefaultBackend implements Supplier<Pool> {
     private final WsRouteConfig config;
+    private final Config quarkusConfig;
     private volatile Pool pool;
 
-    DefaultBackend(WsRouteConfig config) {
+    /** {@code quarkusConfig}: the app's config, read on the first request, once its HTTP server has bound a port. */
+    DefaultBackend(WsRouteConfig config, Config quarkusConfig) {
         this.config = config;
+        this.quarkusConfig = quarkusConfig;
     }
 
     @Override
@@ -27,6 +30,9 @@ final class DefaultBackend implements Supplier<Pool> {
         Pool p = pool;
         if (p == null) {
             p = resolve();
+            if (p == null) {
+                return null; // the app's HTTP server has not bound its port yet
+            }
             pool = p;
         }
         return p.isEmpty() ? null : p;
@@ -37,11 +43,11 @@ final class DefaultBackend implements Supplier<Pool> {
         if (target.equals("none")) {
             return Pool.defaultBackend(List.of());
         }
-        if (target.equals("app")) {
-            var c = ConfigProvider.getConfig();
+        if (target.equals("app")) { // 127.0.0.1 on a free port, unless the app configured its HTTP server otherwise
             String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-            int port = c.getOptionalValue(key, Integer.class).orElse(LaunchMode.current() == LaunchMode.TEST ? 8081 : 8080);
-            return single("127.0.0.1", port);
+            int port = quarkusConfig.getOptionalValue(key, Integer.class).orElse(0);
+            String host = quarkusConfig.getOptionalValue("quarkus.http.host", String.class).orElse("127.0.0.1");
+            return port == 0 ? null : single(host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host, port);
         }
         int colon = target.lastIndexOf(':');
         return single(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));

@@ -1,21 +1,32 @@
 package dev.wsroute.runtime;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
@@ -25,28 +36,42 @@ import dev.wsroute.tls.StandaloneSecrets;
 import dev.wsroute.tls.TlsEngine;
 import dev.wsroute.tls.TlsMaterialResolver;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.value.registry.ValueRegistry;
+import io.quarkus.value.registry.ValueRegistry.RuntimeKey;
 
 /**
  * Starts the routes file (if one is configured) and the data plane (unless {@code wsroute.listen.enabled} is
  * false), and stops them in reverse order. Without a routes file the table starts empty: everything goes to the
- * default backend until another route source (the wsroute application's Kubernetes modes) publishes one.
+ * default backend (the app) until another route source (the wsroute application's Kubernetes modes) publishes one.
+ * In dev mode the data plane lives across live reloads ({@link DevModeDataPlane}).
  */
 @Singleton
 public class WsRouteRuntime {
     private static final Logger LOG = Logger.getLogger(WsRouteRuntime.class);
 
-    private final RouteTableHolder tables = new RouteTableHolder();
     private final WsRouteConfig config;
     private final MeterRegistry registry;
+    private final ValueRegistry values;
+    private final Config quarkusConfig = ConfigProvider.getConfig();
+    private final boolean devMode = LaunchMode.current() == LaunchMode.DEVELOPMENT;
+    private final Map<String, String> settings = wsrouteSettings(quarkusConfig);
+    private final RouteTableHolder tables;
     private DataPlane dataPlane;
     private RoutesFileSource routesFile;
+    private volatile String classpathRoutesError;
     private volatile boolean stopping;
 
-    WsRouteRuntime(WsRouteConfig config, MeterRegistry registry) {
+    /** {@code registries}: the app's Micrometer registry, if it has Micrometer; else the meters are not kept. */
+    WsRouteRuntime(WsRouteConfig config, Instance<MeterRegistry> registries, ValueRegistry values) {
         this.config = config;
-        this.registry = registry;
+        this.registry = registries.isResolvable() ? registries.get() : new CompositeMeterRegistry();
+        this.values = values;
+        this.tables = devMode ? DevModeDataPlane.tables(settings) : new RouteTableHolder();
     }
 
     /** The one route table holder: route sources publish to it, the data plane reads it. */
@@ -59,25 +84,70 @@ public class WsRouteRuntime {
     /** Before the application's own start-up observers, so that any table they publish comes after the empty one. */
     void start(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) throws Exception {
         if (config.routesFile().isPresent()) {
-            startRoutesFile();
+            startRoutes(config.routesFile().get());
         } else {
             tables.publish(RouteTable.empty());
         }
-        if (config.listen().enabled()) {
-            dataPlane = new DataPlane(config, tables, registry, new DefaultBackend(config)).start();
+        if (!config.listen().enabled()) {
+            return;
+        }
+        Optional<String> clash = PortClash.find(config, quarkusConfig, LaunchMode.current());
+        if (clash.isPresent()) {
+            throw new ConfigurationException(clash.get());
+        }
+        DefaultBackend backend = new DefaultBackend(config, quarkusConfig);
+        dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, registry, backend)
+                : new DataPlane(config, tables, registry, backend).start();
+        publishPorts();
+        if (!quarkusConfig.getOptionalValue("quarkus.management.enabled", Boolean.class).orElse(false)
+                && !"none".equals(config.defaultBackend().target().trim())) {
+            LOG.warn("quarkus.management.enabled is false: /q/health, /q/metrics and the rest of /q/ are served publicly "
+                    + "through the wsroute listener; set quarkus.management.enabled=true to keep them on the management port");
         }
     }
 
-    private void startRoutesFile() throws IOException {
+    /** Makes the bound ports readable as config (wsroute.listen.test-port in tests), as Quarkus does for its own ports. */
+    private void publishPorts() {
+        boolean test = LaunchMode.current() == LaunchMode.TEST;
+        values.register(RuntimeKey.intKey(test ? "wsroute.listen.test-port" : "wsroute.listen.port"), dataPlane.port());
+        if (dataPlane.tlsPort() > 0) {
+            values.register(RuntimeKey.intKey(test ? "wsroute.listen.test-tls-port" : "wsroute.listen.tls-port"), dataPlane.tlsPort());
+        }
+        LOG.info("wsroute listening on http://" + config.listen().host() + ":" + dataPlane.port()
+                + (dataPlane.tlsPort() > 0 ? " and https://" + config.listen().host() + ":" + dataPlane.tlsPort() : ""));
+    }
+
+    /** A file (watched and reloaded), or else a classpath resource of that name (read once; dev mode reloads the app). */
+    private void startRoutes(Path path) throws IOException {
         LOG.info(TlsEngine.describe());
+        URL resource = Files.exists(path) ? null
+                : Thread.currentThread().getContextClassLoader().getResource(path.toString().replace('\\', '/').replaceFirst("^/", ""));
+        boolean onClasspath = resource != null;
         TlsMaterialResolver base = new TlsMaterialResolver(SecretSource.EMPTY, config.tls().defaultSecret(),
-                config.routesFile().get().toAbsolutePath().getParent());
+                onClasspath ? null : path.toAbsolutePath().getParent());
         Function<List<JsonNode>, TlsResolver> tls = docs -> {
             StandaloneSecrets secrets = StandaloneSecrets.from(docs);
             secrets.warnings().forEach(LOG::warn);
             return base.withSecrets(secrets);
         };
-        routesFile = new RoutesFileSource(config.routesFile().get(), tables, tls).start();
+        if (!onClasspath) {
+            routesFile = new RoutesFileSource(path, tables, tls).start();
+            return;
+        }
+        try (InputStream in = resource.openStream()) {
+            classpathRoutesError = RoutesFileSource.apply(RoutesDocuments.parse("classpath:" + path, in.readAllBytes()), tables, tls, 1);
+        }
+    }
+
+    /** Every wsroute.* setting as configured: in dev mode, a reload that changes one starts a new data plane. */
+    private static Map<String, String> wsrouteSettings(Config config) {
+        Map<String, String> out = new TreeMap<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith("wsroute.")) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> out.put(name, v));
+            }
+        }
+        return out;
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -85,7 +155,7 @@ public class WsRouteRuntime {
         if (routesFile != null) {
             routesFile.close();
         }
-        if (dataPlane != null) {
+        if (dataPlane != null && !devMode) { // dev mode: the data plane outlives the reload (DevModeDataPlane)
             dataPlane.close();
         }
     }
@@ -101,7 +171,7 @@ public class WsRouteRuntime {
 
     /** The routes file's current problem, or null. */
     String routesFileError() {
-        return routesFile == null ? null : routesFile.lastError();
+        return routesFile == null ? classpathRoutesError : routesFile.lastError();
     }
 
     boolean stopping() {

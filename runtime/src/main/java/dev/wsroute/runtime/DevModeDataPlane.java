@@ -1,0 +1,63 @@
+package dev.wsroute.runtime;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.table.Pool;
+import dev.wsroute.table.RouteTableHolder;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * In dev mode the data plane outlives the app's live reloads, as Quarkus's own HTTP server does: the listener stays
+ * bound, open WebSockets stay open (no drain wait), and a request that the app holds while it reloads is answered
+ * after the reload instead of being cut. A reload that changes a {@code wsroute.*} setting starts a new data plane.
+ * Extension classes are loaded once per dev-mode JVM, so static state here survives the app's restarts.
+ */
+public final class DevModeDataPlane {
+    private static final Logger LOG = Logger.getLogger(DevModeDataPlane.class);
+
+    private static DataPlane dataPlane;
+    private static RouteTableHolder tables;
+    private static Map<String, String> startedWith;
+    private static volatile Supplier<Pool> defaultBackend = () -> null;
+
+    private DevModeDataPlane() {
+    }
+
+    /** The table holder of the data plane this start will use: the running one's if its settings are unchanged. */
+    static synchronized RouteTableHolder tables(Map<String, String> settings) {
+        if (dataPlane != null && !settings.equals(startedWith)) {
+            LOG.info("wsroute settings changed: restarting the data plane");
+            shutdown();
+        }
+        if (tables == null) {
+            tables = new RouteTableHolder();
+        }
+        return tables;
+    }
+
+    /** Starts the data plane, or keeps the running one and points it at this start's default backend. */
+    static synchronized DataPlane startOrKeep(WsRouteConfig config, Map<String, String> settings, MeterRegistry registry,
+            Supplier<Pool> backend) throws InterruptedException {
+        defaultBackend = backend;
+        if (dataPlane == null) {
+            dataPlane = new DataPlane(config, tables, registry, () -> defaultBackend.get()).start();
+            startedWith = settings;
+        }
+        return dataPlane;
+    }
+
+    /** When dev mode ends (or the settings changed): close it, with the configured drain (0 s by default in dev mode). */
+    public static synchronized void shutdown() {
+        if (dataPlane != null) {
+            dataPlane.close();
+        }
+        dataPlane = null;
+        tables = null;
+        startedWith = null;
+    }
+}
