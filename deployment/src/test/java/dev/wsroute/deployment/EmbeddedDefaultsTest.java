@@ -40,7 +40,13 @@ class EmbeddedDefaultsTest {
                                 - match: {path: {type: Prefix, value: /ws}}
                                   backends: [{endpoints: ["127.0.0.1:9"]}]
                             """), "routes.yaml")
-                    .addAsResource(new StringAsset("wsroute.routes-file=routes.yaml\n"), "application.properties"));
+                    .addAsResource(new StringAsset("wsroute.routes-file=routes.yaml\n"), "application.properties"))
+            .setLogRecordPredicate(r -> r.getLoggerName().startsWith("dev.wsroute.runtime"))
+            // without a management interface, /q/* is public through the listener: it says so
+            .assertLogRecords(records -> assertThat(records).anySatisfy(r -> {
+                assertThat(r.getLevel().getName()).isEqualTo("WARN");
+                assertThat(r.getMessage()).contains("quarkus.management.enabled is false").contains("served publicly");
+            }));
 
     @ConfigProperty(name = "wsroute.listen.test-port")
     int listener;

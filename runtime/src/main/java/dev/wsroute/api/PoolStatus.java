@@ -9,6 +9,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class PoolStatus {
     public Integer rule;
+    /** Where the rule has health checks: true while no endpoint is healthy and every ready one takes connections. */
+    public Boolean failingOpen;
     public List<BackendStatus> backends = new ArrayList<>();
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -26,5 +28,7 @@ public class PoolStatus {
         public Boolean ready;
         public String pod;
         public String zone;
+        /** Where the rule has health checks: whether the endpoint takes new connections, as the status writer's replica sees it. */
+        public Boolean healthy;
     }
 }

@@ -35,6 +35,19 @@ public class RuleSpec {
     @Min(1)
     public Integer maxConnections;
 
-    @JsonPropertyDescription("Handshake and idle timeouts.")
+    @JsonPropertyDescription("Handshake, idle and lifetime limits.")
     public TimeoutsSpec timeouts;
+
+    @JsonPropertyDescription("Largest message (all its frames) either side may send, as a quantity such as 1Mi; a larger one"
+            + " gets Close 1009 to its sender and 1001 to the other side. Absent: no limit.")
+    public ByteQuantity maxMessageSize;
+
+    @JsonPropertyDescription("Limit on new upgrades per client address.")
+    public RateLimitSpec rateLimit;
+
+    @JsonPropertyDescription("Active probes and passive ejection of endpoints; an unhealthy endpoint takes no new connections.")
+    public HealthCheckSpec healthCheck;
+
+    @JsonPropertyDescription("Shed sockets from the most loaded endpoints (Close 1012) after the pool grows. Off when absent.")
+    public RebalanceSpec rebalance;
 }

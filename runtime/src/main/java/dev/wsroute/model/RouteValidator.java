@@ -143,10 +143,11 @@ public final class RouteValidator {
         TimeoutsSpec t = spec.timeouts;
         Duration handshake = duration(t == null ? null : t.handshake, Rule.DEFAULT_HANDSHAKE_TIMEOUT, at + ".timeouts.handshake", e);
         Duration idle = duration(t == null ? null : t.idle, Rule.DEFAULT_IDLE_TIMEOUT, at + ".timeouts.idle", e);
+        Lifecycle lifecycle = LifecycleValidator.validate(spec, at, e.list);
         if (e.list.size() > before) {
             return null;
         }
-        return new Rule(index, match, rewrite, backends, upstreamTls, lb, origins, maxConnections, handshake, idle);
+        return new Rule(index, match, rewrite, backends, upstreamTls, lb, origins, maxConnections, handshake, idle, lifecycle);
     }
 
     private Match match(MatchSpec spec, String at, Errors e) {

@@ -15,7 +15,8 @@ public record Rule(
         List<String> allowedOrigins,
         int maxConnections,
         Duration handshakeTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Lifecycle lifecycle) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -29,7 +30,7 @@ public record Rule(
     /** Matches any upgrade, edits nothing, default limits: what upgrades to the default backend run under. */
     public static Rule passThrough() {
         return new Rule(0, Match.ANY, Rewrite.NONE, List.of(), Optional.empty(), LoadBalancing.DEFAULT, List.of(),
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, Lifecycle.NONE);
     }
 
     /** TLS to the backends. */

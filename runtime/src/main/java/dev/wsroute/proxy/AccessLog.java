@@ -38,13 +38,14 @@ final class AccessLog {
         }
     }
 
+    /** @param cause why the proxy closed the session; null when the client or the upstream did */
     void session(Request r, RouteId route, Endpoint endpoint, long nanos, FrameTracker in, FrameTracker out, CloseInitiator closedBy,
-            int code) {
+            int code, CloseCause cause) {
         if (enabled) {
             LOG.infof("ws client=%s host=%s uri=%s route=%s endpoint=%s status=101 duration_ms=%.1f bytes_in=%d bytes_out=%d "
-                    + "msgs_in=%d msgs_out=%d closed_by=%s close_code=%d",
+                    + "msgs_in=%d msgs_out=%d closed_by=%s close_code=%d close_reason=%s",
                     r.client(), r.host(), r.uri(), ProxyMetrics.label(route), endpoint, nanos / 1e6, in.bytes(), out.bytes(),
-                    in.messages(), out.messages(), closedBy.label(), code);
+                    in.messages(), out.messages(), closedBy.label(), code, cause == null ? "-" : cause.label());
         }
     }
 

@@ -165,6 +165,13 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private void upgrade(ClientRequest view, RouteTable table) {
         UpgradeAdmission.Decision decision = UpgradeAdmission.decide(view, table, px.defaultBackend.get());
+        if (decision instanceof UpgradeAdmission.Go go) {
+            long retryAfter = px.handshakeRate.acquire(go.rule().key(), go.rule().rule().lifecycle().handshakesPerClient(),
+                    ctx.channel().remoteAddress());
+            if (retryAfter > 0) {
+                decision = UpgradeAdmission.rateLimited(go.rule(), retryAfter);
+            }
+        }
         if (decision instanceof UpgradeAdmission.Go go && !px.tunnels.tryAcquire(go.rule().key(), go.rule().rule().maxConnections())) {
             decision = UpgradeAdmission.atLimit(go.rule());
         }

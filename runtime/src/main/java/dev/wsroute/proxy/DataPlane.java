@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,14 +26,27 @@ public final class DataPlane implements AutoCloseable {
     private final WsRouteConfig config;
     private final Transport transport;
     private final ProxyContext px;
+    private final DataPlaneLifecycle lifecycle;
     private Channel plain;
     private Channel secure;
     private volatile boolean accepting;
 
-    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
+    /** @param health where endpoint health is kept (shared with whoever shows it: status, Events) */
+    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend,
+            HealthRegistry health) {
         this.config = config;
         this.transport = Transport.create(config.ioThreadCount());
         this.px = new ProxyContext(config, tables, new ProxyMetrics(registry), defaultBackend, transport);
+        this.lifecycle = new DataPlaneLifecycle(px, transport, registry, health);
+    }
+
+    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
+        this(config, tables, registry, defaultBackend, new HealthRegistry(System::nanoTime));
+    }
+
+    /** Endpoint health of every rule with health checks, as this replica sees it (read-only views; listeners for Events). */
+    public HealthRegistry health() {
+        return lifecycle.health;
     }
 
     /** Which endpoints may take new connections (health checks plug in here); all of them by default. */
@@ -55,6 +69,7 @@ public final class DataPlane implements AutoCloseable {
             px.tlsPort = tlsPort();
         }
         accepting = true;
+        lifecycle.start(transport.group().next());
         LOG.infof("wsroute data plane (%s, %d I/O threads) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
                 config.listen().host(), port(), secure != null ? " and TLS on " + tlsPort() : "");
         return this;
@@ -110,6 +125,7 @@ public final class DataPlane implements AutoCloseable {
             secure.close().syncUninterruptibly();
         }
         plain = null;
+        lifecycle.close();
         px.tunnels.drainAll();
         try {
             if (!px.tunnels.awaitEmpty(config.drain().period().plus(Duration.ofSeconds(3)))) {

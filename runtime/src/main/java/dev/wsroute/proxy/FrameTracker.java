@@ -9,6 +9,15 @@ import io.netty.buffer.ByteBuf;
  */
 final class FrameTracker {
     private static final int OP_CLOSE = 0x8;
+    /** {@link #tooBigAt()}: no frame in the last buffer made a message too big. */
+    static final int NOT_TOO_BIG = -1;
+    /** {@link #tooBigAt()}: the frame that made a message too big began in an earlier buffer (its header was split). */
+    static final int TOO_BIG_BEFORE_THIS_BUFFER = -2;
+
+    private final long maxMessageSize;
+    private long messageBytes; // payload of the current data message so far, from the frame headers
+    private boolean tooBigReported;
+    private int tooBigAt = NOT_TOO_BIG;
 
     private final byte[] header = new byte[14];
     private int headerLen; // bytes of the current header collected so far
@@ -24,9 +33,19 @@ final class FrameTracker {
     private long reportedMessages;
     private long reportedBytes;
 
+    FrameTracker() {
+        this(Long.MAX_VALUE);
+    }
+
+    /** @param maxMessageSize largest message (the payloads of all its frames) before {@link #tooBigAt()} says so */
+    FrameTracker(long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
     /** Observes a buffer about to be relayed; returns the index just past the first frame that ends in it, or -1. */
     int observe(ByteBuf buf) {
         int firstBoundary = -1;
+        tooBigAt = NOT_TOO_BIG;
         int i = buf.readerIndex();
         int end = buf.writerIndex();
         bytes += end - i;
@@ -38,6 +57,11 @@ final class FrameTracker {
                     continue;
                 }
                 startPayload();
+                if (!tooBigReported && messageBytes > maxMessageSize) {
+                    tooBigReported = true;
+                    int start = i - headerLen;
+                    tooBigAt = start >= buf.readerIndex() ? start : TOO_BIG_BEFORE_THIS_BUFFER;
+                }
                 if (payloadLeft == 0) {
                     endFrame();
                     if (firstBoundary < 0) {
@@ -65,6 +89,15 @@ final class FrameTracker {
     /** Whether the last byte seen ended a frame, so a new frame may be written now. */
     boolean atBoundary() {
         return inHeader && headerLen == 0;
+    }
+
+    /**
+     * Where, in the buffer last observed, the first frame starts whose payload took a message past the limit (the
+     * proxy relays up to there and closes with 1009): an index, {@link #NOT_TOO_BIG}, or
+     * {@link #TOO_BIG_BEFORE_THIS_BUFFER}. Reported once per tracker.
+     */
+    int tooBigAt() {
+        return tooBigAt;
     }
 
     boolean closeSeen() {
@@ -120,7 +153,12 @@ final class FrameTracker {
         } else {
             payloadLeft = len7;
         }
-        closeFrame = (header[0] & 0x0f) == OP_CLOSE;
+        int opcode = header[0] & 0x0f;
+        if (opcode < OP_CLOSE) { // data frames: text and binary start a message, continuations add to it
+            boolean continues = opcode == 0 && messageBytes <= Long.MAX_VALUE - payloadLeft;
+            messageBytes = continues ? messageBytes + payloadLeft : opcode == 0 ? Long.MAX_VALUE : payloadLeft;
+        }
+        closeFrame = opcode == OP_CLOSE;
         closeMaskOffset = 0;
         if (closeFrame) {
             closeSeen = true;

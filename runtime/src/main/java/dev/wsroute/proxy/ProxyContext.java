@@ -3,6 +3,7 @@ package dev.wsroute.proxy;
 import java.util.function.Supplier;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.lifecycle.HandshakeRateLimiter;
 import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
@@ -25,6 +26,8 @@ final class ProxyContext {
     /** Where requests and upgrades that no route claims go (the embedding app, the sidecar's app container); null: 404. */
     final Supplier<Pool> defaultBackend;
     final Tunnel.Context tunnelContext;
+    /** rateLimit.handshakesPerClient: buckets per rule and client address. */
+    final HandshakeRateLimiter handshakeRate = new HandshakeRateLimiter(System::nanoTime);
     volatile int tlsPort;
 
     ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,

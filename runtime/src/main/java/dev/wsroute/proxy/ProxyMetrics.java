@@ -78,6 +78,7 @@ public final class ProxyMetrics {
         private final String route;
         private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
         final AtomicInteger active = new AtomicInteger();
+        private final ConcurrentHashMap<String, AtomicInteger> endpoints = new ConcurrentHashMap<>();
         final Counter messagesUp;
         final Counter messagesDown;
         final Counter bytesUp;
@@ -92,6 +93,17 @@ public final class ProxyMetrics {
             Counter c = counters.get(key);
             return c != null ? c : counters.computeIfAbsent(key, k -> Counter.builder(name).description(description)
                     .tag("route", route).tags(tags).register(registry));
+        }
+
+        /** Open WebSockets of this route on one endpoint ({@code wsroute_endpoint_active}): how balanced the pool is. */
+        AtomicInteger endpointActive(String endpoint) {
+            AtomicInteger n = endpoints.get(endpoint);
+            return n != null ? n : endpoints.computeIfAbsent(endpoint, e -> {
+                AtomicInteger count = new AtomicInteger();
+                Gauge.builder("wsroute.endpoint.active", count, AtomicInteger::get).description("Open WebSockets per endpoint")
+                        .tag("route", route).tag("endpoint", e).register(registry);
+                return count;
+            });
         }
 
         RouteMeters(String route) {

@@ -1,8 +1,12 @@
 package dev.wsroute.proxy;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.wsroute.lifecycle.Lifetimes;
+import dev.wsroute.model.Lifecycle;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.PoolId;
@@ -27,6 +31,8 @@ final class Tunnel {
     private final Context ctx;
     private final ProxyMetrics.RouteMeters meters;
     private final AccessLog.Request request;
+    private final Lifecycle lifecycle;
+    private final AtomicInteger endpointActive;
     private final long started = System.nanoTime();
 
     private CloseInitiator closedBy;
@@ -34,14 +40,19 @@ final class Tunnel {
     private CloseCause cause;
     private boolean finished;
     private ScheduledFuture<?> drainTask;
+    private ScheduledFuture<?> lifetimeTask;
+    /** Set from any thread when a close was asked for (rebalancing), before it runs on the tunnel's loop. */
+    private volatile boolean closeRequested;
 
     /** What a tunnel needs from the proxy around it. */
     record Context(TunnelRegistry registry, UpstreamDialer dialer, ProxyMetrics metrics, AccessLog accessLog) {
     }
 
-    Tunnel(Channel clientChannel, Channel upstreamChannel, PoolId pool, Endpoint endpoint, Context ctx, AccessLog.Request request) {
-        this.client = new TunnelSide(this, clientChannel, CloseInitiator.CLIENT);
-        this.upstream = new TunnelSide(this, upstreamChannel, CloseInitiator.UPSTREAM);
+    Tunnel(Channel clientChannel, Channel upstreamChannel, PoolId pool, Endpoint endpoint, Context ctx, AccessLog.Request request,
+            Lifecycle lifecycle) {
+        long maxMessage = lifecycle.maxMessageSize().orElse(Long.MAX_VALUE);
+        this.client = new TunnelSide(this, clientChannel, CloseInitiator.CLIENT, maxMessage);
+        this.upstream = new TunnelSide(this, upstreamChannel, CloseInitiator.UPSTREAM, maxMessage);
         client.peer = upstream;
         upstream.peer = client;
         this.pool = pool;
@@ -49,6 +60,8 @@ final class Tunnel {
         this.ctx = ctx;
         this.meters = ctx.metrics().route(pool.route());
         this.request = request;
+        this.lifecycle = lifecycle;
+        this.endpointActive = meters.endpointActive(endpoint.key());
     }
 
     PoolId pool() {
@@ -67,6 +80,7 @@ final class Tunnel {
     void start(Duration idleTimeout, ByteBuf upstreamEarly) {
         ctx.registry().add(this);
         meters.active.incrementAndGet();
+        endpointActive.incrementAndGet();
         Channel c = client.channel;
         Channel u = upstream.channel;
         c.pipeline().addLast("tunnel-idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -83,6 +97,8 @@ final class Tunnel {
         // interest per read would cost two epoll_ctl calls a message.
         c.config().setAutoRead(u.isWritable());
         u.config().setAutoRead(c.isWritable());
+        lifecycle.maxDuration().ifPresent(max -> lifetimeTask = c.eventLoop().schedule(() -> close(CloseCause.MAX_DURATION),
+                Lifetimes.jittered(max, ThreadLocalRandom.current()), TimeUnit.NANOSECONDS));
         c.closeFuture().addListener(f -> sideClosed(client));
         u.closeFuture().addListener(f -> sideClosed(upstream));
     }
@@ -140,6 +156,40 @@ final class Tunnel {
         client.closeAtBoundary(codeToClient, why.text());
         upstream.closeAtBoundary(codeToUpstream, why.text());
         client.channel.eventLoop().schedule(this::closeBoth, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A side sent a frame that takes its message past maxMessageSize: it gets Close 1009 (at the next boundary of
+     * what flows to it), the other side 1001 at once (the stream towards it was cut at a frame start), or, when the
+     * frame header came split across reads and part of it went out, just a closed connection.
+     */
+    void messageTooBig(TunnelSide sender, boolean cutAtFrameStart) {
+        if (finished || cause != null) {
+            return;
+        }
+        cause = CloseCause.MESSAGE_TOO_BIG;
+        if (closedBy == null) {
+            closedBy = CloseInitiator.PROXY;
+            closeCode = CloseFrames.MESSAGE_TOO_BIG;
+        }
+        if (cutAtFrameStart) {
+            sender.peer.sendClose(CloseFrames.GOING_AWAY, cause.text());
+        } else {
+            sender.peer.closeAfterFlush();
+        }
+        sender.closeAtBoundary(CloseFrames.MESSAGE_TOO_BIG, cause.text());
+        client.channel.eventLoop().schedule(this::closeBoth, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the proxy is closing this tunnel or has been asked to (rebalancing must not count it twice). */
+    boolean closing() {
+        return closeRequested || cause != null || finished;
+    }
+
+    /** {@link #close(CloseCause)} from any thread: it runs on the tunnel's event loop. */
+    void closeSoon(CloseCause why) {
+        closeRequested = true;
+        client.channel.eventLoop().execute(() -> close(why));
     }
 
     /** Starts the drain clock; at its end the tunnel gets Close 1001 unless the table has taken its endpoint back. */
@@ -206,6 +256,10 @@ final class Tunnel {
         if (drainTask != null) {
             drainTask.cancel(false);
         }
+        if (lifetimeTask != null) {
+            lifetimeTask.cancel(false);
+        }
+        endpointActive.decrementAndGet();
         ctx.registry().remove(this);
         ctx.registry().release(pool);
         ctx.dialer().release(endpoint);
@@ -214,6 +268,6 @@ final class Tunnel {
         CloseCause why = closedBy == CloseInitiator.PROXY ? cause : null;
         ctx.metrics().closed(route(), closedBy, closeCode, why, nanos);
         ctx.dialer().listener().tunnelClosed(pool, endpoint, closedBy, closeCode, nanos);
-        ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode);
+        ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode, why);
     }
 }

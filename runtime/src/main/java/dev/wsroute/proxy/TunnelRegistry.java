@@ -40,6 +40,11 @@ final class TunnelRegistry {
         }
     }
 
+    /** The open tunnels, for rebalancing (a live view: iterate, don't keep). */
+    Iterable<Tunnel> live() {
+        return live;
+    }
+
     void add(Tunnel t) {
         live.add(t);
     }

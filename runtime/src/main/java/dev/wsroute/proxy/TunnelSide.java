@@ -25,7 +25,7 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
     final Channel channel;
     final CloseInitiator who;
     /** Frames this side sends, followed header by header. */
-    final FrameTracker inbound = new FrameTracker();
+    final FrameTracker inbound;
     private final boolean masked; // frames the proxy writes to an upstream are masked (RFC 6455 5.1)
     TunnelSide peer;
     /** The proxy's own Close went to this side: nothing more may follow it. */
@@ -34,8 +34,9 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
     private int pendingCode;
     private String pendingText;
 
-    TunnelSide(Tunnel tunnel, Channel channel, CloseInitiator who) {
+    TunnelSide(Tunnel tunnel, Channel channel, CloseInitiator who, long maxMessageSize) {
         this.tunnel = tunnel;
+        this.inbound = new FrameTracker(maxMessageSize);
         this.channel = channel;
         this.who = who;
         this.masked = who == CloseInitiator.UPSTREAM;
@@ -60,6 +61,10 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
             return;
         }
         int boundary = inbound.observe(buf);
+        if (inbound.tooBigAt() != FrameTracker.NOT_TOO_BIG) {
+            cutTooBig(buf, inbound.tooBigAt());
+            return;
+        }
         if (inbound.closeSeen()) {
             tunnel.closeFrameSeen(this);
         }
@@ -70,6 +75,15 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
             return;
         }
         peer.channel.write(buf, peer.channel.voidPromise());
+    }
+
+    /** Relays what came before the frame that made a message too big, drops that frame, and has the tunnel close. */
+    private void cutTooBig(ByteBuf buf, int frameStart) {
+        if (frameStart > buf.readerIndex()) {
+            peer.channel.write(buf.retainedSlice(buf.readerIndex(), frameStart - buf.readerIndex()), peer.channel.voidPromise());
+        }
+        buf.release();
+        tunnel.messageTooBig(this, frameStart >= 0);
     }
 
     @Override
@@ -115,7 +129,7 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void sendClose(int code, String text) {
+    void sendClose(int code, String text) {
         pendingCode = 0;
         pendingText = null;
         closeSent = true;

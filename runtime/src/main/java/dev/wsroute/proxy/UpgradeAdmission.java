@@ -89,6 +89,12 @@ final class UpgradeAdmission {
                 HttpHeaderNames.RETRY_AFTER.toString(), "5");
     }
 
+    /** The client opened upgrades on this rule faster than its rateLimit allows: 429, and when a token is back. */
+    static Answer rateLimited(CompiledRule rule, long retryAfterSeconds) {
+        return new Answer(HttpResponseStatus.TOO_MANY_REQUESTS, "too many upgrades from this client", rule.key().route(),
+                HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(retryAfterSeconds));
+    }
+
     static boolean hasBody(HttpRequest req) {
         return HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
     }

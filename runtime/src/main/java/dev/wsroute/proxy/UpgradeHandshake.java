@@ -158,7 +158,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         upstreamEarly = null;
         Endpoint e = endpoint;
         endpoint = null; // the tunnel holds it now
-        new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request).start(rule.rule().idleTimeout(), serverEarly);
+        new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle())
+                .start(rule.rule().idleTimeout(), serverEarly);
     }
 
     /** Bytes after the 101 head that the upstream sent in the same read. */

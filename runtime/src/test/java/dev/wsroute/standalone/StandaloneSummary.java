@@ -14,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.wsroute.model.Backend;
+import dev.wsroute.model.Lifecycle;
 import dev.wsroute.model.LoadBalancing;
 import dev.wsroute.model.Match;
 import dev.wsroute.model.Rewrite;
@@ -116,7 +117,23 @@ final class StandaloneSummary {
         limits.put("handshake", duration(rule.handshakeTimeout()));
         limits.put("idle", duration(rule.idleTimeout()));
         m.put("limits", limits);
+        putNonEmpty(m, "lifecycle", lifecycle(rule.lifecycle()));
         m.put("pool", pool(compiled.pool()));
+        return m;
+    }
+
+    private static Map<String, Object> lifecycle(Lifecycle l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        l.maxDuration().ifPresent(d -> m.put("maxDuration", duration(d)));
+        l.maxMessageSize().ifPresent(n -> m.put("maxMessageSize", n));
+        l.handshakesPerClient().ifPresent(n -> m.put("handshakesPerClient", n));
+        l.activeCheck().ifPresent(a -> m.put("activeCheck", a.type() + (a.path() != null ? " " + a.path() : "") + " every "
+                + duration(a.interval()) + " timeout " + duration(a.timeout()) + ", healthy after " + a.healthyThreshold()
+                + ", unhealthy after " + a.unhealthyThreshold()));
+        l.passiveCheck().ifPresent(p -> m.put("passiveCheck", "eject after " + p.consecutiveFailures() + " failures for "
+                + duration(p.baseEjectionTime()) + " (doubling), at most " + p.maxEjectionPercent() + "% of the pool"));
+        l.rebalance().ifPresent(r -> m.put("rebalance", "tolerance " + r.tolerance() + "%, at most " + r.maxClosesPerSecond()
+                + " closes/s"));
         return m;
     }
 

@@ -1,5 +1,6 @@
 package dev.wsroute.operator.crd;
 
+import dev.wsroute.api.RuleSpec;
 import dev.wsroute.api.ServiceRefSpec;
 import dev.wsroute.api.WebSocketRouteSpec;
 import dev.wsroute.api.WebSocketRouteStatus;
@@ -7,6 +8,7 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.SchemaSwap;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
@@ -25,6 +27,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("wsr")
 // the runtime's PortRef can't name fabric8's IntOrString (no Kubernetes classes there): swap the schema here
 @SchemaSwap(originalType = ServiceRefSpec.class, fieldName = "port", targetType = IntOrString.class)
+@SchemaSwap(originalType = RuleSpec.class, fieldName = "maxMessageSize", targetType = Quantity.class)
 @AdditionalPrinterColumn(name = "Hosts", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".spec.hosts")
 @AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING,
         jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")

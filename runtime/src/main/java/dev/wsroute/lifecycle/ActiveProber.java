@@ -1,0 +1,126 @@
+package dev.wsroute.lifecycle;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import dev.wsroute.table.RuleKey;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * Runs the active health checks of every rule from the data plane's own event loops. Each endpoint is probed once
+ * per interval; the endpoints of a pool start at evenly spread offsets within the interval, so a pool's probes
+ * never go out all at once. At most {@code maxInFlight} probes run at a time: a probe that would exceed it is
+ * skipped for that round (it is neither a pass nor a failure).
+ */
+public final class ActiveProber implements AutoCloseable {
+    private final Bootstrap bootstrap;
+    private final EventLoopGroup group;
+    private final int maxInFlight;
+    private final Function<RuleKey, PoolHealth> health;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong probes = new AtomicLong();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
+    private final Map<HealthProbe.Target, ScheduledFuture<?>> scheduled = new HashMap<>();
+    private boolean closed;
+
+    /**
+     * @param bootstrap channel class and options for probe connections (the data plane's upstream bootstrap)
+     * @param health the health of a rule's pool, looked up when a probe ends (null once the rule is gone)
+     */
+    public ActiveProber(Bootstrap bootstrap, EventLoopGroup group, int maxInFlight, Function<RuleKey, PoolHealth> health) {
+        this.bootstrap = bootstrap;
+        this.group = group;
+        this.maxInFlight = maxInFlight;
+        this.health = health;
+    }
+
+    /** The probes a new table asks for: unchanged targets keep their schedule, others start or stop. */
+    public synchronized void update(List<HealthProbe.Target> targets) {
+        if (closed) {
+            return;
+        }
+        Map<HealthProbe.Target, Boolean> wanted = new HashMap<>();
+        targets.forEach(t -> wanted.put(t, true));
+        scheduled.entrySet().removeIf(e -> {
+            if (!wanted.containsKey(e.getKey())) {
+                e.getValue().cancel(false);
+                return true;
+            }
+            return false;
+        });
+        Map<RuleKey, List<HealthProbe.Target>> byRule = new HashMap<>();
+        for (HealthProbe.Target t : targets) {
+            byRule.computeIfAbsent(t.rule(), k -> new ArrayList<>()).add(t);
+        }
+        for (List<HealthProbe.Target> pool : byRule.values()) {
+            long interval = pool.get(0).check().interval().toNanos();
+            long offset = ThreadLocalRandom.current().nextLong(Math.max(1, interval / Math.max(1, pool.size())));
+            for (int i = 0; i < pool.size(); i++) {
+                HealthProbe.Target t = pool.get(i);
+                if (scheduled.containsKey(t)) {
+                    continue;
+                }
+                long delay = offset + interval * i / pool.size();
+                EventLoop loop = group.next();
+                scheduled.put(t, loop.scheduleAtFixedRate(() -> probe(loop, t), delay, t.check().interval().toNanos(),
+                        TimeUnit.NANOSECONDS));
+            }
+        }
+    }
+
+    private void probe(EventLoop loop, HealthProbe.Target t) {
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            skipped.incrementAndGet();
+            return;
+        }
+        probes.incrementAndGet();
+        mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
+        HealthProbe.run(bootstrap, loop, t).addListener(f -> {
+            inFlight.decrementAndGet();
+            PoolHealth pool = health.apply(t.rule());
+            if (pool != null) {
+                String failure = (String) f.getNow();
+                pool.probed(t.endpoint(), failure == null, failure);
+            }
+        });
+    }
+
+    /** Probes started so far. */
+    public long probes() {
+        return probes.get();
+    }
+
+    /** Rounds skipped because {@code maxInFlight} probes were running. */
+    public long skipped() {
+        return skipped.get();
+    }
+
+    /** Endpoints being probed. */
+    public synchronized int scheduled() {
+        return scheduled.size();
+    }
+
+    /** The most probes that ran at once so far. */
+    public int mostInFlight() {
+        return mostInFlight.get();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        scheduled.values().forEach(f -> f.cancel(false));
+        scheduled.clear();
+    }
+}

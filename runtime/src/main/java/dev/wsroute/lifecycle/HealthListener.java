@@ -1,0 +1,27 @@
+package dev.wsroute.lifecycle;
+
+import java.time.Duration;
+
+import dev.wsroute.table.RuleKey;
+
+/** What becomes of health changes: metrics, log lines, Kubernetes Events. Called under the pool's lock: be quick. */
+public interface HealthListener {
+    HealthListener NONE = new HealthListener() {
+    };
+
+    /** Active probes made an endpoint healthy or unhealthy. */
+    default void healthChanged(RuleKey rule, String endpoint, boolean healthy, String why) {
+    }
+
+    /** Passive health ejected an endpoint for {@code period}. */
+    default void ejected(RuleKey rule, String endpoint, Duration period, String why) {
+    }
+
+    /** An ejection ended: the endpoint takes connections again (unless its probes fail). */
+    default void returned(RuleKey rule, String endpoint) {
+    }
+
+    /** A new table changed the set of health-checked endpoints (called outside any pool's lock). */
+    default void endpointsChanged(HealthRegistry registry) {
+    }
+}

@@ -1,0 +1,88 @@
+package dev.wsroute.proxy;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.wsroute.lifecycle.RebalancePlanner;
+import dev.wsroute.model.Lifecycle.Rebalance;
+import dev.wsroute.table.CompiledRoute;
+import dev.wsroute.table.CompiledRule;
+import dev.wsroute.table.Endpoint;
+import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.RuleKey;
+
+/**
+ * {@code rebalance}: a few times a second, for each rule that asks for it, closes sockets on its most loaded
+ * endpoints with 1012 while {@link RebalancePlanner} says so, never more than {@code maxClosesPerSecond} in any
+ * second (the times of the last closes are kept per rule). Only healthy endpoints count; the others keep their
+ * sockets. Runs on one event loop; the closes run on each tunnel's own loop.
+ */
+final class Rebalancer {
+    private static final long SECOND = 1_000_000_000L;
+    /** How often {@link #tick} runs. */
+    static final long TICK_MILLIS = 100;
+
+    private final TunnelRegistry tunnels;
+    private final UpstreamDialer dialer;
+    private final Map<RuleKey, ArrayDeque<Long>> recentCloses = new HashMap<>();
+
+    Rebalancer(TunnelRegistry tunnels, UpstreamDialer dialer) {
+        this.tunnels = tunnels;
+        this.dialer = dialer;
+    }
+
+    void tick(long now) {
+        RouteTable table = tunnels.current();
+        Map<RuleKey, CompiledRule> rules = new HashMap<>();
+        for (CompiledRoute route : table.routes()) {
+            for (CompiledRule rule : route.rules()) {
+                if (rule.rule().lifecycle().rebalance().isPresent() && rule.key() instanceof RuleKey key) {
+                    rules.put(key, rule);
+                }
+            }
+        }
+        recentCloses.keySet().retainAll(rules.keySet());
+        if (rules.isEmpty()) {
+            return;
+        }
+        Map<RuleKey, Map<String, List<Tunnel>>> byEndpoint = new HashMap<>();
+        for (Tunnel t : tunnels.live()) {
+            if (t.pool() instanceof RuleKey k && rules.containsKey(k)) {
+                byEndpoint.computeIfAbsent(k, x -> new HashMap<>())
+                        .computeIfAbsent(t.endpoint().key(), x -> new java.util.ArrayList<>()).add(t);
+            }
+        }
+        rules.forEach((key, rule) -> shed(key, rule, byEndpoint.getOrDefault(key, Map.of()), now));
+    }
+
+    private void shed(RuleKey key, CompiledRule rule, Map<String, List<Tunnel>> sockets, long now) {
+        Rebalance r = rule.rule().lifecycle().rebalance().orElseThrow();
+        ArrayDeque<Long> recent = recentCloses.computeIfAbsent(key, k -> new ArrayDeque<>());
+        while (!recent.isEmpty() && now - recent.peekFirst() >= SECOND) {
+            recent.pollFirst();
+        }
+        Map<String, Integer> open = new HashMap<>();
+        Map<String, Integer> closing = new HashMap<>();
+        for (Endpoint e : dialer.health.usable(key, rule.pool().endpoints())) {
+            List<Tunnel> on = sockets.getOrDefault(e.key(), List.of());
+            open.put(e.key(), on.size());
+            closing.put(e.key(), (int) on.stream().filter(Tunnel::closing).count());
+        }
+        int thisTick = (int) Math.max(1, Math.ceil(r.maxClosesPerSecond() * TICK_MILLIS / 1000.0)); // spread over the second
+        while (thisTick-- > 0 && recent.size() < r.maxClosesPerSecond()) {
+            String from = RebalancePlanner.shedFrom(open, closing, r.tolerance());
+            if (from == null) {
+                return;
+            }
+            Tunnel victim = sockets.get(from).stream().filter(t -> !t.closing()).findFirst().orElse(null);
+            if (victim == null) {
+                return;
+            }
+            victim.closeSoon(CloseCause.REBALANCE);
+            closing.merge(from, 1, Integer::sum);
+            recent.addLast(now);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.wsroute.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.ControllableBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.WsClient;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Vertx;
+
+/**
+ * healthCheck.active through the real data plane: an endpoint whose checks fail takes no new connections while
+ * its open sockets carry on; when no endpoint passes, every one takes connections (fail open) and the metric says so.
+ */
+class ActiveHealthTest {
+    static Vertx vertx;
+    ControllableBackend a;
+    ControllableBackend b;
+    ProxyHarness px;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close();
+    }
+
+    @BeforeEach
+    void proxy() throws Exception {
+        px = LifecycleFixture.proxy();
+        a = new ControllableBackend(vertx, "a");
+        b = new ControllableBackend(vertx, "b");
+        px.routes(LifecycleFixture.route(
+                "healthCheck: {active: {type: HTTP, path: /health, interval: 1s, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 1}}",
+                a.endpoint(), b.endpoint()));
+    }
+
+    @AfterEach
+    void stopAll() {
+        px.close();
+        a.close();
+        b.close();
+    }
+
+    private boolean healthy(ControllableBackend backend) {
+        return px.dataPlane.health().endpoints().stream().filter(v -> v.endpoint().equals(backend.endpoint()))
+                .allMatch(EndpointView::healthy);
+    }
+
+    private double gauge(String name, String... tags) {
+        Gauge g = px.metrics.find(name).tags(tags).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
+    @Test
+    void anUnhealthyEndpointTakesNoNewConnectionsAndItsOpenSocketsStay() throws Exception {
+        WsClient onB = null;
+        List<WsClient> onA = new ArrayList<>(); // left open: LeastConnections then prefers b
+        for (int i = 0; i < 200 && onB == null; i++) {
+            WsClient c = WsClient.connect(px.ws("/ws"), Map.of());
+            if ("b".equals(c.roundTrip("whoami"))) {
+                onB = c;
+            } else {
+                onA.add(c);
+            }
+        }
+        onA.forEach(WsClient::close);
+        assertThat(onB).as("a socket on b").isNotNull();
+        b.healthStatus.set(500);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !healthy(b));
+        assertThat(gauge("wsroute.endpoint.healthy", "endpoint", b.endpoint())).isZero();
+        for (int i = 0; i < 20; i++) {
+            try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+                assertThat(c.roundTrip("whoami")).isEqualTo("a");
+            }
+        }
+        assertThat(onB.roundTrip("still open")).isEqualTo("still open");
+        b.healthStatus.set(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy(b));
+        assertThat(gauge("wsroute.endpoint.healthy", "endpoint", b.endpoint())).isEqualTo(1);
+        onB.close();
+    }
+
+    @Test
+    void whenNoEndpointIsHealthyEveryReadyOneTakesConnectionsAndTheMetricSaysSo() throws Exception {
+        a.healthStatus.set(503);
+        b.healthStatus.set(503);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !healthy(a) && !healthy(b));
+        try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+            assertThat(c.roundTrip("whoami")).isIn("a", "b");
+        }
+        assertThat(gauge("wsroute.pool.fail.open", "route", "default/chat")).isEqualTo(1);
+        a.healthStatus.set(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy(a));
+        try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+            assertThat(c.roundTrip("whoami")).isEqualTo("a");
+        }
+        assertThat(gauge("wsroute.pool.fail.open", "route", "default/chat")).isZero();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.wsroute.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.model.RouteId;
+import dev.wsroute.standalone.RoutesDocuments;
+import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.RuleKey;
+import dev.wsroute.table.TableBuilder;
+import dev.wsroute.testing.RawUpstream;
+import dev.wsroute.tls.TlsResolver;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+
+/** Route tables drive the probes; real servers pass or fail them; the pool's health follows. */
+class ActiveProberTest {
+    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), 0);
+    private NioEventLoopGroup group;
+    private Vertx vertx;
+    private HealthRegistry registry;
+    private ActiveProber prober;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        group = new NioEventLoopGroup(2);
+        vertx = Vertx.vertx();
+        registry = new HealthRegistry(System::nanoTime);
+    }
+
+    private ActiveProber prober(int maxInFlight) {
+        prober = new ActiveProber(new Bootstrap().channel(NioSocketChannel.class), group, maxInFlight, registry::pool);
+        registry.useProber(prober);
+        return prober;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (prober != null) {
+            prober.close();
+        }
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private String server(boolean webSockets) throws Exception {
+        HttpServer s = vertx.createHttpServer();
+        if (webSockets) {
+            s.webSocketHandler(ws -> ws.handler(ws::write));
+        }
+        s = s.requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        return "127.0.0.1:" + s.actualPort();
+    }
+
+    private static RouteTable table(String check, String... endpoints) {
+        String yaml = """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: chat, namespace: default}
+                spec:
+                  rules:
+                    - healthCheck: {active: %s}
+                      backends: [{endpoints: [%s]}]
+                """.formatted(check, "\"" + String.join("\", \"", endpoints) + "\"");
+        RoutesDocuments.Parsed parsed = RoutesDocuments.parse("test", yaml.getBytes(StandardCharsets.UTF_8));
+        assertThat(parsed.errors()).isEmpty();
+        return new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1, parsed.routes(), p -> {
+        });
+    }
+
+    @Test
+    void anEndpointThatFailsTheWebSocketProbeWhileTcpAcceptsGoesUnhealthyAndComesBackWhenTheCheckIsTcp() throws Exception {
+        String good = server(true);
+        String noWs = server(false);
+        prober(16);
+        registry.tableChanged(table("{type: WebSocket, path: /healthz, interval: 1s, timeout: 1s, healthyThreshold: 1,"
+                + " unhealthyThreshold: 2}", good, noWs));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !registry.pool(RULE).available(noWs));
+        assertThat(registry.pool(RULE).available(good)).isTrue();
+        assertThat(registry.endpoints()).extracting(EndpointView::healthy).containsExactlyInAnyOrder(true, false);
+
+        registry.tableChanged(table("{type: TCP, interval: 1s, timeout: 1s, healthyThreshold: 1}", good, noWs));
+        await().atMost(Duration.ofSeconds(20)).until(() -> registry.pool(RULE).available(noWs));
+    }
+
+    @Test
+    void anEndpointThatStopsListeningGoesUnhealthy() throws Exception {
+        String good = server(true);
+        String refused = RawUpstream.refusedEndpoint();
+        prober(16);
+        registry.tableChanged(table("{type: HTTP, path: /, interval: 1s, timeout: 1s, unhealthyThreshold: 1}", good, refused));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !registry.pool(RULE).available(refused));
+        assertThat(registry.pool(RULE).available(good)).isTrue();
+    }
+
+    @Test
+    void probesInFlightStayWithinTheBound() throws Exception {
+        List<String> hanging = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            RawUpstream silent = new RawUpstream(RawUpstream.Mode.SILENT);
+            closeables.add(silent);
+            hanging.add(silent.endpoint());
+        }
+        ActiveProber p = prober(3);
+        registry.tableChanged(table("{type: HTTP, path: /, interval: 200ms, timeout: 200ms}", hanging.toArray(String[]::new)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> p.skipped() > 10 && p.probes() > 10);
+        assertThat(p.mostInFlight()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aRuleThatLosesItsHealthCheckIsNoLongerProbed() throws Exception {
+        String good = server(true);
+        ActiveProber p = prober(16);
+        registry.tableChanged(table("{type: TCP, interval: 100ms, timeout: 100ms}", good));
+        await().atMost(Duration.ofSeconds(20)).until(() -> p.probes() >= 3);
+        RoutesDocuments.Parsed plain = RoutesDocuments.parse("test", """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: chat, namespace: default}
+                spec:
+                  rules: [{backends: [{endpoints: ["%s"]}]}]
+                """.formatted(good).getBytes(StandardCharsets.UTF_8));
+        registry.tableChanged(new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(2, plain.routes(), x -> {
+        }));
+        assertThat(registry.pool(RULE)).isNull();
+        assertThat(registry.endpoints()).isEmpty();
+        assertThat(p.scheduled()).isZero();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.wsroute.lifecycle;
+
+import static dev.wsroute.lifecycle.LifecycleFixture.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.ControllableBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import io.vertx.core.Vertx;
+
+/** rateLimit.handshakesPerClient: a burst of the rate passes, the next upgrade gets 429 with Retry-After. */
+class HandshakeRateLimitTest {
+    static Vertx vertx;
+    static ControllableBackend backend;
+
+    @BeforeAll
+    static void backends() {
+        vertx = Vertx.vertx();
+        backend = new ControllableBackend(vertx, "a");
+    }
+
+    @AfterAll
+    static void stop() {
+        backend.close();
+        vertx.close();
+    }
+
+    @Test
+    void upgradesAboveTheRateAreAnswered429WithRetryAfter() throws Exception {
+        try (ProxyHarness px = LifecycleFixture.proxy()) {
+            px.routes(LifecycleFixture.route("rateLimit: {handshakesPerClient: 1}", backend.endpoint()));
+            int ok = 0;
+            int limited = 0;
+            long started = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    String head = raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readResponse();
+                    if (RawHttp.status(head) == 101) {
+                        ok++;
+                    } else {
+                        assertThat(RawHttp.status(head)).isEqualTo(429);
+                        assertThat(RawHttp.header(head, "retry-after")).isEqualTo("1");
+                        limited++;
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            // one token at once, then one per second: however slow the machine, no more got through
+            assertThat(ok).isGreaterThanOrEqualTo(1).isLessThanOrEqualTo(1 + (int) seconds);
+            assertThat(limited).isEqualTo(5 - ok).isPositive();
+            assertThat(counter(px, "wsroute.websocket.upgrades", "route", "default/chat", "status", "429")).isEqualTo(limited);
+        }
+    }
+}

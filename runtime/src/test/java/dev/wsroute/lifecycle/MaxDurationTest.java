@@ -1,0 +1,67 @@
+package dev.wsroute.lifecycle;
+
+import static dev.wsroute.lifecycle.LifecycleFixture.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.ControllableBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.WsClient;
+import io.vertx.core.Vertx;
+
+/** timeouts.maxDuration: every socket gets Close 1001 at its own jittered age, both sides, counted as max-duration. */
+class MaxDurationTest {
+    static Vertx vertx;
+    static ControllableBackend backend;
+
+    @BeforeAll
+    static void backends() {
+        vertx = Vertx.vertx();
+        backend = new ControllableBackend(vertx, "a");
+    }
+
+    @AfterAll
+    static void stop() {
+        backend.close();
+        vertx.close();
+    }
+
+    @Test
+    void socketsOpenedTogetherAreClosedWith1001AtTheirOwnDeadlines() throws Exception {
+        try (ProxyHarness px = LifecycleFixture.proxy()) {
+            px.routes(LifecycleFixture.route("timeouts: {maxDuration: 3s}", backend.endpoint()));
+            List<WsClient> clients = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                clients.add(WsClient.connect(px.ws("/ws"), Map.of()));
+            }
+            assertThat(clients.get(clients.size() - 1).roundTrip("alive")).isEqualTo("alive");
+            for (WsClient c : clients) {
+                assertThat(c.awaitClose()).isEqualTo(1001);
+                c.close();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> counter(px, "wsroute.websocket.closes", "by", "proxy", "code",
+                    "1001", "reason", "max-duration") == 20);
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closeCodesReceived.stream().filter(c -> c == 1001).count() >= 20);
+        }
+    }
+
+    @Test
+    void aRuleWithoutMaxDurationLeavesSocketsOpen() throws Exception {
+        try (ProxyHarness px = LifecycleFixture.proxy()) {
+            px.routes(LifecycleFixture.route("timeouts: {idle: 1h}", backend.endpoint()));
+            try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+                assertThat(c.roundTrip("one")).isEqualTo("one");
+                assertThat(c.closeCode).isNotDone();
+            }
+        }
+    }
+}

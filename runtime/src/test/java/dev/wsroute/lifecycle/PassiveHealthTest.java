@@ -1,0 +1,151 @@
+package dev.wsroute.lifecycle;
+
+import static dev.wsroute.lifecycle.LifecycleFixture.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.ControllableBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.RawUpstream;
+import dev.wsroute.testing.WsClient;
+import io.vertx.core.Vertx;
+
+/**
+ * healthCheck.passive through the real data plane, with backends that fail the ways the issue names: refuse,
+ * answer the upgrade 500, die right after their 101. Normal closes and client closes never count.
+ */
+class PassiveHealthTest {
+    static Vertx vertx;
+    ControllableBackend good;
+    ControllableBackend bad;
+    ProxyHarness px;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close();
+    }
+
+    @BeforeEach
+    void proxy() throws Exception {
+        px = LifecycleFixture.proxy();
+        good = new ControllableBackend(vertx, "good");
+        bad = new ControllableBackend(vertx, "bad");
+    }
+
+    @AfterEach
+    void stopAll() {
+        px.close();
+        good.close();
+        bad.close();
+    }
+
+    private static final String PASSIVE = "healthCheck: {passive: {consecutiveFailures: 3, baseEjectionTime: 1s, maxEjectionPercent: 50}}";
+
+    private double ejections(String endpoint) {
+        return counter(px, "wsroute.endpoint.ejections", "route", "default/chat", "endpoint", endpoint);
+    }
+
+    private boolean healthy(String endpoint) {
+        return px.dataPlane.health().endpoints().stream().filter(v -> v.endpoint().equals(endpoint)).allMatch(EndpointView::healthy);
+    }
+
+    @Test
+    void aBackendThatClosesNormallyAThousandTimesIsNeverEjected() throws Exception {
+        px.routes(LifecycleFixture.route("healthCheck: {passive: {consecutiveFailures: 1, maxEjectionPercent: 100}}", good.endpoint()));
+        good.closeAtOnce.set(1000);
+        for (int i = 0; i < 1000; i++) {
+            try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+                assertThat(c.awaitClose()).isEqualTo(1000);
+            }
+        }
+        good.closeAtOnce.set(0);
+        for (int i = 0; i < 100; i++) { // the client goes away: not the backend's fault either
+            WsClient.connect(px.ws("/ws"), Map.of()).close();
+        }
+        assertThat(ejections(good.endpoint())).isZero();
+        assertThat(healthy(good.endpoint())).isTrue();
+        try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+            assertThat(c.roundTrip("still here")).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void aRefusingEndpointIsEjectedAfterThreeFailuresAndComesBackAfterTheEjectionTime() throws Exception {
+        px.routes(LifecycleFixture.route(PASSIVE, good.endpoint(), bad.endpoint()));
+        bad.stop();
+        for (int i = 0; i < 200 && ejections(bad.endpoint()) == 0; i++) {
+            try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) { // a refused connect moves on to the other endpoint
+                assertThat(c.roundTrip("whoami")).isEqualTo("good");
+            }
+        }
+        assertThat(ejections(bad.endpoint())).isEqualTo(1);
+        assertThat(counter(px, "wsroute.upstream.connect.failures", "endpoint", bad.endpoint())).isEqualTo(3);
+        bad.restart();
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy(bad.endpoint()));
+        boolean reachedBad = false;
+        for (int i = 0; i < 200 && !reachedBad; i++) {
+            try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+                reachedBad = "bad".equals(c.roundTrip("whoami"));
+            }
+        }
+        assertThat(reachedBad).as("the endpoint takes connections again").isTrue();
+    }
+
+    @Test
+    void anEndpointThatAnswersTheUpgrade500IsEjected() throws Exception {
+        px.routes(LifecycleFixture.route(PASSIVE.replace("1s", "1m"), good.endpoint(), bad.endpoint()));
+        bad.upgradeStatus.set(500);
+        int answered500 = 0;
+        for (int i = 0; i < 200 && ejections(bad.endpoint()) == 0; i++) {
+            try (RawHttp raw = new RawHttp(px.port())) {
+                int status = RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead());
+                assertThat(status).isIn(101, 500);
+                answered500 += status == 500 ? 1 : 0;
+            }
+        }
+        assertThat(answered500).isEqualTo(3);
+        for (int i = 0; i < 20; i++) { // ejected: every upgrade now goes to the good one
+            try (RawHttp raw = new RawHttp(px.port())) {
+                assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead())).isEqualTo(101);
+            }
+        }
+    }
+
+    @Test
+    void anUpstreamThatDiesRightAfterIts101IsEjected() throws Exception {
+        try (RawUpstream dying = new RawUpstream(RawUpstream.Mode.ACCEPT_THEN_DIE)) {
+            px.routes(LifecycleFixture.route(PASSIVE.replace("1s", "1m"), good.endpoint(), dying.endpoint()));
+            int died = 0;
+            for (int i = 0; i < 200 && ejections(dying.endpoint()) == 0; i++) {
+                try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+                    c.ws.sendText("whoami", true);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !c.messages.isEmpty() || c.closeCode.isDone());
+                    String answer = c.messages.poll();
+                    if (answer == null) {
+                        assertThat(c.awaitClose()).isEqualTo(1011);
+                        died++;
+                    } else {
+                        assertThat(answer).isEqualTo("good");
+                    }
+                }
+            }
+            assertThat(died).isEqualTo(3);
+            assertThat(healthy(dying.endpoint())).isFalse();
+        }
+    }
+}

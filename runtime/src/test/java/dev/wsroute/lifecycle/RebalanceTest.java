@@ -1,0 +1,112 @@
+package dev.wsroute.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.ControllableBackend;
+import dev.wsroute.testing.ProxyHarness;
+import io.vertx.core.Vertx;
+
+/**
+ * rebalance after scale-out: two endpoints hold 200 sockets, a third appears; sockets on the loaded endpoints get
+ * Close 1012, clients (the JDK's, reconnecting as a well-behaved client does) come back and LeastConnections places
+ * them on the new endpoint, until every endpoint is within tolerance. Closes never exceed maxClosesPerSecond.
+ */
+class RebalanceTest {
+    private static final int SOCKETS = 200;
+    private static final int RATE = 20;
+    static Vertx vertx;
+    static ControllableBackend a;
+    static ControllableBackend b;
+    static ControllableBackend c;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ConcurrentLinkedQueue<Long> closeTimes = new ConcurrentLinkedQueue<>();
+    private final CopyOnWriteArrayList<Integer> closeCodes = new CopyOnWriteArrayList<>();
+    private final List<WebSocket> sockets = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeAll
+    static void backends() {
+        vertx = Vertx.vertx();
+        a = new ControllableBackend(vertx, "a");
+        b = new ControllableBackend(vertx, "b");
+        c = new ControllableBackend(vertx, "c");
+    }
+
+    @AfterAll
+    static void stop() {
+        a.close();
+        b.close();
+        c.close();
+        vertx.close();
+    }
+
+    /** A client that reconnects when the proxy asks it to (1012). */
+    private void connect(String uri) throws Exception {
+        sockets.add(http.newWebSocketBuilder().buildAsync(URI.create(uri), new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+                closeTimes.add(System.nanoTime());
+                closeCodes.add(code);
+                try {
+                    connect(uri);
+                } catch (Exception e) {
+                    closeCodes.add(-1);
+                }
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS));
+    }
+
+    private static int open() {
+        return a.open.size() + b.open.size() + c.open.size();
+    }
+
+    @Test
+    void aThirdEndpointGetsItsShareWithEveryClose1012AndTheRateWithinTheLimit() throws Exception {
+        String rule = "rebalance: {tolerance: 20, maxClosesPerSecond: %d}".formatted(RATE);
+        try (ProxyHarness px = LifecycleFixture.proxy()) {
+            px.routes(LifecycleFixture.route(rule, a.endpoint(), b.endpoint()));
+            for (int i = 0; i < SOCKETS; i++) {
+                connect(px.ws("/ws"));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> open() == SOCKETS);
+            assertThat(a.open.size()).isBetween(99, 101); // LeastConnections
+            assertThat(closeCodes).isEmpty();
+
+            px.routes(LifecycleFixture.route(rule, a.endpoint(), b.endpoint(), c.endpoint()));
+            double limit = SOCKETS / 3.0 * 1.2 + 1;
+            await().atMost(Duration.ofSeconds(60)).until(() -> open() == SOCKETS && a.open.size() <= limit
+                    && b.open.size() <= limit && c.open.size() <= limit && closeCodes.size() == closeTimes.size());
+
+            assertThat(closeCodes).isNotEmpty().allMatch(code -> code == 1012);
+            // no more than needed: each of a and b sheds down to the limit, once
+            assertThat(closeCodes.size()).isLessThanOrEqualTo(2 * (SOCKETS / 2 - (int) limit) + 2);
+            List<Long> times = new ArrayList<>(closeTimes);
+            Collections.sort(times);
+            // the proxy spaces closes so that no second holds more than RATE; 0.8 s windows leave 0.2 s for delivery jitter
+            for (int i = 0; i < times.size(); i++) {
+                long from = times.get(i);
+                long inWindow = times.stream().filter(t -> t >= from && t < from + 800_000_000L).count();
+                assertThat(inWindow).as("closes within 0.8 s of close %d", i).isLessThanOrEqualTo(RATE);
+            }
+        } finally {
+            sockets.forEach(WebSocket::abort);
+        }
+    }
+}
