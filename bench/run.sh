@@ -64,8 +64,8 @@ WSROUTE_HTTP_PORT=7191
 WS_PATH="/ws/echo"
 
 JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m)
-WSROUTE_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m -Xss256k -XX:MaxDirectMemorySize=256m
-  -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2)
+# the flags the image ships (one file, read by the java launcher as an @argfile in both places)
+WSROUTE_FLAGS=("@$ROOT/operator/src/main/docker/jvm.options")
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -28,6 +28,12 @@ class WsRouteProcessor {
         return AdditionalBeanBuildItem.unremovableOf(WsRouteRuntime.class);
     }
 
+    /** The live status page (/q/wsroute), served where the app has a management interface. */
+    @BuildStep
+    AdditionalBeanBuildItem statusPage() {
+        return AdditionalBeanBuildItem.unremovableOf("dev.wsroute.status.StatusPage");
+    }
+
     /** Readiness, liveness and startup checks, only in an app that serves health checks. */
     @BuildStep
     void healthChecks(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {

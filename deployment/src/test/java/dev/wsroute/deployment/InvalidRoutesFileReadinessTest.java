@@ -22,6 +22,7 @@ class InvalidRoutesFileReadinessTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
+            .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("wsroute.routes-file", ROUTES.toString())
             .overrideConfigKey("wsroute.listen.port", "0")
             .overrideConfigKey("wsroute.listen.host", "127.0.0.1")
@@ -58,7 +59,7 @@ class InvalidRoutesFileReadinessTest {
         assertThat(body).contains("spec.rules[0].match.path.value").contains("document 0");
 
         Files.writeString(ROUTES, Files.readString(ROUTES).replace("no-slash", "/fixed"));
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                 .untilAsserted(() -> RestAssured.when().get("/q/health/ready").then().statusCode(200));
     }
 }

@@ -3,28 +3,18 @@ package dev.wsroute.it;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import dev.wsroute.testing.EchoBackend;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 
-/** Starts a Vert.x WebSocket echo server and writes a routes file like the app's routes.yaml, pointing at it. */
+/** Starts the shared echo backend and writes a routes file like the app's routes.yaml, pointing at it. */
 public class EchoBackendResource implements QuarkusTestResourceLifecycleManager {
-    private Vertx vertx;
-    private HttpServer server;
+    private EchoBackend server;
 
     @Override
     public Map<String, String> start() {
         try {
-            vertx = Vertx.vertx();
-            server = vertx.createHttpServer()
-                    .webSocketHandler(ws -> {
-                        ws.accept();
-                        ws.textMessageHandler(ws::writeTextMessage);
-                    })
-                    .requestHandler(r -> r.response().setStatusCode(500).end("not for plain HTTP"))
-                    .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            server = EchoBackend.start("echo");
             Path dir = Files.createTempDirectory("wsroute-it");
             Path routes = dir.resolve("routes.yaml");
             Files.writeString(routes, """
@@ -35,7 +25,7 @@ public class EchoBackendResource implements QuarkusTestResourceLifecycleManager 
                       rules:
                         - match: {path: {type: Prefix, value: /ws}}
                           backends: [{endpoints: ["127.0.0.1:%d"]}]
-                    """.formatted(server.actualPort()));
+                    """.formatted(server.port()));
             return Map.of("wsroute.routes-file", routes.toString());
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -46,9 +36,6 @@ public class EchoBackendResource implements QuarkusTestResourceLifecycleManager 
     public void stop() {
         if (server != null) {
             server.close();
-        }
-        if (vertx != null) {
-            vertx.close();
         }
     }
 }

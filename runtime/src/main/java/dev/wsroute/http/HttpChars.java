@@ -109,6 +109,28 @@ public final class HttpChars {
         return true;
     }
 
+    /** Content-Length, Transfer-Encoding and Host: headers that a Connection header may name but never remove. */
+    public static boolean isEndToEndFraming(String name) {
+        return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding") || name.equalsIgnoreCase("host");
+    }
+
+    /**
+     * A {@code Sec-WebSocket-Key}: 16 bytes in canonical base64 (RFC 6455 §4.1), i.e. exactly 22 base64 characters,
+     * the last carrying no stray bits, and {@code ==}. Unpadded or otherwise lenient spellings are refused.
+     */
+    public static boolean isWebSocketKey(String key) {
+        if (key == null || key.length() != 24 || key.charAt(22) != '=' || key.charAt(23) != '=') {
+            return false;
+        }
+        for (int i = 0; i < 22; i++) {
+            char c = key.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/')) {
+                return false;
+            }
+        }
+        return "AQgw".indexOf(key.charAt(21)) >= 0;
+    }
+
     /** The value of a hex digit, or -1. */
     public static int hex(int c) {
         if (c >= '0' && c <= '9') {

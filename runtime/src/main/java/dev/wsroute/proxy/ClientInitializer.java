@@ -4,9 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SniHandler;
+import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.tls.SniMapping;
 
 /**
@@ -32,12 +31,9 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             ch.pipeline().addLast("sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates())));
             ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
         }
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(Math.min(8192, px.config.limits().maxHeaderBytes()))
-                .setMaxHeaderSize(px.config.limits().maxHeaderBytes())
-                .setMaxChunkSize(16 * 1024);
+        int maxHead = px.config.limits().maxHeaderBytes();
         ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout()));
-        ch.pipeline().addLast("http", new HttpServerCodec(decoder));
+        ch.pipeline().addLast("http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead)));
         ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls));
     }
 

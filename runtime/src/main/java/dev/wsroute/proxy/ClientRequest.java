@@ -21,18 +21,13 @@ final class ClientRequest implements RequestView {
 
     ClientRequest(HttpRequest request) {
         this.request = request;
+        // the strict decoder hands on an origin-form target with a normalised path, and one Host (the absolute-form
+        // authority when there was one), so routing and forwarding read the same request
         String uri = request.uri();
-        String authority = null;
-        if (uri.startsWith("http://") || uri.startsWith("https://")) { // absolute-form: the authority wins over Host
-            int start = uri.indexOf("//") + 2;
-            int slash = uri.indexOf('/', start);
-            authority = slash < 0 ? uri.substring(start) : uri.substring(start, slash);
-            uri = slash < 0 ? "/" : uri.substring(slash);
-        }
         int q = uri.indexOf('?');
         this.path = q < 0 ? uri : uri.substring(0, q);
         this.query = q < 0 ? null : uri.substring(q + 1);
-        this.rawHost = authority != null ? authority : request.headers().get(HttpHeaderNames.HOST);
+        this.rawHost = request.headers().get(HttpHeaderNames.HOST);
         String h = rawHost == null ? "" : stripPort(rawHost).toLowerCase(Locale.ROOT);
         this.host = h.endsWith(".") ? h.substring(0, h.length() - 1) : h; // "chat.example.com." is the same host
     }

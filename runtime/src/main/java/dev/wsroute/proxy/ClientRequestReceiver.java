@@ -3,16 +3,18 @@ package dev.wsroute.proxy;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
+import dev.wsroute.http.BadRequestHead;
+import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.UnmatchedUpgrade;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,12 +22,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -109,19 +108,13 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest req) {
         if (req.decoderResult().isFailure()) {
+            // refused by the strict parser (dev.wsroute.http): answer its status and close
             Throwable cause = req.decoderResult().cause();
-            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : HttpResponseStatus.BAD_REQUEST;
+            HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
             closeWith(status, "malformed request: " + cause.getMessage());
             return;
         }
         ClientRequest view = new ClientRequest(req);
-        if (view.rawHost() == null && req.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            closeWith(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request without Host");
-            return;
-        }
         RouteTable table = px.tables.current();
         if (isUpgrade(req.headers())) {
             upgrade(view, table);
@@ -186,7 +179,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         handshake = new UpgradeHandshake(px, ctx, logRequest(view, view.host()), upstreamRequest, rule,
                 HashKeys.of(rule.rule().loadBalancing().hashOn(), view, ctx.channel()));
         // Remove the decoder now: whatever the client sent after the head reaches us as raw bytes, in order.
-        ctx.pipeline().remove(HttpServerCodec.class);
+        ctx.pipeline().remove(ClientHttpCodec.class);
         handshake.start();
     }
 
@@ -226,7 +219,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         armHeadTimeout(true);
-        while (!queued.isEmpty() && !busy && handshake == null) {
+        // the next pipelined request, and the body parts queued behind it (they belong to its exchange)
+        while (!queued.isEmpty() && handshake == null && (!busy || !(queued.peek() instanceof HttpRequest))) {
             dispatch(queued.poll());
         }
         if (!busy && handshake == null) {

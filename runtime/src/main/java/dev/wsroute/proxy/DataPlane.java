@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 
 /**
@@ -61,7 +62,7 @@ public final class DataPlane implements AutoCloseable {
         return this;
     }
 
-    /** Binds the listeners; returns once they accept. */
+    /** Binds the listeners; returns once they accept. A port that cannot be bound: {@link ListenerBindException}. */
     public DataPlane start() throws InterruptedException {
         plain = bind(config.listen().portToBind(), false);
         if (config.listen().tlsEnabled()) {
@@ -76,7 +77,7 @@ public final class DataPlane implements AutoCloseable {
     }
 
     private Channel bind(int port, boolean tls) throws InterruptedException {
-        return new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(transport.group())
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -88,7 +89,15 @@ public final class DataPlane implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
                 .childHandler(new ClientInitializer(px, tls))
-                .bind(config.listen().host(), port).sync().channel();
+                .bind(config.listen().host(), port).await();
+        if (!bound.isSuccess()) {
+            if (plain != null) {
+                plain.close(); // the plain listener bound; the TLS one did not: release it too
+            }
+            transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            throw new ListenerBindException(tls, config.listen().host(), port, bound.cause());
+        }
+        return bound.channel();
     }
 
     public int port() {
@@ -106,6 +115,11 @@ public final class DataPlane implements AutoCloseable {
     /** Open WebSocket tunnels. */
     public int tunnels() {
         return px.tunnels.size();
+    }
+
+    /** A read-only sample of every open WebSocket tunnel (for the status page). */
+    public java.util.List<OpenTunnel> openTunnels() {
+        return px.tunnels.sample();
     }
 
     /**

@@ -36,12 +36,15 @@ final class ForwardedHeaders {
         h.set(FORWARDED, prior == null ? fwd.toString() : prior + ", " + fwd);
     }
 
-    /** Removes hop-by-hop headers, including those the Connection header names. */
+    /**
+     * Removes hop-by-hop headers, including those the Connection header names, but never the framing headers nor
+     * Host: {@code Connection: Content-Length} must not turn a framed body into the start of a smuggled request.
+     */
     static void removeHopByHop(HttpHeaders h) {
         for (String c : h.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : c.split(",")) {
                 String t = token.trim();
-                if (!t.isEmpty()) {
+                if (!t.isEmpty() && !dev.wsroute.http.HttpChars.isEndToEndFraming(t)) {
                     h.remove(t);
                 }
             }

@@ -155,8 +155,10 @@ final class HttpExchange implements UpstreamDialer.Owner {
             return;
         }
         responseTimer.cancel(false);
-        if (r.status().code() == 100) { // 100-continue: pass it on, the real answer follows
-            client.writeAndFlush(r);
+        if (r.status().code() == 100) { // 100-continue: pass it on (complete, so the encoder expects the final answer next)
+            if (!clientHttp10) {
+                client.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(r.protocolVersion(), r.status()));
+            }
             return;
         }
         responseStarted = true;

@@ -10,6 +10,7 @@ import dev.wsroute.model.Lifecycle;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.PoolId;
+import dev.wsroute.table.RuleKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -23,6 +24,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  */
 final class Tunnel {
     private static final long CLOSE_GRACE_MILLIS = 2000;
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     final TunnelSide client;
     final TunnelSide upstream;
@@ -34,6 +36,7 @@ final class Tunnel {
     private final Lifecycle lifecycle;
     private final AtomicInteger endpointActive;
     private final long started = System.nanoTime();
+    private final long id = IDS.incrementAndGet();
 
     private CloseInitiator closedBy;
     private int closeCode = 1006;
@@ -74,6 +77,13 @@ final class Tunnel {
 
     Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** What it relayed so far, for the status page (read from another thread: a batch behind at most). */
+    OpenTunnel sample() {
+        int rule = pool instanceof RuleKey key ? key.index() : -1;
+        return new OpenTunnel(id, pool.route(), rule, endpoint.key(), client.inbound.bytes(), upstream.inbound.bytes(),
+                client.inbound.messages(), upstream.inbound.messages());
     }
 
     /** Takes over both pipelines, relays bytes the upstream sent right after its 101, and starts reading both sides. */

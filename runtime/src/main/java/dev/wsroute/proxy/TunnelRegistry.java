@@ -73,6 +73,11 @@ final class TunnelRegistry {
         return true;
     }
 
+    /** A sample of every open tunnel (status page). */
+    java.util.List<OpenTunnel> sample() {
+        return live.stream().map(Tunnel::sample).toList();
+    }
+
     int size() {
         return live.size();
     }

@@ -1,13 +1,14 @@
 package dev.wsroute.proxy;
 
-import java.util.Base64;
 import java.util.Locale;
 
+import dev.wsroute.http.HttpChars;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.model.Rule;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.UnmatchedUpgrade;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -57,7 +58,7 @@ final class UpgradeAdmission {
      */
     static Decision decide(ClientRequest req, RouteTable table, Pool unclaimed) {
         HttpRequest head = req.request();
-        if (!head.method().equals(HttpMethod.GET) || !validKey(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)) || hasBody(head)) {
+        if (!head.method().equals(HttpMethod.GET) || !HttpChars.isWebSocketKey(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)) || hasBody(head)) {
             return new Answer(HttpResponseStatus.BAD_REQUEST, "not a valid WebSocket upgrade (GET with a 16-byte Sec-WebSocket-Key)", null);
         }
         if (!"13".equals(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
@@ -69,7 +70,7 @@ final class UpgradeAdmission {
             if (unclaimed != null) {
                 return new Go(CompiledRule.defaultBackend(unclaimed));
             }
-            return new Answer(HttpResponseStatus.NOT_FOUND, "no route for this host and path", null);
+            return new Answer(HttpResponseStatus.NOT_FOUND, UnmatchedUpgrade.explain(table, req), null);
         }
         RouteId route = rule.key().route();
         Rule r = rule.rule();
@@ -99,14 +100,4 @@ final class UpgradeAdmission {
         return HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
     }
 
-    private static boolean validKey(String key) {
-        if (key == null) {
-            return false;
-        }
-        try {
-            return Base64.getDecoder().decode(key.trim()).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 }

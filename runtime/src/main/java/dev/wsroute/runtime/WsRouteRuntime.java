@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.proxy.ListenerBindException;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTable;
@@ -96,8 +97,12 @@ public class WsRouteRuntime {
             throw new ConfigurationException(clash.get());
         }
         DefaultBackend backend = new DefaultBackend(config, quarkusConfig);
-        dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, registry, backend)
-                : new DataPlane(config, tables, registry, backend).start();
+        try {
+            dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, registry, backend)
+                    : new DataPlane(config, tables, registry, backend).start();
+        } catch (ListenerBindException e) { // one line naming the property, not a stack trace
+            throw ListenerPorts.explain(e);
+        }
         publishPorts();
         if (!quarkusConfig.getOptionalValue("quarkus.management.enabled", Boolean.class).orElse(false)
                 && !"none".equals(config.defaultBackend().target().trim())) {
@@ -170,7 +175,7 @@ public class WsRouteRuntime {
     }
 
     /** The routes file's current problem, or null. */
-    String routesFileError() {
+    public String routesFileError() {
         return routesFile == null ? classpathRoutesError : routesFile.lastError();
     }
 

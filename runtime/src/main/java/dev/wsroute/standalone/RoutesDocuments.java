@@ -6,12 +6,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import dev.wsroute.api.WebSocketRouteSpec;
 import dev.wsroute.model.FieldError;
@@ -101,7 +103,7 @@ public final class RoutesDocuments {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            errors.add(fileName + ": document " + index + ": not valid YAML: " + firstLine(e.getMessage()));
+            errors.add(fileName + ": document " + index + ": not valid YAML: " + syntaxError(e));
         }
         return new Parsed(routes, secrets, errors);
     }
@@ -116,6 +118,25 @@ public final class RoutesDocuments {
             }
         }
         return sb.toString();
+    }
+
+    /** The parser's own words with the line and column (1-based) where it stopped, and where the open construct began. */
+    static String syntaxError(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+                String at = "line " + (y.getProblemMark().getLine() + 1) + ", column " + (y.getProblemMark().getColumn() + 1);
+                String problem = y.getProblem() == null ? "" : ": " + y.getProblem();
+                String context = y.getContext() == null || y.getContextMark() == null ? ""
+                        : " (" + y.getContext() + " at line " + (y.getContextMark().getLine() + 1) + ", column "
+                                + (y.getContextMark().getColumn() + 1) + ")";
+                return at + problem + context;
+            }
+        }
+        if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+            return "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ": "
+                    + firstLine(j.getOriginalMessage());
+        }
+        return firstLine(e.getMessage());
     }
 
     private static String firstLine(String s) {

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.wsroute.model.RouteId;
 import dev.wsroute.tls.ServerCertificates;
+import dev.wsroute.tls.TlsProblem;
 
 /**
  * An immutable, versioned snapshot of everything the data plane routes by. A new one replaces the old one
@@ -16,17 +17,19 @@ public final class RouteTable {
     private final Map<RouteId, CompiledRoute> byId;
     private final HostIndex hosts = new HostIndex();
     private final ServerCertificates certificates;
+    private final List<TlsProblem> problems;
 
-    RouteTable(long version, List<CompiledRoute> routes, ServerCertificates certificates) {
+    RouteTable(long version, List<CompiledRoute> routes, ServerCertificates certificates, List<TlsProblem> problems) {
         this.version = version;
         this.routes = List.copyOf(routes);
         this.byId = routes.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(r -> r.route().id(), r -> r));
         this.certificates = certificates;
+        this.problems = List.copyOf(problems);
         routes.forEach(hosts::add);
     }
 
     public static RouteTable empty() {
-        return new RouteTable(0, List.of(), ServerCertificates.NONE);
+        return new RouteTable(0, List.of(), ServerCertificates.NONE, List.of());
     }
 
     public long version() {
@@ -39,6 +42,11 @@ public final class RouteTable {
 
     public ServerCertificates certificates() {
         return certificates;
+    }
+
+    /** What building this table found wrong with its routes (each also reported as it was found). */
+    public List<TlsProblem> problems() {
+        return problems;
     }
 
     public CompiledRoute route(RouteId id) {

@@ -12,6 +12,7 @@ import dev.wsroute.model.Backend;
 import dev.wsroute.model.LoadBalancing;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.Rule;
+import dev.wsroute.tls.ServerCertificates;
 import dev.wsroute.tls.UpstreamTls;
 
 /** Compiles validated routes and their resolved endpoints into a {@link RouteTable}. Pure apart from name lookups of static endpoints. */
@@ -34,7 +35,10 @@ public final class TableBuilder {
      * resolved inputs did not change: an endpoint event recompiles only the routes of the Service it touched,
      * and the pools (with their balancer state) of all other routes carry over.
      */
-    public RouteTable build(long version, List<Route> routes, Consumer<TlsProblem> problems, RouteTable previous) {
+    public RouteTable build(long version, List<Route> routes, Consumer<TlsProblem> reported, RouteTable previous) {
+        List<TlsProblem> found = new ArrayList<>(); // kept in the table too, for the status page
+        Consumer<TlsProblem> problems = found::add;
+        problems = problems.andThen(reported);
         List<CompiledRoute> compiled = new ArrayList<>();
         for (Route route : routes) {
             List<Object> inputs = new ArrayList<>();
@@ -69,7 +73,8 @@ public final class TableBuilder {
                     : pool(new PoolId.Http(route.id()), route.httpBackends(), httpEndpoints, LoadBalancing.DEFAULT, keys);
             compiled.add(new CompiledRoute(route, rules, http, Set.copyOf(keys), List.copyOf(inputs)));
         }
-        return new RouteTable(version, compiled, tls.serverCertificates(routes, problems));
+        ServerCertificates certificates = tls.serverCertificates(routes, problems);
+        return new RouteTable(version, compiled, certificates, found);
     }
 
     private List<List<Backend.HostPort>> resolve(Route route, List<Backend> backends) {

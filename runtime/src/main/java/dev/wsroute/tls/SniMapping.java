@@ -29,8 +29,9 @@ public final class SniMapping implements AsyncMapping<String, SslContext> {
     public Future<SslContext> map(String sni, Promise<SslContext> promise) {
         SslContext ctx = certificates.get().select(sni);
         if (ctx == null) {
-            return promise.setFailure(new SSLHandshakeException(
-                    "no certificate for " + (sni == null ? "a client without SNI" : "SNI " + sni) + " and no default certificate"));
+            String why = "no certificate for " + (sni == null ? "a client without SNI" : "SNI " + sni) + " and no default certificate";
+            MissingCertificateLog.once(sni, why);
+            return promise.setFailure(new SSLHandshakeException(why));
         }
         return promise.setSuccess(ctx);
     }

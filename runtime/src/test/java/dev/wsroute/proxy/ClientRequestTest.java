@@ -53,15 +53,6 @@ class ClientRequestTest {
     }
 
     @Test
-    void absoluteFormAuthorityWinsOverTheHostHeader() {
-        ClientRequest req = new ClientRequest(get("http://Feed.Example.com:80/x?y=1", "other.example.com"));
-
-        assertThat(req.host()).isEqualTo("feed.example.com");
-        assertThat(req.path()).isEqualTo("/x");
-        assertThat(req.pathAndQuery()).isEqualTo("/x?y=1");
-    }
-
-    @Test
     void offeredSubprotocolsAreSplitAndTrimmedAcrossHeaders() {
         HttpRequest r = get("/", "h");
         r.headers().add("Sec-WebSocket-Protocol", "mqtt, v2.chat");

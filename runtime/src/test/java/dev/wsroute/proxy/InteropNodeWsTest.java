@@ -20,7 +20,7 @@ import io.vertx.core.json.JsonObject;
  * server's subprotocol choice and both directions of a Close with an application code and reason.
  */
 class InteropNodeWsTest {
-    static final Duration T = Duration.ofSeconds(15);
+    static final Duration T = Duration.ofSeconds(60); // a bound against a hang on a loaded machine
     ProxyHarness px;
     ExternalPeer server;
     ExternalPeer client;

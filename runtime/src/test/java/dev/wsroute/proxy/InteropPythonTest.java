@@ -29,7 +29,7 @@ import io.vertx.core.json.JsonObject;
  * against its server. Echo, a ping answered by a pong through the tunnel, and messages split into several frames.
  */
 class InteropPythonTest {
-    static final Duration T = Duration.ofSeconds(15);
+    static final Duration T = Duration.ofSeconds(60); // a bound against a hang on a loaded machine
     ProxyHarness px;
     ExternalPeer peer;
     Vertx vertx;

@@ -317,15 +317,19 @@ class WebSocketProxyTest {
         try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
             assertThat(c.roundTrip("before")).isEqualTo("before");
             // unchanged route plus a new one, then the same route with other edits but the same endpoint
-            px.routes(simpleRoute(a.endpoint()) + "---\n" + route("other", "[other.example]", """
-                    - backends: [{endpoints: [%s]}]
+            px.routes(simpleRoute(a.endpoint()) + "---\n" + route("other", "[]", """
+                    - match: {path: {value: /other}}
+                      backends: [{endpoints: [%s]}]
                     """.formatted(b.endpoint())));
-            px.routes(route("chat", "[]", """
-                    - match: {path: {value: /echo}}
-                      rewrite: {setHeaders: [{name: X-New, value: "1"}]}
-                      backends: [{endpoints: [%s, %s]}]
-                    """.formatted(a.endpoint(), b.endpoint())));
-            await().pollDelay(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> true); // past the drain period
+            try (WsClient marker = WsClient.connect(px.ws("/other"), Map.of())) {
+                px.routes(route("chat", "[]", """
+                        - match: {path: {value: /echo}}
+                          rewrite: {setHeaders: [{name: X-New, value: "1"}]}
+                          backends: [{endpoints: [%s, %s]}]
+                        """.formatted(a.endpoint(), b.endpoint())));
+                // the last reload dropped the marker's route: once its drain has ended, one of c would have too
+                assertThat(marker.awaitClose()).isEqualTo(1001);
+            }
             assertThat(c.roundTrip("after")).isEqualTo("after");
             assertThat(c.closeCode).isNotDone();
         }
@@ -333,6 +337,8 @@ class WebSocketProxyTest {
 
     @Test
     void aRemovedEndpointDrainsWithClose1001AndNewConnectionsGoElsewhere() throws Exception {
+        px.close();
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "5s")); // room for a round trip during the drain
         px.routes(simpleRoute(a.endpoint()));
         try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
             assertThat(whoami(c)).isEqualTo("a");

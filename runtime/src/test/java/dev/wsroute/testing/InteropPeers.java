@@ -1,7 +1,5 @@
 package dev.wsroute.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -21,7 +19,8 @@ import io.vertx.core.json.JsonObject;
  * Starts the independent peers of the interop tests: npm {@code ws} scripts (node) and Debian {@code python3-websockets}
  * scripts, all from {@code src/test/resources/interop}. The npm dependency is installed once per build with
  * {@code npm ci} from the committed lock file into {@code target/interop-node} (nothing under src gets node_modules).
- * A test is skipped, with the reason, only when node/npm or the python module are not installed at all.
+ * A test is skipped, with the reason, only when node/npm or the python module are not installed at all, and with
+ * {@code CI=true} it fails instead ({@link Peers#require}).
  */
 public final class InteropPeers {
     public static final String PYTHON = "/usr/bin/python3";
@@ -41,12 +40,12 @@ public final class InteropPeers {
         }
     }
 
-    /** node_modules with npm ws in it, installed on first use; skips the test if node or npm is not installed. */
+    /** node_modules with npm ws in it, installed on first use; skips the test (fails it under CI=true) if node or npm is not installed. */
     public static synchronized Path nodeModules() throws IOException, InterruptedException {
         if (nodeModules != null) {
             return nodeModules;
         }
-        assumeTrue(onPath("node") && onPath("npm"), "node and npm are not installed: the npm ws interop tests need them (.ci/run installs them)");
+        Peers.require(Peers.onPath("node") && Peers.onPath("npm"), "node and npm are not installed: the npm ws interop tests need them (apt-get install nodejs npm)");
         Path dir = Path.of("target", "interop-node").toAbsolutePath();
         Path lock = dir.resolve("package-lock.json");
         Path wsPackage = dir.resolve("node_modules/ws/package.json");
@@ -79,12 +78,12 @@ public final class InteropPeers {
         return nodeModules;
     }
 
-    /** Skips the test if /usr/bin/python3 cannot import websockets. */
+    /** Skips the test (fails it under CI=true) if /usr/bin/python3 cannot import websockets. */
     public static void requirePythonWebsockets() throws IOException, InterruptedException {
         requirePythonModule("websockets", "python3-websockets");
     }
 
-    /** Skips the test if /usr/bin/python3 cannot import the module (from the named Debian package). */
+    /** Skips the test (fails it under CI=true) if /usr/bin/python3 cannot import the module (from the named Debian package). */
     public static synchronized void requirePythonModule(String module, String debianPackage) throws IOException, InterruptedException {
         Boolean ok = PYTHON_MODULES.get(module);
         if (ok == null) {
@@ -97,7 +96,7 @@ public final class InteropPeers {
             }
             PYTHON_MODULES.put(module, ok);
         }
-        assumeTrue(ok, PYTHON + " cannot import " + module + ": install the Debian package " + debianPackage + " (.ci/run does)");
+        Peers.require(ok, PYTHON + " cannot import " + module + ": install the Debian package " + debianPackage);
     }
 
     /** Starts an npm ws script with node. */
@@ -124,14 +123,5 @@ public final class InteropPeers {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-u", scripts().resolve(script).toString()));
         cmd.addAll(List.of(args));
         return ExternalPeer.start("python " + script, scripts(), Map.of("PYTHONDONTWRITEBYTECODE", "1"), cmd);
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

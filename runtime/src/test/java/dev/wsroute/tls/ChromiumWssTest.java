@@ -3,7 +3,6 @@ package dev.wsroute.tls;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,18 +16,19 @@ import org.junit.jupiter.api.Test;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.wsroute.proxy.DataPlane;
-import dev.wsroute.testing.TestConfig;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.testing.Chromium;
+import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
-import dev.wsroute.testing.WsEchoServer;
+import dev.wsroute.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.http.HttpServerOptions;
 
 /**
  * A real browser: headless Chromium trusting the test CA loads https://localhost through wsroute, and the page opens
@@ -49,7 +49,7 @@ class ChromiumWssTest {
 
     @Test
     void chromiumOpensWssThroughWsrouteAndSeesTheEcho() throws Exception {
-        assumeTrue(Chromium.installed(), "Chromium is not installed (apt-get install chromium chromium-driver libnss3-tools); skipping the browser test");
+        Chromium.require();
         Authority ca = TestCertificates.authority("wsroute browser test CA");
         Issued localhost = ca.leaf("localhost").keyType(KeyType.RSA).build();
         HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -63,7 +63,7 @@ class ChromiumWssTest {
         pages.start();
         RouteTableHolder tables = new RouteTableHolder();
         List<TlsProblem> problems = new ArrayList<>();
-        try (WsEchoServer echo = WsEchoServer.plain();
+        try (EchoBackend echo = new EchoBackend(null, "echo", new HttpServerOptions(), text -> "echo: " + text);
                 DataPlane proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables,
                         new SimpleMeterRegistry(), () -> null).start()) {
             String yaml = """

@@ -3,7 +3,6 @@ package dev.wsroute.tls;
 import static dev.wsroute.testing.TlsRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.wsroute.model.Route;
+import dev.wsroute.testing.Peers;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -61,7 +61,7 @@ class ServerHandshakeTest {
     }
 
     static ServerCertificates certificates(SslProvider engine, MutableSecrets secrets, List<Route> routes) {
-        assumeTrue(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
+        Peers.require(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
         List<TlsProblem> problems = new ArrayList<>();
         ServerCertificates certs = new TlsMaterialResolver(secrets, Optional.empty(), null, new TlsContexts(engine), Clock.systemUTC())
                 .serverCertificates(routes, problems::add);
@@ -155,7 +155,7 @@ class ServerHandshakeTest {
     @ParameterizedTest
     @MethodSource("engines")
     void rotationServesNewHandshakesWhileOpenConnectionsGoOn(SslProvider engine) throws Exception {
-        assumeTrue(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
+        Peers.require(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
         MutableSecrets secrets = new MutableSecrets().put("chat", chat.secretData());
         TlsMaterialResolver resolver = new TlsMaterialResolver(secrets, Optional.empty(), null, new TlsContexts(engine), Clock.systemUTC());
         List<Route> routes = List.of(route("chat", "chat", "chat.example.com"));

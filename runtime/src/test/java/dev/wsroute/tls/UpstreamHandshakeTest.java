@@ -2,7 +2,6 @@ package dev.wsroute.tls;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.security.PrivateKey;
 import java.time.Clock;
@@ -20,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.wsroute.model.Route;
 import dev.wsroute.model.Rule;
+import dev.wsroute.testing.Peers;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -136,7 +136,7 @@ class UpstreamHandshakeTest {
     // --- helpers
 
     static UpstreamTls upstream(SslProvider engine, Rule.UpstreamTls spec) {
-        assumeTrue(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
+        Peers.require(engine != SslProvider.OPENSSL || OpenSsl.isAvailable(), "OpenSSL (netty-tcnative) is not available here");
         MutableSecrets secrets = new MutableSecrets().put("ca", Map.of("ca.crt", ca.certificatePem().getBytes(US_ASCII)));
         Route route = TlsRoutes.upstreamRoute("up", spec);
         List<TlsProblem> problems = new ArrayList<>();

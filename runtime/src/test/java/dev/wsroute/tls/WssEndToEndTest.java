@@ -30,14 +30,17 @@ import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
+import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
 import dev.wsroute.testing.TlsClients;
 import dev.wsroute.testing.WsClient;
-import dev.wsroute.testing.WsEchoServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 
 /**
  * wss:// through the real data plane: TLS terminated with a certificate from a Secret document of a routes file,
@@ -48,8 +51,8 @@ class WssEndToEndTest {
     static Authority backendCa;
     static Issued localhost;
     static Issued backendCert;
-    static WsEchoServer plainBackend;
-    static WsEchoServer tlsBackend;
+    static EchoBackend plainBackend;
+    static EchoBackend tlsBackend;
     static SSLContext client;
     static HttpClient https;
 
@@ -67,9 +70,10 @@ class WssEndToEndTest {
         backendCert = backendCa.issue("backend.internal");
         client = ca.clientSslContext();
         https = HttpClient.newBuilder().sslContext(client).build();
-        plainBackend = WsEchoServer.plain();
-        tlsBackend = WsEchoServer.tls(TlsContexts.automatic().server(
-                Pem.privateKey(PrivateBytes.of(backendCert.keyPem().getBytes(US_ASCII)), "key"), List.of(backendCert.certificate())));
+        plainBackend = new EchoBackend(null, "plain", new HttpServerOptions(), text -> "echo: " + text);
+        tlsBackend = new EchoBackend(null, "tls", new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                .setCertValue(Buffer.buffer(backendCert.certificatePem())).setKeyValue(Buffer.buffer(backendCert.keyPem()))),
+                text -> "echo: " + text);
     }
 
     @AfterAll

@@ -3,6 +3,8 @@ package dev.wsroute.operator.demo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,15 +12,20 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.SelfSignedCertificate;
+import dev.wsroute.tls.StandaloneSecrets;
+import dev.wsroute.tls.TlsMaterialResolver;
 import dev.wsroute.tls.TlsResolver;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
 
 /**
  * The built-in demo of the wsroute application: in standalone mode with no routes file, an echo backend on
@@ -36,23 +43,39 @@ public class Demo {
     WsRouteConfig config;
     @Inject
     RouteTableHolder tables;
-    @Inject
-    Vertx vertx;
 
     private DemoBackend backend;
 
     void start(@Observes StartupEvent event) throws IOException {
-        if (app.mode() != WsRouteAppConfig.Mode.standalone || config.routesFile().isPresent()) {
+        if (app.mode() != WsRouteAppConfig.Mode.standalone) {
             return;
         }
-        backend = new DemoBackend(vertx, app.demo().echoPort()).start();
-        try (InputStream in = Demo.class.getResourceAsStream(ROUTES)) {
-            byte[] yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("${ECHO_PORT}", Integer.toString(backend.port())).getBytes(StandardCharsets.UTF_8);
-            RoutesFileSource.apply(RoutesDocuments.parse("built-in demo routes", yaml), tables, docs -> TlsResolver.NONE, 1);
+        if (config.routesFile().isPresent()) {
+            LOG.infof("routes from %s (the built-in demo routes and echo backend are off)", config.routesFile().get());
+            return;
         }
+        backend = new DemoBackend(app.demo().echoPort()).start();
+        RoutesFileSource.apply(RoutesDocuments.parse("built-in demo routes", routes(backend.port())), tables, Demo::tls, 1);
         LOG.infof("no wsroute.routes-file given: serving the built-in demo routes (ws://localhost:%d/echo, http://localhost:%d/)",
                 config.listen().port(), config.listen().port());
+        if (config.listen().enabled() && config.listen().tlsEnabled()) {
+            LOG.infof("demo: TLS on port %d with a self-signed certificate generated at startup for localhost "
+                    + "(clients must accept it, e.g. curl -k); a routes file brings your own certificates", config.listen().tlsPort());
+        }
+    }
+
+    /** The demo routes for an echo backend on this port, with a self-signed certificate made now for the TLS listener. */
+    static byte[] routes(int echoPort) throws IOException {
+        try (InputStream in = Demo.class.getResourceAsStream(ROUTES)) {
+            return (new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${ECHO_PORT}", Integer.toString(echoPort))
+                    + "---\n" + SelfSignedCertificate.secretYaml("default", "demo-tls")) // the demo route's tls.secretName
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The demo's certificate comes from its own Secret document, as a routes file's would. */
+    static TlsResolver tls(List<JsonNode> secretDocuments) {
+        return new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null).withSecrets(StandaloneSecrets.from(secretDocuments));
     }
 
     void stop(@Observes ShutdownEvent event) {

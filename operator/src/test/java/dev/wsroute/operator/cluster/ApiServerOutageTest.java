@@ -17,11 +17,11 @@ import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.WsClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 
 /**
  * Ingress mode through an API-server outage, end to end: while the API server is away the last table keeps
@@ -40,19 +40,17 @@ class ApiServerOutageTest {
     WsRouteRuntime runtime;
     @Inject
     ClusterState state;
-    @Inject
-    Vertx vertx;
 
     @Test
     void aRouteDeletedWhileTheApiServerWasAwayDrainsWhenItIsBack() throws Exception {
-        HttpServer pod = EchoPods.start(vertx, "pod");
+        EchoBackend pod = EchoBackend.named("pod");
         try {
             KubernetesClient direct = ApiServerBehindLink.direct();
             direct.resource(service(NS, "echo", 80, "ws")).create();
-            direct.resource(slice(NS, "echo", "echo", "ws", pod.actualPort(), List.of("127.0.0.1"), List.of())).create();
+            direct.resource(slice(NS, "echo", "echo", "ws", pod.port(), List.of("127.0.0.1"), List.of())).create();
             direct.resource(route(NS, "gone", List.of(), "/ws", "echo", "80")).create();
             await().atMost(WAIT).until(() -> holder.current().route(new RouteId(NS, "gone")) != null);
-            EchoClient client = EchoClient.connect(runtime.dataPlane().port(), "/ws/room");
+            WsClient client = WsClient.connect(runtime.dataPlane().port(), "/ws/room");
             assertThat(client.roundTrip("before")).isEqualTo("pod:before");
 
             ApiServerBehindLink.link().cut();
@@ -62,8 +60,8 @@ class ApiServerOutageTest {
 
             ApiServerBehindLink.link().restore();
             await().atMost(WAIT).until(() -> holder.current().route(new RouteId(NS, "gone")) == null);
-            await().atMost(WAIT).until(() -> client.closeCode() != null);
-            assertThat(client.closeCode()).as("drained as a deleted route").isEqualTo(1001);
+            await().atMost(WAIT).until(() -> client.closeCodeNow() != null);
+            assertThat(client.closeCodeNow()).as("drained as a deleted route").isEqualTo(1001);
         } finally {
             pod.close();
         }

@@ -25,7 +25,7 @@ import io.quarkus.test.kubernetes.client.KubernetesServer;
 
 /** Real informers against the CRUD mock API server, without Quarkus: sidecar mode, and losing the API server. */
 class ClusterCacheTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Duration WAIT = Duration.ofSeconds(60); // a bound against a hang on a loaded machine
 
     private final KubernetesServer server = new KubernetesServer(false, true, InetAddress.getLoopbackAddress(), 0, List.of());
     private final RouteTableHolder holder = new RouteTableHolder();

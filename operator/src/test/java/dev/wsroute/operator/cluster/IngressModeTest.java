@@ -32,7 +32,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = RegisterCrd.class)
 class IngressModeTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60); // a bound against a hang on a loaded machine
 
     @Inject
     KubernetesClient client;

@@ -67,7 +67,7 @@ class LeaderElectionTest {
         client.resource(Fixtures.slice(NS, "chat-1", "chat", "ws", 9000, List.of("10.0.0.1"), List.of())).create();
         client.resource(Fixtures.route(NS, "chat", List.of("chat.example.com"), "/ws", "chat", "ws")).create();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> holder.current().route(new RouteId(NS, "chat")) != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().route(new RouteId(NS, "chat")) != null);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> route().getStatus() == null);
 
         client.resources(Lease.class).inNamespace(LEASE_NS).withName("wsroute-operator").delete();

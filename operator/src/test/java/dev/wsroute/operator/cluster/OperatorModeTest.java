@@ -46,7 +46,7 @@ class OperatorModeTest {
         client.resource(Fixtures.slice(NS, "chat-1", "chat", "ws", 9000, List.of("10.0.0.1", "10.0.0.2"), List.of())).create();
         client.resource(Fixtures.route(NS, "chat", List.of(), "/ws", "chat", "ws")).create();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> route().getStatus() != null && route().getStatus().endpoints != null
+        await().atMost(Duration.ofSeconds(60)).until(() -> route().getStatus() != null && route().getStatus().endpoints != null
                 && route().getStatus().endpoints == 2);
         List<PoolStatus.EndpointStatus> endpoints = route().getStatus().pools.get(0).backends.get(0).endpoints;
         assertThat(endpoints).extracting(e -> e.ip + ":" + e.port).containsExactly("10.0.0.1:9000", "10.0.0.2:9000");

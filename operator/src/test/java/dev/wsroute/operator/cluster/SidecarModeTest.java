@@ -17,13 +17,13 @@ import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.WsClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 
 /**
  * Sidecar mode: the app watches only WebSocketRoutes of its namespace and routes by the status.pools an operator
@@ -48,28 +48,25 @@ class SidecarModeTest {
     RouteTableHolder holder;
     @Inject
     WsRouteRuntime runtime;
-    @Inject
-    Vertx vertx;
-
     @Test
     void routesByStatusPools() throws Exception {
-        HttpServer pod = EchoPods.start(vertx, "pod");
+        EchoBackend pod = EchoBackend.named("pod");
         try {
             client.resource(Fixtures.route(NS, "ws", List.of(), "/ws", "echo", "80")).create();
             // the operator's view: the Service and slice live in the cluster, the sidecar never reads them
             MutableView operatorView = new MutableView()
                     .put(Fixtures.service(NS, "echo", 80, "ws"))
-                    .put(Fixtures.slice(NS, "echo", "echo", "ws", pod.actualPort(), List.of("127.0.0.1"), List.of()));
+                    .put(Fixtures.slice(NS, "echo", "echo", "ws", pod.port(), List.of("127.0.0.1"), List.of()));
             WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName("ws").get();
             operatorView.put(r);
             r.setStatus(StatusMerge.merge(null, new Translator().translate(operatorView).statuses().get(Translator.id(r)),
                     Instant.now()));
             client.resource(r).updateStatus();
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> holder.current().route(new RouteId(NS, "ws")) != null);
-            EchoClient c = EchoClient.connect(runtime.dataPlane().port(), "/ws/x");
+            await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().route(new RouteId(NS, "ws")) != null);
+            WsClient c = WsClient.connect(runtime.dataPlane().port(), "/ws/x");
             assertThat(c.roundTrip("hello")).isEqualTo("pod:hello");
-            c.close();
+            c.sendClose();
         } finally {
             pod.close();
         }
@@ -93,7 +90,7 @@ class SidecarModeTest {
         client.resource(r).updateStatus();
 
         // the sidecar watches its namespace's Secrets: the route's certificate is served for its host
-        await().atMost(Duration.ofSeconds(20)).until(() -> holder.current().certificates().select("secure.app.test") != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().certificates().select("secure.app.test") != null);
     }
 
     /** A self-signed EC certificate and its key, as PEM (certificate, PKCS#8 key). */

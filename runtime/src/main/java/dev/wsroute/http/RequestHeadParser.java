@@ -1,0 +1,353 @@
+package dev.wsroute.http;
+
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A strict HTTP/1.1 request-head parser (RFC 9112 §2–3, §5–6; RFC 9110 §5, §7.2). It refuses rather than repairs:
+ * what two parsers could read differently is an error, so the proxy and the upstream never disagree about which
+ * requests a connection carries or where they go.
+ * <ul>
+ * <li>request line: {@code token SP origin-or-absolute-form SP HTTP/1.1} (or {@code HTTP/1.0}); another
+ * well-formed version → 505, anything else → 400;</li>
+ * <li>fields: {@code token ":" OWS value OWS}; whitespace before the colon, obs-fold, a bare CR, NUL or any
+ * control character but HTAB → 400; more than {@value #MAX_FIELDS} fields → 431;</li>
+ * <li>Host: exactly one for HTTP/1.1 (one at most for 1.0), a valid {@code host[:port]} without userinfo, list
+ * or space; an absolute-form target must name the same authority as the Host header;</li>
+ * <li>framing: Content-Length once, digits only; Transfer-Encoding once and exactly {@code chunked}, never
+ * with Content-Length nor in HTTP/1.0; {@code Expect} only {@code 100-continue} (else 417).</li>
+ * </ul>
+ * The caller has found the end of the head and checked that every LF in it follows a CR.
+ */
+public final class RequestHeadParser {
+    public static final int MAX_FIELDS = 100;
+    private static final int MAX_METHOD = 32;
+
+    private final byte[] bytes; // the head, copied once: plain array reads beat a ByteBuf's checked ones
+    private int pos;
+    private final int end;
+
+    private RequestHeadParser(ByteBuf buf, int start, int end) {
+        this.bytes = new byte[end - start];
+        buf.getBytes(start, bytes);
+        this.pos = 0;
+        this.end = bytes.length;
+    }
+
+    /**
+     * @param start the first byte of the request line
+     * @param end just past the CRLF CRLF that ends the head
+     */
+    public static RequestHead parse(ByteBuf buf, int start, int end) throws BadRequestHead {
+        return new RequestHeadParser(buf, start, end).head();
+    }
+
+    private RequestHead head() throws BadRequestHead {
+        // request-line = method SP request-target SP HTTP-version CRLF
+        int m = pos;
+        while (pos < end && HttpChars.tchar(b(pos))) {
+            pos++;
+        }
+        if (pos == m || pos - m > MAX_METHOD || b(pos) != ' ') {
+            throw BadRequestHead.bad("malformed method");
+        }
+        String method = ascii(m, pos);
+        int t = ++pos;
+        while (pos < end && b(pos) > 0x20 && b(pos) < 0x7f) {
+            pos++;
+        }
+        if (pos == t || b(pos) != ' ') {
+            throw BadRequestHead.bad("malformed request target");
+        }
+        String target = ascii(t, pos);
+        boolean http10 = version(++pos);
+        pos += 10; // "HTTP/1.1" CRLF
+
+        String[] names = new String[16];
+        String[] values = new String[16];
+        int n = 0;
+        while (b(pos) != '\r') { // until the empty line
+            if (n == MAX_FIELDS) {
+                throw new BadRequestHead(431, "more than " + MAX_FIELDS + " header fields");
+            }
+            if (n == names.length) {
+                names = java.util.Arrays.copyOf(names, n * 2);
+                values = java.util.Arrays.copyOf(values, n * 2);
+            }
+            int nameStart = pos;
+            int c = b(pos);
+            if (c == ' ' || c == '\t') {
+                throw BadRequestHead.bad("obsolete line folding");
+            }
+            while (HttpChars.tchar(b(pos))) {
+                pos++;
+            }
+            if (pos == nameStart) {
+                throw BadRequestHead.bad("malformed header name");
+            }
+            if (b(pos) != ':') {
+                throw BadRequestHead.bad(b(pos) == ' ' || b(pos) == '\t' ? "whitespace before a header colon" : "malformed header line");
+            }
+            names[n] = ascii(nameStart, pos);
+            pos++;
+            while (b(pos) == ' ' || b(pos) == '\t') {
+                pos++;
+            }
+            int valueStart = pos;
+            int valueEnd = pos;
+            while (b(pos) != '\r') {
+                int v = b(pos);
+                if (!HttpChars.fieldValueByte(v)) {
+                    throw BadRequestHead.bad("control character in a header value");
+                }
+                pos++;
+                if (v != ' ' && v != '\t') {
+                    valueEnd = pos;
+                }
+            }
+            if (b(pos + 1) != '\n') {
+                throw BadRequestHead.bad("bare CR in a header");
+            }
+            values[n] = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
+            n++;
+            pos += 2;
+        }
+        if (pos + 2 != end || b(pos + 1) != '\n') {
+            throw BadRequestHead.bad("bare CR in the request head");
+        }
+        return semantics(method, target, http10, names, values, n);
+    }
+
+    /** Reads "HTTP/x.y" CRLF at {@code p}; true for 1.0. */
+    private boolean version(int p) throws BadRequestHead {
+        if (p + 10 > end || b(p) != 'H' || b(p + 1) != 'T' || b(p + 2) != 'T' || b(p + 3) != 'P' || b(p + 4) != '/'
+                || !digit(b(p + 5)) || b(p + 6) != '.' || !digit(b(p + 7)) || b(p + 8) != '\r' || b(p + 9) != '\n') {
+            throw BadRequestHead.bad("malformed request line (expected token SP target SP HTTP/1.1)");
+        }
+        if (b(p + 5) == '1' && b(p + 7) == '1') {
+            return false;
+        }
+        if (b(p + 5) == '1' && b(p + 7) == '0') {
+            return true;
+        }
+        throw new BadRequestHead(505, "HTTP version not supported");
+    }
+
+    private static RequestHead semantics(String method, String target, boolean http10, String[] names, String[] values, int n)
+            throws BadRequestHead {
+        String host = null;
+        String contentLength = null;
+        String transferEncoding = null;
+        boolean expectContinue = false;
+        for (int i = 0; i < n; i++) {
+            String name = names[i];
+            switch (name.length()) {
+                case 4 -> {
+                    if (name.equalsIgnoreCase("host")) {
+                        if (host != null) {
+                            throw BadRequestHead.bad("more than one Host header");
+                        }
+                        host = values[i];
+                    }
+                }
+                case 14 -> {
+                    if (name.equalsIgnoreCase("content_length")) {
+                        throw BadRequestHead.bad("Content_Length (with '_') could be read as Content-Length upstream");
+                    }
+                    if (name.equalsIgnoreCase("content-length")) {
+                        if (contentLength != null) {
+                            throw BadRequestHead.bad("more than one Content-Length header");
+                        }
+                        contentLength = values[i];
+                    }
+                }
+                case 17 -> {
+                    if (name.equalsIgnoreCase("transfer_encoding")) {
+                        throw BadRequestHead.bad("Transfer_Encoding (with '_') could be read as Transfer-Encoding upstream");
+                    }
+                    if (name.equalsIgnoreCase("transfer-encoding")) {
+                        if (transferEncoding != null) {
+                            throw BadRequestHead.bad("more than one Transfer-Encoding header");
+                        }
+                        transferEncoding = values[i];
+                    } else if (name.equalsIgnoreCase("sec-websocket-key")) {
+                        single(names, i, n, "Sec-WebSocket-Key");
+                    }
+                }
+                case 6 -> {
+                    if (name.equalsIgnoreCase("expect")) {
+                        if (!values[i].equalsIgnoreCase("100-continue")) {
+                            throw new BadRequestHead(417, "only Expect: 100-continue is supported");
+                        }
+                        expectContinue = !http10;
+                    }
+                }
+                case 21 -> {
+                    if (name.equalsIgnoreCase("sec-websocket-version")) {
+                        single(names, i, n, "Sec-WebSocket-Version");
+                    }
+                }
+                case 7 -> {
+                    if (name.equalsIgnoreCase("upgrade")) {
+                        single(names, i, n, "Upgrade");
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        Framing framing = Framing.NONE;
+        if (transferEncoding != null) {
+            if (contentLength != null) {
+                throw BadRequestHead.bad("both Content-Length and Transfer-Encoding");
+            }
+            if (http10) {
+                throw BadRequestHead.bad("Transfer-Encoding in an HTTP/1.0 request");
+            }
+            if (!transferEncoding.equalsIgnoreCase("chunked")) {
+                throw BadRequestHead.bad("unsupported Transfer-Encoding (only a single 'chunked' is accepted)");
+            }
+            framing = Framing.CHUNKED;
+        } else if (contentLength != null) {
+            framing = Framing.length(contentLength(contentLength));
+        }
+
+        String path;
+        String query = null;
+        String authority = host;
+        String rest;
+        if (target.charAt(0) == '/') {
+            rest = target;
+        } else {
+            int schemeEnd = target.regionMatches(true, 0, "http://", 0, 7) ? 7 : target.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+            if (schemeEnd < 0) {
+                throw BadRequestHead.bad("request target is neither origin-form nor an http(s) absolute-form");
+            }
+            int slash = schemeEnd;
+            while (slash < target.length() && target.charAt(slash) != '/' && target.charAt(slash) != '?') {
+                slash++;
+            }
+            String targetAuthority = target.substring(schemeEnd, slash);
+            if (host != null && !host.equalsIgnoreCase(targetAuthority)) {
+                throw BadRequestHead.bad("absolute-form target and Host name different authorities");
+            }
+            authority = targetAuthority; // RFC 9112 §3.2.2: the target's authority is the one that counts
+            rest = slash == target.length() ? "/" : target.charAt(slash) == '?' ? "/" + target.substring(slash) : target.substring(slash);
+        }
+        if (authority == null) {
+            if (!http10) {
+                throw BadRequestHead.bad("HTTP/1.1 request without Host");
+            }
+        } else {
+            checkAuthority(authority);
+        }
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            checkQuery(query);
+            path = PathNormalizer.normalize(rest.substring(0, q));
+        } else {
+            path = PathNormalizer.normalize(rest);
+        }
+        return new RequestHead(method, path, query, authority, http10, names, values, n, framing, expectContinue);
+    }
+
+    private static void single(String[] names, int i, int n, String what) throws BadRequestHead {
+        for (int j = i + 1; j < n; j++) {
+            if (names[j].equalsIgnoreCase(names[i])) {
+                throw BadRequestHead.bad("more than one " + what + " header");
+            }
+        }
+    }
+
+    private static long contentLength(String v) throws BadRequestHead {
+        if (v.isEmpty() || v.length() > 18) {
+            throw BadRequestHead.bad("invalid Content-Length");
+        }
+        long len = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (!digit(c)) {
+                throw BadRequestHead.bad("invalid Content-Length");
+            }
+            len = len * 10 + (c - '0');
+        }
+        return len;
+    }
+
+    /** {@code host [":" port]}: a DNS name or address, or a bracketed IPv6 literal; port 1–65535. */
+    static void checkAuthority(String a) throws BadRequestHead {
+        int i = 0;
+        int len = a.length();
+        if (len == 0 || len > 261) {
+            throw BadRequestHead.bad(len == 0 ? "empty Host" : "Host too long");
+        }
+        if (a.charAt(0) == '[') {
+            int close = a.indexOf(']');
+            if (close < 3) {
+                throw BadRequestHead.bad("malformed IPv6 Host");
+            }
+            for (int j = 1; j < close; j++) {
+                char c = a.charAt(j);
+                if (!(HttpChars.hex(c) >= 0 || c == ':' || c == '.')) {
+                    throw BadRequestHead.bad("malformed IPv6 Host");
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < len && a.charAt(i) != ':') {
+                char c = a.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || digit(c) || c == '-' || c == '.' || c == '_')) {
+                    throw BadRequestHead.bad("malformed Host (only a name or address and a port)");
+                }
+                i++;
+            }
+            if (i == 0) {
+                throw BadRequestHead.bad("empty Host name");
+            }
+        }
+        if (i == len) {
+            return;
+        }
+        if (a.charAt(i) != ':' || len - i - 1 < 1 || len - i - 1 > 5) {
+            throw BadRequestHead.bad("malformed Host port");
+        }
+        int port = 0;
+        for (int j = i + 1; j < len; j++) {
+            char c = a.charAt(j);
+            if (!digit(c)) {
+                throw BadRequestHead.bad("malformed Host port");
+            }
+            port = port * 10 + (c - '0');
+        }
+        if (port < 1 || port > 65535) {
+            throw BadRequestHead.bad("Host port out of range");
+        }
+    }
+
+    /** A query may hold any visible ASCII but '#'; every '%' must start a valid escape. */
+    private static void checkQuery(String q) throws BadRequestHead {
+        for (int i = 0; i < q.length(); i++) {
+            char c = q.charAt(i);
+            if (c == '#') {
+                throw BadRequestHead.bad("fragment in request target");
+            }
+            if (c == '%' && (i + 2 >= q.length() || HttpChars.hex(q.charAt(i + 1)) < 0 || HttpChars.hex(q.charAt(i + 2)) < 0)) {
+                throw BadRequestHead.bad("malformed percent-encoding in query");
+            }
+        }
+    }
+
+    private int b(int i) {
+        return i < end ? bytes[i] & 0xff : -1;
+    }
+
+    private String ascii(int from, int to) {
+        return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1); // checked to be ASCII already
+    }
+
+    private static boolean digit(int c) {
+        return c >= '0' && c <= '9';
+    }
+}

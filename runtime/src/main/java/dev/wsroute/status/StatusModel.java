@@ -1,0 +1,115 @@
+package dev.wsroute.status;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import dev.wsroute.model.Match;
+import dev.wsroute.model.Match.ValueMatch;
+import dev.wsroute.model.Route;
+import dev.wsroute.proxy.OpenTunnel;
+import dev.wsroute.status.StatusSnapshot.EndpointView;
+import dev.wsroute.status.StatusSnapshot.HttpView;
+import dev.wsroute.status.StatusSnapshot.RouteView;
+import dev.wsroute.status.StatusSnapshot.RuleView;
+import dev.wsroute.table.CompiledRoute;
+import dev.wsroute.table.CompiledRule;
+import dev.wsroute.table.Endpoint;
+import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.tls.TlsProblem;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Builds the status page's data from what wsroute already holds, reading only: the route table in force (routes, rules,
+ * pools, problems), a sample of the open tunnels (sockets and traffic per endpoint), and the metrics (health gauges,
+ * close counters). Each {@link #sample} is one tick of the live page.
+ */
+public final class StatusModel {
+    private final RouteTableHolder tables;
+    private final Supplier<List<OpenTunnel>> tunnels;
+    private final Supplier<String> sourceError;
+    private final TrafficRates rates = new TrafficRates();
+    private final RecentCloses closes;
+    private final EndpointHealth health;
+
+    /**
+     * @param tunnels the data plane's open tunnels (empty where there is no data plane)
+     * @param sourceError the routes source's last error, or null
+     */
+    public StatusModel(RouteTableHolder tables, Supplier<List<OpenTunnel>> tunnels, MeterRegistry registry,
+            Supplier<String> sourceError) {
+        this.tables = tables;
+        this.tunnels = tunnels;
+        this.sourceError = sourceError;
+        this.closes = new RecentCloses(registry);
+        this.health = new EndpointHealth(registry);
+    }
+
+    public StatusSnapshot sample() {
+        RouteTable table = tables.current();
+        List<OpenTunnel> open = tunnels.get();
+        Map<String, TrafficRates.Rate> traffic = rates.sample(open, System.nanoTime());
+        Map<String, Map<String, Long>> recentCloses = closes.sample();
+        List<RouteView> routes = new ArrayList<>();
+        for (CompiledRoute route : table.routes()) {
+            routes.add(route(route, table.problems(), traffic, recentCloses));
+        }
+        return new StatusSnapshot(System.currentTimeMillis(), table.version(), sourceError.get(), open.size(), routes);
+    }
+
+    private RouteView route(CompiledRoute compiled, List<TlsProblem> allProblems, Map<String, TrafficRates.Rate> traffic,
+            Map<String, Map<String, Long>> recentCloses) {
+        Route route = compiled.route();
+        String id = route.id().toString();
+        List<String> problems = allProblems.stream().filter(p -> p.route().equals(route.id()))
+                .map(p -> p.reason() + ": " + p.message()).toList();
+        List<RuleView> rules = new ArrayList<>();
+        for (CompiledRule rule : compiled.rules()) {
+            rules.add(rule(id, rule, traffic));
+        }
+        String tls = route.tls().map(t -> t.secretName() != null ? "secret " + t.secretName() : "files").orElse("none");
+        HttpView http = compiled.http() == null ? null
+                : new HttpView(compiled.http().endpoints().stream().map(Endpoint::key).toList());
+        return new RouteView(id, route.hosts(), tls, problems.isEmpty() ? "serving" : "serving with problems", problems, rules,
+                http, recentCloses.getOrDefault(id, new TreeMap<>()));
+    }
+
+    private RuleView rule(String route, CompiledRule rule, Map<String, TrafficRates.Rate> traffic) {
+        int index = rule.rule().index();
+        List<EndpointView> endpoints = new ArrayList<>();
+        Set<String> inPool = new HashSet<>();
+        for (Endpoint e : rule.pool().endpoints()) {
+            inPool.add(e.key());
+            endpoints.add(endpoint(route, index, e.key(), "ready", traffic));
+        }
+        String prefix = TrafficRates.key(route, index, "");
+        traffic.keySet().stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
+                .filter(e -> !inPool.contains(e)).sorted()
+                .forEach(e -> endpoints.add(endpoint(route, index, e, "draining", traffic)));
+        return new RuleView(index, describe(rule.rule().match()), rule.pool().isEmpty() ? "no ready endpoint" : "ready", endpoints);
+    }
+
+    private EndpointView endpoint(String route, int rule, String endpoint, String state, Map<String, TrafficRates.Rate> traffic) {
+        TrafficRates.Rate r = traffic.getOrDefault(TrafficRates.key(route, rule, endpoint), new TrafficRates.Rate(0, 0, 0));
+        return new EndpointView(endpoint, state, health.of(route, endpoint), r.open(), r.bytesPerSecond(), r.messagesPerSecond());
+    }
+
+    /** The match in a few words: the path in full, header and query parameter names only (their values may be secrets). */
+    static String describe(Match m) {
+        List<String> parts = new ArrayList<>();
+        if (m.path() != null) {
+            parts.add("path " + m.path().kind() + " " + m.path().value());
+        }
+        m.headers().stream().map(ValueMatch::name).forEach(h -> parts.add("header " + h));
+        m.queryParams().stream().map(ValueMatch::name).forEach(q -> parts.add("query " + q));
+        if (!m.subprotocols().isEmpty()) {
+            parts.add("subprotocol " + String.join("|", m.subprotocols()));
+        }
+        return parts.isEmpty() ? "any request" : String.join(", ", parts);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.wsroute.status;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.runtime.WsRouteRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.quarkus.vertx.http.ManagementInterface;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The live status page on the management interface: {@code /q/wsroute} (HTML and its script, served from this jar),
+ * {@code /q/wsroute/api/status} (the current snapshot as JSON) and {@code /q/wsroute/api/events} (server-sent events,
+ * one snapshot a second). One sampler ticks for all viewers, so rates cover the same second for everyone.
+ */
+@Singleton
+public class StatusPage {
+    private static final Logger LOG = Logger.getLogger(StatusPage.class);
+    static final long TICK_MILLIS = 1000;
+    private static final String SECURITY_HEADERS = "default-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+    private final WsRouteRuntime runtime;
+    private final MeterRegistry registry;
+    private final Vertx vertx;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Set<HttpServerResponse> viewers = ConcurrentHashMap.newKeySet();
+    private volatile String latest;
+
+    /** {@code registries}: the app's Micrometer registry, if it has Micrometer; else health and closes show as none. */
+    StatusPage(WsRouteRuntime runtime, Instance<MeterRegistry> registries, Vertx vertx) {
+        this.runtime = runtime;
+        this.registry = registries.isResolvable() ? registries.get() : new CompositeMeterRegistry();
+        this.vertx = vertx;
+    }
+
+    void serve(@Observes ManagementInterface management) {
+        String root = ConfigProvider.getConfig().getOptionalValue("quarkus.management.root-path", String.class).orElse("/q")
+                .replaceAll("/+$", "");
+        StatusModel model = new StatusModel(runtime.routeTables(), () -> {
+            DataPlane dp = runtime.dataPlane();
+            return dp == null ? List.of() : dp.openTunnels();
+        }, registry, runtime::routesFileError);
+        latest = encode(model.sample());
+        vertx.setPeriodic(TICK_MILLIS, id -> tick(model));
+
+        String page = resource("status.html").replace("${ROOT}", root);
+        String script = resource("status.js");
+        Router router = management.router();
+        router.get(root + "/wsroute").handler(ctx -> send(ctx, "text/html; charset=utf-8", page));
+        router.get(root + "/wsroute/status.js").handler(ctx -> send(ctx, "text/javascript; charset=utf-8", script));
+        router.get(root + "/wsroute/api/status").handler(ctx -> send(ctx, "application/json", latest));
+        router.get(root + "/wsroute/api/events").handler(this::subscribe);
+        LOG.debugf("status page on the management interface at %s/wsroute", root);
+    }
+
+    private void tick(StatusModel model) {
+        try {
+            latest = encode(model.sample());
+        } catch (RuntimeException e) { // a failed sample must not end the ticks
+            LOG.debug("status sample failed", e);
+            return;
+        }
+        String event = "data: " + latest + "\n\n";
+        for (HttpServerResponse viewer : viewers) {
+            if (viewer.closed() || viewer.ended()) {
+                viewers.remove(viewer);
+            } else if (!viewer.writeQueueFull()) { // a slow viewer skips ticks rather than buffering them
+                viewer.write(event);
+            }
+        }
+    }
+
+    private void subscribe(RoutingContext ctx) {
+        HttpServerResponse r = ctx.response();
+        r.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-store")
+                .putHeader("X-Content-Type-Options", "nosniff");
+        r.write("retry: 2000\n\ndata: " + latest + "\n\n");
+        viewers.add(r);
+        r.closeHandler(v -> viewers.remove(r));
+    }
+
+    private static void send(RoutingContext ctx, String type, String body) {
+        ctx.response().putHeader("Content-Type", type).putHeader("Cache-Control", "no-store")
+                .putHeader("X-Content-Type-Options", "nosniff").putHeader("Content-Security-Policy", SECURITY_HEADERS)
+                .end(body);
+    }
+
+    private String encode(StatusSnapshot s) {
+        try {
+            return json.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = StatusPage.class.getResourceAsStream("/dev/wsroute/status/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

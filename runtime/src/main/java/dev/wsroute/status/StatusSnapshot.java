@@ -1,0 +1,40 @@
+package dev.wsroute.status;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the status page shows, as plain data (served as JSON under /q/wsroute/api/). Names and references only: a
+ * route's TLS is shown by its Secret's name, never its contents.
+ *
+ * @param tableVersion the route table in force
+ * @param sourceError the routes source's last error (standalone: the routes file), or null
+ * @param openWebSockets open tunnels, all routes
+ */
+public record StatusSnapshot(long at, long tableVersion, String sourceError, int openWebSockets, List<RouteView> routes) {
+
+    /**
+     * @param state "serving", or "serving with problems" when {@code problems} is not empty
+     * @param tls "secret NAME", "files", or "none"
+     * @param closesLastMinute WebSocket closes by close code over the last minute
+     */
+    public record RouteView(String id, List<String> hosts, String tls, String state, List<String> problems, List<RuleView> rules,
+            HttpView http, Map<String, Long> closesLastMinute) {
+    }
+
+    /** @param state "ready", or "no ready endpoint" (upgrades get 503) */
+    public record RuleView(int index, String match, String state, List<EndpointView> endpoints) {
+    }
+
+    /** The route's plain-HTTP pool (spec.http). */
+    public record HttpView(List<String> endpoints) {
+    }
+
+    /**
+     * @param state "ready" (in the pool, takes new connections) or "draining" (gone from the pool, open sockets remain)
+     * @param health "healthy", "unhealthy", or "not checked" (no health check reports on it)
+     */
+    public record EndpointView(String endpoint, String state, String health, int openWebSockets, double bytesPerSecond,
+            double messagesPerSecond) {
+    }
+}

@@ -1,0 +1,142 @@
+package dev.wsroute.testing;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The one echo backend of the tests, on Vert.x (not our code): a WebSocket server on 127.0.0.1 (free port) that answers
+ * each frame with itself (or a text message with {@code reply(text)}), answers "whoami" with the handshake it
+ * received (path, headers, its own name), closes with 4000 on "close-me", and serves plain HTTP (GET: the request as
+ * JSON, POST: the body back). Any path, subprotocols {@code mqtt} and {@code v2.chat}; TLS when the options say so.
+ */
+public final class EchoBackend implements AutoCloseable {
+    private final String name;
+    private final UnaryOperator<String> reply;
+    private final Vertx ownVertx;
+    private final HttpServer server;
+    public final AtomicInteger upgrades = new AtomicInteger();
+    public final CopyOnWriteArrayList<ServerWebSocket> open = new CopyOnWriteArrayList<>();
+
+    /** Echoes text as it came, on its own Vert.x instance (closed with it). */
+    public static EchoBackend start(String name) {
+        return new EchoBackend(null, name, new HttpServerOptions(), null);
+    }
+
+    /** Echoes text as {@code name + ":" + text}, so a test can tell which backend answered. Runs on its own Vert.x. */
+    public static EchoBackend named(String name) {
+        return new EchoBackend(null, name, new HttpServerOptions(), text -> name + ":" + text);
+    }
+
+    public EchoBackend(Vertx vertx, String name) {
+        this(vertx, name, new HttpServerOptions());
+    }
+
+    public EchoBackend(Vertx vertx, String name, HttpServerOptions options) {
+        this(vertx, name, options, null);
+    }
+
+    /**
+     * @param vertx the Vert.x to run on, or null for one of its own (never the application's under test)
+     * @param reply what to answer a text message with, or null to echo every frame as it came (fragments included)
+     */
+    public EchoBackend(Vertx vertx, String name, HttpServerOptions options, UnaryOperator<String> reply) {
+        this.name = name;
+        this.reply = reply;
+        this.ownVertx = vertx == null ? Vertx.vertx() : null;
+        options.setHost("127.0.0.1").setPerMessageWebSocketCompressionSupported(true)
+                .setWebSocketSubProtocols(List.of("mqtt", "v2.chat"));
+        this.server = listen(vertx == null ? ownVertx : vertx, options);
+    }
+
+    /**
+     * On a free port picked by the system, not on port 0: Vert.x shares the port-0 servers of one host, so a backend
+     * started in a Quarkus test could be answered by the app's own 127.0.0.1:0 server. A port taken in between is retried.
+     */
+    private HttpServer listen(Vertx on, HttpServerOptions options) {
+        Exception last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                options.setPort(probe.getLocalPort());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try {
+                return serve(on, options);
+            } catch (Exception e) {
+                last = e;
+            }
+        }
+        close();
+        throw new IllegalStateException("echo backend " + name + " found no free port", last);
+    }
+
+    private HttpServer serve(Vertx on, HttpServerOptions options) throws Exception {
+        return on.createHttpServer(options)
+                    .webSocketHandler(this::onWebSocket)
+                    .requestHandler(req -> {
+                        if (req.method().name().equals("POST")) {
+                            req.body().onSuccess(b -> req.response().putHeader("x-backend", name).end(b));
+                        } else {
+                            req.response().putHeader("content-type", "application/json").putHeader("x-backend", name)
+                                    .end(describe(req.path(), req.uri(), req.headers()).encode());
+                        }
+                    })
+                    .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private void onWebSocket(ServerWebSocket ws) {
+        ws.accept(); // at once: frames that came with the upgrade request are then written after the 101
+        upgrades.incrementAndGet();
+        open.add(ws);
+        ws.closeHandler(v -> open.remove(ws));
+        JsonObject handshake = describe(ws.path(), ws.uri(), ws.headers());
+        ws.frameHandler(frame -> {
+            if (frame.isText() && frame.isFinal() && "whoami".equals(frame.textData())) {
+                ws.writeTextMessage(handshake.encode());
+            } else if (frame.isText() && "close-me".equals(frame.textData())) {
+                ws.close((short) 4000, "asked to");
+            } else if (frame.isText() && frame.isFinal() && reply != null) {
+                ws.writeTextMessage(reply.apply(frame.textData()));
+            } else if (!frame.isClose()) {
+                ws.writeFrame(frame);
+            }
+        });
+    }
+
+    private JsonObject describe(String path, String uri, MultiMap headers) {
+        Map<String, Object> h = new TreeMap<>(); // names in lower case, repeated headers joined
+        headers.forEach(e -> h.merge(e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b) -> a + "," + b));
+        return new JsonObject().put("backend", name).put("path", path).put("uri", uri).put("headers", new JsonObject(h));
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String endpoint() {
+        return "127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().toCompletionStage().toCompletableFuture().join();
+        }
+        if (ownVertx != null) {
+            ownVertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+}
