@@ -284,7 +284,7 @@ public final class RouteValidator {
             if (weight < 0 || weight > 1_000_000) {
                 e.add(here + ".weight", "must be between 0 and 1000000");
             }
-            boolean hasEndpoints = b.endpoints != null && !b.endpoints.isEmpty();
+            boolean hasEndpoints = b.endpoints != null; // as the CRD's CEL rule: `endpoints: []` is an empty pool (503)
             if ((b.service == null) == !hasEndpoints) {
                 e.add(here, "needs exactly one of service or endpoints");
                 continue;

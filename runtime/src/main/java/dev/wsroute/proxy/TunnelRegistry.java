@@ -97,6 +97,8 @@ final class TunnelRegistry {
 
     /** Shutdown: every tunnel gets Close 1001 when the drain period ends, unless it closed by itself. */
     void drainAll() {
+        org.jboss.logging.Logger.getLogger(TunnelRegistry.class)
+                .infof("draining %d WebSocket(s) for up to %ds", live.size(), drainPeriod.toSeconds());
         for (Tunnel t : live) {
             t.drain(drainPeriod, false);
         }

@@ -427,6 +427,15 @@ class RouteValidatorTest {
     }
 
     @Test
+    void anEmptyStaticPoolIsValidAsTheCrdAdmitsIt() {
+        Result r = rule("backends: [{endpoints: []}]");
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.route().rules().get(0).backends().get(0).endpoints()).as("a pool that answers 503").isEmpty();
+        assertThat(fields(rule("backends: [{endpoints: [], service: {name: s, port: 80}}]")))
+                .as("still exactly one of service or endpoints").containsExactly("spec.rules[0].backends[0]");
+    }
+
+    @Test
     void backendErrorsNameTheirField() {
         assertThat(fields(rule("backends: [{endpoints: ['127.0.0.1:1'], service: {name: s, port: 80}}]")))
                 .containsExactly("spec.rules[0].backends[0]");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.wsroute.model.RouteId;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
@@ -185,6 +186,30 @@ class RoutesFileSourceTest {
         write(file, routes("chat", "fixed"));
         awaitRoutes("chat", "fixed");
         assertThat(source.lastError()).isNull();
+    }
+
+    @Test
+    void emptyingAStaticPoolForMaintenanceIsAValidFile() throws IOException {
+        Path file = dir.resolve("routes.yaml");
+        write(file, routes("chat", "feed"));
+        start(file);
+
+        write(file, routes("chat") + """
+                ---
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: feed}
+                spec:
+                  rules:
+                    - backends: [{endpoints: []}]
+                """);
+
+        await().atMost(WITHIN).pollInterval(Duration.ofMillis(20))
+                .until(() -> holder.current().version() > 1 && source.lastError() == null);
+        assertThat(names()).containsExactly("chat", "feed");
+        assertThat(holder.current().route(new RouteId("default", "feed")).rules().get(0).pool().isEmpty())
+                .as("its upgrades get 503").isTrue();
+        assertThat(holder.current().route(new RouteId("default", "chat")).rules().get(0).pool().isEmpty()).isFalse();
     }
 
     @Test

@@ -2,30 +2,19 @@ package dev.wsroute.operator.cluster;
 
 import jakarta.inject.Singleton;
 
-import dev.wsroute.operator.translate.Translator;
-
 /**
- * What the modes share once started: the cache, validation results, the reconciler's triggers and (with a data
- * plane) the table sync. Empty in standalone mode.
+ * What the modes share once started: validation results, the cache, the cluster sync and (where status is
+ * written with leader election) the Lease. Empty in standalone mode.
  */
 @Singleton
 public class ClusterState {
     private final ValidationCache validation = new ValidationCache();
-    private volatile Translator translator = new Translator(validation);
-    private final ClusterTriggers triggers = new ClusterTriggers();
     private volatile ClusterCache cache;
-    private volatile TableSync tableSync;
+    private volatile ClusterSync sync;
+    private volatile StatusLease lease;
 
     public ValidationCache validation() {
         return validation;
-    }
-
-    public Translator translator() {
-        return translator;
-    }
-
-    public ClusterTriggers triggers() {
-        return triggers;
     }
 
     /** The started cache, or null before startup (and always in standalone mode). */
@@ -33,14 +22,18 @@ public class ClusterState {
         return cache;
     }
 
-    public TableSync tableSync() {
-        return tableSync;
+    public ClusterSync sync() {
+        return sync;
     }
 
-    void started(ClusterCache cache, TableSync tableSync, dev.wsroute.tls.TlsResolver tls) {
-        this.translator = new Translator(validation, tls);
+    /** The status Lease this replica runs for; null without leader election (and in sidecar mode). */
+    StatusLease lease() {
+        return lease;
+    }
+
+    void started(ClusterCache cache, ClusterSync sync, StatusLease lease) {
         this.cache = cache;
-        this.tableSync = tableSync;
-        triggers.view(cache);
+        this.sync = sync;
+        this.lease = lease;
     }
 }

@@ -36,8 +36,12 @@ public class KubernetesReadiness implements HealthCheck {
         boolean watching = cache.watching();
         r.withData("apiServer", watching ? "watching" : "disconnected: serving the last route table");
         r.withData("routes", cache.routes().size());
-        TableSync sync = state.tableSync();
-        if (sync != null) {
+        StatusLease lease = state.lease();
+        if (lease != null) {
+            r.withData("statusWriter", lease.holding() ? "this replica" : lease.holder().orElse("none"));
+        }
+        ClusterSync sync = state.sync();
+        if (sync != null && config.mode() != Mode.operator) {
             r.withData("tableVersion", sync.version());
             return sync.version() > 0 ? r.up().build() : r.down().build();
         }

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.operator.config.WsRouteAppConfig;
@@ -17,13 +18,13 @@ import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * Starts what the mode needs. Standalone touches nothing Kubernetes (it must boot with no cluster); ingress and
- * sidecar publish route tables; ingress and operator run the status reconciler (leader-elected).
+ * sidecar publish route tables; ingress and operator write status, from the same translation pass as the table,
+ * on the replica holding the Lease. Stopping is plain teardown: nothing here ends the process.
  */
 @ApplicationScoped
 public class ModeStarter {
@@ -36,15 +37,16 @@ public class ModeStarter {
     @Inject
     Instance<KubernetesClient> client;
     @Inject
-    Instance<Operator> operator;
-    @Inject
     Instance<RouteTableHolder> holder;
     @Inject
     Instance<TlsResolverFactory> tls;
+    /** This replica's name in the Lease: the pod's name, which deploy/ passes with the downward API. */
+    @ConfigProperty(name = "POD_NAME")
+    Optional<String> podName;
 
     private ClusterCache cache;
-    private TableSync sync;
-    private boolean operatorStarted;
+    private ClusterSync sync;
+    private ControlPlane control;
 
     void onStart(@Observes StartupEvent ev) {
         Mode mode = config.mode();
@@ -55,35 +57,27 @@ public class ModeStarter {
         KubernetesClient k8s = client.get();
         LOG.infof("mode %s: connecting to %s", mode, k8s.getMasterUrl());
         Duration holdOff = config.kubernetes().holdOff();
-        TlsResolver tlsResolver = null;
         if (mode == Mode.sidecar) {
             cache = new ClusterCache(k8s, config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace())))
                     .listener(state.validation());
             TlsResolver forTables = tlsResolver(cache); // the pod's own Secrets: the sidecar terminates wss:// too
-            sync = TableSyncs.sidecar(cache, state.validation(), holder.get(), () -> forTables, holdOff);
-            cache.listener(sync).start(ClusterCache.Scope.ROUTES_AND_SECRETS);
-        } else {
-            cache = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
-            cache.listener(state.triggers());
-            tlsResolver = tlsResolver(cache);
-            if (mode == Mode.ingress) {
-                TlsResolver forTables = tlsResolver;
-                sync = TableSyncs.ingress(cache, new Translator(state.validation()), holder.get(), () -> forTables, holdOff);
-                cache.listener(sync);
-            }
-            cache.start(ClusterCache.Scope.FULL);
-        }
-        state.started(cache, sync, tlsResolver == null ? TlsResolver.NONE : tlsResolver);
-        if (sync != null) {
+            sync = ClusterSyncs.sidecar(cache, state.validation(), holder.get(), () -> forTables, holdOff);
+            cache.listener(sync).onRelist(sync::everythingChanged).start(ClusterCache.Scope.ROUTES_AND_SECRETS);
+            state.started(cache, sync, null);
             sync.rebuildNow();
+            return;
         }
+        ClusterCache watched = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
+        TlsResolver tlsResolver = tlsResolver(watched);
+        ControlPlane.Election election = !config.kubernetes().leaderElection() ? null
+                : new ControlPlane.Election(config.kubernetes().leaseNamespace().orElseGet(k8s::getNamespace),
+                        config.kubernetes().leaseName(), StatusLease.identity(podName), StatusLease.Timing.DEFAULT);
+        control = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
+                mode == Mode.ingress ? holder.get() : null, () -> tlsResolver, election, holdOff);
+        state.started(control.cache, control.sync, control.lease);
         if (mode == Mode.operator) {
             // no data plane, but the runtime's readiness waits for a first table: the control plane has synced
             holder.get().publish(RouteTable.empty());
-        }
-        if (mode == Mode.ingress || mode == Mode.operator) {
-            operator.get().start();
-            operatorStarted = true;
         }
     }
 
@@ -93,8 +87,8 @@ public class ModeStarter {
     }
 
     void onStop(@Observes ShutdownEvent ev) {
-        if (operatorStarted) { // started by us, so the operator SDK's own listener leaves it running
-            operator.get().stop();
+        if (control != null) {
+            control.close(); // the Lease is released, so another replica writes status without waiting it out
         }
         if (sync != null) {
             sync.close();

@@ -15,15 +15,18 @@ import dev.wsroute.model.Route;
 import dev.wsroute.model.RouteValidator;
 import dev.wsroute.model.Rule;
 import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.operator.translate.BackendResolver;
 import dev.wsroute.operator.translate.ClusterView;
 import dev.wsroute.operator.translate.Condition;
 import dev.wsroute.operator.translate.RouteOrder;
+import dev.wsroute.operator.translate.TableInputs;
+import dev.wsroute.operator.translate.Translation;
 
 /**
  * Sidecar mode: the table comes from what the operator wrote in {@code status.pools}, so the sidecar needs to
  * watch nothing but routes. A route the operator has not accepted (or not yet seen at this generation) is left out.
  */
-final class SidecarPlanner implements Function<CachingResolver, TablePlan> {
+final class SidecarPlanner implements Function<BackendResolver, Translation> {
     private final ClusterView view;
     private final Function<WebSocketRoute, RouteValidator.Result> validation;
 
@@ -33,7 +36,7 @@ final class SidecarPlanner implements Function<CachingResolver, TablePlan> {
     }
 
     @Override
-    public TablePlan apply(CachingResolver unused) {
+    public Translation apply(BackendResolver unused) {
         List<Route> routes = new ArrayList<>();
         Map<Backend, List<HostPort>> endpoints = new IdentityHashMap<>();
         List<WebSocketRoute> all = new ArrayList<>(view.routes());
@@ -50,7 +53,7 @@ final class SidecarPlanner implements Function<CachingResolver, TablePlan> {
             bind(v.route().httpBackends(), pool(pools, null), endpoints);
             routes.add(v.route());
         }
-        return new TablePlan(routes, (id, b) -> endpoints.getOrDefault(b, List.of()));
+        return Translation.tableOnly(new TableInputs(routes, (id, b) -> endpoints.getOrDefault(b, List.of())));
     }
 
     private static boolean acceptedAtThisGeneration(WebSocketRoute r) {

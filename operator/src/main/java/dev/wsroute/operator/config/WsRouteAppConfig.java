@@ -43,6 +43,13 @@ public interface WsRouteAppConfig {
 
         /** Namespace of the Lease; default: the pod's own namespace. */
         Optional<String> leaseNamespace();
+
+        /**
+         * Whether replicas run for that Lease, so that one writes status; off only where a single replica runs
+         * (tests). The identity in the Lease is the pod's name, {@code POD_NAME} (downward API).
+         */
+        @WithDefault("true")
+        boolean leaderElection();
     }
 
     interface Sidecar {

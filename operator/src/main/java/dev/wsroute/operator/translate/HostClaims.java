@@ -2,47 +2,42 @@ package dev.wsroute.operator.translate;
 
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.model.Route;
+import dev.wsroute.model.RouteId;
 
 /**
  * Which namespace owns each host: the namespace of the oldest valid route claiming it. Routes of one namespace
  * share their hosts freely; a route claiming a host another namespace owns gets HostConflict. "Any host" (no
- * hosts) is claimed like a host.
+ * hosts) is claimed like a host. Host names come from the validated model, already normalised there.
  */
-public final class HostClaims {
-    static final String ANY_HOST = "*";
+final class HostClaims {
+    private static final String ANY_HOST = "*";
 
-    private final Map<String, WebSocketRoute> owner = new HashMap<>();
+    private final Map<String, RouteId> owner = new HashMap<>();
 
-    /** @param validRoutes routes that passed validation (an invalid route claims nothing) */
-    public static HostClaims of(List<WebSocketRoute> validRoutes) {
+    /** @param validRoutes routes that passed validation, oldest first (an invalid route claims nothing) */
+    static HostClaims of(List<Route> validRoutes) {
         HostClaims claims = new HostClaims();
-        validRoutes.stream().sorted(RouteOrder.OLDEST_FIRST)
-                .forEach(r -> hosts(r).forEach(h -> claims.owner.putIfAbsent(h, r)));
+        validRoutes.forEach(r -> hosts(r).forEach(h -> claims.owner.putIfAbsent(h, r.id())));
         return claims;
     }
 
     /** A message naming the first host of this route owned by another namespace, if any. */
-    public Optional<String> conflict(WebSocketRoute route) {
-        String ns = route.getMetadata().getNamespace();
+    Optional<String> conflict(Route route) {
         for (String host : hosts(route)) {
-            WebSocketRoute o = owner.get(host);
-            if (o != null && !o.getMetadata().getNamespace().equals(ns)) {
+            RouteId o = owner.get(host);
+            if (o != null && !o.namespace().equals(route.id().namespace())) {
                 String what = host.equals(ANY_HOST) ? "any host (no hosts)" : "host " + host;
-                return Optional.of(what + " is already claimed by the older route " + o.getMetadata().getNamespace()
-                        + "/" + o.getMetadata().getName());
+                return Optional.of(what + " is already claimed by the older route " + o);
             }
         }
         return Optional.empty();
     }
 
-    static List<String> hosts(WebSocketRoute r) {
-        List<String> hosts = r.getSpec() == null || r.getSpec().hosts == null ? List.of() : r.getSpec().hosts;
-        return hosts.isEmpty() ? List.of(ANY_HOST)
-                : hosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).distinct().toList();
+    private static List<String> hosts(Route r) {
+        return r.hosts().isEmpty() ? List.of(ANY_HOST) : r.hosts();
     }
 }

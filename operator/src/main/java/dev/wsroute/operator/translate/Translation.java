@@ -1,18 +1,22 @@
 package dev.wsroute.operator.translate;
 
-import java.util.List;
+import java.util.Collections;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
-import dev.wsroute.model.Route;
 import dev.wsroute.model.RouteId;
-import dev.wsroute.table.EndpointSource;
 
 /**
- * What translation yields: the accepted routes in table order (oldest first), a status for every route, and the
- * ready endpoints of each Service backend for {@link dev.wsroute.table.TableBuilder}.
+ * What one translation pass yields: the inputs of the next route table and a status for every route, both from
+ * the same view of the cluster.
  */
-public record Translation(List<Route> routes, SortedMap<RouteId, RouteStatusDraft> statuses, EndpointSource endpoints) {
+public record Translation(TableInputs table, SortedMap<RouteId, RouteStatusDraft> statuses) {
     public Translation {
-        routes = List.copyOf(routes);
+        statuses = Collections.unmodifiableSortedMap(new TreeMap<>(statuses));
+    }
+
+    /** A table with no statuses to write (sidecar mode: the operator writes them). */
+    public static Translation tableOnly(TableInputs table) {
+        return new Translation(table, new TreeMap<>());
     }
 }

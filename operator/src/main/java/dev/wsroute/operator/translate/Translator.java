@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -62,53 +64,36 @@ public final class Translator {
         return translate(view, new ServiceResolver(view));
     }
 
+    /**
+     * One pass over every route: validate, claim hosts (once for the whole pass), resolve references, and decide
+     * each route's status; the accepted routes, in table order, are the next table's inputs.
+     *
+     * @param resolver resolves Service backends; the live operator passes one that remembers Services until they
+     *        change, so an endpoint event re-resolves only that Service's pools
+     */
     public Translation translate(ClusterView view, BackendResolver resolver) {
         List<WebSocketRoute> all = new ArrayList<>(view.routes());
         all.sort(RouteOrder.OLDEST_FIRST);
-        HostClaims claims = claims(all);
+        Map<WebSocketRoute, RouteValidator.Result> validated = new IdentityHashMap<>();
+        all.forEach(r -> validated.put(r, validation.apply(r)));
+        HostClaims claims = HostClaims.of(all.stream().map(validated::get).filter(RouteValidator.Result::valid)
+                .map(RouteValidator.Result::route).toList());
         List<Route> accepted = new ArrayList<>();
         SortedMap<RouteId, RouteStatusDraft> statuses = new TreeMap<>();
         for (WebSocketRoute r : all) {
-            RouteValidator.Result v = validation.apply(r);
+            RouteValidator.Result v = validated.get(r);
             RouteStatusDraft status = status(r, v, claims, view, resolver);
             statuses.put(id(r), status);
             if (status.accepted()) {
                 accepted.add(v.route());
             }
         }
-        return new Translation(accepted, statuses, endpoints(resolver));
-    }
-
-    /**
-     * Only what a table needs: the accepted routes in table order and the endpoint source, without building
-     * statuses (the hot path of endpoint churn). Same routes as {@link #translate}.
-     */
-    public Translation routesOnly(ClusterView view, BackendResolver resolver) {
-        List<WebSocketRoute> all = new ArrayList<>(view.routes());
-        all.sort(RouteOrder.OLDEST_FIRST);
-        HostClaims claims = claims(all);
-        List<Route> accepted = new ArrayList<>();
-        for (WebSocketRoute r : all) {
-            RouteValidator.Result v = validation.apply(r);
-            if (v.valid() && claims.conflict(r).isEmpty()) {
-                accepted.add(v.route());
-            }
-        }
-        return new Translation(accepted, new TreeMap<>(), endpoints(resolver));
+        return new Translation(new TableInputs(accepted, endpoints(resolver)), statuses);
     }
 
     private static EndpointSource endpoints(BackendResolver resolver) {
         return (route, backend) -> backend.service() == null ? List.of()
                 : resolver.resolve(route.namespace(), backend.service()).readyAddresses();
-    }
-
-    /** The status of one route; host claims still look at every route in the view. */
-    public RouteStatusDraft status(WebSocketRoute route, ClusterView view, BackendResolver resolver) {
-        return status(route, validation.apply(route), claims(view.routes()), view, resolver);
-    }
-
-    private HostClaims claims(List<WebSocketRoute> routes) {
-        return HostClaims.of(routes.stream().filter(r -> validation.apply(r).valid()).toList());
     }
 
     private RouteStatusDraft status(WebSocketRoute r, RouteValidator.Result v, HostClaims claims, ClusterView view,
@@ -140,7 +125,7 @@ public final class Translator {
                 ? Condition.isTrue(Condition.RESOLVED_REFS, Condition.RESOLVED_REFS, "all references resolved")
                 : Condition.isFalse(Condition.RESOLVED_REFS, problems.get(0).reason(),
                         problems.stream().map(RefProblem::toString).collect(Collectors.joining("; ")));
-        var conflict = claims.conflict(r);
+        var conflict = claims.conflict(route);
         if (conflict.isPresent()) {
             return new RouteStatusDraft(generation, List.of(
                     Condition.isFalse(Condition.ACCEPTED, Condition.HOST_CONFLICT, conflict.get()), refs,

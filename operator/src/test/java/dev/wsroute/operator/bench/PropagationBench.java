@@ -19,8 +19,8 @@ import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.cluster.ClusterCache;
 import dev.wsroute.operator.cluster.Fixtures;
 import dev.wsroute.operator.cluster.MutableView;
-import dev.wsroute.operator.cluster.TableSyncs;
-import dev.wsroute.operator.cluster.TableSync;
+import dev.wsroute.operator.cluster.ClusterSyncs;
+import dev.wsroute.operator.cluster.ClusterSync;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTable;
@@ -70,7 +70,7 @@ class PropagationBench {
             });
             t = System.nanoTime();
             ClusterCache cache = new ClusterCache(client, Optional.empty());
-            TableSync sync = TableSyncs.ingress(cache, holder, holdOff);
+            ClusterSync sync = ClusterSyncs.ingress(cache, holder, holdOff);
             cache.listener(sync).start(ClusterCache.Scope.FULL);
             sync.rebuildNow();
             System.out.printf("bench: caches synced and first table (%d routes) built in %d ms%n",
@@ -90,7 +90,7 @@ class PropagationBench {
                 long end = p.done.get(10, TimeUnit.SECONDS);
                 if (n > 20) { // warm-up first
                     latencies.add(end - start);
-                    rebuilds.add(sync.lastRebuildNanos());
+                    rebuilds.add(sync.lastPassNanos());
                 }
             }
             System.out.printf("bench: %d EndpointSlice updates, hold-off %d ms: change -> table published p50 %.1f ms, "
@@ -113,7 +113,7 @@ class PropagationBench {
                     .put(Fixtures.slice(ns, "svc" + i, "svc" + i, "ws", 8080, ips(i), List.of()))
                     .put(Fixtures.route(ns, "r" + i, List.of("h" + i + ".example.com"), "/", "svc" + i, "80"));
         }
-        TableSync sync = TableSyncs.ingress(view, new RouteTableHolder(), Duration.ZERO);
+        ClusterSync sync = ClusterSyncs.ingress(view, new RouteTableHolder(), Duration.ZERO);
         sync.rebuildNow();
         List<Long> rebuilds = new ArrayList<>();
         for (int n = 0; n < 500; n++) {
@@ -123,7 +123,7 @@ class PropagationBench {
             sync.serviceChanged(ns, "svc" + i);
             sync.rebuildNow();
             if (n >= 100) {
-                rebuilds.add(sync.lastRebuildNanos());
+                rebuilds.add(sync.lastPassNanos());
             }
         }
         sync.close();

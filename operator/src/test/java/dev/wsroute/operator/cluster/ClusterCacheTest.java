@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
-import dev.wsroute.operator.translate.ServiceResolver;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.Endpoint;
@@ -32,7 +31,7 @@ class ClusterCacheTest {
     private final RouteTableHolder holder = new RouteTableHolder();
     private KubernetesClient client;
     private ClusterCache cache;
-    private TableSync sync;
+    private ClusterSync sync;
 
     @BeforeEach
     void startServer() {
@@ -57,7 +56,7 @@ class ClusterCacheTest {
     void sidecarRoutesByTheStatusPoolsAndFollowsStatusUpdates() {
         client.resource(Fixtures.route("app", "ws", List.of(), "/ws", "chat", "80")).create();
         cache = new ClusterCache(client, Optional.of("app"));
-        sync = TableSyncs.sidecar(cache, new ValidationCache(), holder, () -> TlsResolver.NONE, Duration.ofMillis(5));
+        sync = ClusterSyncs.sidecar(cache, new ValidationCache(), holder, () -> TlsResolver.NONE, Duration.ofMillis(5));
         cache.listener(sync).start(ClusterCache.Scope.ROUTES_ONLY);
         sync.rebuildNow();
         assertThat(holder.current().routes()).as("no status yet: not trusted").isEmpty();
@@ -75,7 +74,7 @@ class ClusterCacheTest {
         client.resource(Fixtures.slice("ns", "chat", "chat", "ws", 8080, List.of("10.0.0.9"), List.of())).create();
         client.resource(Fixtures.route("ns", "ws", List.of(), "/ws", "chat", "80")).create();
         cache = new ClusterCache(client, Optional.empty());
-        sync = TableSyncs.ingress(cache, holder, Duration.ofMillis(5));
+        sync = ClusterSyncs.ingress(cache, holder, Duration.ofMillis(5));
         cache.listener(sync).start(ClusterCache.Scope.FULL);
         sync.rebuildNow();
         assertThat(cache.watching()).isTrue();
@@ -98,7 +97,7 @@ class ClusterCacheTest {
         WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace("app").withName("ws").get();
         operatorView.put(r);
         r.setStatus(StatusMerge.merge(r.getStatus(),
-                new Translator().status(r, operatorView, new ServiceResolver(operatorView)), Instant.now()));
+                new Translator().translate(operatorView).statuses().get(Translator.id(r)), Instant.now()));
         client.resource(r).updateStatus();
     }
 

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
-import dev.wsroute.operator.translate.ServiceResolver;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.RouteTableHolder;
@@ -60,7 +59,7 @@ class SidecarModeTest {
                     .put(Fixtures.slice(NS, "echo", "echo", "ws", pod.port(), List.of("127.0.0.1"), List.of()));
             WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName("ws").get();
             operatorView.put(r);
-            r.setStatus(StatusMerge.merge(null, new Translator().status(r, operatorView, new ServiceResolver(operatorView)),
+            r.setStatus(StatusMerge.merge(null, new Translator().translate(operatorView).statuses().get(Translator.id(r)),
                     Instant.now()));
             client.resource(r).updateStatus();
 
@@ -86,7 +85,7 @@ class SidecarModeTest {
                 .put(Fixtures.slice(NS, "echo", "echo", "ws", 9, List.of("127.0.0.1"), List.of()));
         WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName("secure").get();
         operatorView.put(r);
-        r.setStatus(StatusMerge.merge(null, new Translator().status(r, operatorView, new ServiceResolver(operatorView)),
+        r.setStatus(StatusMerge.merge(null, new Translator().translate(operatorView).statuses().get(Translator.id(r)),
                 Instant.now()));
         client.resource(r).updateStatus();
 

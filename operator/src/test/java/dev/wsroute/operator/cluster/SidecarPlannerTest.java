@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.RouteStatusDraft;
-import dev.wsroute.operator.translate.ServiceResolver;
+import dev.wsroute.operator.translate.TableInputs;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTable;
@@ -33,7 +33,7 @@ class SidecarPlannerTest {
         unwritten.getMetadata().setGeneration(1L);
 
         MutableView sidecar = new MutableView().put(accepted).put(stale).put(missing).put(unwritten);
-        TablePlan plan = new SidecarPlanner(sidecar, new ValidationCache()).apply(null);
+        TableInputs plan = new SidecarPlanner(sidecar, new ValidationCache()).apply(null).table();
         RouteTable table = new TableBuilder(plan.endpoints(), TlsResolver.NONE).build(1, plan.routes(), p -> {
         });
 
@@ -48,7 +48,7 @@ class SidecarPlannerTest {
         r.getMetadata().setGeneration(generation);
         r.getMetadata().setCreationTimestamp("2026-01-01T00:00:0" + r.getMetadata().getName().length() + "Z");
         cluster.put(r);
-        RouteStatusDraft draft = new Translator().status(r, cluster, new ServiceResolver(cluster));
+        RouteStatusDraft draft = new Translator().translate(cluster).statuses().get(Translator.id(r));
         r.setStatus(StatusMerge.merge(null, draft, Instant.EPOCH));
         return r;
     }

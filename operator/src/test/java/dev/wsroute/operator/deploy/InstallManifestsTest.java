@@ -45,7 +45,7 @@ class InstallManifestsTest {
             default -> assertThat(out).contains("kind: CustomResourceDefinition", "kind: ServiceAccount", "kind: Role",
                     "kind: ClusterRole", "resources:\n  - websocketroutes/status", "image: wsroute/wsroute:0.1.0",
                     "path: /q/health/started", "path: /q/health/live", "path: /q/health/ready", "namespace: wsroute-system",
-                    "- leases");
+                    "- leases", "name: POD_NAME", "fieldPath: metadata.name");
         }
     }
 

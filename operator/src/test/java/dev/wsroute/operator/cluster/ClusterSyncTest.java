@@ -9,12 +9,14 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.model.RouteId;
+import dev.wsroute.operator.translate.BackendResolver;
 import dev.wsroute.operator.translate.ServiceResolver;
 import dev.wsroute.operator.translate.Translation;
 import dev.wsroute.operator.translate.Translator;
@@ -23,11 +25,13 @@ import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
 
-class TableSyncTest {
+/** The pass loop: endpoint churn stays local, a failing pass keeps the last table, statuses come with every pass. */
+class ClusterSyncTest {
     private final MutableView view = new MutableView();
     private final RouteTableHolder holder = new RouteTableHolder();
     private final AtomicBoolean broken = new AtomicBoolean();
-    private TableSync sync;
+    private final AtomicReference<Translation> statuses = new AtomicReference<>();
+    private ClusterSync sync;
 
     @AfterEach
     void close() {
@@ -49,6 +53,8 @@ class TableSyncTest {
         sync.serviceChanged("ns", "svc3");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> endpoints("r3").size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> readyInStatus("r3") == 2); // the same pass made both
+        assertThat(readyInStatus("r4")).isEqualTo(1);
         assertThat(sync.resolutions()).as("only svc3 was resolved again").isEqualTo(11);
         assertThat(endpoints("r4")).containsExactly("10.0.0.4:8080");
     }
@@ -75,19 +81,22 @@ class TableSyncTest {
         assertThat(holder.current().version()).isGreaterThan(good);
     }
 
-    private TableSync start() {
+    private ClusterSync start() {
         Translator translator = new Translator(new ValidationCache());
-        Function<CachingResolver, TablePlan> planner = resolver -> {
+        Function<BackendResolver, Translation> pass = resolver -> {
             if (broken.get()) {
                 throw new IllegalStateException("simulated bug");
             }
-            Translation t = translator.translate(view, resolver);
-            return new TablePlan(t.routes(), t.endpoints());
+            return translator.translate(view, resolver);
         };
-        TableSync s = new TableSync(planner, new CachingResolver(new ServiceResolver(view)), holder,
-                () -> TlsResolver.NONE, Duration.ofMillis(5), false);
+        ClusterSync s = new ClusterSync(pass, new CachingResolver(new ServiceResolver(view)), holder,
+                () -> TlsResolver.NONE, statuses::set, Duration.ofMillis(5), false);
         s.rebuildNow();
         return s;
+    }
+
+    private int readyInStatus(String route) {
+        return statuses.get().statuses().get(new RouteId("ns", route)).readyEndpoints();
     }
 
     private List<String> endpoints(String route) {

@@ -1,0 +1,67 @@
+package dev.wsroute.operator.cluster;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import dev.wsroute.operator.translate.Translator;
+import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.tls.TlsResolver;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * What ingress and operator modes run against the cluster, wired once: informers, one translation pass per batch
+ * of changes (table and statuses), the status writer, and the Lease that decides whether this replica writes.
+ * The writer writes only while this replica holds the Lease and its view is current (not in, nor just after, an
+ * API-server outage before everything was listed again).
+ */
+final class ControlPlane implements AutoCloseable {
+
+    /** The Lease to run for: where it lives, who this replica is, and how fast it moves. */
+    record Election(String namespace, String name, String identity, StatusLease.Timing timing) {
+    }
+
+    final ClusterCache cache;
+    final StatusLease lease; // null: no election, this replica always writes
+    final StatusWriter writer;
+    final ClusterSync sync;
+
+    /**
+     * @param cache not started yet; started here, with the sync listening
+     * @param holder where tables go; null without a data plane (operator mode)
+     * @param election null where one replica runs alone (tests)
+     */
+    private ControlPlane(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
+            Supplier<TlsResolver> tls, Election election, Duration holdOff) {
+        this.cache = cache;
+        this.lease = election == null ? null : new StatusLease(client, election.namespace(), election.name(),
+                election.identity(), election.timing(), this::leaseWon);
+        this.writer = new StatusWriter(client, cache, () -> (lease == null || lease.holding()) && cache.current());
+        this.sync = ClusterSyncs.translated(cache, translator, holder, tls, writer, holdOff);
+    }
+
+    static ControlPlane start(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
+            Supplier<TlsResolver> tls, Election election, Duration holdOff) {
+        ControlPlane p = new ControlPlane(client, cache, translator, holder, tls, election, holdOff);
+        cache.listener(p.sync).onRelist(p.sync::everythingChanged).start(ClusterCache.Scope.FULL);
+        p.sync.rebuildNow();
+        if (p.lease != null) {
+            p.lease.start();
+        }
+        return p;
+    }
+
+    private void leaseWon() {
+        writer.leaseWon();
+    }
+
+    /** The Lease first (released, so another replica takes over at once), then the rest. */
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.close();
+        }
+        writer.close();
+        sync.close();
+        cache.close();
+    }
+}

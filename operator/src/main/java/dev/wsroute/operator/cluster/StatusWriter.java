@@ -1,0 +1,162 @@
+package dev.wsroute.operator.cluster;
+
+import java.net.HttpURLConnection;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import dev.wsroute.api.WebSocketRouteStatus;
+import dev.wsroute.model.RouteId;
+import dev.wsroute.operator.crd.WebSocketRoute;
+import dev.wsroute.operator.translate.ClusterView;
+import dev.wsroute.operator.translate.RouteStatusDraft;
+import dev.wsroute.operator.translate.Translation;
+import dev.wsroute.operator.translate.Translator;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+/**
+ * The one status writer: takes each pass's statuses and, while this replica may write (it holds the Lease),
+ * writes every route whose status differs from what the cluster has. A status is written whole, in one request,
+ * with the route's resourceVersion (a route that changed meanwhile is written again from the next look). Runs on
+ * its own thread, the latest pass wins, and it stops at once when the Lease is lost.
+ */
+final class StatusWriter implements Consumer<Translation>, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StatusWriter.class);
+    private static final long RETRY_MILLIS = 500;
+
+    /** What was last written for a route, on top of which version of it (until the cache shows the write). */
+    private record Written(String baseVersion, WebSocketRouteStatus status) {
+    }
+
+    private final KubernetesClient client;
+    private final ClusterView view;
+    private final BooleanSupplier mayWrite;
+    private final AtomicReference<Translation> latest = new AtomicReference<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
+    private volatile long writes;
+    private volatile long looks;
+
+    /**
+     * @param view the routes as the cluster has them (their current status is what is compared)
+     * @param mayWrite whether this replica holds the Lease, asked before every write
+     */
+    StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite) {
+        this.client = client;
+        this.view = view;
+        this.mayWrite = mayWrite;
+    }
+
+    /** The statuses of a pass: written soon, unless a newer pass comes first. */
+    @Override
+    public void accept(Translation translation) {
+        latest.set(translation);
+        request(0);
+    }
+
+    /** The Lease was won: compare every route with the cluster afresh. */
+    void leaseWon() {
+        written.clear();
+        request(0);
+    }
+
+    /** How many statuses this replica wrote. */
+    long writes() {
+        return writes;
+    }
+
+    /** How many times the writer compared a pass with the cluster (or found it may not write). */
+    long looks() {
+        return looks;
+    }
+
+    private void request(long delayMillis) {
+        if (scheduled.compareAndSet(false, true)) {
+            executor.schedule(this::writeChanged, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void writeChanged() {
+        scheduled.set(false);
+        try {
+            compareAndWrite(latest.get());
+        } finally {
+            looks++;
+        }
+    }
+
+    private void compareAndWrite(Translation t) {
+        if (t == null || !mayWrite.getAsBoolean()) {
+            return;
+        }
+        Map<RouteId, WebSocketRoute> current = new HashMap<>();
+        view.routes().forEach(r -> current.put(Translator.id(r), r));
+        written.keySet().retainAll(current.keySet());
+        boolean again = false;
+        for (Map.Entry<RouteId, RouteStatusDraft> e : t.statuses().entrySet()) {
+            WebSocketRoute route = current.get(e.getKey());
+            if (route == null) {
+                continue; // deleted since the pass
+            }
+            WebSocketRouteStatus old = route.getStatus();
+            WebSocketRouteStatus now = StatusMerge.merge(old, e.getValue(), Instant.now());
+            if (StatusMerge.same(old, now) || alreadyWritten(e.getKey(), route, now)) {
+                continue;
+            }
+            if (!mayWrite.getAsBoolean()) {
+                return; // the Lease is gone: not one more write
+            }
+            again |= !write(route, old, now);
+        }
+        if (again) {
+            request(RETRY_MILLIS);
+        }
+    }
+
+    /** Written already, and the cache has not caught up with that write yet. */
+    private boolean alreadyWritten(RouteId id, WebSocketRoute route, WebSocketRouteStatus now) {
+        Written w = written.get(id);
+        return w != null && Objects.equals(w.baseVersion(), route.getMetadata().getResourceVersion())
+                && StatusMerge.same(w.status(), now);
+    }
+
+    private boolean write(WebSocketRoute route, WebSocketRouteStatus old, WebSocketRouteStatus now) {
+        WebSocketRoute update = new WebSocketRoute();
+        update.setMetadata(new ObjectMetaBuilder().withNamespace(route.getMetadata().getNamespace())
+                .withName(route.getMetadata().getName()).withResourceVersion(route.getMetadata().getResourceVersion())
+                .build());
+        update.setSpec(route.getSpec());
+        update.setStatus(now);
+        try {
+            client.resource(update).updateStatus();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+                LOG.debugf("could not write the status of %s/%s (will retry): %s", route.getMetadata().getNamespace(),
+                        route.getMetadata().getName(), e.getMessage());
+            }
+            return e.getCode() == HttpURLConnection.HTTP_NOT_FOUND; // gone: nothing to retry
+        }
+        written.put(Translator.id(route), new Written(route.getMetadata().getResourceVersion(), now));
+        writes++;
+        RouteEvents.emit(client, route, old, now);
+        return true;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
