@@ -2,15 +2,17 @@
 # Side-by-side benchmark: wsroute, nginx and HAProxy in front of the same two echo backends,
 # on 127.0.0.1 only. Run as root on Debian (installs nginx and haproxy with apt-get if missing).
 #
-#   bench/run.sh [--proxies wsroute,nginx,haproxy] [--secs 10] [--warmup 5] [--idle-conns 9000]
-#                [--echo-conns 100] [--session-workers 50] [--http-conns 50] [--rounds 1]
-#                [--tls] [--skip-build]
+#   bench/run.sh [--proxies wsroute,wsroute-log,nginx,haproxy] [--secs 10] [--warmup 5]
+#                [--idle-conns 9000] [--echo-conns 100] [--session-workers 50] [--http-conns 50]
+#                [--rounds 1] [--tls] [--strace] [--skip-build]
 #
 # Prints one RESULT line per scenario and proxy, then a markdown table (medians over rounds),
 # also saved under bench/results/ (gitignored). Every process it starts is stopped on exit.
+# wsroute runs as shipped (the image's JVM flags), access log off; wsroute-log: the same with the
+# access log on (its default). --strace adds system calls per session and per HTTP request.
 set -euo pipefail
 
-PROXIES="wsroute,nginx,haproxy"
+PROXIES="wsroute,wsroute-log,nginx,haproxy"
 SECS=10
 WARMUP=5
 IDLE_CONNS=9000
@@ -21,6 +23,7 @@ HTTP_CONNS=50
 SKIP_BUILD=0
 ROUNDS=1
 TLS=0
+STRACE=0
 
 usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
@@ -34,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --http-conns) HTTP_CONNS="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --tls) TLS=1; shift ;;
+    --strace) STRACE=1; shift ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -41,7 +45,7 @@ while [[ $# -gt 0 ]]; do
 done
 IFS=, read -r -a PROXY_LIST <<< "$PROXIES"
 for p in "${PROXY_LIST[@]}"; do
-  [[ "$p" =~ ^(wsroute|nginx|haproxy)$ ]] || { echo "unknown proxy: $p" >&2; exit 2; }
+  [[ "$p" =~ ^(wsroute|wsroute-log|nginx|haproxy)$ ]] || { echo "unknown proxy: $p" >&2; exit 2; }
 done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,14 +61,14 @@ CLK_TCK="$(getconf CLK_TCK)"
 
 # Ports: all below the ephemeral range set further down, all on 127.0.0.1.
 BACKEND_PORTS=(7001 7002)
-declare -A PROXY_PORT=([wsroute]=7100 [nginx]=7200 [haproxy]=7300)
-declare -A TLS_PORT=([wsroute]=7101 [nginx]=7201 [haproxy]=7301)
+declare -A PROXY_PORT=([wsroute]=7100 [wsroute-log]=7110 [nginx]=7200 [haproxy]=7300)
+declare -A TLS_PORT=([wsroute]=7101 [wsroute-log]=7111 [nginx]=7201 [haproxy]=7301)
 WSROUTE_MGMT_PORT=7190
 WSROUTE_HTTP_PORT=7191
 WS_PATH="/ws/echo"
 
 JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m)
-# the flags the image ships (one file, read by the java launcher as an @argfile in both places)
+# the JVM flags the image ships: one file, read by the java launcher as an @argfile here and in the image
 WSROUTE_FLAGS=("@$ROOT/operator/src/main/docker/jvm.options")
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -243,7 +247,10 @@ EOF
   echo "$f"
 }
 
-start_wsroute() {
+start_wsroute-log() { start_wsroute wsroute-log true; }
+
+start_wsroute() {  # [name access-log]
+  local name="${1:-wsroute}" access_log="${2:-false}"
   [[ -f "$WSROUTE_JAR" ]] || die "$WSROUTE_JAR is missing (build from the repo root)"
   local routes pid
   routes="$(write_wsroute_routes)"
@@ -251,23 +258,23 @@ start_wsroute() {
     -Dwsroute.mode=standalone \
     -Dwsroute.routes-file="$routes" \
     -Dwsroute.listen.host=127.0.0.1 \
-    -Dwsroute.listen.port="${PROXY_PORT[wsroute]}" \
+    -Dwsroute.listen.port="${PROXY_PORT[$name]}" \
     -Dwsroute.listen.tls-enabled="$( ((TLS)) && echo true || echo false)" \
-    -Dwsroute.listen.tls-port="${TLS_PORT[wsroute]}" \
-    -Dwsroute.access-log.enabled=false \
+    -Dwsroute.listen.tls-port="${TLS_PORT[$name]}" \
+    -Dwsroute.access-log.enabled="$access_log" \
     -Dwsroute.limits.max-connections=9600 \
     -Dquarkus.management.host=127.0.0.1 \
     -Dquarkus.management.port="$WSROUTE_MGMT_PORT" \
     -Dquarkus.http.host=127.0.0.1 \
     -Dquarkus.http.port="$WSROUTE_HTTP_PORT" \
-    -jar "$WSROUTE_JAR" > "$RUN_DIR/wsroute.log" 2>&1 &
+    -jar "$WSROUTE_JAR" > "$RUN_DIR/$name.log" 2>&1 &
   pid=$!
   STARTED+=("$pid")
-  wait_for_port "${PROXY_PORT[wsroute]}" 60 "$pid" || die "wsroute did not start (see $RUN_DIR/wsroute.log)"
+  wait_for_port "${PROXY_PORT[$name]}" 60 "$pid" || die "wsroute did not start (see $RUN_DIR/$name.log)"
   local i
   for ((i = 0; i < 300; i++)); do
     curl -fsS -o /dev/null "http://127.0.0.1:$WSROUTE_MGMT_PORT/q/health/ready" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || die "wsroute exited (see $RUN_DIR/wsroute.log)"
+    kill -0 "$pid" 2>/dev/null || die "wsroute exited (see $RUN_DIR/$name.log)"
     sleep 0.1
   done
   PROXY_PID="$pid"
@@ -479,11 +486,32 @@ idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSo
   record "$proxy" idle "$line" conns=conns kib=rss_per_conn_kib
 }
 
+syscalls_per_op() {  # proxy key loadgen-args... -> records "key.sys": system calls of the proxy per operation
+  local proxy="$1" key="$2"; shift 2
+  local out="$RUN_DIR/strace-$proxy-$key.txt" spid line calls ops pids=() p
+  for p in $(descendants "$PROXY_PID"); do pids+=(-p "$p"); done   # -f: every thread of each process
+  strace -c -f -q -o "$out" "${pids[@]}" 2>/dev/null &
+  spid=$!
+  STARTED+=("$spid")
+  sleep 1   # attached
+  line="$(loadgen "$proxy" "$@")"
+  kill -INT "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
+  calls="$(awk '$NF == "total" {print $(NF-2)}' "$out")"
+  ops="$(field "$line" ops)"
+  if [[ -n "$calls" && -n "$ops" && "$ops" != "0" ]]; then
+    local per
+    per="$(awk -v c="$calls" -v o="$ops" 'BEGIN {printf "%.1f", c / o}')"
+    FIG["$proxy|$key.sys"]+="$per "
+    log "$proxy: $key under strace: $calls system calls / $ops = $per per operation ($out)"
+  fi
+}
+
 bench_proxy() {  # proxy round
   local proxy="$1" round="$2" line
   log "$proxy: round $round, starting on 127.0.0.1:${PROXY_PORT[$proxy]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   "start_$proxy"
-  if ((round == 1)); then
+  if ((round == 1)) && [[ "$proxy" != wsroute-log ]]; then  # the access log writes nothing for idle sockets
     log "$proxy: idle memory at $IDLE_CONNS connections (fresh proxy)"
     idle_memory "$proxy"
   fi
@@ -500,6 +528,11 @@ bench_proxy() {  # proxy round
   log "$proxy: plain HTTP"
   line="$(loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$SECS" --path /)"
   record "$proxy" http "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  if ((STRACE)); then
+    log "$proxy: system calls per session and per HTTP request (strace -c -f, 5 s each)"
+    syscalls_per_op "$proxy" sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
+    syscalls_per_op "$proxy" http --scenario http --conns "$HTTP_CONNS" --secs 5 --path /
+  fi
   if ((TLS)); then
     log "$proxy: wss:// echo 64 B"
     line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH" \
@@ -523,11 +556,14 @@ report() {
   [[ -n "${FIG[wsroute|echo64.cpu]:-}${FIG[wsroute|idle.kib]:-}" ]] && has_ws=1
   local header="| figure |" rule="|---|"
   for p in "${PROXY_LIST[@]}"; do header+=" $p |"; rule+="---:|"; done
+  local has_log=0
+  [[ " ${PROXY_LIST[*]} " == *" wsroute-log "* && " ${PROXY_LIST[*]} " == *" wsroute "* ]] && has_log=1
   if ((has_ws)); then
     for p in nginx haproxy; do
       [[ " ${PROXY_LIST[*]} " == *" $p "* ]] && { header+=" wsroute/$p |"; rule+="---:|"; }
     done
   fi
+  ((has_log)) && { header+=" log on/off |"; rule+="---:|"; }
   local -a rows=(
     "echo64.rate|echo 64 B, messages/s"
     "echo64.p50|echo 64 B, p50 round trip µs"
@@ -546,6 +582,12 @@ report() {
     "idle.kib|RSS per idle proxied connection, KiB"
     "idle.conns|idle connections open"
   )
+  if ((STRACE)); then
+    rows+=(
+      "sessions.sys|system calls per session (strace -c -f)"
+      "http.sys|system calls per HTTP request (strace -c -f)"
+    )
+  fi
   if ((TLS)); then
     rows+=(
       "wss_echo64.rate|wss:// echo 64 B, messages/s"
@@ -574,6 +616,7 @@ report() {
           fi
         done
       fi
+      ((has_log)) && line+=" $(ratio "$(median "${FIG[wsroute-log|$key]:-}")" "$(median "${FIG[wsroute|$key]:-}")") |"
       echo "$line"
     done
     local errs=""

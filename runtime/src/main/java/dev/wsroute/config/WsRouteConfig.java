@@ -52,6 +52,13 @@ public interface WsRouteConfig {
     /** Number of I/O threads of the data plane; default: the number of processors. */
     OptionalInt ioThreads();
 
+    /**
+     * Socket transport of the data plane: {@code auto} (epoll on Linux, NIO elsewhere), {@code epoll},
+     * {@code io_uring} (where the kernel allows it; otherwise epoll, with a warning) or {@code nio}.
+     */
+    @WithDefault("auto")
+    String transport();
+
     /** The I/O threads to start. */
     default int ioThreadCount() {
         return ioThreads().orElseGet(() -> Runtime.getRuntime().availableProcessors());

@@ -1,40 +1,78 @@
 package dev.wsroute.proxy;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
 
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.internal.PlatformDependent;
 
 /**
  * One line per plain HTTP request and per WebSocket session (at close), on the category {@code wsroute.access}.
- * Callers hand over typed values; they become text here, at the edge.
+ * An event loop only queues the typed values (a bounded, lock-free queue); one writer thread turns them into text
+ * and logs them in batches, as nginx's {@code buffer=} does, so a slow or full log sink never slows the data
+ * plane. When the queue is full the line is dropped and counted in {@code wsroute_access_log_dropped_total}.
  */
-final class AccessLog {
+final class AccessLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("wsroute.access");
+    private static final int CAPACITY = 64 * 1024;
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final boolean enabled;
+    private final Queue<Line> queue;
+    private final Counter dropped;
+    private final Thread writer;
+    private volatile boolean closed;
 
     /** Who asked for what: the part of a line known when the request arrives. */
     record Request(SocketAddress client, String host, String uri) {
     }
 
-    AccessLog(boolean enabled) {
+    /** A line waiting to be written: its values, formatted by the writer thread. */
+    private interface Line {
+        void appendTo(StringBuilder sb);
+    }
+
+    AccessLog(boolean enabled, MeterRegistry registry) {
         this.enabled = enabled && LOG.isInfoEnabled();
+        this.dropped = Counter.builder("wsroute.access.log.dropped").description("Access log lines dropped because the writer fell behind")
+                .register(registry);
+        this.queue = this.enabled ? PlatformDependent.newFixedMpscQueue(CAPACITY) : null;
+        this.writer = this.enabled ? new Thread(this::drainLoop, "wsroute-access-log") : null;
+        if (writer != null) {
+            writer.setDaemon(true);
+            writer.start();
+        }
     }
 
     void http(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) {
         if (enabled) {
-            LOG.infof("http client=%s method=%s host=%s uri=%s route=%s endpoint=%s status=%d duration_ms=%.1f",
-                    r.client(), method, r.host(), r.uri(), ProxyMetrics.label(route), orDash(endpoint), status, nanos / 1e6);
+            offer(sb -> {
+                sb.append("http client=");
+                client(sb, r.client());
+                sb.append(" method=").append(method).append(" host=").append(r.host()).append(" uri=").append(r.uri())
+                        .append(" route=").append(ProxyMetrics.label(route)).append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
+                        .append(" status=").append(status).append(" duration_ms=");
+                millis(sb, nanos);
+            });
         }
     }
 
     void rejectedUpgrade(Request r, RouteId route, int status, String why) {
         if (enabled) {
-            LOG.infof("ws client=%s host=%s uri=%s route=%s status=%d reason=\"%s\"", r.client(), r.host(), r.uri(),
-                    ProxyMetrics.label(route), status, why);
+            offer(sb -> {
+                sb.append("ws client=");
+                client(sb, r.client());
+                sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
+                        .append(" status=").append(status).append(" reason=\"").append(why).append('"');
+            });
         }
     }
 
@@ -42,14 +80,68 @@ final class AccessLog {
     void session(Request r, RouteId route, Endpoint endpoint, long nanos, FrameTracker in, FrameTracker out, CloseInitiator closedBy,
             int code, CloseCause cause) {
         if (enabled) {
-            LOG.infof("ws client=%s host=%s uri=%s route=%s endpoint=%s status=101 duration_ms=%.1f bytes_in=%d bytes_out=%d "
-                    + "msgs_in=%d msgs_out=%d closed_by=%s close_code=%d close_reason=%s",
-                    r.client(), r.host(), r.uri(), ProxyMetrics.label(route), endpoint, nanos / 1e6, in.bytes(), out.bytes(),
-                    in.messages(), out.messages(), closedBy.label(), code, cause == null ? "-" : cause.label());
+            long bytesIn = in.bytes();
+            long bytesOut = out.bytes();
+            long msgsIn = in.messages();
+            long msgsOut = out.messages();
+            offer(sb -> {
+                sb.append("ws client=");
+                client(sb, r.client());
+                sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
+                        .append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
+                millis(sb, nanos);
+                sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
+                        .append(" msgs_out=").append(msgsOut).append(" closed_by=").append(closedBy.label()).append(" close_code=").append(code)
+                        .append(" close_reason=").append(cause == null ? "-" : cause.label());
+            });
         }
     }
 
-    private static Object orDash(Endpoint e) {
-        return e == null ? "-" : e;
+    private void offer(Line line) {
+        if (closed || !queue.offer(line)) {
+            dropped.increment();
+        }
+    }
+
+    private void drainLoop() {
+        StringBuilder sb = new StringBuilder(256);
+        while (!closed || !queue.isEmpty()) {
+            Line line = queue.poll();
+            if (line == null) {
+                LockSupport.parkNanos(IDLE_PARK_NANOS); // lines gather while the writer sleeps: written in batches
+                continue;
+            }
+            sb.setLength(0);
+            line.appendTo(sb);
+            LOG.info(sb.toString());
+        }
+    }
+
+    /** Writes what is queued, then stops the writer. */
+    @Override
+    public void close() {
+        closed = true;
+        if (writer != null) {
+            LockSupport.unpark(writer);
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void client(StringBuilder sb, SocketAddress a) {
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            sb.append(i.getAddress().getHostAddress()).append(':').append(i.getPort());
+        } else {
+            sb.append(a);
+        }
+    }
+
+    /** Milliseconds with one decimal, without String.format. */
+    private static void millis(StringBuilder sb, long nanos) {
+        long tenths = (nanos + 50_000) / 100_000;
+        sb.append(tenths / 10).append('.').append(tenths % 10);
     }
 }

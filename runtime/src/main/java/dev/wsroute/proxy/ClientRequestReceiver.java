@@ -15,6 +15,7 @@ import dev.wsroute.table.UnmatchedUpgrade;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -35,6 +36,8 @@ import io.netty.util.ReferenceCountUtil;
 final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private final boolean tls;
+    /** Pipelined requests and body parts held while an exchange runs, beyond which the client is not read. */
+    private static final int MAX_QUEUED = 64;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
@@ -43,6 +46,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private FullHttpResponse localAnswer;
     private boolean localKeepAlive;
     private boolean busy;
+    /** The client sent FIN: it will send no further request. */
+    private boolean inputClosed;
 
     ClientRequestReceiver(ProxyContext px, boolean tls) {
         this.px = px;
@@ -70,6 +75,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpRequest && busy || !queued.isEmpty()) {
             queued.add(msg); // pipelined: wait for the current exchange
+            if (queued.size() >= MAX_QUEUED) {
+                ctx.channel().config().setAutoRead(false); // exchangeDone() reads on
+            }
             return;
         }
         dispatch(msg);
@@ -101,8 +109,6 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             localAnswer = null;
             ctx.writeAndFlush(r);
             exchangeDone(localKeepAlive);
-        } else if (localAnswer == null && !(c instanceof LastHttpContent)) {
-            ctx.read();
         }
     }
 
@@ -142,8 +148,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             answerLocally(view, HttpResponses.of(HttpResponseStatus.NOT_FOUND, "no route for this host and path", false));
             return;
         }
-        // plain HTTP is one request at a time with reads on demand (body backpressure, bounded pipelining)
-        ctx.channel().config().setAutoRead(false);
+        // one request at a time; reads run on (pipelined requests queue, bounded) and pause only for backpressure
         HttpRequest head = view.request();
         boolean keepAlive = HttpUtil.isKeepAlive(head);
         boolean http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -212,7 +217,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     void exchangeDone(boolean keepAlive) {
         exchange = null;
         busy = false;
-        if (!keepAlive) {
+        if (!keepAlive || inputClosed && queued.isEmpty()) {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             queued.forEach(ReferenceCountUtil::safeRelease);
             queued.clear();
@@ -224,7 +229,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             dispatch(queued.poll());
         }
         if (!busy && handshake == null) {
-            ctx.read();
+            ctx.channel().config().setAutoRead(true); // after backpressure or a full queue
         }
     }
 
@@ -234,6 +239,23 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         disarmHeadTimeout();
         busy = true; // nothing more is read from this connection
+    }
+
+    /**
+     * A FIN from the client. With no request in flight (a fresh connection, or idle between keep-alive requests)
+     * nothing more can come: close at once instead of holding the socket in CLOSE-WAIT until a timeout. With one
+     * in flight, its answer is still sent, then the connection closes.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (!busy && handshake == null && queued.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

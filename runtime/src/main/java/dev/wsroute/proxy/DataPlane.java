@@ -36,7 +36,7 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend,
             HealthRegistry health) {
         this.config = config;
-        this.transport = Transport.create(config.ioThreadCount());
+        this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()));
         this.px = new ProxyContext(config, tables, new ProxyMetrics(registry), defaultBackend, transport);
         this.lifecycle = new DataPlaneLifecycle(px, transport, registry, health);
     }
@@ -149,6 +149,7 @@ public final class DataPlane implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        px.accessLog.close();
         LOG.info("wsroute data plane stopped");
     }
 }

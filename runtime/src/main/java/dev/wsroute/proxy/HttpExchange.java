@@ -2,7 +2,6 @@ package dev.wsroute.proxy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -23,7 +22,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One plain HTTP request and its response, streamed both ways: each chunk is written as it arrives and the next
@@ -42,7 +40,10 @@ final class HttpExchange implements UpstreamDialer.Owner {
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
     private final long started = System.nanoTime();
+    /** Body bytes held while connecting, beyond which the client is not read until the upstream takes them. */
+    private static final int MAX_PENDING_BODY = 64 * 1024;
     private final List<HttpContent> pendingBody = new ArrayList<>(1);
+    private int pendingBytes;
     private Endpoint endpoint; // held (counted in use) from connect until the exchange ends
     private Endpoint servedBy; // for the access log
     private Channel upstream;
@@ -53,7 +54,9 @@ final class HttpExchange implements UpstreamDialer.Owner {
     private boolean upstreamKeepAlive;
     private boolean done;
     private int status;
-    private ScheduledFuture<?> responseTimer;
+    private final LoopClock.Deadline responseTimer = new LoopClock.Deadline(
+            () -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time"));
+    private LoopClock clock;
 
     HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, AccessLog.Request request,
             HttpRequest head, Pool pool, RouteId route, boolean clientKeepAlive, boolean clientHttp10) {
@@ -82,6 +85,7 @@ final class HttpExchange implements UpstreamDialer.Owner {
     @Override
     public void initChannel(ChannelPipeline p) {
         p.addLast("http", new HttpClientCodec(4096, 64 * 1024, 16 * 1024));
+        p.addLast("exchange", new UpstreamHttpHandler());
     }
 
     @Override
@@ -90,7 +94,7 @@ final class HttpExchange implements UpstreamDialer.Owner {
         servedBy = e;
         reused = reusedConnection;
         upstream = ch;
-        ch.pipeline().addLast("exchange", new UpstreamHttpHandler(this));
+        UpstreamHttpHandler.of(ch).attach(this);
         ch.write(head);
         for (HttpContent c : pendingBody) {
             bodySent = true;
@@ -98,12 +102,12 @@ final class HttpExchange implements UpstreamDialer.Owner {
         }
         pendingBody.clear();
         ch.flush();
-        responseTimer = client.executor().schedule(() -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time"),
-                px.config.upstream().responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (!requestComplete && ch.isWritable()) {
-            client.read();
-        }
-        ch.read();
+        pendingBytes = 0;
+        clock = LoopClock.of(client.channel().eventLoop());
+        clock.arm(responseTimer, px.config.upstream().responseTimeout().toNanos());
+        // reads run freely both ways and pause only while the other side can't take more (no per-request toggling)
+        client.channel().config().setAutoRead(requestComplete || ch.isWritable());
+        ch.config().setAutoRead(client.channel().isWritable());
     }
 
     @Override
@@ -125,12 +129,16 @@ final class HttpExchange implements UpstreamDialer.Owner {
         requestComplete |= last;
         if (upstream == null) {
             pendingBody.add(c);
+            pendingBytes += c.content().readableBytes();
+            if (pendingBytes > MAX_PENDING_BODY) {
+                client.channel().config().setAutoRead(false); // connected() reads on
+            }
             return;
         }
         bodySent |= c.content().isReadable();
         upstream.writeAndFlush(c);
-        if (!last && upstream.isWritable()) {
-            client.read();
+        if (!last && !upstream.isWritable()) {
+            client.channel().config().setAutoRead(false); // upstreamWritable() reads on
         }
     }
 
@@ -140,13 +148,13 @@ final class HttpExchange implements UpstreamDialer.Owner {
 
     void upstreamWritable() {
         if (!requestComplete && !done) {
-            client.read();
+            client.channel().config().setAutoRead(true);
         }
     }
 
     void clientWritable() {
-        if (responseStarted && !done && upstream != null) {
-            upstream.read();
+        if (!done && upstream != null) {
+            upstream.config().setAutoRead(true);
         }
     }
 
@@ -154,7 +162,7 @@ final class HttpExchange implements UpstreamDialer.Owner {
         if (done) {
             return;
         }
-        responseTimer.cancel(false);
+        clock.disarm(responseTimer);
         if (r.status().code() == 100) { // 100-continue: pass it on (complete, so the encoder expects the final answer next)
             if (!clientHttp10) {
                 client.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(r.protocolVersion(), r.status()));
@@ -186,11 +194,11 @@ final class HttpExchange implements UpstreamDialer.Owner {
         }
     }
 
-    /** After a batch of upstream reads: flush to the client, and read on only while it keeps up. */
+    /** After a batch of upstream reads: flush to the client, and pause the upstream while the client can't keep up. */
     void upstreamReadComplete() {
         client.flush();
-        if (!done && client.channel().isWritable()) {
-            upstream.read();
+        if (!done && !client.channel().isWritable()) {
+            upstream.config().setAutoRead(false); // clientWritable() reads on
         }
     }
 
@@ -198,8 +206,9 @@ final class HttpExchange implements UpstreamDialer.Owner {
         done = true;
         px.metrics.httpRequest(route, status);
         logAccess();
-        upstream.pipeline().remove(UpstreamHttpHandler.class);
+        UpstreamHttpHandler.of(upstream).detach();
         if (upstreamKeepAlive && requestComplete) {
+            upstream.config().setAutoRead(true); // parked, it notices a close or stray bytes
             px.httpPool.release(endpoint, upstream);
         } else {
             upstream.close();
@@ -214,7 +223,7 @@ final class HttpExchange implements UpstreamDialer.Owner {
         }
         if (!responseStarted && reused && !bodySent && requestComplete) {
             // a parked connection the upstream had just closed: try once more on a fresh one
-            responseTimer.cancel(false);
+            clock.disarm(responseTimer);
             upstream = null;
             releaseEndpoint();
             px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
@@ -246,8 +255,8 @@ final class HttpExchange implements UpstreamDialer.Owner {
             return false;
         }
         done = true;
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
+        if (clock != null) {
+            clock.disarm(responseTimer);
         }
         pendingBody.forEach(ReferenceCountUtil::safeRelease);
         pendingBody.clear();

@@ -37,7 +37,7 @@ final class ProxyContext {
         this.tunnels = new TunnelRegistry(tables, config.drain().period());
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
-        this.accessLog = new AccessLog(config.accessLog().enabled());
+        this.accessLog = new AccessLog(config.accessLog().enabled(), metrics.registry());
         this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
         this.defaultBackend = defaultBackend;
         this.dialer = new UpstreamDialer(transport, config, balancer, metrics, httpPool);

@@ -31,6 +31,10 @@ public final class ProxyMetrics {
                 .description("Open client connections, HTTP and WebSocket").register(registry);
     }
 
+    MeterRegistry registry() {
+        return registry;
+    }
+
     /** The route label of a metric or log line. */
     static String label(RouteId route) {
         return route == null ? NO_ROUTE : route.toString();

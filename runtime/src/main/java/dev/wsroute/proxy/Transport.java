@@ -1,7 +1,10 @@
 package dev.wsroute.proxy;
 
+import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -13,18 +16,64 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.incubator.channel.uring.IOUring;
+import io.netty.incubator.channel.uring.IOUringEventLoopGroup;
+import io.netty.incubator.channel.uring.IOUringServerSocketChannel;
+import io.netty.incubator.channel.uring.IOUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** Native epoll where the platform has it (fewer copies and system calls), NIO elsewhere. */
+/**
+ * The socket transport of the data plane: {@code epoll} (the default on Linux), {@code io_uring} where asked for
+ * and the kernel allows it, {@code nio} elsewhere. A transport that can't run here falls back to the next one
+ * with a warning; the startup line names the one that runs.
+ */
 record Transport(String name, EventLoopGroup group, Class<? extends ServerSocketChannel> serverChannel,
         Supplier<SocketChannel> channels) {
+    private static final Logger LOG = Logger.getLogger(Transport.class);
 
-    static Transport create(int threads) {
+    /** The transports by name; {@code auto}: the best one the platform has. */
+    enum Kind { AUTO, EPOLL, IO_URING, NIO }
+
+    static Transport create(int threads, Kind wanted) {
         ThreadFactory tf = new DefaultThreadFactory("wsroute-io", true);
-        if (Epoll.isAvailable()) {
+        if (wanted == Kind.IO_URING) {
+            if (ioUringAvailable()) {
+                return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel.class,
+                        IOUringSocketChannel::new);
+            }
+            LOG.warnf("io_uring transport asked for but not available here (%s): using %s", ioUringUnavailability(),
+                    Epoll.isAvailable() ? "epoll" : "nio");
+        }
+        if (wanted != Kind.NIO && Epoll.isAvailable()) {
             return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class, EpollSocketChannel::new);
         }
         return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class, NioSocketChannel::new);
+    }
+
+    static Kind kind(String name) {
+        try {
+            return Kind.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("unknown transport '%s' (auto, epoll, io_uring, nio): using auto", name);
+            return Kind.AUTO;
+        }
+    }
+
+    private static boolean ioUringAvailable() {
+        try {
+            return IOUring.isAvailable();
+        } catch (Throwable e) { // the native library is missing or does not link: fall back
+            return false;
+        }
+    }
+
+    private static String ioUringUnavailability() {
+        try {
+            Throwable cause = IOUring.unavailabilityCause();
+            return cause == null ? "unknown" : cause.toString();
+        } catch (Throwable e) {
+            return e.toString();
+        }
     }
 
     /** A new, unregistered client socket channel. */

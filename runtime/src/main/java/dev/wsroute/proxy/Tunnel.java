@@ -13,7 +13,6 @@ import dev.wsroute.table.PoolId;
 import dev.wsroute.table.RuleKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -38,6 +37,11 @@ final class Tunnel {
     private final long started = System.nanoTime();
     private final long id = IDS.incrementAndGet();
 
+    private final LoopClock clock;
+    private final LoopClock.Deadline idle = new LoopClock.Deadline(this::idleCheck);
+    private long idleNanos;
+    /** When either side last delivered bytes, on the loop's coarse clock: one field write per read. */
+    private long lastActivity;
     private CloseInitiator closedBy;
     private int closeCode = 1006;
     private CloseCause cause;
@@ -63,6 +67,7 @@ final class Tunnel {
         this.ctx = ctx;
         this.meters = ctx.metrics().route(pool.route());
         this.request = request;
+        this.clock = LoopClock.of(clientChannel.eventLoop());
         this.lifecycle = lifecycle;
         this.endpointActive = meters.endpointActive(endpoint.key());
     }
@@ -93,7 +98,9 @@ final class Tunnel {
         endpointActive.incrementAndGet();
         Channel c = client.channel;
         Channel u = upstream.channel;
-        c.pipeline().addLast("tunnel-idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        idleNanos = idleTimeout.toNanos();
+        lastActivity = clock.now();
+        clock.arm(idle, idleNanos);
         c.pipeline().addLast("tunnel", client);
         u.pipeline().addLast("tunnel", upstream);
         if (upstreamEarly != null && upstreamEarly.isReadable()) {
@@ -111,6 +118,21 @@ final class Tunnel {
                 Lifetimes.jittered(max, ThreadLocalRandom.current()), TimeUnit.NANOSECONDS));
         c.closeFuture().addListener(f -> sideClosed(client));
         u.closeFuture().addListener(f -> sideClosed(upstream));
+    }
+
+    /** A side delivered bytes: the tunnel is not idle. */
+    void active() {
+        lastActivity = clock.now();
+    }
+
+    /** Idle timeout: no bytes either way for the rule's idle time. */
+    private void idleCheck() {
+        long quiet = clock.now() - lastActivity;
+        if (quiet >= idleNanos) {
+            close(CloseCause.IDLE);
+        } else {
+            clock.arm(idle, idleNanos - quiet);
+        }
     }
 
     /** A side sent a Close frame: whoever sent the first one closed the session. */
@@ -263,6 +285,7 @@ final class Tunnel {
             return;
         }
         finished = true;
+        clock.disarm(idle);
         if (drainTask != null) {
             drainTask.cancel(false);
         }

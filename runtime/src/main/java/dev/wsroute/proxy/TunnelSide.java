@@ -10,7 +10,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -45,6 +44,7 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
+            tunnel.active();
             relay(buf);
         } else {
             ReferenceCountUtil.release(msg);
@@ -103,8 +103,6 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             tunnel.inputShutdown(this);
-        } else if (evt instanceof IdleStateEvent) {
-            tunnel.close(CloseCause.IDLE);
         } else {
             ctx.fireUserEventTriggered(evt);
         }

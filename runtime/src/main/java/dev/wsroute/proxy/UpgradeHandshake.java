@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
-import dev.wsroute.model.Rule;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
@@ -26,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One admitted WebSocket upgrade, from the moment the client's HTTP decoder is gone until the tunnel starts or the
@@ -47,7 +45,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private final long started = System.nanoTime();
     private final List<ByteBuf> early = new ArrayList<>(1);
     private int earlyBytes;
-    private ScheduledFuture<?> deadline;
+    private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::timedOut);
+    private LoopClock clock;
     private Channel upstream;
     private Endpoint endpoint; // held (counted in use) from connect until the tunnel takes it or the handshake ends
     private CompositeByteBuf upstreamEarly;
@@ -65,10 +64,13 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     void start() {
-        Rule r = rule.rule();
-        deadline = client.executor().schedule(() -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in "
-                + r.handshakeTimeout().toMillis() + " ms"), r.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        clock = LoopClock.of(client.channel().eventLoop());
+        clock.arm(deadline, rule.rule().handshakeTimeout().toNanos());
         px.dialer.dial(client.channel().eventLoop(), rule.pool(), hashKey, rule.upstreamTls(), false, this);
+    }
+
+    private void timedOut() {
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms");
     }
 
     /** Bytes the client sent after its upgrade request, before any answer. */
@@ -111,7 +113,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
         early.clear();
         ch.flush();
-        ch.read();
+        ch.config().setAutoRead(true); // and it stays on through the tunnel: no read-interest toggling per upgrade
     }
 
     @Override
@@ -138,7 +140,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
         answered = true;
         done = true;
-        deadline.cancel(false);
+        clock.disarm(deadline);
         upstreamEarly = upstream.alloc().compositeBuffer();
         upstream.pipeline().remove(HttpClientCodec.class); // leftover bytes (early server frames) reach us as ByteBuf
         upstream.pipeline().remove(UpstreamHandshakeHandler.class);
@@ -175,7 +177,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private void passThrough(HttpResponse response) {
         answered = true;
         done = true;
-        deadline.cancel(false);
+        clock.disarm(deadline);
         int status = response.status().code();
         px.metrics.upgrade(rule.key().route(), status);
         px.accessLog.rejectedUpgrade(request, rule.key().route(), status, "upstream refused the upgrade");
@@ -201,7 +203,10 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
     }
 
-    void upstreamClosed() {
+    void upstreamClosed(Channel ch) {
+        if (ch != upstream) {
+            return; // a connection the dialer gave up on
+        }
         if (!answered) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
         } else if (upstreamEarly == null && client.channel().isActive() && !done) {
@@ -209,9 +214,16 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
     }
 
-    void upstreamFailed(Throwable cause) {
-        if (upstream == null) {
-            return; // still connecting: the dialer sees the failure and tries the next endpoint
+    /**
+     * An error on an upstream channel. One that is not (yet) ours is a connection still connecting, or one the
+     * dialer gave up on: epoll reports a refused connect both to the connect future and, as a failed read
+     * (NotYetConnectedException), to the pipeline; the dialer alone handles it, by trying the next endpoint.
+     */
+    void upstreamFailed(Channel ch, Throwable cause) {
+        if (ch != upstream) {
+            LOG.debugf("upgrade for %s: ignoring %s on a connection not in use", rule.key(), cause.toString());
+            ch.close();
+            return;
         }
         LOG.debugf("upgrade for %s via %s failed: %s", rule.key(), endpoint, UpstreamHandlers.failureReason(cause));
         if (!answered) {
@@ -230,7 +242,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return false;
         }
         done = true;
-        deadline.cancel(false);
+        clock.disarm(deadline);
         px.tunnels.release(rule.key());
         releaseEndpoint();
         releaseEarly();

@@ -20,7 +20,7 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                handshake.upstreamFailed(r.decoderResult().cause());
+                handshake.upstreamFailed(ctx.channel(), r.decoderResult().cause());
                 return;
             }
             handshake.response(r);
@@ -45,11 +45,11 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        handshake.upstreamClosed();
+        handshake.upstreamClosed(ctx.channel());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        handshake.upstreamFailed(cause);
+        handshake.upstreamFailed(ctx.channel(), cause);
     }
 }

@@ -1,31 +1,82 @@
 package dev.wsroute.proxy;
 
+import java.util.ArrayDeque;
+
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
-/** Upstream side of an {@link HttpExchange}, present only while the exchange uses the connection. */
+/**
+ * The one handler of a plain HTTP upstream connection, for its whole life: it hands responses to the
+ * {@link HttpExchange} that uses the connection, and while the connection is parked in the {@link UpstreamPool}
+ * it guards it: any byte, close or FIN, or the idle deadline, retires it. Attaching and parking change no
+ * pipeline and schedule no timer task.
+ */
 final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
-    private final HttpExchange exchange;
+    private final LoopClock.Deadline parkedTooLong = new LoopClock.Deadline(this::retire);
+    private ChannelHandlerContext ctx;
+    private HttpExchange exchange;
+    private ArrayDeque<Channel> parkedIn;
+    private LoopClock clock;
 
-    UpstreamHttpHandler(HttpExchange exchange) {
-        this.exchange = exchange;
+    static UpstreamHttpHandler of(Channel ch) {
+        return ch.pipeline().get(UpstreamHttpHandler.class);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.clock = LoopClock.of(ctx.channel().eventLoop());
+    }
+
+    void attach(HttpExchange e) {
+        clock.disarm(parkedTooLong);
+        parkedIn = null;
+        exchange = e;
+    }
+
+    void detach() {
+        exchange = null;
+    }
+
+    /** Parks the connection in an idle queue of its loop, for at most {@code idleNanos}. */
+    void park(ArrayDeque<Channel> queue, long idleNanos) {
+        exchange = null;
+        parkedIn = queue;
+        clock.arm(parkedTooLong, idleNanos);
+    }
+
+    private void retire() {
+        if (parkedIn != null) {
+            parkedIn.remove(ctx.channel());
+            parkedIn = null;
+        }
+        clock.disarm(parkedTooLong);
+        ctx.close();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        HttpExchange e = exchange;
+        if (e == null) { // parked (or between exchanges): an upstream that talks unasked is not reusable
+            ReferenceCountUtil.release(msg);
+            retire();
+            return;
+        }
         if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                exchange.upstreamFailed(r.decoderResult().cause());
+                e.upstreamFailed(r.decoderResult().cause());
                 return;
             }
-            exchange.response(r);
+            e.response(r);
         }
         if (msg instanceof HttpContent c) {
-            exchange.responseContent(c);
+            e.responseContent(c);
         } else if (!(msg instanceof HttpResponse)) {
             ReferenceCountUtil.release(msg);
         }
@@ -33,24 +84,46 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        exchange.upstreamReadComplete();
+        if (exchange != null) {
+            exchange.upstreamReadComplete();
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        if (exchange != null && ctx.channel().isWritable()) {
             exchange.upstreamWritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && exchange == null) {
+            retire();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        exchange.upstreamClosed();
+        if (parkedIn != null) {
+            parkedIn.remove(ctx.channel());
+            parkedIn = null;
+        }
+        clock.disarm(parkedTooLong);
+        if (exchange != null) {
+            exchange.upstreamClosed();
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        exchange.upstreamFailed(cause);
+        if (exchange != null) {
+            exchange.upstreamFailed(cause);
+        } else {
+            retire();
+        }
     }
 }

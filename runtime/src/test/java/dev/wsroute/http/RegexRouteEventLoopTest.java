@@ -10,7 +10,7 @@ import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.WsClient;
-import dev.wsroute.testing.WsEchoServer;
+import dev.wsroute.testing.EchoBackend;
 
 /**
  * The issue's ReDoS: a route author's {@code /((a+)+)+$} against a path of many {@code a}s and a {@code !}. A
@@ -21,7 +21,7 @@ class RegexRouteEventLoopTest {
 
     @Test
     void aCatastrophicPatternDoesNotStallTheEventLoop() throws Exception {
-        try (WsEchoServer echo = WsEchoServer.plain(); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.io-threads", "1"))) {
+        try (EchoBackend echo = EchoBackend.start("echo"); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.io-threads", "1"))) {
             px.routes("""
                     apiVersion: wsroute.dev/v1alpha1
                     kind: WebSocketRoute

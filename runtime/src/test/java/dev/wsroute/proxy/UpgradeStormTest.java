@@ -79,6 +79,46 @@ class UpgradeStormTest {
     }
 
     @Test
+    void aRefusingEndpointUnderLoadIsRetriedElsewhereEveryTime() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try (EchoBackend a = new EchoBackend(vertx, "a"); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.access-log.enabled", "false"))) {
+            px.routes(WebSocketProxyTest.route("chat", "[]", """
+                    - match: {path: {type: Prefix, value: /echo}}
+                      loadBalancer: {policy: RoundRobin}
+                      backends: [{endpoints: [%s, %s]}]
+                    """.formatted(RawUpstream.refusedEndpoint(), a.endpoint())));
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            AtomicInteger next = new AtomicInteger();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            List<Future<?>> lanes = new ArrayList<>();
+            for (int lane = 0; lane < 16; lane++) {
+                lanes.add(clients.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < 2_000; i = next.getAndIncrement()) {
+                        try (WsClient c = WsClient.connect(http, px.ws("/echo"), Map.of())) {
+                            if (!"m".equals(c.roundTrip("m"))) {
+                                failures.add(i + ": no echo");
+                            }
+                        } catch (Exception e) {
+                            failures.add(i + ": " + e);
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : lanes) {
+                f.get(10, TimeUnit.MINUTES);
+            }
+
+            assertThat(failures).isEmpty();
+            assertThat(px.metrics.get("wsroute.upstream.connect.failures").counter().count())
+                    .as("about every second session tried the refusing endpoint first").isGreaterThan(500);
+        } finally {
+            clients.shutdownNow();
+            vertx.close();
+        }
+    }
+
+    @Test
     void leastConnectionsCountsUpgradesInProgressSoABurstSpreadsEvenly() throws Exception {
         int burst = 30;
         List<RawUpstream> pods = List.of(new RawUpstream(RawUpstream.Mode.SILENT), new RawUpstream(RawUpstream.Mode.SILENT),

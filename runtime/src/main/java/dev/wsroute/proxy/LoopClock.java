@@ -1,0 +1,103 @@
+package dev.wsroute.proxy;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * One coarse clock per event loop for every connection deadline (request head, keep-alive idle, handshake,
+ * tunnel idle): connections link a {@link Deadline} into the loop's list and one sweep task per loop, four times a
+ * second, fires the due ones. No timer object per connection, no scheduled-task queue churn per request; a
+ * deadline fires up to one sweep period late, which the seconds-long timeouts here never notice.
+ */
+final class LoopClock {
+    static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final FastThreadLocal<LoopClock> CLOCKS = new FastThreadLocal<>();
+
+    private final Deadline head = new Deadline(null); // sentinel of a circular doubly-linked list
+    private final java.util.ArrayList<Deadline> due = new java.util.ArrayList<>();
+    private long now = System.nanoTime();
+
+    private LoopClock(EventLoop loop) {
+        head.prev = head;
+        head.next = head;
+        loop.scheduleAtFixedRate(this::sweep, PERIOD_NANOS, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    /** The clock of the calling event loop. */
+    static LoopClock of(EventLoop loop) {
+        LoopClock c = CLOCKS.getIfExists();
+        if (c == null) {
+            c = new LoopClock(loop);
+            CLOCKS.set(c);
+        }
+        return c;
+    }
+
+    /** The time of the last sweep: cheap to read on every read of a socket. */
+    long now() {
+        return now;
+    }
+
+    void arm(Deadline d, long delayNanos) {
+        d.due = false;
+        d.at = System.nanoTime() + delayNanos;
+        if (d.next == null) {
+            d.prev = head.prev;
+            d.next = head;
+            head.prev.next = d;
+            head.prev = d;
+        }
+    }
+
+    void disarm(Deadline d) {
+        d.due = false;
+        unlink(d);
+    }
+
+    private static void unlink(Deadline d) {
+        if (d.next != null) {
+            d.prev.next = d.next;
+            d.next.prev = d.prev;
+            d.next = null;
+            d.prev = null;
+        }
+    }
+
+    private void sweep() {
+        now = System.nanoTime();
+        for (Deadline d = head.next, next; d != head; d = next) {
+            next = d.next;
+            if (d.at - now <= 0) {
+                unlink(d);
+                d.due = true;
+                due.add(d);
+            }
+        }
+        for (Deadline d : due) { // fired after the walk: an action may arm or disarm any deadline, this one too
+            if (d.due) {
+                d.due = false;
+                d.action.run();
+            }
+        }
+        due.clear();
+    }
+
+    /** A connection's pending deadline, linked into its loop's clock while armed. */
+    static final class Deadline {
+        private final Runnable action;
+        private Deadline prev;
+        private Deadline next;
+        private long at;
+        private boolean due;
+
+        Deadline(Runnable action) {
+            this.action = action;
+        }
+
+        boolean armed() {
+            return next != null;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.wsroute.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.WsClient;
+import io.vertx.core.Vertx;
+
+/**
+ * Half-open floods: a client's FIN with no request in flight closes the connection at once, so it neither lingers
+ * in CLOSE-WAIT nor holds a slot of the connection limit. Timeouts are set far out here so that only the FIN can
+ * free anything.
+ */
+class HalfOpenConnectionsTest {
+    static Vertx vertx;
+    static EchoBackend echo;
+    ProxyHarness px;
+
+    @BeforeAll
+    static void backends() {
+        vertx = Vertx.vertx();
+        echo = new EchoBackend(vertx, "echo");
+    }
+
+    @AfterAll
+    static void stop() {
+        echo.close();
+        vertx.close();
+    }
+
+    @BeforeEach
+    void proxy() throws Exception {
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-header-timeout", "10m", "wsroute.limits.http-idle-timeout", "10m",
+                "wsroute.access-log.enabled", "false"));
+        px.routes("""
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: chat, namespace: default}
+                spec:
+                  rules:
+                    - match: {path: {type: Prefix, value: /echo}}
+                      backends: [{endpoints: ["%1$s"]}]
+                  http:
+                    backends: [{endpoints: ["%1$s"]}]
+                """.formatted(echo.endpoint()));
+    }
+
+    @AfterEach
+    void stopProxy() {
+        px.close();
+    }
+
+    private double clientConnections() {
+        return px.metrics.get("wsroute.client.connections").gauge().value();
+    }
+
+    @Test
+    void aFinBeforeAnyRequestClosesTheConnection() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 1);
+            raw.socket.shutdownOutput();
+
+            assertThat(raw.closedByServer()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 0);
+    }
+
+    @Test
+    void aFinBetweenKeepAliveRequestsClosesTheConnection() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String response = raw.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertThat(RawHttp.status(response)).isEqualTo(200);
+            raw.socket.shutdownOutput();
+
+            assertThat(raw.closedByServer()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 0);
+    }
+
+    @Test
+    void aFinAfterARequestStillGetsTheAnswer() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            raw.socket.shutdownOutput();
+
+            assertThat(RawHttp.status(raw.readResponse())).isEqualTo(200);
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void nineThousandClosedConnectionsFreeTheirSlotsForANewWebSocket() throws Exception {
+        int n = TestConfig.wsroute().limits().maxConnections(); // 9,000 by default; test and proxy share the 20,000 open files
+        List<Socket> sockets = new ArrayList<>(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress("127.0.0.1", px.port()), 10_000);
+                sockets.add(s);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> clientConnections() == n);
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+                return "hi".equals(c.roundTrip("hi"));
+            }
+        });
+        // the 9,000 are gone (a WebSocket attempt that timed out on the client side may still be open)
+        await().atMost(Duration.ofSeconds(60)).until(() -> clientConnections() < 10);
+    }
+}
