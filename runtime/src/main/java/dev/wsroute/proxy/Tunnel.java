@@ -256,19 +256,31 @@ final class Tunnel {
                 closedBy = CloseInitiator.CLIENT;
                 closeCode = codeOr(client, 1006);
             }
-            upstream.closeAfterFlush();
+            closeUnlessAwaitingItsClose(upstream);
         } else if (upstream.inbound.closeSeen() || upstream.closeSent()) {
             if (closedBy == null) {
                 closedBy = CloseInitiator.UPSTREAM;
                 closeCode = codeOr(upstream, 1005);
             }
-            client.closeAfterFlush();
+            closeUnlessAwaitingItsClose(client);
         } else {
             upstreamGone();
         }
         if (!client.channel.isOpen() && !upstream.channel.isOpen()) {
             finish();
         } // else the other side's close future calls back here once its flush is done
+    }
+
+    /**
+     * Closes {@code side} after the other side's close, unless the proxy's own Close to it still awaits an answer:
+     * a peer still sending (the rest of a message too big, say) would get a reset and lose that Close. Its answer,
+     * or the grace period, closes it.
+     */
+    private void closeUnlessAwaitingItsClose(TunnelSide side) {
+        if (cause != null && side.closeSent() && !side.inbound.closeSeen()) {
+            return;
+        }
+        side.closeAfterFlush();
     }
 
     private void closeBoth() {

@@ -87,8 +87,10 @@ class RoutesExampleTest {
             // the connection stays usable: a second upgrade on it, for a host no route owns
             String second = client.send(RawHttp.upgradeRequest("/ws", "other.example.com")).readResponse();
             assertThat(second).endsWith("404 Not Found: no route for host other.example.com\n");
-            assertThat(accessLog).anySatisfy(line -> assertThat(line).contains("status=404", why))
-                    .anySatisfy(line -> assertThat(line).contains("status=404", "no route for host other.example.com"));
+            // the access log is written by its own thread, in batches: wait for both lines
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> assertThat(accessLog)
+                    .anySatisfy(line -> assertThat(line).contains("status=404", why))
+                    .anySatisfy(line -> assertThat(line).contains("status=404", "no route for host other.example.com")));
         }
     }
 }
