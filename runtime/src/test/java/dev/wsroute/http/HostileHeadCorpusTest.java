@@ -23,7 +23,7 @@ import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.WsClient;
-import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.WsEchoServer;
 
 /**
  * The hostile-head seed corpus (src/test/fuzz/make-head-corpus.py: a valid upgrade head with one defect each) and
@@ -36,13 +36,13 @@ class HostileHeadCorpusTest {
     static final Path CORPUS = Path.of("src/test/resources/dev/wsroute/http/RequestHeadFuzzTestInputs/decoderNeverCrashes");
     static final String VALID = "GET /ws HTTP/1.1\r\nHost: ws.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    static EchoBackend upstream;
+    static WsEchoServer upstream;
     static ProxyHarness px;
     static WsClient canary;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = EchoBackend.start("echo");
+        upstream = WsEchoServer.plain();
         // a short head timeout: a seed without an end of head gets its 408 soon
         px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-header-timeout", "2s"));
         px.routes("""

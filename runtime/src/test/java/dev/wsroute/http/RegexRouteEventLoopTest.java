@@ -40,7 +40,7 @@ class RegexRouteEventLoopTest {
                         String answer = attacker.send(RawHttp.upgradeRequest(hostile, "x.test")).readResponse();
                         assertThat(RawHttp.status(answer)).isEqualTo(404);
                     }
-                    assertThat(canary.roundTrip("ping " + i)).isEqualTo("echo: ping " + i);
+                    assertThat(canary.roundTrip("ping " + i)).isEqualTo("ping " + i);
                 }
                 try (RawHttp matching = new RawHttp(px.port())) {
                     String answer = matching.send(RawHttp.upgradeRequest("/" + "a".repeat(4000), "x.test")).readHead();
