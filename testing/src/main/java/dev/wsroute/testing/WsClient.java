@@ -64,8 +64,18 @@ public final class WsClient implements AutoCloseable {
             public void onError(WebSocket w, Throwable error) {
                 closed.complete(1006);
             }
-        }).get(60, TimeUnit.SECONDS); // bounds against a hang on a loaded machine
+        }).exceptionally(WsClient::explainRefusal).get(60, TimeUnit.SECONDS); // bounds against a hang on a loaded machine
         return new WsClient(ws, q, closed);
+    }
+
+    /** A refused handshake keeps its exception, which also says (suppressed) what answered: status, headers, body. */
+    private static WebSocket explainRefusal(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof java.net.http.WebSocketHandshakeException refused) {
+            java.net.http.HttpResponse<?> r = refused.getResponse();
+            refused.addSuppressed(new IllegalStateException("upgrade refused: " + r.statusCode() + " " + r.headers().map() + " " + r.body()));
+        }
+        throw failure instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(failure);
     }
 
     /** Sends a text message and returns the next one received (the echo), or null after 10 s. */
