@@ -10,7 +10,7 @@ import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
- * [sni-tls] → head-timeout → http → receiver; after an upgrade: tunnel-idle → tunnel.
+ * [sni-tls] → head-timeout → http → receiver; after an upgrade: tunnel, in the receiver's place (the other two gone).
  */
 final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     private final ProxyContext px;

@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -148,6 +149,11 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
         return closeSent;
     }
 
+    /** From now on a FIN from this side closes its channel (and the tunnel then closes the other side). */
+    void closeOnFin() {
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+    }
+
     /** Passes the peer's FIN on: this side's output ends once what is queued is written. */
     void shutdownOutputAfterFlush() {
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
@@ -165,5 +171,15 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
         if (channel.isOpen()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * {@link #closeAfterFlush()} once the event loop has handled the I/O events it is working through. Closed in the
+     * middle of them, this side's descriptor could be reused at once by a new socket of the same loop, and an event
+     * still pending for the old one would make epoll drop the new socket (Netty deletes a descriptor it no longer
+     * knows from the epoll set): a new connection that never hears a byte.
+     */
+    void closeAfterFlushSoon() {
+        channel.eventLoop().execute(this::closeAfterFlush);
     }
 }

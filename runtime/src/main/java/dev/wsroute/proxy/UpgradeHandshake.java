@@ -15,8 +15,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -143,16 +141,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         clock.disarm(deadline);
         upstreamEarly = upstream.alloc().compositeBuffer();
         upstream.pipeline().remove(HttpClientCodec.class); // leftover bytes (early server frames) reach us as ByteBuf
-        upstream.pipeline().remove(UpstreamHandshakeHandler.class);
-
-        ChannelPipeline cp = client.pipeline();
-        cp.addBefore(client.name(), "upgrade-encoder", new HttpResponseEncoder());
-        client.write(new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
-                client.alloc().buffer(0), response.headers(), EmptyHttpHeaders.INSTANCE));
-        cp.remove("upgrade-encoder");
-        cp.remove(client.handler());
-        if (cp.get(RequestHeadTimeout.class) != null) {
-            cp.remove(RequestHeadTimeout.class);
+        client.write(HttpResponses.headOnly(client.alloc(), response), client.voidPromise()); // no encoder to add and remove
+        if (client.pipeline().get(RequestHeadTimeout.class) != null) {
+            client.pipeline().remove(RequestHeadTimeout.class);
         }
         px.metrics.upgrade(rule.key().route(), 101);
         px.metrics.route(rule.key().route()).handshake.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -161,7 +152,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         Endpoint e = endpoint;
         endpoint = null; // the tunnel holds it now
         new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle())
-                .start(rule.rule().idleTimeout(), serverEarly);
+                .start(rule.rule().idleTimeout(), serverEarly, client.handler(), upstream.pipeline().get(UpstreamHandshakeHandler.class));
     }
 
     /** Bytes after the 101 head that the upstream sent in the same read. */
