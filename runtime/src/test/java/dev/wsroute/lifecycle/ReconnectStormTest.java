@@ -66,6 +66,7 @@ class ReconnectStormTest {
         px.close();
         a.close();
         b.close();
+        c.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
