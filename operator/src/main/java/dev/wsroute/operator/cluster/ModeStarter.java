@@ -11,9 +11,9 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
-import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.RouteTable;
