@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.lifecycle.LifecycleFixture;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTable;
@@ -27,16 +28,7 @@ class RebalancerCadenceTest {
     private long version;
 
     private void publish(String ruleBody) {
-        String yaml = """
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: chat, namespace: default}
-                spec:
-                  rules:
-                    - match: {path: {value: /ws}}
-                      backends: [{endpoints: ["127.0.0.1:9001", "127.0.0.1:9002"]}]
-                %s
-                """.formatted(ruleBody.indent(6));
+        String yaml = LifecycleFixture.route(ruleBody, "127.0.0.1:9001", "127.0.0.1:9002");
         RoutesDocuments.Parsed parsed = RoutesDocuments.parse("test.yaml", yaml.getBytes(StandardCharsets.UTF_8));
         assertThat(parsed.errors()).isEmpty();
         RouteTable table = new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(++version, parsed.routes(), p -> {
