@@ -1,26 +1,32 @@
 package dev.wsroute.status;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.wsroute.lifecycle.EndpointView;
 
 /**
- * An endpoint's health as the health checks report it through the {@code wsroute.endpoint.healthy{route,endpoint}}
- * gauge (1 healthy, 0 unhealthy); "not checked" where no check reports on it.
+ * Endpoints' health per rule, as the data plane's health checks see it at one sample: "healthy", "unhealthy", or
+ * "not checked" where the rule has no health check. Per rule, not per route: one endpoint can serve a checked rule
+ * and an unchecked one.
  */
 final class EndpointHealth {
     static final String NOT_CHECKED = "not checked";
 
-    private final MeterRegistry registry;
+    private final Map<String, String> byRuleAndEndpoint = new HashMap<>();
 
-    EndpointHealth(MeterRegistry registry) {
-        this.registry = registry;
+    EndpointHealth(List<EndpointView> views) {
+        for (EndpointView v : views) {
+            byRuleAndEndpoint.put(key(v.rule().route().toString(), v.rule().index(), v.endpoint()), v.healthy() ? "healthy" : "unhealthy");
+        }
     }
 
-    String of(String route, String endpoint) {
-        Gauge g = registry.find("wsroute.endpoint.healthy").tag("route", route).tag("endpoint", endpoint).gauge();
-        if (g == null || Double.isNaN(g.value())) {
-            return NOT_CHECKED;
-        }
-        return g.value() > 0 ? "healthy" : "unhealthy";
+    String of(String route, int rule, String endpoint) {
+        return byRuleAndEndpoint.getOrDefault(key(route, rule, endpoint), NOT_CHECKED);
+    }
+
+    private static String key(String route, int rule, String endpoint) {
+        return route + "#" + rule + " " + endpoint;
     }
 }
