@@ -53,8 +53,8 @@ final class DemoBackend implements AutoCloseable {
         return this;
     }
 
-    /** What Vert.x itself checks before it tries a WebSocket handshake (which answers a bad one with 400). */
-    static boolean asksForWebSocket(HttpServerRequest req) {
+    /** The check Vert.x itself makes before it hands a request to a WebSocket handler. */
+    private static boolean asksForWebSocket(HttpServerRequest req) {
         return req.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true);
     }
 
