@@ -19,6 +19,9 @@ import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,11 +32,13 @@ import io.vertx.core.http.HttpServer;
 
 /**
  * Dev mode: the request that triggers a live reload is answered after the reload (not cut), the listener stays on
- * its port, and a WebSocket open through it survives the reload (no drain).
+ * its port, a WebSocket open through it survives the reload (no drain), and the data plane it kept counts into the
+ * new app's metrics registry; the Dev UI card's JSON-RPC service gives the live figures.
  */
 class DevModeReloadTest {
     static final Path ROUTES = emptyRoutesFile();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     @RegisterExtension
@@ -90,7 +95,18 @@ class DevModeReloadTest {
 
             ws.sendText("after the reload", true).get(10, TimeUnit.SECONDS);
             assertThat(echoed.poll(10, TimeUnit.SECONDS)).isEqualTo("after the reload");
+            // the new app's registry (its /q/metrics, through the listener) has the open WebSocket and the one
+            // message sent since the reload; the first app's registry, gone with it, had the one before
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(port, "/q/metrics").body())
+                    .containsPattern("(?m)^wsroute_websocket_active\\{route=\"[^\"]*echo\"} 1\\.0$")
+                    .containsPattern("(?m)^wsroute_websocket_messages_total\\{direction=\"upstream\",route=\"[^\"]*echo\"} 1\\.0$"));
+            // the Dev UI card's figures, asked the way the Dev UI asks (JSON-RPC over its WebSocket): live ones
+            assertThat(devUi(port, "listenerUrl")).isEqualTo("http://localhost:" + port + "/");
+            assertThat(devUi(port, "routes")).isEqualTo("1");
+            // open through the listener: the echo WebSocket and the Dev UI's own JSON-RPC one asking
+            assertThat(devUi(port, "openWebSockets")).isEqualTo("2");
             ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> devUi(port, "openWebSockets"), "1"::equals);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -109,6 +125,42 @@ class DevModeReloadTest {
     private static HttpResponse<String> get(int port, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Calls a method of the card's JSON-RPC service on the Dev UI's WebSocket (through the listener, like a browser). */
+    private static String devUi(int port, String method) throws Exception {
+        LinkedBlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        WebSocket rpc = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/q/dev-ui/json-rpc-ws"),
+                new WebSocket.Listener() {
+                    final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            answers.add(text.toString());
+                            text.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try {
+            rpc.sendText("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"quarkus-wsroute." + method + "\",\"params\":{}}", true)
+                    .get(10, TimeUnit.SECONDS);
+            while (true) {
+                String answer = answers.poll(30, TimeUnit.SECONDS);
+                assertThat(answer).as("an answer to " + method).isNotNull();
+                JsonNode json = JSON.readTree(answer);
+                if (json.path("id").asInt() == 7) {
+                    JsonNode result = json.path("result");
+                    assertThat(result.isMissingNode()).as(answer).isFalse();
+                    return result.has("object") ? result.get("object").asText() : result.asText();
+                }
+            }
+        } finally {
+            rpc.abort();
+        }
     }
 
     private static WebSocket connect(int port, LinkedBlockingQueue<String> echoed) throws Exception {

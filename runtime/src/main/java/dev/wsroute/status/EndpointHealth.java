@@ -1,7 +1,6 @@
 package dev.wsroute.status;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.wsroute.metrics.Meters;
 
 /**
  * An endpoint's health as the health checks report it through the {@code wsroute.endpoint.healthy{route,endpoint}}
@@ -10,17 +9,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class EndpointHealth {
     static final String NOT_CHECKED = "not checked";
 
-    private final MeterRegistry registry;
+    private final Meters meters;
 
-    EndpointHealth(MeterRegistry registry) {
-        this.registry = registry;
+    EndpointHealth(Meters meters) {
+        this.meters = meters;
     }
 
     String of(String route, String endpoint) {
-        Gauge g = registry.find("wsroute.endpoint.healthy").tag("route", route).tag("endpoint", endpoint).gauge();
-        if (g == null || Double.isNaN(g.value())) {
-            return NOT_CHECKED;
+        for (Meters.Reading g : meters.read("wsroute.endpoint.healthy")) {
+            if (route.equals(g.tag("route")) && endpoint.equals(g.tag("endpoint")) && !Double.isNaN(g.value())) {
+                return g.value() > 0 ? "healthy" : "unhealthy";
+            }
         }
-        return g.value() > 0 ? "healthy" : "unhealthy";
+        return NOT_CHECKED;
     }
 }

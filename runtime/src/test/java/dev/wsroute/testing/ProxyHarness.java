@@ -14,6 +14,7 @@ import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.tls.TlsProblem;
 import dev.wsroute.tls.TlsResolver;
+import dev.wsroute.metrics.micrometer.MicrometerMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** Our real data plane on 127.0.0.1:0, fed with routes-file YAML, as standalone mode feeds it. */
@@ -29,7 +30,7 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     public ProxyHarness(WsRouteConfig config, Supplier<Pool> defaultBackend) throws InterruptedException {
-        this.dataPlane = new DataPlane(config, tables, metrics, defaultBackend).start();
+        this.dataPlane = new DataPlane(config, tables, new MicrometerMeters(metrics), defaultBackend).start();
     }
 
     /** Publishes a routes file's content as the new table; fails the test if the YAML is invalid. */
