@@ -114,6 +114,28 @@ class StatusModelTest {
         assertThat(s.routes().get(0).state()).isEqualTo("serving");
     }
 
+    @Test
+    void showsWhatTheHealthChecksSay() throws Exception {
+        String refusing = dev.wsroute.testing.RawUpstream.refusedEndpoint();
+        px.routes("""
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: chat, namespace: default}
+                spec:
+                  rules:
+                    - match: {path: {type: Prefix, value: /}}
+                      backends: [{endpoints: [%s, %s]}]
+                      healthCheck: {passive: {consecutiveFailures: 1, baseEjectionTime: 5m, maxEjectionPercent: 50}}
+                """.formatted(a.endpoint(), refusing));
+        await().atMost(WAIT).until(() -> {
+            try (WsClient c = WsClient.connect(px.port(), "/x")) { // a refused connect moves on to the other endpoint
+                assertThat(c.roundTrip("hello")).isEqualTo("hello");
+            }
+            return "unhealthy".equals(endpoint(model.sample(), 0, refusing).health());
+        });
+        assertThat(endpoint(model.sample(), 0, a.endpoint()).health()).isEqualTo("healthy");
+    }
+
     private static EndpointView endpoint(StatusSnapshot s, int rule, String endpoint) {
         return s.routes().get(0).rules().get(rule).endpoints().stream().filter(e -> e.endpoint().equals(endpoint)).findFirst()
                 .orElseThrow(() -> new AssertionError(endpoint + " not on the page: " + s));

@@ -20,6 +20,7 @@ public final class ControllableBackend implements AutoCloseable {
     private final String name;
     private HttpServer server;
     private int port;
+    private java.net.Socket holder; // bound, not listening, while stopped
     /** Status of GET /health. */
     public final AtomicInteger healthStatus = new AtomicInteger(200);
     /** 0: upgrades are accepted; otherwise they are refused with this status. */
@@ -82,14 +83,38 @@ public final class ControllableBackend implements AutoCloseable {
         });
     }
 
-    /** Stops listening: new connections are refused (open WebSockets are closed). */
+    /**
+     * Stops listening: new connections are refused (open WebSockets are closed). The port stays bound, without
+     * listening, until {@link #restart}: a freed loopback port could otherwise be taken as the source port of a
+     * connection to it (TCP self-connect) or by another socket of the test JVM, and "refused" would not be what
+     * the proxy sees.
+     */
     public void stop() {
         server.close().toCompletionStage().toCompletableFuture().join();
+        try {
+            holder = new java.net.Socket();
+            holder.setReuseAddress(true); // the port may still have connections in TIME_WAIT
+            holder.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not hold port " + port, e);
+        }
     }
 
     /** Listens again on the same port. */
     public void restart() {
+        releaseHolder();
         listen(port);
+    }
+
+    private void releaseHolder() {
+        if (holder != null) {
+            try {
+                holder.close();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            holder = null;
+        }
     }
 
     public String name() {
@@ -102,6 +127,7 @@ public final class ControllableBackend implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseHolder();
         server.close().toCompletionStage().toCompletableFuture().join();
     }
 }

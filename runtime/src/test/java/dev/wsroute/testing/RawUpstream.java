@@ -104,12 +104,19 @@ public final class RawUpstream implements AutoCloseable {
         return sb.toString();
     }
 
-    /** A port nothing listens on: connections to it are refused. */
+    /**
+     * A port bound but never listened on, for the life of the test JVM: connections to it are refused. A port that
+     * was merely freed could be taken by another socket, or become the source port of a connection to itself (TCP
+     * self-connect), after enough connects to it (a storm test makes thousands).
+     */
     public static String refusedEndpoint() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "127.0.0.1:" + s.getLocalPort();
-        }
+        Socket bound = new Socket();
+        bound.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        REFUSING.add(bound);
+        return "127.0.0.1:" + bound.getLocalPort();
     }
+
+    private static final java.util.List<Socket> REFUSING = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public void close() throws IOException {

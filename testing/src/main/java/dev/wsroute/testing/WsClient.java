@@ -64,8 +64,18 @@ public final class WsClient implements AutoCloseable {
             public void onError(WebSocket w, Throwable error) {
                 closed.complete(1006);
             }
-        }).get(60, TimeUnit.SECONDS); // bounds against a hang on a loaded machine
+        }).exceptionally(WsClient::explainRefusal).get(60, TimeUnit.SECONDS); // bounds against a hang on a loaded machine
         return new WsClient(ws, q, closed);
+    }
+
+    /** A refused handshake fails with the status and body the client got, so that a failure says what answered. */
+    private static WebSocket explainRefusal(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof java.net.http.WebSocketHandshakeException refused) {
+            java.net.http.HttpResponse<?> r = refused.getResponse();
+            throw new IllegalStateException("upgrade refused: " + r.statusCode() + " " + r.headers().map() + " " + r.body(), refused);
+        }
+        throw failure instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(failure);
     }
 
     /** Sends a text message and returns the next one received (the echo), or null after 10 s. */
