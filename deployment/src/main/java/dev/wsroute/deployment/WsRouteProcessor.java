@@ -16,7 +16,8 @@ import io.quarkus.runtime.metrics.MetricsFactory;
 
 /**
  * Build steps of the wsroute extension: the feature, the runtime bean that starts the data plane, metrics when the
- * app has Micrometer, health checks when the app has SmallRye Health, and defaults that put the app's own HTTP server behind the listener.
+ * app has Micrometer, health checks when the app has SmallRye Health, and defaults that put the app's own HTTP
+ * server behind the listener.
  */
 class WsRouteProcessor {
 

@@ -8,11 +8,11 @@ import java.net.ServerSocket;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.ListenerBindException;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.testing.TestConfig;
-import dev.wsroute.metrics.Meters;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /** A port in use is one line that names the property moving it (Quarkus prints a ConfigurationException alone). */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import dev.wsroute.metrics.micrometer.MicrometerMeters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.standalone.RoutesDocuments;
@@ -14,7 +15,6 @@ import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.tls.TlsProblem;
 import dev.wsroute.tls.TlsResolver;
-import dev.wsroute.metrics.micrometer.MicrometerMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** Our real data plane on 127.0.0.1:0, fed with routes-file YAML, as standalone mode feeds it. */

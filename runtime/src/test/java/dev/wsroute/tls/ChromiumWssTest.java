@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
@@ -27,7 +28,6 @@ import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
 import dev.wsroute.testing.TestConfig;
-import dev.wsroute.metrics.Meters;
 import io.vertx.core.http.HttpServerOptions;
 
 /**
