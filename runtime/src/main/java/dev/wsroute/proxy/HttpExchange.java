@@ -162,13 +162,14 @@ final class HttpExchange implements UpstreamDialer.Owner {
         if (done) {
             return;
         }
-        clock.disarm(responseTimer);
         if (r.status().code() == 100) { // 100-continue: pass it on (complete, so the encoder expects the final answer next)
             if (!clientHttp10) {
                 client.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(r.protocolVersion(), r.status()));
             }
+            clock.arm(responseTimer, px.config.upstream().responseTimeout().toNanos()); // the final answer is due in turn
             return;
         }
+        clock.disarm(responseTimer);
         responseStarted = true;
         status = r.status().code();
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);

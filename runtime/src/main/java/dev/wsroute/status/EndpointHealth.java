@@ -1,26 +1,32 @@
 package dev.wsroute.status;
 
-import dev.wsroute.metrics.Meters;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.wsroute.lifecycle.EndpointView;
 
 /**
- * An endpoint's health as the health checks report it through the {@code wsroute.endpoint.healthy{route,endpoint}}
- * gauge (1 healthy, 0 unhealthy); "not checked" where no check reports on it.
+ * Endpoints' health per rule, as the data plane's health checks see it at one sample: "healthy", "unhealthy", or
+ * "not checked" where the rule has no health check. Per rule, not per route: one endpoint can serve a checked rule
+ * and an unchecked one.
  */
 final class EndpointHealth {
     static final String NOT_CHECKED = "not checked";
 
-    private final Meters meters;
+    private final Map<String, String> byRuleAndEndpoint = new HashMap<>();
 
-    EndpointHealth(Meters meters) {
-        this.meters = meters;
+    EndpointHealth(List<EndpointView> views) {
+        for (EndpointView v : views) {
+            byRuleAndEndpoint.put(key(v.rule().route().toString(), v.rule().index(), v.endpoint()), v.healthy() ? "healthy" : "unhealthy");
+        }
     }
 
-    String of(String route, String endpoint) {
-        for (Meters.Reading g : meters.read("wsroute.endpoint.healthy")) {
-            if (route.equals(g.tag("route")) && endpoint.equals(g.tag("endpoint")) && !Double.isNaN(g.value())) {
-                return g.value() > 0 ? "healthy" : "unhealthy";
-            }
-        }
-        return NOT_CHECKED;
+    String of(String route, int rule, String endpoint) {
+        return byRuleAndEndpoint.getOrDefault(key(route, rule, endpoint), NOT_CHECKED);
+    }
+
+    private static String key(String route, int rule, String endpoint) {
+        return route + "#" + rule + " " + endpoint;
     }
 }

@@ -26,8 +26,7 @@ import dev.wsroute.tls.TlsProblem;
 
 /**
  * Builds the status page's data from what wsroute already holds, reading only: the route table in force (routes, rules,
- * pools, problems), a sample of the open tunnels (sockets and traffic per endpoint), and the metrics (health gauges,
- * close counters). Each {@link #sample} is one tick of the live page.
+ * pools, problems), a sample of the open tunnels (sockets and traffic per endpoint), the data plane's health checks and the close counters. Each {@link #sample} is one tick of the live page.
  */
 public final class StatusModel {
     private final RouteTableHolder tables;
@@ -35,19 +34,21 @@ public final class StatusModel {
     private final Supplier<String> sourceError;
     private final TrafficRates rates = new TrafficRates();
     private final RecentCloses closes;
-    private final EndpointHealth health;
+    private final Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked;
+    private EndpointHealth health; // of the sample being built
 
     /**
      * @param tunnels the data plane's open tunnels (empty where there is no data plane)
+     * @param healthChecked the data plane's health-checked endpoints (empty where there is no data plane)
      * @param sourceError the routes source's last error, or null
      */
-    public StatusModel(RouteTableHolder tables, Supplier<List<OpenTunnel>> tunnels, Meters meters,
-            Supplier<String> sourceError) {
+    public StatusModel(RouteTableHolder tables, Supplier<List<OpenTunnel>> tunnels,
+            Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked, Meters meters, Supplier<String> sourceError) {
         this.tables = tables;
         this.tunnels = tunnels;
         this.sourceError = sourceError;
         this.closes = new RecentCloses(meters);
-        this.health = new EndpointHealth(meters);
+        this.healthChecked = healthChecked;
     }
 
     public StatusSnapshot sample() {
@@ -55,6 +56,7 @@ public final class StatusModel {
         List<OpenTunnel> open = tunnels.get();
         Map<String, TrafficRates.Rate> traffic = rates.sample(open, System.nanoTime());
         Map<String, Map<String, Long>> recentCloses = closes.sample();
+        health = new EndpointHealth(healthChecked.get());
         List<RouteView> routes = new ArrayList<>();
         for (CompiledRoute route : table.routes()) {
             routes.add(route(route, table.problems(), traffic, recentCloses));
@@ -96,7 +98,7 @@ public final class StatusModel {
 
     private EndpointView endpoint(String route, int rule, String endpoint, String state, Map<String, TrafficRates.Rate> traffic) {
         TrafficRates.Rate r = traffic.getOrDefault(TrafficRates.key(route, rule, endpoint), new TrafficRates.Rate(0, 0, 0));
-        return new EndpointView(endpoint, state, health.of(route, endpoint), r.open(), r.bytesPerSecond(), r.messagesPerSecond());
+        return new EndpointView(endpoint, state, health.of(route, rule, endpoint), r.open(), r.bytesPerSecond(), r.messagesPerSecond());
     }
 
     /** The match in a few words: the path in full, header and query parameter names only (their values may be secrets). */

@@ -53,6 +53,9 @@ public class StatusPage {
         StatusModel model = new StatusModel(runtime.routeTables(), () -> {
             DataPlane dp = runtime.dataPlane();
             return dp == null ? List.of() : dp.openTunnels();
+        }, () -> {
+            DataPlane dp = runtime.dataPlane();
+            return dp == null ? List.of() : dp.health().endpoints();
         }, runtime.meters(), runtime::routesFileError);
         latest = encode(model.sample());
         vertx.setPeriodic(TICK_MILLIS, id -> tick(model));

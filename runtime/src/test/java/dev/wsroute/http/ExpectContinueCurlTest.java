@@ -36,14 +36,7 @@ class ExpectContinueCurlTest {
         Path file = dir.resolve("body");
         Files.writeString(file, body);
         try (RecordingHttpBackend backend = new RecordingHttpBackend(); ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
-            px.routes("""
-                    apiVersion: wsroute.dev/v1alpha1
-                    kind: WebSocketRoute
-                    metadata: {name: up, namespace: default}
-                    spec:
-                      hosts: [up.test]
-                      http: {backends: [{endpoints: ["%s"]}]}
-                    """.formatted(backend.endpoint()));
+            px.routes(httpRoute(backend.endpoint()));
             Process p = new ProcessBuilder(List.of("/usr/bin/curl", "-sS", "-v", "--max-time", "30", "-H", "Host: up.test", "-H", "Expect: 100-continue",
                     "--data-binary", "@" + file, "http://127.0.0.1:" + px.port() + "/upload"))
                     .redirectError(dir.resolve("stderr").toFile()).start();
@@ -56,5 +49,47 @@ class ExpectContinueCurlTest {
             assertThat(out).isEqualTo("POST /upload " + body);
             assertThat(backend.seen).containsExactly("POST /upload " + body);
         }
+    }
+
+    /** An upstream that answers 100 Continue and then nothing: the final answer is still due in the response timeout. */
+    @Test
+    void anUpstreamSilentAfterItsContinueGets504() throws Exception {
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "500ms"))) {
+            Thread silent = new Thread(() -> {
+                try (java.net.Socket s = upstream.accept()) {
+                    java.io.BufferedReader head = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                            StandardCharsets.ISO_8859_1));
+                    while (!head.readLine().isEmpty()) {
+                        // the request head; no body comes before the 100
+                    }
+                    s.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    head.transferTo(java.io.Writer.nullWriter()); // and never answers
+                } catch (java.io.IOException e) {
+                    // the proxy closed it after its 504
+                }
+            });
+            silent.start();
+            px.routes(httpRoute("127.0.0.1:" + upstream.getLocalPort()));
+            try (dev.wsroute.testing.RawHttp client = new dev.wsroute.testing.RawHttp(px.port())) {
+                client.send("POST /upload HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+                assertThat(client.readHead()).startsWith("HTTP/1.1 100");
+                client.send("hello");
+                assertThat(client.readHead()).startsWith("HTTP/1.1 504");
+            }
+            silent.join(30_000);
+        }
+    }
+
+    /** Plain HTTP for host up.test to one endpoint. */
+    private static String httpRoute(String endpoint) {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: up, namespace: default}
+                spec:
+                  hosts: [up.test]
+                  http: {backends: [{endpoints: ["%s"]}]}
+                """.formatted(endpoint);
     }
 }

@@ -31,7 +31,7 @@ class StatusModelTest {
         a = EchoBackend.start("a");
         b = EchoBackend.start("b");
         px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "5m"));
-        model = new StatusModel(px.tables, px.dataPlane::openTunnels, new MicrometerMeters(px.metrics), () -> null);
+        model = new StatusModel(px.tables, px.dataPlane::openTunnels, () -> px.dataPlane.health().endpoints(), new MicrometerMeters(px.metrics), () -> null);
     }
 
     @AfterEach
@@ -123,17 +123,21 @@ class StatusModelTest {
                 metadata: {name: chat, namespace: default}
                 spec:
                   rules:
+                    - match: {path: {type: Prefix, value: /unchecked}}
+                      backends: [{endpoints: [%s]}]
                     - match: {path: {type: Prefix, value: /}}
                       backends: [{endpoints: [%s, %s]}]
                       healthCheck: {passive: {consecutiveFailures: 1, baseEjectionTime: 5m, maxEjectionPercent: 50}}
-                """.formatted(a.endpoint(), refusing));
+                """.formatted(a.endpoint(), a.endpoint(), refusing));
         await().atMost(WAIT).until(() -> {
             try (WsClient c = WsClient.connect(px.port(), "/x")) { // a refused connect moves on to the other endpoint
                 assertThat(c.roundTrip("hello")).isEqualTo("hello");
             }
-            return "unhealthy".equals(endpoint(model.sample(), 0, refusing).health());
+            return "unhealthy".equals(endpoint(model.sample(), 1, refusing).health());
         });
-        assertThat(endpoint(model.sample(), 0, a.endpoint()).health()).isEqualTo("healthy");
+        assertThat(endpoint(model.sample(), 1, a.endpoint()).health()).isEqualTo("healthy");
+        assertThat(endpoint(model.sample(), 0, a.endpoint()).health()).as("the same endpoint in a rule without checks")
+                .isEqualTo("not checked");
     }
 
     private static EndpointView endpoint(StatusSnapshot s, int rule, String endpoint) {

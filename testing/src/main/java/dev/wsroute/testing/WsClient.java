@@ -68,14 +68,14 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(ws, q, closed);
     }
 
-    /** A refused handshake fails with the status and body the client got, so that a failure says what answered. */
+    /** A refused handshake keeps its exception, which also says (suppressed) what answered: status, headers, body. */
     private static WebSocket explainRefusal(Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof java.net.http.WebSocketHandshakeException refused) {
             java.net.http.HttpResponse<?> r = refused.getResponse();
-            throw new IllegalStateException("upgrade refused: " + r.statusCode() + " " + r.headers().map() + " " + r.body(), refused);
+            refused.addSuppressed(new IllegalStateException("upgrade refused: " + r.statusCode() + " " + r.headers().map() + " " + r.body()));
         }
-        throw failure instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(failure);
+        throw failure instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(failure);
     }
 
     /** Sends a text message and returns the next one received (the echo), or null after 10 s. */
