@@ -1,8 +1,11 @@
 package dev.wsroute.proxy;
 
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -13,6 +16,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -26,9 +30,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * The socket transport of the data plane: {@code epoll} (the default on Linux), {@code io_uring} where asked for
  * and the kernel allows it, {@code nio} elsewhere. A transport that can't run here falls back to the next one
  * with a warning; the startup line names the one that runs.
+ *
+ * @param channels makes an unregistered client channel of a protocol family (null: the platform's preferred one)
  */
 record Transport(String name, EventLoopGroup group, Class<? extends ServerSocketChannel> serverChannel,
-        Supplier<SocketChannel> channels) {
+        Function<InternetProtocolFamily, SocketChannel> channels) {
     private static final Logger LOG = Logger.getLogger(Transport.class);
 
     /** The transports by name; {@code auto}: the best one the platform has. */
@@ -39,15 +45,17 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
         if (wanted == Kind.IO_URING) {
             if (ioUringAvailable()) {
                 return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel.class,
-                        IOUringSocketChannel::new);
+                        family -> new IOUringSocketChannel());
             }
             LOG.warnf("io_uring transport asked for but not available here (%s): using %s", ioUringUnavailability(),
                     Epoll.isAvailable() ? "epoll" : "nio");
         }
         if (wanted != Kind.NIO && Epoll.isAvailable()) {
-            return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class, EpollSocketChannel::new);
+            return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class,
+                    family -> family == null ? new EpollSocketChannel() : new EpollSocketChannel(family));
         }
-        return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class, NioSocketChannel::new);
+        return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class,
+                family -> family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family));
     }
 
     static Kind kind(String name) {
@@ -76,8 +84,16 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
         }
     }
 
-    /** A new, unregistered client socket channel. */
+    /** A new, unregistered client socket channel of the platform's preferred family. */
     SocketChannel newChannel() {
-        return channels.get();
+        return channels.apply(null);
+    }
+
+    /**
+     * A new, unregistered client socket channel of the family of {@code target}: an IPv4 socket for an IPv4
+     * endpoint spares the system call that makes a dual-stack IPv6 socket accept IPv4-mapped addresses.
+     */
+    SocketChannel newChannel(InetSocketAddress target) {
+        return channels.apply(target.getAddress() instanceof Inet4Address ? InternetProtocolFamily.IPv4 : null);
     }
 }

@@ -121,7 +121,7 @@ final class UpstreamDialer {
         }
 
         private void connect(Endpoint e) {
-            Channel ch = transport.newChannel();
+            Channel ch = transport.newChannel(e.address());
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.config().setWriteBufferWaterMark(ProxyContext.WATER_MARK);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class UpgradeStormTest {
                                 succeeded.incrementAndGet();
                             }
                         } catch (Exception e) {
-                            failures.add(i + ": " + e);
+                            failures.add(i + ": " + describe(e));
                         }
                     }
                 }));
@@ -76,6 +77,14 @@ class UpgradeStormTest {
             clients.shutdownNow();
             vertx.close();
         }
+    }
+
+    /** A refused upgrade names the status and body the client got, not only the exception type. */
+    private static String describe(Exception e) {
+        if (e.getCause() instanceof WebSocketHandshakeException h) {
+            return "handshake answered " + h.getResponse().statusCode() + ": " + h.getResponse().body();
+        }
+        return e.toString();
     }
 
     @Test

@@ -100,9 +100,11 @@ class IngressModeTest {
         client.resource(route(ns, "soon-bad", List.of("bad.example.com"), "/", "chat", "80")).create();
         await().atMost(WAIT).until(() -> !endpoints(ns, "good").isEmpty() && !endpoints(ns, "soon-bad").isEmpty());
 
-        WebSocketRoute bad = get(ns, "soon-bad");
-        bad.getSpec().rules.get(0).match.path.value = "no-slash";
-        client.resource(bad).update();
+        // a patch, as kubectl apply sends: a whole-object update could meet the status writer's last write (409)
+        client.resources(WebSocketRoute.class).inNamespace(ns).withName("soon-bad").edit(bad -> {
+            bad.getSpec().rules.get(0).match.path.value = "no-slash";
+            return bad;
+        });
 
         await().atMost(WAIT).untilAsserted(() -> {
             RouteCondition accepted = condition(ns, "soon-bad", "Accepted");
