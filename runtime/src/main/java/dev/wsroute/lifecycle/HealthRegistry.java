@@ -37,6 +37,11 @@ public final class HealthRegistry {
         listeners.add(listener);
     }
 
+    /** Stops telling {@code listener} (a status writer that closes). */
+    public void removeListener(HealthListener listener) {
+        listeners.remove(listener);
+    }
+
     /** The prober that runs the active checks; set once the event loops exist. */
     public void useProber(ActiveProber prober) {
         this.prober = prober;

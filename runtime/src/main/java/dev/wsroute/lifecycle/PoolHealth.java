@@ -28,7 +28,6 @@ public final class PoolHealth {
     private final HealthListener listener;
     private final ConcurrentHashMap<String, EndpointState> endpoints = new ConcurrentHashMap<>();
     private volatile Lifecycle lifecycle;
-    private volatile boolean failingOpen;
 
     public PoolHealth(RuleKey rule, Lifecycle lifecycle, LongSupplier nanoClock, HealthListener listener) {
         this.rule = rule;
@@ -76,17 +75,13 @@ public final class PoolHealth {
                 out.add(ready.get(i));
             }
         }
-        if (out == null) {
-            failingOpen = false;
-            return ready;
-        }
-        failingOpen = out.isEmpty() && !ready.isEmpty();
-        return failingOpen ? ready : out;
+        return out == null || out.isEmpty() ? ready : out;
     }
 
-    /** Whether the last selection found no healthy endpoint and used every ready one. */
+    /** Whether no endpoint of the pool is healthy, so that every ready one takes new connections. */
     public boolean failingOpen() {
-        return failingOpen;
+        long now = nanoClock.getAsLong();
+        return !endpoints.isEmpty() && endpoints.values().stream().noneMatch(e -> e.available(now));
     }
 
     /** An active probe's outcome; the thresholds turn a run of them into a change of state. */
@@ -194,7 +189,7 @@ public final class PoolHealth {
     /** A read-only view of every endpoint, sorted by key: for status, metrics and the status page. */
     public List<EndpointView> view() {
         long now = nanoClock.getAsLong();
-        boolean open = failingOpen;
+        boolean open = failingOpen();
         return endpoints.values().stream()
                 .map(e -> new EndpointView(rule, e.key, e.available(now), e.probeHealthy, e.ejected(now), e.totalEjections, open))
                 .sorted(java.util.Comparator.comparing(EndpointView::endpoint))

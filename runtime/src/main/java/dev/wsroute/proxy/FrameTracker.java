@@ -19,7 +19,10 @@ final class FrameTracker {
     private boolean tooBigReported;
     private int tooBigAt = NOT_TOO_BIG;
 
-    private final byte[] header = new byte[14];
+    /** The longest frame header: 2 bytes, an 8-byte length, a 4-byte mask key. */
+    static final int MAX_HEADER_BYTES = 14;
+
+    private final byte[] header = new byte[MAX_HEADER_BYTES];
     private int headerLen; // bytes of the current header collected so far
     private long payloadLeft; // payload bytes of the current frame still to come
     private boolean inHeader = true;
@@ -84,6 +87,16 @@ final class FrameTracker {
             }
         }
         return firstBoundary;
+    }
+
+    /** Whether a message limit applies (and the frames of this direction may be cut for it). */
+    boolean limited() {
+        return maxMessageSize != Long.MAX_VALUE;
+    }
+
+    /** Bytes of a frame header still incomplete at the end of what was observed (0 when none). */
+    int partialHeaderBytes() {
+        return inHeader ? headerLen : 0;
     }
 
     /** Whether the last byte seen ended a frame, so a new frame may be written now. */

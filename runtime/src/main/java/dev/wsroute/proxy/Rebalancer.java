@@ -14,19 +14,27 @@ import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RuleKey;
 
 /**
- * {@code rebalance}: a few times a second, for each rule that asks for it, closes sockets on its most loaded
- * endpoints with 1012 while {@link RebalancePlanner} says so, never more than {@code maxClosesPerSecond} in any
- * second (the times of the last closes are kept per rule). Only healthy endpoints count; the others keep their
- * sockets. Runs on one event loop; the closes run on each tunnel's own loop.
+ * {@code rebalance}: for each rule that asks for it, closes sockets on its most loaded endpoints with 1012 while
+ * {@link RebalancePlanner} says so, never more than {@code maxClosesPerSecond} in any second (the times of the last
+ * closes are kept per rule). Only healthy endpoints count; the others keep their sockets. Counting sockets walks
+ * every open tunnel, so it is done every {@link #TICK_MILLIS} only while some rule is shedding, and once a second
+ * (or at once after a new table) while every rule is within tolerance; the rules are found once per table. Runs on
+ * one event loop; the closes run on each tunnel's own loop.
  */
 final class Rebalancer {
     private static final long SECOND = 1_000_000_000L;
-    /** How often {@link #tick} runs. */
+    /** How often {@link #tick} runs (the pace of closes while shedding). */
     static final long TICK_MILLIS = 100;
+    /** How often the sockets are counted while every rule is balanced. */
+    static final long BALANCED_RECOUNT_NANOS = SECOND;
 
     private final TunnelRegistry tunnels;
     private final UpstreamDialer dialer;
     private final Map<RuleKey, ArrayDeque<Long>> recentCloses = new HashMap<>();
+    private RouteTable table;
+    private Map<RuleKey, CompiledRule> rules = Map.of();
+    private long nextCount;
+    private long counts;
 
     Rebalancer(TunnelRegistry tunnels, UpstreamDialer dialer) {
         this.tunnels = tunnels;
@@ -34,19 +42,17 @@ final class Rebalancer {
     }
 
     void tick(long now) {
-        RouteTable table = tunnels.current();
-        Map<RuleKey, CompiledRule> rules = new HashMap<>();
-        for (CompiledRoute route : table.routes()) {
-            for (CompiledRule rule : route.rules()) {
-                if (rule.rule().lifecycle().rebalance().isPresent() && rule.key() instanceof RuleKey key) {
-                    rules.put(key, rule);
-                }
-            }
+        RouteTable current = tunnels.current();
+        if (current != table) { // a new table: find its rules with rebalance, and count at once
+            table = current;
+            rules = rebalanced(current);
+            recentCloses.keySet().retainAll(rules.keySet());
+            nextCount = now;
         }
-        recentCloses.keySet().retainAll(rules.keySet());
-        if (rules.isEmpty()) {
+        if (rules.isEmpty() || now - nextCount < 0) {
             return;
         }
+        counts++;
         Map<RuleKey, Map<String, List<Tunnel>>> byEndpoint = new HashMap<>();
         for (Tunnel t : tunnels.live()) {
             if (t.pool() instanceof RuleKey k && rules.containsKey(k)) {
@@ -54,10 +60,32 @@ final class Rebalancer {
                         .computeIfAbsent(t.endpoint().key(), x -> new java.util.ArrayList<>()).add(t);
             }
         }
-        rules.forEach((key, rule) -> shed(key, rule, byEndpoint.getOrDefault(key, Map.of()), now));
+        boolean shedding = false;
+        for (Map.Entry<RuleKey, CompiledRule> e : rules.entrySet()) {
+            shedding |= shed(e.getKey(), e.getValue(), byEndpoint.getOrDefault(e.getKey(), Map.of()), now);
+        }
+        nextCount = shedding ? now : now + BALANCED_RECOUNT_NANOS;
     }
 
-    private void shed(RuleKey key, CompiledRule rule, Map<String, List<Tunnel>> sockets, long now) {
+    /** How many times the open tunnels were counted. */
+    long counts() {
+        return counts;
+    }
+
+    private static Map<RuleKey, CompiledRule> rebalanced(RouteTable table) {
+        Map<RuleKey, CompiledRule> out = new HashMap<>();
+        for (CompiledRoute route : table.routes()) {
+            for (CompiledRule rule : route.rules()) {
+                if (rule.rule().lifecycle().rebalance().isPresent() && rule.key() instanceof RuleKey key) {
+                    out.put(key, rule);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Closes this tick's share of sockets; returns whether the rule still wants some closed. */
+    private boolean shed(RuleKey key, CompiledRule rule, Map<String, List<Tunnel>> sockets, long now) {
         Rebalance r = rule.rule().lifecycle().rebalance().orElseThrow();
         ArrayDeque<Long> recent = recentCloses.computeIfAbsent(key, k -> new ArrayDeque<>());
         while (!recent.isEmpty() && now - recent.peekFirst() >= SECOND) {
@@ -71,14 +99,17 @@ final class Rebalancer {
             closing.put(e.key(), (int) on.stream().filter(Tunnel::closing).count());
         }
         int thisTick = (int) Math.max(1, Math.ceil(r.maxClosesPerSecond() * TICK_MILLIS / 1000.0)); // spread over the second
-        while (thisTick-- > 0 && recent.size() < r.maxClosesPerSecond()) {
+        while (true) {
             String from = RebalancePlanner.shedFrom(open, closing, r.tolerance());
             if (from == null) {
-                return;
+                return false;
+            }
+            if (thisTick-- <= 0 || recent.size() >= r.maxClosesPerSecond()) {
+                return true; // more next tick
             }
             Tunnel victim = sockets.get(from).stream().filter(t -> !t.closing()).findFirst().orElse(null);
             if (victim == null) {
-                return;
+                return false;
             }
             victim.closeSoon(CloseCause.REBALANCE);
             closing.merge(from, 1, Integer::sum);

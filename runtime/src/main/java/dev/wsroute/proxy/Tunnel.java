@@ -192,10 +192,10 @@ final class Tunnel {
 
     /**
      * A side sent a frame that takes its message past maxMessageSize: it gets Close 1009 (at the next boundary of
-     * what flows to it), the other side 1001 at once (the stream towards it was cut at a frame start), or, when the
-     * frame header came split across reads and part of it went out, just a closed connection.
+     * what flows to it), the other side 1001 at once (the stream towards it was cut at a frame start: a header split
+     * across reads is held back until it is whole).
      */
-    void messageTooBig(TunnelSide sender, boolean cutAtFrameStart) {
+    void messageTooBig(TunnelSide sender) {
         if (finished || cause != null) {
             return;
         }
@@ -204,11 +204,7 @@ final class Tunnel {
             closedBy = CloseInitiator.PROXY;
             closeCode = CloseFrames.MESSAGE_TOO_BIG;
         }
-        if (cutAtFrameStart) {
-            sender.peer.sendClose(CloseFrames.GOING_AWAY, cause.text());
-        } else {
-            sender.peer.closeAfterFlush();
-        }
+        sender.peer.sendClose(CloseFrames.GOING_AWAY, cause.text());
         sender.closeAtBoundary(CloseFrames.MESSAGE_TOO_BIG, cause.text());
         client.channel.eventLoop().schedule(this::closeBoth, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }

@@ -32,6 +32,8 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
     /** A Close for this side waiting for the frame in flight towards it to end; 0 when none. */
     private int pendingCode;
     private String pendingText;
+    /** With a message limit: the start of a frame header that came split across reads, not relayed yet. */
+    private ByteBuf heldHeader;
 
     TunnelSide(Tunnel tunnel, Channel channel, CloseInitiator who, long maxMessageSize) {
         this.tunnel = tunnel;
@@ -53,6 +55,7 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
 
     private void relay(ByteBuf buf) {
         if (peer.closeSent) { // the proxy closed towards the peer: only this side's answering Close matters now
+            heldHeader = null;
             inbound.observe(buf);
             buf.release();
             if (inbound.closeSeen()) {
@@ -62,7 +65,11 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
         }
         int boundary = inbound.observe(buf);
         if (inbound.tooBigAt() != FrameTracker.NOT_TOO_BIG) {
-            cutTooBig(buf, inbound.tooBigAt());
+            heldHeader = null; // a header split across reads was held back: the cut is still at a frame start
+            cutTooBig(buf, Math.max(inbound.tooBigAt(), buf.readerIndex()));
+            return;
+        }
+        if (inbound.limited() && !holdPartialHeader(buf)) {
             return;
         }
         if (inbound.closeSeen()) {
@@ -77,13 +84,37 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
         peer.channel.write(buf, peer.channel.voidPromise());
     }
 
+    /**
+     * With a message limit, the bytes of a frame header split across reads wait until the header is whole: only then
+     * is it known whether the frame may pass, and a peer that got part of a header could get no Close frame after it.
+     * Returns false when all of {@code buf} was held (the header is still incomplete).
+     */
+    private boolean holdPartialHeader(ByteBuf buf) {
+        int partial = inbound.partialHeaderBytes();
+        if (heldHeader != null && partial > buf.readableBytes()) { // the same header, still incomplete
+            heldHeader.writeBytes(buf);
+            buf.release();
+            return false;
+        }
+        if (heldHeader != null) { // the header it began ends in this buffer: it goes first
+            peer.channel.write(heldHeader, peer.channel.voidPromise());
+            heldHeader = null;
+        }
+        if (partial > 0) { // at most 13 bytes, and only when a read ends inside a header
+            heldHeader = Unpooled.buffer(partial, FrameTracker.MAX_HEADER_BYTES);
+            heldHeader.writeBytes(buf, buf.writerIndex() - partial, partial);
+            buf.writerIndex(buf.writerIndex() - partial);
+        }
+        return true;
+    }
+
     /** Relays what came before the frame that made a message too big, drops that frame, and has the tunnel close. */
     private void cutTooBig(ByteBuf buf, int frameStart) {
         if (frameStart > buf.readerIndex()) {
             peer.channel.write(buf.retainedSlice(buf.readerIndex(), frameStart - buf.readerIndex()), peer.channel.voidPromise());
         }
         buf.release();
-        tunnel.messageTooBig(this, frameStart >= 0);
+        tunnel.messageTooBig(this);
     }
 
     @Override

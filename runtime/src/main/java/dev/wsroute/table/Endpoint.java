@@ -9,8 +9,12 @@ import java.net.InetSocketAddress;
 public record Endpoint(String key, InetSocketAddress address, double weight) {
 
     public static Endpoint of(String host, int port, double weight) {
-        String key = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
-        return new Endpoint(key, new InetSocketAddress(host, port), weight);
+        return new Endpoint(key(host, port), new InetSocketAddress(host, port), weight);
+    }
+
+    /** The key of the endpoint at host:port (an IPv6 address in brackets). */
+    public static String key(String host, int port) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 
     @Override

@@ -5,7 +5,7 @@ import dev.wsroute.testing.TestConfig;
 import io.micrometer.core.instrument.Counter;
 
 /** What the lifecycle end-to-end tests share: a route with one rule and metrics lookups. */
-final class LifecycleFixture {
+public final class LifecycleFixture {
     private LifecycleFixture() {
     }
 
@@ -14,7 +14,7 @@ final class LifecycleFixture {
     }
 
     /** A route "chat" in default with one rule on /ws: {@code ruleBody} holds its lifecycle fields (YAML, 2-space indented). */
-    static String route(String ruleBody, String... endpoints) {
+    public static String route(String ruleBody, String... endpoints) {
         return """
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute

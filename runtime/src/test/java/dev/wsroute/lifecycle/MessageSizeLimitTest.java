@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +24,8 @@ import io.vertx.core.Vertx;
 /**
  * maxMessageSize: 1Mi through the real data plane. A message of exactly 1 MiB passes; a larger one gets Close 1009
  * to its sender and 1001 to the other side, decided from its frame header alone: the client below sends only
- * the 14-byte header of a 2 MiB frame and gets its 1009 back, so the proxy cannot have held the message.
+ * the 14-byte header of a 2 MiB frame and gets its 1009 back, so the proxy cannot have held the message; the
+ * same holds when that header arrives in two reads.
  */
 class MessageSizeLimitTest {
     static Vertx vertx;
@@ -76,6 +78,31 @@ class MessageSizeLimitTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> backend.closeCodesReceived.contains(1001));
         await().atMost(Duration.ofSeconds(10)).until(() -> counter(px, "wsroute.websocket.closes", "by", "proxy", "code", "1009",
                 "reason", "message-too-big") == 1);
+    }
+
+    @Test
+    void aLargerMessageWhoseHeaderArrivesSplitAcrossReadsGetsTheSameCloses() throws Exception {
+        byte[] header = frameHeader(2 << 20);
+        for (int split : new int[] {1, 2, 6, 11}) { // after the opcode, the length byte, inside the length, inside the mask key
+            int before = backend.closeCodesReceived.size();
+            try (RawHttp raw = new RawHttp(px.port())) {
+                raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1"));
+                assertThat(RawHttp.status(raw.readHead())).isEqualTo(101);
+                double relayed = bytesUp();
+                raw.send(Arrays.copyOfRange(header, 0, split));
+                await().atMost(Duration.ofSeconds(10)).until(() -> bytesUp() >= relayed + split); // the proxy read the first part
+                raw.send(Arrays.copyOfRange(header, split, header.length));
+                byte[] close = raw.readServerFrame();
+                assertThat(close[0]).as("opcode, split after %d bytes", split).isEqualTo((byte) 0x8);
+                assertThat(((close[1] & 0xff) << 8) | (close[2] & 0xff)).isEqualTo(1009);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.closeCodesReceived.size() > before);
+            assertThat(backend.closeCodesReceived.get(before)).as("the backend's Close, split after %d bytes", split).isEqualTo(1001);
+        }
+    }
+
+    private double bytesUp() {
+        return counter(px, "wsroute.websocket.bytes", "route", "default/chat", "direction", "upstream");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.wsroute.operator.cluster;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
@@ -28,20 +29,21 @@ final class ControlPlane implements AutoCloseable {
     /**
      * @param cache not started yet; started here, with the sync listening
      * @param holder where tables go; null without a data plane (operator mode)
+     * @param health the data plane's endpoint health, shown in status; null without a data plane
      * @param election null where one replica runs alone (tests)
      */
     private ControlPlane(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
-            Supplier<TlsResolver> tls, Election election, Duration holdOff) {
+            HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff) {
         this.cache = cache;
         this.lease = election == null ? null : new StatusLease(client, election.namespace(), election.name(),
                 election.identity(), election.timing(), this::leaseWon);
-        this.writer = new StatusWriter(client, cache, () -> (lease == null || lease.holding()) && cache.current());
+        this.writer = new StatusWriter(client, cache, () -> (lease == null || lease.holding()) && cache.current(), health);
         this.sync = ClusterSyncs.translated(cache, translator, holder, tls, writer, holdOff);
     }
 
     static ControlPlane start(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
-            Supplier<TlsResolver> tls, Election election, Duration holdOff) {
-        ControlPlane p = new ControlPlane(client, cache, translator, holder, tls, election, holdOff);
+            HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff) {
+        ControlPlane p = new ControlPlane(client, cache, translator, holder, health, tls, election, holdOff);
         cache.listener(p.sync).onRelist(p.sync::everythingChanged).start(ClusterCache.Scope.FULL);
         p.sync.rebuildNow();
         if (p.lease != null) {

@@ -11,9 +11,11 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
 import dev.wsroute.operator.translate.Translator;
+import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
@@ -40,6 +42,8 @@ public class ModeStarter {
     Instance<RouteTableHolder> holder;
     @Inject
     Instance<TlsResolverFactory> tls;
+    @Inject
+    WsRouteRuntime runtime;
     /** This replica's name in the Lease: the pod's name, which deploy/ passes with the downward API. */
     @ConfigProperty(name = "POD_NAME")
     Optional<String> podName;
@@ -72,8 +76,10 @@ public class ModeStarter {
         ControlPlane.Election election = !config.kubernetes().leaderElection() ? null
                 : new ControlPlane.Election(config.kubernetes().leaseNamespace().orElseGet(k8s::getNamespace),
                         config.kubernetes().leaseName(), StatusLease.identity(podName), StatusLease.Timing.DEFAULT);
+        // status shows endpoint health where this process checks it: its own data plane (ingress mode)
+        HealthRegistry health = mode == Mode.ingress && runtime.dataPlane() != null ? runtime.dataPlane().health() : null;
         control = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
-                mode == Mode.ingress ? holder.get() : null, () -> tlsResolver, election, holdOff);
+                mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff);
         state.started(control.cache, control.sync, control.lease);
         if (mode == Mode.operator) {
             // no data plane, but the runtime's readiness waits for a first table: the control plane has synced

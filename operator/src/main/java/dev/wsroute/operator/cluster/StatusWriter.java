@@ -1,11 +1,14 @@
 package dev.wsroute.operator.cluster;
 
 import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,12 +19,16 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.api.WebSocketRouteStatus;
+import dev.wsroute.lifecycle.EndpointView;
+import dev.wsroute.lifecycle.HealthListener;
+import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.ClusterView;
 import dev.wsroute.operator.translate.RouteStatusDraft;
 import dev.wsroute.operator.translate.Translation;
 import dev.wsroute.operator.translate.Translator;
+import dev.wsroute.table.RuleKey;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -30,11 +37,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * The one status writer: takes each pass's statuses and, while this replica may write (it holds the Lease),
  * writes every route whose status differs from what the cluster has. A status is written whole, in one request,
  * with the route's resourceVersion (a route that changed meanwhile is written again from the next look). Runs on
- * its own thread, the latest pass wins, and it stops at once when the Lease is lost.
+ * its own thread, the latest pass wins, and it stops at once when the Lease is lost. Where this process runs a data
+ * plane, the health of its endpoints is laid over each status ({@link HealthOverlay}) and a change of health is
+ * written too, at most once per {@link #HEALTH_HOLD_OFF_MILLIS}, so a flapping endpoint does not hammer the API server.
  */
 final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusWriter.class);
     private static final long RETRY_MILLIS = 500;
+    /** Health changes within this window are written together. */
+    static final long HEALTH_HOLD_OFF_MILLIS = 1000;
 
     /** What was last written for a route, on top of which version of it (until the cache shows the write). */
     private record Written(String baseVersion, WebSocketRouteStatus status) {
@@ -45,6 +56,9 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private final BooleanSupplier mayWrite;
     private final AtomicReference<Translation> latest = new AtomicReference<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean healthScheduled = new AtomicBoolean();
+    private final HealthRegistry health;
+    private final HealthListener healthChanges = new HealthChanges();
     private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
     private volatile long writes;
@@ -53,11 +67,16 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     /**
      * @param view the routes as the cluster has them (their current status is what is compared)
      * @param mayWrite whether this replica holds the Lease, asked before every write
+     * @param health this process's endpoint health, or null without a data plane (operator mode: no health in status)
      */
-    StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite) {
+    StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health) {
         this.client = client;
         this.view = view;
         this.mayWrite = mayWrite;
+        this.health = health;
+        if (health != null) {
+            health.addListener(healthChanges);
+        }
     }
 
     /** The statuses of a pass: written soon, unless a newer pass comes first. */
@@ -89,6 +108,20 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         }
     }
 
+    /** Health changed (called on event loops, under a pool's lock): a look after the hold-off. */
+    private void healthChanged() {
+        if (healthScheduled.compareAndSet(false, true)) {
+            try {
+                executor.schedule(() -> {
+                    healthScheduled.set(false);
+                    request(0);
+                }, HEALTH_HOLD_OFF_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                // the writer is closing: nothing more to write
+            }
+        }
+    }
+
     private void writeChanged() {
         scheduled.set(false);
         try {
@@ -105,6 +138,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         Map<RouteId, WebSocketRoute> current = new HashMap<>();
         view.routes().forEach(r -> current.put(Translator.id(r), r));
         written.keySet().retainAll(current.keySet());
+        List<EndpointView> endpoints = health == null ? List.of() : health.endpoints();
         boolean again = false;
         for (Map.Entry<RouteId, RouteStatusDraft> e : t.statuses().entrySet()) {
             WebSocketRoute route = current.get(e.getKey());
@@ -112,7 +146,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
                 continue; // deleted since the pass
             }
             WebSocketRouteStatus old = route.getStatus();
-            WebSocketRouteStatus now = StatusMerge.merge(old, e.getValue(), Instant.now());
+            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, e.getValue(), Instant.now()), e.getKey(),
+                    endpoints);
             if (StatusMerge.same(old, now) || alreadyWritten(e.getKey(), route, now)) {
                 continue;
             }
@@ -157,6 +192,31 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
 
     @Override
     public void close() {
+        if (health != null) {
+            health.removeListener(healthChanges);
+        }
         executor.shutdownNow();
+    }
+
+    private final class HealthChanges implements HealthListener {
+        @Override
+        public void healthChanged(RuleKey rule, String endpoint, boolean healthy, String why) {
+            StatusWriter.this.healthChanged();
+        }
+
+        @Override
+        public void ejected(RuleKey rule, String endpoint, Duration period, String why) {
+            StatusWriter.this.healthChanged();
+        }
+
+        @Override
+        public void returned(RuleKey rule, String endpoint) {
+            StatusWriter.this.healthChanged();
+        }
+
+        @Override
+        public void endpointsChanged(HealthRegistry registry) {
+            StatusWriter.this.healthChanged();
+        }
     }
 }

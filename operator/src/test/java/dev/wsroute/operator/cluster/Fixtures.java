@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.wsroute.api.ActiveHealthCheckSpec;
 import dev.wsroute.api.BackendSpec;
+import dev.wsroute.api.HealthCheckSpec;
 import dev.wsroute.api.MatchSpec;
 import dev.wsroute.api.PathMatchSpec;
 import dev.wsroute.api.PortRef;
@@ -77,5 +79,18 @@ public final class Fixtures {
         spec.rules = List.of(rule);
         r.setSpec(spec);
         return r;
+    }
+
+    /** Active HTTP checks of GET /health every second, one probe enough to change an endpoint's state. */
+    public static HealthCheckSpec httpHealthCheck() {
+        HealthCheckSpec h = new HealthCheckSpec();
+        h.active = new ActiveHealthCheckSpec();
+        h.active.type = ActiveHealthCheckSpec.Type.HTTP;
+        h.active.path = "/health";
+        h.active.interval = "1s";
+        h.active.timeout = "1s";
+        h.active.healthyThreshold = 1;
+        h.active.unhealthyThreshold = 1;
+        return h;
     }
 }

@@ -66,7 +66,7 @@ class LeaseThroughOutageTest {
                     .withNamespace("wsroute-system").withConnectionTimeout(1000).withRequestTimeout(2000)
                     .withRequestRetryBackoffLimit(0).build()).build();
             plane = ControlPlane.start(client, new ClusterCache(client, Optional.empty()),
-                    new Translator(new ValidationCache()), holder, () -> TlsResolver.NONE,
+                    new Translator(new ValidationCache()), holder, null, () -> TlsResolver.NONE,
                     new ControlPlane.Election("wsroute-system", "wsroute-operator", id, FAST), Duration.ofMillis(10));
             lease = plane.lease;
         }

@@ -121,6 +121,10 @@ public final class ControllableBackend implements AutoCloseable {
         return name;
     }
 
+    public int port() {
+        return port;
+    }
+
     public String endpoint() {
         return "127.0.0.1:" + port;
     }
