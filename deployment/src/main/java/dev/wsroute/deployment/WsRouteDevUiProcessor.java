@@ -4,6 +4,7 @@ import dev.wsroute.runtime.WsRouteDevUiService;
 import io.quarkus.deployment.IsDevelopment;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.builditem.AdditionalIndexedClassesBuildItem;
 import io.quarkus.devui.spi.JsonRPCProvidersBuildItem;
 import io.quarkus.devui.spi.page.CardPageBuildItem;
 import io.quarkus.devui.spi.page.Page;
@@ -12,7 +13,8 @@ import io.quarkus.devui.spi.page.Page;
 class WsRouteDevUiProcessor {
 
     @BuildStep(onlyIf = IsDevelopment.class)
-    void card(BuildProducer<CardPageBuildItem> cards, BuildProducer<JsonRPCProvidersBuildItem> rpc) {
+    void card(BuildProducer<CardPageBuildItem> cards, BuildProducer<JsonRPCProvidersBuildItem> rpc,
+            BuildProducer<AdditionalIndexedClassesBuildItem> index) {
         CardPageBuildItem card = new CardPageBuildItem();
         card.addPage(Page.externalPageBuilder("Listener")
                 .icon("font-awesome-solid:door-open")
@@ -31,5 +33,7 @@ class WsRouteDevUiProcessor {
                 .doNotEmbed());
         cards.produce(card);
         rpc.produce(new JsonRPCProvidersBuildItem(WsRouteDevUiService.class));
+        // the Dev UI finds the service's methods in the index, and the extension's runtime jar is not indexed
+        index.produce(new AdditionalIndexedClassesBuildItem(WsRouteDevUiService.class.getName()));
     }
 }

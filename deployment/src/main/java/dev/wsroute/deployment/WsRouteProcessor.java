@@ -1,5 +1,7 @@
 package dev.wsroute.deployment;
 
+import java.util.Optional;
+
 import dev.wsroute.runtime.WsRouteRuntime;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.Capabilities;
@@ -9,10 +11,13 @@ import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
+import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
+import io.quarkus.runtime.metrics.MetricsFactory;
 
 /**
- * Build steps of the wsroute extension: the feature, the runtime bean that starts the data plane, health checks
- * when the app has SmallRye Health, and defaults that put the app's own HTTP server behind the listener.
+ * Build steps of the wsroute extension: the feature, the runtime bean that starts the data plane, metrics when the
+ * app has Micrometer, health checks when the app has SmallRye Health, and defaults that put the app's own HTTP
+ * server behind the listener.
  */
 class WsRouteProcessor {
 
@@ -32,6 +37,14 @@ class WsRouteProcessor {
     @BuildStep
     AdditionalBeanBuildItem statusPage() {
         return AdditionalBeanBuildItem.unremovableOf("dev.wsroute.status.StatusPage");
+    }
+
+    /** The data plane's meters in the app's registry, only in an app that has Micrometer; elsewhere they count nothing. */
+    @BuildStep
+    void metrics(Optional<MetricsCapabilityBuildItem> metrics, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (metrics.isPresent() && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf("dev.wsroute.metrics.micrometer.MicrometerMeters"));
+        }
     }
 
     /** Readiness, liveness and startup checks, only in an app that serves health checks. */

@@ -8,32 +8,35 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.wsroute.testing.WsClient;
 import io.quarkus.test.QuarkusDevModeTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
 /**
  * Dev mode: the request that triggers a live reload is answered after the reload (not cut), the listener stays on
- * its port, and a WebSocket open through it survives the reload (no drain).
+ * its port, a WebSocket open through it survives the reload (no drain), and the data plane it kept counts into the
+ * new app's metrics registry; the Dev UI card's JSON-RPC methods give the live figures.
  */
 class DevModeReloadTest {
     static final Path ROUTES = emptyRoutesFile();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     @RegisterExtension
@@ -77,20 +80,30 @@ class DevModeReloadTest {
                         - match: {path: {type: Prefix, value: /ws}}
                           backends: [{endpoints: ["127.0.0.1:%d"]}]
                     """.formatted(echo.actualPort()));
-            LinkedBlockingQueue<String> echoed = new LinkedBlockingQueue<>();
-            WebSocket ws = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> connect(port, echoed), w -> w != null);
-            ws.sendText("before the reload", true).get(10, TimeUnit.SECONDS);
-            assertThat(echoed.poll(10, TimeUnit.SECONDS)).isEqualTo("before the reload");
+            WsClient ws = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> WsClient.connect(port, "/ws"), w -> w != null);
+            ws.ws.sendText("before the reload", true).get(10, TimeUnit.SECONDS);
+            assertThat(ws.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("before the reload");
 
             APP.modifySourceFile(DevModeHelloRoutes.class, s -> s.replace("rc.end(\"hello\")", "rc.end(\"hello again\")"));
             HttpResponse<String> afterReload = get(port, "/hello");
             assertThat(afterReload.statusCode()).isEqualTo(200);
             assertThat(afterReload.body()).isEqualTo("hello again");
 
-            ws.sendText("after the reload", true).get(10, TimeUnit.SECONDS);
-            assertThat(echoed.poll(10, TimeUnit.SECONDS)).isEqualTo("after the reload");
-            ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
+            ws.ws.sendText("after the reload", true).get(10, TimeUnit.SECONDS);
+            assertThat(ws.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("after the reload");
+            // the new app's registry (its /q/metrics, through the listener) has the open WebSocket and the one
+            // message sent since the reload; the first app's registry, gone with it, had the one before
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(port, "/q/metrics").body())
+                    .containsPattern("(?m)^wsroute_websocket_active\\{route=\"[^\"]*echo\"} 1\\.0$")
+                    .containsPattern("(?m)^wsroute_websocket_messages_total\\{direction=\"upstream\",route=\"[^\"]*echo\"} 1\\.0$"));
+            // the Dev UI card's figures, asked the way the Dev UI asks (JSON-RPC on its WebSocket), are the live ones:
+            // open through the listener are the echo WebSocket and the JSON-RPC one asking
+            assertThat(devUi(port, "listenerUrl")).isEqualTo("http://localhost:" + port + "/");
+            assertThat(devUi(port, "routes")).isEqualTo("1");
+            assertThat(devUi(port, "openWebSockets")).isEqualTo("2");
+            ws.ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> devUi(port, "openWebSockets"), "1"::equals);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -111,14 +124,21 @@ class DevModeReloadTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static WebSocket connect(int port, LinkedBlockingQueue<String> echoed) throws Exception {
-        return HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                echoed.add(data.toString());
-                w.request(1);
-                return null;
+    /** Calls a method of the card's JSON-RPC service ({@code <extension>_<method>}) on the Dev UI's WebSocket, through the listener. */
+    private static String devUi(int port, String method) throws Exception {
+        try (WsClient rpc = WsClient.connect(port, "/q/dev-ui/json-rpc-ws")) {
+            rpc.ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"quarkus-wsroute_" + method + "\",\"params\":{}}", true)
+                    .get(10, TimeUnit.SECONDS);
+            while (true) {
+                String answer = rpc.messages.poll(30, TimeUnit.SECONDS);
+                assertThat(answer).as("an answer to " + method).isNotNull();
+                JsonNode json = JSON.readTree(answer);
+                if (json.path("id").asInt() == 7) {
+                    JsonNode result = json.path("result");
+                    assertThat(result.isMissingNode()).as(answer).isFalse();
+                    return result.has("object") ? result.get("object").asText() : result.asText();
+                }
             }
-        }).get(10, TimeUnit.SECONDS);
+        }
     }
 }

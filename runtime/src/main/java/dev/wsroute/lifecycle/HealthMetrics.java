@@ -6,15 +6,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.RuleKey;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Health as metrics and log lines: {@code wsroute_endpoint_healthy{route,endpoint}} (1 when the endpoint takes new
@@ -24,10 +22,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class HealthMetrics implements HealthListener {
     private static final Logger LOG = Logger.getLogger("wsroute.health");
 
-    private final MeterRegistry meters;
-    private final Map<List<String>, Meter> gauges = new HashMap<>();
+    private final Meters meters;
+    private final Map<List<String>, Meters.Registration> gauges = new HashMap<>();
+    private final Map<List<String>, Meters.Counter> ejections = new ConcurrentHashMap<>();
 
-    public HealthMetrics(MeterRegistry meters) {
+    public HealthMetrics(Meters meters) {
         this.meters = meters;
     }
 
@@ -43,8 +42,9 @@ public final class HealthMetrics implements HealthListener {
     @Override
     public void ejected(RuleKey rule, String endpoint, Duration period, String why) {
         LOG.warnf("endpoint %s of %s ejected for %s: %s", endpoint, rule, period, why);
-        Counter.builder("wsroute.endpoint.ejections").description("Passive health ejections of an endpoint")
-                .tag("route", rule.route().toString()).tag("endpoint", endpoint).register(meters).increment();
+        String route = rule.route().toString();
+        ejections.computeIfAbsent(List.of(route, endpoint), k -> meters.counter("wsroute.endpoint.ejections",
+                "Passive health ejections of an endpoint", null, "route", route, "endpoint", endpoint)).increment();
     }
 
     @Override
@@ -59,20 +59,18 @@ public final class HealthMetrics implements HealthListener {
             RouteId route = h.rule().route();
             List<String> key = List.of("healthy", route.toString(), h.endpoint());
             wanted.add(key);
-            gauges.computeIfAbsent(key, k -> Gauge.builder("wsroute.endpoint.healthy", registry,
-                    r -> r.healthy(route, h.endpoint()) ? 1 : 0)
-                    .description("1 when the endpoint takes new connections (its health checks pass), else 0")
-                    .tag("route", route.toString()).tag("endpoint", h.endpoint()).register(meters));
+            gauges.computeIfAbsent(key, k -> meters.gauge("wsroute.endpoint.healthy",
+                    "1 when the endpoint takes new connections (its health checks pass), else 0",
+                    registry, r -> r.healthy(route, h.endpoint()) ? 1 : 0, "route", route.toString(), "endpoint", h.endpoint()));
             List<String> failOpen = List.of("fail-open", route.toString());
             wanted.add(failOpen);
-            gauges.computeIfAbsent(failOpen, k -> Gauge.builder("wsroute.pool.fail.open", registry,
-                    r -> r.failingOpen(route) ? 1 : 0)
-                    .description("1 while a rule of the route has no healthy endpoint and sends new connections to every ready one")
-                    .tag("route", route.toString()).register(meters));
+            gauges.computeIfAbsent(failOpen, k -> meters.gauge("wsroute.pool.fail.open",
+                    "1 while a rule of the route has no healthy endpoint and sends new connections to every ready one",
+                    registry, r -> r.failingOpen(route) ? 1 : 0, "route", route.toString()));
         }
         gauges.entrySet().removeIf(e -> {
             if (!wanted.contains(e.getKey())) {
-                meters.remove(e.getValue());
+                e.getValue().remove();
                 return true;
             }
             return false;

@@ -8,10 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.internal.PlatformDependent;
 
 /**
@@ -27,7 +26,7 @@ final class AccessLog implements AutoCloseable {
 
     private final boolean enabled;
     private final Queue<Line> queue;
-    private final Counter dropped;
+    private final Meters.Counter dropped;
     private final Thread writer;
     private volatile boolean closed;
 
@@ -40,10 +39,10 @@ final class AccessLog implements AutoCloseable {
         void appendTo(StringBuilder sb);
     }
 
-    AccessLog(boolean enabled, MeterRegistry registry) {
+    AccessLog(boolean enabled, Meters registry) {
         this.enabled = enabled && LOG.isInfoEnabled();
-        this.dropped = Counter.builder("wsroute.access.log.dropped").description("Access log lines dropped because the writer fell behind")
-                .register(registry);
+        this.dropped = registry.counter("wsroute.access.log.dropped", "Access log lines dropped because the writer fell behind",
+                null);
         this.queue = this.enabled ? PlatformDependent.newFixedMpscQueue(CAPACITY) : null;
         this.writer = this.enabled ? new Thread(this::drainLoop, "wsroute-access-log") : null;
         if (writer != null) {

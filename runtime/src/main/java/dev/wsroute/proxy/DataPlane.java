@@ -8,9 +8,9 @@ import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.lifecycle.HealthRegistry;
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -32,17 +32,20 @@ public final class DataPlane implements AutoCloseable {
     private Channel secure;
     private volatile boolean accepting;
 
-    /** @param health where endpoint health is kept (shared with whoever shows it: status, Events) */
-    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend,
+    /**
+     * @param meters where its meters go ({@link Meters#NONE} in an app without Micrometer)
+     * @param health where endpoint health is kept (shared with whoever shows it: status, Events)
+     */
+    public DataPlane(WsRouteConfig config, RouteTableHolder tables, Meters meters, Supplier<Pool> defaultBackend,
             HealthRegistry health) {
         this.config = config;
         this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()));
-        this.px = new ProxyContext(config, tables, new ProxyMetrics(registry), defaultBackend, transport);
-        this.lifecycle = new DataPlaneLifecycle(px, transport, registry, health);
+        this.px = new ProxyContext(config, tables, new ProxyMetrics(meters), defaultBackend, transport);
+        this.lifecycle = new DataPlaneLifecycle(px, transport, meters, health);
     }
 
-    public DataPlane(WsRouteConfig config, RouteTableHolder tables, MeterRegistry registry, Supplier<Pool> defaultBackend) {
-        this(config, tables, registry, defaultBackend, new HealthRegistry(System::nanoTime));
+    public DataPlane(WsRouteConfig config, RouteTableHolder tables, Meters meters, Supplier<Pool> defaultBackend) {
+        this(config, tables, meters, defaultBackend, new HealthRegistry(System::nanoTime));
     }
 
     /** Endpoint health of every rule with health checks, as this replica sees it (read-only views; listeners for Events). */

@@ -6,7 +6,7 @@ import dev.wsroute.lifecycle.ActiveProber;
 import dev.wsroute.lifecycle.HealthMetrics;
 import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.lifecycle.LifecycleHooks;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.wsroute.metrics.Meters;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -27,7 +27,7 @@ final class DataPlaneLifecycle implements AutoCloseable {
     private ScheduledFuture<?> healthTick;
     private ScheduledFuture<?> rebalanceTick;
 
-    DataPlaneLifecycle(ProxyContext px, Transport transport, MeterRegistry meters, HealthRegistry health) {
+    DataPlaneLifecycle(ProxyContext px, Transport transport, Meters meters, HealthRegistry health) {
         this.health = health;
         health.addListener(new HealthMetrics(meters));
         prober = new ActiveProber(new Bootstrap().channelFactory(transport::newChannel), transport.group(), MAX_PROBES_IN_FLIGHT,

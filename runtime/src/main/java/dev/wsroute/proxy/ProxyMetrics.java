@@ -8,10 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.PoolId;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import dev.wsroute.metrics.Meters;
+import dev.wsroute.metrics.Meters.Counter;
+import dev.wsroute.metrics.Meters.Timer;
 
 /**
  * WebSocket-specific metrics. Callers pass typed values ({@link RouteId}, enums); label text is made here, one
@@ -21,17 +20,17 @@ import io.micrometer.core.instrument.Timer;
 public final class ProxyMetrics {
     private static final String NO_ROUTE = "-";
 
-    private final MeterRegistry registry;
+    private final Meters registry;
     private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
 
-    public ProxyMetrics(MeterRegistry registry) {
+    public ProxyMetrics(Meters registry) {
         this.registry = registry;
-        Gauge.builder("wsroute.client.connections", clientConnections, AtomicInteger::get)
-                .description("Open client connections, HTTP and WebSocket").register(registry);
+        registry.gauge("wsroute.client.connections", "Open client connections, HTTP and WebSocket", clientConnections,
+                AtomicInteger::get);
     }
 
-    MeterRegistry registry() {
+    Meters registry() {
         return registry;
     }
 
@@ -95,8 +94,7 @@ public final class ProxyMetrics {
             key.add(name);
             key.addAll(List.of(tags));
             Counter c = counters.get(key);
-            return c != null ? c : counters.computeIfAbsent(key, k -> Counter.builder(name).description(description)
-                    .tag("route", route).tags(tags).register(registry));
+            return c != null ? c : counters.computeIfAbsent(key, k -> registry.counter(name, description, null, withRoute(tags)));
         }
 
         /** Open WebSockets of this route on one endpoint ({@code wsroute_endpoint_active}): how balanced the pool is. */
@@ -104,28 +102,33 @@ public final class ProxyMetrics {
             AtomicInteger n = endpoints.get(endpoint);
             return n != null ? n : endpoints.computeIfAbsent(endpoint, e -> {
                 AtomicInteger count = new AtomicInteger();
-                Gauge.builder("wsroute.endpoint.active", count, AtomicInteger::get).description("Open WebSockets per endpoint")
-                        .tag("route", route).tag("endpoint", e).register(registry);
+                registry.gauge("wsroute.endpoint.active", "Open WebSockets per endpoint", count, AtomicInteger::get,
+                        "route", route, "endpoint", e);
                 return count;
             });
         }
 
         RouteMeters(String route) {
             this.route = route;
-            Gauge.builder("wsroute.websocket.active", active, AtomicInteger::get).description("Open WebSocket tunnels")
-                    .tag("route", route).register(registry);
-            messagesUp = Counter.builder("wsroute.websocket.messages").description("WebSocket messages relayed")
-                    .tag("route", route).tag("direction", "upstream").register(registry);
-            messagesDown = Counter.builder("wsroute.websocket.messages").description("WebSocket messages relayed")
-                    .tag("route", route).tag("direction", "downstream").register(registry);
-            bytesUp = Counter.builder("wsroute.websocket.bytes").description("WebSocket bytes relayed").baseUnit("bytes")
-                    .tag("route", route).tag("direction", "upstream").register(registry);
-            bytesDown = Counter.builder("wsroute.websocket.bytes").description("WebSocket bytes relayed").baseUnit("bytes")
-                    .tag("route", route).tag("direction", "downstream").register(registry);
-            handshake = Timer.builder("wsroute.websocket.handshake").description("Upgrade request to 101 relayed")
-                    .tag("route", route).register(registry);
-            duration = Timer.builder("wsroute.websocket.session").description("WebSocket session length")
-                    .tag("route", route).register(registry);
+            registry.gauge("wsroute.websocket.active", "Open WebSocket tunnels", active, AtomicInteger::get, "route", route);
+            messagesUp = registry.counter("wsroute.websocket.messages", "WebSocket messages relayed", null,
+                    "route", route, "direction", "upstream");
+            messagesDown = registry.counter("wsroute.websocket.messages", "WebSocket messages relayed", null,
+                    "route", route, "direction", "downstream");
+            bytesUp = registry.counter("wsroute.websocket.bytes", "WebSocket bytes relayed", "bytes",
+                    "route", route, "direction", "upstream");
+            bytesDown = registry.counter("wsroute.websocket.bytes", "WebSocket bytes relayed", "bytes",
+                    "route", route, "direction", "downstream");
+            handshake = registry.timer("wsroute.websocket.handshake", "Upgrade request to 101 relayed", "route", route);
+            duration = registry.timer("wsroute.websocket.session", "WebSocket session length", "route", route);
+        }
+
+        private String[] withRoute(String... tags) {
+            String[] all = new String[tags.length + 2];
+            all[0] = "route";
+            all[1] = route;
+            System.arraycopy(tags, 0, all, 2, tags.length);
+            return all;
         }
     }
 }

@@ -6,10 +6,11 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.metrics.Meters;
+import dev.wsroute.metrics.RebindableMeters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * In dev mode the data plane outlives the app's live reloads, as Quarkus's own HTTP server does: the listener stays
@@ -21,9 +22,16 @@ public final class DevModeDataPlane {
     private static final Logger LOG = Logger.getLogger(DevModeDataPlane.class);
 
     private static DataPlane dataPlane;
+    /** The data plane's meters, moved to each new app's registry. */
+    private static RebindableMeters meters;
     private static RouteTableHolder tables;
     private static Map<String, String> startedWith;
     private static volatile Supplier<Pool> defaultBackend = () -> null;
+    /**
+     * The app's HTTP server as last resolved: Quarkus keeps that server (and its port) across live reloads, but a
+     * reloaded app's config may no longer say which port it bound.
+     */
+    private static volatile Pool lastApp;
 
     private DevModeDataPlane() {
     }
@@ -40,13 +48,23 @@ public final class DevModeDataPlane {
         return tables;
     }
 
-    /** Starts the data plane, or keeps the running one and points it at this start's default backend. */
-    static synchronized DataPlane startOrKeep(WsRouteConfig config, Map<String, String> settings, MeterRegistry registry,
+    /** Starts the data plane, or keeps the running one and points it at this start's default backend and registry. */
+    static synchronized DataPlane startOrKeep(WsRouteConfig config, Map<String, String> settings, Meters appMeters,
             Supplier<Pool> backend) throws InterruptedException {
-        defaultBackend = backend;
+        defaultBackend = () -> {
+            Pool app = backend.get();
+            if (app != null) {
+                lastApp = app;
+                return app;
+            }
+            return lastApp;
+        };
         if (dataPlane == null) {
-            dataPlane = new DataPlane(config, tables, registry, () -> defaultBackend.get()).start();
+            meters = new RebindableMeters(appMeters);
+            dataPlane = new DataPlane(config, tables, meters, () -> defaultBackend.get()).start();
             startedWith = settings;
+        } else {
+            meters.bindTo(appMeters);
         }
         return dataPlane;
     }
@@ -57,6 +75,8 @@ public final class DevModeDataPlane {
             dataPlane.close();
         }
         dataPlane = null;
+        meters = null;
+        lastApp = null;
         tables = null;
         startedWith = null;
     }

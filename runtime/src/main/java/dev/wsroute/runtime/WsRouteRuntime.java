@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.ListenerBindException;
 import dev.wsroute.standalone.RoutesDocuments;
@@ -36,8 +37,6 @@ import dev.wsroute.tls.SecretSource;
 import dev.wsroute.tls.StandaloneSecrets;
 import dev.wsroute.tls.TlsEngine;
 import dev.wsroute.tls.TlsMaterialResolver;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -56,7 +55,7 @@ public class WsRouteRuntime {
     private static final Logger LOG = Logger.getLogger(WsRouteRuntime.class);
 
     private final WsRouteConfig config;
-    private final MeterRegistry registry;
+    private final Meters meters;
     private final ValueRegistry values;
     private final Config quarkusConfig = ConfigProvider.getConfig();
     private final boolean devMode = LaunchMode.current() == LaunchMode.DEVELOPMENT;
@@ -67,10 +66,10 @@ public class WsRouteRuntime {
     private volatile String classpathRoutesError;
     private volatile boolean stopping;
 
-    /** {@code registries}: the app's Micrometer registry, if it has Micrometer; else the meters are not kept. */
-    WsRouteRuntime(WsRouteConfig config, Instance<MeterRegistry> registries, ValueRegistry values) {
+    /** {@code meters}: the app's Micrometer registry, if it has Micrometer; else the meters are not kept. */
+    WsRouteRuntime(WsRouteConfig config, Instance<Meters> meters, ValueRegistry values) {
         this.config = config;
-        this.registry = registries.isResolvable() ? registries.get() : new CompositeMeterRegistry();
+        this.meters = meters.isResolvable() ? meters.get() : Meters.NONE;
         this.values = values;
         this.tables = devMode ? DevModeDataPlane.tables(settings) : new RouteTableHolder();
     }
@@ -98,8 +97,8 @@ public class WsRouteRuntime {
         }
         DefaultBackend backend = new DefaultBackend(config, quarkusConfig);
         try {
-            dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, registry, backend)
-                    : new DataPlane(config, tables, registry, backend).start();
+            dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, meters, backend)
+                    : new DataPlane(config, tables, meters, backend).start();
         } catch (ListenerBindException e) { // one line naming the property, not a stack trace
             throw ListenerPorts.explain(e);
         }
@@ -168,6 +167,11 @@ public class WsRouteRuntime {
     /** The data plane, or null in operator mode. */
     public DataPlane dataPlane() {
         return dataPlane;
+    }
+
+    /** Where the data plane's meters go: the app's Micrometer registry, or {@link Meters#NONE}. */
+    public Meters meters() {
+        return meters;
     }
 
     public RouteTableHolder routeTables() {

@@ -6,8 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.wsroute.metrics.Meters;
 
 /**
  * WebSocket closes by route and close code over the last minute, from the {@code wsroute.websocket.closes} counters:
@@ -16,24 +15,24 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class RecentCloses {
     static final int WINDOW = 60;
 
-    private final MeterRegistry registry;
+    private final Meters meters;
     private final Deque<Map<String, Map<String, Long>>> window = new ArrayDeque<>();
     private Map<String, Double> previous = new HashMap<>();
 
-    RecentCloses(MeterRegistry registry) {
-        this.registry = registry;
+    RecentCloses(Meters meters) {
+        this.meters = meters;
     }
 
     /** Samples the counters and returns, per route, the closes by code over the window. */
     synchronized Map<String, Map<String, Long>> sample() {
         Map<String, Double> now = new HashMap<>();
         Map<String, Map<String, Long>> grew = new HashMap<>();
-        for (Counter c : registry.find("wsroute.websocket.closes").counters()) {
-            String route = c.getId().getTag("route");
-            String code = c.getId().getTag("code");
-            String key = c.getId().toString();
-            now.merge(key, c.count(), Double::sum);
-            long delta = Math.round(c.count() - previous.getOrDefault(key, 0.0));
+        for (Meters.Reading c : meters.read("wsroute.websocket.closes")) {
+            String route = c.tag("route");
+            String code = c.tag("code");
+            String key = c.tags().toString();
+            now.merge(key, c.value(), Double::sum);
+            long delta = Math.round(c.value() - previous.getOrDefault(key, 0.0));
             if (delta > 0 && route != null && code != null) {
                 grew.computeIfAbsent(route, r -> new TreeMap<>()).merge(code, delta, Long::sum);
             }

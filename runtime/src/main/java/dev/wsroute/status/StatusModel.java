@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.Match;
 import dev.wsroute.model.Match.ValueMatch;
 import dev.wsroute.model.Route;
@@ -22,7 +23,6 @@ import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsProblem;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Builds the status page's data from what wsroute already holds, reading only: the route table in force (routes, rules,
@@ -43,11 +43,11 @@ public final class StatusModel {
      * @param sourceError the routes source's last error, or null
      */
     public StatusModel(RouteTableHolder tables, Supplier<List<OpenTunnel>> tunnels,
-            Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked, MeterRegistry registry, Supplier<String> sourceError) {
+            Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked, Meters meters, Supplier<String> sourceError) {
         this.tables = tables;
         this.tunnels = tunnels;
         this.sourceError = sourceError;
-        this.closes = new RecentCloses(registry);
+        this.closes = new RecentCloses(meters);
         this.healthChecked = healthChecked;
     }
 

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -20,8 +19,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.runtime.WsRouteRuntime;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -40,16 +37,13 @@ public class StatusPage {
     private static final String SECURITY_HEADERS = "default-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
     private final WsRouteRuntime runtime;
-    private final MeterRegistry registry;
     private final Vertx vertx;
     private final ObjectMapper json = new ObjectMapper();
     private final Set<HttpServerResponse> viewers = ConcurrentHashMap.newKeySet();
     private volatile String latest;
 
-    /** {@code registries}: the app's Micrometer registry, if it has Micrometer; else health and closes show as none. */
-    StatusPage(WsRouteRuntime runtime, Instance<MeterRegistry> registries, Vertx vertx) {
+    StatusPage(WsRouteRuntime runtime, Vertx vertx) {
         this.runtime = runtime;
-        this.registry = registries.isResolvable() ? registries.get() : new CompositeMeterRegistry();
         this.vertx = vertx;
     }
 
@@ -62,7 +56,7 @@ public class StatusPage {
         }, () -> {
             DataPlane dp = runtime.dataPlane();
             return dp == null ? List.of() : dp.health().endpoints();
-        }, registry, runtime::routesFileError);
+        }, runtime.meters(), runtime::routesFileError);
         latest = encode(model.sample());
         vertx.setPeriodic(TICK_MILLIS, id -> tick(model));
 

@@ -8,11 +8,11 @@ import java.net.ServerSocket;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.ListenerBindException;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.testing.TestConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /** A port in use is one line that names the property moving it (Quarkus prints a ConfigurationException alone). */
@@ -22,7 +22,7 @@ class ListenerPortsTest {
     void aPlainPortInUseNamesWsrouteListenPort() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             DataPlane dataPlane = new DataPlane(TestConfig.wsroute("wsroute.listen.port", "" + taken.getLocalPort()), new RouteTableHolder(),
-                    new SimpleMeterRegistry(), () -> null);
+                    Meters.NONE, () -> null);
             ListenerBindException e = catchBind(dataPlane);
             assertThat(e.tls()).isFalse();
             ConfigurationException one = ListenerPorts.explain(e);
@@ -37,7 +37,7 @@ class ListenerPortsTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             DataPlane dataPlane = new DataPlane(TestConfig.wsroute("wsroute.listen.tls-enabled", "true", "wsroute.listen.tls-port", "" + taken.getLocalPort()),
                     new RouteTableHolder(),
-                    new SimpleMeterRegistry(), () -> null);
+                    Meters.NONE, () -> null);
             ListenerBindException e = catchBind(dataPlane);
             assertThat(e.tls()).isTrue();
             assertThat(ListenerPorts.explain(e).getMessage()).contains("wsroute.listen.tls-port", "wsroute.listen.tls-enabled=false");

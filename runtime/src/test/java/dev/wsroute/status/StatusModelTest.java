@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.metrics.micrometer.MicrometerMeters;
 import dev.wsroute.status.StatusSnapshot.EndpointView;
 import dev.wsroute.status.StatusSnapshot.RouteView;
 import dev.wsroute.testing.EchoBackend;
@@ -30,7 +31,7 @@ class StatusModelTest {
         a = EchoBackend.start("a");
         b = EchoBackend.start("b");
         px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "5m"));
-        model = new StatusModel(px.tables, px.dataPlane::openTunnels, () -> px.dataPlane.health().endpoints(), px.metrics, () -> null);
+        model = new StatusModel(px.tables, px.dataPlane::openTunnels, () -> px.dataPlane.health().endpoints(), new MicrometerMeters(px.metrics), () -> null);
     }
 
     @AfterEach

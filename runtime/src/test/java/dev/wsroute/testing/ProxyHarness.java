@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import dev.wsroute.metrics.micrometer.MicrometerMeters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.standalone.RoutesDocuments;
@@ -29,7 +30,7 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     public ProxyHarness(WsRouteConfig config, Supplier<Pool> defaultBackend) throws InterruptedException {
-        this.dataPlane = new DataPlane(config, tables, metrics, defaultBackend).start();
+        this.dataPlane = new DataPlane(config, tables, new MicrometerMeters(metrics), defaultBackend).start();
     }
 
     /** Publishes a routes file's content as the new table; fails the test if the YAML is invalid. */

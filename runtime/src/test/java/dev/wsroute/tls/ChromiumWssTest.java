@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
@@ -27,7 +28,6 @@ import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
 import dev.wsroute.testing.TestConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.http.HttpServerOptions;
 
 /**
@@ -65,7 +65,7 @@ class ChromiumWssTest {
         List<TlsProblem> problems = new ArrayList<>();
         try (EchoBackend echo = new EchoBackend(null, "echo", new HttpServerOptions(), text -> "echo: " + text);
                 DataPlane proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables,
-                        new SimpleMeterRegistry(), () -> null).start()) {
+                        Meters.NONE, () -> null).start()) {
             String yaml = """
                     apiVersion: wsroute.dev/v1alpha1
                     kind: WebSocketRoute

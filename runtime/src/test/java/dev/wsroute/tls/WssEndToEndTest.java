@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.standalone.RoutesDocuments;
@@ -37,7 +38,6 @@ import dev.wsroute.testing.TestCertificates.Issued;
 import dev.wsroute.testing.TestCertificates.KeyType;
 import dev.wsroute.testing.TlsClients;
 import dev.wsroute.testing.WsClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -84,7 +84,7 @@ class WssEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables, new SimpleMeterRegistry(), () -> null).start();
+        proxy = new DataPlane(TestConfig.withTls("wsroute.drain.period", "200ms"), tables, Meters.NONE, () -> null).start();
     }
 
     @AfterEach

@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -62,32 +63,18 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     /**
-     * On a free port picked by the system, not on port 0: Vert.x shares the port-0 servers of one host, so a backend
-     * started in a Quarkus test could be answered by the app's own 127.0.0.1:0 server. A port taken in between is retried.
+     * Upgrades are taken in the request handler ({@code toWebSocket()}), not with a {@code webSocketHandler}: Quarkus,
+     * in an app without a WebSocket extension, sets the JVM-wide system property {@code vertx.disableWebsockets}, and a
+     * Vert.x HTTP server class initialised after that (the next app a Quarkus test run starts in the same JVM) hands
+     * upgrades to the request handler as plain requests: they would get 200 and a JSON body instead of 101.
      */
     private HttpServer listen(Vertx on, HttpServerOptions options) {
-        Exception last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                options.setPort(probe.getLocalPort());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            try {
-                return serve(on, options);
-            } catch (Exception e) {
-                last = e;
-            }
-        }
-        close();
-        throw new IllegalStateException("echo backend " + name + " found no free port", last);
-    }
-
-    private HttpServer serve(Vertx on, HttpServerOptions options) throws Exception {
-        return on.createHttpServer(options)
-                    .webSocketHandler(this::onWebSocket)
+        try {
+            return on.createHttpServer(options.setPort(0))
                     .requestHandler(req -> {
-                        if (req.method().name().equals("POST")) {
+                        if (req.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true)) {
+                            req.toWebSocket().onSuccess(this::onWebSocket);
+                        } else if (req.method().name().equals("POST")) {
                             req.body().onSuccess(b -> req.response().putHeader("x-backend", name).end(b));
                         } else {
                             req.response().putHeader("content-type", "application/json").putHeader("x-backend", name)
@@ -95,10 +82,13 @@ public final class EchoBackend implements AutoCloseable {
                         }
                     })
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("echo backend " + name + " could not listen", e);
+        }
     }
 
     private void onWebSocket(ServerWebSocket ws) {
-        ws.accept(); // at once: frames that came with the upgrade request are then written after the 101
         upgrades.incrementAndGet();
         open.add(ws);
         ws.closeHandler(v -> open.remove(ws));

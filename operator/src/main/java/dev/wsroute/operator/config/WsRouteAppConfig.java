@@ -2,14 +2,22 @@ package dev.wsroute.operator.config;
 
 import java.util.Optional;
 
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
  * The wsroute application's own settings, under {@code wsroute.} beside the extension's: which mode it runs in and
  * how it talks to Kubernetes. What a mode means for the data plane is in {@link ModeDefaults}.
+ * <p>
+ * Declared a run-time config root (listed in {@code META-INF/quarkus-config-roots.list}, as the extension processor
+ * lists an extension's roots) because Quarkus checks every key under an extension's prefix, {@code wsroute}, against
+ * config roots only: as a plain application mapping its keys were applied but each logged "Unrecognized
+ * configuration key". A key that no mapping has still stops the start, naming it.
  */
 @ConfigMapping(prefix = "wsroute")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
 public interface WsRouteAppConfig {
 
     /** Where routes come from and which planes run: standalone, ingress, operator or sidecar. */

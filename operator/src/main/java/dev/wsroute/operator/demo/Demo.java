@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.operator.config.WsRouteAppConfig;
+import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.standalone.RoutesFileSource;
 import dev.wsroute.table.RouteTableHolder;
@@ -43,6 +44,8 @@ public class Demo {
     WsRouteConfig config;
     @Inject
     RouteTableHolder tables;
+    @Inject
+    WsRouteRuntime runtime;
 
     private DemoBackend backend;
 
@@ -56,11 +59,15 @@ public class Demo {
         }
         backend = new DemoBackend(app.demo().echoPort()).start();
         RoutesFileSource.apply(RoutesDocuments.parse("built-in demo routes", routes(backend.port())), tables, Demo::tls, 1);
+        if (!config.listen().enabled()) {
+            return;
+        }
+        int port = runtime.dataPlane().port(); // as bound: the configured port may be 0
         LOG.infof("no wsroute.routes-file given: serving the built-in demo routes (ws://localhost:%d/echo, http://localhost:%d/)",
-                config.listen().port(), config.listen().port());
-        if (config.listen().enabled() && config.listen().tlsEnabled()) {
+                port, port);
+        if (config.listen().tlsEnabled()) {
             LOG.infof("demo: TLS on port %d with a self-signed certificate generated at startup for localhost "
-                    + "(clients must accept it, e.g. curl -k); a routes file brings your own certificates", config.listen().tlsPort());
+                    + "(clients must accept it, e.g. curl -k); a routes file brings your own certificates", runtime.dataPlane().tlsPort());
         }
     }
 

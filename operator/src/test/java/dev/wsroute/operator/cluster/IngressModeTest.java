@@ -100,11 +100,14 @@ class IngressModeTest {
         client.resource(route(ns, "soon-bad", List.of("bad.example.com"), "/", "chat", "80")).create();
         await().atMost(WAIT).until(() -> !endpoints(ns, "good").isEmpty() && !endpoints(ns, "soon-bad").isEmpty());
 
-        // a patch, as kubectl apply sends: a whole-object update could meet the status writer's last write (409)
-        client.resources(WebSocketRoute.class).inNamespace(ns).withName("soon-bad").edit(bad -> {
-            bad.getSpec().rules.get(0).match.path.value = "no-slash";
-            return bad;
-        });
+        // read, change, write; on 409 (the status writer wrote in between) again from the read, as kubectl edit would
+        await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+                && k.getCode() == 409).until(() -> {
+                    WebSocketRoute bad = get(ns, "soon-bad");
+                    bad.getSpec().rules.get(0).match.path.value = "no-slash";
+                    client.resource(bad).update();
+                    return true;
+                });
 
         await().atMost(WAIT).untilAsserted(() -> {
             RouteCondition accepted = condition(ns, "soon-bad", "Accepted");

@@ -48,7 +48,6 @@ class SidecarModeTest {
     RouteTableHolder holder;
     @Inject
     WsRouteRuntime runtime;
-    @org.junit.jupiter.api.Disabled("Fails only inside @QuarkusTest since the last merges: the routed upgrade to the test pod is answered 200 by another server in the test JVM (as DemoTlsTest). See the session note, issue 7.")
     @Test
     void routesByStatusPools() throws Exception {
         EchoBackend pod = EchoBackend.named("pod");

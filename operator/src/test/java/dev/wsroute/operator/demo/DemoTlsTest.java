@@ -42,7 +42,6 @@ class DemoTlsTest {
     @Inject
     WsRouteRuntime runtime;
 
-    @org.junit.jupiter.api.Disabled("Fails only inside @QuarkusTest since the last merges: the demo backend's upgrade is answered 200 by another server in the test JVM (Vert.x port sharing with the app's 127.0.0.1:0 server suspected). The packaged demo serves wss://localhost:8443/echo (checked by hand with python3-websockets). See the session note, issue 11.")
     @Test
     void wssToTheDemoEchoesWithASelfSignedLocalhostCertificate() throws Exception {
         List<X509Certificate> seen = new CopyOnWriteArrayList<>();

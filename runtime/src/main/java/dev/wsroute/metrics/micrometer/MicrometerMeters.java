@@ -1,0 +1,73 @@
+package dev.wsroute.metrics.micrometer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import dev.wsroute.metrics.Meters;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+
+/**
+ * The data plane's meters in the app's Micrometer registry. A bean only in an app that has quarkus-micrometer (the
+ * extension's build step adds it then): this is the one class of the data plane that names Micrometer, so an app
+ * without it loads no Micrometer class and needs no Micrometer jar.
+ */
+@Singleton
+public class MicrometerMeters implements Meters {
+    private final MeterRegistry registry;
+
+    @Inject
+    public MicrometerMeters(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public Counter counter(String name, String description, String baseUnit, String... tags) {
+        io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder(name).description(description)
+                .baseUnit(baseUnit).tags(tags).register(registry);
+        return c::increment;
+    }
+
+    @Override
+    public Timer timer(String name, String description, String... tags) {
+        io.micrometer.core.instrument.Timer t = io.micrometer.core.instrument.Timer.builder(name).description(description)
+                .tags(tags).register(registry);
+        return t::record;
+    }
+
+    @Override
+    public <T> Registration gauge(String name, String description, T state, ToDoubleFunction<T> value, String... tags) {
+        Gauge g = Gauge.builder(name, state, value).description(description).tags(tags).register(registry);
+        return () -> registry.remove(g);
+    }
+
+    @Override
+    public List<Reading> read(String name) {
+        List<Reading> out = new ArrayList<>();
+        for (Meter m : registry.find(name).meters()) {
+            Map<String, String> tags = new HashMap<>();
+            for (Tag t : m.getId().getTagsAsIterable()) {
+                tags.put(t.getKey(), t.getValue());
+            }
+            for (Measurement first : m.measure()) { // a counter's count, a gauge's value
+                out.add(new Reading(tags, first.getValue()));
+                break;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Micrometer " + registry.getClass().getSimpleName();
+    }
+}
