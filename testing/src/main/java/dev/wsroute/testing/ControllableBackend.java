@@ -85,18 +85,29 @@ public final class ControllableBackend implements AutoCloseable {
 
     /**
      * Stops listening: new connections are refused (open WebSockets are closed). The port stays bound, without
-     * listening, until {@link #restart}: a freed loopback port could otherwise be taken as the source port of a
+     * listening, until {@link #restart} (unless connections it accepted, still closing, hold it anyway): a freed
+     * loopback port could otherwise be taken as the source port of a
      * connection to it (TCP self-connect) or by another socket of the test JVM, and "refused" would not be what
      * the proxy sees.
      */
     public void stop() {
         server.close().toCompletionStage().toCompletableFuture().join();
+        java.net.Socket s = new java.net.Socket();
         try {
-            holder = new java.net.Socket();
-            holder.setReuseAddress(true); // the port may still have connections in TIME_WAIT
-            holder.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            s.setReuseAddress(true); // the port may still have connections in TIME_WAIT
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            holder = s;
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("could not hold port " + port, e);
+            // connections it accepted still closing keep the port in use: nothing can take it meanwhile either
+            closeQuietly(s);
+        }
+    }
+
+    private static void closeQuietly(java.net.Socket s) {
+        try {
+            s.close();
+        } catch (java.io.IOException e) {
+            // nothing was bound
         }
     }
 
