@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,33 +16,21 @@ import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.WsClient;
 import io.micrometer.core.instrument.Gauge;
-import io.vertx.core.Vertx;
 
 /**
  * healthCheck.active through the real data plane: an endpoint whose checks fail takes no new connections while
  * its open sockets carry on; when no endpoint passes, every one takes connections (fail open) and the metric says so.
  */
 class ActiveHealthTest {
-    static Vertx vertx;
     ControllableBackend a;
     ControllableBackend b;
     ProxyHarness px;
 
-    @BeforeAll
-    static void start() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stop() {
-        vertx.close();
-    }
-
     @BeforeEach
     void proxy() throws Exception {
         px = LifecycleFixture.proxy();
-        a = new ControllableBackend(vertx, "a");
-        b = new ControllableBackend(vertx, "b");
+        a = ControllableBackend.start("a");
+        b = ControllableBackend.start("b");
         px.routes(LifecycleFixture.route(
                 "healthCheck: {active: {type: HTTP, path: /health, interval: 1s, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 1}}",
                 a.endpoint(), b.endpoint()));

@@ -10,23 +10,19 @@ import org.junit.jupiter.api.Test;
 import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
-import io.vertx.core.Vertx;
 
 /** rateLimit.handshakesPerClient: a burst of the rate passes, the next upgrade gets 429 with Retry-After. */
 class HandshakeRateLimitTest {
-    static Vertx vertx;
     static ControllableBackend backend;
 
     @BeforeAll
     static void backends() {
-        vertx = Vertx.vertx();
-        backend = new ControllableBackend(vertx, "a");
+        backend = ControllableBackend.start("a");
     }
 
     @AfterAll
     static void stop() {
         backend.close();
-        vertx.close();
     }
 
     @Test

@@ -16,23 +16,19 @@ import org.junit.jupiter.api.Test;
 import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.WsClient;
-import io.vertx.core.Vertx;
 
 /** timeouts.maxDuration: every socket gets Close 1001 at its own jittered age, both sides, counted as max-duration. */
 class MaxDurationTest {
-    static Vertx vertx;
     static ControllableBackend backend;
 
     @BeforeAll
     static void backends() {
-        vertx = Vertx.vertx();
-        backend = new ControllableBackend(vertx, "a");
+        backend = ControllableBackend.start("a");
     }
 
     @AfterAll
     static void stop() {
         backend.close();
-        vertx.close();
     }
 
     @Test

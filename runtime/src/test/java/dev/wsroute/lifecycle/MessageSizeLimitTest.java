@@ -19,7 +19,6 @@ import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.WsClient;
-import io.vertx.core.Vertx;
 
 /**
  * maxMessageSize: 1Mi through the real data plane. A message of exactly 1 MiB passes; a larger one gets Close 1009
@@ -28,20 +27,17 @@ import io.vertx.core.Vertx;
  * same holds when that header arrives in two reads.
  */
 class MessageSizeLimitTest {
-    static Vertx vertx;
     static ControllableBackend backend;
     ProxyHarness px;
 
     @BeforeAll
     static void backends() {
-        vertx = Vertx.vertx();
-        backend = new ControllableBackend(vertx, "a");
+        backend = ControllableBackend.start("a");
     }
 
     @AfterAll
     static void stop() {
         backend.close();
-        vertx.close();
     }
 
     @BeforeEach

@@ -7,9 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,33 +16,21 @@ import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.RawUpstream;
 import dev.wsroute.testing.WsClient;
-import io.vertx.core.Vertx;
 
 /**
  * healthCheck.passive through the real data plane, with backends that fail the ways the issue names: refuse,
  * answer the upgrade 500, die right after their 101. Normal closes and client closes never count.
  */
 class PassiveHealthTest {
-    static Vertx vertx;
     ControllableBackend good;
     ControllableBackend bad;
     ProxyHarness px;
 
-    @BeforeAll
-    static void start() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stop() {
-        vertx.close();
-    }
-
     @BeforeEach
     void proxy() throws Exception {
         px = LifecycleFixture.proxy();
-        good = new ControllableBackend(vertx, "good");
-        bad = new ControllableBackend(vertx, "bad");
+        good = ControllableBackend.start("good");
+        bad = ControllableBackend.start("bad");
     }
 
     @AfterEach

@@ -18,6 +18,7 @@ import io.vertx.core.http.ServerWebSocket;
 public final class ControllableBackend implements AutoCloseable {
     private final Vertx vertx;
     private final String name;
+    private final boolean ownsVertx;
     private HttpServer server;
     private int port;
     private java.net.Socket holder; // bound, not listening, while stopped
@@ -33,9 +34,19 @@ public final class ControllableBackend implements AutoCloseable {
     public final CopyOnWriteArrayList<Integer> closeCodesReceived = new CopyOnWriteArrayList<>();
 
     public ControllableBackend(Vertx vertx, String name) {
+        this(vertx, name, false);
+    }
+
+    private ControllableBackend(Vertx vertx, String name, boolean ownsVertx) {
         this.vertx = vertx;
         this.name = name;
+        this.ownsVertx = ownsVertx;
         listen(0);
+    }
+
+    /** A backend on a Vert.x of its own, closed with it. */
+    public static ControllableBackend start(String name) {
+        return new ControllableBackend(Vertx.vertx(), name, true);
     }
 
     private void listen(int onPort) {
@@ -144,5 +155,8 @@ public final class ControllableBackend implements AutoCloseable {
     public void close() {
         releaseHolder();
         server.close().toCompletionStage().toCompletableFuture().join();
+        if (ownsVertx) {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
     }
 }
