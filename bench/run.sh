@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--proxies wsroute,wsroute-log,nginx,haproxy] [--secs 10] [--warmup 5]
 #                [--idle-conns 9000] [--echo-conns 100] [--session-workers 50] [--http-conns 50]
-#                [--rounds 1] [--tls] [--strace] [--skip-build]
+#                [--rounds 1] [--scenarios idle,echo64,echo4k,sessions,http] [--tls] [--strace] [--skip-build]
 #
 # Prints one RESULT line per scenario and proxy, then a markdown table (medians over rounds),
 # also saved under bench/results/ (gitignored). Every process it starts is stopped on exit.
@@ -24,6 +24,7 @@ SKIP_BUILD=0
 ROUNDS=1
 TLS=0
 STRACE=0
+SCENARIOS="idle,echo64,echo4k,sessions,http"
 
 usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
@@ -38,12 +39,18 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --tls) TLS=1; shift ;;
     --strace) STRACE=1; shift ;;
+    --scenarios) SCENARIOS="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
   esac
 done
 IFS=, read -r -a PROXY_LIST <<< "$PROXIES"
+IFS=, read -r -a SCENARIO_LIST <<< "$SCENARIOS"
+for s in "${SCENARIO_LIST[@]}"; do
+  [[ "$s" =~ ^(idle|echo64|echo4k|sessions|http)$ ]] || { echo "unknown scenario: $s" >&2; exit 2; }
+done
+wants() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 for p in "${PROXY_LIST[@]}"; do
   [[ "$p" =~ ^(wsroute|wsroute-log|nginx|haproxy)$ ]] || { echo "unknown proxy: $p" >&2; exit 2; }
 done
@@ -511,23 +518,33 @@ bench_proxy() {  # proxy round
   local proxy="$1" round="$2" line
   log "$proxy: round $round, starting on 127.0.0.1:${PROXY_PORT[$proxy]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   "start_$proxy"
-  if ((round == 1)) && [[ "$proxy" != wsroute-log ]]; then  # the access log writes nothing for idle sockets
+  if wants idle && ((round == 1)) && [[ "$proxy" != wsroute-log ]]; then  # the access log writes nothing for idle sockets
     log "$proxy: idle memory at $IDLE_CONNS connections (fresh proxy)"
     idle_memory "$proxy"
   fi
-  warm_up "$proxy"
-  log "$proxy: echo 64 B"
-  line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
-  record "$proxy" echo64 "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  log "$proxy: echo 4 KiB"
-  line="$(loadgen "$proxy" --scenario echo --size 4096 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
-  record "$proxy" echo4k "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  log "$proxy: sessions"
-  line="$(loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$SECS" --path "$WS_PATH")"
-  record "$proxy" sessions "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  log "$proxy: plain HTTP"
-  line="$(loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$SECS" --path /)"
-  record "$proxy" http "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  if wants echo64 || wants echo4k || wants sessions || wants http; then
+    warm_up "$proxy"
+  fi
+  if wants echo64; then
+    log "$proxy: echo 64 B"
+    line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
+    record "$proxy" echo64 "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  fi
+  if wants echo4k; then
+    log "$proxy: echo 4 KiB"
+    line="$(loadgen "$proxy" --scenario echo --size 4096 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
+    record "$proxy" echo4k "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  fi
+  if wants sessions; then
+    log "$proxy: sessions"
+    line="$(loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$SECS" --path "$WS_PATH")"
+    record "$proxy" sessions "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  fi
+  if wants http; then
+    log "$proxy: plain HTTP"
+    line="$(loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$SECS" --path /)"
+    record "$proxy" http "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+  fi
   if ((STRACE)); then
     log "$proxy: system calls per session and per HTTP request (strace -c -f, 5 s each)"
     syscalls_per_op "$proxy" sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
