@@ -157,9 +157,6 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         done = true;
         clock.disarm(deadline);
         client.write(head101, client.voidPromise());
-        if (client.pipeline().get(RequestHeadTimeout.class) != null) {
-            client.pipeline().remove(RequestHeadTimeout.class);
-        }
         px.metrics.upgrade(rule.key().route(), 101);
         px.metrics.route(rule.key().route()).handshake.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         Endpoint e = endpoint;
