@@ -77,6 +77,8 @@ WS_PATH="/ws/echo"
 JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m)
 # the JVM flags the image ships: one file, read by the java launcher as an @argfile here and in the image
 WSROUTE_FLAGS=("@$ROOT/operator/src/main/docker/jvm.options")
+# JAVA_OPTS_APPEND adds to or overrides them, as in the image (e.g. JAVA_OPTS_APPEND=-Dwsroute.transport=io_uring)
+read -r -a WSROUTE_APPEND <<< "${JAVA_OPTS_APPEND:-}"
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -274,6 +276,7 @@ start_wsroute() {  # [name access-log]
     -Dquarkus.management.port="$WSROUTE_MGMT_PORT" \
     -Dquarkus.http.host=127.0.0.1 \
     -Dquarkus.http.port="$WSROUTE_HTTP_PORT" \
+    "${WSROUTE_APPEND[@]}" \
     -jar "$WSROUTE_JAR" > "$RUN_DIR/$name.log" 2>&1 &
   pid=$!
   STARTED+=("$pid")
