@@ -9,11 +9,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -22,9 +18,9 @@ import io.netty.util.ByteProcessor;
 
 /**
  * Reads requests from a client connection: finds the end of each head, has {@link RequestHeadParser} accept or
- * refuse it, and frames the body itself (exactly Content-Length bytes, or strictly parsed chunks). It emits a
- * Netty {@link HttpRequest} rebuilt from the parsed head, then {@link io.netty.handler.codec.http.HttpContent}s
- * ending with a {@link LastHttpContent}.
+ * refuse it, and frames the body itself (exactly Content-Length bytes, or strictly parsed chunks). It emits the
+ * {@link RequestHead} as parsed, then {@link io.netty.handler.codec.http.HttpContent}s ending with a
+ * {@link LastHttpContent}; {@link #toNetty} makes a Netty request of a head where an HTTP encoder needs one.
  * <p>
  * A refused head is emitted as a request whose {@link DecoderResult} is a {@link BadRequestHead}; a framing error
  * in a body is raised as an exception. Either way the decoder then discards everything the connection sends: it
@@ -35,8 +31,6 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
     static final int MAX_LEADING_EMPTY_LINES = 4;
     private static final int MAX_BODY_SLICE = 16 * 1024;
     private static final int MAX_CHUNK_LINE = 1024;
-    /** Names and values were checked by the parser; checking them again costs time on every request. */
-    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private enum State { HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BROKEN }
 
@@ -164,9 +158,8 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
             return;
         }
         in.readerIndex(headEnd);
-        HttpRequest request = toNetty(head);
-        methods.add(request.method());
-        out.add(request);
+        methods.add(HttpMethod.valueOf(head.method()));
+        out.add(head);
         Framing f = head.framing();
         if (f.kind() == Framing.Kind.CHUNKED) {
             state = State.CHUNK_SIZE;
@@ -178,29 +171,15 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** The request the rest of the pipeline sees: origin-form target, the one Host, the fields as sent. */
-    static HttpRequest toNetty(RequestHead head) {
-        HttpHeaders headers = HEADERS.newHeaders();
-        boolean hostSeen = false;
-        for (int i = 0; i < head.fieldCount(); i++) {
-            String name = head.name(i);
-            if (name.equalsIgnoreCase("host")) {
-                hostSeen = true;
-                headers.add(name, head.authority()); // equal to the absolute-form authority, or the value itself
-            } else if (head.http10() && name.equalsIgnoreCase("upgrade")) {
-                continue; // RFC 9110 §7.8: ignored in HTTP/1.0, so an HTTP/1.0 request is never an upgrade
-            } else {
-                headers.add(name, head.value(i));
-            }
-        }
-        if (!hostSeen && head.authority() != null) {
-            headers.add(HttpHeaderNames.HOST, head.authority());
-        }
-        if (head.framing().kind() == Framing.Kind.CHUNKED) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // exactly as the upstream will read it
-        }
+    /** A Netty request of a parsed head: origin-form target, the one Host, the fields as sent (see {@link HeadFields#of}). */
+    public static HttpRequest toNetty(RequestHead head) {
+        return toNetty(head, HeadFields.of(head));
+    }
+
+    /** A Netty request of a parsed head whose fields were edited on their way upstream. */
+    public static HttpRequest toNetty(RequestHead head, HeadFields fields) {
         return new DefaultHttpRequest(head.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, HttpMethod.valueOf(head.method()),
-                head.pathAndQuery(), headers);
+                head.pathAndQuery(), fields.toHeaders());
     }
 
     private void refuse(ByteBuf in, List<Object> out, BadRequestHead why) {

@@ -80,6 +80,50 @@ public final class RequestHead {
         return values[i];
     }
 
+    /** Whether a comma-separated list field (e.g. Connection) holds this token, in any of its lines; case-insensitive. */
+    public boolean hasToken(String name, String token) {
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name) && listHas(values[i], token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code #element} list membership without splitting: elements trimmed of OWS, empty ones skipped. */
+    private static boolean listHas(String list, String token) {
+        int n = list.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && (list.charAt(i) == ' ' || list.charAt(i) == '\t')) {
+                i++;
+            }
+            int start = i;
+            while (i < n && list.charAt(i) != ',') {
+                i++;
+            }
+            int end = i;
+            while (end > start && (list.charAt(end - 1) == ' ' || list.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            if (end - start == token.length() && list.regionMatches(true, start, token, 0, end - start)) {
+                return true;
+            }
+            i++; // past the comma
+        }
+        return false;
+    }
+
+    /** Whether the client keeps the connection open after this request (RFC 9112 §9.3). */
+    public boolean keepAlive() {
+        return !hasToken("connection", "close") && (!http10 || hasToken("connection", "keep-alive"));
+    }
+
+    /** A WebSocket upgrade: HTTP/1.1, {@code Connection: upgrade} and {@code Upgrade: websocket}. */
+    public boolean isWebSocketUpgrade() {
+        return !http10 && hasToken("connection", "upgrade") && "websocket".equalsIgnoreCase(get("upgrade"));
+    }
+
     /** The first value of a field, or null. */
     public String get(String name) {
         for (int i = 0; i < size; i++) {

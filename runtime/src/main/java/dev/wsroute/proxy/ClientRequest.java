@@ -5,49 +5,41 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.wsroute.http.RequestHead;
 import dev.wsroute.table.RequestView;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-/** A decoded request head as route matching sees it. The query string is decoded only if a rule asks for it. */
+/** A parsed request head as route matching sees it. The query string is decoded only if a rule asks for it. */
 final class ClientRequest implements RequestView {
-    private final HttpRequest request;
+    private final RequestHead head;
     private final String host;
-    private final String rawHost;
-    private final String path;
-    private final String query; // without '?', or null
     private Map<String, List<String>> params;
 
-    ClientRequest(HttpRequest request) {
-        this.request = request;
-        // the strict decoder hands on an origin-form target with a normalised path, and one Host (the absolute-form
-        // authority when there was one), so routing and forwarding read the same request
-        String uri = request.uri();
-        int q = uri.indexOf('?');
-        this.path = q < 0 ? uri : uri.substring(0, q);
-        this.query = q < 0 ? null : uri.substring(q + 1);
-        this.rawHost = request.headers().get(HttpHeaderNames.HOST);
+    ClientRequest(RequestHead head) {
+        this.head = head;
+        // the strict parser hands on a normalised path and one authority (the absolute-form one when there was
+        // one), so routing and forwarding read the same request
+        String rawHost = head.authority();
         String h = rawHost == null ? "" : stripPort(rawHost).toLowerCase(Locale.ROOT);
         this.host = h.endsWith(".") ? h.substring(0, h.length() - 1) : h; // "chat.example.com." is the same host
     }
 
-    HttpRequest request() {
-        return request;
+    RequestHead head() {
+        return head;
     }
 
     /** The Host as the client sent it, port included; null when absent. */
     String rawHost() {
-        return rawHost;
+        return head.authority();
     }
 
     /** Path and query as they go upstream, without the absolute-form authority. */
     String pathAndQuery() {
-        return query == null ? path : path + "?" + query;
+        return head.pathAndQuery();
     }
 
     String query() {
-        return query;
+        return head.query();
     }
 
     @Override
@@ -57,21 +49,25 @@ final class ClientRequest implements RequestView {
 
     @Override
     public String path() {
-        return path;
+        return head.path();
     }
 
+    /** The first value of a field; Host is the authority, and an HTTP/1.0 request has no Upgrade (RFC 9110 §7.8). */
     @Override
     public String header(String lowerCaseName) {
-        return request.headers().get(lowerCaseName);
+        if (lowerCaseName.equals("host")) {
+            return head.authority();
+        }
+        return head.http10() && lowerCaseName.equals("upgrade") ? null : head.get(lowerCaseName);
     }
 
     @Override
     public String queryParam(String name) {
-        if (query == null) {
+        if (head.query() == null) {
             return null;
         }
         if (params == null) {
-            params = new QueryStringDecoder(query, false).parameters();
+            params = new QueryStringDecoder(head.query(), false).parameters();
         }
         List<String> v = params.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
@@ -80,8 +76,11 @@ final class ClientRequest implements RequestView {
     @Override
     public List<String> subprotocols() {
         List<String> out = new ArrayList<>(2);
-        for (String h : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
-            for (String p : h.split(",")) {
+        for (int i = 0; i < head.fieldCount(); i++) {
+            if (!head.name(i).equalsIgnoreCase("sec-websocket-protocol")) {
+                continue;
+            }
+            for (String p : head.value(i).split(",")) {
                 String t = p.trim();
                 if (!t.isEmpty()) {
                     out.add(t);

@@ -6,6 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.ClientHttpCodec;
+import dev.wsroute.http.ClientHttpDecoder;
+import dev.wsroute.http.HeadFields;
+import dev.wsroute.http.RequestHead;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.CompiledRoute;
@@ -21,10 +24,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -79,7 +80,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (msg instanceof HttpRequest && busy || !queued.isEmpty()) {
+        if (isHead(msg) && busy || !queued.isEmpty()) {
             queued.add(msg); // pipelined: wait for the current exchange
             if (queued.size() >= MAX_QUEUED) {
                 ctx.channel().config().setAutoRead(false); // exchangeDone() reads on
@@ -89,14 +90,20 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         dispatch(msg);
     }
 
+    /** A request head from the decoder: parsed, or refused (a request carrying the refusal). */
+    private static boolean isHead(Object msg) {
+        return msg instanceof RequestHead || msg instanceof HttpRequest;
+    }
+
     private void dispatch(Object msg) {
-        if (msg instanceof HttpRequest req) {
+        if (msg instanceof RequestHead head) {
             busy = true;
             disarmHeadTimeout();
-            onRequest(req);
-            if (msg instanceof HttpContent c) {
-                onContent(c);
-            }
+            onRequest(head);
+        } else if (msg instanceof HttpRequest refused) {
+            busy = true;
+            disarmHeadTimeout();
+            onRefused(refused);
         } else if (msg instanceof HttpContent c) {
             onContent(c);
         } else {
@@ -118,17 +125,17 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onRequest(HttpRequest req) {
-        if (req.decoderResult().isFailure()) {
-            // refused by the strict parser (dev.wsroute.http): answer its status and close
-            Throwable cause = req.decoderResult().cause();
-            HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
-            closeWith(status, "malformed request: " + cause.getMessage());
-            return;
-        }
-        ClientRequest view = new ClientRequest(req);
+    /** Refused by the strict parser (dev.wsroute.http): answer its status and close. */
+    private void onRefused(HttpRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
+        closeWith(status, "malformed request: " + cause.getMessage());
+    }
+
+    private void onRequest(RequestHead head) {
+        ClientRequest view = new ClientRequest(head);
         RouteTable table = px.tables.current();
-        if (isUpgrade(req.headers())) {
+        if (head.isWebSocketUpgrade()) {
             upgrade(view, table);
         } else {
             plain(view, table);
@@ -155,15 +162,13 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         // one request at a time; reads run on (pipelined requests queue, bounded) and pause only for backpressure
-        HttpRequest head = view.request();
-        boolean keepAlive = HttpUtil.isKeepAlive(head);
-        boolean http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        String originalHost = view.rawHost();
-        ForwardedHeaders.removeHopByHop(head.headers());
-        ForwardedHeaders.add(head.headers(), (InetSocketAddress) ctx.channel().remoteAddress(), tls, originalHost);
-        head.setUri(view.pathAndQuery());
+        RequestHead parsed = view.head();
+        HeadFields fields = HeadFields.of(parsed);
+        ForwardedHeaders.removeHopByHop(fields);
+        ForwardedHeaders.add(fields, (InetSocketAddress) ctx.channel().remoteAddress(), tls, view.rawHost());
+        HttpRequest head = ClientHttpDecoder.toNetty(parsed, fields);
         head.setProtocolVersion(HttpVersion.HTTP_1_1); // keep-alive to the upstream, whatever the client spoke
-        exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), head, pool, routeId, keepAlive, http10);
+        exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), head, pool, routeId, parsed.keepAlive(), parsed.http10());
         exchange.start();
     }
 
@@ -186,7 +191,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         CompiledRule rule = ((UpgradeAdmission.Go) decision).rule();
-        HttpRequest upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls);
+        HandshakeRewriter.UpstreamHead upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls);
         handshake = new UpgradeHandshake(px, ctx, logRequest(view, view.host()), upstreamRequest, rule,
                 HashKeys.of(rule.rule().loadBalancing().hashOn(), view, ctx.channel()));
         // Remove the decoder now: whatever the client sent after the head reaches us as raw bytes, in order.
@@ -199,14 +204,14 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void logHttp(ClientRequest view, RouteId route, int status) {
-        px.accessLog.http(logRequest(view, view.rawHost()), view.request().method().name(), route, null, status, 0);
+        px.accessLog.http(logRequest(view, view.rawHost()), view.head().method(), route, null, status, 0);
     }
 
     /** Answers once the request (and any body) has been read; keeps the connection if the client allows. */
     private void answerLocally(ClientRequest view, FullHttpResponse r) {
-        HttpRequest req = view.request();
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && !r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-        if (UpgradeAdmission.hasBody(req)) { // don't read an unknown body just to answer: answer and close
+        RequestHead req = view.head();
+        boolean keepAlive = req.keepAlive() && !r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+        if (req.framing().hasBody()) { // don't read an unknown body just to answer: answer and close
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             keepAlive = false;
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -300,10 +305,5 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private void disarmHeadTimeout() {
         headTimeout.disarm();
-    }
-
-    static boolean isUpgrade(HttpHeaders h) {
-        return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-                && h.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 }

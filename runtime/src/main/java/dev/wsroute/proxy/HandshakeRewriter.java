@@ -2,36 +2,38 @@ package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
 
+import dev.wsroute.http.HeadFields;
 import dev.wsroute.model.Match;
 import dev.wsroute.model.Rewrite;
 import dev.wsroute.table.CompiledRule;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 /** The edits a rule makes to an upgrade request before it goes upstream: path, Host, headers, forwarding headers. */
 final class HandshakeRewriter {
     private HandshakeRewriter() {
     }
 
-    static HttpRequest rewrite(ClientRequest view, CompiledRule rule, InetSocketAddress client, boolean tls) {
-        HttpRequest req = view.request();
+    /** The upgrade request as it goes upstream: always {@code GET target HTTP/1.1}, then the edited fields. */
+    record UpstreamHead(String target, HeadFields fields) {
+        ByteBuf write(ByteBufAllocator alloc) {
+            return fields.write(alloc, "GET", target);
+        }
+    }
+
+    static UpstreamHead rewrite(ClientRequest view, CompiledRule rule, InetSocketAddress client, boolean tls) {
         Rewrite rw = rule.rule().rewrite();
         String path = rewritePath(view.path(), rule.rule().match().path(), rw);
-        req.setUri(view.query() == null ? path : path + "?" + view.query());
-        req.setProtocolVersion(HttpVersion.HTTP_1_1);
-        HttpHeaders h = req.headers();
+        HeadFields h = HeadFields.of(view.head());
         String originalHost = view.rawHost();
         // keep the upgrade itself, drop every other hop-by-hop header
         ForwardedHeaders.removeHopByHop(h);
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        h.set("connection", "upgrade");
+        h.set("upgrade", "websocket");
         if (rw.hostname() != null) {
-            h.set(HttpHeaderNames.HOST, rw.hostname());
+            h.set("host", rw.hostname());
         } else if (originalHost != null) {
-            h.set(HttpHeaderNames.HOST, originalHost);
+            h.set("host", originalHost);
         }
         ForwardedHeaders.add(h, client, tls, originalHost);
         for (String name : rw.removeHeaders()) {
@@ -40,7 +42,7 @@ final class HandshakeRewriter {
         for (Rewrite.Header set : rw.setHeaders()) {
             h.set(set.name(), set.value());
         }
-        return req;
+        return new UpstreamHead(view.query() == null ? path : path + "?" + view.query(), h);
     }
 
     static String rewritePath(String path, Match.PathMatch match, Rewrite rw) {

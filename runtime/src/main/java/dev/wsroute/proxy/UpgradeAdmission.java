@@ -3,6 +3,7 @@ package dev.wsroute.proxy;
 import java.util.Locale;
 
 import dev.wsroute.http.HttpChars;
+import dev.wsroute.http.RequestHead;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.model.Rule;
 import dev.wsroute.table.CompiledRule;
@@ -11,10 +12,7 @@ import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.UnmatchedUpgrade;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Whether a WebSocket upgrade may go upstream, decided from the request and the route table alone — no sockets,
@@ -57,11 +55,11 @@ final class UpgradeAdmission {
      *        null for 404
      */
     static Decision decide(ClientRequest req, RouteTable table, Pool unclaimed) {
-        HttpRequest head = req.request();
-        if (!head.method().equals(HttpMethod.GET) || !HttpChars.isWebSocketKey(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)) || hasBody(head)) {
+        RequestHead head = req.head();
+        if (!head.method().equals("GET") || !HttpChars.isWebSocketKey(head.get("sec-websocket-key")) || head.framing().hasBody()) {
             return new Answer(HttpResponseStatus.BAD_REQUEST, "not a valid WebSocket upgrade (GET with a 16-byte Sec-WebSocket-Key)", null);
         }
-        if (!"13".equals(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+        if (!"13".equals(head.get("sec-websocket-version"))) {
             return new Answer(HttpResponseStatus.UPGRADE_REQUIRED, "only WebSocket version 13 is supported", null,
                     HttpHeaderNames.SEC_WEBSOCKET_VERSION.toString(), "13");
         }
@@ -74,7 +72,7 @@ final class UpgradeAdmission {
         }
         RouteId route = rule.key().route();
         Rule r = rule.rule();
-        String origin = head.headers().get(HttpHeaderNames.ORIGIN);
+        String origin = head.get("origin");
         if (origin != null && !r.allowedOrigins().isEmpty() && !r.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT))) {
             return new Answer(HttpResponseStatus.FORBIDDEN, "origin not allowed", route);
         }
@@ -94,10 +92,6 @@ final class UpgradeAdmission {
     static Answer rateLimited(CompiledRule rule, long retryAfterSeconds) {
         return new Answer(HttpResponseStatus.TOO_MANY_REQUESTS, "too many upgrades from this client", rule.key().route(),
                 HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(retryAfterSeconds));
-    }
-
-    static boolean hasBody(HttpRequest req) {
-        return HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
     }
 
 }

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
-import dev.wsroute.http.RequestHeadWriter;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
@@ -18,7 +17,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -38,7 +36,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private final ProxyContext px;
     private final ChannelHandlerContext client;
     private final AccessLog.Request request;
-    private final HttpRequest upstreamRequest;
+    private final HandshakeRewriter.UpstreamHead upstreamRequest;
     private final CompiledRule rule;
     private final String hashKey;
     private final long started = System.nanoTime();
@@ -52,7 +50,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private boolean answered; // a response (101 or other) started towards the client
     private boolean done;
 
-    UpgradeHandshake(ProxyContext px, ChannelHandlerContext client, AccessLog.Request request, HttpRequest upstreamRequest,
+    UpgradeHandshake(ProxyContext px, ChannelHandlerContext client, AccessLog.Request request, HandshakeRewriter.UpstreamHead upstreamRequest,
             CompiledRule rule, String hashKey) {
         this.px = px;
         this.client = client;
@@ -103,7 +101,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     public void connected(Channel ch, Endpoint e, boolean reused) {
         upstream = ch;
         endpoint = e;
-        ch.write(RequestHeadWriter.write(ch.alloc(), upstreamRequest), ch.voidPromise());
+        ch.write(upstreamRequest.write(ch.alloc()), ch.voidPromise());
         for (ByteBuf b : early) {
             ch.write(b, ch.voidPromise());
         }

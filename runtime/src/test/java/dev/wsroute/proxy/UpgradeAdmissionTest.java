@@ -54,7 +54,7 @@ class UpgradeAdmissionTest {
     }
 
     private static UpgradeAdmission.Decision decide(HttpRequest r) {
-        return UpgradeAdmission.decide(new ClientRequest(r), TABLE, null);
+        return UpgradeAdmission.decide(new ClientRequest(TestHeads.parse(r)), TABLE, null);
     }
 
     private static UpgradeAdmission.Answer answer(HttpRequest r) {
@@ -122,7 +122,7 @@ class UpgradeAdmissionTest {
     void upgradesNoRouteClaimsGoToTheDefaultBackendWhenThereIsOne() {
         Pool app = Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", 8081, 1)));
 
-        UpgradeAdmission.Decision d = UpgradeAdmission.decide(new ClientRequest(upgrade("/app-socket")), TABLE, app);
+        UpgradeAdmission.Decision d = UpgradeAdmission.decide(new ClientRequest(TestHeads.parse(upgrade("/app-socket"))), TABLE, app);
 
         assertThat(d).isInstanceOf(UpgradeAdmission.Go.class);
         UpgradeAdmission.Go go = (UpgradeAdmission.Go) d;

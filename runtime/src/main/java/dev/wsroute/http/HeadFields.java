@@ -1,0 +1,144 @@
+package dev.wsroute.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * The fields of a parsed request head on their way upstream, edited in place: the parser's names and values in
+ * two arrays, no header map, no entry objects. A WebSocket upgrade writes them straight into one pooled buffer;
+ * plain HTTP turns them into Netty headers once, after its edits, for the HTTP codec.
+ * <p>
+ * It starts as the request the rest of the proxy routes on: the one Host (the absolute-form authority when there
+ * was one), no {@code Upgrade} in an HTTP/1.0 request (RFC 9110 §7.8), and {@code Transfer-Encoding: chunked}
+ * exactly as the upstream will read it. Names compare case-insensitively; {@link #set} replaces every field of
+ * the name with one at the end, as Netty's headers do.
+ */
+public final class HeadFields {
+    /** Names and values were checked by the parser; checking them again costs time on every request. */
+    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final int CRLF = ('\r' << 8) | '\n';
+    private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private String[] names;
+    private String[] values;
+    private int size;
+
+    private HeadFields(String[] names, String[] values, int size) {
+        this.names = names;
+        this.values = values;
+        this.size = size;
+    }
+
+    public static HeadFields of(RequestHead head) {
+        int n = head.size;
+        HeadFields f = new HeadFields(Arrays.copyOf(head.names, n + 8), Arrays.copyOf(head.values, n + 8), 0);
+        boolean hostSeen = false;
+        for (int i = 0; i < n; i++) {
+            String name = head.names[i];
+            if (name.equalsIgnoreCase("host")) {
+                hostSeen = true;
+                f.append(name, head.authority); // equal to the absolute-form authority, or the value itself
+            } else if (!(head.http10 && name.equalsIgnoreCase("upgrade"))) {
+                f.append(name, head.values[i]);
+            }
+        }
+        if (!hostSeen && head.authority != null) {
+            f.append("host", head.authority);
+        }
+        if (head.framing.kind() == Framing.Kind.CHUNKED) {
+            f.set("transfer-encoding", "chunked");
+        }
+        return f;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public String name(int i) {
+        return names[i];
+    }
+
+    public String value(int i) {
+        return values[i];
+    }
+
+    /** The first value of a field, or null. */
+    public String get(String name) {
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                return values[i];
+            }
+        }
+        return null;
+    }
+
+    /** Removes every field of this name. */
+    public void remove(String name) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (!names[i].equalsIgnoreCase(name)) {
+                names[kept] = names[i];
+                values[kept] = values[i];
+                kept++;
+            }
+        }
+        Arrays.fill(names, kept, size, null);
+        Arrays.fill(values, kept, size, null);
+        size = kept;
+    }
+
+    /** Replaces every field of this name with one, at the end. */
+    public void set(String name, String value) {
+        remove(name);
+        append(name, value);
+    }
+
+    private void append(String name, String value) {
+        if (size == names.length) {
+            names = Arrays.copyOf(names, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        names[size] = name;
+        values[size] = value;
+        size++;
+    }
+
+    /**
+     * The head as HTTP/1.1 bytes, in one pooled buffer of the exact size. Characters go out as ISO-8859-1, as
+     * HTTP/1.1 reads them (the parser read them so; a route's values were validated free of control characters).
+     */
+    public ByteBuf write(ByteBufAllocator alloc, String method, String target) {
+        int length = method.length() + 1 + target.length() + VERSION.length + 2;
+        for (int i = 0; i < size; i++) {
+            length += names[i].length() + 2 + values[i].length() + 2;
+        }
+        ByteBuf b = alloc.buffer(length);
+        b.writeCharSequence(method, StandardCharsets.US_ASCII);
+        b.writeByte(' ');
+        b.writeCharSequence(target, StandardCharsets.ISO_8859_1);
+        b.writeBytes(VERSION);
+        for (int i = 0; i < size; i++) {
+            b.writeCharSequence(names[i], StandardCharsets.ISO_8859_1);
+            b.writeShort(':' << 8 | ' ');
+            b.writeCharSequence(values[i], StandardCharsets.ISO_8859_1);
+            b.writeShort(CRLF);
+        }
+        b.writeShort(CRLF);
+        return b;
+    }
+
+    /** The fields as Netty headers, for an HTTP encoder. */
+    public HttpHeaders toHeaders() {
+        HttpHeaders h = HEADERS.newHeaders();
+        for (int i = 0; i < size; i++) {
+            h.add(names[i], values[i]);
+        }
+        return h;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.wsroute.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+
+class HeadFieldsTest {
+    static RequestHead parse(String head) throws BadRequestHead {
+        byte[] b = head.getBytes(StandardCharsets.ISO_8859_1);
+        return RequestHeadParser.parse(Unpooled.wrappedBuffer(b), 0, b.length);
+    }
+
+    static String written(HeadFields f, String method, String target) {
+        ByteBuf b = f.write(ByteBufAllocator.DEFAULT, method, target);
+        try {
+            assertThat(b.writableBytes()).as("sized exactly").isZero();
+            return b.toString(StandardCharsets.ISO_8859_1);
+        } finally {
+            b.release();
+        }
+    }
+
+    @Test
+    void startsAsTheRequestTheProxyRoutesOn() throws Exception {
+        HeadFields f = HeadFields.of(parse("GET http://chat.example.com:8080/a HTTP/1.1\r\nX-A: 1\r\nHost: chat.example.com:8080\r\n\r\n"));
+        assertThat(written(f, "GET", "/a")).isEqualTo("GET /a HTTP/1.1\r\nX-A: 1\r\nHost: chat.example.com:8080\r\n\r\n");
+
+        HeadFields http10 = HeadFields.of(parse("GET /a HTTP/1.0\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n"));
+        assertThat(http10.get("upgrade")).as("ignored in HTTP/1.0 (RFC 9110 §7.8)").isNull();
+        assertThat(http10.get("host")).isNull();
+
+        HeadFields chunked = HeadFields.of(parse("POST /up HTTP/1.1\r\nTransfer-Encoding: Chunked\r\nHost: h\r\n\r\n"));
+        assertThat(chunked.name(chunked.size() - 1)).isEqualTo("transfer-encoding");
+        assertThat(chunked.value(chunked.size() - 1)).isEqualTo("chunked");
+    }
+
+    @Test
+    void setReplacesEveryFieldOfTheNameAtTheEndAndRemoveDropsThemAll() throws Exception {
+        HeadFields f = HeadFields.of(parse("GET / HTTP/1.1\r\nHost: h\r\nX-Tag: a\r\nCookie: c\r\nx-tag: b\r\n\r\n"));
+        assertThat(f.get("X-TAG")).as("the first value, any case").isEqualTo("a");
+        f.set("X-Tag", "z");
+        f.remove("cookie");
+        assertThat(written(f, "GET", "/")).isEqualTo("GET / HTTP/1.1\r\nHost: h\r\nX-Tag: z\r\n\r\n");
+        assertThat(f.toHeaders().entries()).extracting(e -> e.getKey() + "=" + e.getValue()).containsExactly("Host=h", "X-Tag=z");
+    }
+
+    @Test
+    void growsPastItsFirstArrays() throws Exception {
+        HeadFields f = HeadFields.of(parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+        for (int i = 0; i < 40; i++) {
+            f.set("X-" + i, Integer.toString(i));
+        }
+        assertThat(f.size()).isEqualTo(41);
+        assertThat(f.get("x-39")).isEqualTo("39");
+        assertThat(written(f, "GET", "/")).startsWith("GET / HTTP/1.1\r\nHost: h\r\nX-0: 0\r\n").endsWith("X-39: 39\r\n\r\n");
+    }
+
+    @Test
+    void connectionTokensDecideKeepAliveAndUpgradeAsRfc9110Reads() throws Exception {
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n").keepAlive()).isTrue();
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: foo, \tClose \r\n\r\n").keepAlive()).isFalse();
+        assertThat(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: closed\r\n\r\n").keepAlive()).isTrue();
+        assertThat(parse("GET / HTTP/1.0\r\n\r\n").keepAlive()).isFalse();
+        assertThat(parse("GET / HTTP/1.0\r\nConnection: ,keep-alive\r\n\r\n").keepAlive()).isTrue();
+        String upgrade = "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: WebSocket\r\nConnection: keep-alive\r\nConnection: Upgrade\r\n\r\n";
+        assertThat(parse(upgrade).isWebSocketUpgrade()).as("a token in the second Connection line").isTrue();
+        assertThat(parse(upgrade.replace("HTTP/1.1", "HTTP/1.0")).isWebSocketUpgrade()).isFalse();
+        assertThat(parse(upgrade.replace("Upgrade: WebSocket", "Upgrade: h2c")).isWebSocketUpgrade()).isFalse();
+    }
+}
