@@ -236,7 +236,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         armHeadTimeout(true);
         // the next pipelined request, and the body parts queued behind it (they belong to its exchange)
-        while (!queued.isEmpty() && handshake == null && (!busy || !(queued.peek() instanceof HttpRequest))) {
+        while (!queued.isEmpty() && handshake == null && (!busy || !isHead(queued.peek()))) {
             dispatch(queued.poll());
         }
         if (!busy && handshake == null) {
