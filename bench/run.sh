@@ -77,6 +77,8 @@ WS_PATH="/ws/echo"
 JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m)
 # the JVM flags the image ships: one file, read by the java launcher as an @argfile here and in the image
 WSROUTE_FLAGS=("@$ROOT/operator/src/main/docker/jvm.options")
+# JAVA_OPTS_APPEND adds to or overrides them, as in the image (e.g. JAVA_OPTS_APPEND=-Dwsroute.transport=io_uring)
+read -r -a WSROUTE_APPEND <<< "${JAVA_OPTS_APPEND:-}"
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -274,6 +276,7 @@ start_wsroute() {  # [name access-log]
     -Dquarkus.management.port="$WSROUTE_MGMT_PORT" \
     -Dquarkus.http.host=127.0.0.1 \
     -Dquarkus.http.port="$WSROUTE_HTTP_PORT" \
+    "${WSROUTE_APPEND[@]}" \
     -jar "$WSROUTE_JAR" > "$RUN_DIR/$name.log" 2>&1 &
   pid=$!
   STARTED+=("$pid")
@@ -474,6 +477,19 @@ close_idle() {  # releases the generators started by open_idle and waits for the
   rm -f "$IDLE_FIFO"
 }
 
+settled_rss() {  # pid label -> RSS (KiB) once it holds still: two readings 1 s apart within 256 KiB (at most 30 s)
+  local pid="$1" label="$2" prev cur i
+  prev="$(rss_kib "$pid")"
+  for ((i = 1; i <= 30; i++)); do
+    sleep 1
+    cur="$(rss_kib "$pid")"
+    if (( cur - prev < 256 && prev - cur < 256 )); then break; fi
+    prev="$cur"
+  done
+  log "$label: RSS $cur KiB, settled after ${i} s"
+  echo "$cur"
+}
+
 idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSocket
   local proxy="$1" before after line per_conn="0"
   # Pre-warm the handshake path with a few connections, opened and closed, so that the
@@ -481,10 +497,11 @@ idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSo
   open_idle "$proxy" "$IDLE_PREWARM" prewarm
   close_idle
   sleep 2   # let the proxy finish closing (no event marks "all sockets released")
-  before="$(rss_kib "$PROXY_PID")"
+  # RSS is read once it holds still (no event marks "memory settled"): a JVM's JIT compiler works on for
+  # seconds after a burst of new code paths, and its scratch memory is transient, not per connection
+  before="$(settled_rss "$PROXY_PID" "$proxy before")"
   open_idle "$proxy" "$IDLE_CONNS" main
-  sleep 3   # let the proxy settle (no event marks "memory settled")
-  after="$(rss_kib "$PROXY_PID")"
+  after="$(settled_rss "$PROXY_PID" "$proxy with $IDLE_OPENED idle")"
   close_idle
   ((IDLE_OPENED > 0)) && per_conn="$(awk -v a="$after" -v b="$before" -v n="$IDLE_OPENED" 'BEGIN {printf "%.2f", (a - b) / n}')"
   line="RESULT proxy=$proxy scenario=idle conns=$IDLE_OPENED failed=$IDLE_FAILED rss_before_kib=$before rss_after_kib=$after rss_per_conn_kib=$per_conn"

@@ -2,6 +2,7 @@ package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.ClientHttpCodec;
@@ -57,8 +58,11 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        px.metrics.clientConnections().incrementAndGet();
-        ctx.channel().closeFuture().addListener(f -> px.metrics.clientConnections().decrementAndGet());
+        AtomicInteger open = px.metrics.clientConnections();
+        open.incrementAndGet();
+        // captures the counter, not this receiver: a tunnel replaces the receiver, and its close future must not keep
+        // the finished handshake (request head, headers) alive as long as the WebSocket is open
+        ctx.channel().closeFuture().addListener(f -> open.decrementAndGet());
         armHeadTimeout(false);
         ctx.fireChannelActive();
     }

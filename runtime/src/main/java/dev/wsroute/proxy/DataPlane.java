@@ -90,6 +90,7 @@ public final class DataPlane implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.RECV_ALLOCATOR)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
                 .childHandler(new ClientInitializer(px, tls))
                 .bind(config.listen().host(), port).await();

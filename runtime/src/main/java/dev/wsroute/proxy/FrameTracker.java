@@ -30,7 +30,6 @@ final class FrameTracker {
     private int closeMaskOffset; // payload bytes of a Close frame seen so far (for unmasking the code)
     private int closeCode = -1;
     private boolean closeSeen;
-    private long frames;
     private long messages; // final frames of data messages (text/binary/continuation)
     private long bytes;
     private long reportedMessages;
@@ -191,7 +190,6 @@ final class FrameTracker {
     }
 
     private void endFrame() {
-        frames++;
         int opcode = header[0] & 0x0f;
         boolean fin = (header[0] & 0x80) != 0;
         if (fin && opcode < 0x8) {

@@ -8,12 +8,19 @@ import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 
 /** What every connection handler shares: settings, the current table, counters, and the way to upstreams. */
 final class ProxyContext {
     /** Small write queues: a slow reader pauses its peer early, so memory per tunnel stays bounded. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    /**
+     * One read-size policy for every channel, client and upstream: it holds no per-channel state (each channel keeps
+     * its own handle), and Netty would otherwise make one per channel, kept as long as the connection is open.
+     */
+    static final RecvByteBufAllocator RECV_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
 
     final WsRouteConfig config;
     final RouteTableHolder tables;

@@ -120,8 +120,8 @@ final class Tunnel {
         u.config().setAutoRead(c.isWritable());
         lifecycle.maxDuration().ifPresent(max -> lifetimeTask = c.eventLoop().schedule(() -> close(CloseCause.MAX_DURATION),
                 Lifetimes.jittered(max, ThreadLocalRandom.current()), TimeUnit.NANOSECONDS));
-        c.closeFuture().addListener(f -> sideClosed(client));
-        u.closeFuture().addListener(f -> sideClosed(upstream));
+        c.closeFuture().addListener(client);
+        u.closeFuture().addListener(upstream);
     }
 
     /** A side delivered bytes: the tunnel is not idle. */
@@ -258,7 +258,8 @@ final class Tunnel {
         upstream.channel.close();
     }
 
-    private void sideClosed(TunnelSide side) {
+    /** A side's channel closed. */
+    void sideClosed(TunnelSide side) {
         if (side == client) {
             if (closedBy == null) {
                 closedBy = CloseInitiator.CLIENT;

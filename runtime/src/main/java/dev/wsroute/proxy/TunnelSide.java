@@ -5,6 +5,7 @@ import org.jboss.logging.Logger;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,9 +17,10 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * One side of a {@link Tunnel}, as each of Netty's HexDumpProxy handlers holds its peer: its channel, the tracker
  * of the frames it sends, whether the proxy has closed towards it, and the other side. What it reads goes to the
- * peer as read, without copying or decoding; its writability gates the peer's reads (backpressure).
+ * peer as read, without copying or decoding; its writability gates the peer's reads (backpressure). It listens to its
+ * channel's close future itself: no listener object per side.
  */
-final class TunnelSide extends ChannelInboundHandlerAdapter {
+final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
     private static final Logger LOG = Logger.getLogger(TunnelSide.class);
 
     final Tunnel tunnel;
@@ -116,6 +118,12 @@ final class TunnelSide extends ChannelInboundHandlerAdapter {
         }
         buf.release();
         tunnel.messageTooBig(this);
+    }
+
+    /** The channel closed. */
+    @Override
+    public void operationComplete(ChannelFuture closed) {
+        tunnel.sideClosed(this);
     }
 
     @Override

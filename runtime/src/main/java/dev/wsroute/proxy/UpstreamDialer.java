@@ -125,6 +125,7 @@ final class UpstreamDialer {
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.config().setWriteBufferWaterMark(ProxyContext.WATER_MARK);
+            ch.config().setRecvByteBufAllocator(ProxyContext.RECV_ALLOCATOR);
             ch.config().setConnectTimeoutMillis((int) config.upstream().connectTimeout().toMillis());
             ChannelPipeline p = ch.pipeline();
             if (tls != null) {

@@ -14,7 +14,6 @@ import org.jboss.logging.Logger;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 
 /**
  * Elects the one replica that writes status: the holder of a Lease. Losing the Lease (another replica took it,
@@ -96,7 +95,7 @@ final class StatusLease implements AutoCloseable {
         // an elector runs once: a new one for each round
         election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(name)
-                .withLock(new LeaseLock(namespace, name, identity))
+                .withLock(new ReportingLeaseLock(namespace, name, identity))
                 .withLeaseDuration(timing.lease())
                 .withRenewDeadline(timing.renewDeadline())
                 .withRetryPeriod(timing.retry())
