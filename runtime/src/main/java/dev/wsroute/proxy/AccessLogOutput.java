@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.ErrorManager;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 
@@ -59,7 +60,11 @@ final class AccessLogOutput {
         if (batchedConsole == null) {
             logger.log(record);
         } else if (batchedConsole.isLoggable(record)) {
-            batch.append(batchedConsole.getFormatter().format(record));
+            try {
+                batch.append(batchedConsole.getFormatter().format(record));
+            } catch (RuntimeException e) { // as a handler does: the line is lost, the writer goes on
+                batchedConsole.getErrorManager().error("access log line not formatted", e, ErrorManager.FORMAT_FAILURE);
+            }
             if (batch.length() >= BATCH_CHARS) {
                 flush();
             }
