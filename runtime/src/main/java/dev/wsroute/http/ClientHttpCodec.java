@@ -11,8 +11,9 @@ import io.netty.handler.codec.http.HttpMethod;
  * order, as plain buffers.
  */
 public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpDecoder, ClientResponseEncoder> {
-    public ClientHttpCodec(int maxHeaderSize, int maxRequestLine) {
+    /** @param headStarted told when the first bytes of a request head arrive */
+    public ClientHttpCodec(int maxHeaderSize, int maxRequestLine, Runnable headStarted) {
         ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
-        init(new ClientHttpDecoder(maxHeaderSize, maxRequestLine, methods), new ClientResponseEncoder(methods));
+        init(new ClientHttpDecoder(maxHeaderSize, maxRequestLine, methods, headStarted), new ClientResponseEncoder(methods));
     }
 }

@@ -43,6 +43,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
     private final int maxHeaderSize;
     private final int maxRequestLine;
     private final ArrayDeque<HttpMethod> methods;
+    private final Runnable headStarted;
     private State state = State.HEAD;
     private long remaining;
     private int scanned;
@@ -50,11 +51,15 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
     private int trailerBytes;
     private int leadingEmptyLines;
 
-    /** @param methods receives the method of each request, in order, for the response encoder (HEAD has no body) */
-    public ClientHttpDecoder(int maxHeaderSize, int maxRequestLine, ArrayDeque<HttpMethod> methods) {
+    /**
+     * @param methods receives the method of each request, in order, for the response encoder (HEAD has no body)
+     * @param headStarted told when the first bytes of a head arrive (a head timer may then change phase)
+     */
+    public ClientHttpDecoder(int maxHeaderSize, int maxRequestLine, ArrayDeque<HttpMethod> methods, Runnable headStarted) {
         this.maxHeaderSize = maxHeaderSize;
         this.maxRequestLine = maxRequestLine;
         this.methods = methods;
+        this.headStarted = headStarted;
     }
 
     @Override
@@ -98,6 +103,9 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
 
     private void head(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
+        if (scanned == 0 && lineStart == 0) {
+            headStarted.run();
+        }
         // skip the few empty lines some clients send after a body
         while (lineStart == 0 && in.readableBytes() >= 2 && in.getByte(start) == '\r' && in.getByte(start + 1) == '\n') {
             if (++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {

@@ -10,7 +10,8 @@ import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
- * [sni-tls] → head-timeout → http → receiver; after an upgrade: tunnel, in the receiver's place (the other two gone).
+ * [sni-tls] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec gone). The receiver
+ * keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head starts.
  */
 final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     private final ProxyContext px;
@@ -32,9 +33,9 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
         }
         int maxHead = px.config.limits().maxHeaderBytes();
-        ch.pipeline().addLast("head-timeout", new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout()));
-        ch.pipeline().addLast("http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead)));
-        ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls));
+        RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());
+        ch.pipeline().addLast("http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead), headTimeout::headStarted));
+        ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls, headTimeout));
     }
 
     /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */

@@ -40,6 +40,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** Pipelined requests and body parts held while an exchange runs, beyond which the client is not read. */
     private static final int MAX_QUEUED = 64;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    private final RequestHeadTimeout headTimeout;
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
     private UpgradeHandshake handshake;
@@ -50,9 +51,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** The client sent FIN: it will send no further request. */
     private boolean inputClosed;
 
-    ClientRequestReceiver(ProxyContext px, boolean tls) {
+    ClientRequestReceiver(ProxyContext px, boolean tls, RequestHeadTimeout headTimeout) {
         this.px = px;
         this.tls = tls;
+        this.headTimeout = headTimeout;
     }
 
     @Override
@@ -272,6 +274,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        disarmHeadTimeout();
         if (exchange != null) {
             exchange.clientClosed();
         }
@@ -289,17 +292,14 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void armHeadTimeout(boolean keepAliveWait) {
-        RequestHeadTimeout t = ctx.pipeline().get(RequestHeadTimeout.class);
-        if (t != null) {
-            t.arm(keepAliveWait);
+        ChannelHandlerContext codec = ctx.pipeline().context(ClientHttpCodec.class);
+        if (codec != null) { // null once an upgrade removed it
+            headTimeout.arm(codec, keepAliveWait);
         }
     }
 
     private void disarmHeadTimeout() {
-        RequestHeadTimeout t = ctx.pipeline().get(RequestHeadTimeout.class);
-        if (t != null) {
-            t.disarm();
-        }
+        headTimeout.disarm();
     }
 
     static boolean isUpgrade(HttpHeaders h) {

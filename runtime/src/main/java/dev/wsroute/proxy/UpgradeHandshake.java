@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.http.RequestHeadWriter;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
@@ -95,17 +96,14 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
 
     @Override
     public void initChannel(ChannelPipeline p) {
-        p.addLast("http", new HttpClientCodec(4096, 16 * 1024, 8192));
-        p.addLast("handshake", new UpstreamHandshakeHandler(this));
+        p.addLast("handshake", new UpstreamHandshakeHandler(this)); // no HTTP codec: the head goes out as bytes, a 101 comes back as bytes
     }
 
     @Override
     public void connected(Channel ch, Endpoint e, boolean reused) {
         upstream = ch;
         endpoint = e;
-        ch.write(upstreamRequest);
-        ch.write(LastHttpContent.EMPTY_LAST_CONTENT);
-        ch.pipeline().get(HttpClientCodec.class).removeOutboundHandler(); // from here on, raw bytes
+        ch.write(RequestHeadWriter.write(ch.alloc(), upstreamRequest), ch.voidPromise());
         for (ByteBuf b : early) {
             ch.write(b, ch.voidPromise());
         }
@@ -125,7 +123,18 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
 
     // --- the upstream's answer ---
 
-    /** The upstream's answer to the upgrade. */
+    /** A clean 101 head, relayed as it came, and what the upstream sent after it in the same read (maybe nothing). */
+    void switched(ByteBuf head, ByteBuf serverEarly) {
+        if (done) {
+            head.release();
+            serverEarly.release();
+            return;
+        }
+        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, 101);
+        startTunnel(head, serverEarly);
+    }
+
+    /** The upstream's answer to the upgrade, read by an HTTP decoder: any status but 101, or a 101 with an odd head. */
     void response(HttpResponse response) {
         if (done) {
             return;
@@ -136,19 +145,20 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             passThrough(response);
             return;
         }
+        upstreamEarly = upstream.alloc().compositeBuffer();
+        upstream.pipeline().remove(HttpClientCodec.class); // leftover bytes (early server frames) reach us as ByteBuf
+        ByteBuf serverEarly = upstreamEarly;
+        upstreamEarly = null;
+        startTunnel(HttpResponses.headOnly(client.alloc(), response), serverEarly);
+    }
+
+    private void startTunnel(ByteBuf head101, ByteBuf serverEarly) {
         answered = true;
         done = true;
         clock.disarm(deadline);
-        upstreamEarly = upstream.alloc().compositeBuffer();
-        upstream.pipeline().remove(HttpClientCodec.class); // leftover bytes (early server frames) reach us as ByteBuf
-        client.write(HttpResponses.headOnly(client.alloc(), response), client.voidPromise()); // no encoder to add and remove
-        if (client.pipeline().get(RequestHeadTimeout.class) != null) {
-            client.pipeline().remove(RequestHeadTimeout.class);
-        }
+        client.write(head101, client.voidPromise());
         px.metrics.upgrade(rule.key().route(), 101);
         px.metrics.route(rule.key().route()).handshake.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        ByteBuf serverEarly = upstreamEarly;
-        upstreamEarly = null;
         Endpoint e = endpoint;
         endpoint = null; // the tunnel holds it now
         new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle())

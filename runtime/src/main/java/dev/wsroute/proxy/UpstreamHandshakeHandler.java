@@ -1,23 +1,37 @@
 package dev.wsroute.proxy;
 
+import dev.wsroute.http.SwitchingProtocolsHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
-/** Upstream side of an {@link UpgradeHandshake}: hands it the answer head, any body, and raw bytes after a 101. */
+/**
+ * Upstream side of an {@link UpgradeHandshake}, the only handler of its connection (after TLS, if any). A clean
+ * 101 head is found in the raw bytes and relayed as it came ({@link SwitchingProtocolsHead}): no HTTP codec is
+ * added or removed. Any other answer goes to an HTTP decoder put in front of this handler for it, which hands on
+ * the answer head, any body, and raw bytes after an odd 101.
+ */
 final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final UpgradeHandshake handshake;
+    /** The start of an answer head split across reads. */
+    private ByteBuf partial;
+    /** The answer is not a clean 101: an HTTP decoder reads it. */
+    private boolean decoding;
 
     UpstreamHandshakeHandler(UpgradeHandshake handshake) {
         this.handshake = handshake;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpResponse r) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!decoding && msg instanceof ByteBuf b) {
+            answerBytes(ctx, b);
+        } else if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 handshake.upstreamFailed(ctx.channel(), r.decoderResult().cause());
@@ -33,6 +47,30 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
             handshake.upstreamBytes(b);
         } else {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void answerBytes(ChannelHandlerContext ctx, ByteBuf b) throws Exception {
+        ByteBuf in = partial == null ? b : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), partial, b);
+        partial = null;
+        int length = SwitchingProtocolsHead.length(in);
+        if (length == SwitchingProtocolsHead.INCOMPLETE) {
+            partial = in;
+        } else if (length > 0) {
+            handshake.switched(in.readRetainedSlice(length), in);
+        } else {
+            decoding = true;
+            HttpClientCodec codec = new HttpClientCodec(4096, SwitchingProtocolsHead.MAX_HEAD, 8192);
+            ctx.pipeline().addBefore(ctx.name(), "http", codec);
+            codec.channelRead(ctx.pipeline().context(codec), in); // what was read so far, then the rest as it comes
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (partial != null) {
+            partial.release();
+            partial = null;
         }
     }
 

@@ -1,0 +1,157 @@
+package dev.wsroute.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
+
+/**
+ * The upstream's answer to an upgrade, written in pieces from a real socket (one byte a write, seven, or all at once),
+ * so that the proxy reads it split across reads: a clean 101 reaches the client byte for byte, with the frame the
+ * upstream sent right after it; an odd 101 (a folded field) and a refusal still get through as before, read by a
+ * full HTTP decoder.
+ */
+class UpstreamAnswerTest {
+    static final String CLEAN_101 = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nX-Spacing:  kept\t as sent \r\n\r\n";
+    static final byte[] HELLO = {(byte) 0x81, 5, 'h', 'e', 'l', 'l', 'o'};
+
+    ProxyHarness px;
+
+    @BeforeEach
+    void start() throws Exception {
+        px = new ProxyHarness(TestConfig.wsroute());
+    }
+
+    @AfterEach
+    void stop() {
+        px.close();
+    }
+
+    /** Answers one upgrade with {@code answer} in writes of {@code piece} bytes, then keeps what the client sends. */
+    static final class ScriptedUpstream implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        final CompletableFuture<String> requestHead = new CompletableFuture<>();
+        final CompletableFuture<byte[]> clientBytes = new CompletableFuture<>();
+
+        ScriptedUpstream(byte[] answer, int piece, int expectFromClient) throws IOException {
+            Thread t = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.setSoTimeout(15_000);
+                    s.setTcpNoDelay(true);
+                    requestHead.complete(readHead(s.getInputStream()));
+                    OutputStream out = s.getOutputStream();
+                    for (int i = 0; i < answer.length; i += piece) {
+                        out.write(answer, i, Math.min(piece, answer.length - i));
+                        out.flush();
+                    }
+                    clientBytes.complete(s.getInputStream().readNBytes(expectFromClient));
+                } catch (Exception e) {
+                    requestHead.completeExceptionally(e);
+                    clientBytes.completeExceptionally(e);
+                }
+            }, "scripted-upstream");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String endpoint() {
+            return "127.0.0.1:" + server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+
+        static String readHead(InputStream in) throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    throw new IOException("closed in the request head");
+                }
+                b.write(c);
+            }
+            return b.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    static byte[] concat(String head, byte[] after) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
+        b.writeBytes(after);
+        return b.toByteArray();
+    }
+
+    @ParameterizedTest(name = "in writes of {0} bytes")
+    @ValueSource(ints = {1, 7, 4096})
+    void aClean101ReachesTheClientByteForByteWithTheFrameAfterIt(int piece) throws Exception {
+        byte[] masked = RawHttp.maskedText("up");
+        try (ScriptedUpstream upstream = new ScriptedUpstream(concat(CLEAN_101, HELLO), piece, masked.length);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/split", "chat.example.com"));
+            assertThat(client.readHead()).as("the upstream's head, unchanged").isEqualTo(CLEAN_101);
+            assertThat(client.readServerFrame()).as("the frame after the head").containsExactly(1, 'h', 'e', 'l', 'l', 'o');
+            client.send(masked);
+            assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).as("the client's frame, upstream").isEqualTo(masked);
+            String forwarded = upstream.requestHead.get(15, TimeUnit.SECONDS);
+            assertThat(forwarded).startsWith("GET /echo/split HTTP/1.1\r\n").endsWith("\r\n\r\n")
+                    .contains("\r\nupgrade: websocket\r\n", "\r\nconnection: upgrade\r\n", "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+                            "\r\nX-Forwarded-For: 127.0.0.1\r\n", "\r\nhost: chat.example.com\r\n");
+        }
+    }
+
+    @ParameterizedTest(name = "in writes of {0} bytes")
+    @ValueSource(ints = {1, 4096})
+    void aFolded101IsReadByTheFullDecoderAndStillOpensTheTunnel(int piece) throws Exception {
+        String folded = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Folded: a\r\n b\r\n\r\n";
+        byte[] masked = RawHttp.maskedText("up");
+        try (ScriptedUpstream upstream = new ScriptedUpstream(concat(folded, HELLO), piece, masked.length);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/folded", "chat.example.com"));
+            String head = client.readHead();
+            assertThat(RawHttp.status(head)).isEqualTo(101);
+            assertThat(RawHttp.header(head, "upgrade")).isEqualTo("websocket");
+            assertThat(client.readServerFrame()).containsExactly(1, 'h', 'e', 'l', 'l', 'o');
+            client.send(masked);
+            assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).isEqualTo(masked);
+        }
+    }
+
+    @ParameterizedTest(name = "in writes of {0} bytes")
+    @ValueSource(ints = {1, 4096})
+    void aRefusalIsPassedThroughWithItsBodyAndTheConnectionCloses(int piece) throws Exception {
+        String refusal = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nnope!";
+        try (ScriptedUpstream upstream = new ScriptedUpstream(refusal.getBytes(StandardCharsets.ISO_8859_1), piece, 0);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/refused", "chat.example.com"));
+            String answer = client.readResponse();
+            assertThat(RawHttp.status(answer)).isEqualTo(403);
+            assertThat(answer).endsWith("\r\n\r\nnope!");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    private int upgradeVia(ScriptedUpstream upstream) {
+        px.routes(WebSocketProxyTest.simpleRoute(upstream.endpoint()));
+        return px.port();
+    }
+}
