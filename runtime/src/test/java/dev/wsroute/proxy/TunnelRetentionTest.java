@@ -48,7 +48,8 @@ class TunnelRetentionTest {
     /** Opens the connection with a receiver, then puts a handler in its place as {@link Tunnel#start} does. */
     private static WeakReference<ClientRequestReceiver> openAndReplaceReceiver(ProxyContext px, EmbeddedChannel connection)
             throws Exception {
-        ClientRequestReceiver receiver = new ClientRequestReceiver(px, false);
+        ClientRequestReceiver receiver = new ClientRequestReceiver(px, false,
+                new RequestHeadTimeout(Duration.ofSeconds(10), Duration.ofSeconds(60)));
         connection.pipeline().addLast("receiver", receiver);
         connection.register(); // active: the receiver counts the connection and listens for its close
         connection.pipeline().replace(receiver, "tunnel", new ChannelInboundHandlerAdapter());
