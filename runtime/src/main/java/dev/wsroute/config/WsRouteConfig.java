@@ -165,5 +165,12 @@ public interface WsRouteConfig {
         /** One line per HTTP request and per WebSocket session, on the category {@code wsroute.access}. */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * Lines that may wait for the access log's writer thread; beyond that, lines are dropped and counted in
+         * {@code wsroute_access_log_dropped_total}.
+         */
+        @WithDefault("65536")
+        int queueLines();
     }
 }

@@ -6,8 +6,6 @@ import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import org.jboss.logging.Logger;
-
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
@@ -15,18 +13,18 @@ import io.netty.util.internal.PlatformDependent;
 
 /**
  * One line per plain HTTP request and per WebSocket session (at close), on the category {@code wsroute.access}.
- * An event loop only queues the typed values (a bounded, lock-free queue); one writer thread turns them into text
- * and logs them in batches, as nginx's {@code buffer=} does, so a slow or full log sink never slows the data
- * plane. When the queue is full the line is dropped and counted in {@code wsroute_access_log_dropped_total}.
+ * An event loop only queues the line's typed values (one small record, on a bounded lock-free queue); one writer
+ * thread turns them into text and hands them to {@link AccessLogOutput} in batches, as nginx's {@code buffer=} does,
+ * so a slow or full log sink never slows the data plane. When the queue is full the line is dropped and counted in
+ * {@code wsroute_access_log_dropped_total}.
  */
 final class AccessLog implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger("wsroute.access");
-    private static final int CAPACITY = 64 * 1024;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final boolean enabled;
     private final Queue<Line> queue;
     private final Meters.Counter dropped;
+    private final AccessLogOutput output;
     private final Thread writer;
     private volatile boolean closed;
 
@@ -34,16 +32,21 @@ final class AccessLog implements AutoCloseable {
     record Request(SocketAddress client, String host, String uri) {
     }
 
-    /** A line waiting to be written: its values, formatted by the writer thread. */
+    /** A line waiting to be written: its values, turned into text by the writer thread. */
     private interface Line {
         void appendTo(StringBuilder sb);
     }
 
-    AccessLog(boolean enabled, Meters registry) {
-        this.enabled = enabled && LOG.isInfoEnabled();
+    /**
+     * @param queueLines lines that may wait for the writer; beyond that, lines are dropped (and counted)
+     * @param output where the writer puts the lines
+     */
+    AccessLog(boolean enabled, int queueLines, AccessLogOutput output, Meters registry) {
+        this.output = output;
+        this.enabled = enabled && output.enabled();
         this.dropped = registry.counter("wsroute.access.log.dropped", "Access log lines dropped because the writer fell behind",
                 null);
-        this.queue = this.enabled ? PlatformDependent.newFixedMpscQueue(CAPACITY) : null;
+        this.queue = this.enabled ? PlatformDependent.newFixedMpscQueue(queueLines) : null;
         this.writer = this.enabled ? new Thread(this::drainLoop, "wsroute-access-log") : null;
         if (writer != null) {
             writer.setDaemon(true);
@@ -53,25 +56,13 @@ final class AccessLog implements AutoCloseable {
 
     void http(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) {
         if (enabled) {
-            offer(sb -> {
-                sb.append("http client=");
-                client(sb, r.client());
-                sb.append(" method=").append(method).append(" host=").append(r.host()).append(" uri=").append(r.uri())
-                        .append(" route=").append(ProxyMetrics.label(route)).append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
-                        .append(" status=").append(status).append(" duration_ms=");
-                millis(sb, nanos);
-            });
+            offer(new HttpLine(r, method, route, endpoint, status, nanos));
         }
     }
 
     void rejectedUpgrade(Request r, RouteId route, int status, String why) {
         if (enabled) {
-            offer(sb -> {
-                sb.append("ws client=");
-                client(sb, r.client());
-                sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
-                        .append(" status=").append(status).append(" reason=\"").append(why).append('"');
-            });
+            offer(new RejectedUpgradeLine(r, route, status, why));
         }
     }
 
@@ -79,20 +70,8 @@ final class AccessLog implements AutoCloseable {
     void session(Request r, RouteId route, Endpoint endpoint, long nanos, FrameTracker in, FrameTracker out, CloseInitiator closedBy,
             int code, CloseCause cause) {
         if (enabled) {
-            long bytesIn = in.bytes();
-            long bytesOut = out.bytes();
-            long msgsIn = in.messages();
-            long msgsOut = out.messages();
-            offer(sb -> {
-                sb.append("ws client=");
-                client(sb, r.client());
-                sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
-                        .append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
-                millis(sb, nanos);
-                sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
-                        .append(" msgs_out=").append(msgsOut).append(" closed_by=").append(closedBy.label()).append(" close_code=").append(code)
-                        .append(" close_reason=").append(cause == null ? "-" : cause.label());
-            });
+            offer(new SessionLine(r, route, endpoint, nanos, in.bytes(), out.bytes(), in.messages(), out.messages(), closedBy, code,
+                    cause));
         }
     }
 
@@ -103,16 +82,57 @@ final class AccessLog implements AutoCloseable {
     }
 
     private void drainLoop() {
-        StringBuilder sb = new StringBuilder(256);
+        StringBuilder text = new StringBuilder(256);
         while (!closed || !queue.isEmpty()) {
             Line line = queue.poll();
             if (line == null) {
                 LockSupport.parkNanos(IDLE_PARK_NANOS); // lines gather while the writer sleeps: written in batches
                 continue;
             }
-            sb.setLength(0);
-            line.appendTo(sb);
-            LOG.info(sb.toString());
+            output.startBatch();
+            for (; line != null; line = queue.poll()) {
+                text.setLength(0);
+                line.appendTo(text);
+                output.line(text);
+            }
+            output.flush();
+        }
+    }
+
+    private record HttpLine(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) implements Line {
+        @Override
+        public void appendTo(StringBuilder sb) {
+            sb.append("http client=");
+            client(sb, r.client());
+            sb.append(" method=").append(method).append(" host=").append(r.host()).append(" uri=").append(r.uri())
+                    .append(" route=").append(ProxyMetrics.label(route)).append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
+                    .append(" status=").append(status).append(" duration_ms=");
+            millis(sb, nanos);
+        }
+    }
+
+    private record RejectedUpgradeLine(Request r, RouteId route, int status, String why) implements Line {
+        @Override
+        public void appendTo(StringBuilder sb) {
+            sb.append("ws client=");
+            client(sb, r.client());
+            sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
+                    .append(" status=").append(status).append(" reason=\"").append(why).append('"');
+        }
+    }
+
+    private record SessionLine(Request r, RouteId route, Endpoint endpoint, long nanos, long bytesIn, long bytesOut, long msgsIn,
+            long msgsOut, CloseInitiator closedBy, int code, CloseCause cause) implements Line {
+        @Override
+        public void appendTo(StringBuilder sb) {
+            sb.append("ws client=");
+            client(sb, r.client());
+            sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
+                    .append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
+            millis(sb, nanos);
+            sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
+                    .append(" msgs_out=").append(msgsOut).append(" closed_by=").append(closedBy.label()).append(" close_code=").append(code)
+                    .append(" close_reason=").append(cause == null ? "-" : cause.label());
         }
     }
 

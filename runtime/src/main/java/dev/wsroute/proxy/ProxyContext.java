@@ -44,7 +44,8 @@ final class ProxyContext {
         this.tunnels = new TunnelRegistry(tables, config.drain().period());
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
-        this.accessLog = new AccessLog(config.accessLog().enabled(), metrics.registry());
+        this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(), AccessLogOutput.toConsole(),
+                metrics.registry());
         this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
         this.defaultBackend = defaultBackend;
         this.dialer = new UpstreamDialer(transport, config, balancer, metrics, httpPool);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
@@ -11,17 +12,19 @@ import dev.wsroute.table.PoolId;
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.metrics.Meters.Counter;
 import dev.wsroute.metrics.Meters.Timer;
+import io.netty.util.collection.IntObjectHashMap;
 
 /**
  * WebSocket-specific metrics. Callers pass typed values ({@link RouteId}, enums); label text is made here, one
- * value per route ("namespace/name", or "-" for what no route claims). Meters are looked up once per route and
- * cached: the hot path only adds to counters.
+ * value per route ("namespace/name", or "-" for what no route claims). Meters are made once per route and label
+ * values and cached by typed keys: counting a request, an upgrade or a close allocates nothing.
  */
 public final class ProxyMetrics {
     private static final String NO_ROUTE = "-";
 
     private final Meters registry;
-    private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    /** By {@link RouteId}, or {@link #NO_ROUTE} for what no route claims. */
+    private final ConcurrentHashMap<Object, RouteMeters> routes = new ConcurrentHashMap<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
 
     public ProxyMetrics(Meters registry) {
@@ -44,26 +47,23 @@ public final class ProxyMetrics {
     }
 
     RouteMeters route(RouteId route) {
-        String label = label(route);
-        RouteMeters m = routes.get(label);
-        return m != null ? m : routes.computeIfAbsent(label, RouteMeters::new);
+        Object key = route == null ? NO_ROUTE : route;
+        RouteMeters m = routes.get(key);
+        return m != null ? m : routes.computeIfAbsent(key, k -> new RouteMeters(label(route)));
     }
 
     void upgrade(RouteId route, int status) {
-        route(route).counter("wsroute.websocket.upgrades", "WebSocket upgrade requests by the status answered",
-                "status", Integer.toString(status)).increment();
+        route(route).upgrades.of(status).increment();
     }
 
     void httpRequest(RouteId route, int status) {
-        route(route).counter("wsroute.http.requests", "Plain HTTP requests by the status answered",
-                "status", Integer.toString(status)).increment();
+        route(route).httpRequests.of(status).increment();
     }
 
     /** @param cause why the proxy closed it; null when the client or upstream did */
     void closed(RouteId route, CloseInitiator by, int code, CloseCause cause, long nanos) {
         RouteMeters m = route(route);
-        m.counter("wsroute.websocket.closes", "Closed WebSocket sessions by who closed, the close code and (proxy) why",
-                "by", by.label(), "code", Integer.toString(code), "reason", cause == null ? "" : cause.label()).increment();
+        m.closes(by, code, cause).increment();
         m.duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -74,6 +74,11 @@ public final class ProxyMetrics {
     void connectFailed(PoolId pool, Endpoint endpoint) {
         route(pool.route()).counter("wsroute.upstream.connect.failures", "Upstream connections refused, timed out or failed",
                 "endpoint", endpoint.key()).increment();
+    }
+
+    /** Close code (0–65535), who closed and the proxy's reason in one int: the key of a close counter. */
+    static int closeKey(CloseInitiator by, int code, CloseCause cause) {
+        return (code & 0xFFFF) << 8 | by.ordinal() << 4 | (cause == null ? 0 : cause.ordinal() + 1);
     }
 
     /** Meters of one route, kept for the hot path; tagged counters are looked up in a small map, not the registry. */
@@ -88,6 +93,10 @@ public final class ProxyMetrics {
         final Counter bytesDown;
         final Timer handshake;
         final Timer duration;
+        final ByStatus upgrades;
+        final ByStatus httpRequests;
+        /** {@code wsroute.websocket.closes} by {@link #closeKey}; replaced (copy on write) when a new key appears. */
+        private volatile IntObjectHashMap<Counter> closes = new IntObjectHashMap<>();
 
         Counter counter(String name, String description, String... tags) {
             List<String> key = new java.util.ArrayList<>(tags.length + 1);
@@ -121,6 +130,58 @@ public final class ProxyMetrics {
                     "route", route, "direction", "downstream");
             handshake = registry.timer("wsroute.websocket.handshake", "Upgrade request to 101 relayed", "route", route);
             duration = registry.timer("wsroute.websocket.session", "WebSocket session length", "route", route);
+            upgrades = new ByStatus("wsroute.websocket.upgrades", "WebSocket upgrade requests by the status answered");
+            httpRequests = new ByStatus("wsroute.http.requests", "Plain HTTP requests by the status answered");
+        }
+
+        Counter closes(CloseInitiator by, int code, CloseCause cause) {
+            if (code < 0 || code > 0xFFFF) {
+                return closesCounter(by, code, cause);
+            }
+            int key = closeKey(by, code, cause);
+            Counter c = closes.get(key);
+            return c != null ? c : newClosesCounter(key, by, code, cause);
+        }
+
+        private synchronized Counter newClosesCounter(int key, CloseInitiator by, int code, CloseCause cause) {
+            Counter c = closes.get(key);
+            if (c == null) {
+                c = closesCounter(by, code, cause);
+                IntObjectHashMap<Counter> next = new IntObjectHashMap<>(closes.size() + 1);
+                next.putAll(closes);
+                next.put(key, c);
+                closes = next;
+            }
+            return c;
+        }
+
+        private Counter closesCounter(CloseInitiator by, int code, CloseCause cause) {
+            return counter("wsroute.websocket.closes", "Closed WebSocket sessions by who closed, the close code and (proxy) why",
+                    "by", by.label(), "code", Integer.toString(code), "reason", cause == null ? "" : cause.label());
+        }
+
+        /** A status counter family of this route ({@code status} label), one slot per status code 0–999. */
+        final class ByStatus {
+            private final String name;
+            private final String description;
+            private final AtomicReferenceArray<Counter> counters = new AtomicReferenceArray<>(1000);
+
+            ByStatus(String name, String description) {
+                this.name = name;
+                this.description = description;
+            }
+
+            Counter of(int status) {
+                if (status < 0 || status >= counters.length()) {
+                    return counter(name, description, "status", Integer.toString(status));
+                }
+                Counter c = counters.get(status);
+                if (c == null) {
+                    c = counter(name, description, "status", Integer.toString(status));
+                    counters.set(status, c); // counter() hands out one Counter per status: a race sets the same one
+                }
+                return c;
+            }
         }
 
         private String[] withRoute(String... tags) {

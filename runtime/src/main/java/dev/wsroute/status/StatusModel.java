@@ -26,7 +26,8 @@ import dev.wsroute.tls.TlsProblem;
 
 /**
  * Builds the status page's data from what wsroute already holds, reading only: the route table in force (routes, rules,
- * pools, problems), a sample of the open tunnels (sockets and traffic per endpoint), the data plane's health checks and the close counters. Each {@link #sample} is one tick of the live page.
+ * pools, problems), a sample of the open tunnels (sockets and traffic per endpoint), the data plane's health checks and the close counters. A {@link #sample} is made when someone
+ * looks (a tick of the live page, a request for the JSON); {@link #tick} runs once a second regardless.
  */
 public final class StatusModel {
     private final RouteTableHolder tables;
@@ -51,11 +52,17 @@ public final class StatusModel {
         this.healthChecked = healthChecked;
     }
 
-    public StatusSnapshot sample() {
+    /** Once a second, whether anyone looks or not: the closes of the last minute are kept per second. */
+    public void tick() {
+        closes.tick();
+    }
+
+    /** What the page shows now; traffic rates cover the time since the sample before. */
+    public synchronized StatusSnapshot sample() {
         RouteTable table = tables.current();
         List<OpenTunnel> open = tunnels.get();
         Map<String, TrafficRates.Rate> traffic = rates.sample(open, System.nanoTime());
-        Map<String, Map<String, Long>> recentCloses = closes.sample();
+        Map<String, Map<String, Long>> recentCloses = closes.lastMinute();
         health = new EndpointHealth(healthChecked.get());
         List<RouteView> routes = new ArrayList<>();
         for (CompiledRoute route : table.routes()) {

@@ -5,8 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -28,19 +26,17 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The live status page on the management interface: {@code /q/wsroute} (HTML and its script, served from this jar),
  * {@code /q/wsroute/api/status} (the current snapshot as JSON) and {@code /q/wsroute/api/events} (server-sent events,
- * one snapshot a second). One sampler ticks for all viewers, so rates cover the same second for everyone.
+ * one snapshot a second). One {@link LiveStatus} ticks for all viewers, so rates cover the same second for everyone;
+ * snapshots are made only while someone looks.
  */
 @Singleton
 public class StatusPage {
     private static final Logger LOG = Logger.getLogger(StatusPage.class);
-    static final long TICK_MILLIS = 1000;
     private static final String SECURITY_HEADERS = "default-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
     private final WsRouteRuntime runtime;
     private final Vertx vertx;
     private final ObjectMapper json = new ObjectMapper();
-    private final Set<HttpServerResponse> viewers = ConcurrentHashMap.newKeySet();
-    private volatile String latest;
 
     StatusPage(WsRouteRuntime runtime, Vertx vertx) {
         this.runtime = runtime;
@@ -57,43 +53,49 @@ public class StatusPage {
             DataPlane dp = runtime.dataPlane();
             return dp == null ? List.of() : dp.health().endpoints();
         }, runtime.meters(), runtime::routesFileError);
-        latest = encode(model.sample());
-        vertx.setPeriodic(TICK_MILLIS, id -> tick(model));
+        LiveStatus live = new LiveStatus(model, this::encode);
+        vertx.setPeriodic(LiveStatus.TICK_MILLIS, id -> tick(live));
 
         String page = resource("status.html").replace("${ROOT}", root);
         String script = resource("status.js");
         Router router = management.router();
         router.get(root + "/wsroute").handler(ctx -> send(ctx, "text/html; charset=utf-8", page));
         router.get(root + "/wsroute/status.js").handler(ctx -> send(ctx, "text/javascript; charset=utf-8", script));
-        router.get(root + "/wsroute/api/status").handler(ctx -> send(ctx, "application/json", latest));
-        router.get(root + "/wsroute/api/events").handler(this::subscribe);
+        router.get(root + "/wsroute/api/status").handler(ctx -> send(ctx, "application/json", live.current()));
+        router.get(root + "/wsroute/api/events").handler(ctx -> subscribe(ctx, live));
         LOG.debugf("status page on the management interface at %s/wsroute", root);
     }
 
-    private void tick(StatusModel model) {
+    private static void tick(LiveStatus live) {
         try {
-            latest = encode(model.sample());
+            live.tick();
         } catch (RuntimeException e) { // a failed sample must not end the ticks
             LOG.debug("status sample failed", e);
-            return;
-        }
-        String event = "data: " + latest + "\n\n";
-        for (HttpServerResponse viewer : viewers) {
-            if (viewer.closed() || viewer.ended()) {
-                viewers.remove(viewer);
-            } else if (!viewer.writeQueueFull()) { // a slow viewer skips ticks rather than buffering them
-                viewer.write(event);
-            }
         }
     }
 
-    private void subscribe(RoutingContext ctx) {
+    private static void subscribe(RoutingContext ctx, LiveStatus live) {
         HttpServerResponse r = ctx.response();
         r.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-store")
                 .putHeader("X-Content-Type-Options", "nosniff");
-        r.write("retry: 2000\n\ndata: " + latest + "\n\n");
-        viewers.add(r);
-        r.closeHandler(v -> viewers.remove(r));
+        LiveStatus.Viewer viewer = new LiveStatus.Viewer() {
+            @Override
+            public boolean gone() {
+                return r.closed() || r.ended();
+            }
+
+            @Override
+            public boolean busy() {
+                return r.writeQueueFull();
+            }
+
+            @Override
+            public void send(String event) {
+                r.write(event);
+            }
+        };
+        live.watch(viewer);
+        r.closeHandler(v -> live.forget(viewer));
     }
 
     private static void send(RoutingContext ctx, String type, String body) {

@@ -1,0 +1,103 @@
+package dev.wsroute.proxy;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.ErrorManager;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logmanager.ExtHandler;
+import org.jboss.logmanager.ExtLogRecord;
+import org.jboss.logmanager.LogContext;
+import org.jboss.logmanager.Logger;
+import org.jboss.logmanager.handlers.ConsoleHandler;
+
+/**
+ * Where the access log's writer puts its lines: log records of the category {@code wsroute.access}, formatted by the
+ * app's log configuration. In the usual case, where the console handler is the only place logs go (a container's
+ * standard output), each line is formatted with the console's own formatter (pattern or JSON) and a batch is written
+ * to the console's stream with one write, as nginx's {@code buffer=} does; a log handler would write and flush each
+ * line on its own, a system call per line. Where the category has handlers of its own, or logs also go elsewhere (a
+ * file), each line is logged through the category as any other record. Used by the writer thread only.
+ */
+final class AccessLogOutput {
+    static final String CATEGORY = "wsroute.access";
+    /** A batch is written when it holds this many characters, or when the queue is empty. */
+    private static final int BATCH_CHARS = 64 * 1024;
+
+    private final Logger logger = LogContext.getLogContext().getLogger(CATEGORY);
+    private final PrintStream console;
+    private final StringBuilder batch = new StringBuilder(BATCH_CHARS + 1024);
+    private Handler batchedConsole; // of the batch being written, or null: through the logger
+
+    /** To the stream Quarkus's console handler writes to ({@code quarkus.log.console.stderr}). */
+    static AccessLogOutput toConsole() {
+        boolean stderr = ConfigProvider.getConfig().getOptionalValue("quarkus.log.console.stderr", Boolean.class).orElse(false);
+        return new AccessLogOutput(stderr ? System.err : System.out);
+    }
+
+    /** @param console the console handler's stream ({@code System.out}, or {@code System.err} when logs go there) */
+    AccessLogOutput(PrintStream console) {
+        this.console = console;
+    }
+
+    boolean enabled() {
+        return logger.isLoggable(Level.INFO);
+    }
+
+    /** Looks at the log configuration as it is now: how the lines up to the next {@link #flush} are written. */
+    void startBatch() {
+        batchedConsole = logger.getHandlers().length == 0 && logger.getUseParentHandlers() ? onlyConsoleHandler() : null;
+    }
+
+    void line(CharSequence text) {
+        ExtLogRecord record = new ExtLogRecord(Level.INFO, text.toString(), ExtLogRecord.FormatStyle.NO_FORMAT,
+                AccessLogOutput.class.getName());
+        record.setLoggerName(CATEGORY);
+        if (batchedConsole == null) {
+            logger.log(record);
+        } else if (batchedConsole.isLoggable(record)) {
+            try {
+                batch.append(batchedConsole.getFormatter().format(record));
+            } catch (RuntimeException e) { // as a handler does: the line is lost, the writer goes on
+                batchedConsole.getErrorManager().error("access log line not formatted", e, ErrorManager.FORMAT_FAILURE);
+            }
+            if (batch.length() >= BATCH_CHARS) {
+                flush();
+            }
+        }
+    }
+
+    /** Writes the batch, if any, with one write. */
+    void flush() {
+        if (batch.length() > 0) {
+            byte[] bytes = batch.toString().getBytes(StandardCharsets.UTF_8);
+            batch.setLength(0);
+            console.write(bytes, 0, bytes.length);
+            console.flush();
+        }
+    }
+
+    /** The console handler if it is the only handler that root records reach (behind delaying or async wrappers). */
+    private static Handler onlyConsoleHandler() {
+        List<Handler> leaves = new ArrayList<>(2);
+        for (Handler h : LogContext.getLogContext().getLogger("").getHandlers()) {
+            addLeaves(h, leaves);
+        }
+        return leaves.size() == 1 && leaves.get(0) instanceof ConsoleHandler console && console.isEnabled() ? console : null;
+    }
+
+    private static void addLeaves(Handler h, List<Handler> leaves) {
+        Handler[] nested = h instanceof ExtHandler ext ? ext.getHandlers() : new Handler[0];
+        if (nested.length == 0) {
+            leaves.add(h);
+        } else {
+            for (Handler n : nested) {
+                addLeaves(n, leaves);
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.wsroute.proxy;
+
+import static dev.wsroute.testing.RawHttp.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+
+import org.jboss.logmanager.LogContext;
+import org.jboss.logmanager.formatters.PatternFormatter;
+import org.jboss.logmanager.handlers.ConsoleHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
+
+/**
+ * The access log through the real data plane, with the usual log set-up (the console handler is the only one): lines
+ * in the console's format, written in batches; a stalled console never holds up traffic, a full queue drops lines
+ * and counts them, and what is queued is still written when the proxy stops.
+ */
+class AccessLogTest {
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    final SinkStream sink = new SinkStream();
+    final PrintStream stdout = System.out;
+    final org.jboss.logmanager.Logger root = LogContext.getLogContext().getLogger("");
+    Handler[] rootHandlers;
+    EchoBackend echo;
+    ProxyHarness px;
+
+    @BeforeEach
+    void consoleOnly() {
+        rootHandlers = root.getHandlers();
+        root.setHandlers(new Handler[] { new ConsoleHandler(new PatternFormatter("%-5p [%c] %s%n")) });
+        System.setOut(new PrintStream(sink, true, StandardCharsets.UTF_8));
+        echo = EchoBackend.start("web");
+    }
+
+    @AfterEach
+    void restore() {
+        sink.release.countDown();
+        if (px != null) {
+            px.close();
+        }
+        echo.close();
+        System.setOut(stdout);
+        root.setHandlers(rootHandlers);
+    }
+
+    void start(String... config) throws Exception {
+        px = new ProxyHarness(TestConfig.wsroute(config));
+        px.routes("""
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: web, namespace: default}
+                spec:
+                  rules:
+                    - match: {path: {type: Prefix, value: /ws}}
+                      backends: [{endpoints: ["%1$s"]}]
+                  http:
+                    backends: [{endpoints: ["%1$s"]}]
+                """.formatted(echo.endpoint()));
+    }
+
+    @Test
+    void linesAreWrittenInTheConsolesFormatAManyLinesToAWrite() throws Exception {
+        start();
+        sink.stallFirstWrite();
+        requests(200); // all answered while the writer is stuck in its first write
+        assertThat(sink.stalled.await(60, TimeUnit.SECONDS)).as("the writer reached the console").isTrue();
+        sink.release.countDown();
+        await().atMost(WAIT).until(() -> lines().size() == 200);
+        assertThat(lines()).allSatisfy(line -> assertThat(line)
+                .matches("INFO  \\[wsroute\\.access\\] http client=127\\.0\\.0\\.1:\\d+ method=GET host=web\\.example\\.com "
+                        + "uri=/page route=default/web endpoint=" + echo.endpoint() + " status=200 duration_ms=\\d+\\.\\d"));
+        // the first write held what had come by then; the lines queued behind it go in one more write (and the last
+        // request's line, offered just after its response went out, may come on its own)
+        assertThat(sink.writes.get()).as("writes for 200 lines").isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aWebSocketSessionIsOneLineAtItsClose() throws Exception {
+        start();
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(px.ws("/ws/chat?room=1")), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        echoed.complete(data.toString());
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        ws.sendText("hello", true);
+        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("hello");
+        ws.sendClose(1000, "bye").get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> lines().size() == 1);
+        assertThat(lines().get(0)).matches("INFO  \\[wsroute\\.access\\] ws client=127\\.0\\.0\\.1:\\d+ host=127\\.0\\.0\\.1 "
+                + "uri=/ws/chat\\?room=1 route=default/web endpoint=" + echo.endpoint() + " status=101 duration_ms=\\d+\\.\\d "
+                + "bytes_in=\\d+ bytes_out=\\d+ msgs_in=1 msgs_out=1 closed_by=client close_code=1000 close_reason=-");
+    }
+
+    @Test
+    void aStalledConsoleHoldsUpNoRequestAndAFullQueueDropsLinesCounted() throws Exception {
+        start("wsroute.access-log.queue-lines", "16");
+        sink.stallFirstWrite();
+        requests(100);
+        assertThat(sink.stalled.await(60, TimeUnit.SECONDS)).as("the writer reached the console").isTrue();
+        sink.release.countDown();
+        await().atMost(WAIT).until(() -> lines().size() + dropped() == 100);
+        assertThat(dropped()).as("lines dropped while at most 16 could wait").isGreaterThanOrEqualTo(50);
+    }
+
+    @Test
+    void whatIsQueuedIsWrittenWhenTheProxyStops() throws Exception {
+        start();
+        sink.stallFirstWrite();
+        requests(20);
+        assertThat(sink.stalled.await(60, TimeUnit.SECONDS)).as("the writer reached the console").isTrue();
+        sink.release.countDown();
+        px.close();
+        px = null;
+        assertThat(lines()).hasSize(20);
+    }
+
+    private void requests(int n) throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            for (int i = 0; i < n; i++) {
+                assertThat(status(raw.send("GET /page HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse())).isEqualTo(200);
+            }
+        }
+    }
+
+    private List<String> lines() {
+        return Arrays.stream(sink.text().split("\n")).filter(l -> l.contains("[wsroute.access]")).toList();
+    }
+
+    private double dropped() {
+        return px.metrics.get("wsroute.access.log.dropped").counter().count();
+    }
+
+    /** Standard output as the access log's writer sees it: counts its writes, and can hold the first one. */
+    static final class SinkStream extends OutputStream {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final AtomicInteger writes = new AtomicInteger();
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile boolean stall;
+
+        void stallFirstWrite() {
+            stall = true;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] { (byte) b }, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (!Thread.currentThread().getName().equals("wsroute-access-log")) {
+                return; // only what the access log writes
+            }
+            writes.incrementAndGet();
+            if (stall) {
+                stall = false;
+                stalled.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            synchronized (bytes) {
+                bytes.write(b, off, len);
+            }
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.wsroute.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.metrics.micrometer.MicrometerMeters;
+import dev.wsroute.model.RouteId;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The per-request and per-close counters keep their names and labels, and once a label combination has been seen,
+ * counting it again allocates nothing (the counters are cached by typed keys, not looked up by label lists).
+ */
+class ProxyMetricsTest {
+    static final RouteId CHAT = new RouteId("default", "chat");
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final ProxyMetrics metrics = new ProxyMetrics(new MicrometerMeters(registry));
+
+    @Test
+    void closesRequestsAndUpgradesAreCountedUnderTheirLabels() {
+        metrics.closed(CHAT, CloseInitiator.CLIENT, 1000, null, 1_000_000);
+        metrics.closed(CHAT, CloseInitiator.CLIENT, 1000, null, 1_000_000);
+        metrics.closed(CHAT, CloseInitiator.PROXY, 1001, CloseCause.IDLE, 1_000_000);
+        metrics.closed(CHAT, CloseInitiator.PROXY, 1001, CloseCause.DRAIN, 1_000_000);
+        metrics.closed(null, CloseInitiator.UPSTREAM, 1006, null, 1_000_000);
+        metrics.httpRequest(CHAT, 200);
+        metrics.httpRequest(CHAT, 200);
+        metrics.httpRequest(null, 404);
+        metrics.upgrade(CHAT, 101);
+        metrics.upgrade(CHAT, 503);
+
+        assertThat(closes("default/chat", "client", "1000", "")).isEqualTo(2);
+        assertThat(closes("default/chat", "proxy", "1001", "idle")).isEqualTo(1);
+        assertThat(closes("default/chat", "proxy", "1001", "drain")).isEqualTo(1);
+        assertThat(closes("-", "upstream", "1006", "")).isEqualTo(1);
+        assertThat(registry.get("wsroute.websocket.closes").counters()).hasSize(4);
+        assertThat(registry.get("wsroute.websocket.session").tag("route", "default/chat").timer().count()).isEqualTo(4);
+        assertThat(registry.get("wsroute.http.requests").tags("route", "default/chat", "status", "200").counter().count()).isEqualTo(2);
+        assertThat(registry.get("wsroute.http.requests").tags("route", "-", "status", "404").counter().count()).isEqualTo(1);
+        assertThat(registry.get("wsroute.websocket.upgrades").tags("route", "default/chat", "status", "101").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("wsroute.websocket.upgrades").tags("route", "default/chat", "status", "503").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aCloseOrRequestCountedBeforeAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RouteId sameRoute = new RouteId("default", "chat"); // an equal id, as each tunnel holds its own
+        countMany(sameRoute, 20_000); // first use makes the meters; then the JIT settles
+        long before = threads.getCurrentThreadAllocatedBytes();
+        countMany(sameRoute, 10_000);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // 10,000 rounds of 4 counts: a single small object per count would be hundreds of kilobytes
+        assertThat(allocated).as("bytes allocated by 40,000 counts").isLessThan(4_096);
+    }
+
+    private void countMany(RouteId route, int rounds) {
+        for (int i = 0; i < rounds; i++) {
+            metrics.closed(route, CloseInitiator.CLIENT, 1000, null, 1_000);
+            metrics.closed(route, CloseInitiator.PROXY, 1001, CloseCause.IDLE, 1_000);
+            metrics.httpRequest(route, 200);
+            metrics.upgrade(null, 404);
+        }
+    }
+
+    private double closes(String route, String by, String code, String reason) {
+        return registry.get("wsroute.websocket.closes").tags("route", route, "by", by, "code", code, "reason", reason).counter()
+                .count();
+    }
+}
