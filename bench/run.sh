@@ -477,14 +477,19 @@ close_idle() {  # releases the generators started by open_idle and waits for the
   rm -f "$IDLE_FIFO"
 }
 
-settled_rss() {  # pid label -> RSS (KiB) once it holds still: two readings 1 s apart within 256 KiB (at most 30 s)
-  local pid="$1" label="$2" prev cur i
-  prev="$(rss_kib "$pid")"
-  for ((i = 1; i <= 30; i++)); do
-    sleep 1
+settled_rss() {  # pid label -> RSS (KiB) once it holds still: 5 readings 1 s apart within 256 KiB (at most 60 s)
+  local pid="$1" label="$2" cur i lo hi
+  local -a last=()
+  for ((i = 1; i <= 60; i++)); do
     cur="$(rss_kib "$pid")"
-    if (( cur - prev < 256 && prev - cur < 256 )); then break; fi
-    prev="$cur"
+    last+=("$cur")
+    ((${#last[@]} > 5)) && last=("${last[@]:1}")
+    if ((${#last[@]} == 5)); then
+      lo="$(printf '%s\n' "${last[@]}" | sort -n | head -1)"
+      hi="$(printf '%s\n' "${last[@]}" | sort -n | tail -1)"
+      ((hi - lo < 256)) && break
+    fi
+    sleep 1
   done
   log "$label: RSS $cur KiB, settled after ${i} s"
   echo "$cur"
@@ -497,8 +502,8 @@ idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSo
   open_idle "$proxy" "$IDLE_PREWARM" prewarm
   close_idle
   sleep 2   # let the proxy finish closing (no event marks "all sockets released")
-  # RSS is read once it holds still (no event marks "memory settled"): a JVM's JIT compiler works on for
-  # seconds after a burst of new code paths, and its scratch memory is transient, not per connection
+  # RSS is read once it holds still for 5 s (no event marks "memory settled"): a JVM's JIT compiler works on
+  # for seconds after a burst of new code paths, and its scratch memory is transient, not per connection
   before="$(settled_rss "$PROXY_PID" "$proxy before")"
   open_idle "$proxy" "$IDLE_CONNS" main
   after="$(settled_rss "$PROXY_PID" "$proxy with $IDLE_OPENED idle")"

@@ -22,9 +22,12 @@ final class FrameTracker {
     /** The longest frame header: 2 bytes, an 8-byte length, a 4-byte mask key. */
     static final int MAX_HEADER_BYTES = 14;
 
-    private final byte[] header = new byte[MAX_HEADER_BYTES];
+    // The header being read, in fields rather than a byte array: one object less per direction of every tunnel.
+    private byte b0; // FIN, opcode
+    private byte b1; // MASK, 7-bit length
+    private int maskKey;
     private int headerLen; // bytes of the current header collected so far
-    private long payloadLeft; // payload bytes of the current frame still to come
+    private long payloadLeft; // in a header: its extended length so far; then: payload bytes of the frame still to come
     private boolean inHeader = true;
     private boolean closeFrame;
     private int closeMaskOffset; // payload bytes of a Close frame seen so far (for unmasking the code)
@@ -53,9 +56,8 @@ final class FrameTracker {
         bytes += end - i;
         while (i < end) {
             if (inHeader) {
-                header[headerLen++] = buf.getByte(i++);
-                int need = headerLength();
-                if (headerLen < need) {
+                headerByte(buf.getByte(i++));
+                if (headerLen < headerLength()) {
                     continue;
                 }
                 startPayload();
@@ -143,29 +145,42 @@ final class FrameTracker {
         return n;
     }
 
-    private int headerLength() {
-        if (headerLen < 2) {
-            return 2;
+    private void headerByte(byte b) {
+        int k = headerLen++;
+        if (k == 0) {
+            b0 = b;
+        } else if (k == 1) {
+            b1 = b;
+            payloadLeft = 0;
+            maskKey = 0;
+        } else if (k < 2 + extendedLengthBytes()) {
+            payloadLeft = (payloadLeft << 8) | (b & 0xffL);
+        } else {
+            maskKey = (maskKey << 8) | (b & 0xff);
         }
-        int len7 = header[1] & 0x7f;
-        int masked = (header[1] & 0x80) != 0 ? 4 : 0;
-        return 2 + masked + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
+    }
+
+    private int extendedLengthBytes() {
+        int len7 = b1 & 0x7f;
+        return len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+    }
+
+    private boolean masked() {
+        return (b1 & 0x80) != 0;
+    }
+
+    private int headerLength() {
+        return headerLen < 2 ? 2 : 2 + (masked() ? 4 : 0) + extendedLengthBytes();
     }
 
     private void startPayload() {
-        int len7 = header[1] & 0x7f;
-        if (len7 == 126) {
-            payloadLeft = ((header[2] & 0xffL) << 8) | (header[3] & 0xffL);
-        } else if (len7 == 127) {
-            long n = 0;
-            for (int k = 2; k < 10; k++) {
-                n = (n << 8) | (header[k] & 0xffL);
-            }
-            payloadLeft = n & Long.MAX_VALUE;
-        } else {
+        int len7 = b1 & 0x7f;
+        if (len7 == 127) {
+            payloadLeft &= Long.MAX_VALUE;
+        } else if (len7 < 126) {
             payloadLeft = len7;
-        }
-        int opcode = header[0] & 0x0f;
+        } // 126: the 16-bit length read into payloadLeft
+        int opcode = b0 & 0x0f;
         if (opcode < OP_CLOSE) { // data frames: text and binary start a message, continuations add to it
             boolean continues = opcode == 0 && messageBytes <= Long.MAX_VALUE - payloadLeft;
             messageBytes = continues ? messageBytes + payloadLeft : opcode == 0 ? Long.MAX_VALUE : payloadLeft;
@@ -182,16 +197,16 @@ final class FrameTracker {
     private void readCloseCode(ByteBuf buf, int from, int take) {
         for (int k = 0; k < take && closeMaskOffset < 2; k++, closeMaskOffset++) {
             int b = buf.getByte(from + k) & 0xff;
-            if ((header[1] & 0x80) != 0) {
-                b ^= header[headerLen - 4 + (closeMaskOffset & 3)] & 0xff;
+            if (masked()) {
+                b ^= (maskKey >>> (24 - 8 * (closeMaskOffset & 3))) & 0xff;
             }
             closeCode = closeMaskOffset == 0 ? b << 8 : (closeCode & 0xff00) | b;
         }
     }
 
     private void endFrame() {
-        int opcode = header[0] & 0x0f;
-        boolean fin = (header[0] & 0x80) != 0;
+        int opcode = b0 & 0x0f;
+        boolean fin = (b0 & 0x80) != 0;
         if (fin && opcode < 0x8) {
             messages++;
         }
