@@ -536,6 +536,14 @@ syscalls_per_op() {  # proxy key loadgen-args... -> records "key.sys": system ca
   fi
 }
 
+measure() {  # proxy key label loadgen-args... -> one measured load scenario, when --scenarios wants it
+  local proxy="$1" key="$2" label="$3" line; shift 3
+  wants "$key" || return 0
+  log "$proxy: $label"
+  line="$(loadgen "$proxy" "$@" --secs "$SECS")"
+  record "$proxy" "$key" "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+}
+
 bench_proxy() {  # proxy round
   local proxy="$1" round="$2" line
   log "$proxy: round $round, starting on 127.0.0.1:${PROXY_PORT[$proxy]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -547,26 +555,10 @@ bench_proxy() {  # proxy round
   if wants echo64 || wants echo4k || wants sessions || wants http; then
     warm_up "$proxy"
   fi
-  if wants echo64; then
-    log "$proxy: echo 64 B"
-    line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
-    record "$proxy" echo64 "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  fi
-  if wants echo4k; then
-    log "$proxy: echo 4 KiB"
-    line="$(loadgen "$proxy" --scenario echo --size 4096 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH")"
-    record "$proxy" echo4k "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  fi
-  if wants sessions; then
-    log "$proxy: sessions"
-    line="$(loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$SECS" --path "$WS_PATH")"
-    record "$proxy" sessions "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  fi
-  if wants http; then
-    log "$proxy: plain HTTP"
-    line="$(loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$SECS" --path /)"
-    record "$proxy" http "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  fi
+  measure "$proxy" echo64 "echo 64 B" --scenario echo --size 64 --conns "$ECHO_CONNS" --path "$WS_PATH"
+  measure "$proxy" echo4k "echo 4 KiB" --scenario echo --size 4096 --conns "$ECHO_CONNS" --path "$WS_PATH"
+  measure "$proxy" sessions "sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"
+  measure "$proxy" http "plain HTTP" --scenario http --conns "$HTTP_CONNS" --path /
   if ((STRACE)); then
     log "$proxy: system calls per session and per HTTP request (strace -c -f, 5 s each)"
     syscalls_per_op "$proxy" sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
