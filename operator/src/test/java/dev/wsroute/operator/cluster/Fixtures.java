@@ -93,4 +93,17 @@ public final class Fixtures {
         h.active.unhealthyThreshold = 1;
         return h;
     }
+
+    /** Service chat (port ws), one ready endpoint 10.0.0.1:9000 and route chat for chat.example.com/ws, in ns. */
+    public static void createChatRoute(KubernetesClient client, String ns) {
+        client.resource(service(ns, "chat", 8080, "ws")).create();
+        client.resource(slice(ns, "chat-1", "chat", "ws", 9000, List.of("10.0.0.1"), List.of())).create();
+        client.resource(route(ns, "chat", List.of("chat.example.com"), "/ws", "chat", "ws")).create();
+    }
+
+    /** Whether the route's status says Accepted=True (null-safe: no status yet is not accepted). */
+    public static boolean accepted(WebSocketRoute route) {
+        return route != null && route.getStatus() != null
+                && route.getStatus().conditions.stream().anyMatch(c -> "Accepted".equals(c.type) && "True".equals(c.status));
+    }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -63,17 +62,14 @@ class LeaderElectionTest {
 
     @Test
     void onlyTheLeaseHolderWritesStatusButEveryReplicaRoutes() {
-        client.resource(Fixtures.service(NS, "chat", 8080, "ws")).create();
-        client.resource(Fixtures.slice(NS, "chat-1", "chat", "ws", 9000, List.of("10.0.0.1"), List.of())).create();
-        client.resource(Fixtures.route(NS, "chat", List.of("chat.example.com"), "/ws", "chat", "ws")).create();
+        Fixtures.createChatRoute(client, NS);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().route(new RouteId(NS, "chat")) != null);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> route().getStatus() == null);
 
         client.resources(Lease.class).inNamespace(LEASE_NS).withName("wsroute-operator").delete();
 
-        await().atMost(Duration.ofSeconds(40)).until(() -> route().getStatus() != null && route().getStatus().conditions.stream()
-                .anyMatch(c -> "Accepted".equals(c.type) && "True".equals(c.status)));
+        await().atMost(Duration.ofSeconds(40)).until(() -> Fixtures.accepted(route()));
         Lease lease = client.resources(Lease.class).inNamespace(LEASE_NS).withName("wsroute-operator").get();
         assertThat(lease.getSpec().getHolderIdentity()).as("the pod name, from the downward API").isEqualTo("wsroute-7d9f-abcde");
     }

@@ -79,12 +79,9 @@ class LeaseRefusedTest {
 
     @Test
     void aRefusedLeaseIsReportedOnceThenStatusIsWrittenWhenAllowed() {
-        client.resource(Fixtures.service(NS, "chat", 8080, "ws")).create();
-        client.resource(Fixtures.slice(NS, "chat-1", "chat", "ws", 9000, List.of("10.0.0.1"), List.of())).create();
-        client.resource(Fixtures.route(NS, "chat", List.of("chat.example.com"), "/ws", "chat", "ws")).create();
+        Fixtures.createChatRoute(client, NS);
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> route().getStatus() != null && route().getStatus().conditions.stream()
-                .anyMatch(c -> "Accepted".equals(c.type) && "True".equals(c.status)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Fixtures.accepted(route()));
 
         List<String> errors = messages(Level.SEVERE);
         assertThat(errors).as("one error for three refusals in a row").hasSize(1);
