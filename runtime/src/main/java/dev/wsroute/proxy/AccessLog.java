@@ -32,7 +32,10 @@ final class AccessLog implements AutoCloseable {
     private Thread writer;
     private volatile boolean closed;
 
-    /** Who asked for what: the part of a line known when the request arrives. */
+    /**
+     * Who asked for what: the part of a line known when the request arrives; null when the log was off then (a session's
+     * line, should the log be turned on before its close, shows {@code -} for them).
+     */
     record Request(SocketAddress client, String host, String uri) {
     }
 
@@ -124,9 +127,11 @@ final class AccessLog implements AutoCloseable {
         @Override
         public void appendTo(StringBuilder sb) {
             sb.append("http client=");
-            client(sb, r.client());
-            sb.append(" method=").append(method).append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=");
-            route(sb, route);
+            client(sb, r);
+            sb.append(" method=").append(method);
+            hostAndUri(sb, r);
+            sb.append(" route=");
+            routeLabel(sb, route);
             sb.append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
                     .append(" status=").append(status).append(" duration_ms=");
             millis(sb, nanos);
@@ -137,9 +142,10 @@ final class AccessLog implements AutoCloseable {
         @Override
         public void appendTo(StringBuilder sb) {
             sb.append("ws client=");
-            client(sb, r.client());
-            sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=");
-            route(sb, route);
+            client(sb, r);
+            hostAndUri(sb, r);
+            sb.append(" route=");
+            routeLabel(sb, route);
             sb.append(" status=").append(status).append(" reason=\"").append(why).append('"');
         }
     }
@@ -149,9 +155,10 @@ final class AccessLog implements AutoCloseable {
         @Override
         public void appendTo(StringBuilder sb) {
             sb.append("ws client=");
-            client(sb, r.client());
-            sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=");
-            route(sb, route);
+            client(sb, r);
+            hostAndUri(sb, r);
+            sb.append(" route=");
+            routeLabel(sb, route);
             sb.append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
             millis(sb, nanos);
             sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
@@ -179,7 +186,8 @@ final class AccessLog implements AutoCloseable {
     }
 
     /** The client's address and port, an IPv4 address written from its bytes (no text made per line). */
-    private static void client(StringBuilder sb, SocketAddress a) {
+    private static void client(StringBuilder sb, Request r) {
+        SocketAddress a = r == null ? null : r.client();
         if (a instanceof InetSocketAddress i && i.getAddress() instanceof Inet4Address v4) {
             byte[] b = v4.getAddress();
             sb.append(b[0] & 0xff).append('.').append(b[1] & 0xff).append('.').append(b[2] & 0xff).append('.').append(b[3] & 0xff);
@@ -187,12 +195,16 @@ final class AccessLog implements AutoCloseable {
         } else if (a instanceof InetSocketAddress i && i.getAddress() != null) {
             sb.append(i.getAddress().getHostAddress()).append(':').append(i.getPort());
         } else {
-            sb.append(a);
+            sb.append(a == null ? "-" : a);
         }
     }
 
+    private static void hostAndUri(StringBuilder sb, Request r) {
+        sb.append(" host=").append(r == null ? "-" : r.host()).append(" uri=").append(r == null ? "-" : r.uri());
+    }
+
     /** The route label ({@link ProxyMetrics#label}) written in place. */
-    private static void route(StringBuilder sb, RouteId route) {
+    private static void routeLabel(StringBuilder sb, RouteId route) {
         if (route == null) {
             sb.append(ProxyMetrics.label(null));
         } else {

@@ -172,6 +172,28 @@ class AccessLogTest {
     }
 
     @Test
+    void aSessionOpenedWhileTheLogWasOffKeepsNoRequestAndIsLoggedWithoutIt() throws Exception {
+        category.setLevel(Level.OFF);
+        start();
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(px.ws("/ws/chat?room=1")), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        echoed.complete(data.toString());
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        ws.sendText("hello", true);
+        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("hello");
+        category.setLevel(Level.INFO); // turned on while the session is open: its line comes at its close
+        ws.sendClose(1000, "bye").get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> lines().size() == 1);
+        assertThat(lines().get(0)).matches("INFO  \\[wsroute\\.access\\] ws client=- host=- uri=- route=default/web endpoint="
+                + echo.endpoint() + " status=101 duration_ms=\\d+\\.\\d bytes_in=\\d+ bytes_out=\\d+ msgs_in=1 msgs_out=1 closed_by=client "
+                + "close_code=1000 close_reason=-");
+    }
+
+    @Test
     void aFormatterWithAFieldPerRecordStillFormatsEveryLine() throws Exception {
         root.setHandlers(new Handler[] { new ConsoleHandler(new java.util.logging.Formatter() {
             @Override
