@@ -10,6 +10,7 @@
 # also saved under bench/results/ (gitignored). Every process it starts is stopped on exit.
 # wsroute runs as shipped (the image's JVM flags), access log off; wsroute-log: the same with the
 # access log on (its default). --strace adds system calls per session and per HTTP request.
+# Idle memory runs on a proxy of its own (first round); the load scenarios on a second, fresh one.
 set -euo pipefail
 
 PROXIES="wsroute,wsroute-log,nginx,haproxy"
@@ -397,8 +398,11 @@ loadgen() {  # proxy args... -> prints the RESULT line (also appended to $RAW)
   local proxy="$1"; shift
   local out
   check_alive
+  local err="$RUN_DIR/loadgen-$proxy.last.err"
   out="$(java "${JAVA_CLIENT_FLAGS[@]}" -jar "$BENCH_JAR" --port "${PROXY_PORT[$proxy]}" --label "$proxy" \
-    --cpu-pids "$PROXY_PID" --clk-tck "$CLK_TCK" "$@" 2>>"$RUN_DIR/loadgen-$proxy.err")" || true
+    --cpu-pids "$PROXY_PID" --clk-tck "$CLK_TCK" "$@" 2>"$err")" || true
+  cat "$err" >> "$RUN_DIR/loadgen-$proxy.err"
+  grep '^ERROR-CAUSE' "$err" | tee -a "$RAW" >&2 || true   # what each counted error saw
   check_alive
   out="$(grep '^RESULT' <<< "$out" || true)"
   [[ -n "$out" ]] || { log "no result from loadgen $* (see $RUN_DIR/loadgen-$proxy.err)"; return 0; }
@@ -547,14 +551,16 @@ measure() {  # proxy key label loadgen-args... -> one measured load scenario, wh
 bench_proxy() {  # proxy round
   local proxy="$1" round="$2" line
   log "$proxy: round $round, starting on 127.0.0.1:${PROXY_PORT[$proxy]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  "start_$proxy"
   if wants idle && ((round == 1)) && [[ "$proxy" != wsroute-log ]]; then  # the access log writes nothing for idle sockets
+    # a proxy of its own, so the storm of idle connections leaves nothing (JIT, heap) to the load scenarios
+    "start_$proxy"
     log "$proxy: idle memory at $IDLE_CONNS connections (fresh proxy)"
     idle_memory "$proxy"
+    stop_pid "$PROXY_PID"
   fi
-  if wants echo64 || wants echo4k || wants sessions || wants http; then
-    warm_up "$proxy"
-  fi
+  wants echo64 || wants echo4k || wants sessions || wants http || return 0
+  "start_$proxy"
+  warm_up "$proxy"
   measure "$proxy" echo64 "echo 64 B" --scenario echo --size 64 --conns "$ECHO_CONNS" --path "$WS_PATH"
   measure "$proxy" echo4k "echo 4 KiB" --scenario echo --size 4096 --conns "$ECHO_CONNS" --path "$WS_PATH"
   measure "$proxy" sessions "sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"

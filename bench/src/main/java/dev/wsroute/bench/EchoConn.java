@@ -71,11 +71,13 @@ final class EchoConn implements WsListener {
         }
         if (frame instanceof CloseWebSocketFrame) {
             errors++;
+            ErrorCauses.note("echo: Close " + ((CloseWebSocketFrame) frame).statusCode() + " from the proxy", null);
             finish();
             return;
         }
         if (frame.content().readableBytes() != payload.readableBytes() && run.measuring()) {
             errors++;
+            ErrorCauses.note("echo: wrong length " + frame.content().readableBytes(), null);
         }
         if (run.measuring()) {
             latency.recordSince(sentAt);
@@ -93,6 +95,7 @@ final class EchoConn implements WsListener {
         signal();
         if (run != null && !finished) {
             errors++;
+            ErrorCauses.note("echo: connection closed", cause);
             finish();
         }
     }

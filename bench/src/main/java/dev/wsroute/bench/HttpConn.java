@@ -27,6 +27,7 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
     private Run run;
     private long sentAt;
     private boolean finished;
+    private Throwable cause; // why the connection ended early, for the error count
 
     HttpConn(String path, String host, long maxOps, CountDownLatch settled) {
         this.path = path;
@@ -73,10 +74,12 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
                 ops++;
             } else {
                 errors++; // an error answer (502, 503 ...) is not a request served
+                ErrorCauses.note("http: answer " + res.status().code(), null);
             }
         }
         if (!HttpUtil.isKeepAlive(res)) {
             errors++;
+            ErrorCauses.note("http: answer " + res.status().code() + " without keep-alive", null);
             finish();
         } else if (ops >= maxOps || run.over()) {
             finish();
@@ -87,6 +90,7 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        this.cause = cause;
         ctx.close();
     }
 
@@ -94,6 +98,7 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (run != null && !finished) {
             errors++;
+            ErrorCauses.note("http: connection closed", cause);
             finish();
         }
     }

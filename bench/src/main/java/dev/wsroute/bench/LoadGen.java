@@ -90,6 +90,7 @@ public final class LoadGen {
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             };
             Result.emit(result.line());
+            ErrorCauses.print(setup.label);
         } catch (RuntimeException e) {
             System.err.println("loadgen " + scenario + " failed: " + e);
             status = 1;

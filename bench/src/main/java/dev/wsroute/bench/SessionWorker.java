@@ -51,6 +51,7 @@ final class SessionWorker implements WsListener {
                 failures++;
                 if (run.measuring()) {
                     errors++;
+                    ErrorCauses.note("session connect failed", f.cause());
                 }
                 next();
             }
@@ -87,6 +88,8 @@ final class SessionWorker implements WsListener {
                 latency.recordSince(startedAt);
             } else {
                 errors++;
+                ErrorCauses.note("session ended " + (!wasOpen ? "before the 101" : !echoed ? "before the echo"
+                        : "before the peer's Close"), cause);
             }
         }
         next();

@@ -45,7 +45,7 @@ final class ReportingLeaseLock implements Lock {
 
     @Override
     public void update(KubernetesClient client, LeaderElectionRecord record) {
-        call("update", () -> {
+        call("patch", () -> { // fabric8 renews with a JSON merge patch: RBAC's verb is patch
             lock.update(client, record);
             return null;
         });
@@ -73,7 +73,7 @@ final class ReportingLeaseLock implements Lock {
             if ((e.getCode() == 401 || e.getCode() == 403) && refused == null) {
                 refused = verb;
                 LOG.errorf("the API server refuses this replica to %s the Lease %s/%s (HTTP %d): it will not write route status "
-                        + "until its service account may get, create and update leases.coordination.k8s.io there "
+                        + "until its service account may get, create and patch leases.coordination.k8s.io there "
                         + "(deploy/base/rbac-ingress.yaml)", verb, namespace, name, e.getCode());
             }
             throw e;
