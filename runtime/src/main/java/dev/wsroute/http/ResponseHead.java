@@ -95,11 +95,17 @@ public final class ResponseHead {
     }
 
     /**
-     * The head for the client: the upstream's bytes as they are when they are clean and no Connection field is to be
-     * added, else {@linkplain #write rewritten}.
+     * The head for the client: null when the upstream's bytes can go as they are (clean, and no Connection field to
+     * add), else {@linkplain #write rewritten}.
      */
+    public ByteBuf rewriteFor(ByteBuf in, ByteBufAllocator alloc, String connection) {
+        return clean && connection == null ? null : write(in, alloc, connection);
+    }
+
+    /** The head for the client, as it came or rewritten (see {@link #rewriteFor}). */
     public ByteBuf forClient(ByteBuf in, ByteBufAllocator alloc, String connection) {
-        return clean && connection == null ? in.retainedSlice(start, length) : write(in, alloc, connection);
+        ByteBuf rewritten = rewriteFor(in, alloc, connection);
+        return rewritten != null ? rewritten : in.retainedSlice(start, length);
     }
 
     /**

@@ -18,10 +18,16 @@ public final class ResponseReader implements ByteProcessor {
         /** A 1xx head (100 Continue, 103 Early Hints): another head follows. {@code in} holds it at its offsets. */
         void informational(ResponseHead head, ByteBuf in);
 
-        /** The final head; {@code in} holds it at its offsets, for this call only. */
-        void head(ResponseHead head, ByteBuf in);
+        /**
+         * The final head; {@code in} holds it at its offsets, for this call only.
+         *
+         * @return the head as the client gets it, or null to relay the upstream's bytes as they are (in one buffer
+         *         with the body bytes that came in the same read)
+         */
+        ByteBuf head(ResponseHead head, ByteBuf in);
 
-        void body(ByteBuf bytes);
+        /** Bytes for the client: a rewritten head, or the upstream's bytes as they came. */
+        void relay(ByteBuf bytes);
 
         /** The answer ended; {@code reusable}: nothing followed it and the upstream keeps the connection. */
         void end(boolean reusable);
@@ -148,11 +154,16 @@ public final class ResponseReader implements ByteProcessor {
             }
         }
         if (head != null) {
-            sink.head(head, buf);
+            ByteBuf rewritten = sink.head(head, buf);
+            if (rewritten == null) {
+                bodyFrom = head.start; // the head as it came, and the body behind it: one buffer, one write
+            } else {
+                sink.relay(rewritten);
+            }
         }
         int bodyEnd = buf.readerIndex();
         if (bodyEnd > bodyFrom) {
-            sink.body(buf.retainedSlice(bodyFrom, bodyEnd - bodyFrom));
+            sink.relay(buf.retainedSlice(bodyFrom, bodyEnd - bodyFrom));
         }
         if (state == State.DONE) {
             boolean nothingFollows = !buf.isReadable();

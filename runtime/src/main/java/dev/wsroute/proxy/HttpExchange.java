@@ -210,21 +210,21 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     }
 
     @Override
-    public void head(ResponseHead head, ByteBuf in) {
+    public ByteBuf head(ResponseHead head, ByteBuf in) {
         if (done) {
-            return;
+            return null;
         }
         clock.disarm(responseTimer);
         closeClient = !clientKeepAlive || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
-        ByteBuf bytes = head.forClient(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null);
+        ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null);
         responseStarted = true;
         status = head.status();
         client.pipeline().get(ClientHttpCodec.class).responseRelayed();
-        client.write(bytes, client.voidPromise());
+        return rewritten;
     }
 
     @Override
-    public void body(ByteBuf bytes) {
+    public void relay(ByteBuf bytes) {
         if (done) {
             bytes.release();
             return;

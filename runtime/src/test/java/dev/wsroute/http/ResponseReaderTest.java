@@ -32,12 +32,12 @@ class ResponseReaderTest {
         }
 
         @Override
-        public void head(ResponseHead head, ByteBuf in) {
-            take(head.forClient(in, ByteBufAllocator.DEFAULT, null));
+        public ByteBuf head(ResponseHead head, ByteBuf in) {
+            return head.rewriteFor(in, ByteBufAllocator.DEFAULT, null);
         }
 
         @Override
-        public void body(ByteBuf bytes) {
+        public void relay(ByteBuf bytes) {
             take(bytes);
         }
 
