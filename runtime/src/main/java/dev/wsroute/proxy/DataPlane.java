@@ -14,7 +14,6 @@ import dev.wsroute.table.RouteTableHolder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 
 /**
@@ -28,8 +27,8 @@ public final class DataPlane implements AutoCloseable {
     private final Transport transport;
     private final ProxyContext px;
     private final DataPlaneLifecycle lifecycle;
-    private Channel plain;
-    private Channel secure;
+    private Listeners plain;
+    private Listeners secure;
     private volatile boolean accepting;
 
     /**
@@ -74,42 +73,51 @@ public final class DataPlane implements AutoCloseable {
         }
         accepting = true;
         lifecycle.start(transport.group().next());
-        LOG.infof("wsroute data plane (%s, %d I/O threads) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
-                config.listen().host(), port(), secure != null ? " and TLS on " + tlsPort() : "");
+        LOG.infof("wsroute data plane (%s, %d I/O threads, %s) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
+                plain.count() > 1 ? "a listener per thread" : "one listener", config.listen().host(), port(),
+                secure != null ? " and TLS on " + tlsPort() : "");
         return this;
     }
 
-    private Channel bind(int port, boolean tls) throws InterruptedException {
-        ChannelFuture bound = new ServerBootstrap()
-                .group(transport.group())
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                // reads run freely until a plain HTTP request asks for one-at-a-time reads (or an early-data
-                // buffer fills): toggling read interest costs an epoll_ctl each way
-                .childOption(ChannelOption.AUTO_READ, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.RECV_ALLOCATOR)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
-                .childHandler(new ClientInitializer(px, tls))
-                .bind(config.listen().host(), port).await();
-        if (!bound.isSuccess()) {
+    private Listeners bind(int port, boolean tls) throws InterruptedException {
+        ClientInitializer clients = new ClientInitializer(px, tls);
+        try {
+            return Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> new ServerBootstrap()
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    // reads run freely until a plain HTTP request asks for one-at-a-time reads (or an early-data
+                    // buffer fills): toggling read interest costs an epoll_ctl each way
+                    .childOption(ChannelOption.AUTO_READ, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.RECV_ALLOCATOR)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
+                    .childHandler(clients));
+        } catch (Listeners.BindFailed e) {
             if (plain != null) {
-                plain.close(); // the plain listener bound; the TLS one did not: release it too
+                plain.close(); // the plain listeners bound; the TLS ones did not: release them too
             }
             transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
-            throw new ListenerBindException(tls, config.listen().host(), port, bound.cause());
+            throw new ListenerBindException(tls, config.listen().host(), port, e.getCause());
         }
-        return bound.channel();
     }
 
     public int port() {
-        return ((InetSocketAddress) plain.localAddress()).getPort();
+        return plain.port();
     }
 
     public int tlsPort() {
-        return secure == null ? -1 : ((InetSocketAddress) secure.localAddress()).getPort();
+        return secure == null ? -1 : secure.port();
+    }
+
+    /** The plain listeners then the TLS ones (tests: one per event loop where the transport allows). */
+    java.util.List<Channel> listeners() {
+        java.util.List<Channel> all = new java.util.ArrayList<>(plain.channels());
+        if (secure != null) {
+            all.addAll(secure.channels());
+        }
+        return all;
     }
 
     public boolean accepting() {
@@ -137,10 +145,10 @@ public final class DataPlane implements AutoCloseable {
         }
         accepting = false;
         if (plain != null) {
-            plain.close().syncUninterruptibly();
+            plain.close();
         }
         if (secure != null) {
-            secure.close().syncUninterruptibly();
+            secure.close();
         }
         plain = null;
         lifecycle.close();

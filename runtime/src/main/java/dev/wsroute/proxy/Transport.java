@@ -32,9 +32,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * with a warning; the startup line names the one that runs.
  *
  * @param channels makes an unregistered client channel of a protocol family (null: the platform's preferred one)
+ * @param reusePort whether several listeners may share a port ({@code SO_REUSEPORT}): then each event loop gets its
+ *        own listener and keeps the connections it accepts (Netty's NIO transport does not offer the option)
  */
 record Transport(String name, EventLoopGroup group, Class<? extends ServerSocketChannel> serverChannel,
-        Function<InternetProtocolFamily, SocketChannel> channels) {
+        Function<InternetProtocolFamily, SocketChannel> channels, boolean reusePort) {
     private static final Logger LOG = Logger.getLogger(Transport.class);
 
     /** The transports by name; {@code auto}: the best one the platform has. */
@@ -45,17 +47,17 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
         if (wanted == Kind.IO_URING) {
             if (ioUringAvailable()) {
                 return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel.class,
-                        family -> new IOUringSocketChannel());
+                        family -> new IOUringSocketChannel(), true);
             }
             LOG.warnf("io_uring transport asked for but not available here (%s): using %s", ioUringUnavailability(),
                     Epoll.isAvailable() ? "epoll" : "nio");
         }
         if (wanted != Kind.NIO && Epoll.isAvailable()) {
             return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class,
-                    family -> family == null ? new EpollSocketChannel() : new EpollSocketChannel(family));
+                    family -> family == null ? new EpollSocketChannel() : new EpollSocketChannel(family), true);
         }
         return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class,
-                family -> family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family));
+                family -> family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family), false);
     }
 
     static Kind kind(String name) {
