@@ -104,16 +104,7 @@ class AccessLogTest {
     @Test
     void aWebSocketSessionIsOneLineAtItsClose() throws Exception {
         start();
-        CompletableFuture<String> echoed = new CompletableFuture<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(px.ws("/ws/chat?room=1")), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        echoed.complete(data.toString());
-                        return null;
-                    }
-                }).get(30, TimeUnit.SECONDS);
-        ws.sendText("hello", true);
-        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("hello");
+        WebSocket ws = echoedSession();
         ws.sendClose(1000, "bye").get(30, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> lines().size() == 1);
         assertThat(lines().get(0)).matches("INFO  \\[wsroute\\.access\\] ws client=127\\.0\\.0\\.1:\\d+ host=127\\.0\\.0\\.1 "
@@ -175,16 +166,7 @@ class AccessLogTest {
     void aSessionOpenedWhileTheLogWasOffKeepsNoRequestAndIsLoggedWithoutIt() throws Exception {
         category.setLevel(Level.OFF);
         start();
-        CompletableFuture<String> echoed = new CompletableFuture<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(px.ws("/ws/chat?room=1")), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        echoed.complete(data.toString());
-                        return null;
-                    }
-                }).get(30, TimeUnit.SECONDS);
-        ws.sendText("hello", true);
-        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("hello");
+        WebSocket ws = echoedSession();
         category.setLevel(Level.INFO); // turned on while the session is open: its line comes at its close
         ws.sendClose(1000, "bye").get(30, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> lines().size() == 1);
@@ -230,6 +212,21 @@ class AccessLogTest {
         await().atMost(WAIT).until(() -> lines().size() == 3);
         assertThat(lines()).extracting(l -> l.substring(0, 5) + l.substring(l.indexOf(" uri=") + 5, l.indexOf(" route=")))
                 .containsExactly("INFO /page", "FINE /quiet", "INFO /page");
+    }
+
+    /** A WebSocket of the JDK's client through the proxy, after one message echoed. */
+    private WebSocket echoedSession() throws Exception {
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(px.ws("/ws/chat?room=1")), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        echoed.complete(data.toString());
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        ws.sendText("hello", true);
+        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("hello");
+        return ws;
     }
 
     private static long writerThreads() {
