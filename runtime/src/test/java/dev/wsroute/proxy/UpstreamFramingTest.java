@@ -35,14 +35,7 @@ class UpstreamFramingTest {
     static void start() throws Exception {
         upstream = new ScriptedUpstream(r -> Answer.of(ok("unset")));
         px = new ProxyHarness(TestConfig.wsroute());
-        px.routes("""
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: up, namespace: default}
-                spec:
-                  hosts: [up.test]
-                  http: {backends: [{endpoints: ["%s"]}]}
-                """.formatted(upstream.endpoint()));
+        px.routes(upstream.routes());
     }
 
     @AfterAll
