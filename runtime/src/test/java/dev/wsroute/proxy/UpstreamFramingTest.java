@@ -219,6 +219,19 @@ class UpstreamFramingTest {
     }
 
     @Test
+    void theRequestHeadGoesUpstreamAsParsedWithoutHopByHopFieldsAndWithForwardingFields() throws Exception {
+        upstream.script(r -> Answer.of(ok("seen")));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("GET /f?q=1 HTTP/1.1\r\nHost: up.test\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: keep-alive, X-Drop\r\nX-Drop: 1\r\n"
+                    + "Keep-Alive: timeout=5\r\nTE: trailers\r\nX-Keep: k\r\nForwarded: for=10.0.0.1\r\nX-Forwarded-Host: spoofed\r\n\r\n");
+            assertThat(raw.readResponse()).endsWith("seen");
+        }
+        assertThat(upstream.requests).singleElement().extracting(ScriptedUpstream.Request::head).isEqualTo(
+                "GET /f?q=1 HTTP/1.1\r\nHost: up.test\r\nX-Keep: k\r\nX-Forwarded-For: 10.0.0.1, 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+                        + "X-Forwarded-Host: up.test\r\nForwarded: for=10.0.0.1, for=127.0.0.1;host=up.test;proto=http\r\n\r\n");
+    }
+
+    @Test
     void bytesAfterAnAnswerAreNeverRelayedAndRetireTheConnection() throws Exception {
         String smuggled = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled";
         script(java.util.Map.of("/extra", ok("ok") + smuggled));
