@@ -54,6 +54,11 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** Whether lines are written at all: with the log off, nothing needs to keep a {@link Request}. */
+    boolean enabled() {
+        return enabled;
+    }
+
     void http(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) {
         if (enabled) {
             offer(new HttpLine(r, method, route, endpoint, status, nanos));

@@ -199,8 +199,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         handshake.start();
     }
 
+    /** The request part of an access-log line; null with the log off, so that no exchange or tunnel keeps one for nothing. */
     private AccessLog.Request logRequest(ClientRequest view, String host) {
-        return new AccessLog.Request(ctx.channel().remoteAddress(), host, view.pathAndQuery());
+        return px.accessLog.enabled() ? new AccessLog.Request(ctx.channel().remoteAddress(), host, view.pathAndQuery()) : null;
     }
 
     private void logHttp(ClientRequest view, RouteId route, int status) {
