@@ -11,9 +11,18 @@ import io.netty.handler.codec.http.HttpMethod;
  * order, as plain buffers.
  */
 public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpDecoder, ClientResponseEncoder> {
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
+
     /** @param headStarted told when the first bytes of a request head arrive */
     public ClientHttpCodec(int maxHeaderSize, int maxRequestLine, Runnable headStarted) {
-        ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
         init(new ClientHttpDecoder(maxHeaderSize, maxRequestLine, methods, headStarted), new ClientResponseEncoder(methods));
+    }
+
+    /**
+     * A final answer went to the client as bytes (a relayed upstream answer passes the encoder unchanged): the
+     * request it answers is no longer the encoder's to answer.
+     */
+    public void responseRelayed() {
+        methods.poll();
     }
 }

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.ClientHttpCodec;
-import dev.wsroute.http.ClientHttpDecoder;
+import dev.wsroute.http.Framing;
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.RequestHead;
 import dev.wsroute.model.Route;
@@ -26,7 +26,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -166,9 +165,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         HeadFields fields = HeadFields.of(parsed);
         ForwardedHeaders.removeHopByHop(fields);
         ForwardedHeaders.add(fields, (InetSocketAddress) ctx.channel().remoteAddress(), tls, view.rawHost());
-        HttpRequest head = ClientHttpDecoder.toNetty(parsed, fields);
-        head.setProtocolVersion(HttpVersion.HTTP_1_1); // keep-alive to the upstream, whatever the client spoke
-        exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), head, pool, routeId, parsed.keepAlive(), parsed.http10());
+        // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
+        exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), parsed.method(), parsed.pathAndQuery(), fields,
+                parsed.framing().kind() == Framing.Kind.CHUNKED, pool, routeId, parsed.keepAlive(), parsed.http10());
         exchange.start();
     }
 

@@ -7,10 +7,8 @@ import java.util.List;
 
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.HttpChars;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 
-/** X-Forwarded-For/-Proto/-Host and RFC 7239 Forwarded on every upstream request; hop-by-hop headers dropped both ways. */
+/** X-Forwarded-For/-Proto/-Host and RFC 7239 Forwarded on every upstream request; hop-by-hop headers dropped from requests (responses: {@link dev.wsroute.http.ResponseHeadParser}). */
 final class ForwardedHeaders {
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
@@ -53,20 +51,6 @@ final class ForwardedHeaders {
             if (h.name(i).equalsIgnoreCase("connection")) {
                 named = connectionNamed(h.value(i), named);
             }
-        }
-        if (named != null) {
-            named.forEach(h::remove);
-        }
-        for (String name : HOP_BY_HOP) {
-            h.remove(name);
-        }
-    }
-
-    /** As {@link #removeHopByHop(HeadFields)}, for a response on its way to the client. */
-    static void removeHopByHop(HttpHeaders h) {
-        List<String> named = null;
-        for (String c : h.getAll(HttpHeaderNames.CONNECTION)) {
-            named = connectionNamed(c, named);
         }
         if (named != null) {
             named.forEach(h::remove);

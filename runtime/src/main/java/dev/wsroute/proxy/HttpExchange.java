@@ -5,43 +5,53 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.http.BadResponse;
+import dev.wsroute.http.ClientHttpCodec;
+import dev.wsroute.http.HeadFields;
+import dev.wsroute.http.ResponseHead;
+import dev.wsroute.http.ResponseReader;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * One plain HTTP request and its response, streamed both ways: each chunk is written as it arrives and the next
- * read waits until the other side can take more. Upstream connections are kept alive and reused per event loop.
+ * One plain HTTP request and its response, streamed both ways: each part is written as it arrives and the next
+ * read waits until the other side can take more. No HTTP codec on the upstream connection: the request head is
+ * written from the parse in one buffer, the body in its own framing (re-chunked only because the client decoder
+ * takes chunks apart), and the answer goes to the client as the upstream wrote it, past the client's encoder — only
+ * a head with hop-by-hop fields is rewritten. Upstream connections are kept alive and reused per event loop.
  */
-final class HttpExchange implements UpstreamDialer.Owner {
+final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private static final Logger LOG = Logger.getLogger(HttpExchange.class);
+    private static final ByteBuf CRLF = Unpooled.unreleasableBuffer(Unpooled.directBuffer(2).writeByte('\r').writeByte('\n')).asReadOnly();
+    private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer(5).writeBytes(new byte[] {'0', '\r', '\n', '\r', '\n'})).asReadOnly();
+    /** Body bytes held while connecting, beyond which the client is not read until the upstream takes them. */
+    private static final int MAX_PENDING_BODY = 64 * 1024;
 
     private final ProxyContext px;
     private final ChannelHandlerContext client;
     private final ClientRequestReceiver owner;
     private final AccessLog.Request request;
-    private final HttpRequest head;
+    private final String method;
+    private final String target;
+    private final HeadFields fields;
+    private final boolean chunkedBody;
     private final Pool pool;
     private final RouteId route;
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
     private final long started = System.nanoTime();
-    /** Body bytes held while connecting, beyond which the client is not read until the upstream takes them. */
-    private static final int MAX_PENDING_BODY = 64 * 1024;
     private final List<HttpContent> pendingBody = new ArrayList<>(1);
     private int pendingBytes;
     private Endpoint endpoint; // held (counted in use) from connect until the exchange ends
@@ -51,20 +61,30 @@ final class HttpExchange implements UpstreamDialer.Owner {
     private boolean bodySent;
     private boolean requestComplete;
     private boolean responseStarted;
-    private boolean upstreamKeepAlive;
+    /** The client connection closes after this answer (the client asked, or the answer runs until the upstream closes). */
+    private boolean closeClient;
+    private boolean upstreamReusable;
     private boolean done;
     private int status;
     private final LoopClock.Deadline responseTimer = new LoopClock.Deadline(
             () -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time"));
     private LoopClock clock;
 
+    /**
+     * @param fields the request's fields, edited for the upstream
+     * @param chunkedBody the body comes (de-chunked by the client decoder) in chunked framing
+     */
     HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, AccessLog.Request request,
-            HttpRequest head, Pool pool, RouteId route, boolean clientKeepAlive, boolean clientHttp10) {
+            String method, String target, HeadFields fields, boolean chunkedBody, Pool pool, RouteId route,
+            boolean clientKeepAlive, boolean clientHttp10) {
         this.px = px;
         this.client = client;
         this.owner = owner;
         this.request = request;
-        this.head = head;
+        this.method = method;
+        this.target = target;
+        this.fields = fields;
+        this.chunkedBody = chunkedBody;
         this.pool = pool;
         this.route = route;
         this.clientKeepAlive = clientKeepAlive;
@@ -84,7 +104,6 @@ final class HttpExchange implements UpstreamDialer.Owner {
 
     @Override
     public void initChannel(ChannelPipeline p) {
-        p.addLast("http", new HttpClientCodec(4096, 64 * 1024, 16 * 1024));
         p.addLast("exchange", new UpstreamHttpHandler());
     }
 
@@ -94,11 +113,10 @@ final class HttpExchange implements UpstreamDialer.Owner {
         servedBy = e;
         reused = reusedConnection;
         upstream = ch;
-        UpstreamHttpHandler.of(ch).attach(this);
-        ch.write(head);
+        UpstreamHttpHandler.of(ch).attach(this, method.equals("HEAD"));
+        ch.write(fields.write(ch.alloc(), method, target), ch.voidPromise());
         for (HttpContent c : pendingBody) {
-            bodySent = true;
-            ch.write(c);
+            writeBody(c);
         }
         pendingBody.clear();
         ch.flush();
@@ -116,16 +134,14 @@ final class HttpExchange implements UpstreamDialer.Owner {
                 noEndpoint ? "no ready endpoint" : "every endpoint refused the connection");
     }
 
-    /** A chunk of the client's request body. */
+    /** A part of the client's request body. */
     void clientContent(HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
         if (done) {
             c.release();
-            if (c instanceof LastHttpContent) {
-                requestComplete = true;
-            }
+            requestComplete |= last;
             return;
         }
-        boolean last = c instanceof LastHttpContent;
         requestComplete |= last;
         if (upstream == null) {
             pendingBody.add(c);
@@ -135,10 +151,32 @@ final class HttpExchange implements UpstreamDialer.Owner {
             }
             return;
         }
-        bodySent |= c.content().isReadable();
-        upstream.writeAndFlush(c);
+        writeBody(c);
+        upstream.flush();
         if (!last && !upstream.isWritable()) {
             client.channel().config().setAutoRead(false); // upstreamWritable() reads on
+        }
+    }
+
+    /** A body part in the request's framing: as it is for Content-Length, as a chunk (and the last chunk) for chunked. */
+    private void writeBody(HttpContent c) {
+        ByteBuf data = c.content();
+        int n = data.readableBytes();
+        bodySent |= n > 0;
+        if (n == 0) {
+            c.release();
+        } else if (!chunkedBody) {
+            upstream.write(data, upstream.voidPromise());
+        } else {
+            ByteBuf size = upstream.alloc().buffer(10);
+            size.writeCharSequence(Integer.toHexString(n), java.nio.charset.StandardCharsets.US_ASCII);
+            size.writeShort(('\r' << 8) | '\n');
+            upstream.write(size, upstream.voidPromise());
+            upstream.write(data, upstream.voidPromise());
+            upstream.write(CRLF.duplicate(), upstream.voidPromise());
+        }
+        if (chunkedBody && c instanceof LastHttpContent) {
+            upstream.write(LAST_CHUNK.duplicate(), upstream.voidPromise()); // trailers are not forwarded: the client decoder drops them
         }
     }
 
@@ -158,41 +196,54 @@ final class HttpExchange implements UpstreamDialer.Owner {
         }
     }
 
-    void response(HttpResponse r) {
+    // --- ResponseReader.Sink: the answer, relayed as bytes ---
+
+    @Override
+    public void informational(ResponseHead head, ByteBuf in) {
         if (done) {
             return;
         }
-        if (r.status().code() == 100) { // 100-continue: pass it on (complete, so the encoder expects the final answer next)
-            if (!clientHttp10) {
-                client.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(r.protocolVersion(), r.status()));
-            }
-            clock.arm(responseTimer, px.config.upstream().responseTimeout().toNanos()); // the final answer is due in turn
-            return;
+        if (!clientHttp10) { // 100 Continue, 103 Early Hints: an HTTP/1.0 client knows none
+            client.write(head.forClient(in, client.alloc(), null), client.voidPromise());
         }
-        clock.disarm(responseTimer);
-        responseStarted = true;
-        status = r.status().code();
-        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
-        ForwardedHeaders.removeHopByHop(r.headers());
-        if (!clientKeepAlive) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientHttp10) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        client.write(r);
+        clock.arm(responseTimer, px.config.upstream().responseTimeout().toNanos()); // the final answer is due in turn
     }
 
-    void responseContent(HttpContent c) {
-        if (done || !responseStarted) {
-            c.release();
+    @Override
+    public ByteBuf head(ResponseHead head, ByteBuf in) {
+        if (done) {
+            return null;
+        }
+        clock.disarm(responseTimer);
+        closeClient = !clientKeepAlive || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
+        ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null);
+        responseStarted = true;
+        status = head.status();
+        client.pipeline().get(ClientHttpCodec.class).responseRelayed();
+        return rewritten;
+    }
+
+    @Override
+    public void relay(ByteBuf bytes) {
+        if (done) {
+            bytes.release();
             return;
         }
-        if (c instanceof LastHttpContent) {
-            client.writeAndFlush(c);
+        client.write(bytes, client.voidPromise()); // a failed write closes the connection (exceptionCaught): no promise per part
+    }
+
+    @Override
+    public void end(boolean reusable) {
+        if (!done) {
+            upstreamReusable = reusable;
             finish();
-        } else {
-            client.write(c);
         }
+    }
+
+    /** The upstream sent what the proxy won't relay: 502 if the client got nothing of it yet, else the client is cut off. */
+    void badResponse(BadResponse why) {
+        LOG.debugf("http: unreadable answer from %s: %s", servedBy, why.getMessage());
+        fail(HttpResponseStatus.BAD_GATEWAY, "upstream answer unreadable: " + why.getMessage());
     }
 
     /** After a batch of upstream reads: flush to the client, and pause the upstream while the client can't keep up. */
@@ -205,24 +256,25 @@ final class HttpExchange implements UpstreamDialer.Owner {
 
     private void finish() {
         done = true;
+        client.flush();
         px.metrics.httpRequest(route, status);
         logAccess();
         UpstreamHttpHandler.of(upstream).detach();
-        if (upstreamKeepAlive && requestComplete) {
+        if (upstreamReusable && requestComplete) {
             upstream.config().setAutoRead(true); // parked, it notices a close or stray bytes
             px.httpPool.release(endpoint, upstream);
         } else {
             upstream.close();
         }
         releaseEndpoint();
-        owner.exchangeDone(clientKeepAlive && requestComplete);
+        owner.exchangeDone(!closeClient && requestComplete);
     }
 
-    void upstreamClosed() {
+    void upstreamClosed(ResponseReader reader) {
         if (done) {
             return;
         }
-        if (!responseStarted && reused && !bodySent && requestComplete) {
+        if (!responseStarted && reused && !bodySent && requestComplete && reader.beforeHead()) {
             // a parked connection the upstream had just closed: try once more on a fresh one
             clock.disarm(responseTimer);
             upstream = null;
@@ -230,13 +282,11 @@ final class HttpExchange implements UpstreamDialer.Owner {
             px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
             return;
         }
-        if (responseStarted) {
-            done = true;
-            logAccess();
-            client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            return;
+        try {
+            reader.closed(this); // the end of a body that runs until the close
+        } catch (BadResponse cut) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection before answering");
         }
-        fail(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection before answering");
     }
 
     void upstreamFailed(Throwable cause) {
@@ -276,20 +326,22 @@ final class HttpExchange implements UpstreamDialer.Owner {
     }
 
     private void logAccess() {
-        px.accessLog.http(request, head.method().name(), route, servedBy, status, System.nanoTime() - started);
+        px.accessLog.http(request, method, route, servedBy, status, System.nanoTime() - started);
     }
 
     private void fail(HttpResponseStatus s, String why) {
         if (!abandon()) {
             return;
         }
+        if (responseStarted) { // the client has part of the answer: pass on what was read, then cut it off
+            px.metrics.httpRequest(route, status);
+            logAccess();
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         status = s.code();
         px.metrics.httpRequest(route, status);
         logAccess();
-        if (responseStarted) {
-            client.close();
-            return;
-        }
         boolean keepAlive = clientKeepAlive && requestComplete;
         client.writeAndFlush(HttpResponses.of(s, why, !keepAlive));
         owner.exchangeDone(keepAlive);

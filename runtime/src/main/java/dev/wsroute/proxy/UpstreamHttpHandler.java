@@ -2,22 +2,24 @@ package dev.wsroute.proxy;
 
 import java.util.ArrayDeque;
 
+import dev.wsroute.http.BadResponse;
+import dev.wsroute.http.ResponseReader;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The one handler of a plain HTTP upstream connection, for its whole life: it hands responses to the
- * {@link HttpExchange} that uses the connection, and while the connection is parked in the {@link UpstreamPool}
- * it guards it: any byte, close or FIN, or the idle deadline, retires it. Attaching and parking change no
- * pipeline and schedule no timer task.
+ * The one handler of a plain HTTP upstream connection, for its whole life: it reads the answers with its
+ * {@link ResponseReader} (no HTTP codec) and hands their parts to the {@link HttpExchange} that uses the
+ * connection, and while the connection is parked in the {@link UpstreamPool} it guards it: any byte, close or FIN,
+ * or the idle deadline, retires it. Attaching and parking change no pipeline and schedule no timer task.
  */
 final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
     private final LoopClock.Deadline parkedTooLong = new LoopClock.Deadline(this::retire);
+    private final ResponseReader reader = new ResponseReader();
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
     private ArrayDeque<Channel> parkedIn;
@@ -33,10 +35,12 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
         this.clock = LoopClock.of(ctx.channel().eventLoop());
     }
 
-    void attach(HttpExchange e) {
+    /** The exchange's request goes out next; {@code headRequest}: its answer has no body. */
+    void attach(HttpExchange e, boolean headRequest) {
         clock.disarm(parkedTooLong);
         parkedIn = null;
         exchange = e;
+        reader.expect(headRequest);
     }
 
     void detach() {
@@ -62,23 +66,17 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         HttpExchange e = exchange;
-        if (e == null) { // parked (or between exchanges): an upstream that talks unasked is not reusable
+        if (e == null || !(msg instanceof ByteBuf in)) { // parked (or between exchanges): an upstream that talks unasked is not reusable
             ReferenceCountUtil.release(msg);
             retire();
             return;
         }
-        if (msg instanceof HttpResponse r) {
-            if (r.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                e.upstreamFailed(r.decoderResult().cause());
-                return;
-            }
-            e.response(r);
-        }
-        if (msg instanceof HttpContent c) {
-            e.responseContent(c);
-        } else if (!(msg instanceof HttpResponse)) {
-            ReferenceCountUtil.release(msg);
+        try {
+            reader.read(in, e);
+        } catch (BadResponse bad) {
+            e.badResponse(bad);
+        } finally {
+            in.release();
         }
     }
 
@@ -99,8 +97,12 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent && exchange == null) {
-            retire();
+        if (evt instanceof ChannelInputShutdownEvent) {
+            if (exchange == null) {
+                retire();
+            } else {
+                ctx.close(); // the upstream's FIN: the end of a body that runs until then, or a cut answer
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -114,8 +116,9 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
         }
         clock.disarm(parkedTooLong);
         if (exchange != null) {
-            exchange.upstreamClosed();
+            exchange.upstreamClosed(reader);
         }
+        reader.reset();
     }
 
     @Override

@@ -1,0 +1,239 @@
+package dev.wsroute.proxy;
+
+import static dev.wsroute.testing.RawHttp.header;
+import static dev.wsroute.testing.RawHttp.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.ScriptedUpstream;
+import dev.wsroute.testing.ScriptedUpstream.Answer;
+import dev.wsroute.testing.TestConfig;
+
+/**
+ * How the proxy reads an upstream's answers now that it relays them as bytes (no HTTP codec): each framing a real
+ * upstream socket can use reaches the client intact, the pooled upstream connection carries the next request only
+ * when the answer ended where its framing says, and what follows an answer is never taken for the next one.
+ */
+class UpstreamFramingTest {
+    static ProxyHarness px;
+    static ScriptedUpstream upstream;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new ScriptedUpstream(r -> Answer.of(ok("unset")));
+        px = new ProxyHarness(TestConfig.wsroute());
+        px.routes("""
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: up, namespace: default}
+                spec:
+                  hosts: [up.test]
+                  http: {backends: [{endpoints: ["%s"]}]}
+                """.formatted(upstream.endpoint()));
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        px.close();
+        upstream.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        upstream.requests.clear();
+    }
+
+    static String ok(String body) {
+        return "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+    }
+
+    static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: up.test\r\n\r\n";
+    }
+
+    static String readExactly(RawHttp raw, int n) throws IOException {
+        return new String(raw.readBytes(n), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Everything until the proxy closes the connection. */
+    static String readToEnd(RawHttp raw) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        InputStream in = raw.socket.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+            for (int n; (n = in.read(buf)) > 0;) {
+                all.write(buf, 0, n);
+            }
+        } catch (java.net.SocketException reset) {
+            // a reset after the answer is a close too
+        }
+        return all.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Answers by request path: the test's cases side by side on one upstream. */
+    static void script(java.util.Map<String, String> byPath) {
+        upstream.script(r -> {
+            String path = r.requestLine().split(" ")[1];
+            String answer = byPath.get(path);
+            return answer != null ? Answer.of(answer) : Answer.of(ok(r.requestLine()));
+        });
+    }
+
+    @Test
+    void aChunkedBodyWithExtensionsAndTrailersIsRelayedByteForByteAndTheConnectionIsReused() throws Exception {
+        String body = "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Checksum: 42\r\nX-Other: a b\r\n\r\n";
+        script(java.util.Map.of("/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n" + body));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            for (int i = 0; i < 3; i++) {
+                String head = raw.send(get("/chunked")).readHead();
+                assertThat(status(head)).isEqualTo(200);
+                assertThat(header(head, "transfer-encoding")).isEqualTo("chunked");
+                assertThat(header(head, "trailer")).as("trailers now pass, so their announcement does too").isEqualTo("X-Checksum");
+                assertThat(readExactly(raw, body.length())).isEqualTo(body);
+            }
+            assertThat(status(raw.send(get("/after")).readResponse())).isEqualTo(200);
+        }
+        assertThat(upstream.requests).hasSize(4);
+        assertThat(upstream.connectionsUsed()).as("one pooled upstream connection for all four").isEqualTo(1);
+    }
+
+    @Test
+    void headAnswersHaveNoBodyWhateverTheirLengthSays() throws Exception {
+        script(java.util.Map.of("/doc", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n",
+                "/chunky", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String head = raw.send("HEAD /doc HTTP/1.1\r\nHost: up.test\r\n\r\n").readHead();
+            assertThat(status(head)).isEqualTo(200);
+            assertThat(header(head, "content-length")).isEqualTo("1000");
+            head = raw.send("HEAD /chunky HTTP/1.1\r\nHost: up.test\r\n\r\n").readHead();
+            assertThat(header(head, "transfer-encoding")).isEqualTo("chunked");
+            String next = raw.send(get("/next")).readResponse();
+            assertThat(next).startsWith("HTTP/1.1 200").endsWith("GET /next HTTP/1.1");
+        }
+        assertThat(upstream.requests).extracting(ScriptedUpstream.Request::requestLine)
+                .containsExactly("HEAD /doc HTTP/1.1", "HEAD /chunky HTTP/1.1", "GET /next HTTP/1.1");
+        assertThat(upstream.connectionsUsed()).isEqualTo(1);
+    }
+
+    @Test
+    void noContentAndNotModifiedEndAtTheirHead() throws Exception {
+        script(java.util.Map.of("/204", "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n",
+                "/304", "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\nETag: \"v1\"\r\n\r\n"));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r204 = raw.send(get("/204")).readHead();
+            assertThat(status(r204)).isEqualTo(204);
+            assertThat(header(r204, "x-a")).isEqualTo("1");
+            String r304 = raw.send(get("/304")).readHead();
+            assertThat(status(r304)).isEqualTo(304);
+            assertThat(header(r304, "etag")).isEqualTo("\"v1\"");
+            assertThat(raw.send(get("/next")).readResponse()).startsWith("HTTP/1.1 200").endsWith("GET /next HTTP/1.1");
+        }
+        assertThat(upstream.connectionsUsed()).isEqualTo(1);
+    }
+
+    @Test
+    void informationalHeadsGoBeforeTheFinalAnswerToHttp11ClientsOnly() throws Exception {
+        String hints = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+        script(java.util.Map.of("/hints", hints + ok("page")));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String first = raw.send(get("/hints")).readHead();
+            assertThat(first).isEqualTo(hints);
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("page");
+        }
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET /hints HTTP/1.0\r\nHost: up.test\r\n\r\n").readResponse();
+            assertThat(r).as("an HTTP/1.0 client knows no 1xx").startsWith("HTTP/1.1 200").endsWith("page");
+            assertThat(header(r, "connection")).isEqualTo("close");
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void continueIsRelayedThenTheBodyGoesUpstream() throws Exception {
+        // (ExpectContinueCurlTest has an upstream that answers 100 before the body; this one answers after it)
+        upstream.script(r -> Answer.of("HTTP/1.1 100 Continue\r\n\r\n" + ok("got " + r.body())));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("POST /up HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+            assertThat(raw.readHead()).startsWith("HTTP/1.1 100 Continue");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("got abc");
+        }
+        assertThat(upstream.requests).last().satisfies(r -> {
+            assertThat(header(r.head(), "expect")).isEqualTo("100-continue");
+            assertThat(header(r.head(), "transfer-encoding")).isEqualTo("chunked");
+        });
+    }
+
+    @Test
+    void aBodyThatRunsUntilTheUpstreamClosesEndsTheClientConnectionToo() throws Exception {
+        upstream.script(r -> Answer.closing(r.requestLine().contains("/v10") ? "HTTP/1.0 200 OK\r\nX-V: 10\r\n\r\nold style body"
+                : "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close"));
+        for (String path : new String[] {"/v11", "/v10"}) {
+            try (RawHttp raw = new RawHttp(px.port())) {
+                String all = readToEnd(raw.send(get(path)));
+                assertThat(all).startsWith("HTTP/1.1 200 OK\r\n").as("the proxy speaks HTTP/1.1 whatever the upstream spoke");
+                assertThat(header(all, "connection")).isEqualTo("close");
+                assertThat(all).endsWith(path.equals("/v10") ? "\r\n\r\nold style body" : "\r\n\r\nuntil close");
+            }
+        }
+    }
+
+    @Test
+    void pipelinedRequestsGetTheirAnswersInOrderAcrossFramings() throws Exception {
+        script(java.util.Map.of("/a", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n",
+                "/b", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
+                "/c", "HTTP/1.1 204 No Content\r\n\r\n",
+                "/d", ok("dd")));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send(get("/a") + "HEAD /b HTTP/1.1\r\nHost: up.test\r\n\r\n" + get("/c") + get("/d"));
+            assertThat(raw.readHead()).contains("Transfer-Encoding: chunked");
+            assertThat(readExactly(raw, 11)).isEqualTo("1\r\na\r\n0\r\n\r\n");
+            assertThat(header(raw.readHead(), "content-length")).isEqualTo("3");
+            assertThat(status(raw.readHead())).isEqualTo(204);
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("dd");
+        }
+        assertThat(upstream.connectionsUsed()).isEqualTo(1);
+    }
+
+    @Test
+    void hopByHopFieldsAndThoseConnectionNamesAreDroppedTheRestKeptInOrder() throws Exception {
+        script(java.util.Map.of("/hop", "HTTP/1.1 200 OK\r\nX-First: 1\r\nConnection: keep-alive, X-Secret\r\nKeep-Alive: timeout=5\r\n"
+                + "X-Secret: s\r\nProxy-Connection: keep-alive\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok",
+                "/lf", "HTTP/1.1 200 OK\nX-Lf: 1\nContent-Length: 2\n\nok"));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send(get("/hop")).readResponse();
+            assertThat(r).isEqualTo("HTTP/1.1 200 OK\r\nX-First: 1\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok");
+            assertThat(raw.send(get("/lf")).readResponse()).as("bare LFs become CRLFs").isEqualTo("HTTP/1.1 200 OK\r\nX-Lf: 1\r\nContent-Length: 2\r\n\r\nok");
+        }
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String r = raw.send("GET /hop HTTP/1.0\r\nHost: up.test\r\nConnection: keep-alive\r\n\r\n").readResponse();
+            assertThat(header(r, "connection")).as("an HTTP/1.0 client is told the connection stays").isEqualTo("keep-alive");
+            assertThat(raw.send("GET /hop HTTP/1.1\r\nHost: up.test\r\nConnection: close\r\n\r\n").readResponse()).contains("Connection: close\r\n");
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void bytesAfterAnAnswerAreNeverRelayedAndRetireTheConnection() throws Exception {
+        String smuggled = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled";
+        script(java.util.Map.of("/extra", ok("ok") + smuggled));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(raw.send(get("/extra")).readResponse()).endsWith("\r\n\r\nok");
+            String next = raw.send(get("/next")).readResponse();
+            assertThat(next).startsWith("HTTP/1.1 200").endsWith("GET /next HTTP/1.1");
+        }
+        assertThat(upstream.connectionsUsed()).as("the connection that sent extra bytes was not reused").isEqualTo(2);
+    }
+}
