@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Queue;
@@ -16,19 +17,25 @@ import io.netty.util.internal.PlatformDependent;
  * An event loop only queues the line's typed values (one small record, on a bounded lock-free queue); one writer
  * thread turns them into text and hands them to {@link AccessLogOutput} in batches, as nginx's {@code buffer=} does,
  * so a slow or full log sink never slows the data plane. When the queue is full the line is dropped and counted in
- * {@code wsroute_access_log_dropped_total}.
+ * {@code wsroute_access_log_dropped_total}. The queue and the writer come with the first line: a proxy whose log is off
+ * (by its switch or its category's level) has neither.
  */
 final class AccessLog implements AutoCloseable {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final boolean enabled;
-    private final Queue<Line> queue;
+    private final int queueLines;
     private final Meters.Counter dropped;
     private final AccessLogOutput output;
-    private final Thread writer;
+    /** Made with the first line, with the writer: nothing while the log is off. */
+    private volatile Queue<Line> queue;
+    private Thread writer;
     private volatile boolean closed;
 
-    /** Who asked for what: the part of a line known when the request arrives. */
+    /**
+     * Who asked for what: the part of a line known when the request arrives; null when the log was off then (a session's
+     * line, should the log be turned on before its close, shows {@code -} for them).
+     */
     record Request(SocketAddress client, String host, String uri) {
     }
 
@@ -38,35 +45,32 @@ final class AccessLog implements AutoCloseable {
     }
 
     /**
+     * @param enabled {@code wsroute.access-log.enabled}; lines are written while this holds and the category's level
+     *        (which may change at run time) lets INFO through
      * @param queueLines lines that may wait for the writer; beyond that, lines are dropped (and counted)
      * @param output where the writer puts the lines
      */
     AccessLog(boolean enabled, int queueLines, AccessLogOutput output, Meters registry) {
         this.output = output;
-        this.enabled = enabled && output.enabled();
+        this.enabled = enabled;
+        this.queueLines = queueLines;
         this.dropped = registry.counter("wsroute.access.log.dropped", "Access log lines dropped because the writer fell behind",
                 null);
-        this.queue = this.enabled ? PlatformDependent.newFixedMpscQueue(queueLines) : null;
-        this.writer = this.enabled ? new Thread(this::drainLoop, "wsroute-access-log") : null;
-        if (writer != null) {
-            writer.setDaemon(true);
-            writer.start();
-        }
     }
 
-    /** Whether lines are written at all: with the log off, nothing needs to keep a {@link Request}. */
-    boolean enabled() {
-        return enabled;
+    /** Whether a line offered now would be written: the switch and the category's level as they are now. */
+    boolean on() {
+        return enabled && output.enabled();
     }
 
     void http(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) {
-        if (enabled) {
+        if (on()) {
             offer(new HttpLine(r, method, route, endpoint, status, nanos));
         }
     }
 
     void rejectedUpgrade(Request r, RouteId route, int status, String why) {
-        if (enabled) {
+        if (on()) {
             offer(new RejectedUpgradeLine(r, route, status, why));
         }
     }
@@ -74,19 +78,34 @@ final class AccessLog implements AutoCloseable {
     /** @param cause why the proxy closed the session; null when the client or the upstream did */
     void session(Request r, RouteId route, Endpoint endpoint, long nanos, FrameTracker in, FrameTracker out, CloseInitiator closedBy,
             int code, CloseCause cause) {
-        if (enabled) {
+        if (on()) {
             offer(new SessionLine(r, route, endpoint, nanos, in.bytes(), out.bytes(), in.messages(), out.messages(), closedBy, code,
                     cause));
         }
     }
 
     private void offer(Line line) {
-        if (closed || !queue.offer(line)) {
+        Queue<Line> q = queue;
+        if (q == null) {
+            q = start();
+        }
+        if (closed || q == null || !q.offer(line)) {
             dropped.increment();
         }
     }
 
+    private synchronized Queue<Line> start() {
+        if (queue == null && !closed) {
+            writer = new Thread(this::drainLoop, "wsroute-access-log");
+            writer.setDaemon(true);
+            queue = PlatformDependent.newFixedMpscQueue(queueLines);
+            writer.start();
+        }
+        return queue;
+    }
+
     private void drainLoop() {
+        Queue<Line> queue = this.queue;
         StringBuilder text = new StringBuilder(256);
         while (!closed || !queue.isEmpty()) {
             Line line = queue.poll();
@@ -108,9 +127,12 @@ final class AccessLog implements AutoCloseable {
         @Override
         public void appendTo(StringBuilder sb) {
             sb.append("http client=");
-            client(sb, r.client());
-            sb.append(" method=").append(method).append(" host=").append(r.host()).append(" uri=").append(r.uri())
-                    .append(" route=").append(ProxyMetrics.label(route)).append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
+            client(sb, r);
+            sb.append(" method=").append(method);
+            hostAndUri(sb, r);
+            sb.append(" route=");
+            routeLabel(sb, route);
+            sb.append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
                     .append(" status=").append(status).append(" duration_ms=");
             millis(sb, nanos);
         }
@@ -120,9 +142,11 @@ final class AccessLog implements AutoCloseable {
         @Override
         public void appendTo(StringBuilder sb) {
             sb.append("ws client=");
-            client(sb, r.client());
-            sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
-                    .append(" status=").append(status).append(" reason=\"").append(why).append('"');
+            client(sb, r);
+            hostAndUri(sb, r);
+            sb.append(" route=");
+            routeLabel(sb, route);
+            sb.append(" status=").append(status).append(" reason=\"").append(why).append('"');
         }
     }
 
@@ -131,9 +155,11 @@ final class AccessLog implements AutoCloseable {
         @Override
         public void appendTo(StringBuilder sb) {
             sb.append("ws client=");
-            client(sb, r.client());
-            sb.append(" host=").append(r.host()).append(" uri=").append(r.uri()).append(" route=").append(ProxyMetrics.label(route))
-                    .append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
+            client(sb, r);
+            hostAndUri(sb, r);
+            sb.append(" route=");
+            routeLabel(sb, route);
+            sb.append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
             millis(sb, nanos);
             sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
                     .append(" msgs_out=").append(msgsOut).append(" closed_by=").append(closedBy.label()).append(" close_code=").append(code)
@@ -144,7 +170,11 @@ final class AccessLog implements AutoCloseable {
     /** Writes what is queued, then stops the writer. */
     @Override
     public void close() {
-        closed = true;
+        Thread writer;
+        synchronized (this) {
+            closed = true;
+            writer = this.writer;
+        }
         if (writer != null) {
             LockSupport.unpark(writer);
             try {
@@ -155,11 +185,30 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
-    private static void client(StringBuilder sb, SocketAddress a) {
-        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+    /** The client's address and port, an IPv4 address written from its bytes (no text made per line). */
+    private static void client(StringBuilder sb, Request r) {
+        SocketAddress a = r == null ? null : r.client();
+        if (a instanceof InetSocketAddress i && i.getAddress() instanceof Inet4Address v4) {
+            byte[] b = v4.getAddress();
+            sb.append(b[0] & 0xff).append('.').append(b[1] & 0xff).append('.').append(b[2] & 0xff).append('.').append(b[3] & 0xff);
+            sb.append(':').append(i.getPort());
+        } else if (a instanceof InetSocketAddress i && i.getAddress() != null) {
             sb.append(i.getAddress().getHostAddress()).append(':').append(i.getPort());
         } else {
-            sb.append(a);
+            sb.append(a == null ? "-" : a);
+        }
+    }
+
+    private static void hostAndUri(StringBuilder sb, Request r) {
+        sb.append(" host=").append(r == null ? "-" : r.host()).append(" uri=").append(r == null ? "-" : r.uri());
+    }
+
+    /** The route label ({@link ProxyMetrics#label}) written in place. */
+    private static void routeLabel(StringBuilder sb, RouteId route) {
+        if (route == null) {
+            sb.append(ProxyMetrics.label(null));
+        } else {
+            sb.append(route.namespace()).append('/').append(route.name());
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.ErrorManager;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 
@@ -20,8 +21,10 @@ import org.jboss.logmanager.handlers.ConsoleHandler;
  * app's log configuration. In the usual case, where the console handler is the only place logs go (a container's
  * standard output), each line is formatted with the console's own formatter (pattern or JSON) and a batch is written
  * to the console's stream with one write, as nginx's {@code buffer=} does; a log handler would write and flush each
- * line on its own, a system call per line. Where the category has handlers of its own, or logs also go elsewhere (a
- * file), each line is logged through the category as any other record. Used by the writer thread only.
+ * line on its own, a system call per line. The formatter need not run per line: {@link AccessLogTemplate} reuses what it
+ * puts around a line within a millisecond (the console's level and filter still see each line's record). Where the
+ * category has handlers or a filter of its own, or logs also go elsewhere (a file), each line is logged through the
+ * category as any other record. The category's level applies as it is at each line. Used by the writer thread only.
  */
 final class AccessLogOutput {
     static final String CATEGORY = "wsroute.access";
@@ -30,7 +33,8 @@ final class AccessLogOutput {
 
     private final Logger logger = LogContext.getLogContext().getLogger(CATEGORY);
     private final PrintStream console;
-    private final StringBuilder batch = new StringBuilder(BATCH_CHARS + 1024);
+    private final AccessLogTemplate template = new AccessLogTemplate(AccessLogOutput::record);
+    private StringBuilder batch; // made with the first batched line: none while the log is off
     private Handler batchedConsole; // of the batch being written, or null: through the logger
 
     /** To the stream Quarkus's console handler writes to ({@code quarkus.log.console.stderr}). */
@@ -50,30 +54,48 @@ final class AccessLogOutput {
 
     /** Looks at the log configuration as it is now: how the lines up to the next {@link #flush} are written. */
     void startBatch() {
-        batchedConsole = logger.getHandlers().length == 0 && logger.getUseParentHandlers() ? onlyConsoleHandler() : null;
+        batchedConsole = logger.getHandlers().length == 0 && logger.getUseParentHandlers() && logger.getFilter() == null
+                ? onlyConsoleHandler()
+                : null;
     }
 
     void line(CharSequence text) {
-        ExtLogRecord record = new ExtLogRecord(Level.INFO, text.toString(), ExtLogRecord.FormatStyle.NO_FORMAT,
-                AccessLogOutput.class.getName());
-        record.setLoggerName(CATEGORY);
+        if (!enabled()) {
+            return; // the category was turned off since the line was queued
+        }
+        ExtLogRecord record = record(text.toString());
         if (batchedConsole == null) {
             logger.log(record);
-        } else if (batchedConsole.isLoggable(record)) {
+            return;
+        }
+        if (!batchedConsole.isLoggable(record)) { // its level and filter (Quarkus's log clean-up filter, say)
+            return;
+        }
+        if (batch == null) {
+            batch = new StringBuilder(BATCH_CHARS + 1024);
+        }
+        Formatter formatter = batchedConsole.getFormatter();
+        if (record.getLevel() != Level.INFO || !template.append(formatter, text, batch)) { // a filter may change the level
             try {
-                batch.append(batchedConsole.getFormatter().format(record));
+                batch.append(formatter.format(record));
             } catch (RuntimeException e) { // as a handler does: the line is lost, the writer goes on
                 batchedConsole.getErrorManager().error("access log line not formatted", e, ErrorManager.FORMAT_FAILURE);
             }
-            if (batch.length() >= BATCH_CHARS) {
-                flush();
-            }
         }
+        if (batch.length() >= BATCH_CHARS) {
+            flush();
+        }
+    }
+
+    private static ExtLogRecord record(String message) {
+        ExtLogRecord record = new ExtLogRecord(Level.INFO, message, ExtLogRecord.FormatStyle.NO_FORMAT, AccessLogOutput.class.getName());
+        record.setLoggerName(CATEGORY);
+        return record;
     }
 
     /** Writes the batch, if any, with one write. */
     void flush() {
-        if (batch.length() > 0) {
+        if (batch != null && batch.length() > 0) {
             byte[] bytes = batch.toString().getBytes(StandardCharsets.UTF_8);
             batch.setLength(0);
             console.write(bytes, 0, bytes.length);

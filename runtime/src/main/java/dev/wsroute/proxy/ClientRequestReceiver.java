@@ -198,9 +198,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         handshake.start();
     }
 
-    /** The request part of an access-log line; null with the log off, so that no exchange or tunnel keeps one for nothing. */
     private AccessLog.Request logRequest(ClientRequest view, String host) {
-        return px.accessLog.enabled() ? new AccessLog.Request(ctx.channel().remoteAddress(), host, view.pathAndQuery()) : null;
+        // none with the log off: an open WebSocket would keep its host and URI for its whole life
+        return px.accessLog.on() ? new AccessLog.Request(ctx.channel().remoteAddress(), host, view.pathAndQuery()) : null;
     }
 
     private void logHttp(ClientRequest view, RouteId route, int status) {

@@ -131,7 +131,7 @@ final class FrameTracker {
         return bytes;
     }
 
-    /** Messages seen since the last call, for counters updated once per read batch. */
+    /** Messages seen since the last call, for counters updated a few times a second. */
     long unreportedMessages() {
         long n = messages - reportedMessages;
         reportedMessages = messages;

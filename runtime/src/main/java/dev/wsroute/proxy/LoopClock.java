@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoop;
@@ -9,14 +10,17 @@ import io.netty.util.concurrent.FastThreadLocal;
  * One coarse clock per event loop for every connection deadline (request head, keep-alive idle, handshake,
  * tunnel idle): connections link a {@link Deadline} into the loop's list and one sweep task per loop, four times a
  * second, fires the due ones. No timer object per connection, no scheduled-task queue churn per request; a
- * deadline fires up to one sweep period late, which the seconds-long timeouts here never notice.
+ * deadline fires up to one sweep period late, which the seconds-long timeouts here never notice. The sweep also runs
+ * work put off until then ({@link #atNextSweep}), such as counters gathered per read and reported a few times a second.
  */
 final class LoopClock {
     static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final FastThreadLocal<LoopClock> CLOCKS = new FastThreadLocal<>();
 
     private final Deadline head = new Deadline(null); // sentinel of a circular doubly-linked list
-    private final java.util.ArrayList<Deadline> due = new java.util.ArrayList<>();
+    private final ArrayList<Deadline> due = new ArrayList<>();
+    private ArrayList<Runnable> nextSweep = new ArrayList<>();
+    private ArrayList<Runnable> running = new ArrayList<>();
     private long now = System.nanoTime();
 
     private LoopClock(EventLoop loop) {
@@ -38,6 +42,11 @@ final class LoopClock {
     /** The time of the last sweep: cheap to read on every read of a socket. */
     long now() {
         return now;
+    }
+
+    /** Runs {@code work} once, at the next sweep (within {@link #PERIOD_NANOS}), on this loop. */
+    void atNextSweep(Runnable work) {
+        nextSweep.add(work);
     }
 
     void arm(Deadline d, long delayNanos) {
@@ -82,6 +91,13 @@ final class LoopClock {
             }
         }
         due.clear();
+        ArrayList<Runnable> work = nextSweep; // what the work puts off in turn waits for the sweep after
+        nextSweep = running;
+        running = work;
+        for (Runnable r : work) {
+            r.run();
+        }
+        work.clear();
     }
 
     /** A connection's pending deadline, linked into its loop's clock while armed. */

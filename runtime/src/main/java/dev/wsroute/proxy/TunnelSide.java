@@ -129,7 +129,7 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         peer.channel.flush();
-        tunnel.countRelayed(this);
+        tunnel.relayed();
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 
 import org.jboss.logmanager.LogContext;
 import org.jboss.logmanager.formatters.PatternFormatter;
@@ -44,6 +45,7 @@ class AccessLogTest {
     final SinkStream sink = new SinkStream();
     final PrintStream stdout = System.out;
     final org.jboss.logmanager.Logger root = LogContext.getLogContext().getLogger("");
+    final org.jboss.logmanager.Logger category = LogContext.getLogContext().getLogger(AccessLogOutput.CATEGORY);
     Handler[] rootHandlers;
     EchoBackend echo;
     ProxyHarness px;
@@ -58,6 +60,7 @@ class AccessLogTest {
 
     @AfterEach
     void restore() {
+        category.setLevel(null);
         sink.release.countDown();
         if (px != null) {
             px.close();
@@ -139,6 +142,98 @@ class AccessLogTest {
         px.close();
         px = null;
         assertThat(lines()).hasSize(20);
+    }
+
+    @Test
+    void theCategorysLevelAppliesAsItIsNowNotAsItWasAtStart() throws Exception {
+        start();
+        requests(10);
+        await().atMost(WAIT).until(() -> lines().size() == 10);
+        category.setLevel(Level.OFF); // as a log-level change at run time does
+        requests(10);
+        category.setLevel(Level.INFO);
+        requests(5);
+        await().atMost(WAIT).until(() -> lines().size() >= 15);
+        px.close(); // writes what is queued
+        px = null;
+        assertThat(lines()).as("10 before the log was turned off, 5 after it was turned on again").hasSize(15);
+    }
+
+    @Test
+    void aLogOffAtStartHasNoWriterUntilItIsTurnedOn() throws Exception {
+        category.setLevel(Level.OFF);
+        start();
+        requests(20);
+        assertThat(writerThreads()).as("no writer thread while the log is off").isZero();
+        category.setLevel(Level.INFO);
+        requests(3);
+        await().atMost(WAIT).until(() -> lines().size() == 3);
+        assertThat(writerThreads()).isEqualTo(1);
+    }
+
+    @Test
+    void aSessionOpenedWhileTheLogWasOffKeepsNoRequestAndIsLoggedWithoutIt() throws Exception {
+        category.setLevel(Level.OFF);
+        start();
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(px.ws("/ws/chat?room=1")), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        echoed.complete(data.toString());
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        ws.sendText("hello", true);
+        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("hello");
+        category.setLevel(Level.INFO); // turned on while the session is open: its line comes at its close
+        ws.sendClose(1000, "bye").get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> lines().size() == 1);
+        assertThat(lines().get(0)).matches("INFO  \\[wsroute\\.access\\] ws client=- host=- uri=- route=default/web endpoint="
+                + echo.endpoint() + " status=101 duration_ms=\\d+\\.\\d bytes_in=\\d+ bytes_out=\\d+ msgs_in=1 msgs_out=1 closed_by=client "
+                + "close_code=1000 close_reason=-");
+    }
+
+    @Test
+    void aFormatterWithAFieldPerRecordStillFormatsEveryLine() throws Exception {
+        root.setHandlers(new Handler[] { new ConsoleHandler(new java.util.logging.Formatter() {
+            @Override
+            public String format(java.util.logging.LogRecord r) {
+                return "#" + r.getSequenceNumber() + " [" + r.getLoggerName() + "] " + r.getMessage() + "\n";
+            }
+        }) });
+        start();
+        requests(50);
+        await().atMost(WAIT).until(() -> lines().size() == 50);
+        List<Long> sequence = lines().stream().map(l -> Long.parseLong(l.substring(1, l.indexOf(' ')))).toList();
+        assertThat(sequence).as("one record per line, each formatted on its own").doesNotHaveDuplicates().isSorted();
+    }
+
+    @Test
+    void theConsolesFilterSeesEveryLineAndWhatItChangesShows() throws Exception {
+        ConsoleHandler console = new ConsoleHandler(new PatternFormatter("%-5p [%c] %s%n"));
+        console.setFilter(r -> { // as Quarkus's log clean-up filter: drops some records, lowers the level of others
+            if (r.getMessage().contains("uri=/secret")) {
+                return false;
+            }
+            if (r.getMessage().contains("uri=/quiet")) {
+                r.setLevel(Level.FINE);
+            }
+            return true;
+        });
+        root.setHandlers(new Handler[] { console });
+        start();
+        try (RawHttp raw = new RawHttp(px.port())) {
+            for (String path : List.of("/page", "/secret", "/quiet", "/page")) {
+                raw.send("GET " + path + " HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse();
+            }
+        }
+        await().atMost(WAIT).until(() -> lines().size() == 3);
+        assertThat(lines()).extracting(l -> l.substring(0, 5) + l.substring(l.indexOf(" uri=") + 5, l.indexOf(" route=")))
+                .containsExactly("INFO /page", "FINE /quiet", "INFO /page");
+    }
+
+    private static long writerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("wsroute-access-log") && t.isAlive()).count();
     }
 
     private void requests(int n) throws Exception {

@@ -99,6 +99,26 @@ class WebSocketProxyTest {
     }
 
     @Test
+    void countsOfAnOpenSessionReachTheMetricsWhileItStaysOpen() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        try (WsClient c = WsClient.connect(px.ws("/echo/room1"), Map.of())) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(c.roundTrip("m" + i)).isEqualTo("m" + i);
+            }
+            // reported by the loop's sweep (a few times a second), not per read; the session is still open
+            await().atMost(Duration.ofSeconds(10)).until(() -> counter("wsroute.websocket.messages", "upstream") == 5
+                    && counter("wsroute.websocket.messages", "downstream") == 5);
+            assertThat(counter("wsroute.websocket.bytes", "upstream")).as("5 masked frames of 2 bytes").isEqualTo(5 * (2 + 4 + 2));
+            assertThat(counter("wsroute.websocket.bytes", "downstream")).as("5 unmasked frames of 2 bytes").isEqualTo(5 * (2 + 2));
+            assertThat(px.dataPlane.tunnels()).isEqualTo(1);
+        }
+    }
+
+    private double counter(String name, String direction) {
+        return px.metrics.get(name).tag("direction", direction).counter().count();
+    }
+
+    @Test
     void handshakeEditsAndForwardingHeadersReachTheUpstream() throws Exception {
         px.routes(route("chat", "[]", """
                 - match: {path: {type: Prefix, value: /ws}}
