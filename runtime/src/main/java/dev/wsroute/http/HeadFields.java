@@ -2,6 +2,7 @@ package dev.wsroute.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Predicate;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -42,13 +43,13 @@ public final class HeadFields {
             String name = head.names[i];
             if (name.equalsIgnoreCase("host")) {
                 hostSeen = true;
-                f.append(name, head.authority); // equal to the absolute-form authority, or the value itself
+                f.add(name, head.authority); // equal to the absolute-form authority, or the value itself
             } else if (!(head.http10 && name.equalsIgnoreCase("upgrade"))) {
-                f.append(name, head.values[i]);
+                f.add(name, head.values[i]);
             }
         }
         if (!hostSeen && head.authority != null) {
-            f.append("host", head.authority);
+            f.add("host", head.authority);
         }
         if (head.framing.kind() == Framing.Kind.CHUNKED) {
             f.set("transfer-encoding", "chunked");
@@ -93,13 +94,29 @@ public final class HeadFields {
         size = kept;
     }
 
+    /** Removes every field whose name the test accepts, in one pass. */
+    public void removeIf(Predicate<String> nameTest) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (!nameTest.test(names[i])) {
+                names[kept] = names[i];
+                values[kept] = values[i];
+                kept++;
+            }
+        }
+        Arrays.fill(names, kept, size, null);
+        Arrays.fill(values, kept, size, null);
+        size = kept;
+    }
+
     /** Replaces every field of this name with one, at the end. */
     public void set(String name, String value) {
         remove(name);
-        append(name, value);
+        add(name, value);
     }
 
-    private void append(String name, String value) {
+    /** Adds a field at the end. */
+    public void add(String name, String value) {
         if (size == names.length) {
             names = Arrays.copyOf(names, size * 2);
             values = Arrays.copyOf(values, size * 2);

@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.HttpChars;
@@ -17,18 +18,33 @@ final class ForwardedHeaders {
     /** Hop-by-hop whatever Connection says (RFC 9110 §7.6.1, and the Proxy-* ones). */
     private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authenticate"};
 
+    private static final Predicate<String> HOP = ForwardedHeaders::hopByHop;
+    private static final Predicate<String> FORWARDING = name -> name.equalsIgnoreCase(X_FORWARDED_FOR)
+            || name.equalsIgnoreCase(X_FORWARDED_PROTO) || name.equalsIgnoreCase(X_FORWARDED_HOST) || name.equalsIgnoreCase(FORWARDED);
+    /** Without a Host to forward, the client's X-Forwarded-Host stays. */
+    private static final Predicate<String> FORWARDING_BUT_HOST = FORWARDING.and(name -> !name.equalsIgnoreCase(X_FORWARDED_HOST));
+
     private ForwardedHeaders() {
     }
 
     /** @param originalHost the Host the client sent (before any rewrite) */
     static void add(HeadFields h, InetSocketAddress client, boolean tls, String originalHost) {
+        String xff = null;
+        String prior = null;
+        for (int i = 0; i < h.size(); i++) { // the first of each, then all of them go in one pass
+            if (xff == null && h.name(i).equalsIgnoreCase(X_FORWARDED_FOR)) {
+                xff = h.value(i);
+            } else if (prior == null && h.name(i).equalsIgnoreCase(FORWARDED)) {
+                prior = h.value(i);
+            }
+        }
+        h.removeIf(originalHost != null ? FORWARDING : FORWARDING_BUT_HOST);
         String ip = client.getAddress().getHostAddress();
-        String xff = h.get(X_FORWARDED_FOR);
-        h.set(X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
+        h.add(X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
         String proto = tls ? "https" : "http";
-        h.set(X_FORWARDED_PROTO, proto);
+        h.add(X_FORWARDED_PROTO, proto);
         if (originalHost != null) {
-            h.set(X_FORWARDED_HOST, originalHost);
+            h.add(X_FORWARDED_HOST, originalHost);
         }
         String node = client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
         StringBuilder fwd = new StringBuilder(64).append("for=").append(node);
@@ -36,8 +52,7 @@ final class ForwardedHeaders {
             fwd.append(";host=").append(quoteIfNeeded(originalHost));
         }
         fwd.append(";proto=").append(proto);
-        String prior = h.get(FORWARDED);
-        h.set(FORWARDED, prior == null ? fwd.toString() : prior + ", " + fwd);
+        h.add(FORWARDED, prior == null ? fwd.toString() : prior + ", " + fwd);
     }
 
     /**
@@ -52,12 +67,21 @@ final class ForwardedHeaders {
                 named = connectionNamed(h.value(i), named);
             }
         }
-        if (named != null) {
-            named.forEach(h::remove);
+        if (named == null) {
+            h.removeIf(HOP);
+        } else {
+            List<String> alsoNamed = named;
+            h.removeIf(name -> hopByHop(name) || alsoNamed.stream().anyMatch(name::equalsIgnoreCase));
         }
-        for (String name : HOP_BY_HOP) {
-            h.remove(name);
+    }
+
+    private static boolean hopByHop(String name) {
+        for (String hop : HOP_BY_HOP) {
+            if (name.equalsIgnoreCase(hop)) {
+                return true;
+            }
         }
+        return false;
     }
 
     private static List<String> connectionNamed(String connection, List<String> named) {

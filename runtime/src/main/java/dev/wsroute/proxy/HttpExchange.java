@@ -52,11 +52,12 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
     private final long started = System.nanoTime();
-    private final List<HttpContent> pendingBody = new ArrayList<>(1);
+    private List<HttpContent> pendingBody; // body parts that came before the upstream connection, rare
     private int pendingBytes;
     private Endpoint endpoint; // held (counted in use) from connect until the exchange ends
     private Endpoint servedBy; // for the access log
     private Channel upstream;
+    private UpstreamHttpHandler upstreamHandler;
     private boolean reused;
     private boolean bodySent;
     private boolean requestComplete;
@@ -113,12 +114,13 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         servedBy = e;
         reused = reusedConnection;
         upstream = ch;
-        UpstreamHttpHandler.of(ch).attach(this, method.equals("HEAD"));
+        upstreamHandler = UpstreamHttpHandler.of(ch);
+        upstreamHandler.attach(this, method.equals("HEAD"));
         ch.write(fields.write(ch.alloc(), method, target), ch.voidPromise());
-        for (HttpContent c : pendingBody) {
-            writeBody(c);
+        if (pendingBody != null) {
+            pendingBody.forEach(this::writeBody);
+            pendingBody = null;
         }
-        pendingBody.clear();
         ch.flush();
         pendingBytes = 0;
         clock = LoopClock.of(client.channel().eventLoop());
@@ -144,6 +146,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         requestComplete |= last;
         if (upstream == null) {
+            if (pendingBody == null) {
+                pendingBody = new ArrayList<>(2);
+            }
             pendingBody.add(c);
             pendingBytes += c.content().readableBytes();
             if (pendingBytes > MAX_PENDING_BODY) {
@@ -178,10 +183,6 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (chunkedBody && c instanceof LastHttpContent) {
             upstream.write(LAST_CHUNK.duplicate(), upstream.voidPromise()); // trailers are not forwarded: the client decoder drops them
         }
-    }
-
-    boolean requestComplete() {
-        return requestComplete;
     }
 
     void upstreamWritable() {
@@ -259,7 +260,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         client.flush();
         px.metrics.httpRequest(route, status);
         logAccess();
-        UpstreamHttpHandler.of(upstream).detach();
+        upstreamHandler.detach();
         if (upstreamReusable && requestComplete) {
             upstream.config().setAutoRead(true); // parked, it notices a close or stray bytes
             px.httpPool.release(endpoint, upstream);
@@ -309,8 +310,10 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (clock != null) {
             clock.disarm(responseTimer);
         }
-        pendingBody.forEach(ReferenceCountUtil::safeRelease);
-        pendingBody.clear();
+        if (pendingBody != null) {
+            pendingBody.forEach(ReferenceCountUtil::safeRelease);
+            pendingBody = null;
+        }
         if (upstream != null) {
             upstream.close();
         }

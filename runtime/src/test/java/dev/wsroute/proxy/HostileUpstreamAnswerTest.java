@@ -37,14 +37,7 @@ class HostileUpstreamAnswerTest {
     static void start() throws Exception {
         upstream = new ScriptedUpstream(r -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         px = new ProxyHarness(TestConfig.wsroute());
-        px.routes("""
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: up, namespace: default}
-                spec:
-                  hosts: [up.test]
-                  http: {backends: [{endpoints: ["%s"]}]}
-                """.formatted(upstream.endpoint()));
+        px.routes(upstream.routes());
     }
 
     @AfterAll

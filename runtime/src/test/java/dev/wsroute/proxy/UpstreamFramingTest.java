@@ -35,14 +35,7 @@ class UpstreamFramingTest {
     static void start() throws Exception {
         upstream = new ScriptedUpstream(r -> Answer.of(ok("unset")));
         px = new ProxyHarness(TestConfig.wsroute());
-        px.routes("""
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: up, namespace: default}
-                spec:
-                  hosts: [up.test]
-                  http: {backends: [{endpoints: ["%s"]}]}
-                """.formatted(upstream.endpoint()));
+        px.routes(upstream.routes());
     }
 
     @AfterAll
@@ -223,6 +216,19 @@ class UpstreamFramingTest {
             assertThat(raw.send("GET /hop HTTP/1.1\r\nHost: up.test\r\nConnection: close\r\n\r\n").readResponse()).contains("Connection: close\r\n");
             assertThat(raw.closedByServer()).isTrue();
         }
+    }
+
+    @Test
+    void theRequestHeadGoesUpstreamAsParsedWithoutHopByHopFieldsAndWithForwardingFields() throws Exception {
+        upstream.script(r -> Answer.of(ok("seen")));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("GET /f?q=1 HTTP/1.1\r\nHost: up.test\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: keep-alive, X-Drop\r\nX-Drop: 1\r\n"
+                    + "Keep-Alive: timeout=5\r\nTE: trailers\r\nX-Keep: k\r\nForwarded: for=10.0.0.1\r\nX-Forwarded-Host: spoofed\r\n\r\n");
+            assertThat(raw.readResponse()).endsWith("seen");
+        }
+        assertThat(upstream.requests).singleElement().extracting(ScriptedUpstream.Request::head).isEqualTo(
+                "GET /f?q=1 HTTP/1.1\r\nHost: up.test\r\nX-Keep: k\r\nX-Forwarded-For: 10.0.0.1, 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+                        + "X-Forwarded-Host: up.test\r\nForwarded: for=10.0.0.1, for=127.0.0.1;host=up.test;proto=http\r\n\r\n");
     }
 
     @Test

@@ -71,6 +71,18 @@ public final class ScriptedUpstream implements AutoCloseable {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
+    /** A routes file sending plain HTTP for host {@code up.test} here. */
+    public String routes() {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: up, namespace: default}
+                spec:
+                  hosts: [up.test]
+                  http: {backends: [{endpoints: ["%s"]}]}
+                """.formatted(endpoint());
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
