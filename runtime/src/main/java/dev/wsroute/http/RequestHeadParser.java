@@ -52,7 +52,7 @@ public final class RequestHeadParser {
         if (pos == m || pos - m > MAX_METHOD || b(pos) != ' ') {
             throw BadRequestHead.bad("malformed method");
         }
-        String method = ascii(m, pos);
+        String method = KnownStrings.METHODS.of(bytes, m, pos);
         int t = ++pos;
         while (pos < end && b(pos) > 0x20 && b(pos) < 0x7f) {
             pos++;
@@ -89,7 +89,7 @@ public final class RequestHeadParser {
             if (b(pos) != ':') {
                 throw BadRequestHead.bad(b(pos) == ' ' || b(pos) == '\t' ? "whitespace before a header colon" : "malformed header line");
             }
-            names[n] = ascii(nameStart, pos);
+            names[n] = KnownStrings.FIELD_NAMES.of(bytes, nameStart, pos);
             pos++;
             while (b(pos) == ' ' || b(pos) == '\t') {
                 pos++;
@@ -109,7 +109,7 @@ public final class RequestHeadParser {
             if (b(pos + 1) != '\n') {
                 throw BadRequestHead.bad("bare CR in a header");
             }
-            values[n] = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
+            values[n] = KnownStrings.FIELD_VALUES.of(bytes, valueStart, valueEnd);
             n++;
             pos += 2;
         }

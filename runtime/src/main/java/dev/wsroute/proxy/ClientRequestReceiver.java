@@ -39,7 +39,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private final boolean tls;
     /** Pipelined requests and body parts held while an exchange runs, beyond which the client is not read. */
     private static final int MAX_QUEUED = 64;
-    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    /** Made when a client first pipelines (most never do); empty or null otherwise. */
+    private ArrayDeque<Object> queued;
     private final RequestHeadTimeout headTimeout;
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
@@ -79,7 +80,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (isHead(msg) && busy || !queued.isEmpty()) {
+        if (isHead(msg) && busy || queuedAny()) {
+            if (queued == null) {
+                queued = new ArrayDeque<>(4);
+            }
             queued.add(msg); // pipelined: wait for the current exchange
             if (queued.size() >= MAX_QUEUED) {
                 ctx.channel().config().setAutoRead(false); // exchangeDone() reads on
@@ -87,6 +91,17 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         dispatch(msg);
+    }
+
+    private boolean queuedAny() {
+        return queued != null && !queued.isEmpty();
+    }
+
+    private void releaseQueued() {
+        if (queued != null) {
+            queued.forEach(ReferenceCountUtil::safeRelease);
+            queued.clear();
+        }
     }
 
     /** A request head from the decoder: parsed, or refused (a request carrying the refusal). */
@@ -228,15 +243,14 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     void exchangeDone(boolean keepAlive) {
         exchange = null;
         busy = false;
-        if (!keepAlive || inputClosed && queued.isEmpty()) {
+        if (!keepAlive || inputClosed && !queuedAny()) {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            queued.forEach(ReferenceCountUtil::safeRelease);
-            queued.clear();
+            releaseQueued();
             return;
         }
         armHeadTimeout(true);
         // the next pipelined request, and the body parts queued behind it (they belong to its exchange)
-        while (!queued.isEmpty() && handshake == null && (!busy || !isHead(queued.peek()))) {
+        while (queuedAny() && handshake == null && (!busy || !isHead(queued.peek()))) {
             dispatch(queued.poll());
         }
         if (!busy && handshake == null) {
@@ -261,7 +275,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
-            if (!busy && handshake == null && queued.isEmpty()) {
+            if (!busy && handshake == null && !queuedAny()) {
                 ctx.close();
             }
             return;
@@ -286,8 +300,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         if (handshake != null) {
             handshake.clientClosed();
         }
-        queued.forEach(ReferenceCountUtil::safeRelease);
-        queued.clear();
+        releaseQueued();
         ctx.fireChannelInactive();
     }
 

@@ -40,7 +40,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private final CompiledRule rule;
     private final String hashKey;
     private final long started = System.nanoTime();
-    private final List<ByteBuf> early = new ArrayList<>(1);
+    /** Bytes the client sent after its head while the upstream connects; null until some come (most clients wait). */
+    private List<ByteBuf> early;
     private int earlyBytes;
     private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::timedOut);
     private LoopClock clock;
@@ -77,6 +78,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         } else if (upstream != null) { // head and earlier bytes already went: keep the order
             upstream.writeAndFlush(buf, upstream.voidPromise());
         } else {
+            if (early == null) {
+                early = new ArrayList<>(2);
+            }
             early.add(buf);
             earlyBytes += buf.readableBytes();
             if (earlyBytes > MAX_EARLY_BYTES) {
@@ -102,10 +106,12 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         upstream = ch;
         endpoint = e;
         ch.write(upstreamRequest.write(ch.alloc()), ch.voidPromise());
-        for (ByteBuf b : early) {
-            ch.write(b, ch.voidPromise());
+        if (early != null) {
+            for (int i = 0; i < early.size(); i++) {
+                ch.write(early.get(i), ch.voidPromise());
+            }
+            early = null;
         }
-        early.clear();
         ch.flush();
         ch.config().setAutoRead(true); // and it stays on through the tunnel: no read-interest toggling per upgrade
     }
@@ -271,7 +277,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     private void releaseEarly() {
-        early.forEach(ReferenceCountUtil::safeRelease);
-        early.clear();
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::safeRelease);
+            early = null;
+        }
     }
 }

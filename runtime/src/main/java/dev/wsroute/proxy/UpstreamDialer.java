@@ -15,6 +15,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 
 /**
@@ -79,6 +81,11 @@ final class UpstreamDialer {
         private final boolean reuseIdle;
         private final Owner owner;
         private List<Endpoint> tried;
+        /** The connect in progress (or the last one), and its deadline on the loop's clock. */
+        private ChannelPromise connecting;
+        private Endpoint connectingTo;
+        private LoopClock clock;
+        private final LoopClock.Deadline connectDeadline = new LoopClock.Deadline(this::connectTimedOut);
 
         Attempt(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
             this.loop = loop;
@@ -126,14 +133,18 @@ final class UpstreamDialer {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.config().setWriteBufferWaterMark(ProxyContext.WATER_MARK);
             ch.config().setRecvByteBufAllocator(ProxyContext.RECV_ALLOCATOR);
-            ch.config().setConnectTimeoutMillis((int) config.upstream().connectTimeout().toMillis());
+            ch.config().setConnectTimeoutMillis(0); // timed on the loop's clock instead: no scheduled task per connect
             ChannelPipeline p = ch.pipeline();
             if (tls != null) {
                 p.addLast("tls", UpstreamHandlers.newUpstreamHandler(ch.alloc(), tls, e.address().getHostString(), e.address().getPort()));
             }
             owner.initChannel(p);
             loop.register(ch); // on the client's loop: registration is done when this returns
-            ch.connect(e.address()).addListener((ChannelFutureListener) f -> {
+            connecting = ch.newPromise();
+            connectingTo = e;
+            clock().arm(connectDeadline, config.upstream().connectTimeout().toNanos());
+            connecting.addListener((ChannelFutureListener) f -> {
+                clock.disarm(connectDeadline);
                 if (owner.abandoned()) {
                     release(e);
                     f.channel().close();
@@ -143,6 +154,23 @@ final class UpstreamDialer {
                     failed(e, f.cause());
                 }
             });
+            ch.connect(e.address(), connecting);
+        }
+
+        private LoopClock clock() {
+            if (clock == null) {
+                clock = LoopClock.of(loop);
+            }
+            return clock;
+        }
+
+        /** As Netty's own connect timeout: the connect fails with a ConnectTimeoutException, and the channel closes. */
+        private void connectTimedOut() {
+            ChannelPromise p = connecting;
+            if (p != null && p.tryFailure(new ConnectTimeoutException("connection timed out after "
+                    + config.upstream().connectTimeout().toMillis() + " ms: " + connectingTo.address()))) {
+                p.channel().close();
+            }
         }
 
         private void failed(Endpoint e, Throwable cause) {

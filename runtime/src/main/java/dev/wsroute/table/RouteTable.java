@@ -60,10 +60,12 @@ public final class RouteTable {
 
     /** The first rule, in route order then rule order, that matches a WebSocket upgrade; null for none (404). */
     public CompiledRule matchUpgrade(RequestView req) {
-        for (CompiledRoute route : hosts.lookup(req.host())) {
-            for (CompiledRule rule : route.rules()) {
-                if (rule.matches(req)) {
-                    return rule;
+        List<CompiledRoute> routes = hosts.lookup(req.host());
+        for (int i = 0; i < routes.size(); i++) { // indexed: no iterator per upgrade
+            List<CompiledRule> rules = routes.get(i).rules();
+            for (int j = 0; j < rules.size(); j++) {
+                if (rules.get(j).matches(req)) {
+                    return rules.get(j);
                 }
             }
         }
@@ -72,9 +74,10 @@ public final class RouteTable {
 
     /** The route whose spec.http takes a plain request for this host; null when none declares one. */
     public CompiledRoute matchHttp(String host) {
-        for (CompiledRoute route : hosts.lookup(host)) {
-            if (route.http() != null) {
-                return route;
+        List<CompiledRoute> routes = hosts.lookup(host);
+        for (int i = 0; i < routes.size(); i++) {
+            if (routes.get(i).http() != null) {
+                return routes.get(i);
             }
         }
         return null;
