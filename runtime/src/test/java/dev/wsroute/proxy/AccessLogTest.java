@@ -144,10 +144,14 @@ class AccessLogTest {
         requests(10);
         category.setLevel(Level.INFO);
         requests(5);
-        await().atMost(WAIT).until(() -> lines().size() >= 15);
+        await().atMost(WAIT).until(() -> requestLines() >= 15);
         px.close(); // writes what is queued
         px = null;
-        assertThat(lines()).as("10 before the log was turned off, 5 after it was turned on again").hasSize(15);
+        assertThat(requestLines()).as("10 before the log was turned off, 5 after it was turned on again").isEqualTo(15);
+        // the request answered last while the log was off may still be finishing when it is turned on: its line comes,
+        // without what the request kept nothing of
+        assertThat(lines().size() - 15).as("lines of requests made while the log was off").isBetween(0, 1);
+        assertThat(lines()).allMatch(l -> l.contains("uri=/page") || l.contains("client=- method=GET host=- uri=-"));
     }
 
     @Test
@@ -227,6 +231,10 @@ class AccessLogTest {
         ws.sendText("hello", true);
         assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("hello");
         return ws;
+    }
+
+    private long requestLines() {
+        return lines().stream().filter(l -> l.contains("uri=/page")).count();
     }
 
     private static long writerThreads() {
