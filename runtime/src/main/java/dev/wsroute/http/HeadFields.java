@@ -81,17 +81,7 @@ public final class HeadFields {
 
     /** Removes every field of this name. */
     public void remove(String name) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            if (!names[i].equalsIgnoreCase(name)) {
-                names[kept] = names[i];
-                values[kept] = values[i];
-                kept++;
-            }
-        }
-        Arrays.fill(names, kept, size, null);
-        Arrays.fill(values, kept, size, null);
-        size = kept;
+        removeIf(name::equalsIgnoreCase);
     }
 
     /** Removes every field whose name the test accepts, in one pass. */
