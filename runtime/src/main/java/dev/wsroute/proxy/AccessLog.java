@@ -138,14 +138,19 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** The start of every WebSocket line: who asked for what, and the route that took it. */
+    private static void wsPrefix(StringBuilder sb, Request r, RouteId route) {
+        sb.append("ws client=");
+        client(sb, r);
+        hostAndUri(sb, r);
+        sb.append(" route=");
+        routeLabel(sb, route);
+    }
+
     private record RejectedUpgradeLine(Request r, RouteId route, int status, String why) implements Line {
         @Override
         public void appendTo(StringBuilder sb) {
-            sb.append("ws client=");
-            client(sb, r);
-            hostAndUri(sb, r);
-            sb.append(" route=");
-            routeLabel(sb, route);
+            wsPrefix(sb, r, route);
             sb.append(" status=").append(status).append(" reason=\"").append(why).append('"');
         }
     }
@@ -154,11 +159,7 @@ final class AccessLog implements AutoCloseable {
             long msgsOut, CloseInitiator closedBy, int code, CloseCause cause) implements Line {
         @Override
         public void appendTo(StringBuilder sb) {
-            sb.append("ws client=");
-            client(sb, r);
-            hostAndUri(sb, r);
-            sb.append(" route=");
-            routeLabel(sb, route);
+            wsPrefix(sb, r, route);
             sb.append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
             millis(sb, nanos);
             sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
