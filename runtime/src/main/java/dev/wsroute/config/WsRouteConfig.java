@@ -113,6 +113,13 @@ public interface WsRouteConfig {
         @WithDefault("16K")
         MemorySize maxHeaderSize();
 
+        /**
+         * Largest plain HTTP request body (its Content-Length, or the data of its chunks): 413 above it, and the
+         * connection is closed. Bodies are streamed, never held, so the limit guards the upstreams, not the proxy.
+         */
+        @WithDefault("100M")
+        MemorySize maxRequestBodySize();
+
         /** Idle time after which a keep-alive HTTP client connection is closed. */
         @WithDefault("60s")
         Duration httpIdleTimeout();

@@ -13,9 +13,12 @@ import io.netty.handler.codec.http.HttpMethod;
 public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpDecoder, ClientResponseEncoder> {
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
-    /** @param headStarted told when the first bytes of a request head arrive */
-    public ClientHttpCodec(int maxHeaderSize, int maxRequestLine, Runnable headStarted) {
-        init(new ClientHttpDecoder(maxHeaderSize, maxRequestLine, methods, headStarted), new ClientResponseEncoder(methods));
+    /**
+     * @param maxBody the largest request body in bytes (413 above it)
+     * @param headStarted told when the first bytes of a request head arrive
+     */
+    public ClientHttpCodec(int maxHeaderSize, int maxRequestLine, long maxBody, Runnable headStarted) {
+        init(new ClientHttpDecoder(maxHeaderSize, maxRequestLine, maxBody, methods, headStarted), new ClientResponseEncoder(methods));
     }
 
     /**

@@ -6,10 +6,10 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -18,40 +18,45 @@ import io.netty.util.ByteProcessor;
 
 /**
  * Reads requests from a client connection: finds the end of each head, has {@link RequestHeadParser} accept or
- * refuse it, and frames the body itself (exactly Content-Length bytes, or strictly parsed chunks). It emits the
- * {@link RequestHead} as parsed, then {@link io.netty.handler.codec.http.HttpContent}s ending with a
- * {@link LastHttpContent}; {@link #toNetty} makes a Netty request of a head where an HTTP encoder needs one.
+ * refuse it, and frames the body itself (exactly Content-Length bytes, or chunks checked by {@link ChunkedFraming}).
+ * It emits the {@link RequestHead} as parsed, then {@link io.netty.handler.codec.http.HttpContent}s ending with a
+ * {@link LastHttpContent}: slices of the bytes as they came, a chunked body with its chunk lines, extensions and
+ * trailers (never re-framed). {@link #toNetty} makes a Netty request of a head where an HTTP encoder needs one.
  * <p>
- * A refused head is emitted as a request whose {@link DecoderResult} is a {@link BadRequestHead}; a framing error
- * in a body is raised as an exception. Either way the decoder then discards everything the connection sends: it
- * never parses past an error, so nothing the client sent can become a second request.
+ * A refused head is emitted as a request whose {@link DecoderResult} is a {@link BadRequestHead}; a body that breaks
+ * its framing or declares more than the body limit, as a last content whose result is one (400, 413). Either way
+ * the decoder then discards everything the connection sends: it never parses past an error, so nothing the client
+ * sent can become a second request.
  */
 public final class ClientHttpDecoder extends ByteToMessageDecoder {
     /** Empty lines tolerated before a request line (RFC 9112 §2.2 asks for at least one). */
     static final int MAX_LEADING_EMPTY_LINES = 4;
     private static final int MAX_BODY_SLICE = 16 * 1024;
-    private static final int MAX_CHUNK_LINE = 1024;
 
-    private enum State { HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BROKEN }
+    private enum State { HEAD, LENGTH, CHUNKED, BROKEN }
 
     private final int maxHeaderSize;
     private final int maxRequestLine;
+    private final long maxBody;
+    private final ChunkedFraming chunks;
     private final ArrayDeque<HttpMethod> methods;
     private final Runnable headStarted;
     private State state = State.HEAD;
     private long remaining;
     private int scanned;
     private int lineStart;
-    private int trailerBytes;
     private int leadingEmptyLines;
 
     /**
+     * @param maxBody the largest request body, in data bytes (413 above it)
      * @param methods receives the method of each request, in order, for the response encoder (HEAD has no body)
      * @param headStarted told when the first bytes of a head arrive (a head timer may then change phase)
      */
-    public ClientHttpDecoder(int maxHeaderSize, int maxRequestLine, ArrayDeque<HttpMethod> methods, Runnable headStarted) {
+    public ClientHttpDecoder(int maxHeaderSize, int maxRequestLine, long maxBody, ArrayDeque<HttpMethod> methods, Runnable headStarted) {
         this.maxHeaderSize = maxHeaderSize;
         this.maxRequestLine = maxRequestLine;
+        this.maxBody = maxBody;
+        this.chunks = new ChunkedFraming(maxHeaderSize, maxBody);
         this.methods = methods;
         this.headStarted = headStarted;
     }
@@ -71,26 +76,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
                     state = State.HEAD;
                 }
             }
-            case CHUNK_SIZE -> chunkSize(in);
-            case CHUNK_DATA -> {
-                int n = (int) Math.min(Math.min(remaining, in.readableBytes()), MAX_BODY_SLICE);
-                if (n > 0) {
-                    out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
-                    remaining -= n;
-                }
-                if (remaining == 0) {
-                    state = State.CHUNK_END;
-                }
-            }
-            case CHUNK_END -> {
-                if (in.readableBytes() >= 2) {
-                    if (in.readByte() != '\r' || in.readByte() != '\n') {
-                        throw broken("chunk data not followed by CRLF");
-                    }
-                    state = State.CHUNK_SIZE;
-                }
-            }
-            case TRAILERS -> trailers(in, out);
+            case CHUNKED -> chunked(in, out);
             case BROKEN -> in.skipBytes(in.readableBytes());
         }
     }
@@ -157,12 +143,17 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
             refuse(in, out, e);
             return;
         }
+        if (head.framing().length() > maxBody) {
+            refuse(in, out, new BadRequestHead(413, "request body larger than " + maxBody + " bytes"));
+            return;
+        }
         in.readerIndex(headEnd);
         methods.add(HttpMethod.valueOf(head.method()));
         out.add(head);
         Framing f = head.framing();
         if (f.kind() == Framing.Kind.CHUNKED) {
-            state = State.CHUNK_SIZE;
+            chunks.start();
+            state = State.CHUNKED;
         } else if (f.hasBody()) {
             remaining = f.length();
             state = State.LENGTH;
@@ -191,96 +182,44 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         out.add(failed);
     }
 
-    /** chunk-size [ chunk-ext ] CRLF, with chunk-size 1–15 hex digits and extensions free of controls. */
-    private void chunkSize(ByteBuf in) {
-        int start = in.readerIndex();
-        int lf = in.forEachByte(start, Math.min(in.readableBytes(), MAX_CHUNK_LINE), ByteProcessor.FIND_LF);
-        if (lf < 0) {
-            if (in.readableBytes() >= MAX_CHUNK_LINE) {
-                throw broken("chunk-size line too long");
-            }
-            return;
+    /** The client closed its side: a body it did not finish can never end, so the request is refused (and not sent on). */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (in.isReadable()) {
+            decode(ctx, in, out);
         }
-        if (lf == start || in.getByte(lf - 1) != '\r') {
-            throw broken("bare LF in chunk-size line");
-        }
-        long size = 0;
-        int i = start;
-        for (; i < lf - 1; i++) {
-            int h = HttpChars.hex(in.getByte(i));
-            if (h < 0) {
-                break;
-            }
-            if (i - start == 15) {
-                throw broken("chunk size too large");
-            }
-            size = size << 4 | h;
-        }
-        if (i == start) {
-            throw broken("chunk size is not hex");
-        }
-        if (i < lf - 1) {
-            if (in.getByte(i) != ';') {
-                throw broken("junk after chunk size");
-            }
-            for (int j = i + 1; j < lf - 1; j++) {
-                if (!HttpChars.fieldValueByte(in.getByte(j) & 0xff)) {
-                    throw broken("control character in chunk extension");
-                }
-            }
-        }
-        in.readerIndex(lf + 1);
-        if (size == 0) {
-            state = State.TRAILERS;
-            trailerBytes = 0;
-        } else {
-            remaining = size;
-            state = State.CHUNK_DATA;
+        if (state == State.LENGTH || state == State.CHUNKED) {
+            out.add(refusedBody(new BadRequestHead(400, "the client closed the connection in the middle of the body")));
         }
     }
 
-    /** Trailer fields are read strictly and dropped (they are not forwarded); the empty line ends the body. */
-    private void trailers(ByteBuf in, List<Object> out) {
-        while (true) {
-            int start = in.readerIndex();
-            int lf = in.forEachByte(start, in.readableBytes(), ByteProcessor.FIND_LF);
-            if (lf < 0) {
-                if (trailerBytes + in.readableBytes() > maxHeaderSize) {
-                    throw broken("trailers too large");
-                }
-                return;
-            }
-            if (lf == start || in.getByte(lf - 1) != '\r') {
-                throw broken("bare LF in trailers");
-            }
-            trailerBytes += lf + 1 - start;
-            if (trailerBytes > maxHeaderSize) {
-                throw broken("trailers too large");
-            }
-            if (lf == start + 1) {
-                in.readerIndex(lf + 1);
-                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-                state = State.HEAD;
-                return;
-            }
-            int i = start;
-            while (i < lf - 1 && HttpChars.tchar(in.getByte(i) & 0xff)) {
-                i++;
-            }
-            if (i == start || in.getByte(i) != ':') {
-                throw broken("malformed trailer field");
-            }
-            for (int j = i + 1; j < lf - 1; j++) {
-                if (!HttpChars.fieldValueByte(in.getByte(j) & 0xff)) {
-                    throw broken("control character in a trailer field");
-                }
-            }
-            in.readerIndex(lf + 1);
-        }
-    }
-
-    private CorruptedFrameException broken(String why) {
+    /** A body that broke off: the last content of its request, failed, and nothing more is read. */
+    private LastHttpContent refusedBody(BadRequestHead why) {
         state = State.BROKEN;
-        return new CorruptedFrameException("bad request body framing: " + why);
+        LastHttpContent refused = new DefaultLastHttpContent();
+        refused.setDecoderResult(DecoderResult.failure(why));
+        return refused;
+    }
+
+    /** The chunked body's bytes as they came, each read's in one part, once {@link #chunks} checked them. */
+    private void chunked(ByteBuf in, List<Object> out) {
+        int from = in.readerIndex();
+        while (in.isReadable() && !chunks.ended()) {
+            int n = chunks.takeData(in);
+            if (n > 0) {
+                in.skipBytes(n);
+            } else if (!chunks.readFraming(in)) {
+                in.skipBytes(in.readableBytes());
+                out.add(refusedBody(new BadRequestHead(chunks.tooLarge() ? 413 : 400, "bad chunked body: " + chunks.why())));
+                return;
+            }
+        }
+        int n = in.readerIndex() - from;
+        if (chunks.ended()) {
+            out.add(n == 0 ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(in.retainedSlice(from, n)));
+            state = State.HEAD;
+        } else if (n > 0) {
+            out.add(new DefaultHttpContent(in.retainedSlice(from, n)));
+        }
     }
 }

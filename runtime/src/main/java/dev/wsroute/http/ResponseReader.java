@@ -2,7 +2,6 @@ package dev.wsroute.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.util.ByteProcessor;
 
 /**
  * Reads one upstream answer at a time from the bytes of an upstream connection: its 1xx heads, its final head and
@@ -14,7 +13,7 @@ import io.netty.util.ByteProcessor;
  * One read at a time: the final head is handed on only after the rest of that read was checked, so an answer
  * whose framing breaks within its first read still gets a clean 502.
  */
-public final class ResponseReader implements ByteProcessor {
+public final class ResponseReader {
     /** Where the parts of an answer go, in order; each buffer handed on is the sink's to release. */
     public interface Sink {
         /** A 1xx head (100 Continue, 103 Early Hints): another head follows. {@code in} holds it at its offsets. */
@@ -37,12 +36,7 @@ public final class ResponseReader implements ByteProcessor {
         void end(boolean reusable);
     }
 
-    private static final int MAX_CHUNK_LINE = 1024;
-
-    private enum State {
-        IDLE, HEAD, LENGTH, UNTIL_CLOSE, SIZE_FIRST, SIZE, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF,
-        TRAILER_START, TRAILER_NAME, TRAILER_VALUE, TRAILER_LF, END_LF, DONE
-    }
+    private enum State { IDLE, HEAD, LENGTH, UNTIL_CLOSE, CHUNKED, DONE }
 
     private State state = State.IDLE;
     private boolean headRequest;
@@ -51,8 +45,7 @@ public final class ResponseReader implements ByteProcessor {
     private boolean decoding;
     private boolean keepAlive;
     private long remaining;
-    private int lineBytes;
-    private String broken;
+    private final ChunkedFraming chunks = new ChunkedFraming(ResponseHeadParser.MAX_HEAD, Long.MAX_VALUE);
     /** Chunk data of the current read, when decoding. */
     private ByteBuf data;
     /** A head split over reads, gathered until its end arrives. */
@@ -67,7 +60,6 @@ public final class ResponseReader implements ByteProcessor {
         this.chunkedToClient = chunkedToClient;
         decoding = false;
         state = State.HEAD;
-        broken = null;
     }
 
     /** Whether an answer is being read and nothing of its final head was handed on yet. */
@@ -138,9 +130,9 @@ public final class ResponseReader implements ByteProcessor {
                             if (!chunkedToClient && h.otherCodings()) {
                                 throw new BadResponse("a transfer coding other than chunked, for a client that cannot take one");
                             }
-                            lineBytes = 0;
+                            chunks.start();
                             decoding = !chunkedToClient;
-                            state = State.SIZE_FIRST;
+                            state = State.CHUNKED;
                         }
                         case UNTIL_CLOSE -> {
                             keepAlive = false;
@@ -157,23 +149,18 @@ public final class ResponseReader implements ByteProcessor {
                     }
                 }
                 case UNTIL_CLOSE -> buf.skipBytes(buf.readableBytes());
-                case DATA -> {
-                    int n = (int) Math.min(remaining, buf.readableBytes());
-                    if (decoding) {
-                        addData(buf.retainedSlice(buf.readerIndex(), n));
+                case CHUNKED -> {
+                    int n = chunks.takeData(buf);
+                    if (n > 0) {
+                        if (decoding) {
+                            addData(buf.retainedSlice(buf.readerIndex(), n));
+                        }
+                        buf.skipBytes(n);
+                    } else if (!chunks.readFraming(buf)) {
+                        throw new BadResponse(chunks.why());
+                    } else if (chunks.ended()) {
+                        state = State.DONE;
                     }
-                    buf.skipBytes(n);
-                    remaining -= n;
-                    if (remaining == 0) {
-                        state = State.DATA_CR;
-                    }
-                }
-                default -> { // the chunk lines and trailers, byte by byte, up to the next data or the end
-                    int stop = buf.forEachByte(this);
-                    if (broken != null) {
-                        throw new BadResponse(broken);
-                    }
-                    buf.readerIndex(stop < 0 ? buf.writerIndex() : stop + 1);
                 }
             }
         }
@@ -248,104 +235,5 @@ public final class ResponseReader implements ByteProcessor {
             partial = null;
         }
         state = State.IDLE;
-    }
-
-    /** One byte of a chunk line or trailer; false stops at data or at the end (or when broken). */
-    @Override
-    public boolean process(byte b) {
-        if (++lineBytes > MAX_CHUNK_LINE && state.compareTo(State.TRAILER_START) < 0 || lineBytes > ResponseHeadParser.MAX_HEAD) {
-            return fail("chunk line or trailers too long");
-        }
-        switch (state) {
-            case SIZE_FIRST, SIZE -> {
-                int h = HttpChars.hex(b);
-                if (h >= 0) {
-                    if (state == State.SIZE && remaining >= 1L << 56) {
-                        return fail("chunk size too large");
-                    }
-                    remaining = state == State.SIZE_FIRST ? h : remaining << 4 | h;
-                    state = State.SIZE;
-                } else if (state == State.SIZE_FIRST) {
-                    return fail("chunk size is not hex");
-                } else if (b == ';') {
-                    state = State.EXTENSION;
-                } else if (b == '\r') {
-                    state = State.SIZE_LF;
-                } else {
-                    return fail("junk after chunk size");
-                }
-            }
-            case EXTENSION -> {
-                if (b == '\r') {
-                    state = State.SIZE_LF;
-                } else if (!HttpChars.fieldValueByte(b & 0xff)) {
-                    return fail("control character in a chunk extension");
-                }
-            }
-            case SIZE_LF -> {
-                if (b != '\n') {
-                    return fail("chunk size line not ended by CRLF");
-                }
-                lineBytes = 0;
-                state = remaining == 0 ? State.TRAILER_START : State.DATA;
-                return remaining == 0; // stop for the data
-            }
-            case DATA_CR -> {
-                if (b != '\r') {
-                    return fail("chunk data not followed by CRLF");
-                }
-                state = State.DATA_LF;
-            }
-            case DATA_LF -> {
-                if (b != '\n') {
-                    return fail("chunk data not followed by CRLF");
-                }
-                lineBytes = 0;
-                state = State.SIZE_FIRST;
-            }
-            case TRAILER_START -> {
-                if (b == '\r') {
-                    state = State.END_LF;
-                } else if (HttpChars.tchar(b & 0xff)) {
-                    state = State.TRAILER_NAME;
-                } else {
-                    return fail("malformed trailer field");
-                }
-            }
-            case TRAILER_NAME -> {
-                if (b == ':') {
-                    state = State.TRAILER_VALUE;
-                } else if (!HttpChars.tchar(b & 0xff)) {
-                    return fail("malformed trailer field");
-                }
-            }
-            case TRAILER_VALUE -> {
-                if (b == '\r') {
-                    state = State.TRAILER_LF;
-                } else if (!HttpChars.fieldValueByte(b & 0xff)) {
-                    return fail("control character in a trailer field");
-                }
-            }
-            case TRAILER_LF -> {
-                if (b != '\n') {
-                    return fail("trailer field not ended by CRLF");
-                }
-                state = State.TRAILER_START;
-            }
-            case END_LF -> {
-                if (b != '\n') {
-                    return fail("trailers not ended by CRLF");
-                }
-                state = State.DONE;
-                return false;
-            }
-            default -> throw new IllegalStateException(state.name());
-        }
-        return true;
-    }
-
-    private boolean fail(String why) {
-        broken = why;
-        return false;
     }
 }

@@ -34,7 +34,8 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         }
         int maxHead = px.config.limits().maxHeaderBytes();
         RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());
-        ch.pipeline().addLast("http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead), headTimeout::headStarted));
+        ch.pipeline().addLast("http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead),
+                px.config.limits().maxRequestBodySize().asLongValue(), headTimeout::headStarted));
         ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls, headTimeout));
     }
 

@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.ClientHttpCodec;
-import dev.wsroute.http.Framing;
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.RequestHead;
 import dev.wsroute.model.Route;
@@ -182,7 +181,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ForwardedHeaders.add(fields, (InetSocketAddress) ctx.channel().remoteAddress(), tls, view.rawHost());
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
         exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), parsed.method(), parsed.pathAndQuery(), fields,
-                parsed.framing().kind() == Framing.Kind.CHUNKED, pool, routeId, parsed.keepAlive(), parsed.http10());
+                pool, routeId, parsed.keepAlive(), parsed.http10());
         exchange.start();
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.BadResponse;
 import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.http.HeadFields;
@@ -27,15 +28,13 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * One plain HTTP request and its response, streamed both ways: each part is written as it arrives and the next
  * read waits until the other side can take more. No HTTP codec on the upstream connection: the request head is
- * written from the parse in one buffer, the body in its own framing (re-chunked only because the client decoder
- * takes chunks apart), and the answer goes to the client as the upstream wrote it, past the client's encoder — only
- * a head with hop-by-hop fields is rewritten. Upstream connections are kept alive and reused per event loop.
+ * written from the parse in one buffer, the body as the client sent it (a chunked one with its chunk lines,
+ * extensions and trailers, checked by the client decoder), and the answer goes to the client as the upstream wrote
+ * it, past the client's encoder — only a head with hop-by-hop fields is rewritten, and a chunked body decoded for an
+ * HTTP/1.0 client. Upstream connections are kept alive and reused per event loop.
  */
 final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private static final Logger LOG = Logger.getLogger(HttpExchange.class);
-    private static final ByteBuf CRLF = Unpooled.unreleasableBuffer(Unpooled.directBuffer(2).writeByte('\r').writeByte('\n')).asReadOnly();
-    private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer(5).writeBytes(new byte[] {'0', '\r', '\n', '\r', '\n'})).asReadOnly();
     /** Body bytes held while connecting, beyond which the client is not read until the upstream takes them. */
     private static final int MAX_PENDING_BODY = 64 * 1024;
 
@@ -46,7 +45,6 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private final String method;
     private final String target;
     private final HeadFields fields;
-    private final boolean chunkedBody;
     private final Pool pool;
     private final RouteId route;
     private final boolean clientKeepAlive;
@@ -73,10 +71,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
 
     /**
      * @param fields the request's fields, edited for the upstream
-     * @param chunkedBody the body comes (de-chunked by the client decoder) in chunked framing
      */
     HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, AccessLog.Request request,
-            String method, String target, HeadFields fields, boolean chunkedBody, Pool pool, RouteId route,
+            String method, String target, HeadFields fields, Pool pool, RouteId route,
             boolean clientKeepAlive, boolean clientHttp10) {
         this.px = px;
         this.client = client;
@@ -85,7 +82,6 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         this.method = method;
         this.target = target;
         this.fields = fields;
-        this.chunkedBody = chunkedBody;
         this.pool = pool;
         this.route = route;
         this.clientKeepAlive = clientKeepAlive;
@@ -136,8 +132,14 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
                 noEndpoint ? "no ready endpoint" : "every endpoint refused the connection");
     }
 
-    /** A part of the client's request body. */
+    /** A part of the client's request body, as it came; one whose framing broke (or ran over the limit) ends it. */
     void clientContent(HttpContent c) {
+        if (c.decoderResult().isFailure()) {
+            c.release();
+            BadRequestHead why = (BadRequestHead) c.decoderResult().cause();
+            fail(HttpResponseStatus.valueOf(why.status()), why.getMessage()); // the upstream connection is closed
+            return;
+        }
         boolean last = c instanceof LastHttpContent;
         if (done) {
             c.release();
@@ -163,25 +165,13 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
     }
 
-    /** A body part in the request's framing: as it is for Content-Length, as a chunk (and the last chunk) for chunked. */
     private void writeBody(HttpContent c) {
         ByteBuf data = c.content();
-        int n = data.readableBytes();
-        bodySent |= n > 0;
-        if (n == 0) {
-            c.release();
-        } else if (!chunkedBody) {
+        if (data.isReadable()) {
+            bodySent = true;
             upstream.write(data, upstream.voidPromise());
         } else {
-            ByteBuf size = upstream.alloc().buffer(10);
-            size.writeCharSequence(Integer.toHexString(n), java.nio.charset.StandardCharsets.US_ASCII);
-            size.writeShort(('\r' << 8) | '\n');
-            upstream.write(size, upstream.voidPromise());
-            upstream.write(data, upstream.voidPromise());
-            upstream.write(CRLF.duplicate(), upstream.voidPromise());
-        }
-        if (chunkedBody && c instanceof LastHttpContent) {
-            upstream.write(LAST_CHUNK.duplicate(), upstream.voidPromise()); // trailers are not forwarded: the client decoder drops them
+            c.release();
         }
     }
 

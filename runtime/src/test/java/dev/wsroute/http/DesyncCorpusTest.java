@@ -104,13 +104,14 @@ class DesyncCorpusTest {
         c.add(new Case("two Content-Lengths", post("Content-Length: 0\r\n" + cl, SMUGGLED), List.of(), false, 400));
         c.add(new Case("Content-Length list", post("Content-Length: 0, " + SMUGGLED.length() + "\r\n", SMUGGLED), List.of(), false, 400));
         c.add(new Case("Content-Length sign", post("Content-Length: +" + SMUGGLED.length() + "\r\n", SMUGGLED), List.of(), false, 400));
-        // malformed chunks: the head may have gone upstream; the body never completes and nothing follows it
-        for (String junk : List.of("5c \r\n", "0x5c\r\n", "+5c\r\n", "5c\n", "-1\r\n", "fffffffffffffffffff\r\n", "5c;\u0000\r\n", " 5c\r\n", "\r\n")) {
+        // malformed chunks: the head may have gone upstream; the body never completes there, the client gets 400
+        for (String junk : List.of("5c \r\n", "0x5c\r\n", "+5c\r\n", "5c\n", "-1\r\n", "fffffffffffffffffff\r\n", "00000000000000005c\r\n",
+                "5c;\u0000\r\n", " 5c\r\n", "\r\n")) {
             c.add(new Case("chunk-size " + junk.replace("\r", "\\r").replace("\n", "\\n").replace("\u0000", "NUL"),
-                    post("Transfer-Encoding: chunked\r\n", junk + SMUGGLED + "\r\n0\r\n\r\n"), List.of("POST /p"), true, 0));
+                    post("Transfer-Encoding: chunked\r\n", junk + SMUGGLED + "\r\n0\r\n\r\n"), List.of("POST /p"), true, 400));
         }
-        c.add(new Case("chunk data without CRLF", post("Transfer-Encoding: chunked\r\n", "3\r\nabcX" + "0\r\n\r\n" + SMUGGLED), List.of("POST /p"), true, 0));
-        c.add(new Case("bare LF in trailer", post("Transfer-Encoding: chunked\r\n", "3\r\nabc\r\n0\r\nX: y\n\r\n" + SMUGGLED), List.of("POST /p"), true, 0));
+        c.add(new Case("chunk data without CRLF", post("Transfer-Encoding: chunked\r\n", "3\r\nabcX" + "0\r\n\r\n" + SMUGGLED), List.of("POST /p"), true, 400));
+        c.add(new Case("bare LF in trailer", post("Transfer-Encoding: chunked\r\n", "3\r\nabc\r\n0\r\nX: y\n\r\n" + SMUGGLED), List.of("POST /p"), true, 400));
         // heads
         c.add(new Case("bare LF head", "POST /p HTTP/1.1\nHost: h.test\n" + cl + "\n" + SMUGGLED, List.of(), false, 400));
         c.add(new Case("bare LF in one field", post("X: y\nContent-Length: 0\r\n", SMUGGLED), List.of(), false, 400));
@@ -121,7 +122,8 @@ class DesyncCorpusTest {
         c.add(new Case("bytes after a bad request are never parsed", "GET /%zz HTTP/1.1\r\nHost: h.test\r\n\r\n" + SMUGGLED, List.of(), false, 400));
         c.add(new Case("absolute-form with another Host", "GET http://evil.test/p HTTP/1.1\r\nHost: h.test\r\n\r\n", List.of(), false, 400));
         // what is well framed goes through as sent
-        c.add(new Case("chunked with extension and trailer", post("Transfer-Encoding: chunked\r\nConnection: close\r\n", "3;x=y\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"),
+        // (no trailer here: the JDK's server behind cannot read request trailers; UpstreamFramingTest relays them)
+        c.add(new Case("chunked with extension", post("Transfer-Encoding: chunked\r\nConnection: close\r\n", "3;x=y\r\nabc\r\n0\r\n\r\n"),
                 List.of("POST /p abc"), false, 200));
         c.add(new Case("pipelined", "GET /a HTTP/1.1\r\nHost: h.test\r\n\r\n" + post(cl, SMUGGLED).replace("POST /p", "POST /b")
                 + "GET /c HTTP/1.1\r\nHost: h.test\r\nConnection: close\r\n\r\n", List.of("GET /a", "POST /b " + SMUGGLED, "GET /c"), false, 200));

@@ -49,7 +49,7 @@ class RequestHeadFuzzTest {
 
     /** Everything the decoder emits for {@code input} written in pieces of {@code split} bytes. */
     static List<Object> decode(byte[] input, int split) {
-        EmbeddedChannel ch = new EmbeddedChannel(new ClientHttpCodec(16 * 1024, 8192, () -> { }));
+        EmbeddedChannel ch = new EmbeddedChannel(new ClientHttpCodec(16 * 1024, 8192, Long.MAX_VALUE, () -> { }));
         List<Object> out = new ArrayList<>();
         try {
             for (int i = 0; i < input.length; i += split) {

@@ -36,8 +36,11 @@ public final class ScriptedUpstream implements AutoCloseable {
         }
     }
 
-    /** The head of one request as read, its body (de-chunked), and which accepted connection (1, 2, …) carried it. */
-    public record Request(String head, String body, int connection) {
+    /**
+     * The head of one request as read, its body (de-chunked), the body's bytes as they came (chunk lines and trailers
+     * included), and which accepted connection (1, 2, …) carried it.
+     */
+    public record Request(String head, String body, String framedBody, int connection) {
         public String requestLine() {
             return head.substring(0, head.indexOf("\r\n"));
         }
@@ -107,7 +110,9 @@ public final class ScriptedUpstream implements AutoCloseable {
                     closedByProxy.incrementAndGet();
                     return;
                 }
-                Request r = new Request(head, readBody(in, head), id);
+                ByteArrayOutputStream framed = new ByteArrayOutputStream();
+                String body = readBody(new TeeInput(in, framed), head);
+                Request r = new Request(head, body, framed.toString(StandardCharsets.ISO_8859_1), id);
                 requests.add(r);
                 Answer a = script.apply(r);
                 out.write(a.bytes());
@@ -178,6 +183,34 @@ public final class ScriptedUpstream implements AutoCloseable {
             }
         }
         return sb.toString();
+    }
+
+    /** Copies what is read from a stream: a body's bytes as they came. */
+    private static final class TeeInput extends java.io.FilterInputStream {
+        private final ByteArrayOutputStream copy;
+
+        TeeInput(InputStream in, ByteArrayOutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                copy.write(c);
+            }
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                copy.write(b, off, n);
+            }
+            return n;
+        }
     }
 
     @Override
