@@ -33,6 +33,7 @@ import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TestRoutes;
 
 /**
  * The access log through the real data plane, with the usual log set-up (the console handler is the only one): lines
@@ -72,17 +73,7 @@ class AccessLogTest {
 
     void start(String... config) throws Exception {
         px = new ProxyHarness(TestConfig.wsroute(config));
-        px.routes("""
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: web, namespace: default}
-                spec:
-                  rules:
-                    - match: {path: {type: Prefix, value: /ws}}
-                      backends: [{endpoints: ["%1$s"]}]
-                  http:
-                    backends: [{endpoints: ["%1$s"]}]
-                """.formatted(echo.endpoint()));
+        px.routes(TestRoutes.wsAndHttp("web", "/ws", echo.endpoint()));
     }
 
     @Test

@@ -17,16 +17,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.ScriptedProxy;
 import dev.wsroute.testing.ScriptedUpstream;
 import dev.wsroute.testing.ScriptedUpstream.Answer;
 import dev.wsroute.table.Endpoint;
@@ -40,29 +39,11 @@ import dev.wsroute.testing.TestConfig;
  * carried part of it is never reused.
  */
 class ChunkedRequestBodyTest {
-    static ProxyHarness px;
-    static ScriptedUpstream upstream;
+    @RegisterExtension
+    static final ScriptedProxy http = new ScriptedProxy(ChunkedRequestBodyTest::echo);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = new ScriptedUpstream(ChunkedRequestBodyTest::echo);
-        px = new ProxyHarness(TestConfig.wsroute());
-        px.routes(upstream.routes());
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        px.close();
-        upstream.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        upstream.requests.clear();
-    }
 
     static Answer echo(ScriptedUpstream.Request r) {
         String body = "got " + r.body();
@@ -76,17 +57,17 @@ class ChunkedRequestBodyTest {
     @Test
     void aChunkedBodyGoesUpstreamByteForByteWithExtensionsAndTrailers() throws Exception {
         String body = "5;name=value;flag\r\nhello\r\n1;x=\"quoted; string\"\r\n \r\n5\r\nworld\r\n0;last=1\r\nX-Checksum: 42\r\nX-Other: a b\r\n\r\n";
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             for (int i = 0; i < 2; i++) {
                 String r = raw.send(post(body)).readResponse();
                 assertThat(r).startsWith("HTTP/1.1 200").endsWith("got hello world");
             }
         }
-        assertThat(upstream.requests).hasSize(2).allSatisfy(r -> {
+        assertThat(http.upstream().requests).hasSize(2).allSatisfy(r -> {
             assertThat(header(r.head(), "transfer-encoding")).isEqualTo("chunked");
             assertThat(r.framedBody()).as("as it came: not re-chunked, trailers kept").isEqualTo(body);
         });
-        assertThat(upstream.connectionsUsed()).as("the body ended where its framing said: the connection is reused").isEqualTo(1);
+        assertThat(http.upstream().connectionsUsed()).as("the body ended where its framing said: the connection is reused").isEqualTo(1);
     }
 
     @Test
@@ -100,13 +81,13 @@ class ChunkedRequestBodyTest {
         }
         body.append("0\r\nX-Count: 300\r\n\r\n");
         byte[] all = post(body.toString()).getBytes(StandardCharsets.ISO_8859_1);
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             for (int from = 0; from < all.length; from += 777) { // pieces that cut lines and data anywhere
                 raw.send(java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + 777)));
             }
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200");
         }
-        assertThat(upstream.requests).singleElement().satisfies(r -> {
+        assertThat(http.upstream().requests).singleElement().satisfies(r -> {
             assertThat(r.framedBody()).isEqualTo(body.toString());
             assertThat(r.body()).isEqualTo(data.toString());
         });
@@ -117,7 +98,7 @@ class ChunkedRequestBodyTest {
         byte[] data = "streamed by the JDK client ".repeat(5000).getBytes(StandardCharsets.US_ASCII);
         HttpRequest.BodyPublisher unknownLength = HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(data));
         assertThat(unknownLength.contentLength()).as("so the JDK client sends it chunked").isNegative();
-        int port = Integer.parseInt(upstream.endpoint().substring(upstream.endpoint().lastIndexOf(':') + 1));
+        int port = Integer.parseInt(http.upstream().endpoint().substring(http.upstream().endpoint().lastIndexOf(':') + 1));
         // the JDK client sends Host from the URI: the default backend takes it
         try (ProxyHarness byAddress = new ProxyHarness(TestConfig.wsroute(),
                 () -> Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", port, 1))))) {
@@ -127,7 +108,7 @@ class ChunkedRequestBodyTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("got " + new String(data, StandardCharsets.US_ASCII));
         }
-        assertThat(upstream.requests).singleElement().satisfies(r -> {
+        assertThat(http.upstream().requests).singleElement().satisfies(r -> {
             assertThat(header(r.head(), "transfer-encoding")).isEqualTo("chunked");
             assertThat(r.body()).isEqualTo(new String(data, StandardCharsets.US_ASCII));
             assertThat(r.framedBody()).as("the JDK's own chunks, as they came").matches("(?s)([0-9a-fA-F]+\r\n[^\r]+\r\n)+0\r\n\r\n");
@@ -140,12 +121,12 @@ class ChunkedRequestBodyTest {
         Path file = dir.resolve("body");
         Files.writeString(file, "c".repeat(70_000));
         Process p = new ProcessBuilder("/usr/bin/curl", "-sS", "--max-time", "30", "-H", "Host: up.test", "-H", "Transfer-Encoding: chunked",
-                "--data-binary", "@" + file, "http://127.0.0.1:" + px.port() + "/up").redirectErrorStream(true).start();
+                "--data-binary", "@" + file, "http://127.0.0.1:" + http.port() + "/up").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).isEqualTo("got " + "c".repeat(70_000));
-        assertThat(upstream.requests).singleElement().satisfies(r -> {
+        assertThat(http.upstream().requests).singleElement().satisfies(r -> {
             assertThat(header(r.head(), "transfer-encoding")).isEqualTo("chunked");
             assertThat(r.framedBody()).matches("(?s)[0-9a-fA-F]+\r\nc+\r\n.*0\r\n\r\n");
         });
@@ -190,7 +171,7 @@ class ChunkedRequestBodyTest {
     @Test
     void bodiesOverTheLimitGet413ChunkedOrNot() throws Exception {
         try (ProxyHarness small = new ProxyHarness(TestConfig.wsroute("wsroute.limits.max-request-body-size", "1K"))) {
-            small.routes(upstream.routes());
+            small.routes(http.upstream().routes());
             try (RawHttp raw = new RawHttp(small.port())) {
                 String r = raw.send("POST /up HTTP/1.1\r\nHost: up.test\r\nContent-Length: 1025\r\n\r\n").readResponse();
                 assertThat(status(r)).as("refused from its head, before any byte goes upstream").isEqualTo(413);
@@ -207,7 +188,7 @@ class ChunkedRequestBodyTest {
             }
             assertThat(count(small, 413)).isEqualTo(2);
         }
-        assertThat(upstream.requests).extracting(ScriptedUpstream.Request::body).containsExactly("x".repeat(512) + "y".repeat(512));
+        assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::body).containsExactly("x".repeat(512) + "y".repeat(512));
     }
 
     static double count(ProxyHarness h, int status) {

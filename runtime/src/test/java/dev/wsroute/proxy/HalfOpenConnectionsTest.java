@@ -10,18 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.PerClass;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TestRoutes;
 import dev.wsroute.testing.WsClient;
-import io.vertx.core.Vertx;
 
 /**
  * Half-open floods: a client's FIN with no request in flight closes the connection at once, so it neither lingers
@@ -29,37 +29,15 @@ import io.vertx.core.Vertx;
  * free anything.
  */
 class HalfOpenConnectionsTest {
-    static Vertx vertx;
-    static EchoBackend echo;
+    @RegisterExtension
+    static final PerClass<EchoBackend> echo = new PerClass<>(() -> EchoBackend.start("echo"));
     ProxyHarness px;
-
-    @BeforeAll
-    static void backends() {
-        vertx = Vertx.vertx();
-        echo = new EchoBackend(vertx, "echo");
-    }
-
-    @AfterAll
-    static void stop() {
-        echo.close();
-        vertx.close();
-    }
 
     @BeforeEach
     void proxy() throws Exception {
         px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-header-timeout", "10m", "wsroute.limits.http-idle-timeout", "10m",
                 "wsroute.access-log.enabled", "false"));
-        px.routes("""
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: chat, namespace: default}
-                spec:
-                  rules:
-                    - match: {path: {type: Prefix, value: /echo}}
-                      backends: [{endpoints: ["%1$s"]}]
-                  http:
-                    backends: [{endpoints: ["%1$s"]}]
-                """.formatted(echo.endpoint()));
+        px.routes(TestRoutes.wsAndHttp("chat", "/echo", echo.get().endpoint()));
     }
 
     @AfterEach

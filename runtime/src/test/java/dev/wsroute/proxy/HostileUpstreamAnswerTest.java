@@ -4,25 +4,21 @@ import static dev.wsroute.testing.RawHttp.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.ScriptedProxy;
 import dev.wsroute.testing.ScriptedUpstream;
 import dev.wsroute.testing.ScriptedUpstream.Answer;
-import dev.wsroute.testing.TestConfig;
 
 /**
  * Upstream answers the proxy must not relay, from a real upstream socket: each gets a 502 on a client connection
@@ -30,26 +26,8 @@ import dev.wsroute.testing.TestConfig;
  * through on another one — nothing of the bad answer is ever read as the answer to a later request.
  */
 class HostileUpstreamAnswerTest {
-    static ProxyHarness px;
-    static ScriptedUpstream upstream;
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = new ScriptedUpstream(r -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-        px = new ProxyHarness(TestConfig.wsroute());
-        px.routes(upstream.routes());
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        px.close();
-        upstream.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        upstream.requests.clear();
-    }
+    @RegisterExtension
+    static final ScriptedProxy http = new ScriptedProxy(r -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
 
     record Case(String name, String answer) {
         @Override
@@ -103,10 +81,10 @@ class HostileUpstreamAnswerTest {
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("hostile")
     void aHostileAnswerGets502AndNothingOfItLeaksIntoTheNextAnswer(Case c) throws Exception {
-        int closed = upstream.closedByProxy.get();
-        upstream.script(r -> r.requestLine().startsWith("GET /bad ") ? Answer.of(c.answer())
+        int closed = http.upstream().closedByProxy.get();
+        http.upstream().script(r -> r.requestLine().startsWith("GET /bad ") ? Answer.of(c.answer())
                 : GOOD);
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String r = raw.send("GET /bad HTTP/1.1\r\nHost: up.test\r\n\r\n").readResponse();
             assertThat(status(r)).as(r).isEqualTo(502);
             assertThat(r).contains("upstream answer unreadable");
@@ -115,38 +93,38 @@ class HostileUpstreamAnswerTest {
                         .startsWith("HTTP/1.1 200").endsWith("\r\n\r\ngood");
             }
         }
-        assertThat(upstream.requests).hasSize(3);
-        int bad = upstream.requests.get(0).connection();
-        assertThat(upstream.requests.subList(1, 3)).as("never on the connection that sent the bad answer")
+        assertThat(http.upstream().requests).hasSize(3);
+        int bad = http.upstream().requests.get(0).connection();
+        assertThat(http.upstream().requests.subList(1, 3)).as("never on the connection that sent the bad answer")
                 .allMatch(r -> r.connection() != bad);
-        await().atMost(Duration.ofSeconds(10)).until(() -> upstream.closedByProxy.get() > closed);
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.upstream().closedByProxy.get() > closed);
     }
 
     @Test
     void aChunkBrokenAfterTheHeadWentOutCutsTheClientOffAndNothingElse() throws Exception {
         CountDownLatch headSeen = new CountDownLatch(1);
-        upstream.script(r -> r.requestLine().startsWith("GET /bad ")
+        http.upstream().script(r -> r.requestLine().startsWith("GET /bad ")
                 ? Answer.inTwo(OK + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", headSeen, "zz\r\n" + SMUGGLED)
                 : GOOD);
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             raw.send("GET /bad HTTP/1.1\r\nHost: up.test\r\n\r\nGET /next HTTP/1.1\r\nHost: up.test\r\n\r\n");
             assertThat(status(raw.readHead())).isEqualTo(200);
             assertThat(new String(raw.readBytes(10), java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("5\r\nhello\r\n");
             headSeen.countDown();
             assertThat(raw.closedByServer()).as("the client is cut off; the pipelined request behind it gets no answer").isTrue();
         }
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             assertThat(raw.send("GET /next HTTP/1.1\r\nHost: up.test\r\n\r\n").readResponse()).endsWith("\r\n\r\ngood");
         }
-        assertThat(upstream.requests).extracting(ScriptedUpstream.Request::requestLine).doesNotContain("GET /next HTTP/1.1".repeat(2))
+        assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::requestLine).doesNotContain("GET /next HTTP/1.1".repeat(2))
                 .startsWith("GET /bad HTTP/1.1");
-        assertThat(upstream.requests.get(upstream.requests.size() - 1).connection()).isNotEqualTo(upstream.requests.get(0).connection());
+        assertThat(http.upstream().requests.get(http.upstream().requests.size() - 1).connection()).isNotEqualTo(http.upstream().requests.get(0).connection());
     }
 
     @Test
     void anUpstreamThatClosesMidBodyCutsTheClientOff() throws Exception {
-        upstream.script(r -> Answer.closing(OK + "Content-Length: 100\r\n\r\nonly part"));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        http.upstream().script(r -> Answer.closing(OK + "Content-Length: 100\r\n\r\nonly part"));
+        try (RawHttp raw = new RawHttp(http.port())) {
             String head = raw.send("GET /short HTTP/1.1\r\nHost: up.test\r\n\r\n").readHead();
             assertThat(status(head)).isEqualTo(200);
             assertThat(new String(raw.readBytes(9), java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("only part");

@@ -5,39 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.Pool;
 import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.PerClass;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
-import io.vertx.core.Vertx;
 
 /**
  * The two phases of the wait for a request head on a kept-alive connection: idle (closed silently at the idle
  * timeout) until the first byte of the next head, then the header timeout from that byte (408).
  */
 class RequestHeadTimeoutTest {
-    static Vertx vertx;
-    static EchoBackend app;
+    @RegisterExtension
+    static final PerClass<EchoBackend> app = new PerClass<>(() -> EchoBackend.start("app"));
     ProxyHarness px;
-
-    @BeforeAll
-    static void backend() {
-        vertx = Vertx.vertx();
-        app = new EchoBackend(vertx, "app");
-    }
-
-    @AfterAll
-    static void stop() {
-        app.close();
-        vertx.close();
-    }
 
     @AfterEach
     void stopProxy() {
@@ -45,7 +32,7 @@ class RequestHeadTimeoutTest {
     }
 
     private void proxy(String headerTimeout, String idleTimeout) throws Exception {
-        Pool appPool = Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", app.port(), 1)));
+        Pool appPool = Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", app.get().port(), 1)));
         px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-header-timeout", headerTimeout,
                 "wsroute.limits.http-idle-timeout", idleTimeout), () -> appPool);
     }

@@ -11,16 +11,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.ScriptedProxy;
 import dev.wsroute.testing.ScriptedUpstream;
 import dev.wsroute.testing.ScriptedUpstream.Answer;
-import dev.wsroute.testing.TestConfig;
 
 /**
  * How the proxy reads an upstream's answers now that it relays them as bytes (no HTTP codec): each framing a real
@@ -28,26 +25,8 @@ import dev.wsroute.testing.TestConfig;
  * when the answer ended where its framing says, and what follows an answer is never taken for the next one.
  */
 class UpstreamFramingTest {
-    static ProxyHarness px;
-    static ScriptedUpstream upstream;
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = new ScriptedUpstream(r -> Answer.of(ok("unset")));
-        px = new ProxyHarness(TestConfig.wsroute());
-        px.routes(upstream.routes());
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        px.close();
-        upstream.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        upstream.requests.clear();
-    }
+    @RegisterExtension
+    static final ScriptedProxy http = new ScriptedProxy(r -> Answer.of(ok("unset")));
 
     static String ok(String body) {
         return "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
@@ -76,9 +55,9 @@ class UpstreamFramingTest {
         return all.toString(StandardCharsets.ISO_8859_1);
     }
 
-    /** Answers by request path: the test's cases side by side on one upstream. */
+    /** Answers by request path: the test's cases side by side on one http.upstream(). */
     static void script(java.util.Map<String, String> byPath) {
-        upstream.script(r -> {
+        http.upstream().script(r -> {
             String path = r.requestLine().split(" ")[1];
             String answer = byPath.get(path);
             return answer != null ? Answer.of(answer) : Answer.of(ok(r.requestLine()));
@@ -89,7 +68,7 @@ class UpstreamFramingTest {
     void aChunkedBodyWithExtensionsAndTrailersIsRelayedByteForByteAndTheConnectionIsReused() throws Exception {
         String body = "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Checksum: 42\r\nX-Other: a b\r\n\r\n";
         script(java.util.Map.of("/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n" + body));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             for (int i = 0; i < 3; i++) {
                 String head = raw.send(get("/chunked")).readHead();
                 assertThat(status(head)).isEqualTo(200);
@@ -99,15 +78,15 @@ class UpstreamFramingTest {
             }
             assertThat(status(raw.send(get("/after")).readResponse())).isEqualTo(200);
         }
-        assertThat(upstream.requests).hasSize(4);
-        assertThat(upstream.connectionsUsed()).as("one pooled upstream connection for all four").isEqualTo(1);
+        assertThat(http.upstream().requests).hasSize(4);
+        assertThat(http.upstream().connectionsUsed()).as("one pooled upstream connection for all four").isEqualTo(1);
     }
 
     @Test
     void headAnswersHaveNoBodyWhateverTheirLengthSays() throws Exception {
         script(java.util.Map.of("/doc", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n",
                 "/chunky", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String head = raw.send("HEAD /doc HTTP/1.1\r\nHost: up.test\r\n\r\n").readHead();
             assertThat(status(head)).isEqualTo(200);
             assertThat(header(head, "content-length")).isEqualTo("1000");
@@ -116,16 +95,16 @@ class UpstreamFramingTest {
             String next = raw.send(get("/next")).readResponse();
             assertThat(next).startsWith("HTTP/1.1 200").endsWith("GET /next HTTP/1.1");
         }
-        assertThat(upstream.requests).extracting(ScriptedUpstream.Request::requestLine)
+        assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::requestLine)
                 .containsExactly("HEAD /doc HTTP/1.1", "HEAD /chunky HTTP/1.1", "GET /next HTTP/1.1");
-        assertThat(upstream.connectionsUsed()).isEqualTo(1);
+        assertThat(http.upstream().connectionsUsed()).isEqualTo(1);
     }
 
     @Test
     void noContentAndNotModifiedEndAtTheirHead() throws Exception {
         script(java.util.Map.of("/204", "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n",
                 "/304", "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\nETag: \"v1\"\r\n\r\n"));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String r204 = raw.send(get("/204")).readHead();
             assertThat(status(r204)).isEqualTo(204);
             assertThat(header(r204, "x-a")).isEqualTo("1");
@@ -134,19 +113,19 @@ class UpstreamFramingTest {
             assertThat(header(r304, "etag")).isEqualTo("\"v1\"");
             assertThat(raw.send(get("/next")).readResponse()).startsWith("HTTP/1.1 200").endsWith("GET /next HTTP/1.1");
         }
-        assertThat(upstream.connectionsUsed()).isEqualTo(1);
+        assertThat(http.upstream().connectionsUsed()).isEqualTo(1);
     }
 
     @Test
     void informationalHeadsGoBeforeTheFinalAnswerToHttp11ClientsOnly() throws Exception {
         String hints = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
         script(java.util.Map.of("/hints", hints + ok("page")));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String first = raw.send(get("/hints")).readHead();
             assertThat(first).isEqualTo(hints);
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("page");
         }
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String r = raw.send("GET /hints HTTP/1.0\r\nHost: up.test\r\n\r\n").readResponse();
             assertThat(r).as("an HTTP/1.0 client knows no 1xx").startsWith("HTTP/1.1 200").endsWith("page");
             assertThat(header(r, "connection")).isEqualTo("close");
@@ -160,11 +139,11 @@ class UpstreamFramingTest {
 
     @Test
     void anHttp10ClientGetsAChunkedBodyDecodedAndEndedByTheClose() throws Exception {
-        int closedBefore = upstream.closedByProxy.get();
+        int closedBefore = http.upstream().closedByProxy.get();
         for (String connection : new String[] {"", "Connection: keep-alive\r\n"}) {
             java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-            upstream.script(r -> Answer.inTwo(CHUNKED_WITH_TRAILERS, gate, CHUNKED_REST));
-            try (RawHttp raw = new RawHttp(px.port())) {
+            http.upstream().script(r -> Answer.inTwo(CHUNKED_WITH_TRAILERS, gate, CHUNKED_REST));
+            try (RawHttp raw = new RawHttp(http.port())) {
                 String head = raw.send("GET /chunked HTTP/1.0\r\nHost: up.test\r\n" + connection + "\r\n").readHead();
                 assertThat(head).as("no chunked coding for HTTP/1.0 (RFC 9112 §7.1); the close ends the body")
                         .isEqualTo("HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nX-App: 1\r\nConnection: close\r\n\r\n");
@@ -173,21 +152,21 @@ class UpstreamFramingTest {
                 assertThat(readToEnd(raw)).as("the data only: no chunk lines, no trailers").isEqualTo(" world");
             }
         }
-        upstream.script(r -> Answer.of(CHUNKED_WITH_TRAILERS + CHUNKED_REST));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        http.upstream().script(r -> Answer.of(CHUNKED_WITH_TRAILERS + CHUNKED_REST));
+        try (RawHttp raw = new RawHttp(http.port())) {
             String head = raw.send(get("/chunked")).readHead();
             assertThat(header(head, "transfer-encoding")).as("an HTTP/1.1 client still gets it as it came").isEqualTo("chunked");
             String body = "5;ext=1\r\nhello\r\n" + CHUNKED_REST;
             assertThat(readExactly(raw, body.length())).isEqualTo(body);
         }
-        assertThat(upstream.closedByProxy.get()).as("the answers ended where their framing said: no upstream connection was closed")
+        assertThat(http.upstream().closedByProxy.get()).as("the answers ended where their framing said: no upstream connection was closed")
                 .isEqualTo(closedBefore);
     }
 
     @Test
     void anHttp10KeepAliveClientKeepsItsConnectionForAnswersWithALength() throws Exception {
         script(java.util.Map.of("/len", ok("sized"), "/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String keepAlive = "Host: up.test\r\nConnection: keep-alive\r\n\r\n";
             String r = raw.send("GET /len HTTP/1.0\r\n" + keepAlive).readResponse();
             assertThat(r).endsWith("sized");
@@ -207,7 +186,7 @@ class UpstreamFramingTest {
         script(java.util.Map.of("/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "400\r\n" + "a".repeat(1024)
                 + "\r\n3;x=y\r\nend\r\n0\r\nX-T: 1\r\n\r\n"));
         Process p = new ProcessBuilder("/usr/bin/curl", "-sS", "-i", "--http1.0", "--max-time", "30", "-H", "Host: up.test",
-                "http://127.0.0.1:" + px.port() + "/chunked").redirectErrorStream(true).start();
+                "http://127.0.0.1:" + http.port() + "/chunked").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
@@ -217,13 +196,13 @@ class UpstreamFramingTest {
 
     @Test
     void aBrokenChunkForAnHttp10ClientGets502BeforeItsHeadAndAClosedConnectionAfter() throws Exception {
-        int closedBefore = upstream.closedByProxy.get();
+        int closedBefore = http.upstream().closedByProxy.get();
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-        upstream.script(r -> r.requestLine().contains("/early") ? Answer.of(head + "3\r\nabc\r\nzz\r\n")
+        http.upstream().script(r -> r.requestLine().contains("/early") ? Answer.of(head + "3\r\nabc\r\nzz\r\n")
                 : r.requestLine().contains("/gzip") ? Answer.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
                 : Answer.inTwo(head + "3\r\nabc\r\n", gate, "3\r\ndefXX"));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String keepAlive = "Host: up.test\r\nConnection: keep-alive\r\n\r\n";
             assertThat(status(raw.send("GET /early HTTP/1.0\r\n" + keepAlive).readResponse())).isEqualTo(502);
             String r = raw.send("GET /gzip HTTP/1.0\r\n" + keepAlive).readResponse();
@@ -233,7 +212,7 @@ class UpstreamFramingTest {
             gate.countDown();
             assertThat(readToEnd(raw)).as("the bad chunk's data never reaches the client").isEmpty();
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(upstream.closedByProxy.get())
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(http.upstream().closedByProxy.get())
                 .as("each of the three upstream connections is closed, none reused").isEqualTo(closedBefore + 3));
     }
 
@@ -248,13 +227,13 @@ class UpstreamFramingTest {
     @Test
     void continueIsRelayedThenTheBodyGoesUpstream() throws Exception {
         // (ExpectContinueCurlTest has an upstream that answers 100 before the body; this one answers after it)
-        upstream.script(r -> Answer.of("HTTP/1.1 100 Continue\r\n\r\n" + ok("got " + r.body())));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        http.upstream().script(r -> Answer.of("HTTP/1.1 100 Continue\r\n\r\n" + ok("got " + r.body())));
+        try (RawHttp raw = new RawHttp(http.port())) {
             raw.send("POST /up HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
             assertThat(raw.readHead()).startsWith("HTTP/1.1 100 Continue");
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("got abc");
         }
-        assertThat(upstream.requests).last().satisfies(r -> {
+        assertThat(http.upstream().requests).last().satisfies(r -> {
             assertThat(header(r.head(), "expect")).isEqualTo("100-continue");
             assertThat(header(r.head(), "transfer-encoding")).isEqualTo("chunked");
         });
@@ -262,10 +241,10 @@ class UpstreamFramingTest {
 
     @Test
     void aBodyThatRunsUntilTheUpstreamClosesEndsTheClientConnectionToo() throws Exception {
-        upstream.script(r -> Answer.closing(r.requestLine().contains("/v10") ? "HTTP/1.0 200 OK\r\nX-V: 10\r\n\r\nold style body"
+        http.upstream().script(r -> Answer.closing(r.requestLine().contains("/v10") ? "HTTP/1.0 200 OK\r\nX-V: 10\r\n\r\nold style body"
                 : "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close"));
         for (String path : new String[] {"/v11", "/v10"}) {
-            try (RawHttp raw = new RawHttp(px.port())) {
+            try (RawHttp raw = new RawHttp(http.port())) {
                 String all = readToEnd(raw.send(get(path)));
                 assertThat(all).startsWith("HTTP/1.1 200 OK\r\n").as("the proxy speaks HTTP/1.1 whatever the upstream spoke");
                 assertThat(header(all, "connection")).isEqualTo("close");
@@ -280,7 +259,7 @@ class UpstreamFramingTest {
                 "/b", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
                 "/c", "HTTP/1.1 204 No Content\r\n\r\n",
                 "/d", ok("dd")));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             raw.send(get("/a") + "HEAD /b HTTP/1.1\r\nHost: up.test\r\n\r\n" + get("/c") + get("/d"));
             assertThat(raw.readHead()).contains("Transfer-Encoding: chunked");
             assertThat(readExactly(raw, 11)).isEqualTo("1\r\na\r\n0\r\n\r\n");
@@ -288,7 +267,7 @@ class UpstreamFramingTest {
             assertThat(status(raw.readHead())).isEqualTo(204);
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("dd");
         }
-        assertThat(upstream.connectionsUsed()).isEqualTo(1);
+        assertThat(http.upstream().connectionsUsed()).isEqualTo(1);
     }
 
     @Test
@@ -296,12 +275,12 @@ class UpstreamFramingTest {
         script(java.util.Map.of("/hop", "HTTP/1.1 200 OK\r\nX-First: 1\r\nConnection: keep-alive, X-Secret\r\nKeep-Alive: timeout=5\r\n"
                 + "X-Secret: s\r\nProxy-Connection: keep-alive\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok",
                 "/lf", "HTTP/1.1 200 OK\nX-Lf: 1\nContent-Length: 2\n\nok"));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String r = raw.send(get("/hop")).readResponse();
             assertThat(r).isEqualTo("HTTP/1.1 200 OK\r\nX-First: 1\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok");
             assertThat(raw.send(get("/lf")).readResponse()).as("bare LFs become CRLFs").isEqualTo("HTTP/1.1 200 OK\r\nX-Lf: 1\r\nContent-Length: 2\r\n\r\nok");
         }
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             String r = raw.send("GET /hop HTTP/1.0\r\nHost: up.test\r\nConnection: keep-alive\r\n\r\n").readResponse();
             assertThat(header(r, "connection")).as("an HTTP/1.0 client is told the connection stays").isEqualTo("keep-alive");
             assertThat(raw.send("GET /hop HTTP/1.1\r\nHost: up.test\r\nConnection: close\r\n\r\n").readResponse()).contains("Connection: close\r\n");
@@ -311,13 +290,13 @@ class UpstreamFramingTest {
 
     @Test
     void theRequestHeadGoesUpstreamAsParsedWithoutHopByHopFieldsAndWithForwardingFields() throws Exception {
-        upstream.script(r -> Answer.of(ok("seen")));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        http.upstream().script(r -> Answer.of(ok("seen")));
+        try (RawHttp raw = new RawHttp(http.port())) {
             raw.send("GET /f?q=1 HTTP/1.1\r\nHost: up.test\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: keep-alive, X-Drop\r\nX-Drop: 1\r\n"
                     + "Keep-Alive: timeout=5\r\nTE: trailers\r\nX-Keep: k\r\nForwarded: for=10.0.0.1\r\nX-Forwarded-Host: spoofed\r\n\r\n");
             assertThat(raw.readResponse()).endsWith("seen");
         }
-        assertThat(upstream.requests).singleElement().extracting(ScriptedUpstream.Request::head).isEqualTo(
+        assertThat(http.upstream().requests).singleElement().extracting(ScriptedUpstream.Request::head).isEqualTo(
                 "GET /f?q=1 HTTP/1.1\r\nHost: up.test\r\nX-Keep: k\r\nX-Forwarded-For: 10.0.0.1, 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
                         + "X-Forwarded-Host: up.test\r\nForwarded: for=10.0.0.1, for=127.0.0.1;host=up.test;proto=http\r\n\r\n");
     }
@@ -326,11 +305,11 @@ class UpstreamFramingTest {
     void bytesAfterAnAnswerAreNeverRelayedAndRetireTheConnection() throws Exception {
         String smuggled = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled";
         script(java.util.Map.of("/extra", ok("ok") + smuggled));
-        try (RawHttp raw = new RawHttp(px.port())) {
+        try (RawHttp raw = new RawHttp(http.port())) {
             assertThat(raw.send(get("/extra")).readResponse()).endsWith("\r\n\r\nok");
             String next = raw.send(get("/next")).readResponse();
             assertThat(next).startsWith("HTTP/1.1 200").endsWith("GET /next HTTP/1.1");
         }
-        assertThat(upstream.connectionsUsed()).as("the connection that sent extra bytes was not reused").isEqualTo(2);
+        assertThat(http.upstream().connectionsUsed()).as("the connection that sent extra bytes was not reused").isEqualTo(2);
     }
 }
