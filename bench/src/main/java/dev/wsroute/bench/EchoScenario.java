@@ -52,12 +52,12 @@ final class EchoScenario {
         Run run = new Run(s.warmupSecs, s.secs, open.size());
         open.forEach(conn -> conn.start(run));
         run.awaitWarmUp();
-        long cpu0 = s.cpuMicros();
+        ProcCpu.Sample cpu0 = s.cpuSample();
         long t0 = System.nanoTime();
         run.beginMeasuring();
         run.awaitDone(10);
         long nanos = System.nanoTime() - t0;
-        long cpu = s.cpuSince(cpu0);
+        ProcCpu.Sample cpu = s.cpuSince(cpu0);
 
         long ops = 0;
         long errors = run.unfinished() + (conns - open.size());

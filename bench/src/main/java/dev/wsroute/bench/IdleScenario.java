@@ -23,14 +23,14 @@ final class IdleScenario {
         ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         IdleOpener opener = new IdleOpener(s.target, total, channels);
 
-        long cpu0 = s.cpuMicros();
+        ProcCpu.Sample cpu0 = s.cpuSample();
         long t0 = System.nanoTime();
         for (int i = 0; i < Math.min(parallel, total); i++) {
             opener.launch();
         }
         boolean allEnded = opener.settled.await(120, TimeUnit.SECONDS);
         long openNanos = System.nanoTime() - t0;
-        long cpu = s.cpuSince(cpu0);
+        ProcCpu.Sample cpu = s.cpuSince(cpu0);
         Result.emit(String.format(java.util.Locale.ROOT, "OPEN proxy=%s opened=%d failed=%d complete=%s secs=%.2f",
                 s.label, opener.opened.get(), opener.failed.get(), allEnded, openNanos / 1e9));
 
@@ -40,7 +40,7 @@ final class IdleScenario {
         int opened = opener.opened.get();
         return s.result("idle").put("conns", opened).put("failed", opener.failed.get())
                 .put("dropped", droppedWhileHeld).put("open_secs", openNanos / 1e9)
-                .put("cpu_us_per_open", opened > 0 && cpu >= 0 ? (double) cpu / opened : 0);
+                .put("cpu_us_per_open", opened > 0 && cpu != null ? (double) cpu.total() / opened : 0);
     }
 
     private static void holdUntilStdinEndsOr(long secs) throws InterruptedException {

@@ -53,13 +53,13 @@ public final class LoadGen {
             this.cpu = ProcCpu.parse(args.str("cpu-pids", ""), args.longValue("clk-tck", 100));
         }
 
-        long cpuMicros() {
-            return cpu.isEmpty() ? 0 : cpu.sampleMicros();
+        ProcCpu.Sample cpuSample() {
+            return cpu.isEmpty() ? null : cpu.sample();
         }
 
-        /** CPU microseconds since {@code start}, or -1 when no pid is watched. */
-        long cpuSince(long start) {
-            return cpu.isEmpty() ? -1 : cpu.sampleMicros() - start;
+        /** CPU used since {@code start}, or null when no pid is watched. */
+        ProcCpu.Sample cpuSince(ProcCpu.Sample start) {
+            return start == null ? null : cpu.sample().minus(start);
         }
 
         Result result(String scenario) {

@@ -14,6 +14,9 @@ import java.util.Set;
 /**
  * CPU time (utime + stime, all threads) of a set of processes and their descendants, read from
  * {@code /proc/<pid>/stat}. Ticks are converted with the clock tick rate (USER_HZ, 100 on Linux).
+ * A JVM's share spent compiling (the C1/C2 compiler threads) and collecting (the VM thread, which runs the serial
+ * collector, and GC worker threads) is read per thread from {@code /proc/<pid>/task/<tid>/stat}, so that a JIT still
+ * busy in a measured window shows as such rather than as the cost of the data path.
  */
 final class ProcCpu {
     private final List<Long> roots;
@@ -38,12 +41,41 @@ final class ProcCpu {
         return roots.isEmpty();
     }
 
-    /** Microseconds of CPU used so far by the roots and every process below them. */
-    long sampleMicros() {
-        long ticks = 0;
-        for (long pid : withDescendants()) {
-            ticks += ticks(pid);
+    /** CPU used so far, in microseconds: in all, and by JIT compiler and GC threads. */
+    record Sample(long total, long jit, long gc) {
+        Sample minus(Sample start) {
+            return new Sample(total - start.total, jit - start.jit, gc - start.gc);
         }
+    }
+
+    /** CPU used so far by the roots and every process below them. */
+    Sample sample() {
+        long total = 0;
+        long jit = 0;
+        long gc = 0;
+        for (long pid : withDescendants()) {
+            total += ticks(statFields(Path.of("/proc", Long.toString(pid), "stat")));
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : tasks) {
+                    String stat = readOrNull(task.resolve("stat"));
+                    if (stat == null) {
+                        continue;
+                    }
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                        jit += ticks(fieldsAfterComm(stat));
+                    } else if (comm.equals("VM Thread") || comm.startsWith("GC Thread")) {
+                        gc += ticks(fieldsAfterComm(stat));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // the process ended while it was read: its threads count no more
+            }
+        }
+        return new Sample(micros(total), micros(jit), micros(gc));
+    }
+
+    private long micros(long ticks) {
         return ticks * 1_000_000L / ticksPerSecond;
     }
 
@@ -72,17 +104,24 @@ final class ProcCpu {
         return all;
     }
 
-    private static long ticks(long pid) {
-        String[] f = statFields(Path.of("/proc", Long.toString(pid), "stat"));
-        // fields after "(comm)": state(3) ppid(4) ... utime(14) stime(15); f[0] is state
+    /** utime + stime of a stat line's fields (after "(comm)": state(3) ppid(4) ... utime(14) stime(15)). */
+    private static long ticks(String[] f) {
         return f == null ? 0 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** The fields after the command name, starting with the state; null if the process is gone. */
     private static String[] statFields(Path stat) {
+        String s = readOrNull(stat);
+        return s == null ? null : fieldsAfterComm(s);
+    }
+
+    private static String[] fieldsAfterComm(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    private static String readOrNull(Path file) {
         try {
-            String s = Files.readString(stat);
-            return s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Files.readString(file);
         } catch (IOException | RuntimeException e) {
             return null;
         }

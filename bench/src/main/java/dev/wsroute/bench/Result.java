@@ -24,16 +24,18 @@ final class Result {
     }
 
     /** Operations, elapsed time, rate, latency percentiles and the proxy CPU per operation. */
-    Result measured(long ops, long errors, long nanos, Latency latency, long cpuMicros) {
+    Result measured(long ops, long errors, long nanos, Latency latency, ProcCpu.Sample cpu) {
         double secs = nanos / 1e9;
         put("ops", ops).put("errors", errors).put("secs", secs).put("rate", secs > 0 ? ops / secs : 0);
         if (ops > 0) { // with no operation there is no latency and no per-operation figure
             put("p50us", latency.percentile(50)).put("p99us", latency.percentile(99));
         }
-        if (cpuMicros >= 0) {
-            put("cpu_us", cpuMicros);
+        if (cpu != null) {
+            put("cpu_us", cpu.total());
             if (ops > 0) {
-                put("cpu_us_per_op", (double) cpuMicros / ops);
+                put("cpu_us_per_op", (double) cpu.total() / ops);
+                // of which a JVM's compiler and collector threads (0 for the C proxies)
+                put("jit_us_per_op", (double) cpu.jit() / ops).put("gc_us_per_op", (double) cpu.gc() / ops);
             }
         }
         return this;

@@ -33,12 +33,12 @@ final class SessionScenario {
         Run run = new Run(s.warmupSecs, s.secs, workers);
         all.forEach(w -> w.start(run));
         run.awaitWarmUp();
-        long cpu0 = s.cpuMicros();
+        ProcCpu.Sample cpu0 = s.cpuSample();
         long t0 = System.nanoTime();
         run.beginMeasuring();
         run.awaitDone(15);
         long nanos = System.nanoTime() - t0;
-        long cpu = s.cpuSince(cpu0);
+        ProcCpu.Sample cpu = s.cpuSince(cpu0);
 
         long ops = 0;
         long errors = run.unfinished();
