@@ -30,6 +30,8 @@ public final class ResponseHead {
     final long contentLength;
     final boolean transferEncoding;
     final boolean chunked;
+    /** A transfer coding other than chunked (gzip, …) was applied. */
+    final boolean otherCodings;
     final boolean closeToken;
     final boolean keepAliveToken;
     /** HTTP/1.1, every line ended by CRLF, no field the proxy must drop: the bytes can go on as they are. */
@@ -38,7 +40,7 @@ public final class ResponseHead {
     final List<String> connectionNamed;
 
     ResponseHead(int start, int length, int lines, int status, boolean http10, long contentLength, boolean transferEncoding,
-            boolean chunked, boolean closeToken, boolean keepAliveToken, boolean clean, List<String> connectionNamed) {
+            boolean chunked, boolean otherCodings, boolean closeToken, boolean keepAliveToken, boolean clean, List<String> connectionNamed) {
         this.start = start;
         this.length = length;
         this.lines = lines;
@@ -47,6 +49,7 @@ public final class ResponseHead {
         this.contentLength = contentLength;
         this.transferEncoding = transferEncoding;
         this.chunked = chunked;
+        this.otherCodings = otherCodings;
         this.closeToken = closeToken;
         this.keepAliveToken = keepAliveToken;
         this.clean = clean;
@@ -84,6 +87,11 @@ public final class ResponseHead {
         return contentLength == 0 ? Body.NONE : Body.LENGTH;
     }
 
+    /** Whether a transfer coding other than chunked was applied (which no HTTP/1.0 client can take). */
+    public boolean otherCodings() {
+        return otherCodings;
+    }
+
     /** The Content-Length, or -1. */
     public long contentLength() {
         return contentLength;
@@ -95,25 +103,28 @@ public final class ResponseHead {
     }
 
     /**
-     * The head for the client: null when the upstream's bytes can go as they are (clean, and no Connection field to
-     * add), else {@linkplain #write rewritten}.
+     * The head for the client: null when the upstream's bytes can go as they are (clean, no Connection field to
+     * add, the body not decoded), else {@linkplain #write rewritten}.
+     *
+     * @param decoded the chunked body goes to the client decoded: Transfer-Encoding is left out
      */
-    public ByteBuf rewriteFor(ByteBuf in, ByteBufAllocator alloc, String connection) {
-        return clean && connection == null ? null : write(in, alloc, connection);
+    public ByteBuf rewriteFor(ByteBuf in, ByteBufAllocator alloc, String connection, boolean decoded) {
+        return clean && connection == null && !decoded ? null : write(in, alloc, connection, decoded);
     }
 
     /** The head for the client, as it came or rewritten (see {@link #rewriteFor}). */
     public ByteBuf forClient(ByteBuf in, ByteBufAllocator alloc, String connection) {
-        ByteBuf rewritten = rewriteFor(in, alloc, connection);
+        ByteBuf rewritten = rewriteFor(in, alloc, connection, false);
         return rewritten != null ? rewritten : in.retainedSlice(start, length);
     }
 
     /**
      * The head as the client gets it, in one pooled buffer: status line as HTTP/1.1, the hop-by-hop fields and those
      * the Connection header names left out, every line ended by CRLF, and {@code Connection: connection} added
-     * when not null. {@code in} holds the head at the offsets it was parsed at.
+     * when not null; without Transfer-Encoding when the body goes {@code decoded}. {@code in} holds the head at the
+     * offsets it was parsed at.
      */
-    public ByteBuf write(ByteBuf in, ByteBufAllocator alloc, String connection) {
+    public ByteBuf write(ByteBuf in, ByteBufAllocator alloc, String connection, boolean decoded) {
         int end = start + length;
         ByteBuf out = alloc.buffer(length + lines + CONNECTION.length + 2 + (connection == null ? 0 : connection.length()));
         int lf = in.forEachByte(start, length, ByteProcessor.FIND_LF);
@@ -128,7 +139,7 @@ public final class ResponseHead {
             if (contentEnd == pos) {
                 break; // the empty line
             }
-            if (!dropped(in, pos, contentEnd)) {
+            if (!dropped(in, pos, contentEnd, decoded)) {
                 out.writeBytes(in, pos, contentEnd - pos);
                 out.writeShort(CRLF);
             }
@@ -147,11 +158,12 @@ public final class ResponseHead {
         return lf > lineStart && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
     }
 
-    /** Whether the field line at {@code pos} is hop-by-hop or named by Connection. */
-    private boolean dropped(ByteBuf in, int pos, int lineEnd) {
+    /** Whether the field line at {@code pos} is hop-by-hop, named by Connection, or the framing of a decoded body. */
+    private boolean dropped(ByteBuf in, int pos, int lineEnd, boolean decoded) {
         int colon = in.forEachByte(pos, lineEnd - pos, b -> b != ':');
         int nameLength = colon - pos;
-        if (ResponseHeadParser.hopByHop(in, pos, nameLength)) {
+        if (ResponseHeadParser.hopByHop(in, pos, nameLength)
+                || decoded && ResponseHeadParser.nameIs(in, pos, nameLength, "transfer-encoding")) {
             return true;
         }
         if (connectionNamed != null) {

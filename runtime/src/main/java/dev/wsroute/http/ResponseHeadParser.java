@@ -63,6 +63,7 @@ public final class ResponseHeadParser {
         long contentLength = -1;
         boolean te = false;
         boolean chunked = false;
+        boolean otherCodings = false;
         boolean close = false;
         boolean keepAlive = false;
         boolean drop = false;
@@ -103,6 +104,7 @@ public final class ResponseHeadParser {
                 }
                 te = true;
                 chunked = lastCodingIsChunked(in, v, vEnd);
+                otherCodings |= !nameIs(in, v, vEnd - v, "chunked");
             } else if (hopByHop(in, name, nameLength)) {
                 drop = true;
                 if (nameIs(in, name, nameLength, "connection")) {
@@ -128,7 +130,8 @@ public final class ResponseHeadParser {
             throw new BadResponse("Transfer-Encoding in an HTTP/1.0 response");
         }
         boolean clean = !http10 && !bareLf && !drop && named == null;
-        return new ResponseHead(start, lf + 1 - start, lines, status, http10, contentLength, te, chunked, close, keepAlive, clean, named);
+        return new ResponseHead(start, lf + 1 - start, lines, status, http10, contentLength, te, chunked, otherCodings, close, keepAlive,
+                clean, named);
     }
 
     private static ResponseHead incomplete(ByteBuf in) throws BadResponse {

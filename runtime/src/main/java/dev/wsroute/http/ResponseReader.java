@@ -1,13 +1,15 @@
 package dev.wsroute.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.ByteProcessor;
 
 /**
  * Reads one upstream answer at a time from the bytes of an upstream connection: its 1xx heads, its final head and
  * its body, framed as the head says, with the body's bytes handed on as they came (a chunked body with its chunk
- * lines and trailers, never re-framed). It checks the chunked framing byte by byte on the way, so that a broken one
- * stops the relay, and it knows where the answer ends, so that the connection can carry the next request.
+ * lines and trailers, never re-framed; for a client that cannot take chunked coding, its data only). It checks the
+ * chunked framing byte by byte on the way, so that a broken one stops the relay, and it knows where the answer ends,
+ * so that the connection can carry the next request.
  * <p>
  * One read at a time: the final head is handed on only after the rest of that read was checked, so an answer
  * whose framing breaks within its first read still gets a clean 502.
@@ -21,10 +23,12 @@ public final class ResponseReader implements ByteProcessor {
         /**
          * The final head; {@code in} holds it at its offsets, for this call only.
          *
+         * @param decoded the body is chunked and goes to the client decoded, its data only (no chunk lines, no
+         *        trailers): the client's head must drop Transfer-Encoding, and the client connection end with the body
          * @return the head as the client gets it, or null to relay the upstream's bytes as they are (in one buffer
          *         with the body bytes that came in the same read)
          */
-        ByteBuf head(ResponseHead head, ByteBuf in);
+        ByteBuf head(ResponseHead head, ByteBuf in, boolean decoded);
 
         /** Bytes for the client: a rewritten head, or the upstream's bytes as they came. */
         void relay(ByteBuf bytes);
@@ -42,16 +46,26 @@ public final class ResponseReader implements ByteProcessor {
 
     private State state = State.IDLE;
     private boolean headRequest;
+    private boolean chunkedToClient;
+    /** The chunked body of this answer goes to the client as its data only. */
+    private boolean decoding;
     private boolean keepAlive;
     private long remaining;
     private int lineBytes;
     private String broken;
+    /** Chunk data of the current read, when decoding. */
+    private ByteBuf data;
     /** A head split over reads, gathered until its end arrives. */
     private ByteBuf partial;
 
-    /** The next answer is for this request: a response to HEAD has no body. */
-    public void expect(boolean headRequest) {
+    /**
+     * The next answer is for this request: a response to HEAD has no body; a client that cannot take chunked coding
+     * (HTTP/1.0, RFC 9112 §7.1) gets a chunked body decoded.
+     */
+    public void expect(boolean headRequest, boolean chunkedToClient) {
         this.headRequest = headRequest;
+        this.chunkedToClient = chunkedToClient;
+        decoding = false;
         state = State.HEAD;
         broken = null;
     }
@@ -75,6 +89,9 @@ public final class ResponseReader implements ByteProcessor {
         }
         try {
             readAll(buf, sink);
+        } catch (BadResponse e) {
+            releaseData();
+            throw e;
         } finally {
             if (buf == partial && state != State.HEAD) { // the head it gathered was read (or refused)
                 partial.release();
@@ -118,7 +135,11 @@ public final class ResponseReader implements ByteProcessor {
                             state = State.LENGTH;
                         }
                         case CHUNKED -> {
+                            if (!chunkedToClient && h.otherCodings()) {
+                                throw new BadResponse("a transfer coding other than chunked, for a client that cannot take one");
+                            }
                             lineBytes = 0;
+                            decoding = !chunkedToClient;
                             state = State.SIZE_FIRST;
                         }
                         case UNTIL_CLOSE -> {
@@ -138,6 +159,9 @@ public final class ResponseReader implements ByteProcessor {
                 case UNTIL_CLOSE -> buf.skipBytes(buf.readableBytes());
                 case DATA -> {
                     int n = (int) Math.min(remaining, buf.readableBytes());
+                    if (decoding) {
+                        addData(buf.retainedSlice(buf.readerIndex(), n));
+                    }
                     buf.skipBytes(n);
                     remaining -= n;
                     if (remaining == 0) {
@@ -154,7 +178,7 @@ public final class ResponseReader implements ByteProcessor {
             }
         }
         if (head != null) {
-            ByteBuf rewritten = sink.head(head, buf);
+            ByteBuf rewritten = sink.head(head, buf, decoding);
             if (rewritten == null) {
                 bodyFrom = head.start; // the head as it came, and the body behind it: one buffer, one write
             } else {
@@ -162,7 +186,13 @@ public final class ResponseReader implements ByteProcessor {
             }
         }
         int bodyEnd = buf.readerIndex();
-        if (bodyEnd > bodyFrom) {
+        if (decoding) {
+            if (data != null) {
+                ByteBuf d = data;
+                data = null;
+                sink.relay(d);
+            }
+        } else if (bodyEnd > bodyFrom) {
             sink.relay(buf.retainedSlice(bodyFrom, bodyEnd - bodyFrom));
         }
         if (state == State.DONE) {
@@ -174,6 +204,25 @@ public final class ResponseReader implements ByteProcessor {
                 partial = null;
             }
             sink.end(keepAlive && nothingFollows); // the sink may start the next exchange on this connection
+        }
+    }
+
+    /** Gathers the data of the chunks of one read (slices of it, no copy), to be relayed after the read was checked. */
+    private void addData(ByteBuf slice) {
+        if (data == null) {
+            data = slice;
+            return;
+        }
+        if (!(data instanceof CompositeByteBuf)) {
+            data = slice.alloc().compositeBuffer(Integer.MAX_VALUE).addComponent(true, data); // never consolidated: no copy
+        }
+        ((CompositeByteBuf) data).addComponent(true, slice);
+    }
+
+    private void releaseData() {
+        if (data != null) {
+            data.release();
+            data = null;
         }
     }
 

@@ -115,7 +115,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         reused = reusedConnection;
         upstream = ch;
         upstreamHandler = UpstreamHttpHandler.of(ch);
-        upstreamHandler.attach(this, method.equals("HEAD"));
+        upstreamHandler.attach(this, method.equals("HEAD"), !clientHttp10); // no chunked coding for HTTP/1.0 (RFC 9112 §7.1)
         ch.write(fields.write(ch.alloc(), method, target), ch.voidPromise());
         if (pendingBody != null) {
             pendingBody.forEach(this::writeBody);
@@ -211,13 +211,14 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     }
 
     @Override
-    public ByteBuf head(ResponseHead head, ByteBuf in) {
+    public ByteBuf head(ResponseHead head, ByteBuf in, boolean decoded) {
         if (done) {
             return null;
         }
         clock.disarm(responseTimer);
-        closeClient = !clientKeepAlive || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
-        ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null);
+        // a body without its own end (until the upstream closes, or decoded from chunks) ends when the client connection does
+        closeClient = !clientKeepAlive || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
+        ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded);
         responseStarted = true;
         status = head.status();
         client.pipeline().get(ClientHttpCodec.class).responseRelayed();

@@ -35,12 +35,15 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
         this.clock = LoopClock.of(ctx.channel().eventLoop());
     }
 
-    /** The exchange's request goes out next; {@code headRequest}: its answer has no body. */
-    void attach(HttpExchange e, boolean headRequest) {
+    /**
+     * The exchange's request goes out next; {@code headRequest}: its answer has no body; {@code chunkedToClient}: a
+     * chunked answer may go to the client as it came (else it is decoded).
+     */
+    void attach(HttpExchange e, boolean headRequest, boolean chunkedToClient) {
         clock.disarm(parkedTooLong);
         parkedIn = null;
         exchange = e;
-        reader.expect(headRequest);
+        reader.expect(headRequest, chunkedToClient);
     }
 
     void detach() {

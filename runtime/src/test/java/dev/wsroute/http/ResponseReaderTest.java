@@ -32,8 +32,8 @@ class ResponseReaderTest {
         }
 
         @Override
-        public ByteBuf head(ResponseHead head, ByteBuf in) {
-            return head.rewriteFor(in, ByteBufAllocator.DEFAULT, null);
+        public ByteBuf head(ResponseHead head, ByteBuf in, boolean decoded) {
+            return head.rewriteFor(in, ByteBufAllocator.DEFAULT, decoded ? "close" : null, decoded);
         }
 
         @Override
@@ -59,7 +59,11 @@ class ResponseReaderTest {
         }
     }
 
-    record Sample(String answer, boolean head, String relayed, boolean reusable) {
+    /** {@code toHttp10}: the client cannot take chunked coding, so a chunked body goes to it decoded. */
+    record Sample(String answer, boolean head, String relayed, boolean reusable, boolean toHttp10) {
+        Sample(String answer, boolean head, String relayed, boolean reusable) {
+            this(answer, head, relayed, reusable, false);
+        }
     }
 
     static final String CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\n";
@@ -74,11 +78,16 @@ class ResponseReaderTest {
                     "HTTP/1.1 200 OK\r\nX-Keep: 2\r\nContent-Length: 2\r\n\r\nok", true),
             new Sample("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false),
             new Sample("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nuntil the close", false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nuntil the close", false),
-            new Sample("HTTP/1.1 200 OK\r\n\r\nuntil the close", false, "HTTP/1.1 200 OK\r\n\r\nuntil the close", false));
+            new Sample("HTTP/1.1 200 OK\r\n\r\nuntil the close", false, "HTTP/1.1 200 OK\r\n\r\nuntil the close", false),
+            new Sample(CHUNKED, false, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello0123456789", true, true),
+            new Sample("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n1\r\na\r\n1\r\nb\r\n1\r\nc\r\n0\r\n\r\n", false,
+                    "HTTP/1.1 200 OK\r\nX-A: 1\r\nConnection: close\r\n\r\nabc", true, true),
+            new Sample("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", true, true),
+            new Sample("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", true, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", true, true));
 
     static Collected feed(Sample s, List<byte[]> pieces) throws BadResponse {
         ResponseReader reader = new ResponseReader();
-        reader.expect(s.head());
+        reader.expect(s.head(), !s.toHttp10());
         Collected c = new Collected();
         for (byte[] p : pieces) {
             if (c.ends > 0) {
@@ -137,7 +146,7 @@ class ResponseReaderTest {
     @ValueSource(strings = {"5\r\nhello\r\n", "5\r\nhel", "5\r\n", "5", ""})
     void anAnswerCutShortByACloseIsRefused(String body) throws BadResponse {
         ResponseReader reader = new ResponseReader();
-        reader.expect(false);
+        reader.expect(false, true);
         Collected c = new Collected();
         ByteBuf in = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body, StandardCharsets.ISO_8859_1);
         reader.read(in, c);
@@ -149,7 +158,7 @@ class ResponseReaderTest {
     @Test
     void aBadChunkInTheReadOfTheHeadStopsBeforeTheHeadIsHandedOn() {
         ResponseReader reader = new ResponseReader();
-        reader.expect(false);
+        reader.expect(false, true);
         Collected c = new Collected();
         ByteBuf in = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n", StandardCharsets.ISO_8859_1);
         assertThatThrownBy(() -> reader.read(in, c)).isInstanceOf(BadResponse.class).hasMessageContaining("not hex");
@@ -160,11 +169,40 @@ class ResponseReaderTest {
     @Test
     void aHeadGatheredOverReadsIsReleasedWhenTheExchangeEnds() throws BadResponse {
         ResponseReader reader = new ResponseReader();
-        reader.expect(false);
+        reader.expect(false, true);
         ByteBuf in = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Le", StandardCharsets.ISO_8859_1);
         reader.read(in, new Collected());
         in.release();
         reader.reset(); // the partial head's buffer is released (the leak detector in paranoid runs would say otherwise)
         assertThat(reader.beforeHead()).isFalse();
+    }
+
+    @Test
+    void aBadChunkWhileDecodingRelaysNothingOfItsRead() {
+        ResponseReader reader = new ResponseReader();
+        reader.expect(false, false);
+        Collected c = new Collected();
+        ByteBuf in = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\nzz\r\n",
+                StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> reader.read(in, c)).isInstanceOf(BadResponse.class).hasMessageContaining("not hex");
+        assertThat(in.release()).as("the data gathered from the read was released with it").isTrue();
+        assertThat(c.out.size()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip, chunked", "gzip\r\nTransfer-Encoding: chunked"})
+    void aChunkedBodyUnderAnotherCodingIsRefusedForAClientThatCannotTakeCodings(String codings) throws BadResponse {
+        String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + codings + "\r\n\r\n0\r\n\r\n";
+        ResponseReader reader = new ResponseReader();
+        reader.expect(false, false);
+        ByteBuf in = Unpooled.copiedBuffer(answer, StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> reader.read(in, new Collected())).isInstanceOf(BadResponse.class).hasMessageContaining("transfer coding");
+        in.release();
+        reader.expect(false, true); // an HTTP/1.1 client takes it as it came
+        Collected c = new Collected();
+        ByteBuf again = Unpooled.copiedBuffer(answer, StandardCharsets.ISO_8859_1);
+        reader.read(again, c);
+        again.release();
+        assertThat(c.text()).isEqualTo(answer);
     }
 }

@@ -154,6 +154,97 @@ class UpstreamFramingTest {
         }
     }
 
+    static final String CHUNKED_WITH_TRAILERS = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\nX-App: 1\r\n\r\n"
+            + "5;ext=1\r\nhello\r\n";
+    static final String CHUNKED_REST = "6\r\n world\r\n0\r\nX-Sum: 42\r\n\r\n";
+
+    @Test
+    void anHttp10ClientGetsAChunkedBodyDecodedAndEndedByTheClose() throws Exception {
+        int closedBefore = upstream.closedByProxy.get();
+        for (String connection : new String[] {"", "Connection: keep-alive\r\n"}) {
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            upstream.script(r -> Answer.inTwo(CHUNKED_WITH_TRAILERS, gate, CHUNKED_REST));
+            try (RawHttp raw = new RawHttp(px.port())) {
+                String head = raw.send("GET /chunked HTTP/1.0\r\nHost: up.test\r\n" + connection + "\r\n").readHead();
+                assertThat(head).as("no chunked coding for HTTP/1.0 (RFC 9112 §7.1); the close ends the body")
+                        .isEqualTo("HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nX-App: 1\r\nConnection: close\r\n\r\n");
+                assertThat(readExactly(raw, 5)).as("the first chunk's data, before the rest came").isEqualTo("hello");
+                gate.countDown();
+                assertThat(readToEnd(raw)).as("the data only: no chunk lines, no trailers").isEqualTo(" world");
+            }
+        }
+        upstream.script(r -> Answer.of(CHUNKED_WITH_TRAILERS + CHUNKED_REST));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String head = raw.send(get("/chunked")).readHead();
+            assertThat(header(head, "transfer-encoding")).as("an HTTP/1.1 client still gets it as it came").isEqualTo("chunked");
+            String body = "5;ext=1\r\nhello\r\n" + CHUNKED_REST;
+            assertThat(readExactly(raw, body.length())).isEqualTo(body);
+        }
+        assertThat(upstream.closedByProxy.get()).as("the answers ended where their framing said: no upstream connection was closed")
+                .isEqualTo(closedBefore);
+    }
+
+    @Test
+    void anHttp10KeepAliveClientKeepsItsConnectionForAnswersWithALength() throws Exception {
+        script(java.util.Map.of("/len", ok("sized"), "/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String keepAlive = "Host: up.test\r\nConnection: keep-alive\r\n\r\n";
+            String r = raw.send("GET /len HTTP/1.0\r\n" + keepAlive).readResponse();
+            assertThat(r).endsWith("sized");
+            assertThat(header(r, "connection")).isEqualTo("keep-alive");
+            String head = raw.send("HEAD /chunked HTTP/1.0\r\n" + keepAlive).readHead();
+            assertThat(header(head, "connection")).as("an answer to HEAD has no body to decode").isEqualTo("keep-alive");
+            head = raw.send("GET /chunked HTTP/1.0\r\n" + keepAlive).readHead();
+            assertThat(header(head, "connection")).isEqualTo("close");
+            assertThat(header(head, "transfer-encoding")).isNull();
+            assertThat(readToEnd(raw)).isEqualTo("abc");
+        }
+    }
+
+    @Test
+    void curlSpeakingHttp10GetsTheDecodedBody() throws Exception {
+        assumeCurl();
+        script(java.util.Map.of("/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "400\r\n" + "a".repeat(1024)
+                + "\r\n3;x=y\r\nend\r\n0\r\nX-T: 1\r\n\r\n"));
+        Process p = new ProcessBuilder("/usr/bin/curl", "-sS", "-i", "--http1.0", "--max-time", "30", "-H", "Host: up.test",
+                "http://127.0.0.1:" + px.port() + "/chunked").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).startsWith("HTTP/1.1 200 OK\r\n").doesNotContainIgnoringCase("transfer-encoding").contains("Connection: close\r\n")
+                .endsWith("\r\n\r\n" + "a".repeat(1024) + "end");
+    }
+
+    @Test
+    void aBrokenChunkForAnHttp10ClientGets502BeforeItsHeadAndAClosedConnectionAfter() throws Exception {
+        int closedBefore = upstream.closedByProxy.get();
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        upstream.script(r -> r.requestLine().contains("/early") ? Answer.of(head + "3\r\nabc\r\nzz\r\n")
+                : r.requestLine().contains("/gzip") ? Answer.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
+                : Answer.inTwo(head + "3\r\nabc\r\n", gate, "3\r\ndefXX"));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            String keepAlive = "Host: up.test\r\nConnection: keep-alive\r\n\r\n";
+            assertThat(status(raw.send("GET /early HTTP/1.0\r\n" + keepAlive).readResponse())).isEqualTo(502);
+            String r = raw.send("GET /gzip HTTP/1.0\r\n" + keepAlive).readResponse();
+            assertThat(status(r)).as("a coding an HTTP/1.0 client cannot take").isEqualTo(502);
+            assertThat(raw.send("GET /late HTTP/1.0\r\n" + keepAlive).readHead()).doesNotContainIgnoringCase("transfer-encoding");
+            assertThat(readExactly(raw, 3)).isEqualTo("abc");
+            gate.countDown();
+            assertThat(readToEnd(raw)).as("the bad chunk's data never reaches the client").isEmpty();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(upstream.closedByProxy.get())
+                .as("each of the three upstream connections is closed, none reused").isEqualTo(closedBefore + 3));
+    }
+
+    static void assumeCurl() {
+        boolean curl = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/curl"));
+        if (!curl && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("curl is not installed (.ci/run installs it with apt-get)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(curl, "curl is not installed: apt-get install curl");
+    }
+
     @Test
     void continueIsRelayedThenTheBodyGoesUpstream() throws Exception {
         // (ExpectContinueCurlTest has an upstream that answers 100 before the body; this one answers after it)
