@@ -10,12 +10,13 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /** Starts the shared echo backend and writes a routes file like the app's routes.yaml, pointing at it. */
 public class EchoBackendResource implements QuarkusTestResourceLifecycleManager {
     private EchoBackend server;
+    private Path dir;
 
     @Override
     public Map<String, String> start() {
         try {
             server = EchoBackend.start("echo");
-            Path dir = Files.createTempDirectory("wsroute-it");
+            dir = Files.createTempDirectory("wsroute-it");
             Path routes = dir.resolve("routes.yaml");
             Files.writeString(routes, """
                     apiVersion: wsroute.dev/v1alpha1
@@ -36,6 +37,14 @@ public class EchoBackendResource implements QuarkusTestResourceLifecycleManager 
     public void stop() {
         if (server != null) {
             server.close();
+        }
+        if (dir != null) {
+            try {
+                Files.delete(dir.resolve("routes.yaml"));
+                Files.delete(dir);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -120,6 +120,11 @@ public final class DataPlane implements AutoCloseable {
         return all;
     }
 
+    /** Connections in use per endpoint, upgrades in progress included (tests: counts return to 0). */
+    dev.wsroute.table.EndpointStats endpointLoad() {
+        return px.balancer.load();
+    }
+
     public boolean accepting() {
         return accepting;
     }

@@ -22,8 +22,8 @@ import io.netty.channel.EventLoop;
 /**
  * The one way to an upstream, for plain HTTP and WebSocket alike: pick an endpoint (healthy, not tried yet, by the
  * pool's policy), connect on the client's event loop, on failure report it and try the next, and give up when
- * none is left. A picked endpoint counts as in use from the pick on (LeastConnections sees upgrades in progress)
- * until its owner calls {@link #release}.
+ * none is left. A picked endpoint counts as in use from the pick on (the pool counts it in the same step, so
+ * LeastConnections sees upgrades in progress on every loop) until its owner calls {@link #release}.
  */
 final class UpstreamDialer {
     private static final Logger LOG = Logger.getLogger(UpstreamDialer.class);
@@ -102,7 +102,6 @@ final class UpstreamDialer {
                 owner.failed(tried == null);
                 return;
             }
-            balancer.load().opened(e);
             if (reuseIdle) {
                 Channel parked = idle.poll(e);
                 if (parked != null) {

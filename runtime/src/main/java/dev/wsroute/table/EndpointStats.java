@@ -4,8 +4,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Connections in use per endpoint key: taken when an endpoint is picked (so upgrades still in progress count),
- * given back when the attempt fails or the connection ends. It outlives route tables, so LeastConnections sees
+ * Connections in use per endpoint key: taken by the balancer in the same step as the pick (so upgrades still in
+ * progress count, and two I/O threads never both see the same endpoint as least loaded), given back when the
+ * attempt fails or the connection ends. It outlives route tables, so LeastConnections sees
  * tunnels opened before a reload.
  */
 public final class EndpointStats {
@@ -16,8 +17,9 @@ public final class EndpointStats {
         return n == null ? 0 : n.get();
     }
 
+    /** One more connection on the endpoint, picked outside a balancer (tests set up load this way). */
     public void opened(Endpoint e) {
-        inUse.computeIfAbsent(e.key(), k -> new AtomicInteger()).incrementAndGet();
+        count(e).incrementAndGet();
     }
 
     public void closed(Endpoint e) {
@@ -25,5 +27,11 @@ public final class EndpointStats {
         if (n != null) {
             n.decrementAndGet();
         }
+    }
+
+    /** The endpoint's count, which a balancer takes in the same step as its pick. */
+    AtomicInteger count(Endpoint e) {
+        AtomicInteger n = inUse.get(e.key());
+        return n != null ? n : inUse.computeIfAbsent(e.key(), k -> new AtomicInteger());
     }
 }

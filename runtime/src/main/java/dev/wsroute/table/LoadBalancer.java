@@ -3,13 +3,16 @@ package dev.wsroute.table;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.wsroute.model.LoadBalancing;
 
 /**
  * Endpoint selection strategies. They hold no state of their own: a pick sees the pool, the candidates left
- * (healthy, not tried yet), and the {@link BalancerState} kept outside the route table.
+ * (healthy, not tried yet), and the {@link BalancerState} kept outside the route table. A pick also counts the
+ * endpoint as in use ({@link EndpointStats}), in the same step: every I/O thread picks, and a pick that counted later
+ * would let two threads take the same least-loaded endpoint.
  */
 public abstract class LoadBalancer {
     private final LoadBalancing policy;
@@ -22,7 +25,8 @@ public abstract class LoadBalancer {
         return policy;
     }
 
-    abstract Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state);
+    /** Picks one of {@code candidates} (not empty) and counts it in use; the caller gives it back with {@link EndpointStats#closed}. */
+    abstract Endpoint take(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state);
 
     static LoadBalancer of(LoadBalancing policy) {
         return switch (policy.policy()) {
@@ -33,40 +37,78 @@ public abstract class LoadBalancer {
         };
     }
 
-    /** Fewest open tunnels per unit of weight; ties broken at random so replicas don't pile onto one pod. */
+    /**
+     * Fewest connections in use (upgrades in progress included) per unit of weight; ties broken at random so replicas
+     * don't pile onto one pod. The count is taken with a compare-and-set on the count the pick saw: if another thread
+     * took a connection on that endpoint meanwhile, the pick is made again, so each taken connection went to an
+     * endpoint that was least loaded at that moment.
+     */
     static final class LeastConnections extends LoadBalancer {
         LeastConnections(LoadBalancing p) {
             super(p);
         }
 
         @Override
-        Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
+        Endpoint take(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
             EndpointStats stats = state.load();
-            Endpoint best = null;
-            double bestLoad = Double.MAX_VALUE;
-            int ties = 0;
-            for (Endpoint e : candidates) {
-                if (e.weight() <= 0) {
-                    continue;
-                }
-                double load = (stats.active(e) + 1) / e.weight();
-                if (load < bestLoad) {
+            while (true) {
+                Endpoint best = null;
+                AtomicInteger bestCount = null;
+                int seen = 0;
+                double bestLoad = Double.MAX_VALUE;
+                int ties = 0;
+                for (int i = 0; i < candidates.size(); i++) {
+                    Endpoint e = candidates.get(i);
+                    if (e.weight() <= 0) {
+                        continue;
+                    }
+                    AtomicInteger count = stats.count(e);
+                    int n = count.get();
+                    double load = (n + 1) / e.weight();
+                    if (load < bestLoad) {
+                        ties = 1;
+                    } else if (load > bestLoad || ThreadLocalRandom.current().nextInt(++ties) != 0) {
+                        continue;
+                    }
                     best = e;
+                    bestCount = count;
+                    seen = n;
                     bestLoad = load;
-                    ties = 1;
-                } else if (load == bestLoad && ThreadLocalRandom.current().nextInt(++ties) == 0) {
-                    best = e;
+                }
+                if (best == null) { // only zero-weight candidates are left
+                    return counted(candidates.get(0), stats);
+                }
+                if (bestCount.compareAndSet(seen, seen + 1)) {
+                    return best;
                 }
             }
-            return best != null ? best : firstOrNull(candidates);
         }
+    }
+
+    /** A policy whose choice does not depend on the counts: choose, then count. */
+    abstract static class CountBlind extends LoadBalancer {
+        CountBlind(LoadBalancing p) {
+            super(p);
+        }
+
+        abstract Endpoint pick(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state);
+
+        @Override
+        final Endpoint take(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
+            return counted(pick(pool, candidates, hashKey, state), state.load());
+        }
+    }
+
+    private static Endpoint counted(Endpoint e, EndpointStats stats) {
+        stats.count(e).incrementAndGet();
+        return e;
     }
 
     /**
      * Smooth weighted round robin (as nginx spreads it), lock-free: the pool precomputes one period of the
      * schedule and picks walk it with an atomic cursor, skipping endpoints that are not candidates.
      */
-    static final class RoundRobin extends LoadBalancer {
+    static final class RoundRobin extends CountBlind {
         private static final int MAX_PERIOD = 4096;
 
         RoundRobin(LoadBalancing p) {
@@ -126,7 +168,7 @@ public abstract class LoadBalancer {
         }
     }
 
-    static final class WeightedRandom extends LoadBalancer {
+    static final class WeightedRandom extends CountBlind {
         WeightedRandom(LoadBalancing p) {
             super(p);
         }
@@ -156,7 +198,7 @@ public abstract class LoadBalancer {
      * and the endpoint keys alone, and adding or removing one of N endpoints moves only about 1/N of the keys.
      * A request without the key falls back to a random pick.
      */
-    static final class Rendezvous extends LoadBalancer {
+    static final class Rendezvous extends CountBlind {
         Rendezvous(LoadBalancing p) {
             super(p);
         }

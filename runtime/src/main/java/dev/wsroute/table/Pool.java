@@ -50,10 +50,11 @@ public final class Pool {
     }
 
     /**
-     * Picks one of {@code candidates} (a subset of this pool's endpoints: the healthy ones not tried yet), or null
-     * when there is none.
+     * Picks one of {@code candidates} (a subset of this pool's endpoints: the healthy ones not tried yet) and counts it
+     * in use in {@code state}'s {@link EndpointStats} until the caller gives it back ({@link EndpointStats#closed});
+     * null when there is none.
      */
     public Endpoint select(List<Endpoint> candidates, String hashKey, BalancerState state) {
-        return candidates.isEmpty() ? null : balancer.pick(this, candidates, hashKey, state);
+        return candidates.isEmpty() ? null : balancer.take(this, candidates, hashKey, state);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,13 +58,21 @@ class LoadBalancerTest {
         return pick(pool, null);
     }
 
+    /** A pick whose connection ends at once: the counts stay as the test set them. */
     private Endpoint pick(Pool pool, String key) {
-        return pool.select(pool.endpoints(), key, state);
+        return givenBack(pool.select(pool.endpoints(), key, state));
     }
 
     /** As the dialer asks on a retry: the endpoints not tried yet. */
     private Endpoint pick(Pool pool, String key, Set<Endpoint> tried) {
-        return pool.select(pool.endpoints().stream().filter(e -> !tried.contains(e)).toList(), key, state);
+        return givenBack(pool.select(pool.endpoints().stream().filter(e -> !tried.contains(e)).toList(), key, state));
+    }
+
+    private Endpoint givenBack(Endpoint e) {
+        if (e != null) {
+            stats.closed(e);
+        }
+        return e;
     }
 
     private Map<Endpoint, Integer> counts(Pool pool, int picks) {
@@ -97,8 +112,8 @@ class LoadBalancerTest {
         stats.opened(heavy); // (1 + 1) / 3 < (0 + 1) / 1
         assertThat(pick(pool)).isEqualTo(heavy);
 
-        for (int i = 0; i < 400; i++) { // every pick opens a connection: the spread follows the weights
-            stats.opened(pick(pool));
+        for (int i = 0; i < 400; i++) { // every pick keeps its connection: the spread follows the weights
+            pool.select(pool.endpoints(), null, state);
         }
 
         assertThat(stats.active(heavy) + stats.active(light)).isEqualTo(401);
@@ -110,6 +125,73 @@ class LoadBalancerTest {
         Pool pool = pool(endpoints(2), LEAST);
 
         assertThat(counts(pool, 400)).as("with equal load both endpoints get picks").hasSize(2);
+    }
+
+    @Test
+    void everyPolicyCountsItsPickInUseUntilItIsGivenBack() {
+        for (LoadBalancing policy : List.of(LEAST, ROUND_ROBIN, RANDOM, HASH)) {
+            Pool pool = pool(endpoints(3), policy);
+            Endpoint e = pool.select(pool.endpoints(), "user-1", state);
+
+            assertThat(stats.active(e)).as(policy.policy().name()).isEqualTo(1);
+            stats.closed(e);
+            assertThat(stats.active(e)).isZero();
+        }
+    }
+
+    /**
+     * Every I/O thread picks: two threads taking connections at the same moment must spread them as one picker would.
+     * After each round of simultaneous picks no endpoint is more than one connection (per unit of weight) ahead of
+     * another: {@code n(a) / w(a) <= (n(b) + 1) / w(b)} for every pair.
+     */
+    @Test
+    void leastConnectionsPicksFromTwoThreadsAtOnceSpreadAsOnePickerWould() throws Exception {
+        List<Endpoint> all = List.of(ep(1, 1), ep(2, 1), ep(3, 2));
+        Pool pool = pool(all, LEAST);
+        int rounds = 20_000;
+        int picksPerThread = 4; // 8 per round: 2, 2 and 4 when spread by weight
+        List<String> uneven = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger round = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        Callable<Void> picker = () -> {
+            for (int r = 0; r < rounds; r++) {
+                while (round.get() != r) { // not a blocking barrier: both threads start a round within a few ns
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("the other picker stopped");
+                    }
+                    Thread.onSpinWait();
+                }
+                for (int i = 0; i < picksPerThread; i++) {
+                    pool.select(all, null, state);
+                }
+                if (finished.incrementAndGet() % 2 == 0) { // the other thread is done too: check, give back, next round
+                    int[] n = all.stream().mapToInt(stats::active).toArray();
+                    for (int a = 0; a < n.length; a++) {
+                        for (int b = 0; b < n.length; b++) {
+                            if (n[a] * all.get(b).weight() > (n[b] + 1) * all.get(a).weight()) {
+                                uneven.add("round " + r + ": " + Arrays.toString(n));
+                            }
+                        }
+                        for (int i = 0; i < n[a]; i++) {
+                            stats.closed(all.get(a));
+                        }
+                    }
+                    round.set(r + 1);
+                }
+            }
+            return null;
+        };
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (Future<Void> f : threads.invokeAll(List.of(picker, picker), 5, TimeUnit.MINUTES)) { // the bound only stops a hang
+                f.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(uneven).as("rounds spread unevenly (first ones)").isEmpty();
+        assertThat(all).allSatisfy(e -> assertThat(stats.active(e)).isZero());
     }
 
     @Test

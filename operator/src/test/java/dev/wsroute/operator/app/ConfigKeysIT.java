@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,6 +37,9 @@ class ConfigKeysIT {
 
     private final KubernetesServer server = new KubernetesServer(false, true, InetAddress.getLoopbackAddress(), 0, List.of());
     private Process app;
+    /** the app's log, removed with the directory after each test */
+    @TempDir
+    Path logs;
 
     @BeforeEach
     void start() {
@@ -93,7 +97,7 @@ class ConfigKeysIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", JAR.toString()));
-        File log = Files.createTempFile("wsroute-keys", ".log").toFile();
+        File log = logs.resolve("wsroute-keys.log").toFile();
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
         pb.environment().put("KUBERNETES_MASTER", server.getClient().getMasterUrl().toString());
         pb.environment().put("POD_NAME", "wsroute-keys-0");

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.operator.cluster.Fixtures;
@@ -36,6 +37,9 @@ class OperatorSigtermIT {
     private final KubernetesServer server = new KubernetesServer(false, true, InetAddress.getLoopbackAddress(), 0, List.of());
     private KubernetesClient client;
     private Process app;
+    /** the app's log, removed with the directory after each test */
+    @TempDir
+    Path logs;
 
     @BeforeEach
     void start() {
@@ -58,7 +62,7 @@ class OperatorSigtermIT {
     @Test
     void exitsPromptlyOnSigtermAndReleasesTheLease() throws Exception {
         assertThat(JAR).as("built by the package phase").exists();
-        File log = Files.createTempFile("wsroute-operator", ".log").toFile();
+        File log = logs.resolve("wsroute-operator.log").toFile();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log);
         Map<String, String> env = pb.environment();

@@ -49,12 +49,14 @@ class StatusPageTest {
         private EchoBackend echo;
         /** Bound, never listening: connections to it are refused, so the health-checked rule ejects it. */
         private java.net.Socket refusing;
+        private Path dir;
 
         @Override
         public Map<String, String> start() {
             echo = EchoBackend.start("echo");
             try {
-                Path routes = Files.createTempDirectory("wsroute-status").resolve("routes.yaml");
+                dir = Files.createTempDirectory("wsroute-status");
+                Path routes = dir.resolve("routes.yaml");
                 Files.writeString(routes, """
                         apiVersion: wsroute.dev/v1alpha1
                         kind: WebSocketRoute
@@ -87,12 +89,16 @@ class StatusPageTest {
             if (echo != null) {
                 echo.close();
             }
-            if (refusing != null) {
-                try {
+            try {
+                if (refusing != null) {
                     refusing.close();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
                 }
+                if (dir != null) {
+                    Files.delete(dir.resolve("routes.yaml"));
+                    Files.delete(dir);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
             }
         }
     }
