@@ -54,7 +54,8 @@ public interface WsRouteConfig {
 
     /**
      * Socket transport of the data plane: {@code auto} (epoll on Linux, NIO elsewhere), {@code epoll},
-     * {@code io_uring} (where the kernel allows it; otherwise epoll, with a warning) or {@code nio}.
+     * {@code io_uring} (experimental: can stall handshakes under load; where the kernel allows it, otherwise epoll, with
+     * a warning) or {@code nio}.
      */
     @WithDefault("auto")
     String transport();

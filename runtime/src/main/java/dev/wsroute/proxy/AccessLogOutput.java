@@ -1,6 +1,10 @@
 package dev.wsroute.proxy;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +39,11 @@ final class AccessLogOutput {
     private final PrintStream console;
     private final AccessLogTemplate template = new AccessLogTemplate(AccessLogOutput::record);
     private StringBuilder batch; // made with the first batched line: none while the log is off
+    /** As {@code String.getBytes(UTF_8)}: a lone surrogate becomes '?'. */
+    private final CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder()
+            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private ByteBuffer bytes; // the batch's UTF-8, reused; made with the first flush
+    private CharBuffer window; // the part of the batch being encoded
     private Handler batchedConsole; // of the batch being written, or null: through the logger
 
     /** To the stream Quarkus's console handler writes to ({@code quarkus.log.console.stderr}). */
@@ -93,14 +102,42 @@ final class AccessLogOutput {
         return record;
     }
 
-    /** Writes the batch, if any, with one write. */
+    /**
+     * Writes the batch, if any, with one write (more only if its UTF-8 outgrows the byte buffer). The characters are
+     * encoded straight into a reused byte buffer through a small reused window: no String and no byte array per batch.
+     */
     void flush() {
-        if (batch != null && batch.length() > 0) {
-            byte[] bytes = batch.toString().getBytes(StandardCharsets.UTF_8);
-            batch.setLength(0);
-            console.write(bytes, 0, bytes.length);
-            console.flush();
+        if (batch == null || batch.length() == 0) {
+            return;
         }
+        if (bytes == null) {
+            bytes = ByteBuffer.allocate(BATCH_CHARS + 16 * 1024); // ASCII lines: the batch and its last line
+            window = CharBuffer.allocate(4096);
+        }
+        utf8.reset();
+        int n = batch.length();
+        for (int from = 0, to; from < n; from = to) {
+            to = Math.min(n, from + window.capacity());
+            if (to < n && Character.isHighSurrogate(batch.charAt(to - 1))) {
+                to--; // a surrogate pair stays in one window
+            }
+            batch.getChars(from, to, window.array(), 0);
+            window.clear().limit(to - from);
+            while (utf8.encode(window, bytes, to == n).isOverflow()) {
+                writeBytes();
+            }
+        }
+        while (utf8.flush(bytes).isOverflow()) {
+            writeBytes();
+        }
+        writeBytes();
+        console.flush();
+        batch.setLength(0);
+    }
+
+    private void writeBytes() {
+        console.write(bytes.array(), 0, bytes.position());
+        bytes.clear();
     }
 
     /** The console handler if it is the only handler that root records reach (behind delaying or async wrappers). */

@@ -243,7 +243,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         exchange = null;
         busy = false;
         if (!keepAlive || inputClosed && !queuedAny()) {
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE); // from an upstream event
             releaseQueued();
             return;
         }

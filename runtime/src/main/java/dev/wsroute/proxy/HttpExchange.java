@@ -17,7 +17,6 @@ import dev.wsroute.table.Pool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
@@ -306,7 +305,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             pendingBody = null;
         }
         if (upstream != null) {
-            upstream.close();
+            PeerClose.close(upstream); // from a client event or a timer: not the channel whose event runs
         }
         releaseEndpoint();
         return true;
@@ -330,7 +329,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (responseStarted) { // the client has part of the answer: pass on what was read, then cut it off
             px.metrics.httpRequest(route, status);
             logAccess();
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE);
             return;
         }
         status = s.code();

@@ -46,6 +46,8 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
         ThreadFactory tf = new DefaultThreadFactory("wsroute-io", true);
         if (wanted == Kind.IO_URING) {
             if (ioUringAvailable()) {
+                LOG.warn("the io_uring transport is experimental: under load some WebSocket handshakes stall until their"
+                        + " timeout (504); use epoll in production");
                 return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel.class,
                         family -> new IOUringSocketChannel(), true);
             }

@@ -178,9 +178,9 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
     void closeNowWith(int code, String text) {
         if (!closeSent && peer.inbound.atBoundary() && channel.isActive()) {
             closeSent = true;
-            channel.writeAndFlush(CloseFrames.frame(channel.alloc(), code, text, masked)).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(CloseFrames.frame(channel.alloc(), code, text, masked)).addListener(PeerClose.AFTER_WRITE);
         } else {
-            closeAfterFlush();
+            closeAfterFlushSoon();
         }
     }
 

@@ -12,7 +12,6 @@ import dev.wsroute.tls.UpstreamHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -201,7 +200,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return;
         }
         if (content instanceof LastHttpContent) {
-            client.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
+            client.writeAndFlush(content).addListener(PeerClose.AFTER_WRITE);
             upstream.close();
         } else {
             client.writeAndFlush(content);
@@ -215,7 +214,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         if (!answered) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
         } else if (upstreamEarly == null && client.channel().isActive() && !done) {
-            client.close();
+            PeerClose.close(client.channel());
         }
     }
 
@@ -252,7 +251,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         releaseEndpoint();
         releaseEarly();
         if (upstream != null) {
-            upstream.close();
+            PeerClose.close(upstream); // from a client event or the dialer's: not the channel whose event runs
         }
         return true;
     }
@@ -265,7 +264,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         px.accessLog.rejectedUpgrade(request, rule.key().route(), status.code(), why);
         if (client.channel().isActive()) {
             client.pipeline().addBefore(client.name(), "upgrade-encoder", new HttpResponseEncoder());
-            client.writeAndFlush(HttpResponses.of(status, why, true)).addListener(ChannelFutureListener.CLOSE);
+            client.writeAndFlush(HttpResponses.of(status, why, true)).addListener(PeerClose.AFTER_WRITE);
         }
     }
 

@@ -1,0 +1,63 @@
+package dev.wsroute.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Handler;
+
+import org.jboss.logmanager.LogContext;
+import org.jboss.logmanager.formatters.PatternFormatter;
+import org.jboss.logmanager.handlers.ConsoleHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch's bytes on the console are exactly the UTF-8 of its formatted lines, whatever the characters: multi-byte
+ * ones, a surrogate pair where the encoder's window ends, batches whose UTF-8 outgrows the reused byte buffer.
+ */
+class AccessLogOutputTest {
+    private static final String PREFIX = "INFO  [wsroute.access] ";
+
+    private final org.jboss.logmanager.Logger root = LogContext.getLogContext().getLogger("");
+    private Handler[] rootHandlers;
+
+    @BeforeEach
+    void consoleOnly() {
+        rootHandlers = root.getHandlers();
+        root.setHandlers(new Handler[] { new ConsoleHandler(new PatternFormatter("%-5p [%c] %s%n")) });
+    }
+
+    @AfterEach
+    void restore() {
+        root.setHandlers(rootHandlers);
+    }
+
+    @Test
+    void theConsoleGetsTheUtf8OfEveryLineAsFormatted() {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        AccessLogOutput output = new AccessLogOutput(new PrintStream(console, false, StandardCharsets.UTF_8));
+        StringBuilder expected = new StringBuilder();
+        output.startBatch();
+
+        // the first window of the encoder is 4,096 characters: this line's emoji (a surrogate pair) straddles its end
+        String straddling = "a".repeat(4096 - PREFIX.length() - 1) + "\uD83D\uDE00 ok";
+        line(output, straddling, expected);
+        line(output, "GET /caf\u00e9/\u65e5\u672c uri=\"quoted\" \\ back", expected);
+        for (int i = 0; i < 40; i++) { // 80,000 euro signs, 3 bytes each: more bytes per batch than the buffer holds
+            line(output, i + " " + "\u20ac".repeat(2000), expected);
+        }
+        line(output, "last", expected);
+        output.flush();
+
+        assertThat(console.toString(StandardCharsets.UTF_8)).isEqualTo(expected.toString());
+        assertThat(console.toByteArray()).isEqualTo(expected.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void line(AccessLogOutput output, String text, StringBuilder expected) {
+        output.line(text);
+        expected.append(PREFIX).append(text).append(System.lineSeparator());
+    }
+}
