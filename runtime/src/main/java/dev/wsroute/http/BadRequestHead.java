@@ -1,8 +1,8 @@
 package dev.wsroute.http;
 
 /**
- * A request head the proxy refuses: the status to answer (400, 414, 417, 431, 505) and why. The connection is
- * closed after the answer, and nothing after the bad head is parsed.
+ * A request the proxy refuses by its head or its body framing: the status to answer (400, 413, 414, 417, 431, 505)
+ * and why. The connection is closed after the answer, and nothing after the refused part is parsed.
  */
 public final class BadRequestHead extends Exception {
     private final int status;

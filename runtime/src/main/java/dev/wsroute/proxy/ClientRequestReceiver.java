@@ -142,7 +142,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void onRefused(HttpRequest req) {
         Throwable cause = req.decoderResult().cause();
         HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
-        closeWith(status, "malformed request: " + cause.getMessage());
+        closeWith(status, "request refused: " + cause.getMessage());
     }
 
     private void onRequest(RequestHead head) {
