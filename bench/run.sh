@@ -585,8 +585,8 @@ bench_proxy() {  # proxy round
 }
 
 # ---------------------------------------------------------------- report
-ratio() {  # a b -> a/b with two decimals, or "-"
-  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+ratio() {  # a b -> a/b with two decimals, or "-" when either is missing ("-") or b is 0
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-" || b == "" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
 }
 
 report() {
