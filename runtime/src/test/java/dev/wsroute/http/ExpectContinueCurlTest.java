@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TestRoutes;
 import dev.wsroute.testing.RecordingHttpBackend;
 
 /**
@@ -36,7 +37,7 @@ class ExpectContinueCurlTest {
         Path file = dir.resolve("body");
         Files.writeString(file, body);
         try (RecordingHttpBackend backend = new RecordingHttpBackend(); ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
-            px.routes(httpRoute(backend.endpoint()));
+            px.routes(TestRoutes.httpForUpTest(backend.endpoint()));
             Process p = new ProcessBuilder(List.of("/usr/bin/curl", "-sS", "-v", "--max-time", "30", "-H", "Host: up.test", "-H", "Expect: 100-continue",
                     "--data-binary", "@" + file, "http://127.0.0.1:" + px.port() + "/upload"))
                     .redirectError(dir.resolve("stderr").toFile()).start();
@@ -70,7 +71,7 @@ class ExpectContinueCurlTest {
                 }
             });
             silent.start();
-            px.routes(httpRoute("127.0.0.1:" + upstream.getLocalPort()));
+            px.routes(TestRoutes.httpForUpTest("127.0.0.1:" + upstream.getLocalPort()));
             try (dev.wsroute.testing.RawHttp client = new dev.wsroute.testing.RawHttp(px.port())) {
                 client.send("POST /upload HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
                 assertThat(client.readHead()).startsWith("HTTP/1.1 100");
@@ -79,17 +80,5 @@ class ExpectContinueCurlTest {
             }
             silent.join(30_000);
         }
-    }
-
-    /** Plain HTTP for host up.test to one endpoint. */
-    private static String httpRoute(String endpoint) {
-        return """
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: up, namespace: default}
-                spec:
-                  hosts: [up.test]
-                  http: {backends: [{endpoints: ["%s"]}]}
-                """.formatted(endpoint);
     }
 }

@@ -76,14 +76,7 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     /** A routes file sending plain HTTP for host {@code up.test} here. */
     public String routes() {
-        return """
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: up, namespace: default}
-                spec:
-                  hosts: [up.test]
-                  http: {backends: [{endpoints: ["%s"]}]}
-                """.formatted(endpoint());
+        return TestRoutes.httpForUpTest(endpoint());
     }
 
     private void acceptLoop() {

@@ -19,4 +19,16 @@ public final class TestRoutes {
                     backends: [{endpoints: ["%3$s"]}]
                 """.formatted(name, prefix, endpoint);
     }
+
+    /** Plain HTTP for host {@code up.test} (route {@code default/up}) to one endpoint. */
+    public static String httpForUpTest(String endpoint) {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: up, namespace: default}
+                spec:
+                  hosts: [up.test]
+                  http: {backends: [{endpoints: ["%s"]}]}
+                """.formatted(endpoint);
+    }
 }
