@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TestRoutes;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.RecordingHttpBackend;
 
@@ -39,14 +40,7 @@ class DesyncCorpusTest {
     static void start() throws Exception {
         backend = new RecordingHttpBackend();
         px = new ProxyHarness(TestConfig.wsroute());
-        px.routes("""
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: h, namespace: default}
-                spec:
-                  hosts: [h.test]
-                  http: {backends: [{endpoints: ["%s"]}]}
-                """.formatted(backend.endpoint()));
+        px.routes(TestRoutes.plainHttp("h", "h.test", backend.endpoint()));
     }
 
     @AfterAll

@@ -37,7 +37,7 @@ class ExpectContinueCurlTest {
         Path file = dir.resolve("body");
         Files.writeString(file, body);
         try (RecordingHttpBackend backend = new RecordingHttpBackend(); ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
-            px.routes(TestRoutes.httpForUpTest(backend.endpoint()));
+            px.routes(TestRoutes.plainHttp("up", "up.test", backend.endpoint()));
             Process p = new ProcessBuilder(List.of("/usr/bin/curl", "-sS", "-v", "--max-time", "30", "-H", "Host: up.test", "-H", "Expect: 100-continue",
                     "--data-binary", "@" + file, "http://127.0.0.1:" + px.port() + "/upload"))
                     .redirectError(dir.resolve("stderr").toFile()).start();
@@ -71,7 +71,7 @@ class ExpectContinueCurlTest {
                 }
             });
             silent.start();
-            px.routes(TestRoutes.httpForUpTest("127.0.0.1:" + upstream.getLocalPort()));
+            px.routes(TestRoutes.plainHttp("up", "up.test", "127.0.0.1:" + upstream.getLocalPort()));
             try (dev.wsroute.testing.RawHttp client = new dev.wsroute.testing.RawHttp(px.port())) {
                 client.send("POST /upload HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
                 assertThat(client.readHead()).startsWith("HTTP/1.1 100");

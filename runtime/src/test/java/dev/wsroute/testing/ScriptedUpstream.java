@@ -76,7 +76,7 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     /** A routes file sending plain HTTP for host {@code up.test} here. */
     public String routes() {
-        return TestRoutes.httpForUpTest(endpoint());
+        return TestRoutes.plainHttp("up", "up.test", endpoint());
     }
 
     private void acceptLoop() {

@@ -20,15 +20,15 @@ public final class TestRoutes {
                 """.formatted(name, prefix, endpoint);
     }
 
-    /** Plain HTTP for host {@code up.test} (route {@code default/up}) to one endpoint. */
-    public static String httpForUpTest(String endpoint) {
+    /** A route {@code name} in namespace default: plain HTTP for {@code host} to {@code endpoint}. */
+    public static String plainHttp(String name, String host, String endpoint) {
         return """
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute
-                metadata: {name: up, namespace: default}
+                metadata: {name: %s, namespace: default}
                 spec:
-                  hosts: [up.test]
+                  hosts: [%s]
                   http: {backends: [{endpoints: ["%s"]}]}
-                """.formatted(endpoint);
+                """.formatted(name, host, endpoint);
     }
 }
