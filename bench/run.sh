@@ -545,8 +545,8 @@ measure() {  # proxy key label loadgen-args... -> one measured load scenario, wh
   wants "$key" || return 0
   log "$proxy: $label"
   line="$(loadgen "$proxy" "$@" --secs "$SECS")"
-  record "$proxy" "$key" "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op jit=jit_us_per_op gc=gc_us_per_op \
-    errors=errors
+  record "$proxy" "$key" "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op kernel=sys_us_per_op \
+    jit=jit_us_per_op gc=gc_us_per_op errors=errors
 }
 
 bench_proxy() {  # proxy round
@@ -607,6 +607,7 @@ report() {
     "echo64.p50|echo 64 B, p50 round trip µs"
     "echo64.p99|echo 64 B, p99 round trip µs"
     "echo64.cpu|echo 64 B, proxy CPU µs per message"
+    "echo64.kernel|  of which in the kernel (system time), µs per message"
     "echo64.jit|  of which JVM compiler threads, µs per message"
     "echo64.gc|  of which JVM GC threads, µs per message"
     "echo4k.rate|echo 4 KiB, messages/s"
@@ -616,11 +617,13 @@ report() {
     "sessions.rate|WebSocket sessions/s"
     "sessions.p50|session p50 µs (connect to close)"
     "sessions.cpu|proxy CPU µs per session"
+    "sessions.kernel|  of which in the kernel (system time), µs per session"
     "sessions.jit|  of which JVM compiler threads, µs per session"
     "sessions.gc|  of which JVM GC threads, µs per session"
     "http.rate|plain HTTP requests/s"
     "http.p50|HTTP p50 µs"
     "http.cpu|proxy CPU µs per HTTP request"
+    "http.kernel|  of which in the kernel (system time), µs per HTTP request"
     "http.jit|  of which JVM compiler threads, µs per HTTP request"
     "http.gc|  of which JVM GC threads, µs per HTTP request"
     "idle.kib|RSS per idle proxied connection, KiB"

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * CPU time (utime + stime, all threads) of a set of processes and their descendants, read from
- * {@code /proc/<pid>/stat}. Ticks are converted with the clock tick rate (USER_HZ, 100 on Linux).
+ * {@code /proc/<pid>/stat}, and its part in the kernel (stime: system calls, the TCP stack, page faults), which
+ * tells a proxy's own work from the kernel's. Ticks are converted with the clock tick rate (USER_HZ, 100 on Linux).
  * A JVM's share spent compiling (the C1/C2 compiler threads) and collecting (the VM thread, which runs the serial
  * collector, and GC worker threads) is read per thread from {@code /proc/<pid>/task/<tid>/stat}, so that a JIT still
  * busy in a measured window shows as such rather than as the cost of the data path.
@@ -41,20 +42,23 @@ final class ProcCpu {
         return roots.isEmpty();
     }
 
-    /** CPU used so far, in microseconds: in all, and by JIT compiler and GC threads. */
-    record Sample(long total, long jit, long gc) {
+    /** CPU used so far, in microseconds: in all, in the kernel, and by JIT compiler and GC threads. */
+    record Sample(long total, long kernel, long jit, long gc) {
         Sample minus(Sample start) {
-            return new Sample(total - start.total, jit - start.jit, gc - start.gc);
+            return new Sample(total - start.total, kernel - start.kernel, jit - start.jit, gc - start.gc);
         }
     }
 
     /** CPU used so far by the roots and every process below them. */
     Sample sample() {
         long total = 0;
+        long kernel = 0;
         long jit = 0;
         long gc = 0;
         for (long pid : withDescendants()) {
-            total += ticks(statFields(Path.of("/proc", Long.toString(pid), "stat")));
+            String[] process = statFields(Path.of("/proc", Long.toString(pid), "stat"));
+            total += ticks(process);
+            kernel += process == null ? 0 : Long.parseLong(process[12]);
             try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
                 for (Path task : tasks) {
                     String stat = readOrNull(task.resolve("stat"));
@@ -72,7 +76,7 @@ final class ProcCpu {
                 // the process ended while it was read: its threads count no more
             }
         }
-        return new Sample(micros(total), micros(jit), micros(gc));
+        return new Sample(micros(total), micros(kernel), micros(jit), micros(gc));
     }
 
     private long micros(long ticks) {

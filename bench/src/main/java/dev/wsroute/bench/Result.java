@@ -33,7 +33,7 @@ final class Result {
         if (cpu != null) {
             put("cpu_us", cpu.total());
             if (ops > 0) {
-                put("cpu_us_per_op", (double) cpu.total() / ops);
+                put("cpu_us_per_op", (double) cpu.total() / ops).put("sys_us_per_op", (double) cpu.kernel() / ops);
                 // of which a JVM's compiler and collector threads (0 for the C proxies)
                 put("jit_us_per_op", (double) cpu.jit() / ops).put("gc_us_per_op", (double) cpu.gc() / ops);
             }
