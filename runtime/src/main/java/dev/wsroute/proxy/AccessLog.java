@@ -21,7 +21,12 @@ import io.netty.util.internal.PlatformDependent;
  * (by its switch or its category's level) has neither.
  */
 final class AccessLog implements AutoCloseable {
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * How long the writer sleeps when the queue is empty: lines gather meanwhile and are written as one batch. Each batch
+     * costs a wake-up, a look at the log configuration, a formatted template and a write, so fewer larger batches cost
+     * less per line (at 20 ms, a batch cost as much as ~40 lines; a line still shows within 0.1 s).
+     */
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final boolean enabled;
     private final int queueLines;
@@ -36,12 +41,11 @@ final class AccessLog implements AutoCloseable {
      * Who asked for what: the part of a line known when the request arrives; null when the log was off then (a session's
      * line, should the log be turned on before its close, shows {@code -} for them).
      */
-    record Request(SocketAddress client, String host, String uri) {
+    record Request(SocketAddress client, String host, String path, String query) {
     }
 
     /** A line waiting to be written: its values, turned into text by the writer thread. */
-    private interface Line {
-        void appendTo(StringBuilder sb);
+    private interface Line extends AccessLogOutput.Text {
     }
 
     /**
@@ -106,7 +110,6 @@ final class AccessLog implements AutoCloseable {
 
     private void drainLoop() {
         Queue<Line> queue = this.queue;
-        StringBuilder text = new StringBuilder(256);
         while (!closed || !queue.isEmpty()) {
             Line line = queue.poll();
             if (line == null) {
@@ -115,9 +118,7 @@ final class AccessLog implements AutoCloseable {
             }
             output.startBatch();
             for (; line != null; line = queue.poll()) {
-                text.setLength(0);
-                line.appendTo(text);
-                output.line(text);
+                output.line(line);
             }
             output.flush();
         }
@@ -200,8 +201,16 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** The URI as path and query, joined here rather than on the event loop. */
     private static void hostAndUri(StringBuilder sb, Request r) {
-        sb.append(" host=").append(r == null ? "-" : r.host()).append(" uri=").append(r == null ? "-" : r.uri());
+        if (r == null) {
+            sb.append(" host=- uri=-");
+            return;
+        }
+        sb.append(" host=").append(r.host()).append(" uri=").append(r.path());
+        if (r.query() != null) {
+            sb.append('?').append(r.query());
+        }
     }
 
     /** The route label ({@link ProxyMetrics#label}) written in place. */

@@ -36,6 +36,8 @@ final class AccessLogOutput {
     private static final int BATCH_CHARS = 64 * 1024;
 
     private final Logger logger = LogContext.getLogContext().getLogger(CATEGORY);
+    /** Kept: {@code getLogger} makes a new Logger object per call. */
+    private final Logger root = LogContext.getLogContext().getLogger("");
     private final PrintStream console;
     private final AccessLogTemplate template = new AccessLogTemplate(AccessLogOutput::record);
     private StringBuilder batch; // made with the first batched line: none while the log is off
@@ -68,23 +70,35 @@ final class AccessLogOutput {
                 : null;
     }
 
-    void line(CharSequence text) {
+    /** A line's text, appended where it goes: straight into the batch, with no text of its own in between. */
+    interface Text {
+        void appendTo(StringBuilder sb);
+    }
+
+    void line(Text text) {
         if (!enabled()) {
             return; // the category was turned off since the line was queued
         }
-        ExtLogRecord record = record(text.toString());
         if (batchedConsole == null) {
-            logger.log(record);
-            return;
-        }
-        if (!batchedConsole.isLoggable(record)) { // its level and filter (Quarkus's log clean-up filter, say)
+            logger.log(record(textOf(text)));
             return;
         }
         if (batch == null) {
             batch = new StringBuilder(BATCH_CHARS + 1024);
         }
+        int start = batch.length();
         Formatter formatter = batchedConsole.getFormatter();
-        if (record.getLevel() != Level.INFO || !template.append(formatter, text, batch)) { // a filter may change the level
+        boolean framed = template.begin(formatter, batch);
+        int lineStart = batch.length();
+        text.appendTo(batch);
+        ExtLogRecord record = record(batch.substring(lineStart));
+        if (!batchedConsole.isLoggable(record)) { // its level and filter (Quarkus's log clean-up filter, say)
+            batch.setLength(start);
+            return;
+        }
+        // a filter may change the level; a line the template can't frame is formatted as a record
+        if (!framed || record.getLevel() != Level.INFO || !template.end(batch, lineStart)) {
+            batch.setLength(start);
             try {
                 batch.append(formatter.format(record));
             } catch (RuntimeException e) { // as a handler does: the line is lost, the writer goes on
@@ -94,6 +108,12 @@ final class AccessLogOutput {
         if (batch.length() >= BATCH_CHARS) {
             flush();
         }
+    }
+
+    private static String textOf(Text text) {
+        StringBuilder sb = new StringBuilder(256);
+        text.appendTo(sb);
+        return sb.toString();
     }
 
     private static ExtLogRecord record(String message) {
@@ -141,9 +161,9 @@ final class AccessLogOutput {
     }
 
     /** The console handler if it is the only handler that root records reach (behind delaying or async wrappers). */
-    private static Handler onlyConsoleHandler() {
+    private Handler onlyConsoleHandler() {
         List<Handler> leaves = new ArrayList<>(2);
-        for (Handler h : LogContext.getLogContext().getLogger("").getHandlers()) {
+        for (Handler h : root.getHandlers()) {
             addLeaves(h, leaves);
         }
         return leaves.size() == 1 && leaves.get(0) instanceof ConsoleHandler console && console.isEnabled() ? console : null;

@@ -47,16 +47,16 @@ final class AccessLogTemplate {
     }
 
     /**
-     * Appends {@code line} as {@code formatter} would format its record now; returns false, appending nothing, when
-     * the line must be formatted as a record.
+     * Appends what {@code formatter} puts before a line formatted now; returns false, appending nothing, when lines
+     * must be formatted as records. The line then goes right after it, and {@link #end} finishes it.
      */
-    boolean append(Formatter formatter, CharSequence line, StringBuilder out) {
+    boolean begin(Formatter formatter, StringBuilder out) {
         if (formatter != this.formatter) {
             this.formatter = formatter;
             this.usable = check(formatter);
             this.millis = Long.MIN_VALUE;
         }
-        if (!usable || !verbatim(line)) {
+        if (!usable) {
             return false;
         }
         long now = System.currentTimeMillis();
@@ -65,7 +65,19 @@ final class AccessLogTemplate {
             return false;
         }
         millis = now;
-        out.append(before).append(line).append(after);
+        out.append(before);
+        return true;
+    }
+
+    /**
+     * After {@link #begin} and the line (from {@code lineStart} of {@code out}): appends what goes after it and returns
+     * true if the formatter would put the line in verbatim; false, appending nothing, when it must format it as a record.
+     */
+    boolean end(StringBuilder out, int lineStart) {
+        if (!verbatim(out, lineStart)) {
+            return false;
+        }
+        out.append(after);
         return true;
     }
 
@@ -101,13 +113,13 @@ final class AccessLogTemplate {
         return r;
     }
 
-    private static boolean verbatim(CharSequence line) {
-        int n = line.length();
-        if (n > MAX_LINE) {
+    private static boolean verbatim(CharSequence text, int from) {
+        int n = text.length();
+        if (n - from > MAX_LINE) {
             return false;
         }
-        for (int i = 0; i < n; i++) {
-            char c = line.charAt(i);
+        for (int i = from; i < n; i++) {
+            char c = text.charAt(i);
             if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
                 return false;
             }

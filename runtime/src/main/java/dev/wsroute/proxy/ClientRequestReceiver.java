@@ -214,7 +214,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private AccessLog.Request logRequest(ClientRequest view, String host) {
         // none with the log off: an open WebSocket would keep its host and URI for its whole life
-        return px.accessLog.on() ? new AccessLog.Request(ctx.channel().remoteAddress(), host, view.pathAndQuery()) : null;
+        return px.accessLog.on() ? new AccessLog.Request(ctx.channel().remoteAddress(), host, view.path(), view.query()) : null;
     }
 
     private void logHttp(ClientRequest view, RouteId route, int status) {

@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum CloseInitiator {
     CLIENT, UPSTREAM, PROXY;
 
+    private final String label = name().toLowerCase(Locale.ROOT); // made once: the access log writes it per session
+
     /** The metric label and access-log value. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

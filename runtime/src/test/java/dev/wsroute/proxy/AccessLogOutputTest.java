@@ -57,7 +57,7 @@ class AccessLogOutputTest {
     }
 
     private static void line(AccessLogOutput output, String text, StringBuilder expected) {
-        output.line(text);
+        output.line(sb -> sb.append(text));
         expected.append(PREFIX).append(text).append(System.lineSeparator());
     }
 }

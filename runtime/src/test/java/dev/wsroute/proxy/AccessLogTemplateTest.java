@@ -26,13 +26,17 @@ class AccessLogTemplateTest {
         return r;
     }
 
-    /** What the template appends for {@code line}, or null when it leaves the line to the formatter. */
+    /** What the template puts around {@code line}, or null when it leaves the line to the formatter. */
     String templated(Formatter f, String line) {
         StringBuilder out = new StringBuilder("before|");
-        boolean done = template.append(f, line, out);
-        assertThat(out.toString()).as("nothing appended when the formatter must format the line").startsWith("before|");
-        if (!done) {
-            assertThat(out.toString()).isEqualTo("before|");
+        if (!template.begin(f, out)) {
+            assertThat(out.toString()).as("nothing appended when the formatter must format the line").isEqualTo("before|");
+            return null;
+        }
+        int lineStart = out.length();
+        out.append(line);
+        if (!template.end(out, lineStart)) {
+            assertThat(out.substring(lineStart)).as("nothing appended after a line the formatter must format").isEqualTo(line);
             return null;
         }
         return out.substring("before|".length());
