@@ -150,6 +150,7 @@ final class UpstreamDialer {
                 } else if (f.isSuccess()) {
                     owner.connected(f.channel(), e, false);
                 } else {
+                    f.channel().close(); // Netty leaves a channel whose connect failed open (Bootstrap closes it, we dial without one)
                     failed(e, f.cause());
                 }
             });
