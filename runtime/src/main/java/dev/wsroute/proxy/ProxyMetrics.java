@@ -76,9 +76,12 @@ public final class ProxyMetrics {
                 "endpoint", endpoint.key()).increment();
     }
 
-    /** Close code (0–65535), who closed and the proxy's reason in one int: the key of a close counter. */
+    /**
+     * Close code (0–65535, or what {@link CloseCodeLabels} counts it as), who closed and the proxy's reason in one int:
+     * the key of a close counter.
+     */
     static int closeKey(CloseInitiator by, int code, CloseCause cause) {
-        return (code & 0xFFFF) << 8 | by.ordinal() << 4 | (cause == null ? 0 : cause.ordinal() + 1);
+        return (code & 0x1FFFF) << 8 | by.ordinal() << 4 | (cause == null ? 0 : cause.ordinal() + 1);
     }
 
     /** Meters of one route, kept for the hot path; tagged counters are looked up in a small map, not the registry. */
@@ -97,6 +100,7 @@ public final class ProxyMetrics {
         final ByStatus httpRequests;
         /** {@code wsroute.websocket.closes} by {@link #closeKey}; replaced (copy on write) when a new key appears. */
         private volatile IntObjectHashMap<Counter> closes = new IntObjectHashMap<>();
+        private final CloseCodeLabels codeLabels = new CloseCodeLabels();
 
         Counter counter(String name, String description, String... tags) {
             List<String> key = new java.util.ArrayList<>(tags.length + 1);
@@ -135,29 +139,23 @@ public final class ProxyMetrics {
         }
 
         Counter closes(CloseInitiator by, int code, CloseCause cause) {
-            if (code < 0 || code > 0xFFFF) {
-                return closesCounter(by, code, cause);
-            }
-            int key = closeKey(by, code, cause);
-            Counter c = closes.get(key);
-            return c != null ? c : newClosesCounter(key, by, code, cause);
+            Counter c = closes.get(closeKey(by, code, cause)); // a code with a label of its own, seen before
+            return c != null ? c : newClosesCounter(by, code, cause);
         }
 
-        private synchronized Counter newClosesCounter(int key, CloseInitiator by, int code, CloseCause cause) {
+        private synchronized Counter newClosesCounter(CloseInitiator by, int code, CloseCause cause) {
+            int countedAs = codeLabels.countedAs(code); // codes that share a label share a key: the map stays as small
+            int key = closeKey(by, countedAs, cause);
             Counter c = closes.get(key);
             if (c == null) {
-                c = closesCounter(by, code, cause);
+                c = counter("wsroute.websocket.closes", "Closed WebSocket sessions by who closed, the close code and (proxy) why",
+                        "by", by.label(), "code", CloseCodeLabels.label(countedAs), "reason", cause == null ? "" : cause.label());
                 IntObjectHashMap<Counter> next = new IntObjectHashMap<>(closes.size() + 1);
                 next.putAll(closes);
                 next.put(key, c);
                 closes = next;
             }
             return c;
-        }
-
-        private Counter closesCounter(CloseInitiator by, int code, CloseCause cause) {
-            return counter("wsroute.websocket.closes", "Closed WebSocket sessions by who closed, the close code and (proxy) why",
-                    "by", by.label(), "code", Integer.toString(code), "reason", cause == null ? "" : cause.label());
         }
 
         /** A status counter family of this route ({@code status} label), one slot per status code 0–999. */

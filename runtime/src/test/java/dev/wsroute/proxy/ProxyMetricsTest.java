@@ -48,6 +48,26 @@ class ProxyMetricsTest {
     }
 
     @Test
+    void everyCloseCodeAPeerCanSendAddsABoundedNumberOfSeries() {
+        for (int round = 0; round < 2; round++) { // the second round finds every code's counter again
+            for (int code = 0; code <= 0xFFFF; code++) {
+                metrics.closed(CHAT, CloseInitiator.CLIENT, code, null, 1_000);
+            }
+        }
+        metrics.closed(CHAT, CloseInitiator.UPSTREAM, -1, null, 1_000); // no code at all: counted, as invalid
+
+        assertThat(registry.get("wsroute.websocket.closes").counters())
+                .as("1000-1015, the first 64 application codes, other (client); invalid (client and upstream)")
+                .hasSize(16 + CloseCodeLabels.APPLICATION_CODES + 1 + 2);
+        assertThat(closes("default/chat", "client", "1006", "")).isEqualTo(2);
+        assertThat(closes("default/chat", "client", "3000", "")).isEqualTo(2);
+        assertThat(closes("default/chat", "client", "3063", "")).isEqualTo(2);
+        assertThat(closes("default/chat", "client", "other", "")).isEqualTo(2 * (2000 - CloseCodeLabels.APPLICATION_CODES));
+        assertThat(closes("default/chat", "client", "invalid", "")).isEqualTo(2 * (65536 - 16 - 2000));
+        assertThat(closes("default/chat", "upstream", "invalid", "")).isEqualTo(1);
+    }
+
+    @Test
     void aCloseOrRequestCountedBeforeAllocatesNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         RouteId sameRoute = new RouteId("default", "chat"); // an equal id, as each tunnel holds its own

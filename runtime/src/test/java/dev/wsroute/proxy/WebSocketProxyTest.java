@@ -98,6 +98,35 @@ class WebSocketProxyTest {
         assertThat(px.metrics.get("wsroute.websocket.closes").tag("by", "client").tag("code", "1000").counter().count()).isEqualTo(1);
     }
 
+    /**
+     * A client picks its close code: codes no endpoint may send share one {@code invalid} series, and application codes
+     * beyond the first 64 of a route share {@code other}, so that a client cannot grow the metrics without bound.
+     */
+    @Test
+    void closeCodesAClientInventsAddABoundedNumberOfSeries() throws Exception {
+        px.routes(simpleRoute(a.endpoint()));
+        List<Integer> codes = new ArrayList<>(List.of(1, 999, 1016, 2999, 5000, 65535, 1000));
+        for (int app = 4000; app < 4000 + CloseCodeLabels.APPLICATION_CODES + 6; app++) {
+            codes.add(app);
+        }
+        for (int code : codes) {
+            try (RawHttp raw = new RawHttp(px.port())) {
+                assertThat(status(raw.send(RawHttp.upgradeRequest("/echo", "x")).readHead())).isEqualTo(101);
+                raw.send(RawHttp.maskedClose(code));
+                assertThat(raw.readServerFrame()[0]).as("the answering Close").isEqualTo((byte) 8);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> px.dataPlane.tunnels() == 0);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> px.metrics.get("wsroute.websocket.closes").counters().stream()
+                .mapToDouble(c -> c.count()).sum() == codes.size());
+        Map<String, Double> byCode = new java.util.TreeMap<>();
+        px.metrics.get("wsroute.websocket.closes").tag("by", "client").counters()
+                .forEach(c -> byCode.merge(c.getId().getTag("code"), c.count(), Double::sum));
+        assertThat(byCode).hasSize(1 + 1 + CloseCodeLabels.APPLICATION_CODES + 1)
+                .containsEntry("invalid", 6.0).containsEntry("1000", 1.0).containsEntry("4000", 1.0).containsEntry("4063", 1.0)
+                .containsEntry("other", 6.0).doesNotContainKeys("1", "65535", "4064");
+    }
+
     @Test
     void countsOfAnOpenSessionReachTheMetricsWhileItStaysOpen() throws Exception {
         px.routes(simpleRoute(a.endpoint()));

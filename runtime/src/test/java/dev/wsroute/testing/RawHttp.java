@@ -101,6 +101,13 @@ public final class RawHttp implements AutoCloseable {
         return f.toByteArray();
     }
 
+    /** A client (masked) Close frame with this code, whatever it is (RFC 6455 allows only some), and no reason. */
+    public static byte[] maskedClose(int code) {
+        byte[] mask = {0x11, 0x22, 0x33, 0x44};
+        return new byte[] {(byte) 0x88, (byte) 0x82, mask[0], mask[1], mask[2], mask[3], (byte) ((code >> 8) ^ mask[0]),
+                (byte) (code ^ mask[1])};
+    }
+
     /** Reads one unmasked server frame with a short payload and returns [opcode, payload...]. */
     public byte[] readServerFrame() throws IOException {
         int b0 = in.read();
