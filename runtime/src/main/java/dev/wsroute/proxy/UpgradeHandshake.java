@@ -101,11 +101,6 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     @Override
-    public boolean readsOnceConnected() {
-        return true; // connected() turns reading on at once
-    }
-
-    @Override
     public void connected(Channel ch, Endpoint e, boolean reused) {
         upstream = ch;
         endpoint = e;
