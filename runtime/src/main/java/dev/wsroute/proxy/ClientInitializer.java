@@ -1,9 +1,12 @@
 package dev.wsroute.proxy;
 
+import org.jboss.logging.Logger;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SniHandler;
 import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.tls.SniMapping;
@@ -12,8 +15,15 @@ import dev.wsroute.tls.SniMapping;
  * The pipeline of an accepted connection, named for what each stage does:
  * [sni-tls] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec gone). The receiver
  * keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head starts.
+ * <p>
+ * Not a Netty {@code ChannelInitializer}: that one keeps every new channel in a concurrent set while it initialises
+ * (an identity hash and two map updates per connection) and adds then removes itself. This one puts the codec in its
+ * own place: two pipeline changes per connection. The server bootstrap adds it before registration, so Netty calls
+ * {@link #handlerAdded} once the channel is registered, on its event loop, before any event.
  */
-final class ClientInitializer extends ChannelInitializer<SocketChannel> {
+@ChannelHandler.Sharable
+final class ClientInitializer extends ChannelHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(ClientInitializer.class);
     private final ProxyContext px;
     private final boolean tls;
 
@@ -23,20 +33,27 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
-        if (px.metrics.clientConnections().get() >= px.config.limits().maxConnections()) {
-            ch.close(); // over the process-wide limit: refuse rather than run out of file descriptors
-            return;
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ChannelPipeline p = ctx.pipeline();
+        try {
+            if (px.metrics.clientConnections().get() >= px.config.limits().maxConnections()) {
+                p.remove(this);
+                ctx.channel().close(); // over the process-wide limit: refuse rather than run out of file descriptors
+                return;
+            }
+            if (tls) {
+                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates())));
+                p.addBefore(ctx.name(), "tls-failure", new TlsFailureLogger());
+            }
+            int maxHead = px.config.limits().maxHeaderBytes();
+            RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());
+            p.addAfter(ctx.name(), "receiver", new ClientRequestReceiver(px, tls, headTimeout));
+            p.replace(this, "http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead),
+                    px.config.limits().maxRequestBodySize().asLongValue(), headTimeout::headStarted));
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "could not set up the pipeline of %s", ctx.channel());
+            ctx.channel().close();
         }
-        if (tls) {
-            ch.pipeline().addLast("sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates())));
-            ch.pipeline().addLast("tls-failure", new TlsFailureLogger());
-        }
-        int maxHead = px.config.limits().maxHeaderBytes();
-        RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());
-        ch.pipeline().addLast("http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead),
-                px.config.limits().maxRequestBodySize().asLongValue(), headTimeout::headStarted));
-        ch.pipeline().addLast("receiver", new ClientRequestReceiver(px, tls, headTimeout));
     }
 
     /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */

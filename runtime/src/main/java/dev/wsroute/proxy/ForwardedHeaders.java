@@ -58,7 +58,8 @@ final class ForwardedHeaders {
     /**
      * Removes hop-by-hop fields from a request on its way upstream, including those the Connection header names,
      * but never the framing headers nor Host: {@code Connection: Content-Length} must not turn a framed body into
-     * the start of a smuggled request.
+     * the start of a smuggled request. Every upgrade names {@code Upgrade}, already hop-by-hop: only a name beyond
+     * the fixed list is copied out of the header (on every upgrade, no token list, no stream).
      */
     static void removeHopByHop(HeadFields h) {
         List<String> named = null;
@@ -71,30 +72,63 @@ final class ForwardedHeaders {
             h.removeIf(HOP);
         } else {
             List<String> alsoNamed = named;
-            h.removeIf(name -> hopByHop(name) || alsoNamed.stream().anyMatch(name::equalsIgnoreCase));
+            h.removeIf(name -> hopByHop(name) || containsIgnoreCase(alsoNamed, name));
         }
     }
 
     private static boolean hopByHop(String name) {
+        return hopByHop(name, 0, name.length());
+    }
+
+    /** Whether {@code s[start, end)} is one of the fixed hop-by-hop names. */
+    private static boolean hopByHop(String s, int start, int end) {
         for (String hop : HOP_BY_HOP) {
-            if (name.equalsIgnoreCase(hop)) {
+            if (end - start == hop.length() && s.regionMatches(true, start, hop, 0, hop.length())) {
                 return true;
             }
         }
         return false;
     }
 
+    /** Adds to {@code named} the tokens of a Connection value that are neither hop-by-hop already nor framing. */
     private static List<String> connectionNamed(String connection, List<String> named) {
-        for (String token : connection.split(",")) {
-            String t = token.trim();
-            if (!t.isEmpty() && !HttpChars.isEndToEndFraming(t)) {
-                if (named == null) {
-                    named = new ArrayList<>(2);
+        int n = connection.length();
+        for (int i = 0; i <= n; i++) {
+            int start = i;
+            while (i < n && connection.charAt(i) != ',') {
+                i++;
+            }
+            int end = i;
+            while (start < end && isOws(connection.charAt(start))) {
+                start++;
+            }
+            while (end > start && isOws(connection.charAt(end - 1))) {
+                end--;
+            }
+            if (end > start && !hopByHop(connection, start, end)) {
+                String t = connection.substring(start, end);
+                if (!HttpChars.isEndToEndFraming(t)) {
+                    if (named == null) {
+                        named = new ArrayList<>(2);
+                    }
+                    named.add(t);
                 }
-                named.add(t);
             }
         }
         return named;
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static boolean containsIgnoreCase(List<String> names, String name) {
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String quoteIfNeeded(String v) {

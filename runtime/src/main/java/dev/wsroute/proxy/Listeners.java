@@ -10,6 +10,10 @@ import java.util.function.Supplier;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
@@ -43,7 +47,7 @@ final class Listeners {
         List<Channel> bound = new ArrayList<>();
         try {
             if (!transport.reusePort()) {
-                bound.add(bindOne(bootstrap.get().group(transport.group()), address));
+                bound.add(bindOne(transport, bootstrap.get().group(transport.group()), address));
                 return new Listeners(bound);
             }
             if (address.getPort() != 0) {
@@ -52,7 +56,7 @@ final class Listeners {
             InetSocketAddress next = address;
             for (EventExecutor e : transport.group()) {
                 EventLoop loop = (EventLoop) e;
-                Channel ch = bindOne(bootstrap.get().group(loop, loop).option(UnixChannelOption.SO_REUSEPORT, true), next);
+                Channel ch = bindOne(transport, bootstrap.get().group(loop, loop).option(UnixChannelOption.SO_REUSEPORT, true), next);
                 bound.add(ch);
                 next = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
             }
@@ -63,7 +67,11 @@ final class Listeners {
         }
     }
 
-    private static Channel bindOne(ServerBootstrap b, InetSocketAddress address) throws InterruptedException, BindFailed {
+    private static Channel bindOne(Transport transport, ServerBootstrap b, InetSocketAddress address)
+            throws InterruptedException, BindFailed {
+        if (b.config().handler() == null && !Boolean.FALSE.equals(b.config().childOptions().get(ChannelOption.AUTO_READ))) {
+            b.handler(new ReadFromRegistration(transport));
+        }
         ChannelFuture f = b.bind(address).await();
         if (!f.isSuccess()) {
             throw new BindFailed(f.cause());
@@ -81,6 +89,28 @@ final class Listeners {
             probe.bind(address);
         } catch (IOException e) {
             throw new BindFailed(e);
+        }
+    }
+
+    /**
+     * Accepted connections that read from the start (auto-read, the default) ask for reads before the acceptor
+     * registers them, so that the registration carries the read interest: one {@code epoll_ctl} per connection
+     * instead of two (see {@link Transport#readFromRegistration}). Sits before the bootstrap's acceptor.
+     */
+    @ChannelHandler.Sharable
+    private static final class ReadFromRegistration extends ChannelInboundHandlerAdapter {
+        private final Transport transport;
+
+        ReadFromRegistration(Transport transport) {
+            this.transport = transport;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel accepted) {
+                transport.readFromRegistration(accepted);
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -34,9 +35,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * @param channels makes an unregistered client channel of a protocol family (null: the platform's preferred one)
  * @param reusePort whether several listeners may share a port ({@code SO_REUSEPORT}): then each event loop gets its
  *        own listener and keeps the connections it accepts (Netty's NIO transport does not offer the option)
+ * @param readsBeforeRegistration whether {@link #readFromRegistration} works here (epoll)
  */
 record Transport(String name, EventLoopGroup group, Class<? extends ServerSocketChannel> serverChannel,
-        Function<InternetProtocolFamily, SocketChannel> channels, boolean reusePort) {
+        Function<InternetProtocolFamily, SocketChannel> channels, boolean reusePort, boolean readsBeforeRegistration) {
     private static final Logger LOG = Logger.getLogger(Transport.class);
 
     /** The transports by name; {@code auto}: the best one the platform has. */
@@ -49,17 +51,17 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
                 LOG.warn("the io_uring transport is experimental: under load some WebSocket handshakes stall until their"
                         + " timeout (504); use epoll in production");
                 return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel.class,
-                        family -> new IOUringSocketChannel(), true);
+                        family -> new IOUringSocketChannel(), true, false);
             }
             LOG.warnf("io_uring transport asked for but not available here (%s): using %s", ioUringUnavailability(),
                     Epoll.isAvailable() ? "epoll" : "nio");
         }
         if (wanted != Kind.NIO && Epoll.isAvailable()) {
             return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class,
-                    family -> family == null ? new EpollSocketChannel() : new EpollSocketChannel(family), true);
+                    family -> family == null ? new EpollSocketChannel() : new EpollSocketChannel(family), true, true);
         }
         return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class,
-                family -> family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family), false);
+                family -> family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family), false, false);
     }
 
     static Kind kind(String name) {
@@ -99,5 +101,18 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
      */
     SocketChannel newChannel(InetSocketAddress target) {
         return channels.apply(target.getAddress() instanceof Inet4Address ? InternetProtocolFamily.IPv4 : null);
+    }
+
+    /**
+     * Asks for reads of a channel not registered yet, so that its registration already carries the read interest:
+     * Netty's epoll channel registers without it and adds it with a second {@code epoll_ctl} once the channel reads
+     * (on activation, or when auto-read is turned on). Its {@code beginRead} only notes the interest while the
+     * channel is unregistered, and its first registration then asks for it. Elsewhere nothing happens here (NIO's
+     * and io_uring's read needs the registration), and reading starts as usual.
+     */
+    void readFromRegistration(Channel ch) {
+        if (readsBeforeRegistration && !ch.isRegistered()) {
+            ch.unsafe().beginRead();
+        }
     }
 }

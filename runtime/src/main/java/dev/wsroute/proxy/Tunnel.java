@@ -76,6 +76,15 @@ final class Tunnel {
         this.endpointActive = meters.endpointActive(endpoint.key());
     }
 
+    /**
+     * From the id: the registry's set hashes every new tunnel, and an identity hash is a call into the JVM that
+     * writes the object's header. Equality stays identity.
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
+    }
+
     PoolId pool() {
         return pool;
     }

@@ -18,9 +18,9 @@ import io.netty.util.ReferenceCountUtil;
  * One side of a {@link Tunnel}, as each of Netty's HexDumpProxy handlers holds its peer: its channel, the tracker
  * of the frames it sends, whether the proxy has closed towards it, and the other side. What it reads goes to the
  * peer as read, without copying or decoding; its writability gates the peer's reads (backpressure). It listens to its
- * channel's close future itself: no listener object per side.
+ * channel's close future itself, and is its own deferred close task: no listener or task object per side.
  */
-final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFutureListener, Runnable {
     private static final Logger LOG = Logger.getLogger(TunnelSide.class);
 
     final Tunnel tunnel;
@@ -219,6 +219,12 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
      * knows from the epoll set): a new connection that never hears a byte.
      */
     void closeAfterFlushSoon() {
-        channel.eventLoop().execute(this::closeAfterFlush);
+        channel.eventLoop().execute(this);
+    }
+
+    /** The task of {@link #closeAfterFlushSoon()}. */
+    @Override
+    public void run() {
+        closeAfterFlush();
     }
 }

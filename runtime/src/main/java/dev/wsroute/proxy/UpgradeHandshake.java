@@ -101,6 +101,11 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     @Override
+    public boolean readsOnceConnected() {
+        return true; // connected() turns reading on at once
+    }
+
+    @Override
     public void connected(Channel ch, Endpoint e, boolean reused) {
         upstream = ch;
         endpoint = e;

@@ -41,6 +41,14 @@ final class UpstreamDialer {
 
         /** Nothing to connect to: {@code noEndpoint} (503) when the pool had none usable, else every one failed (502). */
         void failed(boolean noEndpoint);
+
+        /**
+         * True if {@link #connected} turns reading on at once, whatever happens: then the new channel asks for reads
+         * from its registration on, which spares an {@code epoll_ctl} (see {@link Transport#readFromRegistration}).
+         */
+        default boolean readsOnceConnected() {
+            return false;
+        }
     }
 
     private final Transport transport;
@@ -138,6 +146,9 @@ final class UpstreamDialer {
                 p.addLast("tls", UpstreamHandlers.newUpstreamHandler(ch.alloc(), tls, e.address().getHostString(), e.address().getPort()));
             }
             owner.initChannel(p);
+            if (owner.readsOnceConnected()) {
+                transport.readFromRegistration(ch);
+            }
             loop.register(ch); // on the client's loop: registration is done when this returns
             connecting = ch.newPromise();
             connectingTo = e;
@@ -150,6 +161,7 @@ final class UpstreamDialer {
                 } else if (f.isSuccess()) {
                     owner.connected(f.channel(), e, false);
                 } else {
+                    f.channel().close(); // Netty leaves a channel whose connect failed open (Bootstrap closes it, we dial without one)
                     failed(e, f.cause());
                 }
             });

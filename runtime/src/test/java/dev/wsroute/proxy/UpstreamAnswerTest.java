@@ -52,15 +52,25 @@ class UpstreamAnswerTest {
         final CompletableFuture<byte[]> clientBytes = new CompletableFuture<>();
 
         ScriptedUpstream(byte[] answer, int piece, int expectFromClient) throws IOException {
+            this(answer, piece, expectFromClient, false);
+        }
+
+        /** {@code answerFirst}: the answer goes out as soon as the connection is accepted, before the request is read. */
+        ScriptedUpstream(byte[] answer, int piece, int expectFromClient, boolean answerFirst) throws IOException {
             Thread t = new Thread(() -> {
                 try (Socket s = server.accept()) {
                     s.setSoTimeout(15_000);
                     s.setTcpNoDelay(true);
-                    requestHead.complete(readHead(s.getInputStream()));
+                    if (!answerFirst) {
+                        requestHead.complete(readHead(s.getInputStream()));
+                    }
                     OutputStream out = s.getOutputStream();
                     for (int i = 0; i < answer.length; i += piece) {
                         out.write(answer, i, Math.min(piece, answer.length - i));
                         out.flush();
+                    }
+                    if (answerFirst) {
+                        requestHead.complete(readHead(s.getInputStream()));
                     }
                     clientBytes.complete(s.getInputStream().readNBytes(expectFromClient));
                 } catch (Exception e) {
@@ -116,6 +126,26 @@ class UpstreamAnswerTest {
             assertThat(forwarded).startsWith("GET /echo/split HTTP/1.1\r\n").endsWith("\r\n\r\n")
                     .contains("\r\nupgrade: websocket\r\n", "\r\nconnection: upgrade\r\n", "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
                             "\r\nX-Forwarded-For: 127.0.0.1\r\n", "\r\nhost: chat.example.com\r\n");
+        }
+    }
+
+    /**
+     * An upstream that answers the moment it accepts, before the request has reached it: its bytes can arrive in the
+     * same readiness report as the connect's completion (the upstream channel asks for reads from its registration
+     * on), and are still read only once the handshake has the connection, in order.
+     */
+    @ParameterizedTest(name = "in writes of {0} bytes")
+    @ValueSource(ints = {1, 4096})
+    void a101SentBeforeTheRequestArrivesStillOpensTheTunnel(int piece) throws Exception {
+        byte[] masked = RawHttp.maskedText("up");
+        try (ScriptedUpstream upstream = new ScriptedUpstream(concat(CLEAN_101, HELLO), piece, masked.length, true);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/eager", "chat.example.com"));
+            assertThat(client.readHead()).as("the upstream's head, unchanged").isEqualTo(CLEAN_101);
+            assertThat(client.readServerFrame()).as("the frame after the head").containsExactly(1, 'h', 'e', 'l', 'l', 'o');
+            client.send(masked);
+            assertThat(upstream.requestHead.get(15, TimeUnit.SECONDS)).startsWith("GET /echo/eager HTTP/1.1\r\n").endsWith("\r\n\r\n");
+            assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).as("the client's frame, upstream").isEqualTo(masked);
         }
     }
 
