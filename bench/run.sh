@@ -546,7 +546,7 @@ measure() {  # proxy key label loadgen-args... -> one measured load scenario, wh
   log "$proxy: $label"
   line="$(loadgen "$proxy" "$@" --secs "$SECS")"
   record "$proxy" "$key" "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op kernel=sys_us_per_op \
-    jit=jit_us_per_op gc=gc_us_per_op errors=errors
+    jit=jit_us_per_op gc=gc_us_per_op log=log_us_per_op errors=errors
 }
 
 bench_proxy() {  # proxy round
@@ -620,12 +620,14 @@ report() {
     "sessions.kernel|  of which in the kernel (system time), µs per session"
     "sessions.jit|  of which JVM compiler threads, µs per session"
     "sessions.gc|  of which JVM GC threads, µs per session"
+    "sessions.log|  of which the access-log writer thread, µs per session"
     "http.rate|plain HTTP requests/s"
     "http.p50|HTTP p50 µs"
     "http.cpu|proxy CPU µs per HTTP request"
     "http.kernel|  of which in the kernel (system time), µs per HTTP request"
     "http.jit|  of which JVM compiler threads, µs per HTTP request"
     "http.gc|  of which JVM GC threads, µs per HTTP request"
+    "http.log|  of which the access-log writer thread, µs per HTTP request"
     "idle.kib|RSS per idle proxied connection, KiB"
     "idle.conns|idle connections open"
   )

@@ -42,10 +42,14 @@ final class ProcCpu {
         return roots.isEmpty();
     }
 
-    /** CPU used so far, in microseconds: in all, in the kernel, and by JIT compiler and GC threads. */
-    record Sample(long total, long kernel, long jit, long gc) {
+    /**
+     * CPU used so far, in microseconds: in all, in the kernel, by JIT compiler and GC threads, and by wsroute's
+     * access-log writer thread.
+     */
+    record Sample(long total, long kernel, long jit, long gc, long accessLog) {
         Sample minus(Sample start) {
-            return new Sample(total - start.total, kernel - start.kernel, jit - start.jit, gc - start.gc);
+            return new Sample(total - start.total, kernel - start.kernel, jit - start.jit, gc - start.gc,
+                    accessLog - start.accessLog);
         }
     }
 
@@ -55,6 +59,7 @@ final class ProcCpu {
         long kernel = 0;
         long jit = 0;
         long gc = 0;
+        long accessLog = 0;
         for (long pid : withDescendants()) {
             String[] process = statFields(Path.of("/proc", Long.toString(pid), "stat"));
             total += ticks(process);
@@ -70,13 +75,15 @@ final class ProcCpu {
                         jit += ticks(fieldsAfterComm(stat));
                     } else if (comm.equals("VM Thread") || comm.startsWith("GC Thread")) {
                         gc += ticks(fieldsAfterComm(stat));
+                    } else if (comm.startsWith("wsroute-access")) { // the thread's name cut to 15 characters
+                        accessLog += ticks(fieldsAfterComm(stat));
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 // the process ended while it was read: its threads count no more
             }
         }
-        return new Sample(micros(total), micros(kernel), micros(jit), micros(gc));
+        return new Sample(micros(total), micros(kernel), micros(jit), micros(gc), micros(accessLog));
     }
 
     private long micros(long ticks) {

@@ -36,6 +36,7 @@ final class Result {
                 put("cpu_us_per_op", (double) cpu.total() / ops).put("sys_us_per_op", (double) cpu.kernel() / ops);
                 // of which a JVM's compiler and collector threads (0 for the C proxies)
                 put("jit_us_per_op", (double) cpu.jit() / ops).put("gc_us_per_op", (double) cpu.gc() / ops);
+                put("log_us_per_op", (double) cpu.accessLog() / ops); // wsroute's access-log writer thread
             }
         }
         return this;
