@@ -39,21 +39,17 @@ class ConnectionLimitTest {
         px.close();
     }
 
-    private double clientConnections() {
-        return px.metrics.get("wsroute.client.connections").gauge().value();
-    }
-
     @Test
     void aConnectionOverTheLimitIsClosedAndTheOthersAreServed() throws Exception {
         try (RawHttp first = new RawHttp(px.port()); RawHttp second = new RawHttp(px.port())) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 2);
             try (RawHttp third = new RawHttp(px.port())) {
                 assertThat(third.closedByServer()).isTrue();
             }
             assertThat(RawHttp.status(first.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").readResponse())).isEqualTo(200);
             assertThat(RawHttp.status(second.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").readResponse())).isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 0);
         try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
             assertThat(c.roundTrip("hi")).isEqualTo("hi");
         }

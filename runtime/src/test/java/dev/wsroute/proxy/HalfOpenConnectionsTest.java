@@ -45,19 +45,15 @@ class HalfOpenConnectionsTest {
         px.close();
     }
 
-    private double clientConnections() {
-        return px.metrics.get("wsroute.client.connections").gauge().value();
-    }
-
     @Test
     void aFinBeforeAnyRequestClosesTheConnection() throws Exception {
         try (RawHttp raw = new RawHttp(px.port())) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 1);
             raw.socket.shutdownOutput();
 
             assertThat(raw.closedByServer()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 0);
     }
 
     @Test
@@ -69,7 +65,7 @@ class HalfOpenConnectionsTest {
 
             assertThat(raw.closedByServer()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> clientConnections() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 0);
     }
 
     @Test
@@ -93,7 +89,7 @@ class HalfOpenConnectionsTest {
                 s.connect(new InetSocketAddress("127.0.0.1", px.port()), 10_000);
                 sockets.add(s);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> clientConnections() == n);
+            await().atMost(Duration.ofSeconds(60)).until(() -> px.clientConnections() == n);
         } finally {
             for (Socket s : sockets) {
                 s.close();
@@ -106,6 +102,6 @@ class HalfOpenConnectionsTest {
             }
         });
         // the 9,000 are gone (a WebSocket attempt that timed out on the client side may still be open)
-        await().atMost(Duration.ofSeconds(60)).until(() -> clientConnections() < 10);
+        await().atMost(Duration.ofSeconds(60)).until(() -> px.clientConnections() < 10);
     }
 }

@@ -51,6 +51,11 @@ public final class ProxyHarness implements AutoCloseable {
         tables.publish(new TableBuilder(endpoints, tls).build(++version, parsed.routes(), problems::add));
     }
 
+    /** Open client connections as {@code wsroute_client_connections} counts them. */
+    public double clientConnections() {
+        return metrics.get("wsroute.client.connections").gauge().value();
+    }
+
     public int port() {
         return dataPlane.port();
     }
