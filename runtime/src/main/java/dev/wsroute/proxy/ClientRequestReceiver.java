@@ -266,7 +266,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             dispatch(queued.poll());
         }
         if (!busy && handshake == null) {
-            ctx.channel().config().setAutoRead(true); // after backpressure or a full queue
+            HttpExchange.autoRead(ctx.channel(), true); // after backpressure or a full queue
         }
     }
 

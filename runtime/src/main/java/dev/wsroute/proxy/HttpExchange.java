@@ -118,8 +118,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         pendingBytes = 0;
         upstreamHandler.answerDueIn(px.config.upstream().responseTimeout().toNanos());
         // reads run freely both ways and pause only while the other side can't take more (no per-request toggling)
-        client.channel().config().setAutoRead(requestComplete || ch.isWritable());
-        ch.config().setAutoRead(client.channel().isWritable());
+        autoRead(client.channel(), requestComplete || ch.isWritable());
+        autoRead(ch, client.channel().isWritable());
     }
 
     @Override
@@ -172,6 +172,16 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         c.release();
         return false;
+    }
+
+    /**
+     * Turns reading on or off where it is not so already: the same as {@code setAutoRead}, without its atomic swap on
+     * every request (reading is mostly on already, both ways).
+     */
+    static void autoRead(Channel ch, boolean on) {
+        if (ch.config().isAutoRead() != on) {
+            ch.config().setAutoRead(on);
+        }
     }
 
     void upstreamWritable() {
@@ -252,7 +262,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         logAccess();
         upstreamHandler.detach();
         if (upstreamReusable && requestComplete) {
-            upstream.config().setAutoRead(true); // parked, it notices a close or stray bytes
+            autoRead(upstream, true); // parked, it notices a close or stray bytes
             px.httpPool.release(endpoint, upstream);
         } else {
             upstream.close();
