@@ -42,6 +42,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private ArrayDeque<Object> queued;
     private final RequestHeadTimeout headTimeout;
     private ChannelHandlerContext ctx;
+    /** The HTTP codec's context, found once (an upgrade removes it). */
+    private ChannelHandlerContext codec;
+    /** The client as the forwarding fields name it, made at its first plain request. */
+    private ForwardedHeaders.Peer peer;
     private HttpExchange exchange;
     private UpgradeHandshake handshake;
     /** A local answer waiting for the end of its request, and whether the connection stays open after it. */
@@ -60,6 +64,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.codec = ctx.pipeline().context(ClientHttpCodec.class);
         AtomicInteger open = px.metrics.clientConnections();
         open.incrementAndGet();
         // captures the counter, not this receiver: a tunnel replaces the receiver, and its close future must not keep
@@ -178,7 +183,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         RequestHead parsed = view.head();
         HeadFields fields = HeadFields.of(parsed);
         ForwardedHeaders.removeHopByHop(fields);
-        ForwardedHeaders.add(fields, (InetSocketAddress) ctx.channel().remoteAddress(), tls, view.rawHost());
+        if (peer == null) {
+            peer = new ForwardedHeaders.Peer((InetSocketAddress) ctx.channel().remoteAddress(), tls);
+        }
+        ForwardedHeaders.add(fields, peer, view.rawHost());
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
         exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), parsed.method(), parsed.pathAndQuery(), fields,
                 pool, routeId, parsed.keepAlive(), parsed.http10());
@@ -236,6 +244,11 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         localAnswer = r;
         localKeepAlive = keepAlive;
+    }
+
+    /** The current exchange relayed an upstream's final answer: the response encoder has no answer to write for it. */
+    void responseRelayed() {
+        ((ClientHttpCodec) codec.handler()).responseRelayed();
     }
 
     /** The current exchange is over: wait for the next request, or close. */
@@ -309,8 +322,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void armHeadTimeout(boolean keepAliveWait) {
-        ChannelHandlerContext codec = ctx.pipeline().context(ClientHttpCodec.class);
-        if (codec != null) { // null once an upgrade removed it
+        if (codec != null && !codec.isRemoved()) { // an upgrade removes it
             headTimeout.arm(codec, keepAliveWait);
         }
     }

@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 import dev.wsroute.http.HeadFields;
@@ -29,6 +30,11 @@ final class ForwardedHeaders {
 
     /** @param originalHost the Host the client sent (before any rewrite) */
     static void add(HeadFields h, InetSocketAddress client, boolean tls, String originalHost) {
+        add(h, new Peer(client, tls), originalHost);
+    }
+
+    /** As {@link #add(HeadFields, InetSocketAddress, boolean, String)}, with the strings of a connection's client made once. */
+    static void add(HeadFields h, Peer client, String originalHost) {
         String xff = null;
         String prior = null;
         for (int i = 0; i < h.size(); i++) { // the first of each, then all of them go in one pass
@@ -39,20 +45,45 @@ final class ForwardedHeaders {
             }
         }
         h.removeIf(originalHost != null ? FORWARDING : FORWARDING_BUT_HOST);
-        String ip = client.getAddress().getHostAddress();
-        h.add(X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
-        String proto = tls ? "https" : "http";
-        h.add(X_FORWARDED_PROTO, proto);
+        h.add(X_FORWARDED_FOR, xff == null ? client.ip : xff + ", " + client.ip);
+        h.add(X_FORWARDED_PROTO, client.proto);
         if (originalHost != null) {
             h.add(X_FORWARDED_HOST, originalHost);
         }
-        String node = client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
-        StringBuilder fwd = new StringBuilder(64).append("for=").append(node);
-        if (originalHost != null) {
-            fwd.append(";host=").append(quoteIfNeeded(originalHost));
+        String fwd = client.forwarded(originalHost);
+        h.add(FORWARDED, prior == null ? fwd : prior + ", " + fwd);
+    }
+
+    /**
+     * The client of one connection as the forwarding fields name it: its address as a string and its Forwarded
+     * element, made once per connection and per Host rather than on every keep-alive request.
+     */
+    static final class Peer {
+        private final String ip;
+        private final String proto;
+        /** The Forwarded element's {@code for=} node: an IPv6 address bracketed and quoted (RFC 7239 §6). */
+        private final String node;
+        private String forwardedHost;
+        private String forwarded;
+
+        Peer(InetSocketAddress client, boolean tls) {
+            this.ip = client.getAddress().getHostAddress();
+            this.proto = tls ? "https" : "http";
+            this.node = client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
         }
-        fwd.append(";proto=").append(proto);
-        h.add(FORWARDED, prior == null ? fwd.toString() : prior + ", " + fwd);
+
+        /** {@code for=…;host=…;proto=…}, for the Host the client sent (none when null). */
+        String forwarded(String originalHost) {
+            if (forwarded == null || !Objects.equals(originalHost, forwardedHost)) {
+                StringBuilder fwd = new StringBuilder(64).append("for=").append(node);
+                if (originalHost != null) {
+                    fwd.append(";host=").append(quoteIfNeeded(originalHost));
+                }
+                forwarded = fwd.append(";proto=").append(proto).toString();
+                forwardedHost = originalHost;
+            }
+            return forwarded;
+        }
     }
 
     /**

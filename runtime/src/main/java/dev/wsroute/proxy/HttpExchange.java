@@ -7,7 +7,6 @@ import org.jboss.logging.Logger;
 
 import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.BadResponse;
-import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.ResponseHead;
 import dev.wsroute.http.ResponseReader;
@@ -48,7 +47,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private final RouteId route;
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
-    private final long started = System.nanoTime();
+    /** For the access log's duration; not read (and no clock read) with the log off. */
+    private final long started;
     private List<HttpContent> pendingBody; // body parts that came before the upstream connection, rare
     private int pendingBytes;
     private Endpoint endpoint; // held (counted in use) from connect until the exchange ends
@@ -64,9 +64,6 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private boolean upstreamReusable;
     private boolean done;
     private int status;
-    private final LoopClock.Deadline responseTimer = new LoopClock.Deadline(
-            () -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time"));
-    private LoopClock clock;
 
     /**
      * @param fields the request's fields, edited for the upstream
@@ -85,6 +82,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         this.route = route;
         this.clientKeepAlive = clientKeepAlive;
         this.clientHttp10 = clientHttp10;
+        this.started = request != null ? System.nanoTime() : 0;
     }
 
     void start() {
@@ -118,8 +116,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         ch.flush();
         pendingBytes = 0;
-        clock = LoopClock.of(client.channel().eventLoop());
-        clock.arm(responseTimer, px.config.upstream().responseTimeout().toNanos());
+        upstreamHandler.answerDueIn(px.config.upstream().responseTimeout().toNanos());
         // reads run freely both ways and pause only while the other side can't take more (no per-request toggling)
         client.channel().config().setAutoRead(requestComplete || ch.isWritable());
         ch.config().setAutoRead(client.channel().isWritable());
@@ -157,21 +154,24 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             }
             return;
         }
-        writeBody(c);
-        upstream.flush();
+        if (writeBody(c)) {
+            upstream.flush();
+        }
         if (!last && !upstream.isWritable()) {
             client.channel().config().setAutoRead(false); // upstreamWritable() reads on
         }
     }
 
-    private void writeBody(HttpContent c) {
+    /** @return whether there were bytes to write (an empty last part, the end of most requests, has none) */
+    private boolean writeBody(HttpContent c) {
         ByteBuf data = c.content();
         if (data.isReadable()) {
             bodySent = true;
             upstream.write(data, upstream.voidPromise());
-        } else {
-            c.release();
+            return true;
         }
+        c.release();
+        return false;
     }
 
     void upstreamWritable() {
@@ -196,7 +196,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (!clientHttp10) { // 100 Continue, 103 Early Hints: an HTTP/1.0 client knows none
             client.write(head.forClient(in, client.alloc(), null), client.voidPromise());
         }
-        clock.arm(responseTimer, px.config.upstream().responseTimeout().toNanos()); // the final answer is due in turn
+        upstreamHandler.answerDueIn(px.config.upstream().responseTimeout().toNanos()); // the final answer is due in turn
     }
 
     @Override
@@ -204,13 +204,13 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (done) {
             return null;
         }
-        clock.disarm(responseTimer);
+        upstreamHandler.answerNoLongerDue();
         // a body without its own end (until the upstream closes, or decoded from chunks) ends when the client connection does
         closeClient = !clientKeepAlive || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
         ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded);
         responseStarted = true;
         status = head.status();
-        client.pipeline().get(ClientHttpCodec.class).responseRelayed();
+        owner.responseRelayed();
         return rewritten;
     }
 
@@ -266,9 +266,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             return;
         }
         if (!responseStarted && reused && !bodySent && requestComplete && reader.beforeHead()) {
-            // a parked connection the upstream had just closed: try once more on a fresh one
-            clock.disarm(responseTimer);
+            // a parked connection the upstream had just closed (its deadline went with it): try once more on a fresh one
             upstream = null;
+            upstreamHandler = null;
             releaseEndpoint();
             px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
             return;
@@ -278,6 +278,11 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         } catch (BadResponse cut) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection before answering");
         }
+    }
+
+    /** The upstream's answer did not come within the response timeout. */
+    void answerLate() {
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
     }
 
     void upstreamFailed(Throwable cause) {
@@ -297,8 +302,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             return false;
         }
         done = true;
-        if (clock != null) {
-            clock.disarm(responseTimer);
+        if (upstreamHandler != null) {
+            upstreamHandler.answerNoLongerDue();
         }
         if (pendingBody != null) {
             pendingBody.forEach(ReferenceCountUtil::safeRelease);

@@ -69,7 +69,27 @@ final class UpstreamDialer {
 
     /** One attempt to reach a pool; {@code reuseIdle}: an idle keep-alive connection of this loop may serve it. */
     void dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
-        new Attempt(loop, pool, hashKey, tls, reuseIdle, owner).next();
+        if (!reuseIdle) {
+            new Attempt(loop, pool, hashKey, tls, false, owner).next();
+            return;
+        }
+        // a keep-alive request mostly finds an idle connection: no attempt (and no connect deadline) made for it
+        Endpoint e = pool.select(health.usable(pool.id(), pool.endpoints()), hashKey, balancer);
+        if (e == null) {
+            owner.failed(true);
+        } else if (!reused(e, owner)) {
+            new Attempt(loop, pool, hashKey, tls, true, owner).connect(e);
+        }
+    }
+
+    /** Hands the owner an idle connection of this loop to {@code e}, if there is one. */
+    private boolean reused(Endpoint e, Owner owner) {
+        Channel parked = idle.poll(e);
+        if (parked == null) {
+            return false;
+        }
+        owner.connected(parked, e, true);
+        return true;
     }
 
     /** The owner is done with the endpoint (the exchange or tunnel ended, or the handshake failed). */
@@ -110,14 +130,9 @@ final class UpstreamDialer {
                 owner.failed(tried == null);
                 return;
             }
-            if (reuseIdle) {
-                Channel parked = idle.poll(e);
-                if (parked != null) {
-                    owner.connected(parked, e, true);
-                    return;
-                }
+            if (!reuseIdle || !reused(e, owner)) {
+                connect(e);
             }
-            connect(e);
         }
 
         private List<Endpoint> candidates() {
@@ -134,7 +149,7 @@ final class UpstreamDialer {
             return left;
         }
 
-        private void connect(Endpoint e) {
+        void connect(Endpoint e) {
             Channel ch = transport.newChannel(e.address());
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);

@@ -15,10 +15,11 @@ import io.netty.util.ReferenceCountUtil;
  * The one handler of a plain HTTP upstream connection, for its whole life: it reads the answers with its
  * {@link ResponseReader} (no HTTP codec) and hands their parts to the {@link HttpExchange} that uses the
  * connection, and while the connection is parked in the {@link UpstreamPool} it guards it: any byte, close or FIN,
- * or the idle deadline, retires it. Attaching and parking change no pipeline and schedule no timer task.
+ * or the idle deadline, retires it. Attaching and parking change no pipeline and schedule no timer task: the one
+ * deadline of the connection is the answer's while an exchange waits for it, and the idle one while it is parked.
  */
 final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
-    private final LoopClock.Deadline parkedTooLong = new LoopClock.Deadline(this::retire);
+    private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::deadlinePassed);
     private final ResponseReader reader = new ResponseReader();
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
@@ -40,7 +41,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
      * chunked answer may go to the client as it came (else it is decoded).
      */
     void attach(HttpExchange e, boolean headRequest, boolean chunkedToClient) {
-        clock.disarm(parkedTooLong);
+        clock.disarm(deadline);
         parkedIn = null;
         exchange = e;
         reader.expect(headRequest, chunkedToClient);
@@ -48,13 +49,33 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
 
     void detach() {
         exchange = null;
+        clock.disarm(deadline);
+    }
+
+    /** The attached exchange's answer (or its next head, after a 1xx) is due within {@code nanos}. */
+    void answerDueIn(long nanos) {
+        clock.arm(deadline, nanos);
+    }
+
+    /** The answer's head came, or the exchange ended: no deadline until the next exchange or parking. */
+    void answerNoLongerDue() {
+        clock.disarm(deadline);
+    }
+
+    private void deadlinePassed() {
+        HttpExchange e = exchange;
+        if (e != null) {
+            e.answerLate();
+        } else {
+            retire();
+        }
     }
 
     /** Parks the connection in an idle queue of its loop, for at most {@code idleNanos}. */
     void park(ArrayDeque<Channel> queue, long idleNanos) {
         exchange = null;
         parkedIn = queue;
-        clock.arm(parkedTooLong, idleNanos);
+        clock.arm(deadline, idleNanos);
     }
 
     private void retire() {
@@ -62,7 +83,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
             parkedIn.remove(ctx.channel());
             parkedIn = null;
         }
-        clock.disarm(parkedTooLong);
+        clock.disarm(deadline);
         ctx.close();
     }
 
@@ -117,7 +138,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
             parkedIn.remove(ctx.channel());
             parkedIn = null;
         }
-        clock.disarm(parkedTooLong);
+        clock.disarm(deadline);
         if (exchange != null) {
             exchange.upstreamClosed(reader);
         }

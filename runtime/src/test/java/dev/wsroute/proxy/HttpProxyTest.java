@@ -98,6 +98,62 @@ class HttpProxyTest {
         }
     }
 
+    /** The forwarding fields are made once per connection and Host: a keep-alive client that changes its Host gets each one forwarded. */
+    @Test
+    void eachHostOnOneKeepAliveConnectionIsForwardedAsSent() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            for (String host : List.of("web.example.com", "web.example.com:8080", "WEB.example.com", "web.example.com")) {
+                String r = raw.send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").readResponse();
+                assertThat(status(r)).isEqualTo(200);
+                JsonObject headers = new JsonObject(r.substring(r.indexOf("\r\n\r\n") + 4)).getJsonObject("headers");
+                assertThat(headers.getString("x-forwarded-host")).isEqualTo(host);
+                String quoted = host.contains(":") ? "\"" + host + "\"" : host;
+                assertThat(headers.getString("forwarded")).isEqualTo("for=127.0.0.1;host=" + quoted + ";proto=http");
+                assertThat(headers.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+            }
+        }
+    }
+
+    /**
+     * The answer's deadline belongs to the upstream connection, which lives across exchanges: a kept-alive upstream
+     * that answers one request and then stays silent gets the second one a 504, in the response timeout.
+     */
+    @Test
+    void aPooledUpstreamThatStopsAnsweringGets504() throws Exception {
+        px.close();
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "500ms"));
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CountDownLatch heads = new java.util.concurrent.CountDownLatch(2);
+            Thread onceOnly = new Thread(() -> {
+                try (java.net.Socket s = upstream.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                    for (String line; (line = in.readLine()) != null;) {
+                        if (line.isEmpty()) {
+                            heads.countDown();
+                        }
+                        if (line.isEmpty() && heads.getCount() == 1) {
+                            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the proxy closed it after its 504
+                }
+            });
+            onceOnly.start();
+            px.routes(routes("127.0.0.1:" + upstream.getLocalPort()));
+            try (RawHttp raw = new RawHttp(px.port())) {
+                assertThat(status(raw.send("GET /1 HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse())).isEqualTo(200);
+                String late = raw.send("GET /2 HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse();
+                assertThat(status(late)).isEqualTo(504);
+                assertThat(heads.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the second request went on the kept-alive connection")
+                        .isTrue();
+            }
+            onceOnly.join(30_000);
+        }
+    }
+
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RawHttp raw = new RawHttp(px.port())) {
