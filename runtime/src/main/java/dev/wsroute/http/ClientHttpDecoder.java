@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ByteProcessor;
 
 /**
  * Reads requests from a client connection: finds the end of each head, has {@link RequestHeadParser} accept or
@@ -99,7 +98,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         int limit = Math.min(in.readableBytes(), maxHeaderSize + 1);
         int headEnd = -1;
         while (scanned < limit) {
-            int lf = in.forEachByte(start + scanned, limit - scanned, ByteProcessor.FIND_LF);
+            int lf = in.indexOf(start + scanned, start + limit, (byte) '\n'); // eight bytes at a time
             if (lf < 0) {
                 scanned = limit;
                 break;

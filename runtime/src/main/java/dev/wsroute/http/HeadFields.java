@@ -8,11 +8,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * The fields of a parsed request head on their way upstream, edited in place: the parser's names and values in
- * two arrays, no header map, no entry objects. A WebSocket upgrade writes them straight into one pooled buffer;
- * plain HTTP turns them into Netty headers once, after its edits, for the HTTP codec.
+ * two arrays, no header map, no entry objects. A WebSocket upgrade and a plain HTTP request alike are written
+ * straight into one pooled buffer, after their edits.
  * <p>
  * It starts as the request the rest of the proxy routes on: the one Host (the absolute-form authority when there
  * was one), no {@code Upgrade} in an HTTP/1.0 request (RFC 9110 §7.8), and {@code Transfer-Encoding: chunked}
@@ -22,8 +23,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 public final class HeadFields {
     /** Names and values were checked by the parser; checking them again costs time on every request. */
     private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-    private static final int CRLF = ('\r' << 8) | '\n';
     private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[1024];
+        }
+    };
 
     private String[] names;
     private String[] values;
@@ -125,19 +131,39 @@ public final class HeadFields {
         for (int i = 0; i < size; i++) {
             length += names[i].length() + 2 + values[i].length() + 2;
         }
-        ByteBuf b = alloc.buffer(length);
-        b.writeCharSequence(method, StandardCharsets.US_ASCII);
-        b.writeByte(' ');
-        b.writeCharSequence(target, StandardCharsets.ISO_8859_1);
-        b.writeBytes(VERSION);
-        for (int i = 0; i < size; i++) {
-            b.writeCharSequence(names[i], StandardCharsets.ISO_8859_1);
-            b.writeShort(':' << 8 | ' ');
-            b.writeCharSequence(values[i], StandardCharsets.ISO_8859_1);
-            b.writeShort(CRLF);
+        // composed in the loop's scratch array, whole strings at a time, then copied into the buffer at once
+        byte[] out = SCRATCH.get();
+        if (out.length < length) {
+            out = new byte[Math.max(length, out.length * 2)];
+            SCRATCH.set(out);
         }
-        b.writeShort(CRLF);
-        return b;
+        int p = put(method, out, 0);
+        out[p++] = ' ';
+        p = put(target, out, p);
+        System.arraycopy(VERSION, 0, out, p, VERSION.length);
+        p += VERSION.length;
+        for (int i = 0; i < size; i++) {
+            p = put(names[i], out, p);
+            out[p++] = ':';
+            out[p++] = ' ';
+            p = put(values[i], out, p);
+            out[p++] = '\r';
+            out[p++] = '\n';
+        }
+        out[p++] = '\r';
+        out[p] = '\n';
+        return alloc.buffer(length).writeBytes(out, 0, length);
+    }
+
+    /**
+     * Copies the characters of {@code s} as bytes, each its low eight bits: ISO-8859-1 for every string here (the
+     * parser read them so; a route's names and values are validated to be ISO-8859-1), with no encoder and no copy
+     * of the string.
+     */
+    @SuppressWarnings("deprecation") // the one String copy that neither encodes nor allocates
+    private static int put(String s, byte[] out, int at) {
+        s.getBytes(0, s.length(), out, at);
+        return at + s.length();
     }
 
     /** The fields as Netty headers, for an HTTP encoder. */

@@ -3,6 +3,7 @@ package dev.wsroute.http;
 import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112 §2–3, §5–6; RFC 9110 §5, §7.2). It refuses rather than repairs:
@@ -24,15 +25,29 @@ public final class RequestHeadParser {
     public static final int MAX_FIELDS = 100;
     private static final int MAX_METHOD = 32;
 
+    /** Each thread's copy of the head it parses (the strings are copied out of it): no array per request. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[1024];
+        }
+    };
+
     private final byte[] bytes; // the head, copied once: plain array reads beat a ByteBuf's checked ones
     private int pos;
     private final int end;
 
     private RequestHeadParser(ByteBuf buf, int start, int end) {
-        this.bytes = new byte[end - start];
-        buf.getBytes(start, bytes);
+        int length = end - start;
+        byte[] b = SCRATCH.get();
+        if (b.length < length) {
+            b = new byte[Math.max(length, b.length * 2)];
+            SCRATCH.set(b);
+        }
+        buf.getBytes(start, b, 0, length);
+        this.bytes = b;
         this.pos = 0;
-        this.end = bytes.length;
+        this.end = length;
     }
 
     /**

@@ -127,14 +127,14 @@ public final class ResponseHead {
     public ByteBuf write(ByteBuf in, ByteBufAllocator alloc, String connection, boolean decoded) {
         int end = start + length;
         ByteBuf out = alloc.buffer(length + lines + CONNECTION.length + 2 + (connection == null ? 0 : connection.length()));
-        int lf = in.forEachByte(start, length, ByteProcessor.FIND_LF);
+        int lf = in.indexOf(start, end, ResponseHeadParser.LF);
         out.writeBytes(VERSION);
         int sp = start + VERSION.length;
         out.writeBytes(in, sp, lineEnd(in, start, lf) - sp);
         out.writeShort(CRLF);
         int pos = lf + 1;
         while (pos < end) {
-            lf = in.forEachByte(pos, end - pos, ByteProcessor.FIND_LF);
+            lf = in.indexOf(pos, end, ResponseHeadParser.LF);
             int contentEnd = lineEnd(in, pos, lf);
             if (contentEnd == pos) {
                 break; // the empty line

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 
 /**
  * A strict parser of an upstream's response head (RFC 9112 §4–6), straight from the bytes, with no header map:
@@ -23,6 +22,8 @@ import io.netty.util.ByteProcessor;
  */
 public final class ResponseHeadParser {
     public static final int MAX_HEAD = 64 * 1024;
+    /** Line ends are found with {@link ByteBuf#indexOf}, which compares eight bytes at a time. */
+    static final byte LF = '\n';
     private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "proxy-authenticate"};
 
     private ResponseHeadParser() {
@@ -35,7 +36,7 @@ public final class ResponseHeadParser {
     public static ResponseHead parse(ByteBuf in) throws BadResponse {
         int start = in.readerIndex();
         int limit = start + Math.min(in.readableBytes(), MAX_HEAD);
-        int lf = in.forEachByte(start, limit - start, ByteProcessor.FIND_LF);
+        int lf = in.indexOf(start, limit, LF);
         if (lf < 0) {
             return incomplete(in);
         }
@@ -71,7 +72,7 @@ public final class ResponseHeadParser {
         int lines = 1;
         int pos = lf + 1;
         while (true) {
-            lf = pos < limit ? in.forEachByte(pos, limit - pos, ByteProcessor.FIND_LF) : -1;
+            lf = pos < limit ? in.indexOf(pos, limit, LF) : -1;
             if (lf < 0) {
                 return incomplete(in);
             }

@@ -73,4 +73,15 @@ class HeadFieldsTest {
         assertThat(parse(upgrade.replace("HTTP/1.1", "HTTP/1.0")).isWebSocketUpgrade()).isFalse();
         assertThat(parse(upgrade.replace("Upgrade: WebSocket", "Upgrade: h2c")).isWebSocketUpgrade()).isFalse();
     }
+
+    /** Bytes 0x80–0xFF (obs-text) go out as they came, and a head larger than any before is written whole. */
+    @Test
+    void writesObsTextAsItCameAndHeadsOfAnySize() throws Exception {
+        String value = "caf\u00e9 \u00ff".repeat(1000);
+        HeadFields f = HeadFields.of(parse("GET / HTTP/1.1\r\nHost: h\r\nX-Text: " + value + "\r\n\r\n"));
+        String big = written(f, "GET", "/a?q=%C3%A9");
+        assertThat(big).isEqualTo("GET /a?q=%C3%A9 HTTP/1.1\r\nHost: h\r\nX-Text: " + value + "\r\n\r\n");
+        f.remove("x-text");
+        assertThat(written(f, "GET", "/")).as("a small head after a large one").isEqualTo("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    }
 }

@@ -15,6 +15,9 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.search.MeterNotFoundException;
+import io.micrometer.core.instrument.search.RequiredSearch;
 
 /**
  * The data plane's meters in the app's Micrometer registry. A bean only in an app that has quarkus-micrometer (the
@@ -34,14 +37,34 @@ public class MicrometerMeters implements Meters {
     public Counter counter(String name, String description, String baseUnit, String... tags) {
         io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder(name).description(description)
                 .baseUnit(baseUnit).tags(tags).register(registry);
-        return c::increment;
+        io.micrometer.core.instrument.Counter counted = member(c, RequiredSearch::counter);
+        return counted::increment;
     }
 
     @Override
     public Timer timer(String name, String description, String... tags) {
         io.micrometer.core.instrument.Timer t = io.micrometer.core.instrument.Timer.builder(name).description(description)
                 .tags(tags).register(registry);
-        return t::record;
+        io.micrometer.core.instrument.Timer recorded = member(t, RequiredSearch::timer);
+        return recorded::record;
+    }
+
+    /**
+     * The meter the data plane counts in: in a composite registry of one member (Quarkus injects Micrometer's global
+     * composite, with the Prometheus registry its one member) that member's own meter, which the composite's
+     * registration made; the composite's meter would walk its members, with an iterator object, on every count.
+     * Else (no composite, several members, or a member's filter changed the meter) the registered meter itself.
+     */
+    private <M extends Meter> M member(M registered, java.util.function.Function<RequiredSearch, M> kind) {
+        if (registry instanceof CompositeMeterRegistry composite && composite.getRegistries().size() == 1) {
+            MeterRegistry only = composite.getRegistries().iterator().next();
+            try {
+                return kind.apply(only.get(registered.getId().getName()).tags(registered.getId().getTags()));
+            } catch (MeterNotFoundException filtered) {
+                return registered;
+            }
+        }
+        return registered;
     }
 
     @Override
