@@ -1,6 +1,7 @@
 package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.model.Match;
@@ -36,11 +37,14 @@ final class HandshakeRewriter {
             h.set("host", originalHost);
         }
         ForwardedHeaders.add(h, client, tls, originalHost);
-        for (String name : rw.removeHeaders()) {
-            h.remove(name);
+        // indexed: most rules edit no header, and an iterator over an empty list is still an object per upgrade
+        List<String> remove = rw.removeHeaders();
+        for (int i = 0; i < remove.size(); i++) {
+            h.remove(remove.get(i));
         }
-        for (Rewrite.Header set : rw.setHeaders()) {
-            h.set(set.name(), set.value());
+        List<Rewrite.Header> set = rw.setHeaders();
+        for (int i = 0; i < set.size(); i++) {
+            h.set(set.get(i).name(), set.get(i).value());
         }
         return new UpstreamHead(view.query() == null ? path : path + "?" + view.query(), h);
     }

@@ -130,8 +130,10 @@ final class Tunnel {
         // interest per read would cost two epoll_ctl calls a message.
         c.config().setAutoRead(u.isWritable());
         u.config().setAutoRead(c.isWritable());
-        lifecycle.maxDuration().ifPresent(max -> lifetimeTask = c.eventLoop().schedule(() -> close(CloseCause.MAX_DURATION),
-                Lifetimes.jittered(max, ThreadLocalRandom.current()), TimeUnit.NANOSECONDS));
+        if (lifecycle.maxDuration().isPresent()) { // not ifPresent: its lambda would be an object per tunnel, used or not
+            lifetimeTask = c.eventLoop().schedule(() -> close(CloseCause.MAX_DURATION),
+                    Lifetimes.jittered(lifecycle.maxDuration().get(), ThreadLocalRandom.current()), TimeUnit.NANOSECONDS);
+        }
         c.closeFuture().addListener(client);
         u.closeFuture().addListener(upstream);
     }
