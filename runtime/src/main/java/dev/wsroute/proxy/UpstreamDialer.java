@@ -69,16 +69,12 @@ final class UpstreamDialer {
 
     /** One attempt to reach a pool; {@code reuseIdle}: an idle keep-alive connection of this loop may serve it. */
     void dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
-        if (!reuseIdle) {
-            new Attempt(loop, pool, hashKey, tls, false, owner).next();
-            return;
-        }
-        // a keep-alive request mostly finds an idle connection: no attempt (and no connect deadline) made for it
+        // the first choice needs no attempt: a keep-alive request mostly finds an idle connection (no connect deadline)
         Endpoint e = pool.select(health.usable(pool.id(), pool.endpoints()), hashKey, balancer);
         if (e == null) {
             owner.failed(true);
-        } else if (!reused(e, owner)) {
-            new Attempt(loop, pool, hashKey, tls, true, owner).connect(e);
+        } else if (!reuseIdle || !reused(e, owner)) {
+            new Attempt(loop, pool, hashKey, tls, reuseIdle, owner).connect(e);
         }
     }
 
@@ -124,10 +120,11 @@ final class UpstreamDialer {
             this.owner = owner;
         }
 
-        void next() {
-            Endpoint e = pool.select(candidates(), hashKey, balancer);
+        /** After a failed connect: the next endpoint not tried yet, or the owner fails. */
+        private void next() {
+            Endpoint e = pool.select(untried(), hashKey, balancer);
             if (e == null) {
-                owner.failed(tried == null);
+                owner.failed(false);
                 return;
             }
             if (!reuseIdle || !reused(e, owner)) {
@@ -135,11 +132,8 @@ final class UpstreamDialer {
             }
         }
 
-        private List<Endpoint> candidates() {
+        private List<Endpoint> untried() {
             List<Endpoint> usable = health.usable(pool.id(), pool.endpoints());
-            if (tried == null) {
-                return usable;
-            }
             List<Endpoint> left = new ArrayList<>(usable.size());
             for (Endpoint e : usable) {
                 if (!tried.contains(e)) {
