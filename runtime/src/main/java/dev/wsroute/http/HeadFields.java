@@ -87,7 +87,12 @@ public final class HeadFields {
 
     /** Removes every field of this name. */
     public void remove(String name) {
-        removeIf(name::equalsIgnoreCase);
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) { // mostly absent (set() removes before it adds): then no predicate object
+                removeIf(name::equalsIgnoreCase);
+                return;
+            }
+        }
     }
 
     /** Removes every field whose name the test accepts, in one pass. */
