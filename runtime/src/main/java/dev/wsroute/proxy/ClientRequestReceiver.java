@@ -2,7 +2,6 @@ package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.ClientHttpCodec;
@@ -65,11 +64,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.codec = ctx.pipeline().context(ClientHttpCodec.class);
-        AtomicInteger open = px.metrics.clientConnections();
-        open.incrementAndGet();
-        // captures the counter, not this receiver: a tunnel replaces the receiver, and its close future must not keep
-        // the finished handshake (request head, headers) alive as long as the WebSocket is open
-        ctx.channel().closeFuture().addListener(f -> open.decrementAndGet());
+        px.metrics.clientConnections().incrementAndGet();
+        ctx.channel().closeFuture().addListener(px.clientClosed);
         armHeadTimeout(false);
         ctx.fireChannelActive();
     }

@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.wsroute.config.WsRouteConfig;
@@ -9,6 +10,7 @@ import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 
@@ -36,6 +38,11 @@ final class ProxyContext {
     /** rateLimit.handshakesPerClient: buckets per rule and client address. */
     final HandshakeRateLimiter handshakeRate = new HandshakeRateLimiter(System::nanoTime);
     volatile int tlsPort;
+    /**
+     * On every client connection's close future: one listener for all of them, not one per connection; it holds the
+     * counter only, so a close future does not keep a finished handshake's receiver alive for the connection's life.
+     */
+    final ChannelFutureListener clientClosed;
 
     ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
             Transport transport) {
@@ -50,6 +57,8 @@ final class ProxyContext {
         this.defaultBackend = defaultBackend;
         this.dialer = new UpstreamDialer(transport, config, balancer, metrics, httpPool);
         this.tunnelContext = new Tunnel.Context(tunnels, dialer, metrics, accessLog);
+        AtomicInteger open = metrics.clientConnections();
+        this.clientClosed = f -> open.decrementAndGet();
         tables.onSwap((old, fresh) -> balancer.retainPoolsOf(fresh));
     }
 }

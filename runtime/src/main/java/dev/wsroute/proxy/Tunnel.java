@@ -23,7 +23,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * touched on that event loop only. It ends when either side ends; the other is closed after its pending writes
  * are flushed, and a dead upstream gives the client Close 1011 when a frame boundary allows.
  */
-final class Tunnel {
+final class Tunnel implements Runnable {
     private static final long CLOSE_GRACE_MILLIS = 2000;
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -176,8 +176,14 @@ final class Tunnel {
     void relayed() {
         if (!countsDue) {
             countsDue = true;
-            clock.atNextSweep(this::reportRelayed);
+            clock.atNextSweep(this);
         }
+    }
+
+    /** The sweep's task of {@link #relayed()} (the tunnel itself, not a new object per batch). */
+    @Override
+    public void run() {
+        reportRelayed();
     }
 
     private void reportRelayed() {

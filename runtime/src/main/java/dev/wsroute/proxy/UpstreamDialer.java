@@ -12,6 +12,7 @@ import dev.wsroute.table.Pool;
 import dev.wsroute.tls.UpstreamHandlers;
 import dev.wsroute.tls.UpstreamTls;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -97,7 +98,8 @@ final class UpstreamDialer {
         return listener;
     }
 
-    private final class Attempt {
+    /** One dial: the endpoints tried so far and the connect in progress, whose listener it is (no object per connect). */
+    private final class Attempt implements ChannelFutureListener {
         private final EventLoop loop;
         private final Pool pool;
         private final String hashKey;
@@ -162,19 +164,24 @@ final class UpstreamDialer {
             connecting = ch.newPromise();
             connectingTo = e;
             clock().arm(connectDeadline, config.upstream().connectTimeout().toNanos());
-            connecting.addListener((ChannelFutureListener) f -> {
-                clock.disarm(connectDeadline);
-                if (owner.abandoned()) {
-                    release(e);
-                    f.channel().close();
-                } else if (f.isSuccess()) {
-                    owner.connected(f.channel(), e, false);
-                } else {
-                    f.channel().close(); // Netty leaves a channel whose connect failed open (Bootstrap closes it, we dial without one)
-                    failed(e, f.cause());
-                }
-            });
+            connecting.addListener(this);
             ch.connect(e.address(), connecting);
+        }
+
+        /** The connect to {@link #connectingTo} is done (or failed, or timed out). */
+        @Override
+        public void operationComplete(ChannelFuture f) {
+            clock.disarm(connectDeadline);
+            Endpoint e = connectingTo;
+            if (owner.abandoned()) {
+                release(e);
+                f.channel().close();
+            } else if (f.isSuccess()) {
+                owner.connected(f.channel(), e, false);
+            } else {
+                f.channel().close(); // Netty leaves a channel whose connect failed open (Bootstrap closes it, we dial without one)
+                failed(e, f.cause());
+            }
         }
 
         private LoopClock clock() {
