@@ -100,14 +100,26 @@ public final class HeadFields {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             if (!nameTest.test(names[i])) {
-                names[kept] = names[i];
-                values[kept] = values[i];
-                kept++;
+                moveTo(i, kept++);
             }
         }
-        Arrays.fill(names, kept, size, null);
-        Arrays.fill(values, kept, size, null);
-        size = kept;
+        truncate(kept);
+    }
+
+    /**
+     * Moves field {@code from} to {@code to} (not after it): with {@link #truncate}, the in-place compaction of an
+     * edit that decides field by field, in one pass, what stays.
+     */
+    public void moveTo(int from, int to) {
+        names[to] = names[from];
+        values[to] = values[from];
+    }
+
+    /** Keeps the first {@code size} fields. */
+    public void truncate(int size) {
+        Arrays.fill(names, size, this.size, null);
+        Arrays.fill(values, size, this.size, null);
+        this.size = size;
     }
 
     /** Replaces every field of this name with one, at the end. */

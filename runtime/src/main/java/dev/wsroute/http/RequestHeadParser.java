@@ -1,6 +1,7 @@
 package dev.wsroute.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -25,27 +26,37 @@ public final class RequestHeadParser {
     public static final int MAX_FIELDS = 100;
     private static final int MAX_METHOD = 32;
 
-    /** Each thread's copy of the head it parses (the strings are copied out of it): no array per request. */
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+    /**
+     * Each thread's copy of the head it parses and its fields as they are read (the strings are copied out of the
+     * bytes, the fields into arrays of the exact size): no scratch array per request.
+     */
+    private static final class Scratch {
+        byte[] bytes = new byte[1024];
+        String[] names = new String[16];
+        String[] values = new String[16];
+    }
+
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
         @Override
-        protected byte[] initialValue() {
-            return new byte[1024];
+        protected Scratch initialValue() {
+            return new Scratch();
         }
     };
 
+    private final Scratch scratch;
     private final byte[] bytes; // the head, copied once: plain array reads beat a ByteBuf's checked ones
     private int pos;
     private final int end;
 
     private RequestHeadParser(ByteBuf buf, int start, int end) {
         int length = end - start;
-        byte[] b = SCRATCH.get();
-        if (b.length < length) {
-            b = new byte[Math.max(length, b.length * 2)];
-            SCRATCH.set(b);
+        Scratch s = SCRATCH.get();
+        if (s.bytes.length < length) {
+            s.bytes = new byte[Math.max(length, s.bytes.length * 2)];
         }
-        buf.getBytes(start, b, 0, length);
-        this.bytes = b;
+        buf.getBytes(start, s.bytes, 0, length);
+        this.scratch = s;
+        this.bytes = s.bytes;
         this.pos = 0;
         this.end = length;
     }
@@ -79,59 +90,65 @@ public final class RequestHeadParser {
         boolean http10 = version(++pos);
         pos += 10; // "HTTP/1.1" CRLF
 
-        String[] names = new String[16];
-        String[] values = new String[16];
+        String[] names = scratch.names;
+        String[] values = scratch.values;
         int n = 0;
-        while (b(pos) != '\r') { // until the empty line
-            if (n == MAX_FIELDS) {
-                throw new BadRequestHead(431, "more than " + MAX_FIELDS + " header fields");
-            }
-            if (n == names.length) {
-                names = java.util.Arrays.copyOf(names, n * 2);
-                values = java.util.Arrays.copyOf(values, n * 2);
-            }
-            int nameStart = pos;
-            int c = b(pos);
-            if (c == ' ' || c == '\t') {
-                throw BadRequestHead.bad("obsolete line folding");
-            }
-            while (HttpChars.tchar(b(pos))) {
-                pos++;
-            }
-            if (pos == nameStart) {
-                throw BadRequestHead.bad("malformed header name");
-            }
-            if (b(pos) != ':') {
-                throw BadRequestHead.bad(b(pos) == ' ' || b(pos) == '\t' ? "whitespace before a header colon" : "malformed header line");
-            }
-            names[n] = KnownStrings.FIELD_NAMES.of(bytes, nameStart, pos);
-            pos++;
-            while (b(pos) == ' ' || b(pos) == '\t') {
-                pos++;
-            }
-            int valueStart = pos;
-            int valueEnd = pos;
-            while (b(pos) != '\r') {
-                int v = b(pos);
-                if (!HttpChars.fieldValueByte(v)) {
-                    throw BadRequestHead.bad("control character in a header value");
+        try {
+            while (b(pos) != '\r') { // until the empty line
+                if (n == MAX_FIELDS) {
+                    throw new BadRequestHead(431, "more than " + MAX_FIELDS + " header fields");
                 }
-                pos++;
-                if (v != ' ' && v != '\t') {
-                    valueEnd = pos;
+                if (n == names.length) {
+                    names = scratch.names = Arrays.copyOf(names, n * 2);
+                    values = scratch.values = Arrays.copyOf(values, n * 2);
                 }
+                int nameStart = pos;
+                int c = b(pos);
+                if (c == ' ' || c == '\t') {
+                    throw BadRequestHead.bad("obsolete line folding");
+                }
+                while (HttpChars.tchar(b(pos))) {
+                    pos++;
+                }
+                if (pos == nameStart) {
+                    throw BadRequestHead.bad("malformed header name");
+                }
+                if (b(pos) != ':') {
+                    throw BadRequestHead.bad(b(pos) == ' ' || b(pos) == '\t' ? "whitespace before a header colon" : "malformed header line");
+                }
+                names[n] = KnownStrings.FIELD_NAMES.of(bytes, nameStart, pos);
+                pos++;
+                while (b(pos) == ' ' || b(pos) == '\t') {
+                    pos++;
+                }
+                int valueStart = pos;
+                int valueEnd = pos;
+                while (b(pos) != '\r') {
+                    int v = b(pos);
+                    if (!HttpChars.fieldValueByte(v)) {
+                        throw BadRequestHead.bad("control character in a header value");
+                    }
+                    pos++;
+                    if (v != ' ' && v != '\t') {
+                        valueEnd = pos;
+                    }
+                }
+                if (b(pos + 1) != '\n') {
+                    throw BadRequestHead.bad("bare CR in a header");
+                }
+                values[n] = KnownStrings.FIELD_VALUES.of(bytes, valueStart, valueEnd);
+                n++;
+                pos += 2;
             }
-            if (b(pos + 1) != '\n') {
-                throw BadRequestHead.bad("bare CR in a header");
+            if (pos + 2 != end || b(pos + 1) != '\n') {
+                throw BadRequestHead.bad("bare CR in the request head");
             }
-            values[n] = KnownStrings.FIELD_VALUES.of(bytes, valueStart, valueEnd);
-            n++;
-            pos += 2;
+            return semantics(method, target, http10, Arrays.copyOf(names, n), Arrays.copyOf(values, n), n);
+        } finally {
+            int used = Math.min(n + 1, names.length); // and a field refused half-read
+            Arrays.fill(names, 0, used, null);
+            Arrays.fill(values, 0, used, null);
         }
-        if (pos + 2 != end || b(pos + 1) != '\n') {
-            throw BadRequestHead.bad("bare CR in the request head");
-        }
-        return semantics(method, target, http10, names, values, n);
     }
 
     /** Reads "HTTP/x.y" CRLF at {@code p}; true for 1.0. */

@@ -1,9 +1,12 @@
 package dev.wsroute.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * A strict parser of an upstream's response head (RFC 9112 §4–6), straight from the bytes, with no header map:
@@ -22,8 +25,14 @@ import io.netty.buffer.ByteBuf;
  */
 public final class ResponseHeadParser {
     public static final int MAX_HEAD = 64 * 1024;
-    /** Line ends are found with {@link ByteBuf#indexOf}, which compares eight bytes at a time. */
     static final byte LF = '\n';
+    /** Each thread's copy of the head it parses: plain array reads beat a ByteBuf's checked ones. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[1024];
+        }
+    };
     private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "proxy-authenticate"};
 
     private ResponseHeadParser() {
@@ -35,21 +44,41 @@ public final class ResponseHeadParser {
      */
     public static ResponseHead parse(ByteBuf in) throws BadResponse {
         int start = in.readerIndex();
-        int limit = start + Math.min(in.readableBytes(), MAX_HEAD);
-        int lf = in.indexOf(start, limit, LF);
-        if (lf < 0) {
-            return incomplete(in);
+        int available = Math.min(in.readableBytes(), MAX_HEAD);
+        byte[] b = SCRATCH.get();
+        int n = Math.min(available, b.length);
+        while (true) {
+            // most heads end within the scratch array's first KiB: copy that much, and more only for a larger head
+            in.getBytes(start, b, 0, n);
+            ResponseHead head = parse(b, n, start);
+            if (head != null) {
+                return head;
+            }
+            if (n == available) {
+                return incomplete(in);
+            }
+            n = Math.min(available, b.length * 2);
+            b = new byte[n];
+            SCRATCH.set(b);
         }
-        boolean bareLf = lf == start || in.getByte(lf - 1) != '\r';
+    }
+
+    /** Parses the copy {@code b[0, n)} of the bytes at {@code start}; null when the head does not end within them. */
+    private static ResponseHead parse(byte[] b, int n, int start) throws BadResponse {
+        int lf = indexOfLf(b, 0, n);
+        if (lf < 0) {
+            return null;
+        }
+        boolean bareLf = lf == 0 || b[lf - 1] != '\r';
         int lineEnd = bareLf ? lf : lf - 1;
         // status-line = HTTP-version SP status-code SP [ reason-phrase ]
-        if (lineEnd - start < 12 || !isVersion(in, start) || in.getByte(start + 8) != ' ') {
+        if (lineEnd < 12 || !isVersion(b) || b[8] != ' ') {
             throw new BadResponse("malformed status line");
         }
-        boolean http10 = in.getByte(start + 7) == '0';
+        boolean http10 = b[7] == '0';
         int status = 0;
-        for (int i = start + 9; i < start + 12; i++) {
-            byte d = in.getByte(i);
+        for (int i = 9; i < 12; i++) {
+            byte d = b[i];
             if (d < '0' || d > '9') {
                 throw new BadResponse("malformed status code");
             }
@@ -58,7 +87,7 @@ public final class ResponseHeadParser {
         if (status < 100 || status > 599) {
             throw new BadResponse("status code " + status + " out of range");
         }
-        if (lineEnd > start + 12 && (in.getByte(start + 12) != ' ' || !values(in, start + 13, lineEnd))) {
+        if (lineEnd > 12 && (b[12] != ' ' || !values(b, 13, lineEnd))) {
             throw new BadResponse("malformed reason phrase");
         }
         long contentLength = -1;
@@ -72,44 +101,43 @@ public final class ResponseHeadParser {
         int lines = 1;
         int pos = lf + 1;
         while (true) {
-            lf = pos < limit ? in.indexOf(pos, limit, LF) : -1;
+            lf = indexOfLf(b, pos, n);
             if (lf < 0) {
-                return incomplete(in);
+                return null;
             }
             lines++;
-            boolean bare = lf == pos || in.getByte(lf - 1) != '\r';
+            boolean bare = lf == pos || b[lf - 1] != '\r';
             bareLf |= bare;
             lineEnd = bare ? lf : lf - 1;
             if (lineEnd == pos) {
                 break; // the empty line ends the head
             }
             int name = pos;
-            while (pos < lineEnd && HttpChars.tchar(in.getByte(pos) & 0xff)) {
+            while (pos < lineEnd && HttpChars.tchar(b[pos] & 0xff)) {
                 pos++;
             }
-            if (pos == name || pos == lineEnd || in.getByte(pos) != ':') {
-                throw new BadResponse(pos == name && (in.getByte(pos) == ' ' || in.getByte(pos) == '\t')
-                        ? "folded header line" : "malformed header line");
+            if (pos == name || pos == lineEnd || b[pos] != ':') {
+                throw new BadResponse(pos == name && (b[pos] == ' ' || b[pos] == '\t') ? "folded header line" : "malformed header line");
             }
             int nameLength = pos - name;
-            if (!values(in, pos + 1, lineEnd)) {
+            if (!values(b, pos + 1, lineEnd)) {
                 throw new BadResponse("control character in a header value");
             }
-            int v = skipOws(in, pos + 1, lineEnd);
-            int vEnd = trimOws(in, v, lineEnd);
-            if (nameIs(in, name, nameLength, "content-length")) {
-                contentLength = contentLength(in, v, vEnd, contentLength);
-            } else if (nameIs(in, name, nameLength, "transfer-encoding")) {
+            int v = skipOws(b, pos + 1, lineEnd);
+            int vEnd = trimOws(b, v, lineEnd);
+            if (nameIs(b, name, nameLength, "content-length")) {
+                contentLength = contentLength(b, v, vEnd, contentLength);
+            } else if (nameIs(b, name, nameLength, "transfer-encoding")) {
                 if (chunked) {
                     throw new BadResponse("chunked applied twice");
                 }
                 te = true;
-                chunked = lastCodingIsChunked(in, v, vEnd);
-                otherCodings |= !nameIs(in, v, vEnd - v, "chunked");
-            } else if (hopByHop(in, name, nameLength)) {
+                chunked = lastCodingIsChunked(b, v, vEnd);
+                otherCodings |= !nameIs(b, v, vEnd - v, "chunked");
+            } else if (hopByHop(b, name, nameLength)) {
                 drop = true;
-                if (nameIs(in, name, nameLength, "connection")) {
-                    for (String token : in.toString(v, vEnd - v, java.nio.charset.StandardCharsets.ISO_8859_1).split(",")) {
+                if (nameIs(b, name, nameLength, "connection")) {
+                    for (String token : new String(b, v, vEnd - v, StandardCharsets.ISO_8859_1).split(",")) {
                         String t = token.strip();
                         if (t.equalsIgnoreCase("close")) {
                             close = true;
@@ -117,7 +145,7 @@ public final class ResponseHeadParser {
                             keepAlive = true;
                         } else if (!t.isEmpty() && !HttpChars.isEndToEndFraming(t)) {
                             named = named == null ? new ArrayList<>(2) : named;
-                            named.add(t.toLowerCase(java.util.Locale.ROOT));
+                            named.add(t.toLowerCase(Locale.ROOT));
                         }
                     }
                 }
@@ -131,7 +159,7 @@ public final class ResponseHeadParser {
             throw new BadResponse("Transfer-Encoding in an HTTP/1.0 response");
         }
         boolean clean = !http10 && !bareLf && !drop && named == null;
-        return new ResponseHead(start, lf + 1 - start, lines, status, http10, contentLength, te, chunked, otherCodings, close, keepAlive,
+        return new ResponseHead(start, lf + 1, lines, status, http10, contentLength, te, chunked, otherCodings, close, keepAlive,
                 clean, named);
     }
 
@@ -142,46 +170,54 @@ public final class ResponseHeadParser {
         return null;
     }
 
-    private static boolean isVersion(ByteBuf in, int i) {
-        return in.getByte(i) == 'H' && in.getByte(i + 1) == 'T' && in.getByte(i + 2) == 'T' && in.getByte(i + 3) == 'P'
-                && in.getByte(i + 4) == '/' && in.getByte(i + 5) == '1' && in.getByte(i + 6) == '.'
-                && (in.getByte(i + 7) == '1' || in.getByte(i + 7) == '0');
+    private static int indexOfLf(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == LF) {
+                return i;
+            }
+        }
+        return -1;
     }
 
-    private static boolean values(ByteBuf in, int from, int to) {
+    private static boolean isVersion(byte[] b) {
+        return b[0] == 'H' && b[1] == 'T' && b[2] == 'T' && b[3] == 'P' && b[4] == '/' && b[5] == '1' && b[6] == '.'
+                && (b[7] == '1' || b[7] == '0');
+    }
+
+    private static boolean values(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (!HttpChars.fieldValueByte(in.getByte(i) & 0xff)) {
+            if (!HttpChars.fieldValueByte(b[i] & 0xff)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int skipOws(ByteBuf in, int i, int end) {
-        while (i < end && (in.getByte(i) == ' ' || in.getByte(i) == '\t')) {
+    private static int skipOws(byte[] b, int i, int end) {
+        while (i < end && (b[i] == ' ' || b[i] == '\t')) {
             i++;
         }
         return i;
     }
 
-    private static int trimOws(ByteBuf in, int start, int end) {
-        while (end > start && (in.getByte(end - 1) == ' ' || in.getByte(end - 1) == '\t')) {
+    private static int trimOws(byte[] b, int start, int end) {
+        while (end > start && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
             end--;
         }
         return end;
     }
 
     /** 1*DIGIT, or a list of equal ones (RFC 9110 §8.6); equal to {@code seen} when that is not -1. */
-    private static long contentLength(ByteBuf in, int v, int end, long seen) throws BadResponse {
+    private static long contentLength(byte[] b, int v, int end, long seen) throws BadResponse {
         int i = v;
         while (true) {
             long n = 0;
             int digits = i;
-            while (i < end && in.getByte(i) >= '0' && in.getByte(i) <= '9') {
+            while (i < end && b[i] >= '0' && b[i] <= '9') {
                 if (i - digits == 18) {
                     throw new BadResponse("Content-Length too large");
                 }
-                n = n * 10 + in.getByte(i) - '0';
+                n = n * 10 + b[i] - '0';
                 i++;
             }
             if (i == digits) {
@@ -191,36 +227,63 @@ public final class ResponseHeadParser {
                 throw new BadResponse("two different Content-Length values");
             }
             seen = n;
-            i = skipOws(in, i, end);
+            i = skipOws(b, i, end);
             if (i == end) {
                 return seen;
             }
-            if (in.getByte(i) != ',') {
+            if (b[i] != ',') {
                 throw new BadResponse("Content-Length is not a number");
             }
-            i = skipOws(in, i + 1, end);
+            i = skipOws(b, i + 1, end);
         }
     }
 
     /** Whether {@code chunked} is the last coding of a Transfer-Encoding list; refused anywhere else. */
-    private static boolean lastCodingIsChunked(ByteBuf in, int v, int end) throws BadResponse {
+    private static boolean lastCodingIsChunked(byte[] b, int v, int end) throws BadResponse {
         boolean last = false;
         int i = v;
         while (i < end) {
             int t = i;
-            while (i < end && in.getByte(i) != ',') {
+            while (i < end && b[i] != ',') {
                 i++;
             }
-            int tEnd = trimOws(in, t, i);
+            int tEnd = trimOws(b, t, i);
             if (last) {
                 throw new BadResponse("chunked is not the last transfer coding");
             }
-            last = nameIs(in, t, tEnd - t, "chunked");
-            i = skipOws(in, i + 1, end);
+            last = nameIs(b, t, tEnd - t, "chunked");
+            i = skipOws(b, i + 1, end);
         }
         return last;
     }
 
+    private static boolean hopByHop(byte[] b, int name, int length) {
+        for (String h : HOP_BY_HOP) {
+            if (nameIs(b, name, length, h)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ASCII case-insensitive comparison of a name in the array with a lower-case one. */
+    private static boolean nameIs(byte[] b, int name, int length, String lower) {
+        if (length != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            int c = b[name + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (c != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a field name in a buffer (a head being rewritten) is one of the fixed hop-by-hop ones. */
     static boolean hopByHop(ByteBuf in, int name, int length) {
         for (String h : HOP_BY_HOP) {
             if (nameIs(in, name, length, h)) {

@@ -178,11 +178,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         // one request at a time; reads run on (pipelined requests queue, bounded) and pause only for backpressure
         RequestHead parsed = view.head();
         HeadFields fields = HeadFields.of(parsed);
-        ForwardedHeaders.removeHopByHop(fields);
         if (peer == null) {
             peer = new ForwardedHeaders.Peer((InetSocketAddress) ctx.channel().remoteAddress(), tls);
         }
-        ForwardedHeaders.add(fields, peer, view.rawHost());
+        ForwardedHeaders.forward(fields, peer, view.rawHost());
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
         exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), parsed.method(), parsed.pathAndQuery(), fields,
                 pool, routeId, parsed.keepAlive(), parsed.http10());

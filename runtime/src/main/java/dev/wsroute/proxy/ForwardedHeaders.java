@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Predicate;
 
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.HttpChars;
@@ -19,13 +18,20 @@ final class ForwardedHeaders {
     /** Hop-by-hop whatever Connection says (RFC 9110 §7.6.1, and the Proxy-* ones). */
     private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authenticate"};
 
-    private static final Predicate<String> HOP = ForwardedHeaders::hopByHop;
-    private static final Predicate<String> FORWARDING = name -> name.equalsIgnoreCase(X_FORWARDED_FOR)
-            || name.equalsIgnoreCase(X_FORWARDED_PROTO) || name.equalsIgnoreCase(X_FORWARDED_HOST) || name.equalsIgnoreCase(FORWARDED);
-    /** Without a Host to forward, the client's X-Forwarded-Host stays. */
-    private static final Predicate<String> FORWARDING_BUT_HOST = FORWARDING.and(name -> !name.equalsIgnoreCase(X_FORWARDED_HOST));
+    /** What a field is to these edits. */
+    private enum Kind { OTHER, HOP_BY_HOP, CONNECTION, X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, FORWARDED }
 
     private ForwardedHeaders() {
+    }
+
+    /**
+     * A plain request's fields on their way upstream: {@link #removeHopByHop} and then {@link #add}, in one pass over
+     * the fields (a second only when Connection names fields beyond the fixed hop-by-hop ones).
+     *
+     * @param originalHost the Host the client sent (before any rewrite)
+     */
+    static void forward(HeadFields h, Peer client, String originalHost) {
+        edit(h, true, client, originalHost);
     }
 
     /** @param originalHost the Host the client sent (before any rewrite) */
@@ -35,23 +41,89 @@ final class ForwardedHeaders {
 
     /** As {@link #add(HeadFields, InetSocketAddress, boolean, String)}, with the strings of a connection's client made once. */
     static void add(HeadFields h, Peer client, String originalHost) {
+        edit(h, false, client, originalHost);
+    }
+
+    /**
+     * Removes hop-by-hop fields from a request on its way upstream, including those the Connection header names,
+     * but never the framing headers nor Host: {@code Connection: Content-Length} must not turn a framed body into
+     * the start of a smuggled request. Every upgrade names {@code Upgrade}, already hop-by-hop: only a name beyond
+     * the fixed list is copied out of the header (on every upgrade, no token list, no stream).
+     */
+    static void removeHopByHop(HeadFields h) {
+        edit(h, true, null, null);
+    }
+
+    /**
+     * One pass over the fields, each classified once by its name: hop-by-hop ones dropped ({@code hopByHop}); with a
+     * {@code client}, the client's forwarding fields dropped too (the first X-Forwarded-For and Forwarded values go in
+     * front of ours) and the proxy's added at the end.
+     */
+    private static void edit(HeadFields h, boolean hopByHop, Peer client, String originalHost) {
+        boolean forwarding = client != null;
         String xff = null;
         String prior = null;
-        for (int i = 0; i < h.size(); i++) { // the first of each, then all of them go in one pass
-            if (xff == null && h.name(i).equalsIgnoreCase(X_FORWARDED_FOR)) {
-                xff = h.value(i);
-            } else if (prior == null && h.name(i).equalsIgnoreCase(FORWARDED)) {
-                prior = h.value(i);
+        List<String> named = null;
+        int kept = 0;
+        for (int i = 0; i < h.size(); i++) {
+            boolean drop = switch (kind(h.name(i))) {
+                case OTHER -> false;
+                case HOP_BY_HOP -> hopByHop;
+                case CONNECTION -> {
+                    if (hopByHop) {
+                        named = connectionNamed(h.value(i), named);
+                    }
+                    yield hopByHop;
+                }
+                case X_FORWARDED_FOR -> {
+                    xff = forwarding && xff == null ? h.value(i) : xff;
+                    yield forwarding;
+                }
+                case FORWARDED -> {
+                    prior = forwarding && prior == null ? h.value(i) : prior;
+                    yield forwarding;
+                }
+                case X_FORWARDED_PROTO -> forwarding;
+                case X_FORWARDED_HOST -> forwarding && originalHost != null; // without a Host to forward, the client's stays
+            };
+            if (!drop) {
+                h.moveTo(i, kept++);
             }
         }
-        h.removeIf(originalHost != null ? FORWARDING : FORWARDING_BUT_HOST);
-        h.add(X_FORWARDED_FOR, xff == null ? client.ip : xff + ", " + client.ip);
-        h.add(X_FORWARDED_PROTO, client.proto);
-        if (originalHost != null) {
-            h.add(X_FORWARDED_HOST, originalHost);
+        h.truncate(kept);
+        if (named != null) {
+            List<String> alsoNamed = named;
+            h.removeIf(name -> containsIgnoreCase(alsoNamed, name));
+            // a forwarding field the client named hop-by-hop is not the client's to pass on
+            xff = containsIgnoreCase(named, X_FORWARDED_FOR) ? null : xff;
+            prior = containsIgnoreCase(named, FORWARDED) ? null : prior;
         }
-        String fwd = client.forwarded(originalHost);
-        h.add(FORWARDED, prior == null ? fwd : prior + ", " + fwd);
+        if (forwarding) {
+            h.add(X_FORWARDED_FOR, xff == null ? client.ip : xff + ", " + client.ip);
+            h.add(X_FORWARDED_PROTO, client.proto);
+            if (originalHost != null) {
+                h.add(X_FORWARDED_HOST, originalHost);
+            }
+            String fwd = client.forwarded(originalHost);
+            h.add(FORWARDED, prior == null ? fwd : prior + ", " + fwd);
+        }
+    }
+
+    /** The field's kind, found with one switch on the name's length and at most two comparisons. */
+    private static Kind kind(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te") ? Kind.HOP_BY_HOP : Kind.OTHER;
+            case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer") ? Kind.HOP_BY_HOP : Kind.OTHER;
+            case 9 -> name.equalsIgnoreCase(FORWARDED) ? Kind.FORWARDED : Kind.OTHER;
+            case 10 -> name.equalsIgnoreCase("connection") ? Kind.CONNECTION
+                    : name.equalsIgnoreCase("keep-alive") ? Kind.HOP_BY_HOP : Kind.OTHER;
+            case 15 -> name.equalsIgnoreCase(X_FORWARDED_FOR) ? Kind.X_FORWARDED_FOR : Kind.OTHER;
+            case 16 -> name.equalsIgnoreCase(X_FORWARDED_HOST) ? Kind.X_FORWARDED_HOST
+                    : name.equalsIgnoreCase("proxy-connection") ? Kind.HOP_BY_HOP : Kind.OTHER;
+            case 17 -> name.equalsIgnoreCase(X_FORWARDED_PROTO) ? Kind.X_FORWARDED_PROTO : Kind.OTHER;
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate") ? Kind.HOP_BY_HOP : Kind.OTHER;
+            default -> Kind.OTHER;
+        };
     }
 
     /**
@@ -84,31 +156,6 @@ final class ForwardedHeaders {
             }
             return forwarded;
         }
-    }
-
-    /**
-     * Removes hop-by-hop fields from a request on its way upstream, including those the Connection header names,
-     * but never the framing headers nor Host: {@code Connection: Content-Length} must not turn a framed body into
-     * the start of a smuggled request. Every upgrade names {@code Upgrade}, already hop-by-hop: only a name beyond
-     * the fixed list is copied out of the header (on every upgrade, no token list, no stream).
-     */
-    static void removeHopByHop(HeadFields h) {
-        List<String> named = null;
-        for (int i = 0; i < h.size(); i++) {
-            if (h.name(i).equalsIgnoreCase("connection")) {
-                named = connectionNamed(h.value(i), named);
-            }
-        }
-        if (named == null) {
-            h.removeIf(HOP);
-        } else {
-            List<String> alsoNamed = named;
-            h.removeIf(name -> hopByHop(name) || containsIgnoreCase(alsoNamed, name));
-        }
-    }
-
-    private static boolean hopByHop(String name) {
-        return hopByHop(name, 0, name.length());
     }
 
     /** Whether {@code s[start, end)} is one of the fixed hop-by-hop names. */

@@ -42,6 +42,30 @@ class RequestHeadParserTest {
         assertThat(h.http10()).isFalse();
     }
 
+    /** The fields are gathered in arrays each thread reuses: no head sees another's fields, however many it had. */
+    @Test
+    void eachHeadHasOnlyItsOwnFields() throws BadRequestHead {
+        StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: many\r\n");
+        for (int i = 0; i < 40; i++) {
+            many.append("X-F").append(i).append(": ").append(i).append("\r\n");
+        }
+        RequestHead big = parse(many.append("\r\n").toString());
+        assertThat(big.fieldCount()).isEqualTo(41);
+        assertThat(big.value(40)).isEqualTo("39");
+
+        assertThat(refusal("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-B: \u0001\r\n\r\n")).as("refused half-way through a field").isEqualTo(400);
+
+        RequestHead small = parse("GET / HTTP/1.1\r\nHost: small\r\nX-C: 2\r\n\r\n");
+        assertThat(small.fieldCount()).isEqualTo(2);
+        assertThat(small.name(0)).isEqualTo("Host");
+        assertThat(small.get("x-c")).isEqualTo("2");
+        assertThat(small.get("x-a")).isNull();
+        assertThat(small.get("x-f0")).isNull();
+        assertThat(big.fieldCount()).as("the first head is unchanged by the later ones").isEqualTo(41);
+        assertThat(big.get("host")).isEqualTo("many");
+        assertThat(big.get("x-f7")).isEqualTo("7");
+    }
+
     @Test
     void framingIsLengthOrChunked() throws BadRequestHead {
         assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 42\r\n\r\n").framing()).isEqualTo(Framing.length(42));

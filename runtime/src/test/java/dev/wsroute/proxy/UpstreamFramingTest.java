@@ -301,6 +301,33 @@ class UpstreamFramingTest {
                         + "X-Forwarded-Host: up.test\r\nForwarded: for=10.0.0.1, for=127.0.0.1;host=up.test;proto=http\r\n\r\n");
     }
 
+    /**
+     * The hop-by-hop and forwarding edits decide field by field in one pass: names in any case, repeated fields and
+     * Connection lines, names of the same length as an edited one, obs-text values (passed on byte for byte), and
+     * forwarding fields the client itself named hop-by-hop (not passed on in front of ours).
+     */
+    @Test
+    void hopByHopAndForwardingEditsReadEachFieldOnce() throws Exception {
+        http.upstream().script(r -> Answer.of(ok("seen")));
+        try (RawHttp raw = new RawHttp(http.port())) {
+            raw.send("GET /e HTTP/1.1\r\nHost: up.test\r\nx-FORWARDED-for: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2\r\nUpgrade: h2c\r\n"
+                    + "connection: X-Drop-A\r\nX-Drop-a: 1\r\nX-Obs: caf\u00e9 \u00ff\r\nCONNECTION: x-drop-b, Proxy-Authenticate\r\n"
+                    + "x-drop-B: 2\r\nProxy-Connection: keep-alive\r\nTrailer: X-Sum\r\nX-Forwarded-Fox: kept\r\nKeep-Alivf: kept\r\n"
+                    + "tE: trailers\r\nX-Forwarded-Proto: https\r\nforwarded: for=10.0.0.9\r\nForwarded: for=10.0.0.8\r\n"
+                    + "x-forwarded-HOST: spoofed\r\n\r\n");
+            assertThat(raw.readResponse()).endsWith("seen");
+            raw.send("GET /f HTTP/1.1\r\nHost: up.test\r\nX-Forwarded-For: 10.0.0.1\r\nForwarded: for=10.0.0.1\r\n"
+                    + "Connection: x-forwarded-for, FORWARDED\r\n\r\n");
+            assertThat(raw.readResponse()).endsWith("seen");
+        }
+        assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::head).containsExactly(
+                "GET /e HTTP/1.1\r\nHost: up.test\r\nX-Obs: caf\u00e9 \u00ff\r\nX-Forwarded-Fox: kept\r\nKeep-Alivf: kept\r\n"
+                        + "X-Forwarded-For: 10.0.0.1, 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: up.test\r\n"
+                        + "Forwarded: for=10.0.0.9, for=127.0.0.1;host=up.test;proto=http\r\n\r\n",
+                "GET /f HTTP/1.1\r\nHost: up.test\r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+                        + "X-Forwarded-Host: up.test\r\nForwarded: for=127.0.0.1;host=up.test;proto=http\r\n\r\n");
+    }
+
     @Test
     void bytesAfterAnAnswerAreNeverRelayedAndRetireTheConnection() throws Exception {
         String smuggled = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled";
