@@ -80,6 +80,9 @@ JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m)
 WSROUTE_FLAGS=("@$ROOT/operator/src/main/docker/jvm.options")
 # JAVA_OPTS_APPEND adds to or overrides them, as in the image (e.g. JAVA_OPTS_APPEND=-Dwsroute.transport=io_uring)
 read -r -a WSROUTE_APPEND <<< "${JAVA_OPTS_APPEND:-}"
+# and on the Java release the image ships (Dockerfile.jvm's BASE_IMAGE): WSROUTE_JAVA, else found by image_java below
+IMAGE_JAVA_FEATURE="$(sed -n 's/^ARG BASE_IMAGE=eclipse-temurin:\([0-9]*\).*/\1/p' "$ROOT/operator/src/main/docker/Dockerfile.jvm")"
+WSROUTE_JAVA="${WSROUTE_JAVA:-}"
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -173,6 +176,9 @@ prepare_machine() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   fi
   command -v java >/dev/null || die "java (JDK 17+) is required"
+  [[ -n "$WSROUTE_JAVA" ]] || WSROUTE_JAVA="$(image_java)" \
+    || die "wsroute runs on the image's Java $IMAGE_JAVA_FEATURE: none found (java on the PATH, /usr/lib/jvm/*); set WSROUTE_JAVA"
+  log "wsroute runs on $WSROUTE_JAVA (Java $(java_feature "$WSROUTE_JAVA"))"
   command -v mvn >/dev/null || die "mvn (Maven 3.8+) is required"
   # Many short sessions: widen the ephemeral range (our listeners sit below it).
   if [[ $(id -u) -eq 0 ]]; then
@@ -257,6 +263,18 @@ EOF
   echo "$f"
 }
 
+java_feature() {  # java-binary -> its feature release (17, 25, ...)
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '$1 ~ /^ *java.specification.version$/ {print $2}'
+}
+
+image_java() {  # -> the path of a java of the image's feature release, or fails
+  local j
+  for j in "$(command -v java)" /usr/lib/jvm/*/bin/java; do
+    [[ -x "$j" && "$(java_feature "$j")" == "$IMAGE_JAVA_FEATURE" ]] && { echo "$j"; return 0; }
+  done
+  return 1
+}
+
 start_wsroute-log() { start_wsroute wsroute-log true; }
 
 start_wsroute() {  # [name access-log]
@@ -264,7 +282,7 @@ start_wsroute() {  # [name access-log]
   [[ -f "$WSROUTE_JAR" ]] || die "$WSROUTE_JAR is missing (build from the repo root)"
   local routes pid
   routes="$(write_wsroute_routes)"
-  java "${WSROUTE_FLAGS[@]}" \
+  "$WSROUTE_JAVA" "${WSROUTE_FLAGS[@]}" \
     -Dwsroute.mode=standalone \
     -Dwsroute.routes-file="$routes" \
     -Dwsroute.listen.host=127.0.0.1 \

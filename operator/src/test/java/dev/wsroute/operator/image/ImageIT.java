@@ -56,17 +56,47 @@ class ImageIT {
     }
 
     @Test
-    void theJvmAcceptsTheShippedFlags() throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "@" + MODULE.resolve("src/main/docker/jvm.options"),
-                "-XX:+PrintCommandLineFlags", "-version").redirectErrorStream(true).start();
+    void theJvmOfTheImagesJavaReleaseAcceptsTheShippedFlags() throws Exception {
+        Matcher base = Pattern.compile("(?m)^ARG BASE_IMAGE=eclipse-temurin:(\\d+)-jre$").matcher(Files.readString(DOCKERFILE));
+        assertThat(base.find()).as("Dockerfile.jvm's default BASE_IMAGE is a Temurin JRE of one Java release").isTrue();
+        String release = base.group(1);
+        Path java = javaOfRelease(release);
+        assertThat(java).as("a JDK %s to try the image's flags with (here or under /usr/lib/jvm)", release).isNotNull();
+        String out = run(java.toString(), "@" + MODULE.resolve("src/main/docker/jvm.options"), "-XX:+PrintCommandLineFlags",
+                "-XshowSettings:properties", "-version");
+        assertThat(out).contains("-XX:+UseSerialGC", "-XX:MaxHeapSize=", "java.specification.version = " + release);
+    }
+
+    /** This JVM if it is of that release, else a JDK of it under /usr/lib/jvm (where Debian and Temurin install). */
+    private static Path javaOfRelease(String release) throws IOException {
+        if (String.valueOf(Runtime.version().feature()).equals(release)) {
+            return Path.of(System.getProperty("java.home"), "bin", "java");
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path releaseFile = home.resolve("release");
+                if (Files.isExecutable(home.resolve("bin/java")) && Files.isRegularFile(releaseFile)
+                        && Files.readString(releaseFile).contains("JAVA_VERSION=\"" + release + ".")) {
+                    return home.resolve("bin/java");
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out;
         try (InputStream in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("-XX:+UseSerialGC", "-XX:MaxHeapSize=");
+        return out;
     }
 
     @Test
