@@ -18,9 +18,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 /**
  * Reads requests from a client connection: finds the end of each head, has {@link RequestHeadParser} accept or
  * refuse it, and frames the body itself (exactly Content-Length bytes, or chunks checked by {@link ChunkedFraming}).
- * It emits the {@link RequestHead} as parsed, then {@link io.netty.handler.codec.http.HttpContent}s ending with a
- * {@link LastHttpContent}: slices of the bytes as they came, a chunked body with its chunk lines, extensions and
- * trailers (never re-framed). {@link #toNetty} makes a Netty request of a head where an HTTP encoder needs one.
+ * It emits the {@link RequestHead} as parsed, then, for a request with a body (its {@link RequestHead#framing()}
+ * says so), {@link io.netty.handler.codec.http.HttpContent}s ending with a {@link LastHttpContent}: slices of the bytes
+ * as they came, a chunked body with its chunk lines, extensions and trailers (never re-framed). A request without a
+ * body is its head alone. {@link #toNetty} makes a Netty request of a head where an HTTP encoder needs one.
  * <p>
  * A refused head is emitted as a request whose {@link DecoderResult} is a {@link BadRequestHead}; a body that breaks
  * its framing or declares more than the body limit, as a last content whose result is one (400, 413). Either way
@@ -156,9 +157,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         } else if (f.hasBody()) {
             remaining = f.length();
             state = State.LENGTH;
-        } else {
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
+        } // else the request ended with its head: no separate end (one message, one pass down the pipeline)
     }
 
     /** A Netty request of a parsed head: origin-form target, the one Host, the fields as sent (see {@link HeadFields#of}). */

@@ -114,6 +114,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             busy = true;
             disarmHeadTimeout();
             onRequest(head);
+            if (!head.framing().hasBody()) {
+                onContent(LastHttpContent.EMPTY_LAST_CONTENT); // the decoder hands on no end for a request that ends with its head
+            }
         } else if (msg instanceof HttpRequest refused) {
             busy = true;
             disarmHeadTimeout();

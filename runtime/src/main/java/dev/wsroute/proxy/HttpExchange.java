@@ -144,6 +144,10 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         requestComplete |= last;
         if (upstream == null) {
+            if (!c.content().isReadable()) {
+                c.release(); // the end of a request without a body: nothing to hold
+                return;
+            }
             if (pendingBody == null) {
                 pendingBody = new ArrayList<>(2);
             }

@@ -163,6 +163,31 @@ class HttpProxyTest {
         }
     }
 
+    /**
+     * A request without a body ends with its head (the decoder hands on no separate end for it): bodiless requests,
+     * one the proxy answers itself and one with a body, pipelined in one write, are answered in order and the
+     * connection carries the next request.
+     */
+    @Test
+    void pipelinedRequestsWithAndWithoutBodiesAreAnsweredInOrder() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("GET /one HTTP/1.1\r\nHost: web.example.com\r\n\r\n"
+                    + "GET /cart HTTP/1.1\r\nHost: shop.example.com\r\n\r\n"
+                    + "POST /three HTTP/1.1\r\nHost: web.example.com\r\nContent-Length: 3\r\n\r\nabc"
+                    + "HEAD /four HTTP/1.1\r\nHost: web.example.com\r\n\r\n"
+                    + "GET /five HTTP/1.1\r\nHost: web.example.com\r\n\r\n");
+            assertThat(raw.readResponse()).contains("\"/one\"");
+            String redirect = raw.readResponse();
+            assertThat(status(redirect)).isEqualTo(308);
+            assertThat(header(redirect, "location")).startsWith("https://shop.example.com");
+            assertThat(raw.readResponse()).as("the body, echoed").endsWith("\r\n\r\nabc");
+            String head = raw.readHead();
+            assertThat(status(head)).isEqualTo(200);
+            assertThat(raw.readResponse()).contains("\"/five\"");
+            assertThat(raw.send("GET /six HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse()).contains("\"/six\"");
+        }
+    }
+
     @Test
     void largeBodiesStreamBothWays() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
