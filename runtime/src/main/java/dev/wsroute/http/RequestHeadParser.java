@@ -27,38 +27,24 @@ public final class RequestHeadParser {
     private static final int MAX_METHOD = 32;
 
     /**
-     * Each thread's copy of the head it parses and its fields as they are read (the strings are copied out of the
-     * bytes, the fields into arrays of the exact size): no scratch array per request.
+     * Each thread's parser: its copy of the head and the fields as they are read are reused from head to head (the
+     * strings are copied out of the bytes, the fields into arrays of the exact size), so a parse makes no parser
+     * object and no scratch array.
      */
-    private static final class Scratch {
-        byte[] bytes = new byte[1024];
-        String[] names = new String[16];
-        String[] values = new String[16];
-    }
-
-    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+    private static final FastThreadLocal<RequestHeadParser> PARSERS = new FastThreadLocal<>() {
         @Override
-        protected Scratch initialValue() {
-            return new Scratch();
+        protected RequestHeadParser initialValue() {
+            return new RequestHeadParser();
         }
     };
 
-    private final Scratch scratch;
-    private final byte[] bytes; // the head, copied once: plain array reads beat a ByteBuf's checked ones
+    private byte[] bytes = new byte[1024]; // the head, copied once: plain array reads beat a ByteBuf's checked ones
+    private String[] names = new String[16];
+    private String[] values = new String[16];
     private int pos;
-    private final int end;
+    private int end;
 
-    private RequestHeadParser(ByteBuf buf, int start, int end) {
-        int length = end - start;
-        Scratch s = SCRATCH.get();
-        if (s.bytes.length < length) {
-            s.bytes = new byte[Math.max(length, s.bytes.length * 2)];
-        }
-        buf.getBytes(start, s.bytes, 0, length);
-        this.scratch = s;
-        this.bytes = s.bytes;
-        this.pos = 0;
-        this.end = length;
+    private RequestHeadParser() {
     }
 
     /**
@@ -66,7 +52,17 @@ public final class RequestHeadParser {
      * @param end just past the CRLF CRLF that ends the head
      */
     public static RequestHead parse(ByteBuf buf, int start, int end) throws BadRequestHead {
-        return new RequestHeadParser(buf, start, end).head();
+        return PARSERS.get().read(buf, start, end - start);
+    }
+
+    private RequestHead read(ByteBuf buf, int start, int length) throws BadRequestHead {
+        if (bytes.length < length) {
+            bytes = new byte[Math.max(length, bytes.length * 2)];
+        }
+        buf.getBytes(start, bytes, 0, length);
+        pos = 0;
+        end = length;
+        return head();
     }
 
     private RequestHead head() throws BadRequestHead {
@@ -90,8 +86,8 @@ public final class RequestHeadParser {
         boolean http10 = version(++pos);
         pos += 10; // "HTTP/1.1" CRLF
 
-        String[] names = scratch.names;
-        String[] values = scratch.values;
+        String[] names = this.names;
+        String[] values = this.values;
         int n = 0;
         try {
             while (b(pos) != '\r') { // until the empty line
@@ -99,8 +95,8 @@ public final class RequestHeadParser {
                     throw new BadRequestHead(431, "more than " + MAX_FIELDS + " header fields");
                 }
                 if (n == names.length) {
-                    names = scratch.names = Arrays.copyOf(names, n * 2);
-                    values = scratch.values = Arrays.copyOf(values, n * 2);
+                    names = this.names = Arrays.copyOf(names, n * 2);
+                    values = this.values = Arrays.copyOf(values, n * 2);
                 }
                 int nameStart = pos;
                 int c = b(pos);
