@@ -26,11 +26,12 @@ import io.netty.util.concurrent.FastThreadLocal;
 public final class ResponseHeadParser {
     public static final int MAX_HEAD = 64 * 1024;
     static final byte LF = '\n';
+    private static final int FIRST_COPY = 1024;
     /** Each thread's copy of the head it parses: plain array reads beat a ByteBuf's checked ones. */
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
-            return new byte[1024];
+            return new byte[FIRST_COPY];
         }
     };
     private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "proxy-authenticate"};
@@ -46,9 +47,14 @@ public final class ResponseHeadParser {
         int start = in.readerIndex();
         int available = Math.min(in.readableBytes(), MAX_HEAD);
         byte[] b = SCRATCH.get();
-        int n = Math.min(available, b.length);
+        // most heads end within their first KiB: copy that much, and more only for a larger head (never the whole
+        // read of a large body, even once the array has grown for a large head)
+        int n = Math.min(available, FIRST_COPY);
         while (true) {
-            // most heads end within the scratch array's first KiB: copy that much, and more only for a larger head
+            if (b.length < n) {
+                b = new byte[n];
+                SCRATCH.set(b);
+            }
             in.getBytes(start, b, 0, n);
             ResponseHead head = parse(b, n, start);
             if (head != null) {
@@ -57,9 +63,7 @@ public final class ResponseHeadParser {
             if (n == available) {
                 return incomplete(in);
             }
-            n = Math.min(available, b.length * 2);
-            b = new byte[n];
-            SCRATCH.set(b);
+            n = Math.min(available, n * 4);
         }
     }
 
