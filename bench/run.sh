@@ -9,7 +9,8 @@
 # Prints one RESULT line per scenario and proxy, then a markdown table (medians over rounds),
 # also saved under bench/results/ (gitignored). Every process it starts is stopped on exit.
 # wsroute runs as shipped (the image's JVM flags), access log off; wsroute-log: the same with the
-# access log on (its default). --strace adds system calls per session and per HTTP request.
+# access log on (its default). --strace adds system calls per echo message, per session and per HTTP request
+# (each only when --scenarios has it).
 # Idle memory runs on a proxy of its own (first round); the load scenarios on a second, fresh one.
 set -euo pipefail
 
@@ -539,6 +540,7 @@ idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSo
 
 syscalls_per_op() {  # proxy key loadgen-args... -> records "key.sys": system calls of the proxy per operation
   local proxy="$1" key="$2"; shift 2
+  wants "$key" || return 0
   local out="$RUN_DIR/strace-$proxy-$key.txt" spid line calls ops pids=() p
   for p in $(descendants "$PROXY_PID"); do pids+=(-p "$p"); done   # -f: every thread of each process
   strace -c -f -q -o "$out" "${pids[@]}" 2>/dev/null &
@@ -585,7 +587,8 @@ bench_proxy() {  # proxy round
   measure "$proxy" sessions "sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"
   measure "$proxy" http "plain HTTP" --scenario http --conns "$HTTP_CONNS" --path /
   if ((STRACE)); then
-    log "$proxy: system calls per session and per HTTP request (strace -c -f, 5 s each)"
+    log "$proxy: system calls per echo message, per session and per HTTP request (strace -c -f, 5 s each)"
+    syscalls_per_op "$proxy" echo64 --scenario echo --size 64 --conns "$ECHO_CONNS" --secs 5 --path "$WS_PATH"
     syscalls_per_op "$proxy" sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
     syscalls_per_op "$proxy" http --scenario http --conns "$HTTP_CONNS" --secs 5 --path /
   fi
@@ -651,6 +654,7 @@ report() {
   )
   if ((STRACE)); then
     rows+=(
+      "echo64.sys|system calls per 64 B echo message (strace -c -f)"
       "sessions.sys|system calls per session (strace -c -f)"
       "http.sys|system calls per HTTP request (strace -c -f)"
     )
