@@ -27,9 +27,8 @@ public final class RequestHeadParser {
     private static final int MAX_METHOD = 32;
 
     /**
-     * Each thread's parser: its copy of the head and the fields as they are read are reused from head to head (the
-     * strings are copied out of the bytes, the fields into arrays of the exact size), so a parse makes no parser
-     * object and no scratch array.
+     * Each thread's parser: the fields as they are read are reused from head to head (the strings are copied out of
+     * the bytes, the fields into arrays of the exact size), so a parse makes no parser object and no scratch array.
      */
     private static final FastThreadLocal<RequestHeadParser> PARSERS = new FastThreadLocal<>() {
         @Override
@@ -38,7 +37,7 @@ public final class RequestHeadParser {
         }
     };
 
-    private byte[] bytes = new byte[1024]; // the head, copied once: plain array reads beat a ByteBuf's checked ones
+    private byte[] bytes; // the head, copied once into the thread's scratch array; held only while it is read
     private String[] names = new String[16];
     private String[] values = new String[16];
     private int pos;
@@ -56,13 +55,15 @@ public final class RequestHeadParser {
     }
 
     private RequestHead read(ByteBuf buf, int start, int length) throws BadRequestHead {
-        if (bytes.length < length) {
-            bytes = new byte[Math.max(length, bytes.length * 2)];
-        }
+        bytes = ScratchBytes.atLeast(length);
         buf.getBytes(start, bytes, 0, length);
         pos = 0;
         end = length;
-        return head();
+        try {
+            return head();
+        } finally {
+            bytes = null;
+        }
     }
 
     private RequestHead head() throws BadRequestHead {
