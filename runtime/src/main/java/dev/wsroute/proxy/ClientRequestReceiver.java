@@ -14,7 +14,6 @@ import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.UnmatchedUpgrade;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -234,7 +233,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         if (req.framing().hasBody()) { // don't read an unknown body just to answer: answer and close
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             keepAlive = false;
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(r).addListener(PeerClose.AFTER_WRITE); // a queued request: from an upstream event
             return;
         }
         if (!keepAlive) {
@@ -270,7 +269,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private void closeWith(HttpResponseStatus status, String why) {
         px.metrics.httpRequest(null, status.code());
-        ctx.writeAndFlush(HttpResponses.of(status, why, true)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(HttpResponses.of(status, why, true)).addListener(PeerClose.AFTER_WRITE); // a queued refusal: from an upstream event
         ctx.channel().config().setAutoRead(false);
         disarmHeadTimeout();
         busy = true; // nothing more is read from this connection

@@ -269,7 +269,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             autoRead(upstream, true); // parked, it notices a close or stray bytes
             px.httpPool.release(endpoint, upstream);
         } else {
-            upstream.close();
+            upstream.close(); // from the upstream's own event (its answer's end or its close): at once, see PeerClose
         }
         releaseEndpoint();
         owner.exchangeDone(!closeClient && requestComplete);
@@ -302,7 +302,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     void upstreamFailed(Throwable cause) {
         LOG.debugf("http: upstream %s failed: %s", servedBy, cause.toString());
         if (upstream != null) {
-            upstream.close();
+            upstream.close(); // its own error: at once
         }
     }
 

@@ -295,7 +295,7 @@ final class Tunnel implements Runnable {
             closeCode = CloseFrames.INTERNAL_ERROR;
         }
         client.closeNowWith(CloseFrames.INTERNAL_ERROR, "upstream went away");
-        upstream.channel.close();
+        upstream.channel.close(); // from its own FIN or close: at once, see PeerClose
     }
 
     /** A side's channel closed. */

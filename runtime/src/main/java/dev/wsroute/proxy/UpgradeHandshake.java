@@ -206,7 +206,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
         if (content instanceof LastHttpContent) {
             client.writeAndFlush(content).addListener(PeerClose.AFTER_WRITE);
-            upstream.close();
+            upstream.close(); // the upstream's own read: at once
         } else {
             client.writeAndFlush(content);
         }
@@ -238,7 +238,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         if (!answered) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
         }
-        upstream.close();
+        upstream.close(); // its own error: at once
     }
 
     void clientClosed() {

@@ -188,6 +188,32 @@ class HttpProxyTest {
         }
     }
 
+    /**
+     * A queued request the proxy answers itself and then closes (a refused head; a local answer to a request with a
+     * body) is answered once the upstream's answer before it has ended, from that upstream's event: the client still
+     * gets both answers in order, then the close.
+     */
+    @Test
+    void aQueuedRequestThatEndsTheConnectionIsAnsweredAfterTheProxiedOneBeforeIt() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("GET /one HTTP/1.1\r\nHost: web.example.com\r\n\r\nGET /two HTTP/1.1\r\nHost: a b\r\n\r\n");
+            assertThat(raw.readResponse()).contains("\"/one\"");
+            String refused = raw.readResponse();
+            assertThat(status(refused)).isEqualTo(400);
+            assertThat(header(refused, "connection")).isEqualTo("close");
+            assertThat(raw.closedByServer()).isTrue();
+        }
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send("GET /one HTTP/1.1\r\nHost: web.example.com\r\n\r\n"
+                    + "POST /cart HTTP/1.1\r\nHost: shop.example.com\r\nContent-Length: 3\r\n\r\nabc");
+            assertThat(raw.readResponse()).contains("\"/one\"");
+            String redirect = raw.readResponse();
+            assertThat(status(redirect)).isEqualTo(308);
+            assertThat(header(redirect, "connection")).isEqualTo("close");
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
     @Test
     void largeBodiesStreamBothWays() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
