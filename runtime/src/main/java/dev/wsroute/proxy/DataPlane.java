@@ -14,6 +14,7 @@ import dev.wsroute.table.RouteTableHolder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 
 /**
@@ -82,18 +83,7 @@ public final class DataPlane implements AutoCloseable {
     private Listeners bind(int port, boolean tls) throws InterruptedException {
         ClientInitializer clients = new ClientInitializer(px, tls);
         try {
-            return Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> new ServerBootstrap()
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    // reads run freely until a plain HTTP request asks for one-at-a-time reads (or an early-data
-                    // buffer fills): toggling read interest costs an epoll_ctl each way
-                    .childOption(ChannelOption.AUTO_READ, true)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.RECV_ALLOCATOR)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
-                    .childHandler(clients));
+            return Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> clientBootstrap(transport, clients));
         } catch (Listeners.BindFailed e) {
             if (plain != null) {
                 plain.close(); // the plain listeners bound; the TLS ones did not: release them too
@@ -101,6 +91,22 @@ public final class DataPlane implements AutoCloseable {
             transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             throw new ListenerBindException(tls, config.listen().host(), port, e.getCause());
         }
+    }
+
+    /** The server bootstrap of the client listeners, with all but its event loops. */
+    static ServerBootstrap clientBootstrap(Transport transport, ChannelHandler clients) {
+        return new ServerBootstrap()
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                // reads run freely until a plain HTTP request asks for one-at-a-time reads (or an early-data
+                // buffer fills): toggling read interest costs an epoll_ctl each way
+                .childOption(ChannelOption.AUTO_READ, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.RECV_ALLOCATOR)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
+                .childHandler(clients);
     }
 
     public int port() {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.jboss.logging.Logger;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -25,6 +27,8 @@ import io.netty.util.concurrent.EventExecutor;
  * for all loops, Netty's default.
  */
 final class Listeners {
+    private static final Logger LOG = Logger.getLogger(Listeners.class);
+
     private final List<Channel> channels;
 
     private Listeners(List<Channel> channels) {
@@ -44,6 +48,10 @@ final class Listeners {
      */
     static Listeners bind(Transport transport, InetSocketAddress address, Supplier<ServerBootstrap> bootstrap)
             throws InterruptedException, BindFailed {
+        if (transport.readsBeforeRegistration() && !readsFromRegistration(bootstrap.get())) {
+            LOG.infof("listeners on %s: accepted connections ask for reads only once registered (the server bootstrap has a"
+                    + " handler, or auto-read is off): one epoll_ctl more per connection", address);
+        }
         List<Channel> bound = new ArrayList<>();
         try {
             if (!transport.reusePort()) {
@@ -69,7 +77,7 @@ final class Listeners {
 
     private static Channel bindOne(Transport transport, ServerBootstrap b, InetSocketAddress address)
             throws InterruptedException, BindFailed {
-        if (b.config().handler() == null && !Boolean.FALSE.equals(b.config().childOptions().get(ChannelOption.AUTO_READ))) {
+        if (readsFromRegistration(b)) {
             b.handler(new ReadFromRegistration(transport));
         }
         ChannelFuture f = b.bind(address).await();
@@ -77,6 +85,14 @@ final class Listeners {
             throw new BindFailed(f.cause());
         }
         return f.channel();
+    }
+
+    /**
+     * Whether {@link ReadFromRegistration} can sit on the bootstrap: it takes the place of the server channel's
+     * handler, so not beside one, and it is for connections that read from the start (auto-read, the default).
+     */
+    static boolean readsFromRegistration(ServerBootstrap b) {
+        return b.config().handler() == null && !Boolean.FALSE.equals(b.config().childOptions().get(ChannelOption.AUTO_READ));
     }
 
     /**
