@@ -23,7 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  * as they came, a chunked body with its chunk lines, extensions and trailers (never re-framed). A request without a
  * body is its head alone. {@link #toNetty} makes a Netty request of a head where an HTTP encoder needs one.
  * <p>
- * A refused head is emitted as a request whose {@link DecoderResult} is a {@link BadRequestHead}; a body that breaks
+ * A refused head is emitted as a request whose {@link DecoderResult} is a {@link RefusedRequest}; a body that breaks
  * its framing or declares more than the body limit, as a last content whose result is one (400, 413). Either way
  * the decoder then discards everything the connection sends: it never parses past an error, so nothing the client
  * sent can become a second request.
@@ -89,7 +89,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         // skip the few empty lines some clients send after a body
         while (lineStart == 0 && in.readableBytes() >= 2 && in.getByte(start) == '\r' && in.getByte(start + 1) == '\n') {
             if (++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
-                refuse(in, out, new BadRequestHead(400, "too many empty lines before the request line"));
+                refuse(in, out, new RefusedRequest(400, "too many empty lines before the request line"));
                 return;
             }
             in.skipBytes(2);
@@ -106,11 +106,11 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
             }
             int rel = lf - start;
             if (rel == 0 || in.getByte(lf - 1) != '\r') {
-                refuse(in, out, new BadRequestHead(400, "bare LF in request head"));
+                refuse(in, out, new RefusedRequest(400, "bare LF in request head"));
                 return;
             }
             if (lineStart == 0 && rel + 1 > maxRequestLine) {
-                refuse(in, out, new BadRequestHead(414, "request line too long"));
+                refuse(in, out, new RefusedRequest(414, "request line too long"));
                 return;
             }
             boolean emptyLine = rel - 1 == lineStart;
@@ -121,15 +121,15 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
                 break;
             }
             if (emptyLine) { // an empty line before the request line: one past the tolerated ones
-                refuse(in, out, new BadRequestHead(400, "empty request line"));
+                refuse(in, out, new RefusedRequest(400, "empty request line"));
                 return;
             }
         }
         if (headEnd < 0) {
             if (in.readableBytes() > maxHeaderSize) {
                 refuse(in, out, lineStart == 0 && in.readableBytes() > maxRequestLine
-                        ? new BadRequestHead(414, "request line too long")
-                        : new BadRequestHead(431, "request head larger than " + maxHeaderSize + " bytes"));
+                        ? new RefusedRequest(414, "request line too long")
+                        : new RefusedRequest(431, "request head larger than " + maxHeaderSize + " bytes"));
             }
             return;
         }
@@ -139,12 +139,12 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         RequestHead head;
         try {
             head = RequestHeadParser.parse(in, start, headEnd);
-        } catch (BadRequestHead e) {
+        } catch (RefusedRequest e) {
             refuse(in, out, e);
             return;
         }
         if (head.framing().length() > maxBody) {
-            refuse(in, out, new BadRequestHead(413, "request body larger than " + maxBody + " bytes"));
+            refuse(in, out, new RefusedRequest(413, "request body larger than " + maxBody + " bytes"));
             return;
         }
         in.readerIndex(headEnd);
@@ -171,7 +171,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
                 head.pathAndQuery(), fields.toHeaders());
     }
 
-    private void refuse(ByteBuf in, List<Object> out, BadRequestHead why) {
+    private void refuse(ByteBuf in, List<Object> out, RefusedRequest why) {
         state = State.BROKEN;
         in.skipBytes(in.readableBytes());
         HttpRequest failed = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
@@ -187,12 +187,12 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
             decode(ctx, in, out);
         }
         if (state == State.LENGTH || state == State.CHUNKED) {
-            out.add(refusedBody(new BadRequestHead(400, "the client closed the connection in the middle of the body")));
+            out.add(refusedBody(new RefusedRequest(400, "the client closed the connection in the middle of the body")));
         }
     }
 
     /** A body that broke off: the last content of its request, failed, and nothing more is read. */
-    private LastHttpContent refusedBody(BadRequestHead why) {
+    private LastHttpContent refusedBody(RefusedRequest why) {
         state = State.BROKEN;
         LastHttpContent refused = new DefaultLastHttpContent();
         refused.setDecoderResult(DecoderResult.failure(why));
@@ -208,7 +208,7 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
                 in.skipBytes(n);
             } else if (!chunks.readFraming(in)) {
                 in.skipBytes(in.readableBytes());
-                out.add(refusedBody(new BadRequestHead(chunks.tooLarge() ? 413 : 400, "bad chunked body: " + chunks.why())));
+                out.add(refusedBody(new RefusedRequest(chunks.tooLarge() ? 413 : 400, "bad chunked body: " + chunks.why())));
                 return;
             }
         }

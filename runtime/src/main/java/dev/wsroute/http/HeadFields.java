@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * The fields of a parsed request head on their way upstream, edited in place: the parser's names and values in
@@ -24,12 +23,6 @@ public final class HeadFields {
     /** Names and values were checked by the parser; checking them again costs time on every request. */
     private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-            return new byte[1024];
-        }
-    };
 
     private String[] names;
     private String[] values;
@@ -148,12 +141,8 @@ public final class HeadFields {
         for (int i = 0; i < size; i++) {
             length += names[i].length() + 2 + values[i].length() + 2;
         }
-        // composed in the loop's scratch array, whole strings at a time, then copied into the buffer at once
-        byte[] out = SCRATCH.get();
-        if (out.length < length) {
-            out = new byte[Math.max(length, out.length * 2)];
-            SCRATCH.set(out);
-        }
+        // composed in the thread's scratch array, whole strings at a time, then copied into the buffer at once
+        byte[] out = ScratchBytes.atLeast(length);
         int p = put(method, out, 0);
         out[p++] = ' ';
         p = put(target, out, p);

@@ -21,9 +21,9 @@ public final class PathNormalizer {
     }
 
     /** @param raw the path part of an origin-form or absolute-form target, starting with '/' */
-    public static String normalize(CharSequence raw) throws BadRequestHead {
+    public static String normalize(CharSequence raw) throws RefusedRequest {
         if (raw.length() == 0 || raw.charAt(0) != '/') {
-            throw BadRequestHead.bad("path must start with '/'");
+            throw RefusedRequest.bad("path must start with '/'");
         }
         if (isNormal(raw)) {
             return raw.toString();
@@ -36,15 +36,15 @@ public final class PathNormalizer {
                 int hi = i + 2 < raw.length() ? HttpChars.hex(raw.charAt(i + 1)) : -1;
                 int lo = hi >= 0 ? HttpChars.hex(raw.charAt(i + 2)) : -1;
                 if (lo < 0) {
-                    throw BadRequestHead.bad("malformed percent-encoding in path");
+                    throw RefusedRequest.bad("malformed percent-encoding in path");
                 }
                 int b = hi << 4 | lo;
                 i += 2;
                 if (b == 0) {
-                    throw BadRequestHead.bad("%00 in path");
+                    throw RefusedRequest.bad("%00 in path");
                 }
                 if (b == '/' || b == '\\') {
-                    throw BadRequestHead.bad("encoded '/' or '\\' in path");
+                    throw RefusedRequest.bad("encoded '/' or '\\' in path");
                 }
                 utf8.accept(b);
                 if (HttpChars.unreserved(b)) {
@@ -56,7 +56,7 @@ public final class PathNormalizer {
                 utf8.accept(c);
                 decoded.append(c);
             } else {
-                throw BadRequestHead.bad("character not allowed in path");
+                throw RefusedRequest.bad("character not allowed in path");
             }
         }
         utf8.end();
@@ -127,7 +127,7 @@ public final class PathNormalizer {
         private int min = 0x80;
         private int max = 0xBF;
 
-        void accept(int b) throws BadRequestHead {
+        void accept(int b) throws RefusedRequest {
             if (needed == 0) {
                 if (b < 0x80) {
                     return;
@@ -159,14 +159,14 @@ public final class PathNormalizer {
             max = 0xBF;
         }
 
-        void end() throws BadRequestHead {
+        void end() throws RefusedRequest {
             if (needed != 0) {
                 throw invalid();
             }
         }
 
-        private static BadRequestHead invalid() {
-            return BadRequestHead.bad("percent-encoded path is not valid UTF-8 (overlong or truncated sequence)");
+        private static RefusedRequest invalid() {
+            return RefusedRequest.bad("percent-encoded path is not valid UTF-8 (overlong or truncated sequence)");
         }
     }
 }

@@ -27,9 +27,8 @@ public final class RequestHeadParser {
     private static final int MAX_METHOD = 32;
 
     /**
-     * Each thread's parser: its copy of the head and the fields as they are read are reused from head to head (the
-     * strings are copied out of the bytes, the fields into arrays of the exact size), so a parse makes no parser
-     * object and no scratch array.
+     * Each thread's parser: the fields as they are read are reused from head to head (the strings are copied out of
+     * the bytes, the fields into arrays of the exact size), so a parse makes no parser object and no scratch array.
      */
     private static final FastThreadLocal<RequestHeadParser> PARSERS = new FastThreadLocal<>() {
         @Override
@@ -38,7 +37,7 @@ public final class RequestHeadParser {
         }
     };
 
-    private byte[] bytes = new byte[1024]; // the head, copied once: plain array reads beat a ByteBuf's checked ones
+    private byte[] bytes; // the head, copied once into the thread's scratch array; held only while it is read
     private String[] names = new String[16];
     private String[] values = new String[16];
     private int pos;
@@ -51,28 +50,30 @@ public final class RequestHeadParser {
      * @param start the first byte of the request line
      * @param end just past the CRLF CRLF that ends the head
      */
-    public static RequestHead parse(ByteBuf buf, int start, int end) throws BadRequestHead {
+    public static RequestHead parse(ByteBuf buf, int start, int end) throws RefusedRequest {
         return PARSERS.get().read(buf, start, end - start);
     }
 
-    private RequestHead read(ByteBuf buf, int start, int length) throws BadRequestHead {
-        if (bytes.length < length) {
-            bytes = new byte[Math.max(length, bytes.length * 2)];
-        }
+    private RequestHead read(ByteBuf buf, int start, int length) throws RefusedRequest {
+        bytes = ScratchBytes.atLeast(length);
         buf.getBytes(start, bytes, 0, length);
         pos = 0;
         end = length;
-        return head();
+        try {
+            return head();
+        } finally {
+            bytes = null;
+        }
     }
 
-    private RequestHead head() throws BadRequestHead {
+    private RequestHead head() throws RefusedRequest {
         // request-line = method SP request-target SP HTTP-version CRLF
         int m = pos;
         while (pos < end && HttpChars.tchar(b(pos))) {
             pos++;
         }
         if (pos == m || pos - m > MAX_METHOD || b(pos) != ' ') {
-            throw BadRequestHead.bad("malformed method");
+            throw RefusedRequest.bad("malformed method");
         }
         String method = KnownStrings.METHODS.of(bytes, m, pos);
         int t = ++pos;
@@ -80,7 +81,7 @@ public final class RequestHeadParser {
             pos++;
         }
         if (pos == t || b(pos) != ' ') {
-            throw BadRequestHead.bad("malformed request target");
+            throw RefusedRequest.bad("malformed request target");
         }
         String target = ascii(t, pos);
         boolean http10 = version(++pos);
@@ -92,7 +93,7 @@ public final class RequestHeadParser {
         try {
             while (b(pos) != '\r') { // until the empty line
                 if (n == MAX_FIELDS) {
-                    throw new BadRequestHead(431, "more than " + MAX_FIELDS + " header fields");
+                    throw new RefusedRequest(431, "more than " + MAX_FIELDS + " header fields");
                 }
                 if (n == names.length) {
                     names = this.names = Arrays.copyOf(names, n * 2);
@@ -101,16 +102,16 @@ public final class RequestHeadParser {
                 int nameStart = pos;
                 int c = b(pos);
                 if (c == ' ' || c == '\t') {
-                    throw BadRequestHead.bad("obsolete line folding");
+                    throw RefusedRequest.bad("obsolete line folding");
                 }
                 while (HttpChars.tchar(b(pos))) {
                     pos++;
                 }
                 if (pos == nameStart) {
-                    throw BadRequestHead.bad("malformed header name");
+                    throw RefusedRequest.bad("malformed header name");
                 }
                 if (b(pos) != ':') {
-                    throw BadRequestHead.bad(b(pos) == ' ' || b(pos) == '\t' ? "whitespace before a header colon" : "malformed header line");
+                    throw RefusedRequest.bad(b(pos) == ' ' || b(pos) == '\t' ? "whitespace before a header colon" : "malformed header line");
                 }
                 names[n] = KnownStrings.FIELD_NAMES.of(bytes, nameStart, pos);
                 pos++;
@@ -122,7 +123,7 @@ public final class RequestHeadParser {
                 while (b(pos) != '\r') {
                     int v = b(pos);
                     if (!HttpChars.fieldValueByte(v)) {
-                        throw BadRequestHead.bad("control character in a header value");
+                        throw RefusedRequest.bad("control character in a header value");
                     }
                     pos++;
                     if (v != ' ' && v != '\t') {
@@ -130,14 +131,14 @@ public final class RequestHeadParser {
                     }
                 }
                 if (b(pos + 1) != '\n') {
-                    throw BadRequestHead.bad("bare CR in a header");
+                    throw RefusedRequest.bad("bare CR in a header");
                 }
                 values[n] = KnownStrings.FIELD_VALUES.of(bytes, valueStart, valueEnd);
                 n++;
                 pos += 2;
             }
             if (pos + 2 != end || b(pos + 1) != '\n') {
-                throw BadRequestHead.bad("bare CR in the request head");
+                throw RefusedRequest.bad("bare CR in the request head");
             }
             return semantics(method, target, http10, Arrays.copyOf(names, n), Arrays.copyOf(values, n), n);
         } finally {
@@ -148,10 +149,10 @@ public final class RequestHeadParser {
     }
 
     /** Reads "HTTP/x.y" CRLF at {@code p}; true for 1.0. */
-    private boolean version(int p) throws BadRequestHead {
+    private boolean version(int p) throws RefusedRequest {
         if (p + 10 > end || b(p) != 'H' || b(p + 1) != 'T' || b(p + 2) != 'T' || b(p + 3) != 'P' || b(p + 4) != '/'
                 || !digit(b(p + 5)) || b(p + 6) != '.' || !digit(b(p + 7)) || b(p + 8) != '\r' || b(p + 9) != '\n') {
-            throw BadRequestHead.bad("malformed request line (expected token SP target SP HTTP/1.1)");
+            throw RefusedRequest.bad("malformed request line (expected token SP target SP HTTP/1.1)");
         }
         if (b(p + 5) == '1' && b(p + 7) == '1') {
             return false;
@@ -159,11 +160,11 @@ public final class RequestHeadParser {
         if (b(p + 5) == '1' && b(p + 7) == '0') {
             return true;
         }
-        throw new BadRequestHead(505, "HTTP version not supported");
+        throw new RefusedRequest(505, "HTTP version not supported");
     }
 
     private static RequestHead semantics(String method, String target, boolean http10, String[] names, String[] values, int n)
-            throws BadRequestHead {
+            throws RefusedRequest {
         String host = null;
         String contentLength = null;
         String transferEncoding = null;
@@ -174,29 +175,29 @@ public final class RequestHeadParser {
                 case 4 -> {
                     if (name.equalsIgnoreCase("host")) {
                         if (host != null) {
-                            throw BadRequestHead.bad("more than one Host header");
+                            throw RefusedRequest.bad("more than one Host header");
                         }
                         host = values[i];
                     }
                 }
                 case 14 -> {
                     if (name.equalsIgnoreCase("content_length")) {
-                        throw BadRequestHead.bad("Content_Length (with '_') could be read as Content-Length upstream");
+                        throw RefusedRequest.bad("Content_Length (with '_') could be read as Content-Length upstream");
                     }
                     if (name.equalsIgnoreCase("content-length")) {
                         if (contentLength != null) {
-                            throw BadRequestHead.bad("more than one Content-Length header");
+                            throw RefusedRequest.bad("more than one Content-Length header");
                         }
                         contentLength = values[i];
                     }
                 }
                 case 17 -> {
                     if (name.equalsIgnoreCase("transfer_encoding")) {
-                        throw BadRequestHead.bad("Transfer_Encoding (with '_') could be read as Transfer-Encoding upstream");
+                        throw RefusedRequest.bad("Transfer_Encoding (with '_') could be read as Transfer-Encoding upstream");
                     }
                     if (name.equalsIgnoreCase("transfer-encoding")) {
                         if (transferEncoding != null) {
-                            throw BadRequestHead.bad("more than one Transfer-Encoding header");
+                            throw RefusedRequest.bad("more than one Transfer-Encoding header");
                         }
                         transferEncoding = values[i];
                     } else if (name.equalsIgnoreCase("sec-websocket-key")) {
@@ -206,7 +207,7 @@ public final class RequestHeadParser {
                 case 6 -> {
                     if (name.equalsIgnoreCase("expect")) {
                         if (!values[i].equalsIgnoreCase("100-continue")) {
-                            throw new BadRequestHead(417, "only Expect: 100-continue is supported");
+                            throw new RefusedRequest(417, "only Expect: 100-continue is supported");
                         }
                         expectContinue = !http10;
                     }
@@ -228,13 +229,13 @@ public final class RequestHeadParser {
         Framing framing = Framing.NONE;
         if (transferEncoding != null) {
             if (contentLength != null) {
-                throw BadRequestHead.bad("both Content-Length and Transfer-Encoding");
+                throw RefusedRequest.bad("both Content-Length and Transfer-Encoding");
             }
             if (http10) {
-                throw BadRequestHead.bad("Transfer-Encoding in an HTTP/1.0 request");
+                throw RefusedRequest.bad("Transfer-Encoding in an HTTP/1.0 request");
             }
             if (!transferEncoding.equalsIgnoreCase("chunked")) {
-                throw BadRequestHead.bad("unsupported Transfer-Encoding (only a single 'chunked' is accepted)");
+                throw RefusedRequest.bad("unsupported Transfer-Encoding (only a single 'chunked' is accepted)");
             }
             framing = Framing.CHUNKED;
         } else if (contentLength != null) {
@@ -250,7 +251,7 @@ public final class RequestHeadParser {
         } else {
             int schemeEnd = target.regionMatches(true, 0, "http://", 0, 7) ? 7 : target.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
             if (schemeEnd < 0) {
-                throw BadRequestHead.bad("request target is neither origin-form nor an http(s) absolute-form");
+                throw RefusedRequest.bad("request target is neither origin-form nor an http(s) absolute-form");
             }
             int slash = schemeEnd;
             while (slash < target.length() && target.charAt(slash) != '/' && target.charAt(slash) != '?') {
@@ -258,14 +259,14 @@ public final class RequestHeadParser {
             }
             String targetAuthority = target.substring(schemeEnd, slash);
             if (host != null && !host.equalsIgnoreCase(targetAuthority)) {
-                throw BadRequestHead.bad("absolute-form target and Host name different authorities");
+                throw RefusedRequest.bad("absolute-form target and Host name different authorities");
             }
             authority = targetAuthority; // RFC 9112 §3.2.2: the target's authority is the one that counts
             rest = slash == target.length() ? "/" : target.charAt(slash) == '?' ? "/" + target.substring(slash) : target.substring(slash);
         }
         if (authority == null) {
             if (!http10) {
-                throw BadRequestHead.bad("HTTP/1.1 request without Host");
+                throw RefusedRequest.bad("HTTP/1.1 request without Host");
             }
         } else {
             checkAuthority(authority);
@@ -281,23 +282,23 @@ public final class RequestHeadParser {
         return new RequestHead(method, path, query, authority, http10, names, values, n, framing, expectContinue);
     }
 
-    private static void single(String[] names, int i, int n, String what) throws BadRequestHead {
+    private static void single(String[] names, int i, int n, String what) throws RefusedRequest {
         for (int j = i + 1; j < n; j++) {
             if (names[j].equalsIgnoreCase(names[i])) {
-                throw BadRequestHead.bad("more than one " + what + " header");
+                throw RefusedRequest.bad("more than one " + what + " header");
             }
         }
     }
 
-    private static long contentLength(String v) throws BadRequestHead {
+    private static long contentLength(String v) throws RefusedRequest {
         if (v.isEmpty() || v.length() > 18) {
-            throw BadRequestHead.bad("invalid Content-Length");
+            throw RefusedRequest.bad("invalid Content-Length");
         }
         long len = 0;
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             if (!digit(c)) {
-                throw BadRequestHead.bad("invalid Content-Length");
+                throw RefusedRequest.bad("invalid Content-Length");
             }
             len = len * 10 + (c - '0');
         }
@@ -305,21 +306,21 @@ public final class RequestHeadParser {
     }
 
     /** {@code host [":" port]}: a DNS name or address, or a bracketed IPv6 literal; port 1–65535. */
-    static void checkAuthority(String a) throws BadRequestHead {
+    static void checkAuthority(String a) throws RefusedRequest {
         int i = 0;
         int len = a.length();
         if (len == 0 || len > 261) {
-            throw BadRequestHead.bad(len == 0 ? "empty Host" : "Host too long");
+            throw RefusedRequest.bad(len == 0 ? "empty Host" : "Host too long");
         }
         if (a.charAt(0) == '[') {
             int close = a.indexOf(']');
             if (close < 3) {
-                throw BadRequestHead.bad("malformed IPv6 Host");
+                throw RefusedRequest.bad("malformed IPv6 Host");
             }
             for (int j = 1; j < close; j++) {
                 char c = a.charAt(j);
                 if (!(HttpChars.hex(c) >= 0 || c == ':' || c == '.')) {
-                    throw BadRequestHead.bad("malformed IPv6 Host");
+                    throw RefusedRequest.bad("malformed IPv6 Host");
                 }
             }
             i = close + 1;
@@ -327,42 +328,42 @@ public final class RequestHeadParser {
             while (i < len && a.charAt(i) != ':') {
                 char c = a.charAt(i);
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || digit(c) || c == '-' || c == '.' || c == '_')) {
-                    throw BadRequestHead.bad("malformed Host (only a name or address and a port)");
+                    throw RefusedRequest.bad("malformed Host (only a name or address and a port)");
                 }
                 i++;
             }
             if (i == 0) {
-                throw BadRequestHead.bad("empty Host name");
+                throw RefusedRequest.bad("empty Host name");
             }
         }
         if (i == len) {
             return;
         }
         if (a.charAt(i) != ':' || len - i - 1 < 1 || len - i - 1 > 5) {
-            throw BadRequestHead.bad("malformed Host port");
+            throw RefusedRequest.bad("malformed Host port");
         }
         int port = 0;
         for (int j = i + 1; j < len; j++) {
             char c = a.charAt(j);
             if (!digit(c)) {
-                throw BadRequestHead.bad("malformed Host port");
+                throw RefusedRequest.bad("malformed Host port");
             }
             port = port * 10 + (c - '0');
         }
         if (port < 1 || port > 65535) {
-            throw BadRequestHead.bad("Host port out of range");
+            throw RefusedRequest.bad("Host port out of range");
         }
     }
 
     /** A query may hold any visible ASCII but '#'; every '%' must start a valid escape. */
-    private static void checkQuery(String q) throws BadRequestHead {
+    private static void checkQuery(String q) throws RefusedRequest {
         for (int i = 0; i < q.length(); i++) {
             char c = q.charAt(i);
             if (c == '#') {
-                throw BadRequestHead.bad("fragment in request target");
+                throw RefusedRequest.bad("fragment in request target");
             }
             if (c == '%' && (i + 2 >= q.length() || HttpChars.hex(q.charAt(i + 1)) < 0 || HttpChars.hex(q.charAt(i + 2)) < 0)) {
-                throw BadRequestHead.bad("malformed percent-encoding in query");
+                throw RefusedRequest.bad("malformed percent-encoding in query");
             }
         }
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * A strict parser of an upstream's response head (RFC 9112 §4–6), straight from the bytes, with no header map:
@@ -27,13 +26,6 @@ public final class ResponseHeadParser {
     public static final int MAX_HEAD = 64 * 1024;
     static final byte LF = '\n';
     private static final int FIRST_COPY = 1024;
-    /** Each thread's copy of the head it parses: plain array reads beat a ByteBuf's checked ones. */
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-            return new byte[FIRST_COPY];
-        }
-    };
     private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "upgrade", "proxy-authenticate"};
 
     private ResponseHeadParser() {
@@ -46,15 +38,11 @@ public final class ResponseHeadParser {
     public static ResponseHead parse(ByteBuf in) throws BadResponse {
         int start = in.readerIndex();
         int available = Math.min(in.readableBytes(), MAX_HEAD);
-        byte[] b = SCRATCH.get();
         // most heads end within their first KiB: copy that much, and more only for a larger head (never the whole
         // read of a large body, even once the array has grown for a large head)
         int n = Math.min(available, FIRST_COPY);
         while (true) {
-            if (b.length < n) {
-                b = new byte[n];
-                SCRATCH.set(b);
-            }
+            byte[] b = ScratchBytes.atLeast(n);
             in.getBytes(start, b, 0, n);
             ResponseHead head = parse(b, n, start);
             if (head != null) {

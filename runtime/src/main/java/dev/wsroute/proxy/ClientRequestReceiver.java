@@ -3,9 +3,9 @@ package dev.wsroute.proxy;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
-import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.http.HeadFields;
+import dev.wsroute.http.RefusedRequest;
 import dev.wsroute.http.RequestHead;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.RouteId;
@@ -145,7 +145,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** Refused by the strict parser (dev.wsroute.http): answer its status and close. */
     private void onRefused(HttpRequest req) {
         Throwable cause = req.decoderResult().cause();
-        HttpResponseStatus status = cause instanceof BadRequestHead bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
+        HttpResponseStatus status = cause instanceof RefusedRequest bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
         closeWith(status, "request refused: " + cause.getMessage());
     }
 

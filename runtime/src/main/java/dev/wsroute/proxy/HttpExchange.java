@@ -5,9 +5,9 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-import dev.wsroute.http.BadRequestHead;
 import dev.wsroute.http.BadResponse;
 import dev.wsroute.http.HeadFields;
+import dev.wsroute.http.RefusedRequest;
 import dev.wsroute.http.ResponseHead;
 import dev.wsroute.http.ResponseReader;
 import dev.wsroute.model.RouteId;
@@ -132,7 +132,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     void clientContent(HttpContent c) {
         if (c.decoderResult().isFailure()) {
             c.release();
-            BadRequestHead why = (BadRequestHead) c.decoderResult().cause();
+            RefusedRequest why = (RefusedRequest) c.decoderResult().cause();
             fail(HttpResponseStatus.valueOf(why.status()), why.getMessage()); // the upstream connection is closed
             return;
         }

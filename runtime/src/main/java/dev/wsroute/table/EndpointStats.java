@@ -17,11 +17,6 @@ public final class EndpointStats {
         return n == null ? 0 : n.get();
     }
 
-    /** One more connection on the endpoint, picked outside a balancer (tests set up load this way). */
-    public void opened(Endpoint e) {
-        count(e).incrementAndGet();
-    }
-
     public void closed(Endpoint e) {
         AtomicInteger n = inUse.get(e.key());
         if (n != null) {

@@ -11,7 +11,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
 class HeadFieldsTest {
-    static RequestHead parse(String head) throws BadRequestHead {
+    static RequestHead parse(String head) throws RefusedRequest {
         byte[] b = head.getBytes(StandardCharsets.ISO_8859_1);
         return RequestHeadParser.parse(Unpooled.wrappedBuffer(b), 0, b.length);
     }

@@ -31,7 +31,7 @@ class PathNormalizerTest {
             "/.well-known/x, /.well-known/x",
             "/a..b/c, /a..b/c",
     })
-    void normalises(String raw, String expected) throws BadRequestHead {
+    void normalises(String raw, String expected) throws RefusedRequest {
         assertThat(PathNormalizer.normalize(raw)).isEqualTo(expected);
     }
 }

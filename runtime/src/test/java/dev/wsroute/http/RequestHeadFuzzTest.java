@@ -38,7 +38,7 @@ class RequestHeadFuzzTest {
                         checkAccepted(ClientHttpDecoder.toNetty(head));
                     } else if (msg instanceof HttpRequest r) {
                         assertThat(r.decoderResult().isFailure()).as("a request the decoder emits is a refusal").isTrue();
-                        assertThat(r.decoderResult().cause()).isInstanceOf(BadRequestHead.class);
+                        assertThat(r.decoderResult().cause()).isInstanceOf(RefusedRequest.class);
                     }
                 } finally {
                     ReferenceCountUtil.release(msg);
@@ -74,7 +74,7 @@ class RequestHeadFuzzTest {
         String path = r.uri().indexOf('?') < 0 ? r.uri() : r.uri().substring(0, r.uri().indexOf('?'));
         try {
             assertThat(PathNormalizer.normalize(path)).as("normalising is idempotent").isEqualTo(path);
-        } catch (BadRequestHead e) {
+        } catch (RefusedRequest e) {
             throw new AssertionError("an accepted path is refused on a second look: " + path, e);
         }
         assertThat(r.headers().getAll(HttpHeaderNames.HOST)).hasSizeLessThanOrEqualTo(1);

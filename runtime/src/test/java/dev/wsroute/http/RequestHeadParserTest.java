@@ -15,7 +15,7 @@ import io.netty.buffer.Unpooled;
 /** Each class of head the parser must refuse, with the status it answers, and what it accepts and how it reads it. */
 class RequestHeadParserTest {
 
-    static RequestHead parse(String head) throws BadRequestHead {
+    static RequestHead parse(String head) throws RefusedRequest {
         ByteBuf buf = Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1);
         return RequestHeadParser.parse(buf, 0, buf.writerIndex());
     }
@@ -24,13 +24,13 @@ class RequestHeadParserTest {
         try {
             parse(head);
             return 0;
-        } catch (BadRequestHead e) {
+        } catch (RefusedRequest e) {
             return e.status();
         }
     }
 
     @Test
-    void aPlainRequestIsReadAsSent() throws BadRequestHead {
+    void aPlainRequestIsReadAsSent() throws RefusedRequest {
         RequestHead h = parse("GET /chat?room=1 HTTP/1.1\r\nHost: Chat.Example.com:8080\r\nX-A:  v  w \r\n\r\n");
 
         assertThat(h.method()).isEqualTo("GET");
@@ -44,7 +44,7 @@ class RequestHeadParserTest {
 
     /** The fields are gathered in arrays each thread reuses: no head sees another's fields, however many it had. */
     @Test
-    void eachHeadHasOnlyItsOwnFields() throws BadRequestHead {
+    void eachHeadHasOnlyItsOwnFields() throws RefusedRequest {
         StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: many\r\n");
         for (int i = 0; i < 40; i++) {
             many.append("X-F").append(i).append(": ").append(i).append("\r\n");
@@ -67,14 +67,14 @@ class RequestHeadParserTest {
     }
 
     @Test
-    void framingIsLengthOrChunked() throws BadRequestHead {
+    void framingIsLengthOrChunked() throws RefusedRequest {
         assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 42\r\n\r\n").framing()).isEqualTo(Framing.length(42));
         assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n").framing()).isEqualTo(Framing.CHUNKED);
         assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").framing().hasBody()).isFalse();
     }
 
     @Test
-    void anAbsoluteFormTargetNamesTheAuthority() throws BadRequestHead {
+    void anAbsoluteFormTargetNamesTheAuthority() throws RefusedRequest {
         RequestHead h = parse("GET http://fz.test/x/../y?q HTTP/1.1\r\nHost: FZ.test\r\n\r\n");
         assertThat(h.authority()).isEqualTo("fz.test");
         assertThat(h.pathAndQuery()).isEqualTo("/y?q");
@@ -85,7 +85,7 @@ class RequestHeadParserTest {
     }
 
     @Test
-    void http10WithoutHostIsAllowedAndHttp11IsNot() throws BadRequestHead {
+    void http10WithoutHostIsAllowedAndHttp11IsNot() throws RefusedRequest {
         assertThat(parse("GET / HTTP/1.0\r\n\r\n").authority()).isNull();
         assertThat(refusal("GET / HTTP/1.1\r\n\r\n")).isEqualTo(400);
     }
@@ -183,13 +183,13 @@ class RequestHeadParserTest {
     }
 
     @Test
-    void aHostHeaderMayBeAnIpv6LiteralWithPort() throws BadRequestHead {
+    void aHostHeaderMayBeAnIpv6LiteralWithPort() throws RefusedRequest {
         assertThat(parse("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n").authority()).isEqualTo("[::1]:8080");
     }
 
     @Test
     void onlyDecodedForms() {
-        assertThatThrownBy(() -> parse("GET a HTTP/1.1\r\nHost: h\r\n\r\n")).isInstanceOf(BadRequestHead.class);
+        assertThatThrownBy(() -> parse("GET a HTTP/1.1\r\nHost: h\r\n\r\n")).isInstanceOf(RefusedRequest.class);
     }
 
     /** CSV cannot hold CR/LF: the cases spell them \r \n \t, and \\ for a backslash. */

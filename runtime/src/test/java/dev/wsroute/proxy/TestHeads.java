@@ -3,7 +3,7 @@ package dev.wsroute.proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import dev.wsroute.http.BadRequestHead;
+import dev.wsroute.http.RefusedRequest;
 import dev.wsroute.http.RequestHead;
 import dev.wsroute.http.RequestHeadParser;
 import io.netty.buffer.ByteBuf;
@@ -24,7 +24,7 @@ final class TestHeads {
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         try {
             return RequestHeadParser.parse(buf, 0, bytes.length);
-        } catch (BadRequestHead e) {
+        } catch (RefusedRequest e) {
             throw new AssertionError("test head refused: " + text, e);
         }
     }

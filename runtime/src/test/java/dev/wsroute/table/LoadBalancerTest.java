@@ -68,6 +68,11 @@ class LoadBalancerTest {
         return givenBack(pool.select(pool.endpoints().stream().filter(e -> !tried.contains(e)).toList(), key, state));
     }
 
+    /** A connection to {@code e} that stays open: the pick a dialer makes when {@code e} is the one candidate left. */
+    private void open(Pool pool, Endpoint e) {
+        assertThat(pool.select(List.of(e), null, state)).isEqualTo(e);
+    }
+
     private Endpoint givenBack(Endpoint e) {
         if (e != null) {
             stats.closed(e);
@@ -90,9 +95,9 @@ class LoadBalancerTest {
         Endpoint a = ep(1, 1);
         Endpoint b = ep(2, 1);
         Pool pool = pool(List.of(a, b), LEAST);
-        stats.opened(a);
-        stats.opened(a);
-        stats.opened(b);
+        open(pool, a);
+        open(pool, a);
+        open(pool, b);
 
         for (int i = 0; i < 50; i++) {
             assertThat(pick(pool)).isEqualTo(b);
@@ -109,7 +114,7 @@ class LoadBalancerTest {
         Endpoint heavy = ep(1, 3);
         Endpoint light = ep(2, 1);
         Pool pool = pool(List.of(heavy, light), LEAST);
-        stats.opened(heavy); // (1 + 1) / 3 < (0 + 1) / 1
+        open(pool, heavy); // (1 + 1) / 3 < (0 + 1) / 1
         assertThat(pick(pool)).isEqualTo(heavy);
 
         for (int i = 0; i < 400; i++) { // every pick keeps its connection: the spread follows the weights
@@ -198,7 +203,7 @@ class LoadBalancerTest {
     void leastConnectionsCountsFollowTheKeyAcrossEndpointObjects() {
         Endpoint before = ep(1, 1);
         Endpoint after = ep(1, 2); // same address in a later table, new weight
-        stats.opened(before);
+        open(pool(List.of(before), LEAST), before);
 
         assertThat(stats.active(after)).isEqualTo(1);
         stats.closed(after);
