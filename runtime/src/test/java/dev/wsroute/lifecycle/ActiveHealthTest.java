@@ -31,8 +31,10 @@ class ActiveHealthTest {
         px = LifecycleFixture.proxy();
         a = ControllableBackend.start("a");
         b = ControllableBackend.start("b");
+        // 3 s to answer a probe: one slow probe of the endpoint that must stay healthy would fail the test on a loaded
+        // machine (one failure is enough with unhealthyThreshold 1)
         px.routes(LifecycleFixture.route(
-                "healthCheck: {active: {type: HTTP, path: /health, interval: 1s, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 1}}",
+                "healthCheck: {active: {type: HTTP, path: /health, interval: 3s, timeout: 3s, healthyThreshold: 1, unhealthyThreshold: 1}}",
                 a.endpoint(), b.endpoint()));
     }
 

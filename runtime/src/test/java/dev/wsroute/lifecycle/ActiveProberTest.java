@@ -92,13 +92,14 @@ class ActiveProberTest {
         String good = server(true);
         String noWs = server(false);
         prober(16);
-        registry.tableChanged(table("{type: WebSocket, path: /healthz, interval: 1s, timeout: 1s, healthyThreshold: 1,"
+        // 3 s to answer a probe: the healthy endpoint must stay healthy even on a loaded machine (1 s once flaked at load 28)
+        registry.tableChanged(table("{type: WebSocket, path: /healthz, interval: 3s, timeout: 3s, healthyThreshold: 1,"
                 + " unhealthyThreshold: 2}", good, noWs));
         await().atMost(Duration.ofSeconds(20)).until(() -> !registry.pool(RULE).available(noWs));
         assertThat(registry.pool(RULE).available(good)).isTrue();
         assertThat(registry.endpoints()).extracting(EndpointView::healthy).containsExactlyInAnyOrder(true, false);
 
-        registry.tableChanged(table("{type: TCP, interval: 1s, timeout: 1s, healthyThreshold: 1}", good, noWs));
+        registry.tableChanged(table("{type: TCP, interval: 3s, timeout: 3s, healthyThreshold: 1}", good, noWs));
         await().atMost(Duration.ofSeconds(20)).until(() -> registry.pool(RULE).available(noWs));
     }
 
@@ -107,7 +108,7 @@ class ActiveProberTest {
         String good = server(true);
         String refused = RawUpstream.refusedEndpoint();
         prober(16);
-        registry.tableChanged(table("{type: HTTP, path: /, interval: 1s, timeout: 1s, unhealthyThreshold: 1}", good, refused));
+        registry.tableChanged(table("{type: HTTP, path: /, interval: 3s, timeout: 3s, unhealthyThreshold: 1}", good, refused));
         await().atMost(Duration.ofSeconds(20)).until(() -> !registry.pool(RULE).available(refused));
         assertThat(registry.pool(RULE).available(good)).isTrue();
     }
