@@ -610,6 +610,15 @@ ratio() {  # a b -> a/b with two decimals, or "-" when either is missing ("-") o
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || a == "-" || b == "" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
 }
 
+per_round() {  # "a1 a2 ..." "b1 b2 ..." -> "a1/b1, a2/b2, ..." (two decimals)
+  local -a a b out=()
+  read -r -a a <<< "$1"; read -r -a b <<< "$2"
+  local i
+  for ((i = 0; i < ${#a[@]} && i < ${#b[@]}; i++)); do out+=("$(ratio "${a[i]}" "${b[i]}")"); done
+  local IFS=,
+  echo "${out[*]}" | sed 's/,/, /g'
+}
+
 report() {
   local has_ws=0 p row key label v
   [[ -n "${FIG[wsroute|echo64.cpu]:-}${FIG[wsroute|idle.kib]:-}" ]] && has_ws=1
@@ -699,6 +708,19 @@ report() {
     done
     echo
     echo "Errors:${errs:- none}. Raw RESULT lines: $(basename "$RAW")."
+    if ((ROUNDS > 1 && has_ws)); then
+      echo
+      echo "Per round (a median hides how much a shared machine moves), wsroute's proxy CPU ÷ each peer's:"
+      for row in "echo64.cpu|per 64 B message" "sessions.cpu|per session" "http.cpu|per HTTP request"; do
+        key="${row%%|*}"; label="${row#*|}"
+        line="- $label:"
+        for p in nginx haproxy; do
+          [[ " ${PROXY_LIST[*]} " == *" $p "* && -n "${FIG[$p|$key]:-}" ]] || continue
+          line+=" ÷ $p $(per_round "${FIG[wsroute|$key]:-}" "${FIG[$p|$key]:-}");"
+        done
+        echo "${line%;}"
+      done
+    fi
   } | tee "$TABLE"
   cp "$TABLE" "$RESULTS_DIR/latest.md"
 }
