@@ -67,7 +67,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     private void timedOut() {
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms");
+        String why = "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms";
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, why, true);
     }
 
     /** Bytes the client sent after its upgrade request, before any answer. */
@@ -123,9 +124,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     @Override
     public void failed(boolean noEndpoint) {
         if (noEndpoint) {
-            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint", true);
         } else {
-            fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection");
+            fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection", true);
         }
     }
 
@@ -217,7 +218,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return; // a connection the dialer gave up on
         }
         if (!answered) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
+            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade", false); // closed already
         } else if (upstreamEarly == null && client.channel().isActive() && !done) {
             PeerClose.close(client.channel());
         }
@@ -235,18 +236,21 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return;
         }
         LOG.debugf("upgrade for %s via %s failed: %s", rule.key(), endpoint, UpstreamHandlers.failureReason(cause));
-        if (!answered) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
-        }
         upstream.close(); // its own error: at once
+        if (!answered) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName(), false);
+        }
     }
 
     void clientClosed() {
-        abandon();
+        abandon(true);
     }
 
-    /** Ends a handshake that will not become a tunnel: frees its slot, its endpoint, its held bytes and its upstream. */
-    private boolean abandon() {
+    /**
+     * Ends a handshake that will not become a tunnel: frees its slot, its endpoint, its held bytes and, unless the
+     * caller closed it already (from the upstream's own event), its upstream.
+     */
+    private boolean abandon(boolean closeUpstream) {
         if (done) {
             return false;
         }
@@ -255,14 +259,14 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         px.tunnels.release(rule.key());
         releaseEndpoint();
         releaseEarly();
-        if (upstream != null) {
-            PeerClose.close(upstream); // from a client event or the dialer's: not the channel whose event runs
+        if (closeUpstream && upstream != null) {
+            PeerClose.close(upstream); // from a client event, a timer or the dialer's: not the channel whose event runs
         }
         return true;
     }
 
-    private void fail(HttpResponseStatus status, String why) {
-        if (!abandon()) {
+    private void fail(HttpResponseStatus status, String why, boolean closeUpstream) {
+        if (!abandon(closeUpstream)) {
             return;
         }
         px.metrics.upgrade(rule.key().route(), status.code());
