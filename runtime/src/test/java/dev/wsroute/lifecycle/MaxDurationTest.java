@@ -39,7 +39,8 @@ class MaxDurationTest {
             for (int i = 0; i < 20; i++) {
                 clients.add(WsClient.connect(px.ws("/ws"), Map.of()));
             }
-            assertThat(clients.get(clients.size() - 1).roundTrip("alive")).isEqualTo("alive");
+            // no round trip here: on a loaded machine it could come after the 2.7 s the earliest deadline leaves. That each
+            // socket was open until its deadline shows below: 20 closes counted as max-duration, on both sides
             for (WsClient c : clients) {
                 assertThat(c.awaitClose()).isEqualTo(1001);
                 c.close();
