@@ -31,8 +31,10 @@ class HandshakeRateLimitTest {
             px.routes(LifecycleFixture.route("rateLimit: {handshakesPerClient: 1}", backend.endpoint()));
             int ok = 0;
             int limited = 0;
+            int sent = 0;
             long started = System.nanoTime();
-            for (int i = 0; i < 5; i++) {
+            // 5 upgrades, and more until one is refused: on a machine so loaded that 5 take over 4 s, all could pass
+            for (; sent < 5 || limited == 0 && sent < 100; sent++) {
                 try (RawHttp raw = new RawHttp(px.port())) {
                     String head = raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readResponse();
                     if (RawHttp.status(head) == 101) {
@@ -47,7 +49,7 @@ class HandshakeRateLimitTest {
             double seconds = (System.nanoTime() - started) / 1e9;
             // one token at once, then one per second: however slow the machine, no more got through
             assertThat(ok).isGreaterThanOrEqualTo(1).isLessThanOrEqualTo(1 + (int) seconds);
-            assertThat(limited).isEqualTo(5 - ok).isPositive();
+            assertThat(limited).isEqualTo(sent - ok).isPositive();
             assertThat(counter(px, "wsroute.websocket.upgrades", "route", "default/chat", "status", "429")).isEqualTo(limited);
         }
     }
