@@ -56,7 +56,8 @@ class ExpectContinueCurlTest {
     @Test
     void anUpstreamSilentAfterItsContinueGets504() throws Exception {
         try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "500ms"))) {
+                // 3 s, not 500 ms: the 100 must come within it, from a thread that a loaded machine may not run for a while
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "3s"))) {
             Thread silent = new Thread(() -> {
                 try (java.net.Socket s = upstream.accept()) {
                     java.io.BufferedReader head = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),

@@ -121,7 +121,8 @@ class HttpProxyTest {
     @Test
     void aPooledUpstreamThatStopsAnsweringGets504() throws Exception {
         px.close();
-        px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "500ms"));
+        // 3 s, not 500 ms: the first answer must come within it, from a thread that a loaded machine may not run for a while
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "3s"));
         try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             java.util.concurrent.CountDownLatch heads = new java.util.concurrent.CountDownLatch(2);
             Thread onceOnly = new Thread(() -> {
