@@ -39,7 +39,7 @@ class RequestHeadTimeoutTest {
 
     @Test
     void theNextHeadStartedOnAKeptAliveConnectionGetsTheHeaderTimeoutNotTheIdleOne() throws Exception {
-        proxy("700ms", "10m");
+        proxy("3s", "10m"); // not less: the first head, sent right after the connect, must arrive within it too
         try (RawHttp raw = new RawHttp(px.port())) {
             assertThat(status(raw.send("GET /first HTTP/1.1\r\nHost: any.example\r\n\r\n").readResponse())).isEqualTo(200);
             String late = raw.send("GET /second HTTP/1.1\r\nHost: any").readResponse(); // and then nothing more
