@@ -30,7 +30,8 @@ import io.vertx.core.Vertx;
  */
 class RebalanceTest {
     private static final int SOCKETS = 200;
-    private static final int RATE = 20;
+    /** Low enough that pacing shows over seconds (38 closes take about 4 s), so that a 2 s stall cannot hide it. */
+    private static final int RATE = 10;
     static Vertx vertx;
     static ControllableBackend a;
     static ControllableBackend b;
@@ -100,16 +101,17 @@ class RebalanceTest {
             List<Long> times = new ArrayList<>(closeTimes);
             Collections.sort(times);
             // The proxy spaces closes so that no second holds more than RATE. The client sees them late and sometimes
-            // bunched (a loaded machine delays deliveries, then hands over several at once), so what it can tell for sure
-            // is the pace over the whole shedding: N closes at RATE per second span at least (N / RATE - 1) seconds,
-            // and no second holds more than 1.5 x RATE even with bunching. Unpaced, all of them would come within a tick.
+            // bunched: a loaded machine (or a 2 s GC pause) delays deliveries, then hands over all that came meanwhile
+            // at once. What the client can tell for sure is the pace over the whole shedding: N closes at RATE per second
+            // span at least (N / RATE - 1) seconds, less a stall of up to 2 s, and no second holds more than the
+            // 3 x RATE closes of a stall of 2 s and the second after it. Unpaced, all of them would come within a tick.
             long needed = (long) ((times.size() / (double) RATE - 1) * 1_000_000_000L);
             assertThat(times.get(times.size() - 1) - times.get(0)).as("span of %d closes, ns", times.size())
-                    .isGreaterThanOrEqualTo(needed / 2);
+                    .isGreaterThanOrEqualTo(needed - 2_000_000_000L);
             for (int i = 0; i < times.size(); i++) {
                 long from = times.get(i);
                 long inWindow = times.stream().filter(t -> t >= from && t < from + 1_000_000_000L).count();
-                assertThat(inWindow).as("closes within 1 s of close %d", i).isLessThanOrEqualTo(RATE * 3 / 2);
+                assertThat(inWindow).as("closes within 1 s of close %d", i).isLessThanOrEqualTo(RATE * 3);
             }
         } finally {
             sockets.forEach(WebSocket::abort);
