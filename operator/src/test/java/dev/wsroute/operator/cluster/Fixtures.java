@@ -87,8 +87,10 @@ public final class Fixtures {
         h.active = new ActiveHealthCheckSpec();
         h.active.type = ActiveHealthCheckSpec.Type.HTTP;
         h.active.path = "/health";
-        h.active.interval = "1s";
-        h.active.timeout = "1s";
+        // 3 s to answer a probe: with unhealthyThreshold 1, one slow probe on a loaded machine would mark down an
+        // endpoint that a test needs healthy
+        h.active.interval = "3s";
+        h.active.timeout = "3s";
         h.active.healthyThreshold = 1;
         h.active.unhealthyThreshold = 1;
         return h;

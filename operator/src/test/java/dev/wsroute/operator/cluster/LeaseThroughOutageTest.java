@@ -41,7 +41,11 @@ import io.quarkus.test.kubernetes.client.KubernetesServer;
 class LeaseThroughOutageTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String NS = "app";
-    private static final StatusLease.Timing FAST = new StatusLease.Timing(Duration.ofSeconds(3), Duration.ofSeconds(2),
+    /**
+     * Short, to keep the outage short, but with room: the holder has 4 s (many tries) to renew, so one slow request on a
+     * loaded machine does not hand the Lease over before the outage, and a Lease expires 2 s after its renew deadline.
+     */
+    private static final StatusLease.Timing FAST = new StatusLease.Timing(Duration.ofSeconds(6), Duration.ofSeconds(4),
             Duration.ofMillis(300));
 
     private final KubernetesServer server = new KubernetesServer(false, true, InetAddress.getLoopbackAddress(), 0, List.of());
