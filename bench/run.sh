@@ -454,7 +454,10 @@ warm_up() {
   local proxy="$1"
   log "$proxy: warm-up (${WARMUP} s per scenario)"
   loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$WARMUP" --path "$WS_PATH" > /dev/null
-  loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$WARMUP" --path "$WS_PATH" > /dev/null
+  local line
+  line="$(loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$WARMUP" --path "$WS_PATH")"
+  # a storm on a freshly started proxy (a restart or scale-out): the JVM still compiles the session path
+  record "$proxy" cold_sessions "$line" cpu=cpu_us_per_op jit=jit_us_per_op
   loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$WARMUP" --path / > /dev/null
   if ((TLS)); then
     loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$WARMUP" --path "$WS_PATH" \
@@ -651,6 +654,8 @@ report() {
     "sessions.jit|  of which JVM compiler threads, µs per session"
     "sessions.gc|  of which JVM GC threads, µs per session"
     "sessions.log|  of which the access-log writer thread, µs per session"
+    "cold_sessions.cpu|proxy CPU µs per session in the warm-up (fresh proxy, after its echo warm-up)"
+    "cold_sessions.jit|  of which JVM compiler threads, µs per session"
     "http.rate|plain HTTP requests/s"
     "http.p50|HTTP p50 µs"
     "http.cpu|proxy CPU µs per HTTP request"
