@@ -13,23 +13,23 @@ def out(**kw):
 
 
 async def main(url):
-    async with websockets.connect(url, open_timeout=5, close_timeout=5, max_size=4 * 1024 * 1024) as ws:
+    async with websockets.connect(url, open_timeout=30, close_timeout=30, max_size=4 * 1024 * 1024) as ws:
         out(event="open", extensions=[type(e).__name__ for e in ws.extensions])
         await ws.send("hello from python")
-        out(event="text", text=await asyncio.wait_for(ws.recv(), 5))
+        out(event="text", text=await asyncio.wait_for(ws.recv(), 30))
         await ws.send(bytes(range(256)))
-        m = await asyncio.wait_for(ws.recv(), 5)
+        m = await asyncio.wait_for(ws.recv(), 30)
         out(event="binary", same=m == bytes(range(256)), type=type(m).__name__)
 
         pong = await ws.ping(b"py-ping")
-        latency = await asyncio.wait_for(pong, 5)
+        latency = await asyncio.wait_for(pong, 30)
         out(event="pong", ok=True, latency=latency)
 
         await ws.send(iter(["frag-1|", "frag-2|", "frag-3"]))  # one message in three frames
-        out(event="fragmented-text", text=await asyncio.wait_for(ws.recv(), 5))
+        out(event="fragmented-text", text=await asyncio.wait_for(ws.recv(), 30))
         chunks = [bytes([i]) * 70000 for i in range(3)]
         await ws.send(iter(chunks))
-        m = await asyncio.wait_for(ws.recv(), 5)
+        m = await asyncio.wait_for(ws.recv(), 30)
         out(event="fragmented-binary", same=m == b"".join(chunks), length=len(m))
 
         await ws.close(1000, "py done")

@@ -10,7 +10,7 @@ const WebSocket = require('ws');
 const [url, scenario] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 const protocols = scenario === 'listen' ? [] : ['chat.v1', 'chat.v2'];
-const ws = new WebSocket(url, protocols, { perMessageDeflate: true, maxPayload: 8 * 1024 * 1024, handshakeTimeout: 5000 });
+const ws = new WebSocket(url, protocols, { perMessageDeflate: true, maxPayload: 8 * 1024 * 1024, handshakeTimeout: 30000 });
 const inbox = [];
 let waiter = null;
 ws.on('message', (data, isBinary) => {

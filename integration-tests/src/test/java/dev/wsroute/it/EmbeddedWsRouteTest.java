@@ -75,10 +75,10 @@ class EmbeddedWsRouteTest {
                 w.request(1);
                 return null;
             }
-        }).get(10, TimeUnit.SECONDS);
-        ws.sendText(message, true).get(5, TimeUnit.SECONDS);
-        String answer = got.poll(10, TimeUnit.SECONDS);
-        ws.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
+        }).get(30, TimeUnit.SECONDS);
+        ws.sendText(message, true).get(30, TimeUnit.SECONDS);
+        String answer = got.poll(30, TimeUnit.SECONDS);
+        ws.sendClose(1000, "done").get(30, TimeUnit.SECONDS);
         return answer;
     }
 }

@@ -86,7 +86,7 @@ class InteropPythonTest {
         LinkedBlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<String> pongs = new LinkedBlockingQueue<>();
         CompletableFuture<String> closed = new CompletableFuture<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
                 .buildAsync(URI.create(px.ws("/echo/jdk")), new WebSocket.Listener() {
                     final StringBuilder text = new StringBuilder();
                     final java.io.ByteArrayOutputStream bin = new java.io.ByteArrayOutputStream();
@@ -132,18 +132,18 @@ class InteropPythonTest {
                     public void onError(WebSocket w, Throwable error) {
                         closed.complete("error " + error);
                     }
-                }).get(10, TimeUnit.SECONDS);
+                }).get(30, TimeUnit.SECONDS);
         try {
-            ws.sendText("hello python server", true).get(5, TimeUnit.SECONDS);
-            assertThat(texts.poll(5, TimeUnit.SECONDS)).isEqualTo("hello python server");
+            ws.sendText("hello python server", true).get(30, TimeUnit.SECONDS);
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).isEqualTo("hello python server");
 
-            ws.sendPing(ByteBuffer.wrap("jdk-ping".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
-            assertThat(pongs.poll(5, TimeUnit.SECONDS)).as("pong for the JDK client's ping").isEqualTo("jdk-ping");
+            ws.sendPing(ByteBuffer.wrap("jdk-ping".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            assertThat(pongs.poll(30, TimeUnit.SECONDS)).as("pong for the JDK client's ping").isEqualTo("jdk-ping");
 
-            ws.sendText("part-1|", false).get(5, TimeUnit.SECONDS);
-            ws.sendText("part-2|", false).get(5, TimeUnit.SECONDS);
-            ws.sendText("part-3", true).get(5, TimeUnit.SECONDS);
-            assertThat(texts.poll(5, TimeUnit.SECONDS)).isEqualTo("part-1|part-2|part-3");
+            ws.sendText("part-1|", false).get(30, TimeUnit.SECONDS);
+            ws.sendText("part-2|", false).get(30, TimeUnit.SECONDS);
+            ws.sendText("part-3", true).get(30, TimeUnit.SECONDS);
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).isEqualTo("part-1|part-2|part-3");
             assertThat(peer.await(e -> "message".equals(e.getString("event")) && "part-1|part-2|part-3".equals(e.getString("text")),
                     "the reassembled fragmented message", T)).isNotNull();
 
@@ -151,15 +151,15 @@ class InteropPythonTest {
             byte[] second = new byte[50_000];
             java.util.Arrays.fill(first, (byte) 1);
             java.util.Arrays.fill(second, (byte) 2);
-            ws.sendBinary(ByteBuffer.wrap(first), false).get(5, TimeUnit.SECONDS);
-            ws.sendBinary(ByteBuffer.wrap(second), true).get(5, TimeUnit.SECONDS);
-            byte[] back = binaries.poll(5, TimeUnit.SECONDS);
+            ws.sendBinary(ByteBuffer.wrap(first), false).get(30, TimeUnit.SECONDS);
+            ws.sendBinary(ByteBuffer.wrap(second), true).get(30, TimeUnit.SECONDS);
+            byte[] back = binaries.poll(30, TimeUnit.SECONDS);
             assertThat(back).hasSize(150_000);
             assertThat(back[0]).isEqualTo((byte) 1);
             assertThat(back[149_999]).isEqualTo((byte) 2);
 
-            ws.sendClose(1000, "jdk done").get(5, TimeUnit.SECONDS);
-            assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo("1000 jdk done");
+            ws.sendClose(1000, "jdk done").get(30, TimeUnit.SECONDS);
+            assertThat(closed.get(30, TimeUnit.SECONDS)).isEqualTo("1000 jdk done");
             JsonObject atServer = peer.await("close", T);
             assertThat(atServer.getInteger("code")).isEqualTo(1000);
             assertThat(atServer.getString("reason")).isEqualTo("jdk done");

@@ -93,7 +93,7 @@ class WebSocketProxyTest {
             c.ws.sendClose(1000, "bye").get();
             assertThat(c.awaitClose()).isEqualTo(1000);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> px.dataPlane.tunnels() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.dataPlane.tunnels() == 0);
         assertThat(px.metrics.get("wsroute.websocket.messages").tag("direction", "upstream").counter().count()).isGreaterThanOrEqualTo(2);
         assertThat(px.metrics.get("wsroute.websocket.closes").tag("by", "client").tag("code", "1000").counter().count()).isEqualTo(1);
     }
@@ -287,7 +287,7 @@ class WebSocketProxyTest {
             assertThat(status(r)).isEqualTo(503);
             assertThat(header(r, "retry-after")).isNotNull();
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> px.dataPlane.tunnels() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.dataPlane.tunnels() == 0);
         try (WsClient again = WsClient.connect(px.ws("/echo"), Map.of())) { // the slot came back
             assertThat(again.roundTrip("2")).isEqualTo("2");
         }
@@ -443,7 +443,7 @@ class WebSocketProxyTest {
             }
         }
         assertThat(seen).hasSize(1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> px.dataPlane.tunnels() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.dataPlane.tunnels() == 0);
         List<WsClient> open = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
