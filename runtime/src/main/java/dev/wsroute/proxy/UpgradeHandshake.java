@@ -67,8 +67,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     private void timedOut() {
-        String why = "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms";
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, why, true);
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms");
     }
 
     /** Bytes the client sent after its upgrade request, before any answer. */
@@ -124,9 +123,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     @Override
     public void failed(boolean noEndpoint) {
         if (noEndpoint) {
-            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint", true);
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
         } else {
-            fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection", true);
+            fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection");
         }
     }
 
@@ -218,7 +217,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return; // a connection the dialer gave up on
         }
         if (!answered) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade", false); // closed already
+            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
         } else if (upstreamEarly == null && client.channel().isActive() && !done) {
             PeerClose.close(client.channel());
         }
@@ -238,19 +237,19 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         LOG.debugf("upgrade for %s via %s failed: %s", rule.key(), endpoint, UpstreamHandlers.failureReason(cause));
         upstream.close(); // its own error: at once
         if (!answered) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName(), false);
+            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
         }
     }
 
     void clientClosed() {
-        abandon(true);
+        abandon();
     }
 
     /**
-     * Ends a handshake that will not become a tunnel: frees its slot, its endpoint, its held bytes and, unless the
-     * caller closed it already (from the upstream's own event), its upstream.
+     * Ends a handshake that will not become a tunnel: frees its slot, its endpoint, its held bytes and its upstream,
+     * unless that is closed already (from its own event, which closes it at once).
      */
-    private boolean abandon(boolean closeUpstream) {
+    private boolean abandon() {
         if (done) {
             return false;
         }
@@ -259,14 +258,14 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         px.tunnels.release(rule.key());
         releaseEndpoint();
         releaseEarly();
-        if (closeUpstream && upstream != null) {
+        if (upstream != null && upstream.isOpen()) {
             PeerClose.close(upstream); // from a client event, a timer or the dialer's: not the channel whose event runs
         }
         return true;
     }
 
-    private void fail(HttpResponseStatus status, String why, boolean closeUpstream) {
-        if (!abandon(closeUpstream)) {
+    private void fail(HttpResponseStatus status, String why) {
+        if (!abandon()) {
             return;
         }
         px.metrics.upgrade(rule.key().route(), status.code());
