@@ -96,6 +96,7 @@ public class WsRouteRuntime {
             throw new ConfigurationException(clash.get());
         }
         DefaultBackend backend = new DefaultBackend(config, quarkusConfig);
+        LOG.info(TlsEngine.describe()); // whatever the routes come from: the demo, a file, the cluster
         try {
             dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, meters, backend)
                     : new DataPlane(config, tables, meters, backend).start();
@@ -123,7 +124,6 @@ public class WsRouteRuntime {
 
     /** A file (watched and reloaded), or else a classpath resource of that name (read once; dev mode reloads the app). */
     private void startRoutes(Path path) throws IOException {
-        LOG.info(TlsEngine.describe());
         URL resource = Files.exists(path) ? null
                 : Thread.currentThread().getContextClassLoader().getResource(path.toString().replace('\\', '/').replaceFirst("^/", ""));
         boolean onClasspath = resource != null;

@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -85,7 +87,11 @@ public class Demo {
         return new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null).withSecrets(StandaloneSecrets.from(secretDocuments));
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * After the data plane has drained (WsRouteRuntime's observer, default priority): the demo's open WebSockets then get
+     * the proxy's Close 1001 on Ctrl-C, not the 1000 of an echo backend that stopped first.
+     */
+    void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) ShutdownEvent event) {
         if (backend != null) {
             backend.close();
         }
