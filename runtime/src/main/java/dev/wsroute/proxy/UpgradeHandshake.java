@@ -149,6 +149,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return;
         }
         int status = response.status().code();
+        if (status < 200 && status != 101) {
+            return; // an interim answer (100, 103): the answer to the upgrade follows it, and the decoder reads it next
+        }
         px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status);
         if (status != 101) {
             passThrough(response);

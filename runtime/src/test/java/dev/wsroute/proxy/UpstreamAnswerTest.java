@@ -209,6 +209,27 @@ class UpstreamAnswerTest {
         }
     }
 
+    /**
+     * Interim answers (1xx but 101) before the 101 are HTTP's "more to come" (RFC 9110 §15.2): the proxy waits for the
+     * answer after them. A WebSocket client reads one answer to its upgrade, so they are not relayed.
+     */
+    @ParameterizedTest(name = "in writes of {0} bytes")
+    @ValueSource(ints = {1, 4096})
+    void interimAnswersBeforeThe101AreSkippedAndTheTunnelOpens(int piece) throws Exception {
+        String interim = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+        byte[] masked = RawHttp.maskedText("up");
+        try (ScriptedUpstream upstream = new ScriptedUpstream(concat(interim + CLEAN_101, HELLO), piece, masked.length);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/interim", "chat.example.com"));
+            String head = client.readHead();
+            assertThat(RawHttp.status(head)).isEqualTo(101);
+            assertThat(RawHttp.header(head, "sec-websocket-accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+            assertThat(client.readServerFrame()).containsExactly(1, 'h', 'e', 'l', 'l', 'o');
+            client.send(masked);
+            assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).isEqualTo(masked);
+        }
+    }
+
     private int upgradeVia(ScriptedUpstream upstream, String timeouts) {
         px.routes(WebSocketProxyTest.route("chat", "[]", """
                 - match: {path: {type: Prefix, value: /echo}}
