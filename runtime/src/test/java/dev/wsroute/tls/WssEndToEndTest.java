@@ -192,4 +192,77 @@ class WssEndToEndTest {
         assertThat(before.roundTrip("still open")).isEqualTo("echo: still open");
         before.close();
     }
+
+    /** A ClientHello as a real client sends it (SNI localhost), to send by hand and then stop. */
+    static byte[] clientHello() throws Exception {
+        javax.net.ssl.SSLEngine engine = client.createSSLEngine("localhost", 443);
+        engine.setUseClientMode(true);
+        javax.net.ssl.SSLParameters params = engine.getSSLParameters();
+        params.setServerNames(List.of(new javax.net.ssl.SNIHostName("localhost"))); // the JDK sends none for a name without a dot
+        engine.setSSLParameters(params);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** What the proxy sends until it closes the connection; fails if it is still open after 15 s. */
+    static byte[] answerUntilClosed(java.net.Socket s) throws Exception {
+        s.setSoTimeout(15_000);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        try {
+            for (int n; (n = s.getInputStream().read(buf)) >= 0;) {
+                got.write(buf, 0, n);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("still open 15 s later, after " + got.size() + " bytes", e);
+        } catch (java.net.SocketException e) { // reset: closed as well
+        }
+        return got.toByteArray();
+    }
+
+    DataPlane withHeaderTimeout() throws Exception {
+        return new DataPlane(TestConfig.withTls("wsroute.limits.request-header-timeout", "1s"), tables, Meters.NONE, () -> null).start();
+    }
+
+    @Test
+    void aHandshakeNeverFinishedIsClosedInTheHeaderTimeout() throws Exception {
+        routes(routesYaml(localhost));
+        DataPlane strict = withHeaderTimeout();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", strict.tlsPort())) {
+            s.getOutputStream().write(clientHello()); // the server answers; the client never sends its Finished
+            byte[] answer = answerUntilClosed(s);
+            assertThat(answer).isNotEmpty();
+            assertThat(answer[0]).as("a TLS record (handshake or alert), never plain text").isIn((byte) 22, (byte) 21);
+        } finally {
+            strict.close();
+        }
+    }
+
+    @Test
+    void aTlsClientSilentBeforeItsClientHelloGetsNoPlainText408() throws Exception {
+        routes(routesYaml(localhost));
+        DataPlane strict = withHeaderTimeout();
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", strict.tlsPort());
+                java.net.Socket halfHello = new java.net.Socket("127.0.0.1", strict.tlsPort())) {
+            halfHello.getOutputStream().write(java.util.Arrays.copyOf(clientHello(), 20));
+            assertThat(new String(answerUntilClosed(silent), US_ASCII)).as("closed without an answer").isEmpty();
+            assertThat(new String(answerUntilClosed(halfHello), US_ASCII)).as("closed without an answer").isEmpty();
+        } finally {
+            strict.close();
+        }
+    }
+
+    @Test
+    void afterTheHandshakeALateHeadStillGets408OverTls() throws Exception {
+        routes(routesYaml(localhost));
+        DataPlane strict = withHeaderTimeout();
+        try (SSLSocket s = TlsClients.connect(client, strict.tlsPort(), "localhost")) {
+            s.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: local".getBytes(US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(new String(answerUntilClosed(s), US_ASCII)).startsWith("HTTP/1.1 408 ");
+        } finally {
+            strict.close();
+        }
+    }
 }
