@@ -174,6 +174,42 @@ class WssEndToEndTest {
     }
 
     @Test
+    void aFailedUpstreamHandshakeLogsItsPreciseReasonOnceAndTheClientIsToldItWasTls() throws Exception {
+        routes(routesYaml(localhost).replace("metadata: {name: chat}", "metadata: {name: chat-log}")); // a rule no other test logged for
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getLevel() + " " + (r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(UpstreamTlsFailureLog.class.getName());
+        log.addHandler(capture);
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try (SSLSocket s = TlsClients.connect(client, proxy.tlsPort(), "localhost")) {
+                    s.getOutputStream().write(("GET /wrong-name HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(US_ASCII));
+                    String answer = new String(s.getInputStream().readAllBytes(), US_ASCII);
+                    assertThat(answer).startsWith("HTTP/1.1 502 ").contains("TLS handshake failed").doesNotContain("DecoderException");
+                }
+            }
+            assertThat(lines).as("once for both failures").singleElement().asString().startsWith("WARN ")
+                    .contains("127.0.0.1:" + tlsBackend.port(), "default/chat-log#2", "other.internal");
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void rotationUnderAnOpenWebSocket() throws Exception {
         routes(routesYaml(localhost));
         WsClient before = open(wss("/ws"));
