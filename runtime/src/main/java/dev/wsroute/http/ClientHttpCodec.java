@@ -2,6 +2,8 @@ package dev.wsroute.http;
 
 import java.util.ArrayDeque;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpMethod;
 
@@ -27,5 +29,21 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
      */
     public void responseRelayed() {
         methods.poll();
+    }
+
+    /**
+     * The last request was answered and the connection stays HTTP: if it was a WebSocket upgrade (the decoder holds
+     * what came after one until it is answered), read on from the bytes held since.
+     *
+     * @param ctx this codec's context
+     */
+    public void resume(ChannelHandlerContext ctx) {
+        if (inboundHandler().resume()) {
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER); // the decoder reads what it holds
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        }
     }
 }

@@ -27,13 +27,19 @@ import io.netty.handler.codec.http.LastHttpContent;
  * its framing or declares more than the body limit, as a last content whose result is one (400, 413). Either way
  * the decoder then discards everything the connection sends: it never parses past an error, so nothing the client
  * sent can become a second request.
+ * <p>
+ * After a WebSocket upgrade head the decoder reads nothing more until the upgrade is answered: what follows is
+ * WebSocket frames if it succeeds, and HTTP only if the proxy answers it itself. The bytes stay here, in order, and
+ * either go on as plain buffers when the codec is removed (the upgrade goes upstream) or are read as requests after
+ * {@link #resume()} (answered locally, connection kept). An upgrade pipelined behind another request waits the same
+ * way, so its frames are never parsed as requests.
  */
 public final class ClientHttpDecoder extends ByteToMessageDecoder {
     /** Empty lines tolerated before a request line (RFC 9112 §2.2 asks for at least one). */
     static final int MAX_LEADING_EMPTY_LINES = 4;
     private static final int MAX_BODY_SLICE = 16 * 1024;
 
-    private enum State { HEAD, LENGTH, CHUNKED, BROKEN }
+    private enum State { HEAD, LENGTH, CHUNKED, UPGRADE, BROKEN }
 
     private final int maxHeaderSize;
     private final int maxRequestLine;
@@ -46,6 +52,10 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
     private int scanned;
     private int lineStart;
     private int leadingEmptyLines;
+    /** The framing of the upgrade whose answer the decoder waits for (state UPGRADE). */
+    private Framing heldUpgrade;
+    /** Inside {@link #channelRead}: a {@link #resume()} from a handler it fires to needs no read of its own. */
+    private boolean reading;
 
     /**
      * @param maxBody the largest request body, in data bytes (413 above it)
@@ -77,8 +87,36 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
                 }
             }
             case CHUNKED -> chunked(in, out);
+            case UPGRADE -> { } // held until the upgrade is answered
             case BROKEN -> in.skipBytes(in.readableBytes());
         }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        reading = true;
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            reading = false;
+        }
+    }
+
+    /**
+     * The upgrade the decoder held for was answered by the proxy and the connection stays HTTP: what the client sent
+     * after it is read as its body, then requests.
+     *
+     * @return whether held bytes wait to be read now (not from within this decoder's own read, which goes on by itself)
+     */
+    boolean resume() {
+        if (state != State.UPGRADE) {
+            return false;
+        }
+        state = State.HEAD;
+        expectBody(heldUpgrade);
+        heldUpgrade = null;
+        ByteBuf held = internalBuffer();
+        return !reading && held.isReadable();
     }
 
     private void head(ByteBuf in, List<Object> out) {
@@ -150,7 +188,15 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         in.readerIndex(headEnd);
         methods.add(HttpMethod.valueOf(head.method()));
         out.add(head);
-        Framing f = head.framing();
+        if (head.isWebSocketUpgrade()) {
+            heldUpgrade = head.framing();
+            state = State.UPGRADE;
+        } else {
+            expectBody(head.framing());
+        }
+    }
+
+    private void expectBody(Framing f) {
         if (f.kind() == Framing.Kind.CHUNKED) {
             chunks.start();
             state = State.CHUNKED;

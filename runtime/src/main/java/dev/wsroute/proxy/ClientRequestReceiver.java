@@ -263,6 +263,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         while (queuedAny() && handshake == null && (!busy || !isHead(queued.peek()))) {
             dispatch(queued.poll());
         }
+        if (!busy && handshake == null && codec != null) {
+            ((ClientHttpCodec) codec.handler()).resume(codec); // an upgrade answered here: what the client sent after it is HTTP
+        }
         if (!busy && handshake == null) {
             HttpExchange.autoRead(ctx.channel(), true); // after backpressure or a full queue
         }

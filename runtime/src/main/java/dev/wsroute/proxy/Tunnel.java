@@ -136,6 +136,9 @@ final class Tunnel implements Runnable {
         }
         c.closeFuture().addListener(client);
         u.closeFuture().addListener(upstream);
+        if (client.inputShutdown()) { // the client's FIN came during the upgrade: its event went to the handshake
+            inputShutdown(client);
+        }
     }
 
     /** A side delivered bytes: the tunnel is not idle. */

@@ -11,6 +11,7 @@ import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -148,6 +149,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return;
         }
         int status = response.status().code();
+        if (status < 200 && status != 101) {
+            return; // an interim answer (100, 103): the answer to the upgrade follows it, and the decoder reads it next
+        }
         px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status);
         if (status != 101) {
             passThrough(response);
@@ -218,8 +222,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
         if (!answered) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
-        } else if (upstreamEarly == null && client.channel().isActive() && !done) {
-            PeerClose.close(client.channel());
+        } else if (client.channel().isActive()) { // a refusal being relayed: no more of it can come
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE);
         }
     }
 

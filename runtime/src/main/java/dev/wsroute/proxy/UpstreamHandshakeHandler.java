@@ -4,6 +4,7 @@ import dev.wsroute.http.SwitchingProtocolsHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -79,6 +80,21 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().config().isAutoRead()) {
             ctx.read(); // still waiting for (the rest of) the answer head
         }
+    }
+
+    /**
+     * The upstream sent FIN (its channel allows half-closure, for the tunnel): it will send no answer, or no more of
+     * the one it started. An HTTP decoder in front of this handler has ended what it read by then (a body read until
+     * the close). Closing the connection ends the handshake as an upstream close does, instead of waiting for the
+     * handshake timeout.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            ctx.close(); // its own event: at once
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

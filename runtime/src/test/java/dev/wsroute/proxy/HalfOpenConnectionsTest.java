@@ -3,8 +3,12 @@ package dev.wsroute.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +81,34 @@ class HalfOpenConnectionsTest {
             assertThat(RawHttp.status(raw.readResponse())).isEqualTo(200);
             assertThat(raw.closedByServer()).isTrue();
         }
+    }
+
+    /**
+     * A client that sends its upgrade request, a frame and FIN at once: the FIN comes while the upgrade is under way
+     * (the upstream here answers only once it has the frame), and the tunnel must still pass it on when it starts,
+     * as it does with a FIN mid-tunnel; otherwise the upstream waits for more and both sockets stay open for good.
+     */
+    @Test
+    void aFinSentWithTheUpgradeRequestReachesTheUpstreamOnceTheTunnelStarts() throws Exception {
+        byte[] frame = RawHttp.maskedText("last words");
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress()); RawHttp raw = new RawHttp(px.port())) {
+            px.routes(TestRoutes.wsAndHttp("chat", "/echo", "127.0.0.1:" + server.getLocalPort()));
+            raw.send(RawHttp.upgradeRequest("/echo", "x"));
+            raw.send(frame);
+            raw.socket.shutdownOutput();
+            try (Socket upstream = server.accept()) {
+                upstream.setSoTimeout(30_000);
+                InputStream in = upstream.getInputStream();
+                assertThat(UpstreamAnswerTest.ScriptedUpstream.readHead(in)).startsWith("GET /echo ");
+                assertThat(in.readNBytes(frame.length)).isEqualTo(frame);
+                upstream.getOutputStream().write(UpstreamAnswerTest.CLEAN_101.getBytes(StandardCharsets.ISO_8859_1));
+
+                assertThat(in.read()).as("the client's FIN, passed on").isEqualTo(-1);
+            }
+            assertThat(RawHttp.status(raw.readHead())).isEqualTo(101);
+            await().atMost(Duration.ofSeconds(30)).until(raw::closedByServer);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 0);
     }
 
     @Test

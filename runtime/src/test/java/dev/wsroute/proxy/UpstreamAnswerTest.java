@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -178,6 +179,64 @@ class UpstreamAnswerTest {
             assertThat(answer).endsWith("\r\n\r\nnope!");
             assertThat(client.closedByServer()).isTrue();
         }
+    }
+
+    /**
+     * An upstream that closes before its answer is complete (nothing, part of a clean 101, part of an odd one) gives
+     * the client 502 at once: it sends FIN, which the proxy must take as the end of the answer, not wait out the
+     * handshake timeout (a minute here) and answer 504.
+     */
+    @ParameterizedTest(name = "after \"{0}\"")
+    @ValueSource(strings = {"", "HTTP/1.1 101 Swi", "HTTP/1.1 101 Switching Protocols\r\nX-Folded: a\r\n b"})
+    void anUpstreamThatClosesBeforeItsAnswerIsCompleteIs502(String partial) throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(partial.getBytes(StandardCharsets.ISO_8859_1), 4096, 0);
+                RawHttp client = new RawHttp(upgradeVia(upstream, "{handshake: 60s}"))) {
+            client.send(RawHttp.upgradeRequest("/echo/closing", "chat.example.com"));
+            assertThat(RawHttp.status(client.readResponse())).isEqualTo(502);
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aRefusalTheUpstreamCutsShortStillClosesTheClient() throws Exception {
+        String refusal = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nnope!"; // 5 of 10 bytes, then FIN
+        try (ScriptedUpstream upstream = new ScriptedUpstream(refusal.getBytes(StandardCharsets.ISO_8859_1), 4096, 0);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/refused", "chat.example.com"));
+            assertThat(RawHttp.status(client.readHead())).isEqualTo(403);
+            assertThat(client.readBytes(5)).isEqualTo("nope!".getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(client.closedByServer()).as("the client is not left waiting for the other 5 bytes").isTrue();
+        }
+    }
+
+    /**
+     * Interim answers (1xx but 101) before the 101 are HTTP's "more to come" (RFC 9110 §15.2): the proxy waits for the
+     * answer after them. A WebSocket client reads one answer to its upgrade, so they are not relayed.
+     */
+    @ParameterizedTest(name = "in writes of {0} bytes")
+    @ValueSource(ints = {1, 4096})
+    void interimAnswersBeforeThe101AreSkippedAndTheTunnelOpens(int piece) throws Exception {
+        String interim = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+        byte[] masked = RawHttp.maskedText("up");
+        try (ScriptedUpstream upstream = new ScriptedUpstream(concat(interim + CLEAN_101, HELLO), piece, masked.length);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/interim", "chat.example.com"));
+            String head = client.readHead();
+            assertThat(RawHttp.status(head)).isEqualTo(101);
+            assertThat(RawHttp.header(head, "sec-websocket-accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+            assertThat(client.readServerFrame()).containsExactly(1, 'h', 'e', 'l', 'l', 'o');
+            client.send(masked);
+            assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).isEqualTo(masked);
+        }
+    }
+
+    private int upgradeVia(ScriptedUpstream upstream, String timeouts) {
+        px.routes(WebSocketProxyTest.route("chat", "[]", """
+                - match: {path: {type: Prefix, value: /echo}}
+                  backends: [{endpoints: [%s]}]
+                  timeouts: %s
+                """.formatted(upstream.endpoint(), timeouts)));
+        return px.port();
     }
 
     private int upgradeVia(ScriptedUpstream upstream) {

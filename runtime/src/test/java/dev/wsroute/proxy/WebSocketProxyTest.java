@@ -218,6 +218,64 @@ class WebSocketProxyTest {
     }
 
     @Test
+    void bytesSentWithAnUpgradePipelinedBehindAPlainRequestReachTheUpstreamInOrder() throws Exception {
+        try (RawUpstream echo = new RawUpstream(RawUpstream.Mode.ECHO_FRAMES); RawHttp raw = new RawHttp(px.port())) {
+            px.routes(route("chat", "[]", """
+                    - match: {path: {type: Prefix, value: /echo}}
+                      backends: [{endpoints: [%s]}]
+                    """.formatted(echo.endpoint())) + """
+                      http:
+                        backends: [{endpoints: [%s]}]
+                    """.formatted(a.endpoint()));
+            // masked, these payloads are bytes an HTTP parser would take for a broken head (a bare LF) and a head's end
+            byte[] f1 = RawHttp.maskedText(unmasked("ab\ncd"));
+            byte[] f2 = RawHttp.maskedText(unmasked("x\r\n\r\n"));
+            String get = "GET /page HTTP/1.1\r\nHost: x\r\n\r\n"; // answered by a backend: the upgrade waits behind it
+            byte[] heads = (get + RawHttp.upgradeRequest("/echo", "x")).getBytes(StandardCharsets.US_ASCII);
+            byte[] all = new byte[heads.length + f1.length + f2.length];
+            System.arraycopy(heads, 0, all, 0, heads.length);
+            System.arraycopy(f1, 0, all, heads.length, f1.length);
+            System.arraycopy(f2, 0, all, heads.length + f1.length, f2.length);
+            raw.send(all); // one write: both requests and the first frames
+            assertThat(status(raw.readResponse())).isEqualTo(200);
+            assertThat(status(raw.readHead())).isEqualTo(101);
+            assertThat(new String(raw.readServerFrame(), 1, 5, StandardCharsets.ISO_8859_1)).isEqualTo(unmasked("ab\ncd"));
+            assertThat(new String(raw.readServerFrame(), 1, 5, StandardCharsets.ISO_8859_1)).isEqualTo(unmasked("x\r\n\r\n"));
+        }
+    }
+
+    @Test
+    void requestsPipelinedBehindAnUpgradeAnsweredByTheProxyAreStillAnswered() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {type: Prefix, value: /echo}}
+                  backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint())) + """
+                  http:
+                    backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint()));
+        String get = "GET /page HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send(RawHttp.upgradeRequest("/nothing-here", "x") + get); // one read: the 404 is answered inside it
+            assertThat(status(raw.readResponse())).isEqualTo(404);
+            assertThat(status(raw.readResponse())).isEqualTo(200);
+            raw.send(get + RawHttp.upgradeRequest("/nothing-here", "x") + get); // the upgrade waits for a backend's answer
+            assertThat(status(raw.readResponse())).isEqualTo(200);
+            assertThat(status(raw.readResponse())).isEqualTo(404);
+            assertThat(status(raw.readResponse())).isEqualTo(200);
+        }
+    }
+
+    /** The text whose frame from {@link RawHttp#maskedText} carries these bytes on the wire. */
+    private static String unmasked(String wire) {
+        byte[] mask = {0x11, 0x22, 0x33, 0x44};
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < wire.length(); i++) {
+            sb.append((char) (wire.charAt(i) ^ mask[i & 3]));
+        }
+        return sb.toString();
+    }
+
+    @Test
     void extensionNegotiationIsPassedThroughUnchanged() throws Exception {
         px.routes(simpleRoute(a.endpoint()));
         try (RawHttp raw = new RawHttp(px.port())) {
