@@ -207,7 +207,7 @@ final class AccessLog implements AutoCloseable {
             sb.append(" host=- uri=-");
             return;
         }
-        sb.append(" host=").append(r.host()).append(" uri=").append(r.path());
+        sb.append(" host=").append(r.host().isEmpty() ? "-" : r.host()).append(" uri=").append(r.path()); // no Host: -
         if (r.query() != null) {
             sb.append('?').append(r.query());
         }

@@ -188,7 +188,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         ForwardedHeaders.forward(fields, peer, view.rawHost());
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
-        exchange = new HttpExchange(px, ctx, this, logRequest(view, view.rawHost()), parsed.method(), parsed.pathAndQuery(), fields,
+        exchange = new HttpExchange(px, ctx, this, logRequest(view), parsed.method(), parsed.pathAndQuery(), fields,
                 pool, routeId, parsed.keepAlive(), parsed.http10());
         exchange.start();
     }
@@ -207,26 +207,27 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         if (decision instanceof UpgradeAdmission.Answer answer) {
             px.metrics.upgrade(answer.route(), answer.status().code());
-            px.accessLog.rejectedUpgrade(logRequest(view, view.host()), answer.route(), answer.status().code(), answer.why());
+            px.accessLog.rejectedUpgrade(logRequest(view), answer.route(), answer.status().code(), answer.why());
             answerLocally(view, answer.response());
             return;
         }
         CompiledRule rule = ((UpgradeAdmission.Go) decision).rule();
         HandshakeRewriter.UpstreamHead upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls);
-        handshake = new UpgradeHandshake(px, ctx, logRequest(view, view.host()), upstreamRequest, rule,
+        handshake = new UpgradeHandshake(px, ctx, logRequest(view), upstreamRequest, rule,
                 HashKeys.of(rule.rule().loadBalancing().hashOn(), view, ctx.channel()));
         // Remove the decoder now: whatever the client sent after the head reaches us as raw bytes, in order.
         ctx.pipeline().remove(ClientHttpCodec.class);
         handshake.start();
     }
 
-    private AccessLog.Request logRequest(ClientRequest view, String host) {
+    /** The line's host is the name routes match (Host without its port, lowercased), for HTTP and WebSocket lines alike. */
+    private AccessLog.Request logRequest(ClientRequest view) {
         // none with the log off: an open WebSocket would keep its host and URI for its whole life
-        return px.accessLog.on() ? new AccessLog.Request(ctx.channel().remoteAddress(), host, view.path(), view.query()) : null;
+        return px.accessLog.on() ? new AccessLog.Request(ctx.channel().remoteAddress(), view.host(), view.path(), view.query()) : null;
     }
 
     private void logHttp(ClientRequest view, RouteId route, int status) {
-        px.accessLog.http(logRequest(view, view.rawHost()), view.head().method(), route, null, status, 0);
+        px.accessLog.http(logRequest(view), view.head().method(), route, null, status, 0);
     }
 
     /** Answers once the request (and any body) has been read; keeps the connection if the client allows. */

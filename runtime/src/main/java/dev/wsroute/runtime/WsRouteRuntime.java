@@ -53,6 +53,11 @@ import io.quarkus.value.registry.ValueRegistry.RuntimeKey;
 @Singleton
 public class WsRouteRuntime {
     private static final Logger LOG = Logger.getLogger(WsRouteRuntime.class);
+    /**
+     * The start-up priority of a route source whose first table must be in force when the listeners bind (the wsroute
+     * application's built-in demo): after the routes file's or empty table ({@link #start}), before {@link #listen}.
+     */
+    public static final int BEFORE_LISTENING = Interceptor.Priority.LIBRARY_BEFORE + 1;
 
     private final WsRouteConfig config;
     private final Meters meters;
@@ -88,6 +93,10 @@ public class WsRouteRuntime {
         } else {
             tables.publish(RouteTable.empty());
         }
+    }
+
+    /** Once the {@link #BEFORE_LISTENING} sources have published; still before the application's own observers. */
+    void listen(@Observes @Priority(BEFORE_LISTENING + 1) StartupEvent event) throws Exception {
         if (!config.listen().enabled()) {
             return;
         }

@@ -104,6 +104,25 @@ class AccessLogTest {
     }
 
     @Test
+    void anUpgradeAndAPlainRequestOnANonDefaultPortLogTheSameHost() throws Exception {
+        start();
+        String host = "Web.Example.com:" + px.port(); // as a browser sends it to a port other than 80
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send(RawHttp.upgradeRequest("/ws/chat", host)).readHead())).isEqualTo(101);
+            raw.send(RawHttp.maskedClose(1000));
+            assertThat(raw.readServerFrame()[0]).as("the echo's Close").isEqualTo((byte) 0x8);
+        }
+        try (RawHttp raw = new RawHttp(px.port())) {
+            assertThat(status(raw.send("GET /page HTTP/1.1\r\nHost: " + host + "\r\n\r\n").readResponse())).isEqualTo(200);
+        }
+        await().atMost(WAIT).until(() -> lines().size() == 2);
+        assertThat(lines()).extracting(l -> l.substring(l.indexOf("] ") + 2, l.indexOf(' ', l.indexOf("] ") + 2)) + " "
+                + l.substring(l.indexOf(" host=") + 1, l.indexOf(" uri=")))
+                .as("the Host's name without its port, as routes match it, on both kinds of line")
+                .containsExactlyInAnyOrder("ws host=web.example.com", "http host=web.example.com");
+    }
+
+    @Test
     void aStalledConsoleHoldsUpNoRequestAndAFullQueueDropsLinesCounted() throws Exception {
         start("wsroute.access-log.queue-lines", "16");
         sink.stallFirstWrite();

@@ -51,7 +51,8 @@ public class Demo {
 
     private DemoBackend backend;
 
-    void start(@Observes StartupEvent event) throws IOException {
+    /** Before the data plane binds: the first request to reach the port is routed, not a 404 of the empty table. */
+    void start(@Observes @Priority(WsRouteRuntime.BEFORE_LISTENING) StartupEvent event) throws IOException {
         if (app.mode() != WsRouteAppConfig.Mode.standalone) {
             return;
         }
@@ -61,7 +62,11 @@ public class Demo {
         }
         backend = new DemoBackend(app.demo().echoPort()).start();
         RoutesFileSource.apply(RoutesDocuments.parse("built-in demo routes", routes(backend.port())), tables, Demo::tls, 1);
-        if (!config.listen().enabled()) {
+    }
+
+    /** Where to point a client, once the listeners are bound. */
+    void announce(@Observes StartupEvent event) {
+        if (backend == null || !config.listen().enabled()) {
             return;
         }
         int port = runtime.dataPlane().port(); // as bound: the configured port may be 0
