@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.wsroute.lifecycle.RebalancePlanner;
 import dev.wsroute.model.Lifecycle.Rebalance;
+import dev.wsroute.model.LoadBalancing;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
@@ -20,6 +21,12 @@ import dev.wsroute.table.RuleKey;
  * every open tunnel, so it is done every {@link #TICK_MILLIS} only while some rule is shedding, and once a second
  * (or at once after a new table) while every rule is within tolerance; the rules are found once per table. Runs on
  * one event loop; the closes run on each tunnel's own loop.
+ * <p>
+ * A LeastConnections rule counts an endpoint's sockets as its balancer does: those of every rule and route (an
+ * endpoint is often shared by several rules). Counted per rule, a rule whose sockets sit on an endpoint that another
+ * rule keeps busy looks unbalanced for good, and each socket it sheds reconnects to that same endpoint, the least
+ * loaded one: a close every 1/maxClosesPerSecond s, forever. It still sheds only its own sockets, and stops when
+ * the endpoint to shed from holds none of them. Other policies count the rule's own sockets.
  */
 final class Rebalancer {
     private static final long SECOND = 1_000_000_000L;
@@ -54,7 +61,13 @@ final class Rebalancer {
         }
         counts++;
         Map<RuleKey, Map<String, List<Tunnel>>> byEndpoint = new HashMap<>();
+        Map<String, int[]> everyRule = new HashMap<>(); // per endpoint: open, closing, over every rule and route
         for (Tunnel t : tunnels.live()) {
+            int[] n = everyRule.computeIfAbsent(t.endpoint().key(), x -> new int[2]);
+            n[0]++;
+            if (t.closing()) {
+                n[1]++;
+            }
             if (t.pool() instanceof RuleKey k && rules.containsKey(k)) {
                 byEndpoint.computeIfAbsent(k, x -> new HashMap<>())
                         .computeIfAbsent(t.endpoint().key(), x -> new java.util.ArrayList<>()).add(t);
@@ -62,7 +75,7 @@ final class Rebalancer {
         }
         boolean shedding = false;
         for (Map.Entry<RuleKey, CompiledRule> e : rules.entrySet()) {
-            shedding |= shed(e.getKey(), e.getValue(), byEndpoint.getOrDefault(e.getKey(), Map.of()), now);
+            shedding |= shed(e.getKey(), e.getValue(), byEndpoint.getOrDefault(e.getKey(), Map.of()), everyRule, now);
         }
         nextCount = shedding ? now : now + BALANCED_RECOUNT_NANOS;
     }
@@ -85,7 +98,8 @@ final class Rebalancer {
     }
 
     /** Closes this tick's share of sockets; returns whether the rule still wants some closed. */
-    private boolean shed(RuleKey key, CompiledRule rule, Map<String, List<Tunnel>> sockets, long now) {
+    private boolean shed(RuleKey key, CompiledRule rule, Map<String, List<Tunnel>> sockets, Map<String, int[]> everyRule,
+            long now) {
         Rebalance r = rule.rule().lifecycle().rebalance().orElseThrow();
         ArrayDeque<Long> recent = recentCloses.computeIfAbsent(key, k -> new ArrayDeque<>());
         while (!recent.isEmpty() && now - recent.peekFirst() >= SECOND) {
@@ -93,10 +107,17 @@ final class Rebalancer {
         }
         Map<String, Integer> open = new HashMap<>();
         Map<String, Integer> closing = new HashMap<>();
+        boolean leastConnections = rule.pool().policy().policy() == LoadBalancing.Policy.LeastConnections;
         for (Endpoint e : dialer.health.usable(key, rule.pool().endpoints())) {
-            List<Tunnel> on = sockets.getOrDefault(e.key(), List.of());
-            open.put(e.key(), on.size());
-            closing.put(e.key(), (int) on.stream().filter(Tunnel::closing).count());
+            if (leastConnections) {
+                int[] n = everyRule.getOrDefault(e.key(), new int[2]);
+                open.put(e.key(), n[0]);
+                closing.put(e.key(), n[1]);
+            } else {
+                List<Tunnel> on = sockets.getOrDefault(e.key(), List.of());
+                open.put(e.key(), on.size());
+                closing.put(e.key(), (int) on.stream().filter(Tunnel::closing).count());
+            }
         }
         int thisTick = (int) Math.max(1, Math.ceil(r.maxClosesPerSecond() * TICK_MILLIS / 1000.0)); // spread over the second
         while (true) {
@@ -107,12 +128,13 @@ final class Rebalancer {
             if (thisTick-- <= 0 || recent.size() >= r.maxClosesPerSecond()) {
                 return true; // more next tick
             }
-            Tunnel victim = sockets.get(from).stream().filter(t -> !t.closing()).findFirst().orElse(null);
+            Tunnel victim = sockets.getOrDefault(from, List.of()).stream().filter(t -> !t.closing()).findFirst().orElse(null);
             if (victim == null) {
                 return false;
             }
             victim.closeSoon(CloseCause.REBALANCE);
             closing.merge(from, 1, Integer::sum);
+            everyRule.computeIfAbsent(from, x -> new int[2])[1]++; // for the next rule that shares the endpoint
             recent.addLast(now);
         }
     }

@@ -19,6 +19,8 @@ final class TunnelRegistry {
      * burst) cost a deoptimisation of the compiled close path and a recompile.
      */
     private volatile boolean emptinessAwaited;
+    /** Set by {@link #drainAll} (nanoTime when the drain period ends, never 0): tunnels added later drain too. */
+    private volatile long drainDeadline;
     private final ConcurrentHashMap<PoolId, AtomicInteger> perRule = new ConcurrentHashMap<>();
     private final RouteTableHolder tables;
     private final Duration drainPeriod;
@@ -53,6 +55,10 @@ final class TunnelRegistry {
 
     void add(Tunnel t) {
         live.add(t);
+        long deadline = drainDeadline;
+        if (deadline != 0) { // upgraded while shutting down (an upgrade in progress when the drain began): drains too
+            t.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), false);
+        }
     }
 
     void remove(Tunnel t) {
@@ -102,10 +108,14 @@ final class TunnelRegistry {
         }
     }
 
-    /** Shutdown: every tunnel gets Close 1001 when the drain period ends, unless it closed by itself. */
+    /**
+     * Shutdown: every tunnel gets Close 1001 when the drain period ends, unless it closed by itself; so does one
+     * whose upgrade completes during the drain (at once when the period has ended).
+     */
     void drainAll() {
         org.jboss.logging.Logger.getLogger(TunnelRegistry.class)
                 .infof("draining %d WebSocket(s) for up to %ds", live.size(), drainPeriod.toSeconds());
+        drainDeadline = (System.nanoTime() + drainPeriod.toNanos()) | 1; // before the walk: a tunnel added meanwhile is seen by one or the other
         for (Tunnel t : live) {
             t.drain(drainPeriod, false);
         }
