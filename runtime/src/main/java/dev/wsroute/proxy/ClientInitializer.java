@@ -42,7 +42,10 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                 return;
             }
             if (tls) {
-                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates())));
+                // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
+                // good, and the head deadline's 408 could only be queued behind a handshake that never ends
+                long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
+                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()), 0, handshakeMillis));
                 p.addBefore(ctx.name(), "tls-failure", new TlsFailureLogger());
             }
             int maxHead = px.config.limits().maxHeaderBytes();

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -65,7 +66,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         this.codec = ctx.pipeline().context(ClientHttpCodec.class);
         px.metrics.clientConnections().incrementAndGet();
         ctx.channel().closeFuture().addListener(px.clientClosed);
-        armHeadTimeout(false);
+        if (!tls) {
+            armHeadTimeout(false); // over TLS, once the handshake is done: a 408 before it would go out as plain text
+        }
         ctx.fireChannelActive();
     }
 
@@ -280,12 +283,16 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * A TLS handshake done: the wait for the first head starts (the handshake had its own deadline, of the same length).
      * A FIN from the client. With no request in flight (a fresh connection, or idle between keep-alive requests)
      * nothing more can come: close at once instead of holding the socket in CLOSE-WAIT until a timeout. With one
      * in flight, its answer is still sent, then the connection closes.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+            armHeadTimeout(false);
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             if (!busy && handshake == null && !queuedAny()) {

@@ -24,7 +24,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * are flushed, and a dead upstream gives the client Close 1011 when a frame boundary allows.
  */
 final class Tunnel implements Runnable {
-    private static final long CLOSE_GRACE_MILLIS = 2000;
+    static final long CLOSE_GRACE_MILLIS = 2000;
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     final TunnelSide client;

@@ -1,5 +1,7 @@
 package dev.wsroute.proxy;
 
+import java.util.concurrent.TimeUnit;
+
 import org.jboss.logging.Logger;
 
 import io.netty.buffer.ByteBuf;
@@ -10,6 +12,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -206,10 +209,31 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
         return channel instanceof DuplexChannel d && d.isInputShutdown();
     }
 
+    /**
+     * Closes once what is queued for this side is written. A side that takes none of it for the close grace period is
+     * closed regardless: one that reads nothing (a stalled consumer, or one blocked writing to us while backpressure
+     * stops us reading it) would otherwise keep its socket, and the tunnel, open for good. One still reading, however
+     * slowly, gets all of it.
+     */
     void closeAfterFlush() {
         if (channel.isOpen()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeIfStalled(-1);
         }
+    }
+
+    private void closeIfStalled(long pendingBefore) {
+        ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
+        long pending = queue == null ? 0 : queue.totalPendingWriteBytes();
+        if (!channel.isOpen() || pending == 0) {
+            return; // closed, or flushed: the write's listener closes it
+        }
+        if (pendingBefore >= 0 && pending >= pendingBefore) {
+            LOG.debugf("tunnel %s side took none of its last %d bytes in %d ms: closing", who.label(), pending, Tunnel.CLOSE_GRACE_MILLIS);
+            channel.close();
+            return;
+        }
+        channel.eventLoop().schedule(() -> closeIfStalled(pending), Tunnel.CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
+import dev.wsroute.tls.UpstreamTlsFailureLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -241,7 +242,12 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         LOG.debugf("upgrade for %s via %s failed: %s", rule.key(), endpoint, UpstreamHandlers.failureReason(cause));
         upstream.close(); // its own error: at once
         if (!answered) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
+            if (UpstreamTlsFailureLog.isTlsFailure(cause)) {
+                UpstreamTlsFailureLog.failed(rule.key(), endpoint, cause);
+                fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + ": TLS handshake failed");
+            } else {
+                fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
+            }
         }
     }
 

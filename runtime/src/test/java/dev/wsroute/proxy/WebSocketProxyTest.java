@@ -127,6 +127,67 @@ class WebSocketProxyTest {
                 .containsEntry("other", 6.0).doesNotContainKeys("1", "65535", "4064");
     }
 
+    /**
+     * A client that sent more than the upstream read, then went away: what is queued for the upstream cannot be
+     * written (it reads nothing: a stalled consumer, or one blocked writing to us while we, held back, read nothing
+     * from it), so closing it once that is flushed never happened and the tunnel stayed open for good.
+     */
+    @Test
+    void aClientGoneWhileTheUpstreamReadsNothingStillEndsTheTunnel() throws Exception {
+        try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            px.routes(simpleRoute("127.0.0.1:" + upstream.getLocalPort()));
+            RawHttp raw = new RawHttp(px.port());
+            raw.send(RawHttp.upgradeRequest("/echo", "x"));
+            java.net.Socket stalled = upstream.accept();
+            byte[] head = new byte[4096];
+            for (int n = 0; !new String(head, 0, n, StandardCharsets.ISO_8859_1).contains("\r\n\r\n");) {
+                n += stalled.getInputStream().read(head, n, head.length - n);
+            }
+            stalled.getOutputStream().write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1)); // and from now on it reads nothing
+            assertThat(status(raw.readHead())).isEqualTo(101);
+
+            byte[] frame = new byte[4 + 4 + 60_000]; // binary, masked (with a zero mask), 60000 bytes
+            frame[0] = (byte) 0x82;
+            frame[1] = (byte) (0x80 | 126);
+            frame[2] = (byte) (60_000 >>> 8);
+            frame[3] = (byte) 60_000;
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer = new Thread(() -> {
+                try {
+                    while (true) {
+                        raw.socket.getOutputStream().write(frame);
+                        written.addAndGet(frame.length);
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test reset the connection
+                }
+            });
+            writer.start();
+            long[] last = { -1 };
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> { // every buffer on the way is full
+                long now = written.get();
+                boolean blocked = now > 0 && now == last[0];
+                last[0] = now;
+                return blocked;
+            });
+            raw.socket.setSoLinger(true, 0);
+            raw.socket.close(); // the client is gone
+            writer.join(10_000);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> px.dataPlane.tunnels() == 0);
+            stalled.setSoTimeout(20_000);
+            try (java.io.InputStream in = stalled.getInputStream()) {
+                byte[] buf = new byte[1 << 16];
+                while (in.read(buf) >= 0) { // what the proxy had written, then its close
+                }
+            } catch (java.net.SocketException reset) {
+                // closed as well
+            }
+            stalled.close();
+        }
+    }
+
     @Test
     void countsOfAnOpenSessionReachTheMetricsWhileItStaysOpen() throws Exception {
         px.routes(simpleRoute(a.endpoint()));

@@ -174,6 +174,42 @@ class WssEndToEndTest {
     }
 
     @Test
+    void aFailedUpstreamHandshakeLogsItsPreciseReasonOnceAndTheClientIsToldItWasTls() throws Exception {
+        routes(routesYaml(localhost).replace("metadata: {name: chat}", "metadata: {name: chat-log}")); // a rule no other test logged for
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getLevel() + " " + (r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(UpstreamTlsFailureLog.class.getName());
+        log.addHandler(capture);
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try (SSLSocket s = TlsClients.connect(client, proxy.tlsPort(), "localhost")) {
+                    s.getOutputStream().write(("GET /wrong-name HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(US_ASCII));
+                    String answer = new String(s.getInputStream().readAllBytes(), US_ASCII);
+                    assertThat(answer).startsWith("HTTP/1.1 502 ").contains("TLS handshake failed").doesNotContain("DecoderException");
+                }
+            }
+            assertThat(lines).as("once for both failures").singleElement().asString().startsWith("WARN ")
+                    .contains("127.0.0.1:" + tlsBackend.port(), "default/chat-log#2", "other.internal");
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void rotationUnderAnOpenWebSocket() throws Exception {
         routes(routesYaml(localhost));
         WsClient before = open(wss("/ws"));
@@ -191,5 +227,78 @@ class WssEndToEndTest {
         }
         assertThat(before.roundTrip("still open")).isEqualTo("echo: still open");
         before.close();
+    }
+
+    /** A ClientHello as a real client sends it (SNI localhost), to send by hand and then stop. */
+    static byte[] clientHello() throws Exception {
+        javax.net.ssl.SSLEngine engine = client.createSSLEngine("localhost", 443);
+        engine.setUseClientMode(true);
+        javax.net.ssl.SSLParameters params = engine.getSSLParameters();
+        params.setServerNames(List.of(new javax.net.ssl.SNIHostName("localhost"))); // the JDK sends none for a name without a dot
+        engine.setSSLParameters(params);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** What the proxy sends until it closes the connection; fails if it is still open after 15 s. */
+    static byte[] answerUntilClosed(java.net.Socket s) throws Exception {
+        s.setSoTimeout(15_000);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        try {
+            for (int n; (n = s.getInputStream().read(buf)) >= 0;) {
+                got.write(buf, 0, n);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("still open 15 s later, after " + got.size() + " bytes", e);
+        } catch (java.net.SocketException e) { // reset: closed as well
+        }
+        return got.toByteArray();
+    }
+
+    DataPlane withHeaderTimeout() throws Exception {
+        return new DataPlane(TestConfig.withTls("wsroute.limits.request-header-timeout", "1s"), tables, Meters.NONE, () -> null).start();
+    }
+
+    @Test
+    void aHandshakeNeverFinishedIsClosedInTheHeaderTimeout() throws Exception {
+        routes(routesYaml(localhost));
+        DataPlane strict = withHeaderTimeout();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", strict.tlsPort())) {
+            s.getOutputStream().write(clientHello()); // the server answers; the client never sends its Finished
+            byte[] answer = answerUntilClosed(s);
+            assertThat(answer).isNotEmpty();
+            assertThat(answer[0]).as("a TLS record (handshake or alert), never plain text").isIn((byte) 22, (byte) 21);
+        } finally {
+            strict.close();
+        }
+    }
+
+    @Test
+    void aTlsClientSilentBeforeItsClientHelloGetsNoPlainText408() throws Exception {
+        routes(routesYaml(localhost));
+        DataPlane strict = withHeaderTimeout();
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", strict.tlsPort());
+                java.net.Socket halfHello = new java.net.Socket("127.0.0.1", strict.tlsPort())) {
+            halfHello.getOutputStream().write(java.util.Arrays.copyOf(clientHello(), 20));
+            assertThat(new String(answerUntilClosed(silent), US_ASCII)).as("closed without an answer").isEmpty();
+            assertThat(new String(answerUntilClosed(halfHello), US_ASCII)).as("closed without an answer").isEmpty();
+        } finally {
+            strict.close();
+        }
+    }
+
+    @Test
+    void afterTheHandshakeALateHeadStillGets408OverTls() throws Exception {
+        routes(routesYaml(localhost));
+        DataPlane strict = withHeaderTimeout();
+        try (SSLSocket s = TlsClients.connect(client, strict.tlsPort(), "localhost")) {
+            s.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: local".getBytes(US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(new String(answerUntilClosed(s), US_ASCII)).startsWith("HTTP/1.1 408 ");
+        } finally {
+            strict.close();
+        }
     }
 }

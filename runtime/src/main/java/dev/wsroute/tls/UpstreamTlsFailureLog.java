@@ -1,0 +1,44 @@
+package dev.wsroute.tls;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+/**
+ * An upstream TLS handshake failed (untrusted CA, a certificate not naming the SNI, expired, no common protocol): said
+ * with the precise reason, once per rule, endpoint and reason, since a broken upstream fails every upgrade to it and
+ * each of those is in the access log already. Bounded as {@link MissingCertificateLog} is.
+ */
+public final class UpstreamTlsFailureLog {
+    private static final Logger LOG = Logger.getLogger(UpstreamTlsFailureLog.class);
+    static final int MAX_ENTRIES = 1024;
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+    private UpstreamTlsFailureLog() {
+    }
+
+    /** Whether TLS failed (an SSLException in the cause chain; Netty wraps it in a DecoderException). */
+    public static boolean isTlsFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static void failed(Object rule, Object endpoint, Throwable cause) {
+        String reason = UpstreamHandlers.failureReason(cause);
+        if (LOGGED.size() >= MAX_ENTRIES) {
+            if (LOGGED.add("\0full")) {
+                LOG.warnf("upstream TLS handshake failures: %d logged, further ones are not", MAX_ENTRIES);
+            }
+            return;
+        }
+        if (LOGGED.add(rule + " " + endpoint + " " + reason)) {
+            LOG.warnf("upstream TLS handshake with %s for %s failed (502): %s (check upstreamTLS caSecretName and sni); "
+                    + "logged once per endpoint and reason", endpoint, rule, reason);
+        }
+    }
+}
