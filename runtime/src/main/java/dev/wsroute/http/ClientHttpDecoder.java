@@ -38,6 +38,8 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
     /** Empty lines tolerated before a request line (RFC 9112 §2.2 asks for at least one). */
     static final int MAX_LEADING_EMPTY_LINES = 4;
     private static final int MAX_BODY_SLICE = 16 * 1024;
+    /** What the decoder holds after an upgrade head before it stops reading (as the handshake does with early bytes). */
+    static final int MAX_HELD_AFTER_UPGRADE = 64 * 1024;
 
     private enum State { HEAD, LENGTH, CHUNKED, UPGRADE, BROKEN }
 
@@ -87,7 +89,11 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
                 }
             }
             case CHUNKED -> chunked(in, out);
-            case UPGRADE -> { } // held until the upgrade is answered
+            case UPGRADE -> { // held until the upgrade is answered: a client that streams on meanwhile is read no further
+                if (in.readableBytes() > MAX_HELD_AFTER_UPGRADE) {
+                    ctx.channel().config().setAutoRead(false); // the tunnel, or the local answer's exchangeDone, reads on
+                }
+            }
             case BROKEN -> in.skipBytes(in.readableBytes());
         }
     }
