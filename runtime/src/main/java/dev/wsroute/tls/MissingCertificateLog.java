@@ -1,8 +1,5 @@
 package dev.wsroute.tls;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 import org.jboss.logging.Logger;
 
 /**
@@ -14,20 +11,15 @@ final class MissingCertificateLog {
     private static final Logger LOG = Logger.getLogger(MissingCertificateLog.class);
     static final int MAX_NAMES = 1024;
     private static final String NO_SNI = "";
-    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final OncePerKey LOGGED = new OncePerKey(MAX_NAMES,
+            () -> LOG.warnf("TLS handshakes without a certificate: %d names logged, further names are not", MAX_NAMES));
 
     private MissingCertificateLog() {
     }
 
     static void once(String sni, String why) {
         String name = sni == null ? NO_SNI : sni;
-        if (LOGGED.size() >= MAX_NAMES) {
-            if (LOGGED.add("\0full")) {
-                LOG.warnf("TLS handshakes without a certificate: %d names logged, further names are not", MAX_NAMES);
-            }
-            return;
-        }
-        if (LOGGED.add(name)) {
+        if (LOGGED.first(name)) {
             LOG.warnf("TLS handshake refused: %s (give a route for it a tls.secretName, or set wsroute.tls.default-secret); "
                     + "logged once per name", why);
         }

@@ -1,8 +1,5 @@
 package dev.wsroute.tls;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 import org.jboss.logging.Logger;
 
 /**
@@ -13,7 +10,8 @@ import org.jboss.logging.Logger;
 public final class UpstreamTlsFailureLog {
     private static final Logger LOG = Logger.getLogger(UpstreamTlsFailureLog.class);
     static final int MAX_ENTRIES = 1024;
-    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final OncePerKey LOGGED = new OncePerKey(MAX_ENTRIES,
+            () -> LOG.warnf("upstream TLS handshake failures: %d logged, further ones are not", MAX_ENTRIES));
 
     private UpstreamTlsFailureLog() {
     }
@@ -30,13 +28,7 @@ public final class UpstreamTlsFailureLog {
 
     public static void failed(Object rule, Object endpoint, Throwable cause) {
         String reason = UpstreamHandlers.failureReason(cause);
-        if (LOGGED.size() >= MAX_ENTRIES) {
-            if (LOGGED.add("\0full")) {
-                LOG.warnf("upstream TLS handshake failures: %d logged, further ones are not", MAX_ENTRIES);
-            }
-            return;
-        }
-        if (LOGGED.add(rule + " " + endpoint + " " + reason)) {
+        if (LOGGED.first(rule + " " + endpoint + " " + reason)) {
             LOG.warnf("upstream TLS handshake with %s for %s failed (502): %s (check upstreamTLS caSecretName and sni); "
                     + "logged once per endpoint and reason", endpoint, rule, reason);
         }
