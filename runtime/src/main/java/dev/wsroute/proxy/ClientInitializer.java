@@ -36,7 +36,7 @@ final class ClientInitializer extends ChannelHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelPipeline p = ctx.pipeline();
         try {
-            if (px.metrics.clientConnections().get() >= px.config.limits().maxConnections()) {
+            if (px.metrics.clientConnections().get() >= px.maxConnections) {
                 p.remove(this);
                 ctx.channel().close(); // over the process-wide limit: refuse rather than run out of file descriptors
                 return;
