@@ -49,7 +49,7 @@ class OpenFilesLimitTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try (ExternalPeer proxy = ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of("/usr/bin/prlimit",
                 "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                FdLimitedProxyMain.class.getName(), echo.get().endpoint()))) {
+                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()))) {
             JsonObject started = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60));
             int port = started.getInteger("port");
             int limit = started.getInteger("limit");
@@ -110,6 +110,48 @@ class OpenFilesLimitTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
             assertThat(limit).as(proxy.transcript()).isBetween(1, (OPEN_FILES - 256) / 2);
             assertThat(proxy.transcript()).contains("does not fit in the open-files limit of " + OPEN_FILES);
+        }
+    }
+
+    @Test
+    void anUpgradeThatFindsNoDescriptorForItsUpstreamGets503AndTheNextOneToo() throws Exception {
+        boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
+        if (!prlimit && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("prlimit is not installed (util-linux)");
+        }
+        assumeTrue(prlimit, "prlimit is not installed (util-linux)");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try (ExternalPeer proxy = ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of("/usr/bin/prlimit",
+                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()))) {
+            int port = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60)).getInteger("port");
+            try (RawHttp warm = new RawHttp(port)) { // the failure path's classes loaded while jars can still be opened
+                assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/dead", "a")).readResponse())).isEqualTo(502);
+            }
+            try (RawHttp warm = new RawHttp(port)) {
+                assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+            proxy.send("eat"); // another user of the process's files took all but one: the client's
+            proxy.await(e -> e.containsKey("eaten"), "descriptors taken", Duration.ofSeconds(30));
+            for (int i = 0; i < 3; i++) {
+                try (RawHttp c = new RawHttp(port)) {
+                    c.socket.setSoTimeout(5_000);
+                    String answer = c.send(RawHttp.upgradeRequest("/echo", "a")).readResponse();
+                    assertThat(RawHttp.status(answer)).as(answer).isEqualTo(503);
+                    assertThat(answer).contains("out of file descriptors");
+                } catch (IOException e) {
+                    throw new AssertionError("upgrade " + i + " got no answer\n" + proxy.transcript(), e);
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+            }
+            assertThat(proxy.transcript()).containsOnlyOnce("cannot open a connection to an upstream");
+        }
+    }
+
+    private static String closedEndpoint() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return "127.0.0.1:" + s.getLocalPort();
         }
     }
 
