@@ -88,6 +88,10 @@ public class WsRouteRuntime {
 
     /** Before the application's own start-up observers, so that any table they publish comes after the empty one. */
     void start(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) throws Exception {
+        Optional<ConfigurationException> invalid = SettingsCheck.check(config);
+        if (invalid.isPresent()) { // one line naming the properties, not a listener that half works
+            throw invalid.get();
+        }
         if (config.routesFile().isPresent()) {
             startRoutes(config.routesFile().get());
         } else {
