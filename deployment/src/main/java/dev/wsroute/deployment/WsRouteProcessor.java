@@ -1,6 +1,9 @@
 package dev.wsroute.deployment;
 
+import java.nio.file.Path;
 import java.util.Optional;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.wsroute.runtime.WsRouteRuntime;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -10,6 +13,7 @@ import io.quarkus.deployment.IsDevelopment;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.HotDeploymentWatchedFileBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
@@ -74,5 +78,16 @@ class WsRouteProcessor {
     @BuildStep(onlyIf = IsDevelopment.class)
     RunTimeConfigurationDefaultBuildItem noDrainInDevMode() {
         return new RunTimeConfigurationDefaultBuildItem("wsroute.drain.period", "0s");
+    }
+
+    /**
+     * Dev mode: a routes file that is a classpath resource ({@code routes.yaml} in {@code src/main/resources}) is read
+     * once per start, so an edit of it reloads the app (a file on disk is watched by the data plane itself).
+     */
+    @BuildStep(onlyIf = IsDevelopment.class)
+    void reloadOnClasspathRoutesChange(BuildProducer<HotDeploymentWatchedFileBuildItem> watched) {
+        ConfigProvider.getConfig().getOptionalValue("wsroute.routes-file", String.class)
+                .filter(file -> !Path.of(file).isAbsolute())
+                .ifPresent(file -> watched.produce(new HotDeploymentWatchedFileBuildItem(file.replace('\\', '/'), true)));
     }
 }
