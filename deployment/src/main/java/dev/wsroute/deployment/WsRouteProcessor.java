@@ -10,6 +10,7 @@ import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.IsDevelopment;
+import io.quarkus.deployment.IsNormal;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
@@ -74,9 +75,13 @@ class WsRouteProcessor {
         defaults.produce(new RunTimeConfigurationDefaultBuildItem("quarkus.http.test-port", "0"));
     }
 
-    /** A live reload keeps the data plane; when dev mode ends, open WebSockets are closed at once. */
-    @BuildStep(onlyIf = IsDevelopment.class)
-    RunTimeConfigurationDefaultBuildItem noDrainInDevMode() {
+    /**
+     * No drain wait outside production: a live reload keeps the data plane and, when dev mode ends, open WebSockets are
+     * closed at once; a test app (each {@code @TestProfile} restarts it) stops without waiting for the WebSockets its
+     * tests left open.
+     */
+    @BuildStep(onlyIfNot = IsNormal.class)
+    RunTimeConfigurationDefaultBuildItem noDrainOutsideProduction() {
         return new RunTimeConfigurationDefaultBuildItem("wsroute.drain.period", "0s");
     }
 
