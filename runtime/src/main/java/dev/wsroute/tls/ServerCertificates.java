@@ -23,10 +23,16 @@ public final class ServerCertificates {
         return byHost.isEmpty() && fallback == null;
     }
 
-    /** The context for this SNI host name (null or unknown: the default), or null when there is none: a handshake failure. */
+    /**
+     * The context for this SNI host name (null or unknown: the default), or null when there is none: a handshake failure.
+     * A fully qualified name ("chat.example.com.", one final dot) is the same host, as Host matching has it.
+     */
     public SslContext select(String sni) {
         if (sni != null) {
             String host = sni.toLowerCase(java.util.Locale.ROOT);
+            if (host.length() > 1 && host.endsWith(".") && host.charAt(host.length() - 2) != '.') {
+                host = host.substring(0, host.length() - 1);
+            }
             SslContext ctx = byHost.get(host);
             if (ctx != null) {
                 return ctx;

@@ -89,6 +89,23 @@ class ServerHandshakeTest {
         }
     }
 
+    /**
+     * An SNI written as a fully qualified name ("chat.example.com.", as openssl s_client and some resolvers' callers
+     * send it) names the same host: it gets that host's certificate, as from nginx, not the default or a failure.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void anSniWithATrailingDotGetsTheCertificateOfItsHost(SslProvider engine) {
+        ServerCertificates certs = standard(engine);
+        assertThat(certs.select("chat.example.com.")).isSameAs(certs.select("chat.example.com"));
+        assertThat(certs.select("Room.Example.Com.")).isSameAs(certs.select("room.example.com")).isNotSameAs(certs.select(null));
+        ServerCertificates noDefault = certificates(engine, new MutableSecrets().put("chat", chat.secretData()),
+                List.of(route("chat", "chat", "chat.example.com")));
+        assertThat(noDefault.select("chat.example.com.")).isNotNull().isSameAs(noDefault.select("chat.example.com"));
+        assertThat(noDefault.select("chat.example.com..")).as("one dot only").isNull();
+        assertThat(noDefault.select(".")).isNull();
+    }
+
     @ParameterizedTest
     @MethodSource("engines")
     void withoutADefaultUnknownAndMissingSniFailTheHandshake(SslProvider engine) throws Exception {
