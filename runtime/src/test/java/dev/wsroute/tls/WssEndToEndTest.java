@@ -289,6 +289,24 @@ class WssEndToEndTest {
         }
     }
 
+    /**
+     * {@code curl http://host:8443/}: the client is told it spoke plain HTTP to the TLS port (400, as nginx answers),
+     * instead of a connection closed without a word; TLS clients on the same port are served as before.
+     */
+    @Test
+    void plainHttpSentToTheTlsPortGets400SayingSo() throws Exception {
+        routes(routesYaml(localhost));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.tlsPort())) {
+            s.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(US_ASCII));
+            String answer = new String(answerUntilClosed(s), US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("connection: close")
+                    .endsWith("plain HTTP sent to the HTTPS port; use https://\n");
+        }
+        try (WsClient tls = open(wss("/ws"))) {
+            assertThat(tls.roundTrip("still tls")).isEqualTo("echo: still tls");
+        }
+    }
+
     @Test
     void afterTheHandshakeALateHeadStillGets408OverTls() throws Exception {
         routes(routesYaml(localhost));
