@@ -106,6 +106,22 @@ class ServerHandshakeTest {
         assertThat(noDefault.select(".")).isNull();
     }
 
+    /** Which requests a TLS session may carry: those whose host chooses the certificate its SNI chose (else 421). */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aSessionServesTheHostsItsCertificateWasChosenFor(SslProvider engine) {
+        ServerCertificates certs = standard(engine);
+        assertThat(certs.servesAlike("chat.example.com", "chat.example.com")).isTrue();
+        assertThat(certs.servesAlike("chat.example.com.", "chat.example.com")).isTrue();
+        assertThat(certs.servesAlike("a.example.com", "b.example.com")).as("one wildcard certificate").isTrue();
+        assertThat(certs.servesAlike("unknown.example.org", "other.example.net")).as("both the default").isTrue();
+        assertThat(certs.servesAlike(null, "chat.example.com")).as("no SNI: any host").isTrue();
+        assertThat(certs.servesAlike("chat.example.com", "room.example.com")).isFalse();
+        assertThat(certs.servesAlike("room.example.com", "chat.example.com")).isFalse();
+        assertThat(certs.servesAlike("unknown.example.org", "chat.example.com")).isFalse();
+        assertThat(certs.servesAlike("chat.example.com", "")).as("no Host (HTTP/1.0): the default's hosts").isFalse();
+    }
+
     @ParameterizedTest
     @MethodSource("engines")
     void withoutADefaultUnknownAndMissingSniFailTheHandshake(SslProvider engine) throws Exception {

@@ -32,6 +32,7 @@ import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -286,6 +287,25 @@ class WssEndToEndTest {
             assertThat(new String(answerUntilClosed(halfHello), US_ASCII)).as("closed without an answer").isEmpty();
         } finally {
             strict.close();
+        }
+    }
+
+    /**
+     * Domain fronting: a TLS session opened for one name (SNI localhost) must not carry requests for a host whose
+     * certificate is another (here broken.example.com, whose Secret is missing and no default stands in: no client can
+     * even handshake for it). 421 Misdirected Request (RFC 9110 §7.4), on a connection that stays usable for its own
+     * host. Before, the request reached broken.example.com's route and was upgraded.
+     */
+    @Test
+    void aRequestForAHostTheSessionsCertificateDoesNotServeGets421() throws Exception {
+        routes(routesYaml(localhost));
+        try (RawHttp raw = new RawHttp(TlsClients.connect(client, proxy.tlsPort(), "localhost"))) {
+            raw.send(RawHttp.upgradeRequest("/ws", "broken.example.com"));
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 421 Misdirected Request\r\n");
+            raw.send("GET /ws HTTP/1.1\r\nHost: broken.example.com:443\r\n\r\n");
+            assertThat(raw.readResponse()).as("plain HTTP too").startsWith("HTTP/1.1 421 ");
+            raw.send(RawHttp.upgradeRequest("/ws", "LocalHost."));
+            assertThat(raw.readHead()).as("the session's own host, on the same connection").startsWith("HTTP/1.1 101 ");
         }
     }
 
