@@ -24,6 +24,12 @@ import dev.wsroute.tls.SniMapping;
 @ChannelHandler.Sharable
 final class ClientInitializer extends ChannelHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ClientInitializer.class);
+    /**
+     * The largest ClientHello the SNI stage gathers before it can choose a certificate (Netty's own default; real ones
+     * take a few KiB). 0 would mean no bound: up to the 16 MiB the hello's length field can announce, held per
+     * connection until the handshake deadline.
+     */
+    static final int MAX_CLIENT_HELLO = 64 * 1024;
     private final ProxyContext px;
     private final boolean tls;
 
@@ -47,7 +53,8 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                 // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
                 // good, and the head deadline's 408 could only be queued behind a handshake that never ends
                 long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
-                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()), 0, handshakeMillis));
+                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
+                        MAX_CLIENT_HELLO, handshakeMillis));
                 p.addBefore(ctx.name(), "tls-failure", new TlsFailureLogger());
             }
             RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());

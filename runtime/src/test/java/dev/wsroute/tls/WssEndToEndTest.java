@@ -310,6 +310,39 @@ class WssEndToEndTest {
     }
 
     /**
+     * A ClientHello is read whole before a certificate can be chosen, so its size must be bounded: one that announces
+     * 16 MiB (the most its length field can say) and keeps sending is cut off after 64 KiB. Before, the SNI stage was
+     * given no bound (0 means none to Netty) and held up to 16 MiB of direct memory per connection until the handshake
+     * deadline: a few such connections used up the data plane's direct memory.
+     */
+    @Test
+    void aClientHelloLargerThan64KiBIsRefusedBeforeItIsHeld() throws Exception {
+        routes(routesYaml(localhost));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.tlsPort())) {
+            java.io.OutputStream out = s.getOutputStream();
+            byte[] record = new byte[5 + 16_000];
+            record[0] = 0x16; // handshake
+            record[1] = 0x03;
+            record[2] = 0x01;
+            record[3] = (byte) (16_000 >> 8);
+            record[4] = (byte) 16_000;
+            record[5] = 0x01; // ClientHello, of 0xFFFFFF bytes
+            record[6] = record[7] = record[8] = (byte) 0xff;
+            long sent = 0;
+            try {
+                for (; sent < 12L * 1024 * 1024; sent += 16_000) { // under the 16 MiB the hello announces
+                    out.write(record);
+                    record[5] = record[6] = record[7] = record[8] = 0; // the rest: more of the same hello
+                }
+                assertThat(answerUntilClosed(s)).as("closed with at most an alert").hasSizeLessThan(64);
+                throw new AssertionError("12 MiB of one ClientHello were taken without the connection being closed");
+            } catch (java.net.SocketException closed) {
+                assertThat(sent).as("bytes written before the proxy's close showed").isLessThan(12L * 1024 * 1024);
+            }
+        }
+    }
+
+    /**
      * {@code curl http://host:8443/}: the client is told it spoke plain HTTP to the TLS port (400, as nginx answers),
      * instead of a connection closed without a word; TLS clients on the same port are served as before.
      */
