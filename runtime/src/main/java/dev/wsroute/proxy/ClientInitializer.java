@@ -13,8 +13,9 @@ import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
- * [plain-http-on-tls → sni-tls] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec gone). The receiver
- * keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head starts.
+ * [plain-http-on-tls → sni-tls] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec
+ * gone). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
+ * starts.
  * <p>
  * Not a Netty {@code ChannelInitializer}: that one keeps every new channel in a concurrent set while it initialises
  * (an identity hash and two map updates per connection) and adds then removes itself. This one puts the codec in its
