@@ -9,6 +9,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class PoolStatus {
     public Integer rule;
+    /** The rule's name, where it has one. */
+    public String name;
     /** Where the rule has health checks: true while no endpoint is healthy and every ready one takes connections. */
     public Boolean failingOpen;
     public List<BackendStatus> backends = new ArrayList<>();

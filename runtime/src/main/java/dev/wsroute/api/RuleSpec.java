@@ -7,10 +7,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class RuleSpec {
+    @JsonPropertyDescription("The rule's name, unique in the route (a DNS label). Optional: it keeps the rule's state (health,"
+            + " ejections, connection counts) and its open sockets across edits of its match; unnamed, a rule is known by its match.")
+    @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    public String name;
+
     @JsonPropertyDescription("What a WebSocket upgrade request must look like for this rule to apply.")
     public MatchSpec match;
 

@@ -65,7 +65,7 @@ public final class HealthRegistry {
                 kept.add(key);
                 List<Endpoint> endpoints = rule.pool().endpoints();
                 pools.computeIfAbsent(key, k -> new PoolHealth(k, l, nanoClock, fanOut))
-                        .update(l, endpoints.stream().map(Endpoint::key).toList());
+                        .update(key, l, endpoints.stream().map(Endpoint::key).toList());
                 l.activeCheck().ifPresent(check -> {
                     String host = rule.rule().rewrite().hostname();
                     for (Endpoint e : endpoints) {

@@ -23,7 +23,7 @@ public final class PoolHealth {
     static final long EARLY_DEATH_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int MAX_EJECTION_MULTIPLIER = 10;
 
-    private final RuleKey rule;
+    private volatile RuleKey rule; // the latest table's: an equal key, with the rule's position now
     private final LongSupplier nanoClock;
     private final HealthListener listener;
     private final ConcurrentHashMap<String, EndpointState> endpoints = new ConcurrentHashMap<>();
@@ -45,7 +45,11 @@ public final class PoolHealth {
     }
 
     /** A new table: endpoints it no longer has are forgotten, new ones start healthy. */
-    public synchronized void update(Lifecycle lifecycle, Collection<String> endpointKeys) {
+    public synchronized void update(RuleKey rule, Lifecycle lifecycle, Collection<String> endpointKeys) {
+        if (!rule.equals(this.rule)) {
+            throw new IllegalArgumentException(rule + " is not " + this.rule);
+        }
+        this.rule = rule;
         this.lifecycle = lifecycle;
         endpoints.keySet().retainAll(endpointKeys);
         for (String key : endpointKeys) {

@@ -2,8 +2,10 @@ package dev.wsroute.model;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
@@ -35,6 +37,8 @@ import dev.wsroute.model.Match.ValueMatch;
 public final class RouteValidator {
 
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    /** A rule's name: a DNS-1123 label, as Gateway API's HTTPRouteRule name. */
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     /** Longest header value or match value a route may set or compare (a request head is at most 16K anyway). */
     static final int MAX_VALUE_LENGTH = 8192;
     /** Longest regular expression (RE2 compiles in time and memory linear in the pattern). */
@@ -80,10 +84,16 @@ public final class RouteValidator {
         }
         List<Rule> rules = new ArrayList<>();
         List<RuleSpec> ruleSpecs = spec.rules == null ? List.of() : spec.rules;
+        Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < ruleSpecs.size(); i++) {
             Rule r = rule(i, ruleSpecs.get(i), "spec.rules[" + i + "]", e);
             if (r != null) {
                 rules.add(r);
+            }
+            String name = ruleSpecs.get(i) == null ? null : ruleSpecs.get(i).name;
+            Integer first = name == null ? null : names.putIfAbsent(name, i);
+            if (first != null) { // a name is the rule's identity: two rules can't share one
+                e.add("spec.rules[" + i + "].name", "'" + name + "' is already the name of spec.rules[" + first + "]");
             }
         }
         List<Backend> http = spec.http == null ? List.of() : backends(spec.http.backends, "spec.http.backends", true, e);
@@ -115,6 +125,10 @@ public final class RouteValidator {
             return null;
         }
         int before = e.list.size();
+        if (spec.name != null && (spec.name.length() > 63 || !DNS_LABEL.matcher(spec.name).matches())) {
+            e.add(at + ".name", "'" + spec.name + "' is not a DNS label (lower case letters, digits and '-', at most 63)");
+        }
+        String name = spec.name;
         Match match = match(spec.match, at + ".match", e);
         Rewrite rewrite = rewrite(spec.rewrite, match, at + ".rewrite", e);
         List<Backend> backends = backends(spec.backends, at + ".backends", false, e);
@@ -147,7 +161,7 @@ public final class RouteValidator {
         if (e.list.size() > before) {
             return null;
         }
-        return new Rule(index, match, rewrite, backends, upstreamTls, lb, origins, maxConnections, handshake, idle, lifecycle);
+        return new Rule(index, name, match, rewrite, backends, upstreamTls, lb, origins, maxConnections, handshake, idle, lifecycle);
     }
 
     private Match match(MatchSpec spec, String at, Errors e) {

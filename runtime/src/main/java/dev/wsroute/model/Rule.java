@@ -4,9 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** One validated WebSocket rule of a route; {@code index} is its position in spec.rules. */
+/**
+ * One validated WebSocket rule of a route; {@code index} is its position in spec.rules, {@code name} its optional
+ * name (a DNS label unique in the route; null when it has none).
+ */
 public record Rule(
         int index,
+        String name,
         Match match,
         Rewrite rewrite,
         List<Backend> backends,
@@ -29,7 +33,7 @@ public record Rule(
 
     /** Matches any upgrade, edits nothing, default limits: what upgrades to the default backend run under. */
     public static Rule passThrough() {
-        return new Rule(0, Match.ANY, Rewrite.NONE, List.of(), Optional.empty(), LoadBalancing.DEFAULT, List.of(),
+        return new Rule(0, null, Match.ANY, Rewrite.NONE, List.of(), Optional.empty(), LoadBalancing.DEFAULT, List.of(),
                 DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, Lifecycle.NONE);
     }
 

@@ -99,7 +99,7 @@ final class Tunnel implements Runnable {
 
     /** What it relayed so far, for the status page (read from another thread: a batch behind at most). */
     OpenTunnel sample() {
-        int rule = pool instanceof RuleKey key ? key.index() : -1;
+        int rule = pool instanceof RuleKey key ? ctx.registry().current().indexOf(key) : -1; // where the rule is now
         return new OpenTunnel(id, pool.route(), rule, endpoint.key(), client.inbound.bytes(), upstream.inbound.bytes(),
                 client.inbound.messages(), upstream.inbound.messages());
     }

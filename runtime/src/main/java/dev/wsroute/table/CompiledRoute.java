@@ -1,6 +1,8 @@
 package dev.wsroute.table;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import dev.wsroute.model.Route;
@@ -9,9 +11,19 @@ import dev.wsroute.model.Route;
  * A route ready for the data plane.
  *
  * @param http pool for plain HTTP, or null when the route declares none
- * @param endpointKeys every endpoint key of the route's pools, to tell which open tunnels survive a reload
+ * @param endpointsByPool per pool (each rule's, and the plain HTTP one), the keys of the endpoints its backends
+ *        resolved to (also where upstream TLS is missing and the pool is left empty): which open tunnels survive
+ *        a reload
  * @param inputs what it was compiled from besides the route (resolved endpoints, upstream TLS): when a new
  *        table sees the same route and the same inputs, it reuses this object instead of compiling it again
  */
-public record CompiledRoute(Route route, List<CompiledRule> rules, Pool http, Set<String> endpointKeys, List<Object> inputs) {
+public record CompiledRoute(Route route, List<CompiledRule> rules, Pool http, Map<PoolId, Set<String>> endpointsByPool,
+        List<Object> inputs) {
+
+    /** Every endpoint key of the route's pools. */
+    public Set<String> endpointKeys() {
+        Set<String> all = new HashSet<>();
+        endpointsByPool.values().forEach(all::addAll);
+        return all;
+    }
 }

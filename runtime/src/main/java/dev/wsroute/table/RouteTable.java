@@ -2,6 +2,7 @@ package dev.wsroute.table;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.wsroute.model.RouteId;
 import dev.wsroute.tls.ServerCertificates;
@@ -83,24 +84,41 @@ public final class RouteTable {
         return null;
     }
 
-    /** Whether this table still has the pool (the default backend is never the table's to drop). */
+    /**
+     * Whether this table still has the pool: its route, and for a rule's pool a rule of the same identity (the default
+     * backend is never the table's to drop).
+     */
     public boolean has(PoolId pool) {
         if (pool instanceof PoolId.DefaultBackend) {
             return true;
         }
         CompiledRoute r = byId.get(pool.route());
-        if (r == null) {
-            return false;
-        }
-        return pool instanceof RuleKey k ? k.index() < r.rules().size() : r.http() != null;
+        return r != null && r.endpointsByPool().containsKey(pool);
     }
 
-    /** Whether a tunnel to this endpoint, opened from this pool, may stay open under this table. */
+    /**
+     * Whether a tunnel to this endpoint, opened from this pool, may stay open under this table: the pool is still
+     * there (for a rule's: a rule of the same identity) and its backends still resolve to the endpoint. Another rule
+     * of the route listing the endpoint does not keep it: the user took it out of this one.
+     */
     public boolean keeps(PoolId pool, String endpointKey) {
         if (pool instanceof PoolId.DefaultBackend) {
             return true; // not the table's: only shutdown drains it
         }
         CompiledRoute r = byId.get(pool.route());
-        return r != null && r.endpointKeys().contains(endpointKey);
+        return r != null && r.endpointsByPool().getOrDefault(pool, Set.of()).contains(endpointKey);
+    }
+
+    /** Where the rule of this identity is in this table now (for status and messages); -1 when it has none. */
+    public int indexOf(RuleKey rule) {
+        CompiledRoute r = byId.get(rule.route());
+        if (r != null) {
+            for (CompiledRule c : r.rules()) {
+                if (c.key().equals(rule)) {
+                    return c.rule().index();
+                }
+            }
+        }
+        return -1;
     }
 }

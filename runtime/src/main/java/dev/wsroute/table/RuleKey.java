@@ -1,9 +1,36 @@
 package dev.wsroute.table;
 
+import java.util.Objects;
+
 import dev.wsroute.model.RouteId;
 
-/** A rule's identity across reloads, for its connection limit and its pool: the route and the rule's index. */
-public record RuleKey(RouteId route, int index) implements PoolId {
+/**
+ * A rule's identity across reloads: its route and {@link RuleIdentities its identity} there (its name, or its match).
+ * Health, ejections, connection counts and the rebalancer's memory are kept per key, and an open socket drains when
+ * a new table no longer has its key, so inserting, removing or reordering rules leaves every other rule's state where
+ * it was.
+ *
+ * @param identity what tells the rule apart from the route's others; not for display (it holds match values)
+ * @param index the rule's position in the table that made this key: for messages and status only, and not part
+ *        of equality (an equal key from a later table may have another position)
+ */
+public record RuleKey(RouteId route, String identity, int index) implements PoolId {
+
+    public RuleKey {
+        Objects.requireNonNull(route, "route");
+        Objects.requireNonNull(identity, "identity");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof RuleKey k && route.equals(k.route) && identity.equals(k.identity);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * route.hashCode() + identity.hashCode();
+    }
+
     @Override
     public String toString() {
         return route + "#" + index;

@@ -3,8 +3,10 @@ package dev.wsroute.table;
 import dev.wsroute.tls.TlsResolver;
 import dev.wsroute.tls.TlsProblem;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -57,12 +59,13 @@ public final class TableBuilder {
                 compiled.add(before);
                 continue;
             }
-            Set<String> keys = new HashSet<>();
+            Map<PoolId, Set<String>> endpointsByPool = new HashMap<>();
+            List<String> identities = RuleIdentities.of(route.rules());
             List<CompiledRule> rules = new ArrayList<>();
             for (int i = 0; i < route.rules().size(); i++) {
                 Rule rule = route.rules().get(i);
-                RuleKey key = new RuleKey(route.id(), rule.index());
-                Pool pool = pool(key, rule.backends(), ruleEndpoints.get(i), rule.loadBalancing(), keys);
+                RuleKey key = new RuleKey(route.id(), identities.get(i), rule.index());
+                Pool pool = pool(key, rule.backends(), ruleEndpoints.get(i), rule.loadBalancing(), endpointsByPool);
                 UpstreamTls upstream = upstreams.get(i);
                 if (rule.upstreamTls().isPresent() && upstream == null) {
                     pool = new Pool(key, List.of(), rule.loadBalancing()); // never send plain text where TLS was asked for
@@ -70,8 +73,8 @@ public final class TableBuilder {
                 rules.add(new CompiledRule(key, rule, pool, upstream));
             }
             Pool http = route.httpBackends().isEmpty() ? null
-                    : pool(new PoolId.Http(route.id()), route.httpBackends(), httpEndpoints, LoadBalancing.DEFAULT, keys);
-            compiled.add(new CompiledRoute(route, rules, http, Set.copyOf(keys), List.copyOf(inputs)));
+                    : pool(new PoolId.Http(route.id()), route.httpBackends(), httpEndpoints, LoadBalancing.DEFAULT, endpointsByPool);
+            compiled.add(new CompiledRoute(route, rules, http, Map.copyOf(endpointsByPool), List.copyOf(inputs)));
         }
         ServerCertificates certificates = tls.serverCertificates(routes, problems);
         return new RouteTable(version, compiled, certificates, found);
@@ -86,8 +89,9 @@ public final class TableBuilder {
     }
 
     private static Pool pool(PoolId id, List<Backend> backends, List<List<Backend.HostPort>> resolved, LoadBalancing policy,
-            Set<String> keys) {
+            Map<PoolId, Set<String>> endpointsByPool) {
         List<Endpoint> list = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
         for (int i = 0; i < backends.size(); i++) {
             Backend b = backends.get(i);
             List<Backend.HostPort> addrs = resolved.get(i); // weight 0 resolved to none: no traffic (Gateway API)
@@ -97,6 +101,7 @@ public final class TableBuilder {
                 keys.add(e.key());
             }
         }
+        endpointsByPool.put(id, Set.copyOf(keys));
         return new Pool(id, list, policy);
     }
 }

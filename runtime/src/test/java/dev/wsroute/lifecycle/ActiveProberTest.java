@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.model.RouteId;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTable;
@@ -29,7 +28,8 @@ import io.vertx.core.http.HttpServer;
 
 /** Route tables drive the probes; real servers pass or fail them; the pool's health follows. */
 class ActiveProberTest {
-    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), 0);
+    /** The key of the one rule of {@link #table}, whatever its endpoints and check. */
+    private static final RuleKey RULE = (RuleKey) table("{type: TCP}", "127.0.0.1:1").routes().get(0).rules().get(0).key();
     private NioEventLoopGroup group;
     private Vertx vertx;
     private HealthRegistry registry;

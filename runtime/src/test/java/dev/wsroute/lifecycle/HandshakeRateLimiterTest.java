@@ -11,7 +11,7 @@ import dev.wsroute.table.RuleKey;
 
 /** Token buckets per rule and client, on a hand-driven clock. */
 class HandshakeRateLimiterTest {
-    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), 0);
+    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), "rule-0", 0);
     private final AtomicLong now = new AtomicLong(5_000_000_000L);
     private final HandshakeRateLimiter limiter = new HandshakeRateLimiter(now::get);
 
@@ -31,7 +31,7 @@ class HandshakeRateLimiterTest {
         assertThat(limiter.acquire(RULE, "10.0.0.1", 1)).isZero();
         assertThat(limiter.acquire(RULE, "10.0.0.1", 1)).isEqualTo(1);
         assertThat(limiter.acquire(RULE, "10.0.0.2", 1)).isZero();
-        assertThat(limiter.acquire(new RuleKey(RULE.route(), 1), "10.0.0.1", 1)).isZero();
+        assertThat(limiter.acquire(new RuleKey(RULE.route(), "rule-1", 1), "10.0.0.1", 1)).isZero();
     }
 
     @Test

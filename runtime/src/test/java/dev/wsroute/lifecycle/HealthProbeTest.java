@@ -26,7 +26,7 @@ import io.vertx.core.http.HttpServer;
  * refuse, answer 500, hang, and fail the WebSocket probe while TCP and HTTP still pass.
  */
 class HealthProbeTest {
-    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), 0);
+    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), "rule-0", 0);
     private static NioEventLoopGroup group;
     private static Bootstrap bootstrap;
     private static Vertx vertx;

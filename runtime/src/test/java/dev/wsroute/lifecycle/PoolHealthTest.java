@@ -19,7 +19,7 @@ import dev.wsroute.table.RuleKey;
 
 /** The health state machine of one pool, on a hand-driven clock: thresholds, ejection backoff, the ejection cap, fail open. */
 class PoolHealthTest {
-    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), 0);
+    private static final RuleKey RULE = new RuleKey(new RouteId("default", "chat"), "rule-0", 0);
     private static final Duration BASE = Duration.ofSeconds(30);
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final List<String> events = new ArrayList<>();
@@ -55,7 +55,7 @@ class PoolHealthTest {
 
     private PoolHealth pool(Lifecycle l, String... endpoints) {
         PoolHealth p = new PoolHealth(RULE, l, now::get, listener);
-        p.update(l, List.of(endpoints));
+        p.update(RULE, l, List.of(endpoints));
         return p;
     }
 
@@ -193,7 +193,7 @@ class PoolHealthTest {
     void aNewTableForgetsRemovedEndpointsAndStartsNewOnesHealthy() {
         PoolHealth p = pool(active(1, 1), "a", "b");
         p.probed("a", false, "refused");
-        p.update(p.lifecycle(), List.of("b", "c"));
+        p.update(RULE, p.lifecycle(), List.of("b", "c"));
         assertThat(p.view()).extracting(EndpointView::endpoint).containsExactly("b", "c");
         assertThat(p.available("c")).isTrue();
     }

@@ -194,6 +194,19 @@ class RouteValidatorTest {
     // --- errors: each names its exact field ---
 
     @Test
+    void ruleNamesAreDnsLabelsAndUniqueInTheirRoute() {
+        Result r = file("rules: [{name: chat, " + BACKEND + "}, {name: feed, " + BACKEND + "}, {name: chat, " + BACKEND
+                + "}, {name: Chat_1, " + BACKEND + "}]");
+
+        assertThat(r.errors()).containsExactly(
+                new FieldError("spec.rules[2].name", "'chat' is already the name of spec.rules[0]"),
+                new FieldError("spec.rules[3].name", "'Chat_1' is not a DNS label (lower case letters, digits and '-', at most 63)"));
+        assertThat(fields(file("rules: [{name: " + "a".repeat(64) + ", " + BACKEND + "}]"))).containsExactly("spec.rules[0].name");
+        assertThat(file("rules: [{name: " + "a".repeat(63) + ", " + BACKEND + "}, {" + BACKEND + "}]").route().rules())
+                .extracting(Rule::name).containsExactly("a".repeat(63), null);
+    }
+
+    @Test
     void missingSpecIsNamed() {
         Result r = new RouteValidator(Source.FILE).validate(ID, null);
 

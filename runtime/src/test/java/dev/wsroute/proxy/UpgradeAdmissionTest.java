@@ -14,7 +14,6 @@ import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.PoolId;
 import dev.wsroute.table.RouteTable;
-import dev.wsroute.table.RuleKey;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.tls.TlsResolver;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -67,7 +66,7 @@ class UpgradeAdmissionTest {
         UpgradeAdmission.Decision d = decide(upgrade("/ws/room"));
 
         assertThat(d).isInstanceOf(UpgradeAdmission.Go.class);
-        assertThat(((UpgradeAdmission.Go) d).rule().key()).isEqualTo(new RuleKey(CHAT, 0));
+        assertThat(((UpgradeAdmission.Go) d).rule().key()).isSameAs(TABLE.route(CHAT).rules().get(0).key());
     }
 
     @Test

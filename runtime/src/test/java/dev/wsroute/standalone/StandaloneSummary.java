@@ -99,6 +99,7 @@ final class StandaloneSummary {
         Rule rule = compiled.rule();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", compiled.key().toString());
+        putNonNull(m, "name", rule.name());
         m.put("match", match(rule.match()));
         Map<String, Object> rewrite = rewrite(rule.rewrite());
         putNonEmpty(m, "rewrite", rewrite);

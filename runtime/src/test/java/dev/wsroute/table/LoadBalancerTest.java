@@ -36,7 +36,7 @@ class LoadBalancerTest {
 
     private final EndpointStats stats = new EndpointStats();
     private final BalancerState state = new BalancerState(stats);
-    private static final PoolId ID = new RuleKey(new RouteId("default", "lb"), 0);
+    private static final PoolId ID = new RuleKey(new RouteId("default", "lb"), "rule-0", 0);
 
     private static Endpoint ep(int i, double weight) {
         return Endpoint.of("10.0.0." + i, 8080, weight);

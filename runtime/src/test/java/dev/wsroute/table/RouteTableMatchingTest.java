@@ -304,7 +304,7 @@ class RouteTableMatchingTest {
     // --- keeps ---
 
     @Test
-    void keepsTellsWhetherARouteStillHasAnEndpoint() {
+    void keepsTellsWhetherARulesPoolStillHasAnEndpoint() {
         RouteTable t = table("""
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute
@@ -316,25 +316,26 @@ class RouteTableMatchingTest {
                     backends: [{endpoints: ['10.0.0.2:8080']}]
                 """);
         RouteId chat = new RouteId("default", "chat");
-        RuleKey rule = new RuleKey(chat, 0);
+        RuleKey rule = (RuleKey) t.route(chat).rules().get(0).key();
 
         assertThat(t.keeps(rule, "10.0.0.1:80")).isTrue();
         assertThat(t.keeps(rule, "[fd00::1]:80")).isTrue();
-        assertThat(t.keeps(rule, "10.0.0.2:8080")).as("http pool endpoints count too").isTrue();
+        assertThat(t.keeps(rule, "10.0.0.2:8080")).as("another pool of the route has it, this rule does not").isFalse();
+        assertThat(t.keeps(new PoolId.Http(chat), "10.0.0.2:8080")).isTrue();
         assertThat(t.keeps(rule, "10.0.0.3:80")).isFalse();
-        assertThat(t.keeps(new RuleKey(new RouteId("other", "chat"), 0), "10.0.0.1:80")).as("another route").isFalse();
+        assertThat(t.keeps(new RuleKey(new RouteId("other", "chat"), rule.identity(), 0), "10.0.0.1:80")).as("another route").isFalse();
         assertThat(t.keeps(PoolId.DefaultBackend.INSTANCE, "10.0.0.9:80")).as("the default backend is not the table's").isTrue();
         assertThat(t.route(chat)).isNotNull();
         assertThat(t.route(new RouteId("default", "nope"))).isNull();
     }
 
     @Test
-    void ruleKeyIdentifiesRouteAndRuleIndex() {
+    void ruleKeyNamesRouteAndRulePosition() {
         RouteTable t = table(route("r", "", path("Prefix", "/a"), path("Prefix", "/b")));
 
         CompiledRule rule = t.matchUpgrade(Req.of("h", "/b"));
-        assertThat(rule.key()).isEqualTo(new RuleKey(new RouteId("default", "r"), 1));
         assertThat(rule.key()).hasToString("default/r#1");
+        assertThat(t.indexOf((RuleKey) rule.key())).isEqualTo(1);
         assertThat(rule.pool().endpoints()).extracting(Endpoint::key).containsExactly("10.0.0.1:80");
     }
 

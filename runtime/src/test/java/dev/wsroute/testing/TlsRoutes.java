@@ -34,7 +34,7 @@ public final class TlsRoutes {
 
     /** A route without TLS whose one rule has this upstream TLS. */
     public static Route upstreamRoute(String name, Rule.UpstreamTls upstream) {
-        Rule rule = new Rule(0, Match.ANY, Rewrite.NONE, List.of(), Optional.of(upstream), LoadBalancing.DEFAULT, List.of(),
+        Rule rule = new Rule(0, null, Match.ANY, Rewrite.NONE, List.of(), Optional.of(upstream), LoadBalancing.DEFAULT, List.of(),
                 Rule.DEFAULT_MAX_CONNECTIONS, Duration.ofSeconds(10), Duration.ofHours(1), Lifecycle.NONE);
         return new Route(new RouteId("default", name), List.of(), Optional.empty(), List.of(rule), List.of());
     }

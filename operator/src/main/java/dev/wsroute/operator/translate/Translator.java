@@ -116,7 +116,9 @@ public final class Translator {
         List<String> empty = new ArrayList<>();
         for (Rule rule : route.rules()) {
             String at = "spec.rules[" + rule.index() + "]";
-            pools.add(pool(rule.index(), rule.backends(), ns, at, resolver, problems, empty));
+            PoolStatus pool = pool(rule.index(), rule.backends(), ns, at, resolver, problems, empty);
+            pool.name = rule.name();
+            pools.add(pool);
         }
         if (!route.httpBackends().isEmpty()) {
             pools.add(pool(null, route.httpBackends(), ns, "spec.http", resolver, problems, empty));

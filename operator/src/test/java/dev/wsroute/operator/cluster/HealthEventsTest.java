@@ -21,7 +21,7 @@ class HealthEventsTest {
 
     @Test
     void anEjectionAndTheReturnAreEventsOnTheRoute() {
-        RuleKey rule = new RuleKey(new RouteId("apps", "chat"), 1);
+        RuleKey rule = new RuleKey(new RouteId("apps", "chat"), "rule-1", 1);
         try (HealthEvents events = new HealthEvents(client)) {
             events.ejected(rule, "10.0.0.7:8080", Duration.ofSeconds(30), "connect failed, 5 consecutive failure(s)");
             events.returned(rule, "10.0.0.7:8080");

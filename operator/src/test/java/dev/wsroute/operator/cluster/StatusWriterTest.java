@@ -18,11 +18,9 @@ import dev.wsroute.api.PoolStatus;
 import dev.wsroute.api.WebSocketRouteStatus;
 import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.lifecycle.PoolHealth;
-import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.Translation;
 import dev.wsroute.operator.translate.Translator;
-import dev.wsroute.table.RuleKey;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.tls.TlsResolver;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -111,7 +109,7 @@ class StatusWriterTest {
         assertThat(status("chat").pools.get(0).failingOpen).isNull();
         statusWrites();
 
-        PoolHealth pool = health.pool(new RuleKey(new RouteId("ns", "checked"), 0));
+        PoolHealth pool = health.pool(health.endpoints().get(0).rule()); // the only health-checked rule
         for (int i = 0; i <= 100; i++) { // flapping: 101 changes of state, ending unhealthy
             pool.probed("10.0.0.1:8080", i % 2 == 1, "flapping");
         }
