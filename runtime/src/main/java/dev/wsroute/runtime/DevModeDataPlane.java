@@ -48,6 +48,11 @@ public final class DevModeDataPlane {
         return tables;
     }
 
+    /** The running data plane's table holder, kept as it is (this start's settings cannot work and it will fail). */
+    static synchronized RouteTableHolder currentTables() {
+        return tables != null ? tables : new RouteTableHolder();
+    }
+
     /** Starts the data plane, or keeps the running one and points it at this start's default backend and registry. */
     static synchronized DataPlane startOrKeep(WsRouteConfig config, Map<String, String> settings, Meters appMeters,
             Supplier<Pool> backend) throws InterruptedException {
