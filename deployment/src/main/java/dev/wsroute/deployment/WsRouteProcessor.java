@@ -1,15 +1,20 @@
 package dev.wsroute.deployment;
 
+import java.nio.file.Path;
 import java.util.Optional;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.wsroute.runtime.WsRouteRuntime;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.IsDevelopment;
+import io.quarkus.deployment.IsNormal;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.HotDeploymentWatchedFileBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
@@ -70,9 +75,24 @@ class WsRouteProcessor {
         defaults.produce(new RunTimeConfigurationDefaultBuildItem("quarkus.http.test-port", "0"));
     }
 
-    /** A live reload keeps the data plane; when dev mode ends, open WebSockets are closed at once. */
-    @BuildStep(onlyIf = IsDevelopment.class)
-    RunTimeConfigurationDefaultBuildItem noDrainInDevMode() {
+    /**
+     * No drain wait outside production: a live reload keeps the data plane and, when dev mode ends, open WebSockets are
+     * closed at once; a test app (each {@code @TestProfile} restarts it) stops without waiting for the WebSockets its
+     * tests left open.
+     */
+    @BuildStep(onlyIfNot = IsNormal.class)
+    RunTimeConfigurationDefaultBuildItem noDrainOutsideProduction() {
         return new RunTimeConfigurationDefaultBuildItem("wsroute.drain.period", "0s");
+    }
+
+    /**
+     * Dev mode: a routes file that is a classpath resource ({@code routes.yaml} in {@code src/main/resources}) is read
+     * once per start, so an edit of it reloads the app (a file on disk is watched by the data plane itself).
+     */
+    @BuildStep(onlyIf = IsDevelopment.class)
+    void reloadOnClasspathRoutesChange(BuildProducer<HotDeploymentWatchedFileBuildItem> watched) {
+        ConfigProvider.getConfig().getOptionalValue("wsroute.routes-file", String.class)
+                .filter(file -> !Path.of(file).isAbsolute())
+                .ifPresent(file -> watched.produce(new HotDeploymentWatchedFileBuildItem(file.replace('\\', '/'), true)));
     }
 }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -57,6 +58,9 @@ class EmbeddedDefaultsTest {
     @ConfigProperty(name = "quarkus.http.host")
     String appHost;
 
+    @ConfigProperty(name = "wsroute.drain.period")
+    Duration drain;
+
     @Inject
     WsRouteRuntime wsroute;
 
@@ -74,6 +78,11 @@ class EmbeddedDefaultsTest {
         assertThat(listener).isPositive().isEqualTo(wsroute.dataPlane().port());
         assertThat(appPort).isPositive().isNotEqualTo(listener);
         assertThat(appHost).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aTestAppStopsWithoutWaitingForOpenWebSocketsToDrain() {
+        assertThat(drain).isZero();
     }
 
     @Test

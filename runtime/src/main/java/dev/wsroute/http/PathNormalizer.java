@@ -10,7 +10,8 @@ package dev.wsroute.http;
  * {@code %5C}: Envoy's {@code REJECT_REQUEST}), and escapes that are not valid UTF-8 (overlong {@code %C0%AE},
  * surrogates) are refused;</li>
  * <li>characters that RFC 3986 does not allow in a path (space, controls, {@code \}, {@code "}, …) are refused;</li>
- * <li>runs of {@code /} are merged into one, then dot segments are removed (§5.2.4).</li>
+ * <li>runs of {@code /} are merged into one, then dot segments are removed (§5.2.4); a dot segment with path
+ * parameters ({@code ..;}, {@code .;x}) is refused.</li>
  * </ul>
  * The same normalised path is matched and forwarded.
  */
@@ -84,8 +85,12 @@ public final class PathNormalizer {
         return true;
     }
 
-    /** Merges "//" and resolves "." and ".." segments; never climbs above the root. */
-    static String removeDotSegments(CharSequence path) {
+    /**
+     * Merges "//" and resolves "." and ".." segments; never climbs above the root. A dot segment with path parameters
+     * ("..;x", ".;") is refused: RFC 3986 sees a name there, Tomcat, Spring and older Jetty drop the parameters and climb,
+     * so the path routed would not be the path served (Jetty 10 refuses it as an ambiguous segment).
+     */
+    static String removeDotSegments(CharSequence path) throws RefusedRequest {
         int n = path.length();
         StringBuilder out = new StringBuilder(n);
         int[] starts = new int[n / 2 + 2]; // start of each output segment in out, for ".."
@@ -99,6 +104,12 @@ public final class PathNormalizer {
             }
             int len = end - i;
             boolean last = end >= n;
+            if (len > 1 && path.charAt(i) == '.') {
+                int dots = path.charAt(i + 1) == '.' ? 2 : 1;
+                if (len > dots && path.charAt(i + dots) == ';') {
+                    throw RefusedRequest.bad("dot segment with parameters ('..;' or '.;') in path");
+                }
+            }
             if (len == 0) {
                 trailingSlash = last && depth > 0; // "//" merged; a final "/" kept
             } else if (len == 1 && path.charAt(i) == '.') {

@@ -13,8 +13,9 @@ import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
- * [sni-tls] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec gone). The receiver
- * keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head starts.
+ * [plain-http-on-tls → sni-tls] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec
+ * gone). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
+ * starts.
  * <p>
  * Not a Netty {@code ChannelInitializer}: that one keeps every new channel in a concurrent set while it initialises
  * (an identity hash and two map updates per connection) and adds then removes itself. This one puts the codec in its
@@ -24,6 +25,12 @@ import dev.wsroute.tls.SniMapping;
 @ChannelHandler.Sharable
 final class ClientInitializer extends ChannelHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ClientInitializer.class);
+    /**
+     * The largest ClientHello the SNI stage gathers before it can choose a certificate (Netty's own default; real ones
+     * take a few KiB). 0 would mean no bound: up to the 16 MiB the hello's length field can announce, held per
+     * connection until the handshake deadline.
+     */
+    static final int MAX_CLIENT_HELLO = 64 * 1024;
     private final ProxyContext px;
     private final boolean tls;
 
@@ -41,14 +48,16 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                 ctx.channel().close(); // over the process-wide limit: refuse rather than run out of file descriptors
                 return;
             }
+            int maxHead = px.config.limits().maxHeaderBytes();
             if (tls) {
+                p.addBefore(ctx.name(), "plain-http-on-tls", new PlainHttpOnTlsPort(maxHead)); // leaves at a TLS client's first byte
                 // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
                 // good, and the head deadline's 408 could only be queued behind a handshake that never ends
                 long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
-                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()), 0, handshakeMillis));
+                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
+                        MAX_CLIENT_HELLO, handshakeMillis));
                 p.addBefore(ctx.name(), "tls-failure", new TlsFailureLogger());
             }
-            int maxHead = px.config.limits().maxHeaderBytes();
             RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());
             p.addAfter(ctx.name(), "receiver", new ClientRequestReceiver(px, tls, headTimeout));
             p.replace(this, "http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead),

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -53,6 +54,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private boolean busy;
     /** The client sent FIN: it will send no further request. */
     private boolean inputClosed;
+    /** The name the client's TLS handshake asked for (null: plain HTTP, or no SNI). */
+    private String sni;
 
     ClientRequestReceiver(ProxyContext px, boolean tls, RequestHeadTimeout headTimeout) {
         this.px = px;
@@ -154,11 +157,29 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void onRequest(RequestHead head) {
         ClientRequest view = new ClientRequest(head);
         RouteTable table = px.tables.current();
+        if (sni != null && !table.certificates().servesAlike(sni, view.host())) {
+            misdirected(view, head.isWebSocketUpgrade());
+            return;
+        }
         if (head.isWebSocketUpgrade()) {
             upgrade(view, table);
         } else {
             plain(view, table);
         }
+    }
+
+    /** A request for a host this TLS session's certificate was not chosen for: 421, the connection kept for its own host. */
+    private void misdirected(ClientRequest view, boolean upgrade) {
+        int status = HttpResponseStatus.MISDIRECTED_REQUEST.code();
+        String why = "this TLS connection was opened for another host (SNI); open one for this host";
+        if (upgrade) {
+            px.metrics.upgrade(null, status);
+            px.accessLog.rejectedUpgrade(logRequest(view), null, status, why);
+        } else {
+            px.metrics.httpRequest(null, status);
+            logHttp(view, null, status);
+        }
+        answerLocally(view, HttpResponses.of(HttpResponseStatus.MISDIRECTED_REQUEST, why, false));
     }
 
     private void plain(ClientRequest view, RouteTable table) {
@@ -290,6 +311,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SniCompletionEvent named) {
+            sni = named.hostname(); // null when the client sent none
+        }
         if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
             armHeadTimeout(false);
         }

@@ -40,12 +40,17 @@ public final class DevModeDataPlane {
     static synchronized RouteTableHolder tables(Map<String, String> settings) {
         if (dataPlane != null && !settings.equals(startedWith)) {
             LOG.info("wsroute settings changed: restarting the data plane");
-            shutdown();
+            stop(); // lastApp stays: the app's HTTP server, kept by Quarkus, is where it was
         }
         if (tables == null) {
             tables = new RouteTableHolder();
         }
         return tables;
+    }
+
+    /** The running data plane's table holder, kept as it is (this start's settings cannot work and it will fail). */
+    static synchronized RouteTableHolder currentTables() {
+        return tables != null ? tables : new RouteTableHolder();
     }
 
     /** Starts the data plane, or keeps the running one and points it at this start's default backend and registry. */
@@ -69,14 +74,19 @@ public final class DevModeDataPlane {
         return dataPlane;
     }
 
-    /** When dev mode ends (or the settings changed): close it, with the configured drain (0 s by default in dev mode). */
+    /** When dev mode ends: close the data plane, with the configured drain (0 s by default in dev mode). */
     public static synchronized void shutdown() {
+        stop();
+        lastApp = null;
+    }
+
+    /** Closes the data plane (the settings changed, or dev mode ends) and forgets what it was started with. */
+    private static void stop() {
         if (dataPlane != null) {
             dataPlane.close();
         }
         dataPlane = null;
         meters = null;
-        lastApp = null;
         tables = null;
         startedWith = null;
     }

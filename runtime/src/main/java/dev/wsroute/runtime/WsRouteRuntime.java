@@ -66,6 +66,7 @@ public class WsRouteRuntime {
     private final boolean devMode = LaunchMode.current() == LaunchMode.DEVELOPMENT;
     private final Map<String, String> settings = wsrouteSettings(quarkusConfig);
     private final RouteTableHolder tables;
+    private final Optional<ConfigurationException> invalid;
     private DataPlane dataPlane;
     private RoutesFileSource routesFile;
     private volatile String classpathRoutesError;
@@ -76,7 +77,10 @@ public class WsRouteRuntime {
         this.config = config;
         this.meters = meters.isResolvable() ? meters.get() : Meters.NONE;
         this.values = values;
-        this.tables = devMode ? DevModeDataPlane.tables(settings) : new RouteTableHolder();
+        this.invalid = SettingsCheck.check(config);
+        // dev mode: settings that cannot work keep the running data plane, which then shows the app's error page
+        this.tables = !devMode ? new RouteTableHolder()
+                : invalid.isPresent() ? DevModeDataPlane.currentTables() : DevModeDataPlane.tables(settings);
     }
 
     /** The one route table holder: route sources publish to it, the data plane reads it. */
@@ -88,6 +92,9 @@ public class WsRouteRuntime {
 
     /** Before the application's own start-up observers, so that any table they publish comes after the empty one. */
     void start(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) throws Exception {
+        if (invalid.isPresent()) { // one line naming the properties, not a listener that half works
+            throw invalid.get();
+        }
         if (config.routesFile().isPresent()) {
             startRoutes(config.routesFile().get());
         } else {

@@ -23,10 +23,28 @@ public final class ServerCertificates {
         return byHost.isEmpty() && fallback == null;
     }
 
-    /** The context for this SNI host name (null or unknown: the default), or null when there is none: a handshake failure. */
+    /**
+     * Whether a request for {@code host} may go on a connection whose handshake named {@code sni}: the two names choose
+     * the same certificate (RFC 9110 §7.4; else 421 Misdirected Request, so a session opened for one host cannot be
+     * used to reach another: domain fronting). Hosts that share a certificate (one Secret, a wildcard) or both get the
+     * default pass, and so does every host when the client sent no SNI.
+     *
+     * @param host the request's host as routes match it (no port, lower case, no final dot)
+     */
+    public boolean servesAlike(String sni, String host) {
+        return sni == null || select(sni) == select(host);
+    }
+
+    /**
+     * The context for this SNI host name (null or unknown: the default), or null when there is none: a handshake failure.
+     * A fully qualified name ("chat.example.com.", one final dot) is the same host, as Host matching has it.
+     */
     public SslContext select(String sni) {
         if (sni != null) {
             String host = sni.toLowerCase(java.util.Locale.ROOT);
+            if (host.length() > 1 && host.endsWith(".") && host.charAt(host.length() - 2) != '.') {
+                host = host.substring(0, host.length() - 1);
+            }
             SslContext ctx = byHost.get(host);
             if (ctx != null) {
                 return ctx;

@@ -19,6 +19,9 @@ import io.netty.util.concurrent.Promise;
  * A failed lookup reaches {@code exceptionCaught} as a DecoderException (and a failed SniCompletionEvent): close there.
  */
 public final class SniMapping implements AsyncMapping<String, SslContext> {
+    /** Longer than any DNS name (253): a name is shown and remembered up to this many characters. */
+    static final int MAX_SHOWN = 255;
+
     private final Supplier<ServerCertificates> certificates;
 
     public SniMapping(Supplier<ServerCertificates> certificates) {
@@ -29,10 +32,29 @@ public final class SniMapping implements AsyncMapping<String, SslContext> {
     public Future<SslContext> map(String sni, Promise<SslContext> promise) {
         SslContext ctx = certificates.get().select(sni);
         if (ctx == null) {
-            String why = "no certificate for " + (sni == null ? "a client without SNI" : "SNI " + sni) + " and no default certificate";
-            MissingCertificateLog.once(sni, why);
+            String shown = sni == null ? null : shown(sni);
+            String why = "no certificate for " + (shown == null ? "a client without SNI" : "SNI " + shown) + " and no default certificate";
+            MissingCertificateLog.once(shown, why);
             return promise.setFailure(new SSLHandshakeException(why));
         }
         return promise.setSuccess(ctx);
+    }
+
+    /**
+     * The name as a log line may carry it: the client wrote every byte of it, so a control or non-ASCII character is
+     * shown as {@code \xNN} (no forged line, no terminal escape) and the name is cut after {@value #MAX_SHOWN}.
+     */
+    static String shown(String sni) {
+        int n = Math.min(sni.length(), MAX_SHOWN);
+        StringBuilder out = new StringBuilder(n + 8);
+        for (int i = 0; i < n; i++) {
+            char c = sni.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '\\') {
+                out.append(c);
+            } else {
+                out.append(String.format(c <= 0xff ? "\\x%02x" : "\\u%04x", (int) c));
+            }
+        }
+        return sni.length() > MAX_SHOWN ? out.append("... (").append(sni.length()).append(" characters)").toString() : out.toString();
     }
 }

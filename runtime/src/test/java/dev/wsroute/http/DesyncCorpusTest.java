@@ -113,6 +113,8 @@ class DesyncCorpusTest {
         c.add(new Case("NUL in a field", post("X: a\u0000b\r\n" + cl, SMUGGLED), List.of(), false, 400));
         c.add(new Case("NUL in the target", "GET /p\u0000 HTTP/1.1\r\nHost: h.test\r\n\r\n" + SMUGGLED, List.of(), false, 400));
         c.add(new Case("%00 in the path", "GET /p%00 HTTP/1.1\r\nHost: h.test\r\n\r\n" + SMUGGLED, List.of(), false, 400));
+        c.add(new Case("dot segment with parameters", "GET /p/..;/admin HTTP/1.1\r\nHost: h.test\r\n\r\n", List.of(), false, 400));
+        c.add(new Case("encoded dot segment with parameters", "GET /p/%2e%2e;x/admin HTTP/1.1\r\nHost: h.test\r\n\r\n", List.of(), false, 400));
         c.add(new Case("bytes after a bad request are never parsed", "GET /%zz HTTP/1.1\r\nHost: h.test\r\n\r\n" + SMUGGLED, List.of(), false, 400));
         c.add(new Case("absolute-form with another Host", "GET http://evil.test/p HTTP/1.1\r\nHost: h.test\r\n\r\n", List.of(), false, 400));
         // what is well framed goes through as sent

@@ -1,6 +1,7 @@
 package dev.wsroute.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,8 +31,24 @@ class PathNormalizerTest {
             "/a%20b, /a%20b",
             "/.well-known/x, /.well-known/x",
             "/a..b/c, /a..b/c",
+            "/a;v=1/b, /a;v=1/b",
+            "/a/...;x/b, /a/...;x/b",
+            "/a/.x;y, /a/.x;y",
+            "/a/b;/.., /a/",
     })
     void normalises(String raw, String expected) throws RefusedRequest {
         assertThat(PathNormalizer.normalize(raw)).isEqualTo(expected);
+    }
+
+    /**
+     * A dot segment with path parameters ({@code ..;}, {@code .;x}) is not a dot segment to RFC 3986, so it would be
+     * routed and forwarded as a name; Tomcat, Spring and older Jetty drop the parameters first and climb: behind a
+     * {@code /ws} rule, {@code /ws/..;/admin} reached the backend's {@code /admin}. Refused, as Jetty 10 does.
+     */
+    @ParameterizedTest
+    @CsvSource({"/ws/..;/admin", "/ws/.;/admin", "/ws/..;jsessionid=x/admin", "/ws/%2e%2e;/admin", "/ws/.%2E;x/admin", "/ws/..;", "/..;/x"})
+    void aDotSegmentWithParametersIsRefused(String raw) {
+        assertThatThrownBy(() -> PathNormalizer.normalize(raw)).isInstanceOf(RefusedRequest.class)
+                .hasMessageContaining("dot segment with parameters").extracting(e -> ((RefusedRequest) e).status()).isEqualTo(400);
     }
 }

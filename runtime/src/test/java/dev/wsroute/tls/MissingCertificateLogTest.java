@@ -48,4 +48,42 @@ class MissingCertificateLogTest {
             log.removeHandler(capture);
         }
     }
+
+    /**
+     * The SNI is whatever a client wrote: a name with a line break or a terminal escape must not forge log lines or
+     * reach an operator's terminal, and a 60 KiB name is neither logged nor remembered whole (1,024 of them would be
+     * kept for the life of the process).
+     */
+    @Test
+    void aHostileNameIsLoggedEscapedAndCut() {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(r instanceof ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(MissingCertificateLog.class.getName());
+        log.addHandler(capture);
+        try {
+            SniMapping none = new SniMapping(() -> ServerCertificates.NONE);
+            none.map("forged.test\n2026-01-01 ERROR [root] fake\u001b[2J\u0000", ImmediateEventExecutor.INSTANCE.newPromise());
+            none.map("long.test." + "x".repeat(60_000), ImmediateEventExecutor.INSTANCE.newPromise());
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).contains("SNI forged.test\\x0a2026-01-01 ERROR [root] fake\\x1b[2J\\x00 ")
+                    .doesNotContain("\n", "\u001b", "\u0000");
+            assertThat(lines.get(1)).contains("SNI long.test.xxx").hasSizeLessThan(600);
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
 }
+

@@ -89,6 +89,39 @@ class ServerHandshakeTest {
         }
     }
 
+    /**
+     * An SNI written as a fully qualified name ("chat.example.com.", as openssl s_client and some resolvers' callers
+     * send it) names the same host: it gets that host's certificate, as from nginx, not the default or a failure.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void anSniWithATrailingDotGetsTheCertificateOfItsHost(SslProvider engine) {
+        ServerCertificates certs = standard(engine);
+        assertThat(certs.select("chat.example.com.")).isSameAs(certs.select("chat.example.com"));
+        assertThat(certs.select("Room.Example.Com.")).isSameAs(certs.select("room.example.com")).isNotSameAs(certs.select(null));
+        ServerCertificates noDefault = certificates(engine, new MutableSecrets().put("chat", chat.secretData()),
+                List.of(route("chat", "chat", "chat.example.com")));
+        assertThat(noDefault.select("chat.example.com.")).isNotNull().isSameAs(noDefault.select("chat.example.com"));
+        assertThat(noDefault.select("chat.example.com..")).as("one dot only").isNull();
+        assertThat(noDefault.select(".")).isNull();
+    }
+
+    /** Which requests a TLS session may carry: those whose host chooses the certificate its SNI chose (else 421). */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aSessionServesTheHostsItsCertificateWasChosenFor(SslProvider engine) {
+        ServerCertificates certs = standard(engine);
+        assertThat(certs.servesAlike("chat.example.com", "chat.example.com")).isTrue();
+        assertThat(certs.servesAlike("chat.example.com.", "chat.example.com")).isTrue();
+        assertThat(certs.servesAlike("a.example.com", "b.example.com")).as("one wildcard certificate").isTrue();
+        assertThat(certs.servesAlike("unknown.example.org", "other.example.net")).as("both the default").isTrue();
+        assertThat(certs.servesAlike(null, "chat.example.com")).as("no SNI: any host").isTrue();
+        assertThat(certs.servesAlike("chat.example.com", "room.example.com")).isFalse();
+        assertThat(certs.servesAlike("room.example.com", "chat.example.com")).isFalse();
+        assertThat(certs.servesAlike("unknown.example.org", "chat.example.com")).isFalse();
+        assertThat(certs.servesAlike("chat.example.com", "")).as("no Host (HTTP/1.0): the default's hosts").isFalse();
+    }
+
     @ParameterizedTest
     @MethodSource("engines")
     void withoutADefaultUnknownAndMissingSniFailTheHandshake(SslProvider engine) throws Exception {

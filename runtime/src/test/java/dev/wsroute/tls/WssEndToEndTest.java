@@ -32,6 +32,7 @@ import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
 import dev.wsroute.testing.TestCertificates.Issued;
@@ -286,6 +287,76 @@ class WssEndToEndTest {
             assertThat(new String(answerUntilClosed(halfHello), US_ASCII)).as("closed without an answer").isEmpty();
         } finally {
             strict.close();
+        }
+    }
+
+    /**
+     * Domain fronting: a TLS session opened for one name (SNI localhost) must not carry requests for a host whose
+     * certificate is another (here broken.example.com, whose Secret is missing and no default stands in: no client can
+     * even handshake for it). 421 Misdirected Request (RFC 9110 §7.4), on a connection that stays usable for its own
+     * host. Before, the request reached broken.example.com's route and was upgraded.
+     */
+    @Test
+    void aRequestForAHostTheSessionsCertificateDoesNotServeGets421() throws Exception {
+        routes(routesYaml(localhost));
+        try (RawHttp raw = new RawHttp(TlsClients.connect(client, proxy.tlsPort(), "localhost"))) {
+            raw.send(RawHttp.upgradeRequest("/ws", "broken.example.com"));
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 421 Misdirected Request\r\n");
+            raw.send("GET /ws HTTP/1.1\r\nHost: broken.example.com:443\r\n\r\n");
+            assertThat(raw.readResponse()).as("plain HTTP too").startsWith("HTTP/1.1 421 ");
+            raw.send(RawHttp.upgradeRequest("/ws", "LocalHost."));
+            assertThat(raw.readHead()).as("the session's own host, on the same connection").startsWith("HTTP/1.1 101 ");
+        }
+    }
+
+    /**
+     * A ClientHello is read whole before a certificate can be chosen, so its size must be bounded: one that announces
+     * 16 MiB (the most its length field can say) and keeps sending is cut off after 64 KiB. Before, the SNI stage was
+     * given no bound (0 means none to Netty) and held up to 16 MiB of direct memory per connection until the handshake
+     * deadline: a few such connections used up the data plane's direct memory.
+     */
+    @Test
+    void aClientHelloLargerThan64KiBIsRefusedBeforeItIsHeld() throws Exception {
+        routes(routesYaml(localhost));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.tlsPort())) {
+            java.io.OutputStream out = s.getOutputStream();
+            byte[] record = new byte[5 + 16_000];
+            record[0] = 0x16; // handshake
+            record[1] = 0x03;
+            record[2] = 0x01;
+            record[3] = (byte) (16_000 >> 8);
+            record[4] = (byte) 16_000;
+            record[5] = 0x01; // ClientHello, of 0xFFFFFF bytes
+            record[6] = record[7] = record[8] = (byte) 0xff;
+            long sent = 0;
+            try {
+                for (; sent < 12L * 1024 * 1024; sent += 16_000) { // under the 16 MiB the hello announces
+                    out.write(record);
+                    record[5] = record[6] = record[7] = record[8] = 0; // the rest: more of the same hello
+                }
+                assertThat(answerUntilClosed(s)).as("closed with at most an alert").hasSizeLessThan(64);
+                throw new AssertionError("12 MiB of one ClientHello were taken without the connection being closed");
+            } catch (java.net.SocketException closed) {
+                assertThat(sent).as("bytes written before the proxy's close showed").isLessThan(12L * 1024 * 1024);
+            }
+        }
+    }
+
+    /**
+     * {@code curl http://host:8443/}: the client is told it spoke plain HTTP to the TLS port (400, as nginx answers),
+     * instead of a connection closed without a word; TLS clients on the same port are served as before.
+     */
+    @Test
+    void plainHttpSentToTheTlsPortGets400SayingSo() throws Exception {
+        routes(routesYaml(localhost));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.tlsPort())) {
+            s.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(US_ASCII));
+            String answer = new String(answerUntilClosed(s), US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("connection: close")
+                    .endsWith("plain HTTP sent to the HTTPS port; use https://\n");
+        }
+        try (WsClient tls = open(wss("/ws"))) {
+            assertThat(tls.roundTrip("still tls")).isEqualTo("echo: still tls");
         }
     }
 

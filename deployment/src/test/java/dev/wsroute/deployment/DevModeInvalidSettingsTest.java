@@ -1,0 +1,71 @@
+package dev.wsroute.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.logging.LogRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.awaitility.Awaitility;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkus.test.QuarkusDevModeTest;
+
+/**
+ * Dev mode: an invalid wsroute setting saved by mistake keeps the running data plane, so the browser on the listener's
+ * port gets Quarkus's error page naming the property, and the next request after the fix reloads the app. Before, the
+ * data plane was stopped for the new settings, the start then failed, and nothing listened on the port any more: no
+ * error page, and no request could reach the app to trigger the reload that the fix needed.
+ */
+class DevModeInvalidSettingsTest {
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
+
+    @RegisterExtension
+    static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
+            .setLogRecordPredicate(r -> r.getLoggerName().startsWith("dev.wsroute"))
+            .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
+                    .addAsResource(new StringAsset("""
+                            wsroute.listen.host=127.0.0.1
+                            wsroute.listen.port=0
+                            wsroute.listen.tls-enabled=false
+                            """), "application.properties"));
+
+    @Test
+    void anInvalidSettingShowsTheErrorPageThroughTheListenerAndTheFixReloads() throws Exception {
+        int port = listenerPort();
+        assertThat(get(port, "/hello").body()).isEqualTo("hello");
+
+        APP.modifyResourceFile("application.properties", s -> s + "wsroute.limits.max-connections=-5\n");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> page = get(port, "/hello");
+            assertThat(page.statusCode()).isEqualTo(500);
+            assertThat(page.body()).contains("wsroute.limits.max-connections is -5");
+        });
+
+        APP.modifyResourceFile("application.properties", s -> s.replace("wsroute.limits.max-connections=-5\n", ""));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(port, "/hello").body()).isEqualTo("hello"));
+    }
+
+    private static int listenerPort() {
+        for (LogRecord r : APP.getLogRecords()) {
+            Matcher m = LISTENING.matcher(String.valueOf(r.getMessage()));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no 'wsroute listening on' line in the log");
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
