@@ -1,5 +1,7 @@
 package dev.wsroute.proxy;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.jboss.logging.Logger;
 
 import io.netty.channel.ChannelHandler;
@@ -44,7 +46,7 @@ final class ClientInitializer extends ChannelHandlerAdapter {
         ChannelPipeline p = ctx.pipeline();
         try {
             // counted here, in one step with the check: a check here and a count later let each I/O thread take one more
-            java.util.concurrent.atomic.AtomicInteger open = px.metrics.clientConnections();
+            AtomicInteger open = px.metrics.clientConnections();
             if (open.incrementAndGet() > px.maxConnections) {
                 open.decrementAndGet();
                 p.remove(this);

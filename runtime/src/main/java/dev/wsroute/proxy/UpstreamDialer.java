@@ -235,37 +235,4 @@ final class UpstreamDialer {
             next();
         }
     }
-
-    /**
-     * Sockets that could not be made: one WARN line at the first, then at most one a minute with how many failed
-     * since (a storm at the open-files limit fails thousands a second).
-     */
-    static final class NoSocketLog {
-        private static final long EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
-        private final java.util.function.LongSupplier nanos;
-        private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong nextLine = new java.util.concurrent.atomic.AtomicLong();
-        private volatile boolean logged;
-
-        NoSocketLog(java.util.function.LongSupplier nanos) {
-            this.nanos = nanos;
-        }
-
-        /** Counts one; returns the line logged now, or null. */
-        String failed(Throwable cause) {
-            long n = failures.incrementAndGet();
-            long now = nanos.getAsLong();
-            long next = nextLine.get();
-            if (logged && now - next < 0 || !nextLine.compareAndSet(next, now + EVERY_NANOS)) {
-                return null;
-            }
-            logged = true;
-            failures.addAndGet(-n);
-            String line = "cannot open a connection to an upstream: " + cause.getMessage() + " (" + n
-                    + " upgrade(s)/request(s) answered 503 since the last such line); the open-files limit is reached:"
-                    + " raise it (ulimit -n) or lower wsroute.limits.max-connections";
-            LOG.warn(line);
-            return line;
-        }
-    }
 }

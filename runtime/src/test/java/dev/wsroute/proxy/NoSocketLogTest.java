@@ -15,7 +15,7 @@ class NoSocketLogTest {
     @Test
     void oneLineAtFirstThenOneAMinuteWithHowManyFailed() {
         AtomicLong now = new AtomicLong(123);
-        UpstreamDialer.NoSocketLog log = new UpstreamDialer.NoSocketLog(now::get);
+        NoSocketLog log = new NoSocketLog(now::get);
         ChannelException emfile = new ChannelException(new IOException("newSocketStream(..) failed: Too many open files"));
         assertThat(log.failed(emfile)).contains("Too many open files").contains("(1 upgrade(s)");
         for (int i = 0; i < 1000; i++) {
