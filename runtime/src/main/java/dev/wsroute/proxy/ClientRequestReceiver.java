@@ -333,6 +333,12 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** Replaced by a tunnel (or gone with the channel): its deadline must not outlive it, nor keep it reachable. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarmHeadTimeout();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         disarmHeadTimeout();

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.http.ClientHttpCodec;
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.testing.TestConfig;
@@ -45,13 +46,13 @@ class TunnelRetentionTest {
         }
     }
 
-    /** Opens the connection with a receiver, then puts a handler in its place as {@link Tunnel#start} does. */
+    /** Opens the connection as the listener does, then puts a handler in the receiver's place as {@link Tunnel#start} does. */
     private static WeakReference<ClientRequestReceiver> openAndReplaceReceiver(ProxyContext px, EmbeddedChannel connection)
             throws Exception {
-        ClientRequestReceiver receiver = new ClientRequestReceiver(px, false,
-                new RequestHeadTimeout(Duration.ofSeconds(10), Duration.ofSeconds(60)));
-        connection.pipeline().addLast("receiver", receiver);
-        connection.register(); // active: the receiver counts the connection and listens for its close
+        connection.pipeline().addLast("init", new ClientInitializer(px, false));
+        connection.register(); // the initializer counts the connection, listens for its close and adds codec and receiver
+        ClientRequestReceiver receiver = connection.pipeline().get(ClientRequestReceiver.class);
+        connection.pipeline().remove(ClientHttpCodec.class);
         connection.pipeline().replace(receiver, "tunnel", new ChannelInboundHandlerAdapter());
         return new WeakReference<>(receiver);
     }
