@@ -3,7 +3,6 @@ package dev.wsroute.proxy;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.lifecycle.Lifetimes;
 import dev.wsroute.metrics.Meters;
@@ -35,7 +34,8 @@ final class Tunnel implements Runnable {
     private final ProxyMetrics.RouteMeters meters;
     private final AccessLog.Request request;
     private final Lifecycle lifecycle;
-    private final AtomicInteger endpointActive;
+    /** Its count in {@code wsroute_endpoint_active}, from {@link #start}. */
+    private ProxyMetrics.RouteMeters.EndpointGauge endpointActive;
     private final long started = System.nanoTime();
     private final long id = IDS.incrementAndGet();
 
@@ -73,7 +73,6 @@ final class Tunnel implements Runnable {
         this.request = request;
         this.clock = LoopClock.of(clientChannel.eventLoop());
         this.lifecycle = lifecycle;
-        this.endpointActive = meters.endpointActive(endpoint.key());
     }
 
     /**
@@ -111,7 +110,7 @@ final class Tunnel implements Runnable {
     void start(Duration idleTimeout, ByteBuf upstreamEarly, ChannelHandler clientHandshake, ChannelHandler upstreamHandshake) {
         ctx.registry().add(this);
         meters.active.incrementAndGet();
-        endpointActive.incrementAndGet();
+        endpointActive = meters.endpointOpened(endpoint.key());
         Channel c = client.channel;
         Channel u = upstream.channel;
         idleNanos = idleTimeout.toNanos();
@@ -357,7 +356,9 @@ final class Tunnel implements Runnable {
         if (lifetimeTask != null) {
             lifetimeTask.cancel(false);
         }
-        endpointActive.decrementAndGet();
+        if (endpointActive != null) {
+            meters.endpointClosed(endpoint.key(), endpointActive);
+        }
         ctx.registry().remove(this);
         ctx.registry().release(pool);
         ctx.dialer().release(endpoint);
