@@ -132,10 +132,17 @@ public final class ProxyMetrics {
          * A socket of this route opened on the endpoint: counted in its {@code wsroute_endpoint_active} series (how
          * balanced the pool is), made on the first one. Counted inside the map's lock of the key, so a series is never
          * removed with a socket just counted in it.
+         *
+         * @param listed whether the current table lists the endpoint for the socket's pool: a series made for a socket
+         *        whose upgrade completed after its endpoint left goes with that socket
          */
-        EndpointGauge endpointOpened(String endpoint) {
+        EndpointGauge endpointOpened(String endpoint, boolean listed) {
             return endpoints.compute(endpoint, (e, g) -> {
-                EndpointGauge gauge = g != null ? g : new EndpointGauge(e);
+                EndpointGauge gauge = g;
+                if (gauge == null) {
+                    gauge = new EndpointGauge(e);
+                    gauge.listed = listed;
+                }
                 gauge.open.incrementAndGet();
                 return gauge;
             });

@@ -108,9 +108,9 @@ final class Tunnel implements Runnable {
      * pipeline change a side), relays bytes the upstream sent right after its 101, and starts reading both sides.
      */
     void start(Duration idleTimeout, ByteBuf upstreamEarly, ChannelHandler clientHandshake, ChannelHandler upstreamHandshake) {
-        ctx.registry().add(this);
+        boolean listed = ctx.registry().add(this);
         meters.active.incrementAndGet();
-        endpointActive = meters.endpointOpened(endpoint.key());
+        endpointActive = meters.endpointOpened(endpoint.key(), listed);
         Channel c = client.channel;
         Channel u = upstream.channel;
         idleNanos = idleTimeout.toNanos();

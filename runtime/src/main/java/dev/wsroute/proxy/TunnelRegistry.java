@@ -53,12 +53,21 @@ final class TunnelRegistry {
         return live;
     }
 
-    void add(Tunnel t) {
+    /** Returns whether the current table still lists its endpoint for its pool (false: it drains from the start). */
+    boolean add(Tunnel t) {
         live.add(t);
         long deadline = drainDeadline;
         if (deadline != 0) { // upgraded while shutting down (an upgrade in progress when the drain began): drains too
             t.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), false);
+            return true;
         }
+        if (!tables.current().keeps(t.pool(), t.endpoint().key())) {
+            // its endpoint (or rule) went while the upgrade was in progress, and the swap's walk did not see it yet:
+            // it drains as those open then did. Added before this look, so a swap after it sees the tunnel instead.
+            t.drain(drainPeriod, true);
+            return false;
+        }
+        return true;
     }
 
     void remove(Tunnel t) {
