@@ -77,8 +77,9 @@ public final class ProxyMetrics {
 
     /**
      * After a table swap: each route's {@code wsroute_endpoint_active} series of an endpoint its pools no longer list
-     * goes once its last socket there has closed (at once when none is open), so pods rolled away leave no series
-     * behind; what no route claims (the default backend) keeps its series.
+     * goes once its last socket there has closed (at once when none is open), and its
+     * {@code wsroute_upstream_connect_failures_total} series at once, so pods rolled away leave no series behind;
+     * what no route claims (the default backend) keeps its series.
      */
     void retainEndpointsOf(RouteTable table) {
         for (Map.Entry<Object, RouteMeters> e : routes.entrySet()) {
@@ -156,6 +157,11 @@ public final class ProxyMetrics {
         }
 
         void retainEndpoints(Set<String> listed) {
+            for (List<String> key : counters.keySet()) { // [name, "endpoint", endpoint]: connect failures
+                if (key.size() == 3 && "endpoint".equals(key.get(1)) && !listed.contains(key.get(2)) && counters.remove(key) != null) {
+                    registry.removeCounter(key.get(0), withRoute(key.get(1), key.get(2)));
+                }
+            }
             for (String endpoint : endpoints.keySet()) {
                 endpoints.computeIfPresent(endpoint, (e, g) -> {
                     g.listed = listed.contains(e);

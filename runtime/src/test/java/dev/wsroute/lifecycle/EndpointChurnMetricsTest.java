@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.WsClient;
 import io.micrometer.core.instrument.Gauge;
 
@@ -69,6 +70,33 @@ class EndpointChurnMetricsTest {
                 assertThat(active(b)).as("b untouched").isEqualTo(1.0);
                 assertThat(onB.closeCodeNow()).isNull();
             }
+        }
+    }
+
+    @Test
+    void anEndpointRolledAwayLosesItsEjectionAndConnectFailureSeries() throws Exception {
+        String dead;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = "127.0.0.1:" + closed.getLocalPort(); // nothing listens there once closed: connects are refused
+        }
+        String passive = "healthCheck: {passive: {consecutiveFailures: 1, baseEjectionTime: 1m, maxEjectionPercent: 100}}"
+                + "\nloadBalancer: {policy: RoundRobin}";
+        px.routes(LifecycleFixture.route(passive, a.endpoint(), dead));
+        a.upgradeStatus.set(500); // a answers 500 until ejected; the dead one refuses
+        for (int i = 0; i < 20 && (LifecycleFixture.counter(px, "wsroute.endpoint.ejections", "endpoint", a.endpoint()) == 0
+                || LifecycleFixture.counter(px, "wsroute.upstream.connect.failures", "endpoint", dead) == 0); i++) {
+            try (RawHttp raw = new RawHttp(px.port())) {
+                raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead();
+            }
+        }
+        assertThat(LifecycleFixture.counter(px, "wsroute.endpoint.ejections", "endpoint", a.endpoint())).isPositive();
+        assertThat(LifecycleFixture.counter(px, "wsroute.upstream.connect.failures", "endpoint", dead)).isPositive();
+
+        px.routes(LifecycleFixture.route(passive, b.endpoint())); // both rolled away
+
+        for (String name : new String[] {"wsroute.endpoint.ejections", "wsroute.upstream.connect.failures", "wsroute.endpoint.healthy"}) {
+            assertThat(px.metrics.find(name).tag("endpoint", a.endpoint()).meters()).as(name + " of a").isEmpty();
+            assertThat(px.metrics.find(name).tag("endpoint", dead).meters()).as(name + " of the dead one").isEmpty();
         }
     }
 
