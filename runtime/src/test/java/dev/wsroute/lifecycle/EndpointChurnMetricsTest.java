@@ -101,6 +101,30 @@ class EndpointChurnMetricsTest {
     }
 
     @Test
+    void aNewPodOnTheAddressOfAnEjectedOneDoesNotInheritTheEjection() throws Exception {
+        String passive = "healthCheck: {passive: {consecutiveFailures: 1, baseEjectionTime: 1m, maxEjectionPercent: 100}}";
+        px.routes(LifecycleFixture.route(passive, a.endpoint(), b.endpoint()));
+        a.upgradeStatus.set(500);
+        for (int i = 0; i < 20 && !ejected(a.endpoint()); i++) {
+            try (RawHttp raw = new RawHttp(px.port())) {
+                raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead();
+            }
+        }
+        assertThat(ejected(a.endpoint())).isTrue();
+
+        px.routes(LifecycleFixture.route(passive, b.endpoint())); // the failing pod is replaced ...
+        a.upgradeStatus.set(0);
+        px.routes(LifecycleFixture.route(passive, a.endpoint(), b.endpoint())); // ... by a new one that gets its IP
+
+        assertThat(ejected(a.endpoint())).as("a new pod starts with a clean record").isFalse();
+        assertThat(px.metrics.find("wsroute.endpoint.healthy").tag("endpoint", a.endpoint()).gauge().value()).isEqualTo(1.0);
+    }
+
+    private boolean ejected(String endpoint) {
+        return px.dataPlane.health().endpoints().stream().anyMatch(v -> v.endpoint().equals(endpoint) && v.ejected());
+    }
+
+    @Test
     void anUpgradeInFlightWhileItsEndpointIsRemovedDrainsOnceItCompletes() throws Exception {
         try (HeldUpgradeBackend held = new HeldUpgradeBackend()) {
             px.routes(LifecycleFixture.route("", held.endpoint()));
