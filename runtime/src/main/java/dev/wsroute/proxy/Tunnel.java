@@ -51,6 +51,10 @@ final class Tunnel implements Runnable {
     /** Bytes relayed since the last report wait for the loop's next sweep to reach the counters. */
     private boolean countsDue;
     private ScheduledFuture<?> drainTask;
+    /** Whether the pending {@link #drainTask} is called off when the table takes the endpoint back (event loop only). */
+    private boolean drainCallable;
+    /** Set when such a drain may be pending: the swap's walk reads it, so a tunnel that is not draining costs it no task. */
+    private volatile boolean drainHint;
     private ScheduledFuture<?> lifetimeTask;
     /** Set from any thread when a close was asked for (rebalancing), before it runs on the tunnel's loop. */
     private volatile boolean closeRequested;
@@ -274,20 +278,52 @@ final class Tunnel implements Runnable {
         client.channel.eventLoop().execute(() -> close(why));
     }
 
-    /** Starts the drain clock; at its end the tunnel gets Close 1001 unless the table has taken its endpoint back. */
+    /**
+     * Starts the drain clock; at its end the tunnel gets Close 1001 unless {@code unlessTakenBack} and the table has
+     * taken its endpoint back. A drain already running keeps its clock; shutdown makes it one that nothing calls off.
+     */
     void drain(Duration period, boolean unlessTakenBack) {
+        if (unlessTakenBack) {
+            drainHint = true; // before the task: the next swap's keep() sees it
+        }
         client.channel.eventLoop().execute(() -> {
-            if (finished || drainTask != null) {
+            if (finished) {
                 return;
             }
+            if (drainTask != null) {
+                drainCallable &= unlessTakenBack;
+                return;
+            }
+            drainCallable = unlessTakenBack;
             drainTask = client.channel.eventLoop().schedule(() -> {
                 drainTask = null;
-                if (unlessTakenBack && ctx.registry().current().keeps(pool, endpoint.key())) {
+                boolean callable = drainCallable;
+                drainCallable = false;
+                drainHint = false;
+                if (callable && ctx.registry().current().keeps(pool, endpoint.key())) {
                     return; // it came back (a flapping readiness probe): keep the tunnel
                 }
                 ctx.metrics().drained(route());
                 close(CloseCause.DRAIN);
             }, period.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /**
+     * A new table lists its endpoint (again): a drain started by an earlier table is called off, so that when the
+     * endpoint goes again the socket gets a full drain period from then, not what was left of the first one.
+     */
+    void keep() {
+        if (!drainHint) { // the common case: nothing to call off, and no task for it
+            return;
+        }
+        client.channel.eventLoop().execute(() -> {
+            if (drainTask != null && drainCallable) { // in swap order: a later removal's drain comes after this
+                drainTask.cancel(false);
+                drainTask = null;
+                drainCallable = false;
+                drainHint = false;
+            }
         });
     }
 

@@ -108,11 +108,16 @@ final class TunnelRegistry {
         return tables.current();
     }
 
-    /** Tunnels whose route or endpoint the new table no longer has start draining; the others are not touched. */
+    /**
+     * Tunnels whose route or endpoint the new table no longer has start draining; of the others, one still draining
+     * because an earlier table lacked its endpoint keeps its socket (and a full period should the endpoint go again).
+     */
     private void swapped(RouteTable old, RouteTable fresh) {
         for (Tunnel t : live) {
             if (!fresh.keeps(t.pool(), t.endpoint().key())) {
                 t.drain(drainPeriod, true);
+            } else {
+                t.keep();
             }
         }
     }
