@@ -1,5 +1,7 @@
 package dev.wsroute.proxy;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.jboss.logging.Logger;
 
 import io.netty.channel.ChannelHandler;
@@ -43,11 +45,15 @@ final class ClientInitializer extends ChannelHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelPipeline p = ctx.pipeline();
         try {
-            if (px.metrics.clientConnections().get() >= px.config.limits().maxConnections()) {
+            // counted here, in one step with the check: a check here and a count later let each I/O thread take one more
+            AtomicInteger open = px.metrics.clientConnections();
+            if (open.incrementAndGet() > px.maxConnections) {
+                open.decrementAndGet();
                 p.remove(this);
                 ctx.channel().close(); // over the process-wide limit: refuse rather than run out of file descriptors
                 return;
             }
+            ctx.channel().closeFuture().addListener(px.clientClosed);
             int maxHead = px.config.limits().maxHeaderBytes();
             if (tls) {
                 p.addBefore(ctx.name(), "plain-http-on-tls", new PlainHttpOnTlsPort(maxHead)); // leaves at a TLS client's first byte

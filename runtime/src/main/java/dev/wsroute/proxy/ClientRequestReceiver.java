@@ -67,8 +67,6 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.codec = ctx.pipeline().context(ClientHttpCodec.class);
-        px.metrics.clientConnections().incrementAndGet();
-        ctx.channel().closeFuture().addListener(px.clientClosed);
         if (!tls) {
             armHeadTimeout(false); // over TLS, once the handshake is done: a 408 before it would go out as plain text
         }

@@ -123,9 +123,12 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     }
 
     @Override
-    public void failed(boolean noEndpoint) {
-        fail(noEndpoint ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
-                noEndpoint ? "no ready endpoint" : "every endpoint refused the connection");
+    public void failed(UpstreamDialer.Failure why) {
+        switch (why) {
+            case NO_ENDPOINT -> fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint");
+            case REFUSED -> fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection");
+            case NO_SOCKET -> fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "out of file descriptors: no connection to an upstream could be opened");
+        }
     }
 
     /** A part of the client's request body, as it came; one whose framing broke (or ran over the limit) ends it. */

@@ -38,6 +38,8 @@ final class ProxyContext {
     /** rateLimit.handshakesPerClient: buckets per rule and client address. */
     final HandshakeRateLimiter handshakeRate = new HandshakeRateLimiter(System::nanoTime);
     volatile int tlsPort;
+    /** wsroute.limits.max-connections, or less if that many do not fit in the open-files limit ({@link FileDescriptorBudget}). */
+    final int maxConnections;
     /**
      * On every client connection's close future: one listener for all of them, not one per connection; it holds the
      * counter only, so a close future does not keep a finished handshake's receiver alive for the connection's life.
@@ -51,6 +53,9 @@ final class ProxyContext {
         this.tunnels = new TunnelRegistry(tables, config.drain().period());
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
+        this.maxConnections = FileDescriptorBudget.forThisProcess(config.limits().maxConnections());
+        metrics.registry().gauge("wsroute.client.connections.limit", "Client connections taken at most (max-connections, or what the open-files limit allows)",
+                this, px -> px.maxConnections);
         this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(), AccessLogOutput.toConsole(),
                 metrics.registry());
         this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());

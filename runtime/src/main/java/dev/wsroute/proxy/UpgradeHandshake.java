@@ -123,11 +123,11 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     @Override
-    public void failed(boolean noEndpoint) {
-        if (noEndpoint) {
-            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
-        } else {
-            fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection");
+    public void failed(UpstreamDialer.Failure why) {
+        switch (why) {
+            case NO_ENDPOINT -> fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy endpoint");
+            case REFUSED -> fail(HttpResponseStatus.BAD_GATEWAY, "every endpoint refused the connection");
+            case NO_SOCKET -> fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "out of file descriptors: no connection to an upstream could be opened");
         }
     }
 

@@ -12,6 +12,7 @@ import dev.wsroute.table.Pool;
 import dev.wsroute.tls.UpstreamHandlers;
 import dev.wsroute.tls.UpstreamTls;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -29,6 +30,19 @@ import io.netty.channel.EventLoop;
 final class UpstreamDialer {
     private static final Logger LOG = Logger.getLogger(UpstreamDialer.class);
 
+    /** Why a dial gave no connection. */
+    enum Failure {
+        /** The pool had no usable endpoint: 503. */
+        NO_ENDPOINT,
+        /** Every endpoint tried refused or timed out: 502. */
+        REFUSED,
+        /**
+         * No socket could be made (EMFILE, ENFILE: the open-files limit is reached). The proxy's shortage, not the
+         * endpoint's: no endpoint is tried or blamed, and the client gets 503 rather than no answer.
+         */
+        NO_SOCKET
+    }
+
     /** What a dial reports to: the handshake or HTTP exchange that wants the connection. */
     interface Owner {
         /** True once the owner no longer wants a connection (its client left): a late one is closed. */
@@ -40,8 +54,8 @@ final class UpstreamDialer {
         /** Connected (or reused); the endpoint counts as in use until {@link UpstreamDialer#release}. */
         void connected(Channel upstream, Endpoint endpoint, boolean reused);
 
-        /** Nothing to connect to: {@code noEndpoint} (503) when the pool had none usable, else every one failed (502). */
-        void failed(boolean noEndpoint);
+        /** No connection: see {@link Failure} for why, and the answer each reason gets. */
+        void failed(Failure why);
 
         /**
          * True if {@link #connected} turns reading on at once, whatever happens: then the new channel asks for reads
@@ -59,6 +73,7 @@ final class UpstreamDialer {
     private final UpstreamPool idle;
     volatile EndpointHealth health = EndpointHealth.ALL;
     volatile DialListener listener = DialListener.NONE;
+    private final NoSocketLog noSocketLog = new NoSocketLog(System::nanoTime);
 
     UpstreamDialer(Transport transport, WsRouteConfig config, BalancerState balancer, ProxyMetrics metrics, UpstreamPool idle) {
         this.transport = transport;
@@ -73,7 +88,7 @@ final class UpstreamDialer {
         // the first choice needs no attempt: a keep-alive request mostly finds an idle connection (no connect deadline)
         Endpoint e = pool.select(health.usable(pool.id(), pool.endpoints()), hashKey, balancer);
         if (e == null) {
-            owner.failed(true);
+            owner.failed(Failure.NO_ENDPOINT);
         } else if (!reuseIdle || !reused(e, owner)) {
             new Attempt(loop, pool, hashKey, tls, reuseIdle, owner).connect(e);
         }
@@ -126,7 +141,7 @@ final class UpstreamDialer {
         private void next() {
             Endpoint e = pool.select(untried(), hashKey, balancer);
             if (e == null) {
-                owner.failed(false);
+                owner.failed(Failure.REFUSED);
                 return;
             }
             if (!reuseIdle || !reused(e, owner)) {
@@ -146,7 +161,15 @@ final class UpstreamDialer {
         }
 
         void connect(Endpoint e) {
-            Channel ch = transport.newChannel(e.address());
+            Channel ch;
+            try {
+                ch = transport.newChannel(e.address());
+            } catch (ChannelException noSocket) { // socket(2) failed: EMFILE or ENFILE
+                release(e);
+                noSocketLog.failed(noSocket);
+                owner.failed(Failure.NO_SOCKET);
+                return;
+            }
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.config().setWriteBufferWaterMark(ProxyContext.WATER_MARK);

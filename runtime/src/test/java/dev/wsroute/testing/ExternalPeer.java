@@ -112,6 +112,12 @@ public final class ExternalPeer implements AutoCloseable {
         return find(p).orElseThrow(() -> new AssertionError(name + " exited (" + process.exitValue() + ") without " + what + "\n" + transcript()));
     }
 
+    /** Writes a line to the process's stdin. */
+    public void send(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** Waits for the process to end by itself and returns its exit code. */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -64,7 +64,8 @@ class ImageIT {
         assertThat(java).as("a JDK %s to try the image's flags with (here or under /usr/lib/jvm)", release).isNotNull();
         String out = run(java.toString(), "@" + MODULE.resolve("src/main/docker/jvm.options"), "-XX:+PrintCommandLineFlags",
                 "-XshowSettings:properties", "-version");
-        assertThat(out).contains("-XX:+UseSerialGC", "-XX:MaxHeapSize=", "java.specification.version = " + release);
+        assertThat(out).contains("-XX:+UseSerialGC", "-XX:MaxHeapSize=", "java.specification.version = " + release,
+                "jdk.tls.rejectClientInitiatedRenegotiation = true");
     }
 
     /** This JVM if it is of that release, else a JDK of it under /usr/lib/jvm (where Debian and Temurin install). */

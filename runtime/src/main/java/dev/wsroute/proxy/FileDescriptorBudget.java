@@ -1,0 +1,56 @@
+package dev.wsroute.proxy;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+
+import org.jboss.logging.Logger;
+
+/**
+ * How many client connections fit in the process's open-files limit, as HAProxy sizes its maxconn from
+ * {@code ulimit -n}: a proxied WebSocket holds two descriptors (client and upstream), and the process needs some
+ * for itself (what is open at start, plus {@link #SPARE}). A configured {@code wsroute.limits.max-connections}
+ * that does not fit is lowered to what does, with one warning: otherwise accepts and upstream connects fail with
+ * EMFILE, and so does anything else that needs a file, a class loaded from a jar included (the Quarkus runner's class
+ * loader then waits for good, on an I/O thread).
+ */
+final class FileDescriptorBudget {
+    private static final Logger LOG = Logger.getLogger(FileDescriptorBudget.class);
+    /** Descriptors kept free beyond those open at start: idle upstream connections, health probes, jars, the routes file. */
+    static final long SPARE = 256;
+
+    private FileDescriptorBudget() {
+    }
+
+    /**
+     * The client connections allowed: {@code configured} if they fit, else as many as fit (at least 1).
+     *
+     * @param openFilesLimit the process's open-files limit, 0 or less if unknown (then {@code configured})
+     * @param openNow descriptors open now
+     */
+    static int effectiveMaxConnections(long openFilesLimit, long openNow, int configured) {
+        if (openFilesLimit <= 0) {
+            return configured;
+        }
+        long fits = (openFilesLimit - openNow - SPARE) / 2;
+        return (int) Math.max(1, Math.min(configured, fits));
+    }
+
+    /** {@link #effectiveMaxConnections} for this process; one WARN line when the configured value does not fit. */
+    static int forThisProcess(int configured) {
+        long limit = -1;
+        long open = 0;
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            limit = unix.getMaxFileDescriptorCount();
+            open = unix.getOpenFileDescriptorCount();
+        }
+        int effective = effectiveMaxConnections(limit, open, configured);
+        if (effective < configured) {
+            LOG.warnf("wsroute.limits.max-connections=%d does not fit in the open-files limit of %d (2 per proxied WebSocket,"
+                    + " %d open now, %d spare): at most %d client connections are taken. Raise the limit (ulimit -n, LimitNOFILE=,"
+                    + " the container runtime's nofile) to at least %d, or set max-connections to %d",
+                    configured, limit, open, SPARE, effective, 2L * configured + open + SPARE, effective);
+        }
+        return effective;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.wsroute.proxy;
+
+import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.TestConfig;
+
+/**
+ * A data plane with the default max-connections in a JVM of its own, for {@link OpenFilesLimitTest} (which starts it
+ * under {@code prlimit}): prints {@code {"port":..,"limit":..}} on stdout, then
+ * {@code {"connections":..}} whenever that count changes, and serves until stdin ends. The line {@code eat} on stdin takes every free descriptor but one.
+ */
+public final class FdLimitedProxyMain {
+    private FdLimitedProxyMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.access-log.enabled", "false", "wsroute.io-threads", "2"));
+        px.routes("""
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: chat, namespace: default}
+                spec:
+                  rules:
+                    - match: {path: {type: Prefix, value: /echo}}
+                      backends: [{endpoints: ["%s"]}]
+                    - match: {path: {type: Prefix, value: /dead}}
+                      backends: [{endpoints: ["%s"]}]
+                """.formatted(args[0], args[1]));
+        var limit = px.metrics.find("wsroute.client.connections.limit").gauge();
+        System.out.println("{\"port\":" + px.port() + ",\"limit\":" + (limit == null ? -1 : (long) limit.value()) + "}");
+        System.out.flush();
+        Thread counts = new Thread(() -> { // the open client connections, whenever they change
+            long last = -1;
+            while (true) {
+                long now = (long) px.clientConnections();
+                if (now != last) {
+                    System.out.println("{\"connections\":" + now + "}");
+                    System.out.flush();
+                    last = now;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        counts.setDaemon(true);
+        counts.start();
+        List<FileInputStream> eaten = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) { // until the test closes our stdin
+                if (line.equals("eat")) { // take every descriptor but one, as another user of the process's files would
+                    try {
+                        while (true) {
+                            eaten.add(new FileInputStream("/dev/null"));
+                        }
+                    } catch (IOException full) {
+                        eaten.remove(eaten.size() - 1).close();
+                    }
+                    System.out.println("{\"eaten\":" + eaten.size() + "}");
+                    System.out.flush();
+                }
+            }
+        } catch (IOException ignored) {
+            // the test is gone
+        }
+        for (FileInputStream f : eaten) {
+            f.close();
+        }
+        px.close();
+        System.exit(0);
+    }
+}

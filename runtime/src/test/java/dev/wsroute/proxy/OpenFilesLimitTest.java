@@ -1,0 +1,167 @@
+package dev.wsroute.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.ExternalPeer;
+import dev.wsroute.testing.PerClass;
+import dev.wsroute.testing.RawHttp;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A data plane started under an open-files limit that its max-connections (the default 9000) does not fit: it takes
+ * what fits, says so once, refuses the rest at once (none waits in the backlog for a descriptor), keeps serving the
+ * sockets it took, and takes as many again once they close. Without the budget, accepts fail with EMFILE: clients
+ * over the limit wait in the backlog with no answer, and upstream connects fail after the client was taken.
+ */
+class OpenFilesLimitTest {
+    private static final int OPEN_FILES = 640;
+    private static final int STORM = 400;
+
+    @RegisterExtension
+    static final PerClass<EchoBackend> echo = new PerClass<>(() -> EchoBackend.start("echo"));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void maxConnectionsIsLoweredToWhatTheOpenFilesLimitHoldsAndTheStormAboveItIsRefusedAtOnce() throws Exception {
+        boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
+        if (!prlimit && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("prlimit is not installed (util-linux)");
+        }
+        assumeTrue(prlimit, "prlimit is not installed (util-linux)");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try (ExternalPeer proxy = ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of("/usr/bin/prlimit",
+                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()))) {
+            JsonObject started = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60));
+            int port = started.getInteger("port");
+            int limit = started.getInteger("limit");
+
+            for (int round = 0; round < 2; round++) { // and again once they are closed: nothing leaked
+                await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+                List<RawHttp> clients = new ArrayList<>();
+                try {
+                    for (int i = 0; i < STORM; i++) {
+                        RawHttp c = new RawHttp(port);
+                        c.socket.setSoTimeout(5_000);
+                        clients.add(c.send(RawHttp.upgradeRequest("/echo", "a")));
+                    }
+                    int served = 0;
+                    int refused = 0;
+                    for (RawHttp c : clients) {
+                        try {
+                            String head = c.readHead();
+                            assertThat(RawHttp.status(head)).as(head).isEqualTo(101);
+                            served++;
+                        } catch (SocketTimeoutException e) {
+                            throw new AssertionError("round " + round + ": a client got no answer in 5 s (" + served + " served, "
+                                    + refused + " refused before it)\n" + proxy.transcript(), e);
+                        } catch (IOException closed) {
+                            refused++;
+                        }
+                    }
+                    assertThat(served).as("round %d, refused %d\n%s", round, refused, proxy.transcript()).isEqualTo(limit);
+                    for (RawHttp c : clients) {
+                        if (!c.socket.isClosed() && c.socket.isConnected()) {
+                            try {
+                                c.send(RawHttp.maskedText("hi"));
+                            } catch (IOException refusedOne) {
+                                continue;
+                            }
+                        }
+                    }
+                    int echoed = 0;
+                    for (RawHttp c : clients) {
+                        try {
+                            byte[] frame = c.readServerFrame();
+                            if (frame[0] == 1 && new String(frame, 1, frame.length - 1).equals("hi")) {
+                                echoed++;
+                            }
+                        } catch (SocketTimeoutException e) {
+                            throw new AssertionError("round " + round + ": a served socket did not echo\n" + proxy.transcript(), e);
+                        } catch (IOException refusedOne) {
+                            // closed at accept
+                        }
+                    }
+                    assertThat(echoed).isEqualTo(limit);
+                } finally {
+                    for (RawHttp c : clients) {
+                        c.close();
+                    }
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+            assertThat(limit).as(proxy.transcript()).isBetween(1, (OPEN_FILES - 256) / 2);
+            assertThat(proxy.transcript()).contains("does not fit in the open-files limit of " + OPEN_FILES);
+        }
+    }
+
+    @Test
+    void anUpgradeThatFindsNoDescriptorForItsUpstreamGets503AndTheNextOneToo() throws Exception {
+        boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
+        if (!prlimit && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("prlimit is not installed (util-linux)");
+        }
+        assumeTrue(prlimit, "prlimit is not installed (util-linux)");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try (ExternalPeer proxy = ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of("/usr/bin/prlimit",
+                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()))) {
+            int port = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60)).getInteger("port");
+            try (RawHttp warm = new RawHttp(port)) { // the failure path's classes loaded while jars can still be opened
+                assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/dead", "a")).readResponse())).isEqualTo(502);
+            }
+            try (RawHttp warm = new RawHttp(port)) {
+                assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+            proxy.send("eat"); // another user of the process's files took all but one: the client's
+            proxy.await(e -> e.containsKey("eaten"), "descriptors taken", Duration.ofSeconds(30));
+            for (int i = 0; i < 3; i++) {
+                try (RawHttp c = new RawHttp(port)) {
+                    c.socket.setSoTimeout(5_000);
+                    String answer = c.send(RawHttp.upgradeRequest("/echo", "a")).readResponse();
+                    assertThat(RawHttp.status(answer)).as(answer).isEqualTo(503);
+                    assertThat(answer).contains("out of file descriptors");
+                } catch (IOException e) {
+                    throw new AssertionError("upgrade " + i + " got no answer\n" + proxy.transcript(), e);
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+            }
+            assertThat(proxy.transcript()).containsOnlyOnce("cannot open a connection to an upstream");
+        }
+    }
+
+    private static String closedEndpoint() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    private static long lastCount(ExternalPeer proxy) {
+        List<JsonObject> events = proxy.events();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i).containsKey("connections")) {
+                return events.get(i).getLong("connections");
+            }
+        }
+        return -1;
+    }
+}
