@@ -126,6 +126,9 @@ class RollingUpdateTest {
         client.resource(terminating(NS, "echo-b-2", "echo", "ws", b)).update();
         await().atMost(WAIT).until(() -> "False".equals(condition("Ready").status));
         assertThat(condition("Ready").reason).isEqualTo("NoReadyEndpoints");
+        long generation = client.resources(WebSocketRoute.class).inNamespace(NS).withName("echo").get().getMetadata().getGeneration();
+        assertThat(status().observedGeneration).as("slices change no generation").isEqualTo(generation);
+        assertThat(condition("Ready").observedGeneration).isEqualTo(generation);
         assertThat(onB.awaitClose()).isEqualTo(1001);
         await().atMost(WAIT).until(() -> active(b) == null);
 
