@@ -81,10 +81,13 @@ public final class ProxyMetrics {
      * {@code wsroute_upstream_connect_failures_total} series at once, so pods rolled away leave no series behind;
      * what no route claims (the default backend) keeps its series.
      */
-    void retainEndpointsOf(RouteTable table) {
+    void retainEndpointsOf(RouteTable old, RouteTable table) {
         for (Map.Entry<Object, RouteMeters> e : routes.entrySet()) {
             if (e.getKey() instanceof RouteId id) {
                 CompiledRoute route = table.route(id);
+                if (route != null && route == old.route(id)) {
+                    continue; // reused as it was: the same endpoints (an endpoint event touches only its Service's routes)
+                }
                 e.getValue().retainEndpoints(route == null ? Set.of() : route.endpointKeys());
             }
         }
