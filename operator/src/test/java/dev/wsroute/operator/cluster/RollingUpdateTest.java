@@ -72,6 +72,11 @@ class RollingUpdateTest {
     @AfterEach
     void stopPods() {
         pods.forEach(EchoBackend::close);
+        // both tests' routes claim any host: the one left behind would hold it against the next (HostConflict)
+        for (String ns : List.of(NS, "rename")) {
+            client.resources(WebSocketRoute.class).inNamespace(ns).delete();
+            await().atMost(WAIT).until(() -> holder.current().route(new RouteId(ns, "echo")) == null);
+        }
     }
 
     @Test
@@ -145,6 +150,39 @@ class RollingUpdateTest {
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    @Test
+    void aServicePortRenamedBeforeItsSlicesFollowCutsNoSocket() throws Exception {
+        String ns = "rename";
+        int b = pod("b");
+        int c = pod("c");
+        client.resource(service(ns, "echo", 80, "ws")).create();
+        client.resource(slice(ns, "echo-b", "echo", "ws", b, List.of("127.0.0.1"), List.of())).create();
+        client.resource(slice(ns, "echo-c", "echo", "ws", c, List.of("127.0.0.1"), List.of())).create();
+        client.resource(route(ns, "echo", List.of(), "/ws", "echo", "80")).create(); // by number: the rename keeps the port
+        await().atMost(WAIT).until(() -> endpoints(ns).size() == 2);
+        int proxy = runtime.dataPlane().port();
+        WsClient onB = WsClient.connect(proxy, "/ws");
+        WsClient onC = WsClient.connect(proxy, "/ws");
+        assertThat(List.of(onB.roundTrip("x"), onC.roundTrip("x"))).containsExactlyInAnyOrder("b:x", "c:x");
+        if (onB.roundTrip("who").startsWith("c:")) { // name them by where they went
+            WsClient t = onB;
+            onB = onC;
+            onC = t;
+        }
+
+        // the Service's port renamed: its slices still name the old port, so for a moment neither pod resolves
+        client.resource(service(ns, "echo", 80, "web")).update();
+        await().atMost(WAIT).until(() -> endpoints(ns).isEmpty());
+        // the controller renames b's slice port a moment later; c's slice never follows (c is going away)
+        client.resource(slice(ns, "echo-b", "echo", "web", b, List.of("127.0.0.1"), List.of())).update();
+        await().atMost(WAIT).until(() -> endpoints(ns).equals(List.of(key(b))));
+
+        assertThat(onC.awaitClose()).as("c's drain period, begun with b's, has ended").isEqualTo(1001);
+        assertThat(onB.roundTrip("still there?")).isEqualTo("b:still there?");
+        assertThat(onB.closeCodeNow()).isNull();
+        onB.sendClose();
+    }
+
     /** The slice with its one endpoint terminating: not ready, still serving (pod deleted, in its grace period). */
     private static EndpointSlice terminating(String ns, String name, String service, String portName, int port) {
         return new EndpointSliceBuilder()
@@ -188,7 +226,11 @@ class RollingUpdateTest {
     }
 
     private List<String> endpoints() {
-        CompiledRoute r = holder.current().route(new RouteId(NS, "echo"));
+        return endpoints(NS);
+    }
+
+    private List<String> endpoints(String ns) {
+        CompiledRoute r = holder.current().route(new RouteId(ns, "echo"));
         return r == null ? List.of() : r.rules().get(0).pool().endpoints().stream().map(e -> e.key()).sorted().toList();
     }
 }
