@@ -68,6 +68,13 @@ public final class HealthMetrics implements HealthListener {
                     "1 while a rule of the route has no healthy endpoint and sends new connections to every ready one",
                     registry, r -> r.failingOpen(route) ? 1 : 0, "route", route.toString()));
         }
+        ejections.keySet().removeIf(key -> { // [route, endpoint]: an endpoint no health-checked rule lists any more
+            if (!wanted.contains(List.of("healthy", key.get(0), key.get(1)))) {
+                meters.removeCounter("wsroute.endpoint.ejections", "route", key.get(0), "endpoint", key.get(1));
+                return true;
+            }
+            return false;
+        });
         gauges.entrySet().removeIf(e -> {
             if (!wanted.contains(e.getKey())) {
                 e.getValue().remove();

@@ -31,6 +31,12 @@ public final class RebindableMeters implements Meters {
     }
 
     @Override
+    public synchronized void removeCounter(String name, String... tags) {
+        meters.removeIf(m -> m instanceof BoundCounter c && c.name.equals(name) && java.util.Arrays.equals(c.tags, tags));
+        target.removeCounter(name, tags);
+    }
+
+    @Override
     public synchronized Timer timer(String name, String description, String... tags) {
         return add(new BoundTimer(name, description, tags));
     }

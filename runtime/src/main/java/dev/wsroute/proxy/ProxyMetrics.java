@@ -1,13 +1,17 @@
 package dev.wsroute.proxy;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import dev.wsroute.model.RouteId;
+import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.Endpoint;
+import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.PoolId;
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.metrics.Meters.Counter;
@@ -71,6 +75,24 @@ public final class ProxyMetrics {
         route(route).counter("wsroute.websocket.drained", "WebSocket sessions closed with 1001 after a drain").increment();
     }
 
+    /**
+     * After a table swap: each route's {@code wsroute_endpoint_active} series of an endpoint its pools no longer list
+     * goes once its last socket there has closed (at once when none is open), and its
+     * {@code wsroute_upstream_connect_failures_total} series at once, so pods rolled away leave no series behind;
+     * what no route claims (the default backend) keeps its series.
+     */
+    void retainEndpointsOf(RouteTable old, RouteTable table) {
+        for (Map.Entry<Object, RouteMeters> e : routes.entrySet()) {
+            if (e.getKey() instanceof RouteId id) {
+                CompiledRoute route = table.route(id);
+                if (route != null && route == old.route(id)) {
+                    continue; // reused as it was: the same endpoints (an endpoint event touches only its Service's routes)
+                }
+                e.getValue().retainEndpoints(route == null ? Set.of() : route.endpointKeys());
+            }
+        }
+    }
+
     void connectFailed(PoolId pool, Endpoint endpoint) {
         route(pool.route()).counter("wsroute.upstream.connect.failures", "Upstream connections refused, timed out or failed",
                 "endpoint", endpoint.key()).increment();
@@ -89,7 +111,7 @@ public final class ProxyMetrics {
         private final String route;
         private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
         final AtomicInteger active = new AtomicInteger();
-        private final ConcurrentHashMap<String, AtomicInteger> endpoints = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<String, EndpointGauge> endpoints = new ConcurrentHashMap<>();
         final Counter messagesUp;
         final Counter messagesDown;
         final Counter bytesUp;
@@ -110,15 +132,67 @@ public final class ProxyMetrics {
             return c != null ? c : counters.computeIfAbsent(key, k -> registry.counter(name, description, null, withRoute(tags)));
         }
 
-        /** Open WebSockets of this route on one endpoint ({@code wsroute_endpoint_active}): how balanced the pool is. */
-        AtomicInteger endpointActive(String endpoint) {
-            AtomicInteger n = endpoints.get(endpoint);
-            return n != null ? n : endpoints.computeIfAbsent(endpoint, e -> {
-                AtomicInteger count = new AtomicInteger();
-                registry.gauge("wsroute.endpoint.active", "Open WebSockets per endpoint", count, AtomicInteger::get,
-                        "route", route, "endpoint", e);
-                return count;
+        /**
+         * A socket of this route opened on the endpoint: counted in its {@code wsroute_endpoint_active} series (how
+         * balanced the pool is), made on the first one. Counted inside the map's lock of the key, so a series is never
+         * removed with a socket just counted in it.
+         *
+         * @param listed whether the current table lists the endpoint for the socket's pool: a series made for a socket
+         *        whose upgrade completed after its endpoint left goes with that socket
+         */
+        EndpointGauge endpointOpened(String endpoint, boolean listed) {
+            return endpoints.compute(endpoint, (e, g) -> {
+                EndpointGauge gauge = g;
+                if (gauge == null) {
+                    gauge = new EndpointGauge(e);
+                    gauge.listed = listed;
+                }
+                gauge.open.incrementAndGet();
+                return gauge;
             });
+        }
+
+        /** That socket closed: the series goes with the last one when the route's pools no longer list the endpoint. */
+        void endpointClosed(String endpoint, EndpointGauge gauge) {
+            if (gauge.open.decrementAndGet() == 0 && !gauge.listed) {
+                endpoints.computeIfPresent(endpoint, (e, g) -> g == gauge ? g.unlessUnused() : g);
+            }
+        }
+
+        void retainEndpoints(Set<String> listed) {
+            for (List<String> key : counters.keySet()) { // [name, "endpoint", endpoint]: connect failures
+                if (key.size() == 3 && "endpoint".equals(key.get(1)) && !listed.contains(key.get(2)) && counters.remove(key) != null) {
+                    registry.removeCounter(key.get(0), withRoute(key.get(1), key.get(2)));
+                }
+            }
+            for (String endpoint : endpoints.keySet()) {
+                endpoints.computeIfPresent(endpoint, (e, g) -> {
+                    g.listed = listed.contains(e);
+                    return g.listed ? g : g.unlessUnused();
+                });
+            }
+        }
+
+        /** One {@code wsroute_endpoint_active} series. */
+        final class EndpointGauge {
+            final AtomicInteger open = new AtomicInteger();
+            /** Whether the route's pools listed the endpoint at the last table swap. */
+            volatile boolean listed = true;
+            private final Meters.Registration registration;
+
+            EndpointGauge(String endpoint) {
+                registration = registry.gauge("wsroute.endpoint.active", "Open WebSockets per endpoint", open, AtomicInteger::get,
+                        "route", route, "endpoint", endpoint);
+            }
+
+            /** Null (out of the map, and of the registry) when no socket is open on it; else itself. */
+            EndpointGauge unlessUnused() {
+                if (open.get() > 0) {
+                    return this;
+                }
+                registration.remove();
+                return null;
+            }
         }
 
         RouteMeters(String route) {

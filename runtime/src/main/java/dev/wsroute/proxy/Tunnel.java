@@ -3,7 +3,6 @@ package dev.wsroute.proxy;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.wsroute.lifecycle.Lifetimes;
 import dev.wsroute.metrics.Meters;
@@ -35,7 +34,8 @@ final class Tunnel implements Runnable {
     private final ProxyMetrics.RouteMeters meters;
     private final AccessLog.Request request;
     private final Lifecycle lifecycle;
-    private final AtomicInteger endpointActive;
+    /** Its count in {@code wsroute_endpoint_active}, from {@link #start}. */
+    private ProxyMetrics.RouteMeters.EndpointGauge endpointActive;
     private final long started = System.nanoTime();
     private final long id = IDS.incrementAndGet();
 
@@ -51,6 +51,10 @@ final class Tunnel implements Runnable {
     /** Bytes relayed since the last report wait for the loop's next sweep to reach the counters. */
     private boolean countsDue;
     private ScheduledFuture<?> drainTask;
+    /** Whether the pending {@link #drainTask} is called off when the table takes the endpoint back (event loop only). */
+    private boolean drainCallable;
+    /** Set when such a drain may be pending: the swap's walk reads it, so a tunnel that is not draining costs it no task. */
+    private volatile boolean drainHint;
     private ScheduledFuture<?> lifetimeTask;
     /** Set from any thread when a close was asked for (rebalancing), before it runs on the tunnel's loop. */
     private volatile boolean closeRequested;
@@ -73,7 +77,6 @@ final class Tunnel implements Runnable {
         this.request = request;
         this.clock = LoopClock.of(clientChannel.eventLoop());
         this.lifecycle = lifecycle;
-        this.endpointActive = meters.endpointActive(endpoint.key());
     }
 
     /**
@@ -109,9 +112,9 @@ final class Tunnel implements Runnable {
      * pipeline change a side), relays bytes the upstream sent right after its 101, and starts reading both sides.
      */
     void start(Duration idleTimeout, ByteBuf upstreamEarly, ChannelHandler clientHandshake, ChannelHandler upstreamHandshake) {
-        ctx.registry().add(this);
+        boolean listed = ctx.registry().add(this);
         meters.active.incrementAndGet();
-        endpointActive.incrementAndGet();
+        endpointActive = meters.endpointOpened(endpoint.key(), listed);
         Channel c = client.channel;
         Channel u = upstream.channel;
         idleNanos = idleTimeout.toNanos();
@@ -275,20 +278,52 @@ final class Tunnel implements Runnable {
         client.channel.eventLoop().execute(() -> close(why));
     }
 
-    /** Starts the drain clock; at its end the tunnel gets Close 1001 unless the table has taken its endpoint back. */
+    /**
+     * Starts the drain clock; at its end the tunnel gets Close 1001 unless {@code unlessTakenBack} and the table has
+     * taken its endpoint back. A drain already running keeps its clock; shutdown makes it one that nothing calls off.
+     */
     void drain(Duration period, boolean unlessTakenBack) {
+        if (unlessTakenBack) {
+            drainHint = true; // before the task: the next swap's keep() sees it
+        }
         client.channel.eventLoop().execute(() -> {
-            if (finished || drainTask != null) {
+            if (finished) {
                 return;
             }
+            if (drainTask != null) {
+                drainCallable &= unlessTakenBack;
+                return;
+            }
+            drainCallable = unlessTakenBack;
             drainTask = client.channel.eventLoop().schedule(() -> {
                 drainTask = null;
-                if (unlessTakenBack && ctx.registry().current().keeps(pool, endpoint.key())) {
+                boolean callable = drainCallable;
+                drainCallable = false;
+                drainHint = false;
+                if (callable && ctx.registry().current().keeps(pool, endpoint.key())) {
                     return; // it came back (a flapping readiness probe): keep the tunnel
                 }
                 ctx.metrics().drained(route());
                 close(CloseCause.DRAIN);
             }, period.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /**
+     * A new table lists its endpoint (again): a drain started by an earlier table is called off, so that when the
+     * endpoint goes again the socket gets a full drain period from then, not what was left of the first one.
+     */
+    void keep() {
+        if (!drainHint) { // the common case: nothing to call off, and no task for it
+            return;
+        }
+        client.channel.eventLoop().execute(() -> {
+            if (drainTask != null && drainCallable) { // in swap order: a later removal's drain comes after this
+                drainTask.cancel(false);
+                drainTask = null;
+                drainCallable = false;
+                drainHint = false;
+            }
         });
     }
 
@@ -357,7 +392,9 @@ final class Tunnel implements Runnable {
         if (lifetimeTask != null) {
             lifetimeTask.cancel(false);
         }
-        endpointActive.decrementAndGet();
+        if (endpointActive != null) {
+            meters.endpointClosed(endpoint.key(), endpointActive);
+        }
         ctx.registry().remove(this);
         ctx.registry().release(pool);
         ctx.dialer().release(endpoint);

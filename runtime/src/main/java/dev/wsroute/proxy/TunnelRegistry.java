@@ -53,12 +53,21 @@ final class TunnelRegistry {
         return live;
     }
 
-    void add(Tunnel t) {
+    /** Returns whether the current table still lists its endpoint for its pool (false: it drains from the start). */
+    boolean add(Tunnel t) {
         live.add(t);
         long deadline = drainDeadline;
         if (deadline != 0) { // upgraded while shutting down (an upgrade in progress when the drain began): drains too
             t.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), false);
+            return true;
         }
+        if (!tables.current().keeps(t.pool(), t.endpoint().key())) {
+            // its endpoint (or rule) went while the upgrade was in progress, and the swap's walk did not see it yet:
+            // it drains as those open then did. Added before this look, so a swap after it sees the tunnel instead.
+            t.drain(drainPeriod, true);
+            return false;
+        }
+        return true;
     }
 
     void remove(Tunnel t) {
@@ -99,11 +108,16 @@ final class TunnelRegistry {
         return tables.current();
     }
 
-    /** Tunnels whose route or endpoint the new table no longer has start draining; the others are not touched. */
+    /**
+     * Tunnels whose route or endpoint the new table no longer has start draining; of the others, one still draining
+     * because an earlier table lacked its endpoint keeps its socket (and a full period should the endpoint go again).
+     */
     private void swapped(RouteTable old, RouteTable fresh) {
         for (Tunnel t : live) {
             if (!fresh.keeps(t.pool(), t.endpoint().key())) {
                 t.drain(drainPeriod, true);
+            } else {
+                t.keep();
             }
         }
     }

@@ -53,6 +53,19 @@ class RebindableMetersTest {
     }
 
     @Test
+    void aRemovedCounterLeavesTheRegistryAndIsNotBoundAgainWhileItsNeighboursStay() {
+        meters.counter("wsroute.endpoint.ejections", "ejected", null, "route", "default/chat", "endpoint", "127.0.0.1:9001").increment();
+        meters.counter("wsroute.endpoint.ejections", "ejected", null, "route", "default/chat", "endpoint", "127.0.0.1:9002").increment();
+        meters.removeCounter("wsroute.endpoint.ejections", "route", "default/chat", "endpoint", "127.0.0.1:9001");
+        meters.bindTo(new MicrometerMeters(second));
+
+        assertThat(first.find("wsroute.endpoint.ejections").counters()).singleElement()
+                .satisfies(c -> assertThat(c.getId().getTag("endpoint")).isEqualTo("127.0.0.1:9002"));
+        assertThat(second.find("wsroute.endpoint.ejections").counters()).singleElement()
+                .satisfies(c -> assertThat(c.getId().getTag("endpoint")).isEqualTo("127.0.0.1:9002"));
+    }
+
+    @Test
     void withoutMicrometerNothingIsKept() {
         Meters.Counter c = Meters.NONE.counter("wsroute.websocket.messages", "relayed", null, "route", "-");
         c.increment();

@@ -68,6 +68,14 @@ public class MicrometerMeters implements Meters {
     }
 
     @Override
+    public void removeCounter(String name, String... tags) {
+        io.micrometer.core.instrument.Counter c = registry.find(name).tags(tags).counter();
+        if (c != null) {
+            registry.remove(c); // a composite's meter: out of its members too
+        }
+    }
+
+    @Override
     public <T> Registration gauge(String name, String description, T state, ToDoubleFunction<T> value, String... tags) {
         Gauge g = Gauge.builder(name, state, value).description(description).tags(tags).register(registry);
         return () -> registry.remove(g);
