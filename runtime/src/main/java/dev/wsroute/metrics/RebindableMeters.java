@@ -1,6 +1,7 @@
 package dev.wsroute.metrics;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -32,7 +33,7 @@ public final class RebindableMeters implements Meters {
 
     @Override
     public synchronized void removeCounter(String name, String... tags) {
-        meters.removeIf(m -> m instanceof BoundCounter c && c.name.equals(name) && java.util.Arrays.equals(c.tags, tags));
+        meters.removeIf(m -> m instanceof BoundCounter c && c.name.equals(name) && Arrays.equals(c.tags, tags));
         target.removeCounter(name, tags);
     }
 
