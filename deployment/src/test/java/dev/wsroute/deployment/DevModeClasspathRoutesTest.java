@@ -2,14 +2,7 @@ package dev.wsroute.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.logging.LogRecord;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
@@ -24,8 +17,6 @@ import io.quarkus.test.QuarkusDevModeTest;
  * the app. Before, Quarkus copied the edited file and said "restart not needed": the old routes stayed in force.
  */
 class DevModeClasspathRoutesTest {
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     @RegisterExtension
     static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
@@ -49,29 +40,15 @@ class DevModeClasspathRoutesTest {
 
     @Test
     void editingTheClasspathRoutesFileReloadsTheRoutes() throws Exception {
-        int port = listenerPort();
-        assertThat(get(port, "/hello").body()).isEqualTo("hello");
+        int port = DevModeListener.port(APP);
+        assertThat(DevModeListener.get(port, "/hello").body()).isEqualTo("hello");
 
         // plain HTTP for any host now goes to an endpoint nobody listens on: 502 where the app answered
         APP.modifyResourceFile("routes.yaml", s -> s + """
                   http:
                     backends: [{endpoints: ["127.0.0.1:1"]}]
                 """);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(port, "/hello").statusCode()).isEqualTo(502));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(DevModeListener.get(port, "/hello").statusCode()).isEqualTo(502));
     }
 
-    private static int listenerPort() {
-        for (LogRecord r : APP.getLogRecords()) {
-            Matcher m = LISTENING.matcher(String.valueOf(r.getMessage()));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("no 'wsroute listening on' line in the log");
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 }

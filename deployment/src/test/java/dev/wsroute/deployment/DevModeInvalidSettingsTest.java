@@ -2,14 +2,8 @@ package dev.wsroute.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.logging.LogRecord;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
@@ -25,8 +19,6 @@ import io.quarkus.test.QuarkusDevModeTest;
  * error page, and no request could reach the app to trigger the reload that the fix needed.
  */
 class DevModeInvalidSettingsTest {
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     @RegisterExtension
     static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
@@ -40,32 +32,18 @@ class DevModeInvalidSettingsTest {
 
     @Test
     void anInvalidSettingShowsTheErrorPageThroughTheListenerAndTheFixReloads() throws Exception {
-        int port = listenerPort();
-        assertThat(get(port, "/hello").body()).isEqualTo("hello");
+        int port = DevModeListener.port(APP);
+        assertThat(DevModeListener.get(port, "/hello").body()).isEqualTo("hello");
 
         APP.modifyResourceFile("application.properties", s -> s + "wsroute.limits.max-connections=-5\n");
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            HttpResponse<String> page = get(port, "/hello");
+            HttpResponse<String> page = DevModeListener.get(port, "/hello");
             assertThat(page.statusCode()).isEqualTo(500);
             assertThat(page.body()).contains("wsroute.limits.max-connections is -5");
         });
 
         APP.modifyResourceFile("application.properties", s -> s.replace("wsroute.limits.max-connections=-5\n", ""));
-        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(port, "/hello").body()).isEqualTo("hello"));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(DevModeListener.get(port, "/hello").body()).isEqualTo("hello"));
     }
 
-    private static int listenerPort() {
-        for (LogRecord r : APP.getLogRecords()) {
-            Matcher m = LISTENING.matcher(String.valueOf(r.getMessage()));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("no 'wsroute listening on' line in the log");
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 }

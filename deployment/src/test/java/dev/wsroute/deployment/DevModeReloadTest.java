@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.LogRecord;
-import java.util.regex.Matcher;
+
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,9 +32,7 @@ import io.vertx.core.http.HttpServer;
  */
 class DevModeReloadTest {
     static final Path ROUTES = emptyRoutesFile();
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     @RegisterExtension
     static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
@@ -63,8 +58,8 @@ class DevModeReloadTest {
 
     @Test
     void theRequestThatTriggersAReloadIsAnsweredAfterItAndOpenWebSocketsStay() throws Exception {
-        int port = listenerPort();
-        assertThat(get(port, "/hello").body()).isEqualTo("hello");
+        int port = DevModeListener.port(APP);
+        assertThat(DevModeListener.get(port, "/hello").body()).isEqualTo("hello");
 
         Vertx vertx = Vertx.vertx();
         try {
@@ -86,7 +81,7 @@ class DevModeReloadTest {
             assertThat(ws.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("before the reload");
 
             APP.modifySourceFile(DevModeHelloRoutes.class, s -> s.replace("rc.end(\"hello\")", "rc.end(\"hello again\")"));
-            HttpResponse<String> afterReload = get(port, "/hello");
+            HttpResponse<String> afterReload = DevModeListener.get(port, "/hello");
             assertThat(afterReload.statusCode()).isEqualTo(200);
             assertThat(afterReload.body()).isEqualTo("hello again");
 
@@ -94,7 +89,7 @@ class DevModeReloadTest {
             assertThat(ws.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("after the reload");
             // the new app's registry (its /q/metrics, through the listener) has the open WebSocket and the one
             // message sent since the reload; the first app's registry, gone with it, had the one before
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(port, "/q/metrics").body())
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(DevModeListener.get(port, "/q/metrics").body())
                     .containsPattern("(?m)^wsroute_websocket_active\\{route=\"[^\"]*echo\"} 1\\.0$")
                     .containsPattern("(?m)^wsroute_websocket_messages_total\\{direction=\"upstream\",route=\"[^\"]*echo\"} 1\\.0$"));
             // the Dev UI card's figures, asked the way the Dev UI asks (JSON-RPC on its WebSocket), are the live ones:
@@ -107,21 +102,6 @@ class DevModeReloadTest {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static int listenerPort() {
-        for (LogRecord r : APP.getLogRecords()) {
-            Matcher m = LISTENING.matcher(String.valueOf(r.getMessage()));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("no 'wsroute listening on' line in the log");
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Calls a method of the card's JSON-RPC service ({@code <extension>_<method>}) on the Dev UI's WebSocket, through the listener. */

@@ -1,0 +1,37 @@
+package dev.wsroute.deployment;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.logging.LogRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.quarkus.test.QuarkusDevModeTest;
+
+/** The listener of a dev-mode test app: its port, from the app's start-up line, and GETs sent through it. */
+final class DevModeListener {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
+
+    private DevModeListener() {
+    }
+
+    static int port(QuarkusDevModeTest app) {
+        for (LogRecord r : app.getLogRecords()) {
+            Matcher m = LISTENING.matcher(String.valueOf(r.getMessage()));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no 'wsroute listening on' line in the log");
+    }
+
+    /** A GET through the listener; the bound is generous, as a request may wait for a live reload. */
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
