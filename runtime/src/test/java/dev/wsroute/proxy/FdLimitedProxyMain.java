@@ -36,29 +36,14 @@ public final class FdLimitedProxyMain {
         var limit = px.metrics.find("wsroute.client.connections.limit").gauge();
         System.out.println("{\"port\":" + px.port() + ",\"limit\":" + (limit == null ? -1 : (long) limit.value()) + "}");
         System.out.flush();
-        Thread counts = new Thread(() -> { // the open client connections, whenever they change
-            long last = -1;
-            while (true) {
-                long now = (long) px.clientConnections();
-                if (now != last) {
-                    System.out.println("{\"connections\":" + now + "}");
-                    System.out.flush();
-                    last = now;
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        counts.setDaemon(true);
-        counts.start();
         List<FileInputStream> eaten = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) { // until the test closes our stdin
-                if (line.equals("eat")) { // take every descriptor but one, as another user of the process's files would
+                if (line.startsWith("count ")) { // the open client connections now, with the question's number
+                    System.out.println("{\"asked\":" + line.substring(6) + ",\"connections\":" + (long) px.clientConnections() + "}");
+                    System.out.flush();
+                } else if (line.equals("eat")) { // take every descriptor but one, as another user of the process's files would
                     try {
                         while (true) {
                             eaten.add(new FileInputStream("/dev/null"));

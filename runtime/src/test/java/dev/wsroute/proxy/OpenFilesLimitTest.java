@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,6 +31,7 @@ import io.vertx.core.json.JsonObject;
  * over the limit wait in the backlog with no answer, and upstream connects fail after the client was taken.
  */
 class OpenFilesLimitTest {
+    private static final AtomicInteger QUESTIONS = new AtomicInteger();
     private static final int OPEN_FILES = 640;
     private static final int STORM = 400;
 
@@ -55,7 +57,7 @@ class OpenFilesLimitTest {
             int limit = started.getInteger("limit");
 
             for (int round = 0; round < 2; round++) { // and again once they are closed: nothing leaked
-                await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+                await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0);
                 List<RawHttp> clients = new ArrayList<>();
                 try {
                     for (int i = 0; i < STORM; i++) {
@@ -107,7 +109,7 @@ class OpenFilesLimitTest {
                     }
                 }
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0);
             assertThat(limit).as(proxy.transcript()).isBetween(1, (OPEN_FILES - 256) / 2);
             assertThat(proxy.transcript()).contains("does not fit in the open-files limit of " + OPEN_FILES);
         }
@@ -131,7 +133,7 @@ class OpenFilesLimitTest {
             try (RawHttp warm = new RawHttp(port)) {
                 assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0);
             proxy.send("eat"); // another user of the process's files took all but one: the client's
             proxy.await(e -> e.containsKey("eaten"), "descriptors taken", Duration.ofSeconds(30));
             for (int i = 0; i < 3; i++) {
@@ -143,7 +145,7 @@ class OpenFilesLimitTest {
                 } catch (IOException e) {
                     throw new AssertionError("upgrade " + i + " got no answer\n" + proxy.transcript(), e);
                 }
-                await().atMost(Duration.ofSeconds(30)).until(() -> lastCount(proxy) == 0);
+                await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0);
             }
             assertThat(proxy.transcript()).containsOnlyOnce("cannot open a connection to an upstream");
         }
@@ -155,13 +157,11 @@ class OpenFilesLimitTest {
         }
     }
 
-    private static long lastCount(ExternalPeer proxy) {
-        List<JsonObject> events = proxy.events();
-        for (int i = events.size() - 1; i >= 0; i--) {
-            if (events.get(i).containsKey("connections")) {
-                return events.get(i).getLong("connections");
-            }
-        }
-        return -1;
+    /** The proxy's open client connections, asked for now (its answer names the question, so no older one counts). */
+    private static long connections(ExternalPeer proxy) throws IOException {
+        int n = QUESTIONS.incrementAndGet();
+        proxy.send("count " + n);
+        return proxy.await(e -> e.getInteger("asked", -1) == n, "a count of connections", Duration.ofSeconds(30))
+                .getLong("connections");
     }
 }
