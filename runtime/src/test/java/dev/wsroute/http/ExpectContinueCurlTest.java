@@ -1,7 +1,6 @@
 package dev.wsroute.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.wsroute.testing.Peers;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.TestRoutes;
@@ -28,11 +28,7 @@ class ExpectContinueCurlTest {
 
     @Test
     void curlPostsATwoKilobyteBodyThroughTheProxy() throws Exception {
-        boolean curl = Files.isExecutable(Path.of("/usr/bin/curl"));
-        if (!curl && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("curl is not installed (.ci/run installs it with apt-get)");
-        }
-        assumeTrue(curl, "curl is not installed: apt-get install curl");
+        Peers.require(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed: apt-get install curl");
         String body = "x".repeat(2048);
         Path file = dir.resolve("body");
         Files.writeString(file, body);

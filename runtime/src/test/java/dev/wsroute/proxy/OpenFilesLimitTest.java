@@ -2,7 +2,6 @@ package dev.wsroute.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ExternalPeer;
 import dev.wsroute.testing.PerClass;
+import dev.wsroute.testing.Peers;
 import dev.wsroute.testing.RawHttp;
 import io.vertx.core.json.JsonObject;
 
@@ -31,6 +31,7 @@ import io.vertx.core.json.JsonObject;
  * over the limit wait in the backlog with no answer, and upstream connects fail after the client was taken.
  */
 class OpenFilesLimitTest {
+    private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final AtomicInteger QUESTIONS = new AtomicInteger();
     private static final int OPEN_FILES = 640;
     private static final int STORM = 400;
@@ -43,15 +44,7 @@ class OpenFilesLimitTest {
 
     @Test
     void maxConnectionsIsLoweredToWhatTheOpenFilesLimitHoldsAndTheStormAboveItIsRefusedAtOnce() throws Exception {
-        boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
-        if (!prlimit && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("prlimit is not installed (util-linux)");
-        }
-        assumeTrue(prlimit, "prlimit is not installed (util-linux)");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        try (ExternalPeer proxy = ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of("/usr/bin/prlimit",
-                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()))) {
+        try (ExternalPeer proxy = startFdLimitedProxy()) {
             JsonObject started = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60));
             int port = started.getInteger("port");
             int limit = started.getInteger("limit");
@@ -117,15 +110,7 @@ class OpenFilesLimitTest {
 
     @Test
     void anUpgradeThatFindsNoDescriptorForItsUpstreamGets503AndTheNextOneToo() throws Exception {
-        boolean prlimit = Files.isExecutable(Path.of("/usr/bin/prlimit"));
-        if (!prlimit && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("prlimit is not installed (util-linux)");
-        }
-        assumeTrue(prlimit, "prlimit is not installed (util-linux)");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        try (ExternalPeer proxy = ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of("/usr/bin/prlimit",
-                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()))) {
+        try (ExternalPeer proxy = startFdLimitedProxy()) {
             int port = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60)).getInteger("port");
             try (RawHttp warm = new RawHttp(port)) { // the failure path's classes loaded while jars can still be opened
                 assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/dead", "a")).readResponse())).isEqualTo(502);
@@ -149,6 +134,15 @@ class OpenFilesLimitTest {
             }
             assertThat(proxy.transcript()).containsOnlyOnce("cannot open a connection to an upstream");
         }
+    }
+
+    /** {@link FdLimitedProxyMain} in a child JVM under {@code prlimit --nofile=OPEN_FILES} (util-linux). */
+    private ExternalPeer startFdLimitedProxy() throws Exception {
+        Peers.require(Files.isExecutable(PRLIMIT), "prlimit is not installed (util-linux)");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of(PRLIMIT.toString(),
+                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()));
     }
 
     private static String closedEndpoint() throws IOException {
