@@ -228,6 +228,28 @@ class AccessLogTest {
                 .containsExactly("INFO /page", "FINE /quiet", "INFO /page");
     }
 
+    /**
+     * Heads refused by the parser (malformed, too large) were counted in {@code wsroute_http_requests_total} but had
+     * no line: an operator seeing a rise of 400s and 431s could not find who sent them. Each now has its line, with the
+     * parser's reason and nothing of the head.
+     */
+    @Test
+    void aRefusedHeadHasItsLineAsItsCountHas() throws Exception {
+        start();
+        for (String head : List.of("GARBAGE\r\n\r\n", "GET /x HTTP/1.1\r\nHost: web.example.com\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")) {
+            try (RawHttp raw = new RawHttp(px.port())) {
+                raw.send(head).readResponse();
+            } catch (java.io.IOException resetBeforeTheAnswerWasRead) {
+                // the proxy closes with unread bytes of the large head: a reset may beat the 431; its line is what counts
+            }
+        }
+        await().atMost(WAIT).until(() -> lines().size() == 2);
+        assertThat(lines()).anySatisfy(l -> assertThat(l).matches("INFO  \\[wsroute\\.access\\] http client=127\\.0\\.0\\.1:\\d+ "
+                + "method=- host=- uri=- route=- endpoint=- status=400 reason=\"malformed method\""));
+        assertThat(lines()).anySatisfy(l -> assertThat(l).contains("status=431 reason=\"request head larger than"));
+        assertThat(px.metrics.get("wsroute.http.requests").counters()).extracting(c -> c.count()).containsOnly(1.0);
+    }
+
     /** A WebSocket of the JDK's client through the proxy, after one message echoed. */
     private WebSocket echoedSession() throws Exception {
         CompletableFuture<String> echoed = new CompletableFuture<>();
