@@ -49,6 +49,7 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             AtomicInteger open = px.metrics.clientConnections();
             if (open.incrementAndGet() > px.maxConnections) {
                 open.decrementAndGet();
+                px.metrics.refusedAtLimit(px.maxConnections);
                 p.remove(this);
                 ctx.channel().close(); // over the process-wide limit: refuse rather than run out of file descriptors
                 return;
