@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
@@ -57,7 +58,7 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             ctx.channel().closeFuture().addListener(px.clientClosed);
             int maxHead = px.config.limits().maxHeaderBytes();
             if (tls) {
-                p.addBefore(ctx.name(), "plain-http-on-tls", new PlainHttpOnTlsPort(maxHead)); // leaves at a TLS client's first byte
+                p.addBefore(ctx.name(), "plain-http-on-tls", new PlainHttpOnTlsPort(maxHead, this::plainHttpRefused)); // leaves at a TLS client's first byte
                 // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
                 // good, and the head deadline's 408 could only be queued behind a handshake that never ends
                 long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
@@ -73,6 +74,12 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             LOG.warnf(e, "could not set up the pipeline of %s", ctx.channel());
             ctx.channel().close();
         }
+    }
+
+    /** Plain HTTP on the TLS port, answered 400: counted and logged as any request refused by its head. */
+    private void plainHttpRefused(SocketAddress client) {
+        px.metrics.httpRequest(null, 400);
+        px.accessLog.refused(client, 400, "plain HTTP sent to the HTTPS port");
     }
 
     /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */

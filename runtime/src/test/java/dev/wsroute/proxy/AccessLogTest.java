@@ -250,6 +250,21 @@ class AccessLogTest {
         assertThat(px.metrics.get("wsroute.http.requests").counters()).extracting(c -> c.count()).containsOnly(1.0);
     }
 
+    /** Plain HTTP on the TLS port gets its 400 from the port's first stage: counted and logged as any refused head. */
+    @Test
+    void plainHttpOnTheTlsPortIsCountedAndLogged() throws Exception {
+        px = new ProxyHarness(TestConfig.withTls());
+        px.routes(TestRoutes.wsAndHttp("web", "/ws", echo.endpoint()));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", px.dataPlane.tlsPort())) {
+            s.getOutputStream().write("GET /page HTTP/1.1\r\nHost: web.example.com\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 400 ");
+        }
+        await().atMost(WAIT).until(() -> lines().size() == 1);
+        assertThat(lines().get(0)).matches("INFO  \\[wsroute\\.access\\] http client=127\\.0\\.0\\.1:\\d+ method=- host=- uri=- route=- "
+                + "endpoint=- status=400 reason=\"plain HTTP sent to the HTTPS port\"");
+        assertThat(px.metrics.get("wsroute.http.requests").tag("status", "400").counter().count()).isEqualTo(1.0);
+    }
+
     /** A WebSocket of the JDK's client through the proxy, after one message echoed. */
     private WebSocket echoedSession() throws Exception {
         CompletableFuture<String> echoed = new CompletableFuture<>();
