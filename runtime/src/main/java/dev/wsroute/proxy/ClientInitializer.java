@@ -58,7 +58,9 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             ctx.channel().closeFuture().addListener(px.clientClosed);
             int maxHead = px.config.limits().maxHeaderBytes();
             if (tls) {
-                p.addBefore(ctx.name(), "plain-http-on-tls", new PlainHttpOnTlsPort(maxHead, this::plainHttpRefused)); // leaves at a TLS client's first byte
+                // leaves at a TLS client's first byte
+                p.addBefore(ctx.name(), "plain-http-on-tls",
+                        new PlainHttpOnTlsPort(maxHead, client -> refusedHead(client, 400, "plain HTTP sent to the HTTPS port")));
                 // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
                 // good, and the head deadline's 408 could only be queued behind a handshake that never ends
                 long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
@@ -66,7 +68,8 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                         MAX_CLIENT_HELLO, handshakeMillis));
                 p.addBefore(ctx.name(), "tls-failure", new TlsFailureLogger());
             }
-            RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());
+            RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),
+                    client -> refusedHead(client, 408, "request head not complete in time"));
             p.addAfter(ctx.name(), "receiver", new ClientRequestReceiver(px, tls, headTimeout));
             p.replace(this, "http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead),
                     px.config.limits().maxRequestBodySize().asLongValue(), headTimeout::headStarted));
@@ -76,10 +79,10 @@ final class ClientInitializer extends ChannelHandlerAdapter {
         }
     }
 
-    /** Plain HTTP on the TLS port, answered 400: counted and logged as any request refused by its head. */
-    private void plainHttpRefused(SocketAddress client) {
-        px.metrics.httpRequest(null, 400);
-        px.accessLog.refused(client, 400, "plain HTTP sent to the HTTPS port");
+    /** Plain HTTP on the TLS port (400), a head not complete in time (408): counted and logged as any refused head. */
+    private void refusedHead(SocketAddress client, int status, String why) {
+        px.metrics.httpRequest(null, status);
+        px.accessLog.refused(client, status, why);
     }
 
     /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */
