@@ -265,6 +265,42 @@ class AccessLogTest {
         assertThat(px.metrics.get("wsroute.http.requests").tag("status", "400").counter().count()).isEqualTo(1.0);
     }
 
+    /**
+     * A client that gives up before its answer (an upgrade or a request to an upstream that is slow to answer) left no
+     * count and no line: counted and logged as 499, as nginx does.
+     */
+    @Test
+    void aClientThatLeavesBeforeItsAnswerIsCountedAndLoggedAs499() throws Exception {
+        List<java.net.Socket> held = new java.util.ArrayList<>(); // the upstream's side: open, never answering
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            px = new ProxyHarness(TestConfig.wsroute());
+            px.routes(TestRoutes.wsAndHttp("slow", "/ws", "127.0.0.1:" + silent.getLocalPort()));
+            for (String head : List.of(RawHttp.upgradeRequest("/ws/chat", "slow.example.com"),
+                    "GET /page HTTP/1.1\r\nHost: slow.example.com\r\n\r\n")) {
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    held.add(sendAndAccept(raw, head, silent));
+                    raw.socket.setSoLinger(true, 0); // the client leaves with a reset (a FIN would still wait for the answer)
+                }
+            }
+            await().atMost(WAIT).until(() -> lines().size() == 2);
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+        assertThat(lines()).anySatisfy(l -> assertThat(l).contains("ws client=", "route=default/slow status=499",
+                "reason=\"client closed before the answer\""));
+        assertThat(lines()).anySatisfy(l -> assertThat(l).contains("http client=", "uri=/page route=default/slow", "status=499"));
+        assertThat(px.metrics.get("wsroute.websocket.upgrades").tag("status", "499").counter().count()).isEqualTo(1.0);
+        assertThat(px.metrics.get("wsroute.http.requests").tag("status", "499").counter().count()).isEqualTo(1.0);
+    }
+
+    private static java.net.Socket sendAndAccept(RawHttp raw, String head, java.net.ServerSocket upstream) throws Exception {
+        raw.send(head);
+        upstream.setSoTimeout(30_000);
+        return upstream.accept();
+    }
+
     /** A WebSocket of the JDK's client through the proxy, after one message echoed. */
     private WebSocket echoedSession() throws Exception {
         CompletableFuture<String> echoed = new CompletableFuture<>();
