@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.wsroute.operator.config.ModeDefaults;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.WsClient;
 
@@ -40,8 +41,8 @@ class RollingUpdateSigtermIT {
     private static final Pattern LISTENER = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final Duration WAIT = Duration.ofSeconds(60);
-    /** the shipped default of quarkus.shutdown.delay (operator/src/main/resources/application.properties) */
-    private static final Duration SHIPPED_DELAY = Duration.ofSeconds(5);
+    /** the shipped default of quarkus.shutdown.delay in standalone mode */
+    private static final Duration SHIPPED_DELAY = Duration.parse("PT" + ModeDefaults.SHUTDOWN_DELAY);
 
     @TempDir
     Path dir;
