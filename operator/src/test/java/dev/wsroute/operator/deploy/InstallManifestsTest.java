@@ -156,6 +156,22 @@ class InstallManifestsTest {
         assertThat(pods).as("%s: pods", dir).isEqualTo(1);
     }
 
+    /** A node drain evicts the replicas of a Deployment one at a time: a PodDisruptionBudget selects its pods. */
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy", "deploy/operator-only"})
+    void aPodDisruptionBudgetCoversTheDeployment(String dir) throws Exception {
+        List<JsonNode> docs = documents(kustomize(dir));
+        JsonNode deployment = docs.stream().filter(d -> d.path("kind").asText().equals("Deployment")).findFirst().orElseThrow();
+        JsonNode labels = deployment.path("spec").path("template").path("metadata").path("labels");
+        List<JsonNode> budgets = docs.stream().filter(d -> d.path("kind").asText().equals("PodDisruptionBudget")).toList();
+        assertThat(budgets).as("%s: PodDisruptionBudgets", dir).hasSize(1);
+        JsonNode budget = budgets.get(0).path("spec");
+        assertThat(budget.path("maxUnavailable").asInt()).isEqualTo(1);
+        budget.path("selector").path("matchLabels").fields().forEachRemaining(e -> assertThat(labels.path(e.getKey()).asText())
+                .as("%s: the budget's selector %s matches the Deployment's pods", dir, e.getKey()).isEqualTo(e.getValue().asText()));
+        assertThat(budget.path("selector").path("matchLabels").size()).isPositive();
+    }
+
     private static String env(JsonNode container, String name, String otherwise) {
         for (JsonNode e : container.path("env")) {
             if (name.equals(e.path("name").asText()) && e.has("value")) {
