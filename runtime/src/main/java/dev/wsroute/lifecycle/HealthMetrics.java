@@ -70,7 +70,7 @@ public final class HealthMetrics implements HealthListener {
         }
         ejections.keySet().removeIf(key -> { // [route, endpoint]: an endpoint no health-checked rule lists any more
             if (!wanted.contains(List.of("healthy", key.get(0), key.get(1)))) {
-                meters.removeCounter("wsroute.endpoint.ejections", "route", key.get(0), "endpoint", key.get(1));
+                meters.remove("wsroute.endpoint.ejections", "route", key.get(0), "endpoint", key.get(1));
                 return true;
             }
             return false;

@@ -65,6 +65,6 @@ final class ProxyContext {
         AtomicInteger open = metrics.clientConnections();
         this.clientClosed = f -> open.decrementAndGet();
         tables.onSwap((old, fresh) -> balancer.retainPoolsOf(fresh));
-        tables.onSwap((old, fresh) -> metrics.retainEndpointsOf(old, fresh));
+        tables.onSwap((old, fresh) -> metrics.swapped(old, fresh));
     }
 }

@@ -56,7 +56,7 @@ class RebindableMetersTest {
     void aRemovedCounterLeavesTheRegistryAndIsNotBoundAgainWhileItsNeighboursStay() {
         meters.counter("wsroute.endpoint.ejections", "ejected", null, "route", "default/chat", "endpoint", "127.0.0.1:9001").increment();
         meters.counter("wsroute.endpoint.ejections", "ejected", null, "route", "default/chat", "endpoint", "127.0.0.1:9002").increment();
-        meters.removeCounter("wsroute.endpoint.ejections", "route", "default/chat", "endpoint", "127.0.0.1:9001");
+        meters.remove("wsroute.endpoint.ejections", "route", "default/chat", "endpoint", "127.0.0.1:9001");
         meters.bindTo(new MicrometerMeters(second));
 
         assertThat(first.find("wsroute.endpoint.ejections").counters()).singleElement()
