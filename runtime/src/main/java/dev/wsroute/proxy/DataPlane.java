@@ -131,6 +131,11 @@ public final class DataPlane implements AutoCloseable {
         return px.balancer.load();
     }
 
+    /** The endpoints the plain-HTTP pool keeps idle-connection queues for, on any loop (tests). */
+    java.util.Set<String> idleQueues() throws Exception {
+        return px.httpPool.queued(transport.group());
+    }
+
     public boolean accepting() {
         return accepting;
     }

@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -8,6 +9,7 @@ import dev.wsroute.lifecycle.HandshakeRateLimiter;
 import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
+import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -65,6 +67,18 @@ final class ProxyContext {
         AtomicInteger open = metrics.clientConnections();
         this.clientClosed = f -> open.decrementAndGet();
         tables.onSwap((old, fresh) -> balancer.retainPoolsOf(fresh));
+        tables.onSwap((old, fresh) -> forgetUnlistedEndpoints(fresh, transport));
         tables.onSwap((old, fresh) -> metrics.swapped(old, fresh));
+    }
+
+    /** After a swap: what is kept per endpoint (counts, idle connections) goes for those no pool lists any more. */
+    private void forgetUnlistedEndpoints(RouteTable fresh, Transport transport) {
+        Set<String> listed = fresh.endpointKeys();
+        Pool fallback = defaultBackend.get(); // not the table's, but picked from too
+        if (fallback != null) {
+            fallback.endpoints().forEach(e -> listed.add(e.key()));
+        }
+        balancer.load().retain(listed);
+        httpPool.retain(listed, transport.group());
     }
 }
