@@ -41,7 +41,7 @@ public final class HealthMetrics implements HealthListener {
 
     @Override
     public void ejected(RuleKey rule, String endpoint, Duration period, String why) {
-        LOG.warnf("endpoint %s of %s ejected for %s: %s", endpoint, rule, period, why);
+        LOG.warnf("endpoint %s of %s ejected for %ds: %s", endpoint, rule, period.toSeconds(), why);
         String route = rule.route().toString();
         ejections.computeIfAbsent(List.of(route, endpoint), k -> meters.counter("wsroute.endpoint.ejections",
                 "Passive health ejections of an endpoint", null, "route", route, "endpoint", endpoint)).increment();
