@@ -140,6 +140,16 @@ public final class DataPlane implements AutoCloseable {
         return accepting;
     }
 
+    /** Open client connections, HTTP and WebSocket ({@code wsroute_client_connections}). */
+    public int clientConnections() {
+        return px.metrics.clientConnections().get();
+    }
+
+    /** The client-connection limit in force ({@code wsroute_client_connections_limit}), and why when it is not the configured one. */
+    public ConnectionLimit connectionLimit() {
+        return px.connectionLimit;
+    }
+
     /** Open WebSocket tunnels. */
     public int tunnels() {
         return px.tunnels.size();

@@ -42,6 +42,8 @@ final class ProxyContext {
     volatile int tlsPort;
     /** wsroute.limits.max-connections, or less if that many do not fit in the open-files limit ({@link FileDescriptorBudget}). */
     final int maxConnections;
+    /** {@link #maxConnections} with what it was made from (status page). */
+    final ConnectionLimit connectionLimit;
     /**
      * On every client connection's close future: one listener for all of them, not one per connection; it holds the
      * counter only, so a close future does not keep a finished handshake's receiver alive for the connection's life.
@@ -55,7 +57,8 @@ final class ProxyContext {
         this.tunnels = new TunnelRegistry(tables, config.drain().period());
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
-        this.maxConnections = FileDescriptorBudget.forThisProcess(config.limits().maxConnections());
+        this.connectionLimit = FileDescriptorBudget.forThisProcess(config.limits().maxConnections());
+        this.maxConnections = connectionLimit.effective();
         metrics.registry().gauge("wsroute.client.connections.limit", "Client connections taken at most (max-connections, or what the open-files limit allows)",
                 this, px -> px.maxConnections);
         this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(), AccessLogOutput.toConsole(),
