@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import dev.wsroute.runtime.LeaveOnShutdown;
 import dev.wsroute.runtime.WsRouteRuntime;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.Capabilities;
@@ -16,6 +17,7 @@ import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.HotDeploymentWatchedFileBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
+import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
 
@@ -36,6 +38,16 @@ class WsRouteProcessor {
     @BuildStep
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.unremovableOf(WsRouteRuntime.class);
+    }
+
+    /**
+     * On SIGTERM, in Quarkus's pre-shutdown phase: readiness DOWN and {@code Connection: close} on HTTP answers while
+     * the listeners go on serving through {@code quarkus.shutdown.delay} (if the app enabled it); the ShutdownEvent
+     * after it closes them and drains.
+     */
+    @BuildStep
+    ShutdownListenerBuildItem leaveOnShutdown() {
+        return new ShutdownListenerBuildItem(new LeaveOnShutdown());
     }
 
     /** The live status page (/q/wsroute), served where the app has a management interface. */

@@ -208,7 +208,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ForwardedHeaders.forward(fields, peer, view.rawHost());
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
         exchange = new HttpExchange(px, ctx, this, logRequest(view), parsed.method(), parsed.pathAndQuery(), fields,
-                pool, routeId, parsed.keepAlive(), parsed.http10());
+                pool, routeId, parsed.keepAlive() && !px.leaving, parsed.http10());
         exchange.start();
     }
 
@@ -252,7 +252,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** Answers once the request (and any body) has been read; keeps the connection if the client allows. */
     private void answerLocally(ClientRequest view, FullHttpResponse r) {
         RequestHead req = view.head();
-        boolean keepAlive = req.keepAlive() && !r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+        boolean keepAlive = req.keepAlive() && !px.leaving && !r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         if (req.framing().hasBody()) { // don't read an unknown body just to answer: answer and close
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             keepAlive = false;

@@ -150,6 +150,23 @@ public final class DataPlane implements AutoCloseable {
         return px.connectionLimit;
     }
 
+    /**
+     * The process is going away (SIGTERM; Quarkus's pre-shutdown): the listeners go on accepting, and serving new
+     * requests and upgrades (the deregistration delay, while load balancers stop sending), but every HTTP answer from
+     * now on carries {@code Connection: close}, so keep-alive clients move to another replica. {@link #close} follows.
+     */
+    public void leave() {
+        if (!px.leaving) {
+            px.leaving = true;
+            LOG.info("shutting down: still accepting until the listeners close; HTTP answers now say Connection: close");
+        }
+    }
+
+    /** Since {@link #leave} or {@link #close}. */
+    public boolean leaving() {
+        return px.leaving;
+    }
+
     /** Open WebSocket tunnels. */
     public int tunnels() {
         return px.tunnels.size();
@@ -170,6 +187,7 @@ public final class DataPlane implements AutoCloseable {
             return;
         }
         accepting = false;
+        px.leaving = true;
         if (plain != null) {
             plain.close();
         }

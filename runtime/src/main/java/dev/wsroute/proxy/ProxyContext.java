@@ -40,6 +40,11 @@ final class ProxyContext {
     /** rateLimit.handshakesPerClient: buckets per rule and client address. */
     final HandshakeRateLimiter handshakeRate = new HandshakeRateLimiter(System::nanoTime);
     volatile int tlsPort;
+    /**
+     * The process is shutting down (the deregistration delay, then the drain): every HTTP answer from now on says
+     * {@code Connection: close} and ends its connection, so keep-alive clients reconnect, to another replica.
+     */
+    volatile boolean leaving;
     /** wsroute.limits.max-connections, or less if that many do not fit in the open-files limit ({@link FileDescriptorBudget}). */
     final int maxConnections;
     /** {@link #maxConnections} with what it was made from (status page). */

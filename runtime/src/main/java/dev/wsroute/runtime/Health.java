@@ -23,6 +23,9 @@ final class Health {
         DataPlane dp = rt.dataPlane();
         if (dp != null) {
             b.withData("listening", dp.accepting()).withData("openWebSockets", dp.tunnels());
+            if (dp.leaving()) { // SIGTERM: still serving through the shutdown delay, but no longer ready
+                b.withData("shuttingDown", true);
+            }
         }
         String fileError = rt.routesFileError();
         if (fileError != null) {
@@ -31,7 +34,10 @@ final class Health {
         return b;
     }
 
-    /** Ready once a first route table is loaded and the listeners accept; not ready while draining for shutdown. */
+    /**
+     * Ready once a first route table is loaded and the listeners accept; not ready from SIGTERM on (Quarkus's
+     * pre-shutdown: through {@code quarkus.shutdown.delay}, while the listeners still serve, and the drain after it).
+     */
     @Readiness
     @ApplicationScoped
     static class Ready implements HealthCheck {

@@ -71,6 +71,7 @@ public class WsRouteRuntime {
     private RoutesFileSource routesFile;
     private volatile String classpathRoutesError;
     private volatile boolean stopping;
+    private volatile boolean leaving;
 
     /** {@code meters}: the app's Micrometer registry, if it has Micrometer; else the meters are not kept. */
     WsRouteRuntime(WsRouteConfig config, Instance<Meters> meters, ValueRegistry values) {
@@ -170,6 +171,21 @@ public class WsRouteRuntime {
         return out;
     }
 
+    /**
+     * Quarkus's pre-shutdown (SIGTERM; before {@code quarkus.shutdown.delay}, if the app enabled one): readiness goes
+     * DOWN at once, while the listeners go on serving until {@link #stop}, and HTTP answers say {@code Connection: close}.
+     * Not in dev mode, whose data plane outlives the app's restarts.
+     */
+    void leave() {
+        if (devMode) {
+            return;
+        }
+        leaving = true;
+        if (dataPlane != null) {
+            dataPlane.leave();
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         if (routesFile != null) {
@@ -200,7 +216,7 @@ public class WsRouteRuntime {
     }
 
     boolean stopping() {
-        return stopping;
+        return stopping || leaving;
     }
 
     WsRouteConfig config() {

@@ -13,10 +13,14 @@ import io.smallrye.config.PropertiesConfigSource;
 /**
  * What each mode means for the extension's settings, as defaults that any configured value overrides: operator mode
  * serves no traffic; sidecar mode sends what no route claims to the app container; the other modes have no app
- * behind them (404). Ordinal just below the application.properties of the jar.
+ * behind them (404). The modes that serve traffic keep serving for {@link #SHUTDOWN_DELAY} after SIGTERM
+ * ({@code quarkus.shutdown.delay}: readiness DOWN, listeners open, while load balancers stop sending); operator mode
+ * has nothing to keep serving and stops at once. Ordinal just below the application.properties of the jar.
  */
 public class ModeDefaults implements ConfigSourceFactory {
     static final int ORDINAL = 245;
+    /** The deregistration delay of the modes that serve traffic (deploy/'s grace periods are sized for it). */
+    public static final String SHUTDOWN_DELAY = "5s";
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
@@ -25,11 +29,15 @@ public class ModeDefaults implements ConfigSourceFactory {
                 "wsroute mode defaults", ORDINAL));
     }
 
-    static Map<String, String> defaults(String mode) {
+    /** The defaults of {@code mode} (a {@link WsRouteAppConfig.Mode} name). */
+    public static Map<String, String> defaults(String mode) {
         return switch (WsRouteAppConfig.Mode.valueOf(mode.trim())) {
-            case operator -> Map.of("wsroute.listen.enabled", "false", "wsroute.default-backend.target", "none");
-            case sidecar -> Map.of("wsroute.default-backend.target", "127.0.0.1:${wsroute.sidecar.app-port}");
-            case standalone, ingress -> Map.of("wsroute.default-backend.target", "none");
+            // 0s, not absent: the build records what it saw (standalone's 5s) as the default below this source
+            case operator -> Map.of("wsroute.listen.enabled", "false", "wsroute.default-backend.target", "none",
+                    "quarkus.shutdown.delay", "0s");
+            case sidecar -> Map.of("wsroute.default-backend.target", "127.0.0.1:${wsroute.sidecar.app-port}",
+                    "quarkus.shutdown.delay", SHUTDOWN_DELAY);
+            case standalone, ingress -> Map.of("wsroute.default-backend.target", "none", "quarkus.shutdown.delay", SHUTDOWN_DELAY);
         };
     }
 }

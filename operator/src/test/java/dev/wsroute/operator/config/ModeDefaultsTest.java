@@ -36,6 +36,21 @@ class ModeDefaultsTest {
         assertThat(extension(Map.of()).listen().enabled()).isTrue();
     }
 
+    /** SIGTERM: the modes that serve traffic go on serving through a deregistration delay; operator mode stops at once. */
+    @Test
+    void theModesThatServeTrafficHaveAShutdownDelay() {
+        assertThat(delay(Map.of())).isEqualTo("5s");
+        assertThat(delay(Map.of("wsroute.mode", "ingress"))).isEqualTo("5s");
+        assertThat(delay(Map.of("wsroute.mode", "sidecar"))).isEqualTo("5s");
+        assertThat(delay(Map.of("wsroute.mode", "operator"))).isEqualTo("0s");
+        assertThat(delay(Map.of("wsroute.mode", "ingress", "quarkus.shutdown.delay", "10s"))).isEqualTo("10s");
+    }
+
+    private static String delay(Map<String, String> values) {
+        return new SmallRyeConfigBuilder().withSources(new ModeDefaults()).withSources(new PropertiesConfigSource(values, "test", 250))
+                .build().getOptionalValue("quarkus.shutdown.delay", String.class).orElse(null);
+    }
+
     @Test
     void aConfiguredValueWins() {
         WsRouteConfig c = extension(Map.of("wsroute.mode", "operator", "wsroute.listen.enabled", "true",

@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.wsroute.operator.config.ModeDefaults;
 import dev.wsroute.testing.Peers;
 
 /**
@@ -100,6 +101,96 @@ class InstallManifestsTest {
         assertThat(owner).as("the ingress and the operator-only Deployments are distinct")
                 .containsEntry("Deployment wsroute-system/wsroute", "deploy")
                 .containsEntry("Deployment wsroute-system/wsroute-operator", "deploy/operator-only");
+    }
+
+    /**
+     * On SIGTERM wsroute serves on for {@code quarkus.shutdown.delay}, then drains open WebSockets for
+     * {@code wsroute.drain.period}, then exits: each pod that runs it gives it a grace period of at least both plus
+     * 10 s (the defaults of its mode as shipped, or the container's env), so that the kubelet's SIGKILL never cuts the drain. In a
+     * pod where wsroute fronts an app (deploy/sidecar), the app's preStop keeps the app up until wsroute is done, and
+     * the grace period covers that preStop plus 10 s for the app's own stop.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy", "deploy/operator-only", "deploy/sidecar"})
+    void gracePeriodsCoverTheShutdownDelayAndTheDrain(String dir) throws Exception {
+        Matcher drainDefault = Pattern.compile("(?s)interface Drain \\{.*?@WithDefault\\(\"([^\"]+)\"\\)")
+                .matcher(Files.readString(REPO.resolve("runtime/src/main/java/dev/wsroute/config/WsRouteConfig.java")));
+        assertThat(drainDefault.find()).as("the default wsroute.drain.period").isTrue();
+        int pods = 0;
+        for (JsonNode doc : documents(kustomize(dir))) {
+            JsonNode spec = switch (doc.path("kind").asText()) {
+                case "Pod" -> doc.path("spec");
+                case "Deployment" -> doc.path("spec").path("template").path("spec");
+                default -> null;
+            };
+            if (spec == null) {
+                continue;
+            }
+            pods++;
+            long grace = spec.path("terminationGracePeriodSeconds").asLong(30);
+            JsonNode wsroute = null;
+            for (JsonNode c : spec.path("containers")) {
+                if (c.path("image").asText().startsWith("wsroute/wsroute:")) {
+                    wsroute = c;
+                }
+            }
+            assertThat(wsroute).as("%s: a wsroute container", dir).isNotNull();
+            String mode = env(wsroute, "WSROUTE_MODE", "standalone");
+            long delay = seconds(env(wsroute, "QUARKUS_SHUTDOWN_DELAY", ModeDefaults.defaults(mode).getOrDefault("quarkus.shutdown.delay", "0s")));
+            long drain = seconds(env(wsroute, "WSROUTE_DRAIN_PERIOD", drainDefault.group(1)));
+            assertThat(grace).as("%s: terminationGracePeriodSeconds >= shutdown delay %ds + drain %ds + 10s", dir, delay, drain)
+                    .isGreaterThanOrEqualTo(delay + drain + 10);
+            for (JsonNode c : spec.path("containers")) {
+                if (c == wsroute) {
+                    continue;
+                }
+                JsonNode sleep = c.path("lifecycle").path("preStop").path("sleep").path("seconds");
+                assertThat(sleep.isNumber()).as("%s: container %s, which wsroute sends requests to while it drains, waits "
+                        + "for it in a preStop", dir, c.path("name").asText()).isTrue();
+                assertThat(sleep.asLong()).as("%s: %s's preStop outlasts wsroute's delay + drain", dir, c.path("name").asText())
+                        .isGreaterThanOrEqualTo(delay + drain);
+                assertThat(grace).as("%s: the grace period covers %s's preStop and its own stop", dir, c.path("name").asText())
+                        .isGreaterThanOrEqualTo(sleep.asLong() + 10);
+            }
+        }
+        assertThat(pods).as("%s: pods", dir).isEqualTo(1);
+    }
+
+    /** A node drain evicts the replicas of a Deployment one at a time: a PodDisruptionBudget selects its pods. */
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy", "deploy/operator-only"})
+    void aPodDisruptionBudgetCoversTheDeployment(String dir) throws Exception {
+        List<JsonNode> docs = documents(kustomize(dir));
+        JsonNode deployment = docs.stream().filter(d -> d.path("kind").asText().equals("Deployment")).findFirst().orElseThrow();
+        JsonNode labels = deployment.path("spec").path("template").path("metadata").path("labels");
+        List<JsonNode> budgets = docs.stream().filter(d -> d.path("kind").asText().equals("PodDisruptionBudget")).toList();
+        assertThat(budgets).as("%s: PodDisruptionBudgets", dir).hasSize(1);
+        JsonNode budget = budgets.get(0).path("spec");
+        assertThat(budget.path("maxUnavailable").asInt()).isEqualTo(1);
+        budget.path("selector").path("matchLabels").fields().forEachRemaining(e -> assertThat(labels.path(e.getKey()).asText())
+                .as("%s: the budget's selector %s matches the Deployment's pods", dir, e.getKey()).isEqualTo(e.getValue().asText()));
+        assertThat(budget.path("selector").path("matchLabels").size()).isPositive();
+    }
+
+    private static String env(JsonNode container, String name, String otherwise) {
+        for (JsonNode e : container.path("env")) {
+            if (name.equals(e.path("name").asText()) && e.has("value")) {
+                return e.path("value").asText();
+            }
+        }
+        return otherwise;
+    }
+
+    /** A duration as Quarkus writes them here: 5s, 15s, 1m, 500ms (rounded up to whole seconds). */
+    private static long seconds(String d) {
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m)").matcher(d.trim());
+        assertThat(m.matches()).as("a duration: %s", d).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> (n + 999) / 1000;
+            case "m" -> n * 60;
+            default -> n;
+        };
     }
 
     static List<JsonNode> documents(String yaml) throws IOException {
