@@ -66,6 +66,19 @@ class RebindableMetersTest {
     }
 
     @Test
+    void aRemovedTimerLeavesTheRegistryAndIsNotBoundAgain() { // a deleted route's handshake and session times
+        meters.timer("wsroute.websocket.session", "length", "route", "default/gone").record(1, TimeUnit.SECONDS);
+        meters.timer("wsroute.websocket.session", "length", "route", "default/chat").record(1, TimeUnit.SECONDS);
+        meters.remove("wsroute.websocket.session", "route", "default/gone");
+        meters.bindTo(new MicrometerMeters(second));
+
+        assertThat(first.find("wsroute.websocket.session").timers()).singleElement()
+                .satisfies(t -> assertThat(t.getId().getTag("route")).isEqualTo("default/chat"));
+        assertThat(second.find("wsroute.websocket.session").timers()).singleElement()
+                .satisfies(t -> assertThat(t.getId().getTag("route")).isEqualTo("default/chat"));
+    }
+
+    @Test
     void withoutMicrometerNothingIsKept() {
         Meters.Counter c = Meters.NONE.counter("wsroute.websocket.messages", "relayed", null, "route", "-");
         c.increment();
