@@ -37,6 +37,8 @@ public final class ProxyMetrics {
     /** By {@link RouteId}, or {@link #NO_ROUTE} for what no route claims. */
     private final ConcurrentHashMap<Object, RouteMeters> routes = new ConcurrentHashMap<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
+    private final Meters.Counter refusedAtLimit;
+    private final ConnectionLimitLog limitLog = new ConnectionLimitLog(System::nanoTime);
     /** The last table swapped in; null before the first (nothing is known to be gone yet). */
     private volatile RouteTable table;
 
@@ -44,6 +46,8 @@ public final class ProxyMetrics {
         this.registry = registry;
         registry.gauge("wsroute.client.connections", "Open client connections, HTTP and WebSocket", clientConnections,
                 AtomicInteger::get);
+        refusedAtLimit = registry.counter("wsroute.client.connections.refused",
+                "Client connections closed at accept because max-connections were open", null);
     }
 
     Meters registry() {
@@ -57,6 +61,12 @@ public final class ProxyMetrics {
 
     AtomicInteger clientConnections() {
         return clientConnections;
+    }
+
+    /** A connection closed at accept: max-connections ({@code limit}) were open. */
+    void refusedAtLimit(int limit) {
+        refusedAtLimit.increment();
+        limitLog.refused(limit);
     }
 
     /**
