@@ -12,7 +12,10 @@ import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.Match;
 import dev.wsroute.model.Match.ValueMatch;
 import dev.wsroute.model.Route;
+import dev.wsroute.proxy.ConnectionLimit;
+import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.OpenTunnel;
+import dev.wsroute.status.StatusSnapshot.ClientConnections;
 import dev.wsroute.status.StatusSnapshot.EndpointView;
 import dev.wsroute.status.StatusSnapshot.HttpView;
 import dev.wsroute.status.StatusSnapshot.RouteView;
@@ -36,20 +39,33 @@ public final class StatusModel {
     private final TrafficRates rates = new TrafficRates();
     private final RecentCloses closes;
     private final Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked;
+    private final Supplier<ClientConnections> connections;
     private EndpointHealth health; // of the sample being built
 
     /**
      * @param tunnels the data plane's open tunnels (empty where there is no data plane)
      * @param healthChecked the data plane's health-checked endpoints (empty where there is no data plane)
      * @param sourceError the routes source's last error, or null
+     * @param connections the data plane's client connections and their limit (null where there is no data plane)
      */
     public StatusModel(RouteTableHolder tables, Supplier<List<OpenTunnel>> tunnels,
-            Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked, Meters meters, Supplier<String> sourceError) {
+            Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked, Meters meters, Supplier<String> sourceError,
+            Supplier<ClientConnections> connections) {
         this.tables = tables;
         this.tunnels = tunnels;
         this.sourceError = sourceError;
         this.closes = new RecentCloses(meters);
         this.healthChecked = healthChecked;
+        this.connections = connections;
+    }
+
+    /** The data plane's connection count and limit as the page shows them; null without a data plane. */
+    public static ClientConnections connections(DataPlane dataPlane) {
+        if (dataPlane == null) {
+            return null;
+        }
+        ConnectionLimit limit = dataPlane.connectionLimit();
+        return new ClientConnections(dataPlane.clientConnections(), limit.effective(), limit.configured(), limit.reason());
     }
 
     /** Once a second, whether anyone looks or not: the closes of the last minute are kept per second. */
@@ -68,7 +84,8 @@ public final class StatusModel {
         for (CompiledRoute route : table.routes()) {
             routes.add(route(route, table.problems(), traffic, recentCloses));
         }
-        return new StatusSnapshot(System.currentTimeMillis(), table.version(), sourceError.get(), open.size(), routes);
+        return new StatusSnapshot(System.currentTimeMillis(), table.version(), sourceError.get(), open.size(), connections.get(),
+                routes);
     }
 
     private RouteView route(CompiledRoute compiled, List<TlsProblem> allProblems, Map<String, TrafficRates.Rate> traffic,

@@ -10,8 +10,19 @@ import java.util.Map;
  * @param tableVersion the route table in force
  * @param sourceError the routes source's last error (standalone: the routes file), or null
  * @param openWebSockets open tunnels, all routes
+ * @param clientConnections client connections and their limit; null where there is no data plane (operator mode)
  */
-public record StatusSnapshot(long at, long tableVersion, String sourceError, int openWebSockets, List<RouteView> routes) {
+public record StatusSnapshot(long at, long tableVersion, String sourceError, int openWebSockets,
+        ClientConnections clientConnections, List<RouteView> routes) {
+
+    /**
+     * @param open client connections open now, HTTP and WebSocket
+     * @param limit the most taken: {@code configuredLimit}, or less when the open-files limit does not fit it
+     * @param configuredLimit {@code wsroute.limits.max-connections}
+     * @param limitReason why {@code limit} is below {@code configuredLimit}; null when it is not
+     */
+    public record ClientConnections(int open, int limit, int configuredLimit, String limitReason) {
+    }
 
     /**
      * @param state "serving", or "serving with problems" when {@code problems} is not empty
