@@ -79,6 +79,17 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /**
+     * A request refused by its head before any route was asked (400, 414, 417, 431, 505): counted in
+     * {@code wsroute_http_requests_total{route="-"}} like any answer, so it has its line too. Nothing of the head is
+     * trusted enough to show: no method, host or URI. {@code why} is the parser's own text, never the client's bytes.
+     */
+    void refused(SocketAddress client, int status, String why) {
+        if (on()) {
+            offer(new RefusedLine(client, status, why));
+        }
+    }
+
     /** @param cause why the proxy closed the session; null when the client or the upstream did */
     void session(Request r, RouteId route, Endpoint endpoint, long nanos, FrameTracker in, FrameTracker out, CloseInitiator closedBy,
             int code, CloseCause cause) {
@@ -136,6 +147,17 @@ final class AccessLog implements AutoCloseable {
             sb.append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
                     .append(" status=").append(status).append(" duration_ms=");
             millis(sb, nanos);
+        }
+    }
+
+    private record RefusedLine(SocketAddress peer, int status, String why) implements Line {
+        @Override
+        public void appendTo(StringBuilder sb) {
+            sb.append("http client=");
+            client(sb, new Request(peer, "", "-", null));
+            sb.append(" method=- host=- uri=- route=");
+            routeLabel(sb, null);
+            sb.append(" endpoint=- status=").append(status).append(" reason=\"").append(why).append('"');
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
@@ -49,6 +50,7 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             AtomicInteger open = px.metrics.clientConnections();
             if (open.incrementAndGet() > px.maxConnections) {
                 open.decrementAndGet();
+                px.metrics.refusedAtLimit(px.maxConnections);
                 p.remove(this);
                 ctx.channel().close(); // over the process-wide limit: refuse rather than run out of file descriptors
                 return;
@@ -56,7 +58,9 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             ctx.channel().closeFuture().addListener(px.clientClosed);
             int maxHead = px.config.limits().maxHeaderBytes();
             if (tls) {
-                p.addBefore(ctx.name(), "plain-http-on-tls", new PlainHttpOnTlsPort(maxHead)); // leaves at a TLS client's first byte
+                // leaves at a TLS client's first byte
+                p.addBefore(ctx.name(), "plain-http-on-tls",
+                        new PlainHttpOnTlsPort(maxHead, client -> refusedHead(client, 400, "plain HTTP sent to the HTTPS port")));
                 // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
                 // good, and the head deadline's 408 could only be queued behind a handshake that never ends
                 long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
@@ -64,7 +68,8 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                         MAX_CLIENT_HELLO, handshakeMillis));
                 p.addBefore(ctx.name(), "tls-failure", new TlsFailureLogger());
             }
-            RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout());
+            RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),
+                    client -> refusedHead(client, 408, "request head not complete in time"));
             p.addAfter(ctx.name(), "receiver", new ClientRequestReceiver(px, tls, headTimeout));
             p.replace(this, "http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead),
                     px.config.limits().maxRequestBodySize().asLongValue(), headTimeout::headStarted));
@@ -72,6 +77,12 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             LOG.warnf(e, "could not set up the pipeline of %s", ctx.channel());
             ctx.channel().close();
         }
+    }
+
+    /** Plain HTTP on the TLS port (400), a head not complete in time (408): counted and logged as any refused head. */
+    private void refusedHead(SocketAddress client, int status, String why) {
+        px.metrics.httpRequest(null, status);
+        px.accessLog.refused(client, status, why);
     }
 
     /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */

@@ -149,6 +149,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void onRefused(HttpRequest req) {
         Throwable cause = req.decoderResult().cause();
         HttpResponseStatus status = cause instanceof RefusedRequest bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
+        // a RefusedRequest's text is the parser's; anything else might quote the client's bytes
+        px.accessLog.refused(ctx.channel().remoteAddress(), status.code(), cause instanceof RefusedRequest ? cause.getMessage() : "malformed request");
         closeWith(status, "request refused: " + cause.getMessage());
     }
 

@@ -310,7 +310,13 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     }
 
     void clientClosed() {
-        abandon();
+        if (abandon()) { // before the end of its answer: logged with the status passed on, or 499 before any
+            if (!responseStarted) {
+                status = HttpResponses.CLIENT_CLOSED;
+            }
+            px.metrics.httpRequest(route, status);
+            logAccess();
+        }
     }
 
     /** Ends the exchange without a clean response: stops the timer, drops held body chunks, closes the upstream. */

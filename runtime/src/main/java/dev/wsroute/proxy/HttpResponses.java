@@ -17,6 +17,12 @@ import io.netty.handler.codec.http.HttpVersion;
 
 /** The answers the proxy makes itself: a short plain-text body saying why. */
 final class HttpResponses {
+    /**
+     * nginx's 499: the client closed its connection before its answer started. Never sent; counted and logged so that a
+     * request the client gave up on still shows (it showed nowhere: no count, no access-log line).
+     */
+    static final int CLIENT_CLOSED = 499;
+
     private HttpResponses() {
     }
 

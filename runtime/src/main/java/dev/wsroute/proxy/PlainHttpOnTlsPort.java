@@ -1,6 +1,8 @@
 package dev.wsroute.proxy;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,7 +18,7 @@ import io.netty.util.ReferenceCountUtil;
  * and a request line starts with its method. A TLS client's bytes go on untouched and this stage leaves the
  * pipeline. A plain one's head is read to its empty line (at most the header limit), then answered, and the
  * connection closed. The TLS stage behind never sees those bytes, so its handshake deadline still closes a plain
- * client that never ends its head.
+ * client that never ends its head. Each answer is reported (to be counted and logged as any refused request).
  */
 final class PlainHttpOnTlsPort extends ChannelInboundHandlerAdapter {
     private static final byte[] BODY = "400 Bad Request: plain HTTP sent to the HTTPS port; use https://\n".getBytes(StandardCharsets.US_ASCII);
@@ -24,14 +26,17 @@ final class PlainHttpOnTlsPort extends ChannelInboundHandlerAdapter {
             + BODY.length + "\r\nconnection: close\r\n\r\n" + new String(BODY, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
 
     private final int maxHead;
+    private final Consumer<SocketAddress> answeredTo;
     private boolean plain;
     private boolean answered;
     private int read;
     /** A LF was read and nothing but CR since: the next LF ends the head (the first byte is a letter, not a LF). */
     private boolean atLineStart;
 
-    PlainHttpOnTlsPort(int maxHead) {
+    /** @param answeredTo told the client's address of each 400 sent */
+    PlainHttpOnTlsPort(int maxHead, Consumer<SocketAddress> answeredTo) {
         this.maxHead = maxHead;
+        this.answeredTo = answeredTo;
     }
 
     @Override
@@ -51,6 +56,7 @@ final class PlainHttpOnTlsPort extends ChannelInboundHandlerAdapter {
         try {
             if (!answered && msg instanceof ByteBuf b && (headEnds(b) || read > maxHead)) {
                 answered = true;
+                answeredTo.accept(ctx.channel().remoteAddress());
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(ANSWER)).addListener(ChannelFutureListener.CLOSE);
             }
         } finally {

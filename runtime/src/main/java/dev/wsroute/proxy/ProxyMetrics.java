@@ -30,11 +30,15 @@ public final class ProxyMetrics {
     /** By {@link RouteId}, or {@link #NO_ROUTE} for what no route claims. */
     private final ConcurrentHashMap<Object, RouteMeters> routes = new ConcurrentHashMap<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
+    private final Meters.Counter refusedAtLimit;
+    private final ConnectionLimitLog limitLog = new ConnectionLimitLog(System::nanoTime);
 
     public ProxyMetrics(Meters registry) {
         this.registry = registry;
         registry.gauge("wsroute.client.connections", "Open client connections, HTTP and WebSocket", clientConnections,
                 AtomicInteger::get);
+        refusedAtLimit = registry.counter("wsroute.client.connections.refused",
+                "Client connections closed at accept because max-connections were open", null);
     }
 
     Meters registry() {
@@ -48,6 +52,12 @@ public final class ProxyMetrics {
 
     AtomicInteger clientConnections() {
         return clientConnections;
+    }
+
+    /** A connection closed at accept: max-connections ({@code limit}) were open. */
+    void refusedAtLimit(int limit) {
+        refusedAtLimit.increment();
+        limitLog.refused(limit);
     }
 
     RouteMeters route(RouteId route) {

@@ -1,7 +1,9 @@
 package dev.wsroute.proxy;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -19,15 +21,18 @@ final class RequestHeadTimeout {
 
     private final long headerNanos;
     private final long idleNanos;
+    private final Consumer<SocketAddress> answeredTo;
     private final LoopClock.Deadline timer = new LoopClock.Deadline(this::expired);
     /** The HTTP codec's context: the 408 is written from there, as bytes the response encoder never sees. */
     private ChannelHandlerContext codec;
     private LoopClock clock;
     private boolean idlePhase;
 
-    RequestHeadTimeout(Duration headerTimeout, Duration idleTimeout) {
+    /** @param answeredTo told the client's address of each 408 sent (to be counted and logged) */
+    RequestHeadTimeout(Duration headerTimeout, Duration idleTimeout, Consumer<SocketAddress> answeredTo) {
         this.headerNanos = headerTimeout.toNanos();
         this.idleNanos = idleTimeout.toNanos();
+        this.answeredTo = answeredTo;
     }
 
     /** Starts waiting for a head: the first of a connection, or the next one on a kept-alive connection. */
@@ -58,6 +63,7 @@ final class RequestHeadTimeout {
         if (idlePhase) {
             codec.close();
         } else {
+            answeredTo.accept(codec.channel().remoteAddress());
             codec.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
         }
     }

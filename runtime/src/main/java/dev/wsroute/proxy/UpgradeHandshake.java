@@ -252,7 +252,10 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     void clientClosed() {
-        abandon();
+        if (abandon()) { // before any answer: the client gave up waiting
+            px.metrics.upgrade(rule.key().route(), HttpResponses.CLIENT_CLOSED);
+            px.accessLog.rejectedUpgrade(request, rule.key().route(), HttpResponses.CLIENT_CLOSED, "client closed before the answer");
+        }
     }
 
     /**

@@ -1,27 +1,32 @@
 package dev.wsroute.tls;
 
+import java.util.function.LongSupplier;
+
 import org.jboss.logging.Logger;
 
+import dev.wsroute.log.LogThrottle;
+
 /**
- * A TLS handshake failed because no certificate (and no default one) could be offered: said once per SNI name, so an
- * operator sees why wss:// clients are dropped without a line per handshake. Names are remembered up to a bound (a
- * scanner can send any SNI); past it, one more line says that further names are not logged.
+ * A TLS handshake failed because no certificate (and no default one) could be offered: one WARN line saying what to
+ * configure, then at most one a minute with how many handshakes were refused since. Any client picks the SNI, so a
+ * scanner sending a new name per handshake must not get a line per handshake (once per name, 1,024 names wrote 1,024
+ * lines in a second, and after them no name was ever logged again). Each line names the handshake that made it.
  */
 final class MissingCertificateLog {
     private static final Logger LOG = Logger.getLogger(MissingCertificateLog.class);
-    static final int MAX_NAMES = 1024;
-    private static final String NO_SNI = "";
-    private static final OncePerKey LOGGED = new OncePerKey(MAX_NAMES,
-            () -> LOG.warnf("TLS handshakes without a certificate: %d names logged, further names are not", MAX_NAMES));
+    /** The process's: the SniMapping of every connection reports here. */
+    static final MissingCertificateLog SHARED = new MissingCertificateLog(System::nanoTime);
+    private final LogThrottle throttle;
 
-    private MissingCertificateLog() {
+    MissingCertificateLog(LongSupplier nanos) {
+        this.throttle = new LogThrottle(nanos);
     }
 
-    static void once(String sni, String why) {
-        String name = sni == null ? NO_SNI : sni;
-        if (LOGGED.first(name)) {
+    void refused(String why) {
+        long n = throttle.count();
+        if (n > 0) {
             LOG.warnf("TLS handshake refused: %s (give a route for it a tls.secretName, or set wsroute.tls.default-secret); "
-                    + "logged once per name", why);
+                    + "%d handshake(s) refused for want of a certificate since the last such line (at most one a minute)", why, n);
         }
     }
 }

@@ -19,13 +19,19 @@ import io.netty.util.concurrent.Promise;
  * A failed lookup reaches {@code exceptionCaught} as a DecoderException (and a failed SniCompletionEvent): close there.
  */
 public final class SniMapping implements AsyncMapping<String, SslContext> {
-    /** Longer than any DNS name (253): a name is shown and remembered up to this many characters. */
+    /** Longer than any DNS name (253): a name is shown up to this many characters. */
     static final int MAX_SHOWN = 255;
 
     private final Supplier<ServerCertificates> certificates;
+    private final MissingCertificateLog missing;
 
     public SniMapping(Supplier<ServerCertificates> certificates) {
+        this(certificates, MissingCertificateLog.SHARED);
+    }
+
+    SniMapping(Supplier<ServerCertificates> certificates, MissingCertificateLog missing) {
         this.certificates = requireNonNull(certificates, "certificates");
+        this.missing = missing;
     }
 
     @Override
@@ -34,7 +40,7 @@ public final class SniMapping implements AsyncMapping<String, SslContext> {
         if (ctx == null) {
             String shown = sni == null ? null : shown(sni);
             String why = "no certificate for " + (shown == null ? "a client without SNI" : "SNI " + shown) + " and no default certificate";
-            MissingCertificateLog.once(shown, why);
+            missing.refused(why);
             return promise.setFailure(new SSLHandshakeException(why));
         }
         return promise.setSuccess(ctx);

@@ -5,7 +5,8 @@ import org.jboss.logging.Logger;
 /**
  * An upstream TLS handshake failed (untrusted CA, a certificate not naming the SNI, expired, no common protocol): said
  * with the precise reason, once per rule, endpoint and reason, since a broken upstream fails every upgrade to it and
- * each of those is in the access log already. Bounded as {@link MissingCertificateLog} is.
+ * each of those is in the access log already. Keys come from the routes and their upstreams, not from clients; they are
+ * remembered up to a bound all the same.
  */
 public final class UpstreamTlsFailureLog {
     private static final Logger LOG = Logger.getLogger(UpstreamTlsFailureLog.class);

@@ -228,6 +228,79 @@ class AccessLogTest {
                 .containsExactly("INFO /page", "FINE /quiet", "INFO /page");
     }
 
+    /**
+     * Heads refused by the parser (malformed, too large) were counted in {@code wsroute_http_requests_total} but had
+     * no line: an operator seeing a rise of 400s and 431s could not find who sent them. Each now has its line, with the
+     * parser's reason and nothing of the head.
+     */
+    @Test
+    void aRefusedHeadHasItsLineAsItsCountHas() throws Exception {
+        start();
+        for (String head : List.of("GARBAGE\r\n\r\n", "GET /x HTTP/1.1\r\nHost: web.example.com\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")) {
+            try (RawHttp raw = new RawHttp(px.port())) {
+                raw.send(head).readResponse();
+            } catch (java.io.IOException resetBeforeTheAnswerWasRead) {
+                // the proxy closes with unread bytes of the large head: a reset may beat the 431; its line is what counts
+            }
+        }
+        await().atMost(WAIT).until(() -> lines().size() == 2);
+        assertThat(lines()).anySatisfy(l -> assertThat(l).matches("INFO  \\[wsroute\\.access\\] http client=127\\.0\\.0\\.1:\\d+ "
+                + "method=- host=- uri=- route=- endpoint=- status=400 reason=\"malformed method\""));
+        assertThat(lines()).anySatisfy(l -> assertThat(l).contains("status=431 reason=\"request head larger than"));
+        assertThat(px.metrics.get("wsroute.http.requests").counters()).extracting(c -> c.count()).containsOnly(1.0);
+    }
+
+    /** Plain HTTP on the TLS port gets its 400 from the port's first stage: counted and logged as any refused head. */
+    @Test
+    void plainHttpOnTheTlsPortIsCountedAndLogged() throws Exception {
+        px = new ProxyHarness(TestConfig.withTls());
+        px.routes(TestRoutes.wsAndHttp("web", "/ws", echo.endpoint()));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", px.dataPlane.tlsPort())) {
+            s.getOutputStream().write("GET /page HTTP/1.1\r\nHost: web.example.com\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 400 ");
+        }
+        await().atMost(WAIT).until(() -> lines().size() == 1);
+        assertThat(lines().get(0)).matches("INFO  \\[wsroute\\.access\\] http client=127\\.0\\.0\\.1:\\d+ method=- host=- uri=- route=- "
+                + "endpoint=- status=400 reason=\"plain HTTP sent to the HTTPS port\"");
+        assertThat(px.metrics.get("wsroute.http.requests").tag("status", "400").counter().count()).isEqualTo(1.0);
+    }
+
+    /**
+     * A client that gives up before its answer (an upgrade or a request to an upstream that is slow to answer) left no
+     * count and no line: counted and logged as 499, as nginx does.
+     */
+    @Test
+    void aClientThatLeavesBeforeItsAnswerIsCountedAndLoggedAs499() throws Exception {
+        List<java.net.Socket> held = new java.util.ArrayList<>(); // the upstream's side: open, never answering
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            px = new ProxyHarness(TestConfig.wsroute());
+            px.routes(TestRoutes.wsAndHttp("slow", "/ws", "127.0.0.1:" + silent.getLocalPort()));
+            for (String head : List.of(RawHttp.upgradeRequest("/ws/chat", "slow.example.com"),
+                    "GET /page HTTP/1.1\r\nHost: slow.example.com\r\n\r\n")) {
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    held.add(sendAndAccept(raw, head, silent));
+                    raw.socket.setSoLinger(true, 0); // the client leaves with a reset (a FIN would still wait for the answer)
+                }
+            }
+            await().atMost(WAIT).until(() -> lines().size() == 2);
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+        assertThat(lines()).anySatisfy(l -> assertThat(l).contains("ws client=", "route=default/slow status=499",
+                "reason=\"client closed before the answer\""));
+        assertThat(lines()).anySatisfy(l -> assertThat(l).contains("http client=", "uri=/page route=default/slow", "status=499"));
+        assertThat(px.metrics.get("wsroute.websocket.upgrades").tag("status", "499").counter().count()).isEqualTo(1.0);
+        assertThat(px.metrics.get("wsroute.http.requests").tag("status", "499").counter().count()).isEqualTo(1.0);
+    }
+
+    private static java.net.Socket sendAndAccept(RawHttp raw, String head, java.net.ServerSocket upstream) throws Exception {
+        raw.send(head);
+        upstream.setSoTimeout(30_000);
+        return upstream.accept();
+    }
+
     /** A WebSocket of the JDK's client through the proxy, after one message echoed. */
     private WebSocket echoedSession() throws Exception {
         CompletableFuture<String> echoed = new CompletableFuture<>();

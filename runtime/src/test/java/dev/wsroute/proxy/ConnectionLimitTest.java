@@ -54,4 +54,18 @@ class ConnectionLimitTest {
             assertThat(c.roundTrip("hi")).isEqualTo("hi");
         }
     }
+
+    /** Turned away at the limit: each counted, where before only the gauge at its limit hinted at it. */
+    @Test
+    void connectionsClosedAtTheLimitAreCounted() throws Exception {
+        try (RawHttp first = new RawHttp(px.port()); RawHttp second = new RawHttp(px.port())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 2);
+            for (int i = 0; i < 5; i++) {
+                try (RawHttp over = new RawHttp(px.port())) {
+                    assertThat(over.closedByServer()).isTrue();
+                }
+            }
+            assertThat(px.metrics.get("wsroute.client.connections.refused").counter().count()).isEqualTo(5.0);
+        }
+    }
 }

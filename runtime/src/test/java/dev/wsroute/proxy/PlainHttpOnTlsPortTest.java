@@ -28,7 +28,7 @@ class PlainHttpOnTlsPortTest {
 
     @Test
     void aPlainHeadIsAnswered400OnceItEndsThenTheConnectionCloses() {
-        EmbeddedChannel ch = new EmbeddedChannel(new PlainHttpOnTlsPort(16 * 1024));
+        EmbeddedChannel ch = new EmbeddedChannel(new PlainHttpOnTlsPort(16 * 1024, client -> { }));
         ch.writeInbound(bytes("GET / HTTP/1.1\r\nHost: a.test\r\n"));
         assertThat(written(ch)).as("nothing before the end of the head").isEmpty();
         assertThat(ch.isOpen()).isTrue();
@@ -44,10 +44,10 @@ class PlainHttpOnTlsPortTest {
 
     @Test
     void aHeadWithBareLfsOrOverTheLimitIsAnsweredToo() {
-        EmbeddedChannel lf = new EmbeddedChannel(new PlainHttpOnTlsPort(16 * 1024));
+        EmbeddedChannel lf = new EmbeddedChannel(new PlainHttpOnTlsPort(16 * 1024, client -> { }));
         lf.writeInbound(bytes("GET / HTTP/1.0\n\n"));
         assertThat(written(lf)).startsWith("HTTP/1.1 400 ");
-        EmbeddedChannel big = new EmbeddedChannel(new PlainHttpOnTlsPort(64));
+        EmbeddedChannel big = new EmbeddedChannel(new PlainHttpOnTlsPort(64, client -> { }));
         big.writeInbound(bytes("GET /" + "a".repeat(100)));
         assertThat(written(big)).startsWith("HTTP/1.1 400 ");
         assertThat(big.isOpen()).isFalse();
@@ -55,7 +55,7 @@ class PlainHttpOnTlsPortTest {
 
     @Test
     void tlsRecordsGoOnUntouchedAndTheStageLeaves() {
-        EmbeddedChannel ch = new EmbeddedChannel(new PlainHttpOnTlsPort(16 * 1024));
+        EmbeddedChannel ch = new EmbeddedChannel(new PlainHttpOnTlsPort(16 * 1024, client -> { }));
         ByteBuf hello = Unpooled.wrappedBuffer(new byte[] { 0x16, 0x03, 0x01, 0x00, 0x05, 'G', 'E', 'T', ' ', '/' });
         ch.writeInbound(hello.retainedDuplicate());
         ByteBuf passed = ch.readInbound();

@@ -46,6 +46,8 @@ class RequestHeadTimeoutTest {
             assertThat(status(late)).isEqualTo(408);
             assertThat(raw.closedByServer()).isTrue();
         }
+        // counted as any answer (it was not: a slowloris showed in no metric nor access-log line)
+        assertThat(px.metrics.get("wsroute.http.requests").tag("status", "408").counter().count()).isEqualTo(1.0);
     }
 
     @Test
@@ -55,5 +57,6 @@ class RequestHeadTimeoutTest {
             assertThat(status(raw.send("GET /first HTTP/1.1\r\nHost: any.example\r\n\r\n").readResponse())).isEqualTo(200);
             assertThat(raw.closedByServer()).as("closed, no byte sent").isTrue();
         }
+        assertThat(px.metrics.find("wsroute.http.requests").tag("status", "408").counter()).as("no answer, no count").isNull();
     }
 }
