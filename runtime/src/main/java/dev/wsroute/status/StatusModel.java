@@ -96,7 +96,7 @@ public final class StatusModel {
                 .map(p -> p.reason() + ": " + p.message()).toList();
         List<RuleView> rules = new ArrayList<>();
         for (CompiledRule rule : compiled.rules()) {
-            rules.add(rule(id, rule, traffic));
+            rules.add(rule(id, rule, compiled.endpointsByPool().getOrDefault(rule.pool().id(), Set.of()), traffic));
         }
         String tls = route.tls().map(t -> t.secretName() != null ? "secret " + t.secretName() : "files").orElse("none");
         HttpView http = compiled.http() == null ? null
@@ -105,19 +105,24 @@ public final class StatusModel {
                 http, recentCloses.getOrDefault(id, new TreeMap<>()));
     }
 
-    private RuleView rule(String route, CompiledRule rule, Map<String, TrafficRates.Rate> traffic) {
+    /** @param kept the pool's endpoints that are not leaving (the others: terminating pods that still serve) */
+    private RuleView rule(String route, CompiledRule rule, Set<String> kept, Map<String, TrafficRates.Rate> traffic) {
         int index = rule.rule().index();
         List<EndpointView> endpoints = new ArrayList<>();
         Set<String> inPool = new HashSet<>();
+        boolean anyReady = false;
         for (Endpoint e : rule.pool().endpoints()) {
             inPool.add(e.key());
-            endpoints.add(endpoint(route, index, e.key(), "ready", traffic));
+            boolean ready = kept.contains(e.key());
+            anyReady |= ready;
+            endpoints.add(endpoint(route, index, e.key(), ready ? "ready" : "terminating", traffic));
         }
         String prefix = TrafficRates.key(route, index, "");
         traffic.keySet().stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
                 .filter(e -> !inPool.contains(e)).sorted()
                 .forEach(e -> endpoints.add(endpoint(route, index, e, "draining", traffic)));
-        return new RuleView(index, describe(rule.rule().match()), rule.pool().isEmpty() ? "no ready endpoint" : "ready", endpoints);
+        return new RuleView(index, describe(rule.rule().match()), rule.pool().isEmpty() ? "no ready endpoint"
+                : anyReady ? "ready" : "terminating endpoints only", endpoints);
     }
 
     private EndpointView endpoint(String route, int rule, String endpoint, String state, Map<String, TrafficRates.Rate> traffic) {

@@ -33,7 +33,10 @@ public record StatusSnapshot(long at, long tableVersion, String sourceError, int
             HttpView http, Map<String, Long> closesLastMinute) {
     }
 
-    /** @param state "ready", or "no ready endpoint" (upgrades get 503) */
+    /**
+     * @param state "ready", "terminating endpoints only" (new connections go to terminating pods that still serve,
+     *        while no endpoint is ready), or "no ready endpoint" (upgrades get 503)
+     */
     public record RuleView(int index, String match, String state, List<EndpointView> endpoints) {
     }
 
@@ -42,7 +45,9 @@ public record StatusSnapshot(long at, long tableVersion, String sourceError, int
     }
 
     /**
-     * @param state "ready" (in the pool, takes new connections) or "draining" (gone from the pool, open sockets remain)
+     * @param state "ready" (in the pool, takes new connections), "terminating" (a terminating pod that still serves: takes
+     *        new connections while its backend has no ready endpoint, and its sockets drain) or "draining" (gone from
+     *        the pool, open sockets remain)
      * @param health "healthy", "unhealthy", or "not checked" (no health check reports on it)
      */
     public record EndpointView(String endpoint, String state, String health, int openWebSockets, double bytesPerSecond,

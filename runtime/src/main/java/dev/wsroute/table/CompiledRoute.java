@@ -13,7 +13,8 @@ import dev.wsroute.model.Route;
  * @param http pool for plain HTTP, or null when the route declares none
  * @param endpointsByPool per pool (each rule's, and the plain HTTP one), the keys of the endpoints its backends
  *        resolved to (also where upstream TLS is missing and the pool is left empty): which open tunnels survive
- *        a reload
+ *        a reload. A backend's terminating endpoints that still serve, in its pool because it has no ready one, are
+ *        not listed: sockets opened on them drain from the start
  * @param inputs what it was compiled from besides the route (resolved endpoints, upstream TLS): when a new
  *        table sees the same route and the same inputs, it reuses this object instead of compiling it again
  */
