@@ -21,10 +21,17 @@ import dev.wsroute.model.Route;
 public record CompiledRoute(Route route, List<CompiledRule> rules, Pool http, Map<PoolId, Set<String>> endpointsByPool,
         List<Object> inputs) {
 
-    /** Every endpoint key of the route's pools. */
+    /**
+     * Every endpoint key the route's pools may pick from or keep sockets on: the kept ones and the terminating
+     * fallbacks in its pools (their balancer counts, idle connections and series are kept like any other's).
+     */
     public Set<String> endpointKeys() {
         Set<String> all = new HashSet<>();
         endpointsByPool.values().forEach(all::addAll);
+        rules.forEach(r -> r.pool().endpoints().forEach(e -> all.add(e.key())));
+        if (http != null) {
+            http.endpoints().forEach(e -> all.add(e.key()));
+        }
         return all;
     }
 }

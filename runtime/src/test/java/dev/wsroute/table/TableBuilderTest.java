@@ -107,6 +107,8 @@ class TableBuilderTest {
         assertThat(t.keeps(rule0, "10.0.0.1:8080")).isTrue();
         assertThat(t.keeps(rule0, "10.0.9.4:8080")).as("a socket on a terminating pod drains").isFalse();
         assertThat(t.keeps(c.http().id(), "10.0.9.3:8080")).isFalse();
+        assertThat(t.endpointKeys()).as("still picked from: their balancer counts, idle connections and series stay")
+                .contains("10.0.9.4:8080", "10.0.9.3:8080");
         assertThat(new TableBuilder(DEPLOYING, TlsResolver.NONE).build(2, List.of(route), p -> {
         }, t).route(ID)).as("same inputs: reused").isSameAs(c);
     }
