@@ -28,6 +28,13 @@ public class PoolStatus {
         public String ip;
         public Integer port;
         public Boolean ready;
+        /**
+         * Set on terminating endpoints only: whether it still passes its readiness probe. One that does takes new
+         * connections while no endpoint of its backend is ready (kube-proxy's fallback); its sockets drain.
+         */
+        public Boolean serving;
+        /** Set (true) on terminating endpoints only. */
+        public Boolean terminating;
         public String pod;
         public String zone;
         /** Where the rule has health checks: whether the endpoint takes new connections, as the status writer's replica sees it. */

@@ -41,7 +41,7 @@ public final class HealthMetrics implements HealthListener {
 
     @Override
     public void ejected(RuleKey rule, String endpoint, Duration period, String why) {
-        LOG.warnf("endpoint %s of %s ejected for %s: %s", endpoint, rule, period, why);
+        LOG.warnf("endpoint %s of %s ejected for %ds: %s", endpoint, rule, period.toSeconds(), why);
         String route = rule.route().toString();
         ejections.computeIfAbsent(List.of(route, endpoint), k -> meters.counter("wsroute.endpoint.ejections",
                 "Passive health ejections of an endpoint", null, "route", route, "endpoint", endpoint)).increment();
@@ -70,7 +70,7 @@ public final class HealthMetrics implements HealthListener {
         }
         ejections.keySet().removeIf(key -> { // [route, endpoint]: an endpoint no health-checked rule lists any more
             if (!wanted.contains(List.of("healthy", key.get(0), key.get(1)))) {
-                meters.removeCounter("wsroute.endpoint.ejections", "route", key.get(0), "endpoint", key.get(1));
+                meters.remove("wsroute.endpoint.ejections", "route", key.get(0), "endpoint", key.get(1));
                 return true;
             }
             return false;

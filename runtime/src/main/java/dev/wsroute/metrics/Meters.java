@@ -21,10 +21,11 @@ public interface Meters {
     Timer timer(String name, String description, String... tags);
 
     /**
-     * Takes the counter of that name and exactly these tags out of the registry: its series ends (a per-endpoint series
-     * when the endpoint is gone). A holder that counts in it afterwards counts nowhere; make it again instead.
+     * Takes the counter or timer of that name and exactly these tags out of the registry: its series ends (a
+     * per-endpoint series when the endpoint is gone, a per-route one when the route is). A holder that counts in it
+     * afterwards counts nowhere; make it again instead.
      */
-    default void removeCounter(String name, String... tags) {
+    default void remove(String name, String... tags) {
     }
 
     /** A gauge that reads {@code value} of {@code state} whenever it is scraped. */

@@ -32,9 +32,10 @@ public final class RebindableMeters implements Meters {
     }
 
     @Override
-    public synchronized void removeCounter(String name, String... tags) {
-        meters.removeIf(m -> m instanceof BoundCounter c && c.name.equals(name) && Arrays.equals(c.tags, tags));
-        target.removeCounter(name, tags);
+    public synchronized void remove(String name, String... tags) {
+        meters.removeIf(m -> m instanceof BoundCounter c && c.name.equals(name) && Arrays.equals(c.tags, tags)
+                || m instanceof BoundTimer t && t.name.equals(name) && Arrays.equals(t.tags, tags));
+        target.remove(name, tags);
     }
 
     @Override

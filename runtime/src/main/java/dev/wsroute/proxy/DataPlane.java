@@ -143,8 +143,23 @@ public final class DataPlane implements AutoCloseable {
         return h == null ? Duration.ZERO : h.longestSilence();
     }
 
+    /** The endpoints the plain-HTTP pool keeps idle-connection queues for, on any loop (tests). */
+    java.util.Set<String> idleQueues() throws Exception {
+        return px.httpPool.queued(transport.group());
+    }
+
     public boolean accepting() {
         return accepting;
+    }
+
+    /** Open client connections, HTTP and WebSocket ({@code wsroute_client_connections}). */
+    public int clientConnections() {
+        return px.metrics.clientConnections().get();
+    }
+
+    /** The client-connection limit in force ({@code wsroute_client_connections_limit}), and why when it is not the configured one. */
+    public ConnectionLimit connectionLimit() {
+        return px.connectionLimit;
     }
 
     /**

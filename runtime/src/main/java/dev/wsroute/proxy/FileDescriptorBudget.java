@@ -36,7 +36,7 @@ final class FileDescriptorBudget {
     }
 
     /** {@link #effectiveMaxConnections} for this process; one WARN line when the configured value does not fit. */
-    static int forThisProcess(int configured) {
+    static ConnectionLimit forThisProcess(int configured) {
         long limit = -1;
         long open = 0;
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
@@ -44,13 +44,11 @@ final class FileDescriptorBudget {
             limit = unix.getMaxFileDescriptorCount();
             open = unix.getOpenFileDescriptorCount();
         }
-        int effective = effectiveMaxConnections(limit, open, configured);
-        if (effective < configured) {
-            LOG.warnf("wsroute.limits.max-connections=%d does not fit in the open-files limit of %d (2 per proxied WebSocket,"
-                    + " %d open now, %d spare): at most %d client connections are taken. Raise the limit (ulimit -n, LimitNOFILE=,"
-                    + " the container runtime's nofile) to at least %d, or set max-connections to %d",
-                    configured, limit, open, SPARE, effective, 2L * configured + open + SPARE, effective);
+        ConnectionLimit in = new ConnectionLimit(effectiveMaxConnections(limit, open, configured), configured, limit, open);
+        if (in.reason() != null) {
+            LOG.warnf("%s, or set max-connections to %d: at most %d client connections are taken", in.reason(), in.effective(),
+                    in.effective());
         }
-        return effective;
+        return in;
     }
 }

@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -9,6 +10,7 @@ import dev.wsroute.log.QueryInLog;
 import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
+import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -46,6 +48,8 @@ final class ProxyContext {
     volatile boolean leaving;
     /** wsroute.limits.max-connections, or less if that many do not fit in the open-files limit ({@link FileDescriptorBudget}). */
     final int maxConnections;
+    /** {@link #maxConnections} with what it was made from (status page). */
+    final ConnectionLimit connectionLimit;
     /**
      * On every client connection's close future: one listener for all of them, not one per connection; it holds the
      * counter only, so a close future does not keep a finished handshake's receiver alive for the connection's life.
@@ -59,7 +63,8 @@ final class ProxyContext {
         this.tunnels = new TunnelRegistry(tables, config.drain().period());
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
-        this.maxConnections = FileDescriptorBudget.forThisProcess(config.limits().maxConnections());
+        this.connectionLimit = FileDescriptorBudget.forThisProcess(config.limits().maxConnections());
+        this.maxConnections = connectionLimit.effective();
         metrics.registry().gauge("wsroute.client.connections.limit", "Client connections taken at most (max-connections, or what the open-files limit allows)",
                 this, px -> px.maxConnections);
         this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(),
@@ -72,6 +77,18 @@ final class ProxyContext {
         AtomicInteger open = metrics.clientConnections();
         this.clientClosed = f -> open.decrementAndGet();
         tables.onSwap((old, fresh) -> balancer.retainPoolsOf(fresh));
-        tables.onSwap((old, fresh) -> metrics.retainEndpointsOf(old, fresh));
+        tables.onSwap((old, fresh) -> forgetUnlistedEndpoints(fresh, transport));
+        tables.onSwap((old, fresh) -> metrics.swapped(old, fresh));
+    }
+
+    /** After a swap: what is kept per endpoint (counts, idle connections) goes for those no pool lists any more. */
+    private void forgetUnlistedEndpoints(RouteTable fresh, Transport transport) {
+        Set<String> listed = fresh.endpointKeys();
+        Pool fallback = defaultBackend.get(); // not the table's, but picked from too
+        if (fallback != null) {
+            fallback.endpoints().forEach(e -> listed.add(e.key()));
+        }
+        balancer.load().retain(listed);
+        httpPool.retain(listed, transport.group());
     }
 }

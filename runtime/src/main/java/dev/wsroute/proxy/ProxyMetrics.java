@@ -23,9 +23,16 @@ import io.netty.util.collection.IntObjectHashMap;
  * WebSocket-specific metrics. Callers pass typed values ({@link RouteId}, enums); label text is made here, one
  * value per route ("namespace/name", or "-" for what no route claims). Meters are made once per route and label
  * values and cached by typed keys: counting a request, an upgrade or a close allocates nothing.
+ * <p>
+ * A route's series go with the route: when a table no longer has it, they stay while its WebSockets drain and go
+ * with the last one (at once when none is open), so routes created and deleted (preview environments) leave nothing
+ * behind; a route made again under that name starts new series.
  */
 public final class ProxyMetrics {
     private static final String NO_ROUTE = "-";
+    /** Where a count goes once its route's meters are gone (a count racing the removal): nowhere. */
+    private static final Counter NOWHERE = amount -> {
+    };
 
     private final Meters registry;
     /** By {@link RouteId}, or {@link #NO_ROUTE} for what no route claims. */
@@ -35,6 +42,8 @@ public final class ProxyMetrics {
     /** By {@link HandshakeFailure#ordinal()}: every reason's series from the start, so a rate() sees the first one. */
     private final Meters.Counter[] tlsHandshakeFailures = new Meters.Counter[HandshakeFailure.values().length];
     private final ConnectionLimitLog limitLog = new ConnectionLimitLog(System::nanoTime);
+    /** The last table swapped in; null before the first (nothing is known to be gone yet). */
+    private volatile RouteTable table;
 
     public ProxyMetrics(Meters registry) {
         this.registry = registry;
@@ -72,18 +81,63 @@ public final class ProxyMetrics {
         limitLog.refused(limit);
     }
 
+    /**
+     * The route's meters. Made on first use; made as already gone from the table when the last table has no such
+     * route (a count that comes after the route's removal), so that they go again after that count (see
+     * {@link #released}) instead of staying for good. Decided under the key's lock, as the swap's retiring is.
+     */
     RouteMeters route(RouteId route) {
         Object key = route == null ? NO_ROUTE : route;
         RouteMeters m = routes.get(key);
-        return m != null ? m : routes.computeIfAbsent(key, k -> new RouteMeters(label(route)));
+        return m != null ? m : routes.computeIfAbsent(key, k -> new RouteMeters(k, label(route), route != null && !routed(route)));
+    }
+
+    private boolean routed(RouteId route) {
+        RouteTable t = table;
+        return t == null || t.route(route) != null;
+    }
+
+    /** A WebSocket of the route opened: its meters, held (not removed) until {@link #tunnelClosed}. */
+    RouteMeters tunnelOpened(RouteId route) {
+        Object key = route == null ? NO_ROUTE : route;
+        return routes.compute(key, (k, m) -> {
+            RouteMeters held = m != null ? m : new RouteMeters(k, label(route), route != null && !routed(route));
+            held.active.incrementAndGet(); // under the key's lock: never removed with a socket just counted in it
+            return held;
+        });
+    }
+
+    /** That WebSocket closed (its close already counted): the meters of a removed route go with the last one. */
+    void tunnelClosed(RouteMeters m) {
+        m.active.decrementAndGet();
+        released(m);
+    }
+
+    /** After a count in {@code m}: if its route is gone from the table and no WebSocket holds it, its series go. */
+    private void released(RouteMeters m) {
+        if (m.retired && m.active.get() == 0) {
+            routes.computeIfPresent(m.id, (k, g) -> g == m && g.retired ? g.unlessUsed() : g);
+        }
     }
 
     void upgrade(RouteId route, int status) {
-        route(route).upgrades.of(status).increment();
+        RouteMeters m = route(route);
+        m.upgrades.of(status).increment();
+        released(m);
+    }
+
+    /** An upgrade answered 101: counted, with the time from request to 101. */
+    void upgraded(RouteId route, long handshakeNanos) {
+        RouteMeters m = route(route);
+        m.upgrades.of(101).increment();
+        m.handshake.record(handshakeNanos, TimeUnit.NANOSECONDS);
+        released(m);
     }
 
     void httpRequest(RouteId route, int status) {
-        route(route).httpRequests.of(status).increment();
+        RouteMeters m = route(route);
+        m.httpRequests.of(status).increment();
+        released(m);
     }
 
     /** @param cause why the proxy closed it; null when the client or upstream did */
@@ -91,10 +145,44 @@ public final class ProxyMetrics {
         RouteMeters m = route(route);
         m.closes(by, code, cause).increment();
         m.duration.record(nanos, TimeUnit.NANOSECONDS);
+        released(m);
     }
 
     void drained(RouteId route) {
-        route(route).counter("wsroute.websocket.drained", "WebSocket sessions closed with 1001 after a drain").increment();
+        RouteMeters m = route(route);
+        m.counter("wsroute.websocket.drained", "WebSocket sessions closed with 1001 after a drain").increment();
+        released(m);
+    }
+
+    /** After a table swap: the series of routes it removed and of endpoints their pools no longer list go. */
+    void swapped(RouteTable old, RouteTable fresh) {
+        retainRoutesOf(old, fresh);
+        retainEndpointsOf(old, fresh);
+    }
+
+    /**
+     * Routes the new table lacks are retired: their meters go now if no WebSocket holds them, else with the last one;
+     * a route back before that keeps them. Per route id under its key's lock, after {@link #table} is set, so meters
+     * made meanwhile either are seen here or read the new table themselves.
+     */
+    private void retainRoutesOf(RouteTable old, RouteTable fresh) {
+        table = fresh;
+        for (CompiledRoute r : old.routes()) {
+            if (fresh.route(r.route().id()) == null) {
+                routes.computeIfPresent(r.route().id(), (k, m) -> {
+                    m.retired = true;
+                    return m.unlessUsed();
+                });
+            }
+        }
+        for (CompiledRoute r : fresh.routes()) {
+            if (old.route(r.route().id()) == null) {
+                routes.computeIfPresent(r.route().id(), (k, m) -> {
+                    m.retired = false;
+                    return m;
+                });
+            }
+        }
     }
 
     /**
@@ -103,7 +191,7 @@ public final class ProxyMetrics {
      * {@code wsroute_upstream_connect_failures_total} series at once, so pods rolled away leave no series behind;
      * what no route claims (the default backend) keeps its series.
      */
-    void retainEndpointsOf(RouteTable old, RouteTable table) {
+    private void retainEndpointsOf(RouteTable old, RouteTable table) {
         for (Map.Entry<Object, RouteMeters> e : routes.entrySet()) {
             if (e.getKey() instanceof RouteId id) {
                 CompiledRoute route = table.route(id);
@@ -116,8 +204,10 @@ public final class ProxyMetrics {
     }
 
     void connectFailed(PoolId pool, Endpoint endpoint) {
-        route(pool.route()).counter("wsroute.upstream.connect.failures", "Upstream connections refused, timed out or failed",
+        RouteMeters m = route(pool.route());
+        m.counter("wsroute.upstream.connect.failures", "Upstream connections refused, timed out or failed",
                 "endpoint", endpoint.key()).increment();
+        released(m);
     }
 
     /**
@@ -130,9 +220,17 @@ public final class ProxyMetrics {
 
     /** Meters of one route, kept for the hot path; tagged counters are looked up in a small map, not the registry. */
     final class RouteMeters {
+        /** Its key in {@link #routes}. */
+        private final Object id;
         private final String route;
         private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
+        /** Open WebSockets of the route: they hold its meters. */
         final AtomicInteger active = new AtomicInteger();
+        private final Meters.Registration activeGauge;
+        /** Set while the last table has no such route: the meters go when no WebSocket holds them. */
+        volatile boolean retired;
+        /** Out of the registry (guarded by this): nothing new is registered for it, a late count goes nowhere. */
+        private boolean gone;
         private final ConcurrentHashMap<String, EndpointGauge> endpoints = new ConcurrentHashMap<>();
         final Counter messagesUp;
         final Counter messagesDown;
@@ -151,7 +249,43 @@ public final class ProxyMetrics {
             key.add(name);
             key.addAll(List.of(tags));
             Counter c = counters.get(key);
-            return c != null ? c : counters.computeIfAbsent(key, k -> registry.counter(name, description, null, withRoute(tags)));
+            return c != null ? c : newCounter(key, description);
+        }
+
+        /** In step with {@link #unlessUsed}: a counter made after the removal would be a series nothing removes. */
+        private synchronized Counter newCounter(List<String> key, String description) {
+            if (gone) {
+                return NOWHERE;
+            }
+            String[] tags = key.subList(1, key.size()).toArray(String[]::new);
+            return counters.computeIfAbsent(key, k -> registry.counter(key.get(0), description, null, withRoute(tags)));
+        }
+
+        /**
+         * Null (out of the map, and every series of the route out of the registry) when no WebSocket holds it; else
+         * itself. Called under its key's lock in {@link #routes}.
+         */
+        RouteMeters unlessUsed() {
+            if (active.get() > 0) {
+                return this;
+            }
+            synchronized (this) {
+                gone = true;
+                activeGauge.remove();
+                for (String direction : new String[] {"upstream", "downstream"}) {
+                    registry.remove("wsroute.websocket.messages", "route", route, "direction", direction);
+                    registry.remove("wsroute.websocket.bytes", "route", route, "direction", direction);
+                }
+                registry.remove("wsroute.websocket.handshake", "route", route);
+                registry.remove("wsroute.websocket.session", "route", route);
+                for (List<String> key : counters.keySet()) {
+                    registry.remove(key.get(0), withRoute(key.subList(1, key.size()).toArray(String[]::new)));
+                }
+                counters.clear();
+                endpoints.values().forEach(g -> g.registration.remove());
+                endpoints.clear();
+            }
+            return null;
         }
 
         /**
@@ -184,7 +318,7 @@ public final class ProxyMetrics {
         void retainEndpoints(Set<String> listed) {
             for (List<String> key : counters.keySet()) { // [name, "endpoint", endpoint]: connect failures
                 if (key.size() == 3 && "endpoint".equals(key.get(1)) && !listed.contains(key.get(2)) && counters.remove(key) != null) {
-                    registry.removeCounter(key.get(0), withRoute(key.get(1), key.get(2)));
+                    registry.remove(key.get(0), withRoute(key.get(1), key.get(2)));
                 }
             }
             for (String endpoint : endpoints.keySet()) {
@@ -217,9 +351,11 @@ public final class ProxyMetrics {
             }
         }
 
-        RouteMeters(String route) {
+        RouteMeters(Object id, String route, boolean retired) {
+            this.id = id;
             this.route = route;
-            registry.gauge("wsroute.websocket.active", "Open WebSocket tunnels", active, AtomicInteger::get, "route", route);
+            this.retired = retired;
+            activeGauge = registry.gauge("wsroute.websocket.active", "Open WebSocket tunnels", active, AtomicInteger::get, "route", route);
             messagesUp = registry.counter("wsroute.websocket.messages", "WebSocket messages relayed", null,
                     "route", route, "direction", "upstream");
             messagesDown = registry.counter("wsroute.websocket.messages", "WebSocket messages relayed", null,

@@ -31,7 +31,8 @@ final class Tunnel implements Runnable {
     private final PoolId pool;
     private final Endpoint endpoint;
     private final Context ctx;
-    private final ProxyMetrics.RouteMeters meters;
+    /** The route's meters, held from {@link #start} until {@link #finish}: the route's series stay while it is open. */
+    private ProxyMetrics.RouteMeters meters;
     private final AccessLog.Request request;
     private final Lifecycle lifecycle;
     /** Its count in {@code wsroute_endpoint_active}, from {@link #start}. */
@@ -73,7 +74,6 @@ final class Tunnel implements Runnable {
         this.pool = pool;
         this.endpoint = endpoint;
         this.ctx = ctx;
-        this.meters = ctx.metrics().route(pool.route());
         this.request = request;
         this.clock = LoopClock.of(clientChannel.eventLoop());
         this.lifecycle = lifecycle;
@@ -113,7 +113,7 @@ final class Tunnel implements Runnable {
      */
     void start(Duration idleTimeout, ByteBuf upstreamEarly, ChannelHandler clientHandshake, ChannelHandler upstreamHandshake) {
         boolean listed = ctx.registry().add(this);
-        meters.active.incrementAndGet();
+        meters = ctx.metrics().tunnelOpened(pool.route());
         endpointActive = meters.endpointOpened(endpoint.key(), listed);
         Channel c = client.channel;
         Channel u = upstream.channel;
@@ -398,10 +398,10 @@ final class Tunnel implements Runnable {
         ctx.registry().remove(this);
         ctx.registry().release(pool);
         ctx.dialer().release(endpoint);
-        meters.active.decrementAndGet();
         long nanos = System.nanoTime() - started;
         CloseCause why = closedBy == CloseInitiator.PROXY ? cause : null;
         ctx.metrics().closed(route(), closedBy, closeCode, why, nanos);
+        ctx.metrics().tunnelClosed(meters); // after its close is counted: a removed route's series may go with it
         ctx.dialer().listener().tunnelClosed(pool, endpoint, closedBy, closeCode, nanos);
         ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode, why);
     }

@@ -3,8 +3,8 @@ package dev.wsroute.proxy;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.wsroute.table.InUseCounts;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.PoolId;
@@ -21,7 +21,8 @@ final class TunnelRegistry {
     private volatile boolean emptinessAwaited;
     /** Set by {@link #drainAll} (nanoTime when the drain period ends, never 0): tunnels added later drain too. */
     private volatile long drainDeadline;
-    private final ConcurrentHashMap<PoolId, AtomicInteger> perRule = new ConcurrentHashMap<>();
+    /** Per rule: kept while a table has the rule or a connection of it is open, so deleted rules leave nothing behind. */
+    private final InUseCounts<PoolId> perRule = new InUseCounts<>();
     private final RouteTableHolder tables;
     private final Duration drainPeriod;
 
@@ -33,19 +34,16 @@ final class TunnelRegistry {
 
     /** Takes a slot of the rule's limit (an upgrade in progress counts), or returns false at the limit. */
     boolean tryAcquire(PoolId rule, int max) {
-        AtomicInteger n = perRule.computeIfAbsent(rule, k -> new AtomicInteger());
-        if (n.incrementAndGet() > max) {
-            n.decrementAndGet();
-            return false;
-        }
-        return true;
+        return perRule.tryTake(rule, max);
     }
 
     void release(PoolId rule) {
-        AtomicInteger n = perRule.get(rule);
-        if (n != null) {
-            n.decrementAndGet();
-        }
+        perRule.release(rule);
+    }
+
+    /** How many rules have a connection count kept (tests). */
+    int rulesCounted() {
+        return perRule.size();
     }
 
     /** The open tunnels, for rebalancing (a live view: iterate, don't keep). */
@@ -113,6 +111,7 @@ final class TunnelRegistry {
      * because an earlier table lacked its endpoint keeps its socket (and a full period should the endpoint go again).
      */
     private void swapped(RouteTable old, RouteTable fresh) {
+        perRule.retain(fresh::has);
         for (Tunnel t : live) {
             if (!fresh.keeps(t.pool(), t.endpoint().key())) {
                 t.drain(drainPeriod, true);

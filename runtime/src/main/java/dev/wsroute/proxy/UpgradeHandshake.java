@@ -2,7 +2,6 @@ package dev.wsroute.proxy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -170,8 +169,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         done = true;
         clock.disarm(deadline);
         client.write(head101, client.voidPromise());
-        px.metrics.upgrade(rule.key().route(), 101);
-        px.metrics.route(rule.key().route()).handshake.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        px.metrics.upgraded(rule.key().route(), System.nanoTime() - started);
         Endpoint e = endpoint;
         endpoint = null; // the tunnel holds it now
         new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle())

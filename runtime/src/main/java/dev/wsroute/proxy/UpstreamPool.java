@@ -2,11 +2,15 @@ package dev.wsroute.proxy;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.wsroute.table.Endpoint;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
@@ -39,6 +43,39 @@ final class UpstreamPool {
             }
         }
         return null;
+    }
+
+    /**
+     * After a table swap: on each loop, idle connections to endpoints no pool lists any more (rolled pods) close and
+     * their queues go, so the pool does not keep an empty queue per pod ever seen. {@code listed} is not changed.
+     */
+    void retain(Set<String> listed, Iterable<EventExecutor> loops) {
+        for (EventExecutor loop : loops) {
+            try {
+                loop.execute(() -> {
+                    if (idle.isSet()) {
+                        idle.get().entrySet().removeIf(e -> {
+                            if (listed.contains(e.getKey())) {
+                                return false;
+                            }
+                            List.copyOf(e.getValue()).forEach(Channel::close); // each leaves its queue as it closes
+                            return true;
+                        });
+                    }
+                });
+            } catch (RejectedExecutionException shuttingDown) {
+                return; // the data plane is stopping: its loops close every connection
+            }
+        }
+    }
+
+    /** The endpoints the loops keep a queue for (tests). */
+    Set<String> queued(Iterable<EventExecutor> loops) throws Exception {
+        Set<String> all = new java.util.HashSet<>();
+        for (EventExecutor loop : loops) {
+            all.addAll(loop.submit(() -> idle.isSet() ? Set.copyOf(idle.get().keySet()) : Set.<String>of()).get());
+        }
+        return all;
     }
 
     /** Parks a connection whose last exchange ended cleanly; closes it when the pool is full. */

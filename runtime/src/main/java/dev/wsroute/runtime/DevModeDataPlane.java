@@ -9,13 +9,16 @@ import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.metrics.RebindableMeters;
 import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.proxy.ListenerBindException;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
 
 /**
  * In dev mode the data plane outlives the app's live reloads, as Quarkus's own HTTP server does: the listener stays
  * bound, open WebSockets stay open (no drain wait), and a request that the app holds while it reloads is answered
- * after the reload instead of being cut. A reload that changes a {@code wsroute.*} setting starts a new data plane.
+ * after the reload instead of being cut. A reload that changes a {@code wsroute.*} setting starts a new data plane;
+ * when it listens on other ports, the running one stays until the new one has bound them, so a port that is taken
+ * leaves the old listener (and through it the app's error page naming the port, and the reload that the fix needs).
  * Extension classes are loaded once per dev-mode JVM, so static state here survives the app's restarts.
  */
 public final class DevModeDataPlane {
@@ -24,6 +27,7 @@ public final class DevModeDataPlane {
     private static DataPlane dataPlane;
     /** The data plane's meters, moved to each new app's registry. */
     private static RebindableMeters meters;
+    /** The running data plane's table holder. */
     private static RouteTableHolder tables;
     private static Map<String, String> startedWith;
     private static volatile Supplier<Pool> defaultBackend = () -> null;
@@ -36,16 +40,31 @@ public final class DevModeDataPlane {
     private DevModeDataPlane() {
     }
 
-    /** The table holder of the data plane this start will use: the running one's if its settings are unchanged. */
-    static synchronized RouteTableHolder tables(Map<String, String> settings) {
-        if (dataPlane != null && !settings.equals(startedWith)) {
+    /**
+     * The table holder of the data plane this start will use: the running one's if its settings are unchanged; else a
+     * new one, for a data plane that {@link #startOrKeep} starts. The running one stops here only when the new one must
+     * bind one of its ports (or listens on none); else it stops once the new one listens.
+     */
+    static synchronized RouteTableHolder tables(WsRouteConfig config, Map<String, String> settings) {
+        if (dataPlane == null || settings.equals(startedWith)) {
+            if (tables == null) {
+                tables = new RouteTableHolder();
+            }
+            return tables;
+        }
+        if (!config.listen().enabled() || bindsWhereRunning(config.listen())) {
             LOG.info("wsroute settings changed: restarting the data plane");
             stop(); // lastApp stays: the app's HTTP server, kept by Quarkus, is where it was
+        } else {
+            LOG.info("wsroute settings changed: starting a new data plane; the running one stays until the new one listens");
         }
-        if (tables == null) {
-            tables = new RouteTableHolder();
-        }
-        return tables;
+        return new RouteTableHolder();
+    }
+
+    /** Whether the new settings name a port the running data plane holds (0 never does: any free port). */
+    private static boolean bindsWhereRunning(WsRouteConfig.Listen listen) {
+        return listen.port() != 0 && listen.port() == dataPlane.port()
+                || listen.tlsEnabled() && listen.tlsPort() != 0 && listen.tlsPort() == dataPlane.tlsPort();
     }
 
     /** The running data plane's table holder, kept as it is (this start's settings cannot work and it will fail). */
@@ -53,9 +72,13 @@ public final class DevModeDataPlane {
         return tables != null ? tables : new RouteTableHolder();
     }
 
-    /** Starts the data plane, or keeps the running one and points it at this start's default backend and registry. */
+    /**
+     * Keeps the running data plane and points it at this start's default backend and registry; or, the settings being
+     * new, starts one on {@code holder} (from {@link #tables}) and then stops the running one. A listener that cannot
+     * bind leaves the running one as it is.
+     */
     static synchronized DataPlane startOrKeep(WsRouteConfig config, Map<String, String> settings, Meters appMeters,
-            Supplier<Pool> backend) throws InterruptedException {
+            Supplier<Pool> backend, RouteTableHolder holder) throws InterruptedException {
         defaultBackend = () -> {
             Pool app = backend.get();
             if (app != null) {
@@ -64,14 +87,26 @@ public final class DevModeDataPlane {
             }
             return lastApp;
         };
-        if (dataPlane == null) {
-            meters = new RebindableMeters(appMeters);
-            dataPlane = new DataPlane(config, tables, meters, () -> defaultBackend.get()).start();
-            startedWith = settings;
-        } else {
+        if (dataPlane != null && settings.equals(startedWith)) {
             meters.bindTo(appMeters);
+            return dataPlane;
         }
-        return dataPlane;
+        RebindableMeters next = new RebindableMeters(appMeters);
+        DataPlane started;
+        try {
+            started = new DataPlane(config, holder, next, () -> defaultBackend.get()).start();
+        } catch (ListenerBindException e) {
+            if (dataPlane != null) {
+                LOG.infof("the data plane on port %d stays until the new settings can listen", dataPlane.port());
+            }
+            throw e;
+        }
+        stop(); // the one it replaces, if any
+        dataPlane = started;
+        meters = next;
+        tables = holder;
+        startedWith = settings;
+        return started;
     }
 
     /** When dev mode ends: close the data plane, with the configured drain (0 s by default in dev mode). */

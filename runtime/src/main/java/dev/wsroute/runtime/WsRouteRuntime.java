@@ -81,7 +81,7 @@ public class WsRouteRuntime {
         this.invalid = SettingsCheck.check(config);
         // dev mode: settings that cannot work keep the running data plane, which then shows the app's error page
         this.tables = !devMode ? new RouteTableHolder()
-                : invalid.isPresent() ? DevModeDataPlane.currentTables() : DevModeDataPlane.tables(settings);
+                : invalid.isPresent() ? DevModeDataPlane.currentTables() : DevModeDataPlane.tables(config, settings);
     }
 
     /** The one route table holder: route sources publish to it, the data plane reads it. */
@@ -115,7 +115,7 @@ public class WsRouteRuntime {
         DefaultBackend backend = new DefaultBackend(config, quarkusConfig);
         LOG.info(TlsEngine.describe()); // whatever the routes come from: the demo, a file, the cluster
         try {
-            dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, meters, backend)
+            dataPlane = devMode ? DevModeDataPlane.startOrKeep(config, settings, meters, backend, tables)
                     : new DataPlane(config, tables, meters, backend).start();
         } catch (ListenerBindException e) { // one line naming the property, not a stack trace
             throw ListenerPorts.explain(e);

@@ -12,7 +12,10 @@ import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.Match;
 import dev.wsroute.model.Match.ValueMatch;
 import dev.wsroute.model.Route;
+import dev.wsroute.proxy.ConnectionLimit;
+import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.OpenTunnel;
+import dev.wsroute.status.StatusSnapshot.ClientConnections;
 import dev.wsroute.status.StatusSnapshot.EndpointView;
 import dev.wsroute.status.StatusSnapshot.HttpView;
 import dev.wsroute.status.StatusSnapshot.RouteView;
@@ -36,20 +39,33 @@ public final class StatusModel {
     private final TrafficRates rates = new TrafficRates();
     private final RecentCloses closes;
     private final Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked;
+    private final Supplier<ClientConnections> connections;
     private EndpointHealth health; // of the sample being built
 
     /**
      * @param tunnels the data plane's open tunnels (empty where there is no data plane)
      * @param healthChecked the data plane's health-checked endpoints (empty where there is no data plane)
      * @param sourceError the routes source's last error, or null
+     * @param connections the data plane's client connections and their limit (null where there is no data plane)
      */
     public StatusModel(RouteTableHolder tables, Supplier<List<OpenTunnel>> tunnels,
-            Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked, Meters meters, Supplier<String> sourceError) {
+            Supplier<List<dev.wsroute.lifecycle.EndpointView>> healthChecked, Meters meters, Supplier<String> sourceError,
+            Supplier<ClientConnections> connections) {
         this.tables = tables;
         this.tunnels = tunnels;
         this.sourceError = sourceError;
         this.closes = new RecentCloses(meters);
         this.healthChecked = healthChecked;
+        this.connections = connections;
+    }
+
+    /** The data plane's connection count and limit as the page shows them; null without a data plane. */
+    public static ClientConnections connections(DataPlane dataPlane) {
+        if (dataPlane == null) {
+            return null;
+        }
+        ConnectionLimit limit = dataPlane.connectionLimit();
+        return new ClientConnections(dataPlane.clientConnections(), limit.effective(), limit.configured(), limit.reason());
     }
 
     /** Once a second, whether anyone looks or not: the closes of the last minute are kept per second. */
@@ -68,7 +84,8 @@ public final class StatusModel {
         for (CompiledRoute route : table.routes()) {
             routes.add(route(route, table.problems(), traffic, recentCloses));
         }
-        return new StatusSnapshot(System.currentTimeMillis(), table.version(), sourceError.get(), open.size(), routes);
+        return new StatusSnapshot(System.currentTimeMillis(), table.version(), sourceError.get(), open.size(), connections.get(),
+                routes);
     }
 
     private RouteView route(CompiledRoute compiled, List<TlsProblem> allProblems, Map<String, TrafficRates.Rate> traffic,
@@ -79,7 +96,7 @@ public final class StatusModel {
                 .map(p -> p.reason() + ": " + p.message()).toList();
         List<RuleView> rules = new ArrayList<>();
         for (CompiledRule rule : compiled.rules()) {
-            rules.add(rule(id, rule, traffic));
+            rules.add(rule(id, rule, compiled.endpointsByPool().getOrDefault(rule.pool().id(), Set.of()), traffic));
         }
         String tls = route.tls().map(t -> t.secretName() != null ? "secret " + t.secretName() : "files").orElse("none");
         HttpView http = compiled.http() == null ? null
@@ -88,19 +105,24 @@ public final class StatusModel {
                 http, recentCloses.getOrDefault(id, new TreeMap<>()));
     }
 
-    private RuleView rule(String route, CompiledRule rule, Map<String, TrafficRates.Rate> traffic) {
+    /** @param kept the pool's endpoints that are not leaving (the others: terminating pods that still serve) */
+    private RuleView rule(String route, CompiledRule rule, Set<String> kept, Map<String, TrafficRates.Rate> traffic) {
         int index = rule.rule().index();
         List<EndpointView> endpoints = new ArrayList<>();
         Set<String> inPool = new HashSet<>();
+        boolean anyReady = false;
         for (Endpoint e : rule.pool().endpoints()) {
             inPool.add(e.key());
-            endpoints.add(endpoint(route, index, e.key(), "ready", traffic));
+            boolean ready = kept.contains(e.key());
+            anyReady |= ready;
+            endpoints.add(endpoint(route, index, e.key(), ready ? "ready" : "terminating", traffic));
         }
         String prefix = TrafficRates.key(route, index, "");
         traffic.keySet().stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
                 .filter(e -> !inPool.contains(e)).sorted()
                 .forEach(e -> endpoints.add(endpoint(route, index, e, "draining", traffic)));
-        return new RuleView(index, describe(rule.rule().match()), rule.pool().isEmpty() ? "no ready endpoint" : "ready", endpoints);
+        return new RuleView(index, describe(rule.rule().match()), rule.pool().isEmpty() ? "no ready endpoint"
+                : anyReady ? "ready" : "terminating endpoints only", endpoints);
     }
 
     private EndpointView endpoint(String route, int rule, String endpoint, String state, Map<String, TrafficRates.Rate> traffic) {

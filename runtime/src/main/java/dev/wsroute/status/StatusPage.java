@@ -52,7 +52,7 @@ public class StatusPage {
         }, () -> {
             DataPlane dp = runtime.dataPlane();
             return dp == null ? List.of() : dp.health().endpoints();
-        }, runtime.meters(), runtime::routesFileError);
+        }, runtime.meters(), runtime::routesFileError, () -> StatusModel.connections(runtime.dataPlane()));
         LiveStatus live = new LiveStatus(model, this::encode);
         vertx.setPeriodic(LiveStatus.TICK_MILLIS, id -> tick(live));
 

@@ -10,8 +10,19 @@ import java.util.Map;
  * @param tableVersion the route table in force
  * @param sourceError the routes source's last error (standalone: the routes file), or null
  * @param openWebSockets open tunnels, all routes
+ * @param clientConnections client connections and their limit; null where there is no data plane (operator mode)
  */
-public record StatusSnapshot(long at, long tableVersion, String sourceError, int openWebSockets, List<RouteView> routes) {
+public record StatusSnapshot(long at, long tableVersion, String sourceError, int openWebSockets,
+        ClientConnections clientConnections, List<RouteView> routes) {
+
+    /**
+     * @param open client connections open now, HTTP and WebSocket
+     * @param limit the most taken: {@code configuredLimit}, or less when the open-files limit does not fit it
+     * @param configuredLimit {@code wsroute.limits.max-connections}
+     * @param limitReason why {@code limit} is below {@code configuredLimit}; null when it is not
+     */
+    public record ClientConnections(int open, int limit, int configuredLimit, String limitReason) {
+    }
 
     /**
      * @param state "serving", or "serving with problems" when {@code problems} is not empty
@@ -22,7 +33,10 @@ public record StatusSnapshot(long at, long tableVersion, String sourceError, int
             HttpView http, Map<String, Long> closesLastMinute) {
     }
 
-    /** @param state "ready", or "no ready endpoint" (upgrades get 503) */
+    /**
+     * @param state "ready", "terminating endpoints only" (new connections go to terminating pods that still serve,
+     *        while no endpoint is ready), or "no ready endpoint" (upgrades get 503)
+     */
     public record RuleView(int index, String match, String state, List<EndpointView> endpoints) {
     }
 
@@ -31,7 +45,9 @@ public record StatusSnapshot(long at, long tableVersion, String sourceError, int
     }
 
     /**
-     * @param state "ready" (in the pool, takes new connections) or "draining" (gone from the pool, open sockets remain)
+     * @param state "ready" (in the pool, takes new connections), "terminating" (a terminating pod that still serves: takes
+     *        new connections while its backend has no ready endpoint, and its sockets drain) or "draining" (gone from
+     *        the pool, open sockets remain)
      * @param health "healthy", "unhealthy", or "not checked" (no health check reports on it)
      */
     public record EndpointView(String endpoint, String state, String health, int openWebSockets, double bytesPerSecond,

@@ -51,7 +51,7 @@ public abstract class LoadBalancer {
         @Override
         Endpoint take(Pool pool, List<Endpoint> candidates, String hashKey, BalancerState state) {
             EndpointStats stats = state.load();
-            while (true) {
+            pick: while (true) {
                 Endpoint best = null;
                 AtomicInteger bestCount = null;
                 int seen = 0;
@@ -64,6 +64,9 @@ public abstract class LoadBalancer {
                     }
                     AtomicInteger count = stats.count(e);
                     int n = count.get();
+                    if (EndpointStats.freed(n)) { // freed since count() handed it out: a new one is in its place
+                        continue pick;
+                    }
                     double load = (n + 1) / e.weight();
                     if (load < bestLoad) {
                         ties = 1;
@@ -100,7 +103,7 @@ public abstract class LoadBalancer {
     }
 
     private static Endpoint counted(Endpoint e, EndpointStats stats) {
-        stats.count(e).incrementAndGet();
+        stats.take(e);
         return e;
     }
 

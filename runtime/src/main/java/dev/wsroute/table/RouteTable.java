@@ -109,6 +109,13 @@ public final class RouteTable {
         return r != null && r.endpointsByPool().getOrDefault(pool, Set.of()).contains(endpointKey);
     }
 
+    /** Every endpoint key some pool of this table lists (a new set, the caller's to change). */
+    public Set<String> endpointKeys() {
+        Set<String> all = new java.util.HashSet<>();
+        routes.forEach(r -> all.addAll(r.endpointKeys()));
+        return all;
+    }
+
     /** Where the rule of this identity is in this table now (for status and messages); -1 when it has none. */
     public int indexOf(RuleKey rule) {
         CompiledRoute r = byId.get(rule.route());

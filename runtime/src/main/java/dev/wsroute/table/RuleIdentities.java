@@ -18,6 +18,7 @@ import dev.wsroute.model.Rule;
  * its identity; changing its name or its match makes it another rule.
  */
 public final class RuleIdentities {
+    private static final String NAME = "name ";
     private RuleIdentities() {
     }
 
@@ -27,7 +28,7 @@ public final class RuleIdentities {
         Map<String, Integer> seen = new HashMap<>();
         for (Rule rule : rules) {
             if (rule.name() != null) {
-                out.add("name " + rule.name()); // a DNS label has no space: never equal to a match's form
+                out.add(named(rule.name()));
             } else {
                 String match = canonical(rule.match());
                 int occurrence = seen.merge(match, 1, Integer::sum) - 1;
@@ -35,6 +36,16 @@ public final class RuleIdentities {
             }
         }
         return out;
+    }
+
+    /** The identity of a rule named {@code name}. */
+    public static String named(String name) {
+        return NAME + name; // a DNS label has no space: never equal to a match's form
+    }
+
+    /** The rule's name if the identity is a name's, else null (a rule known by its match). */
+    static String nameOf(String identity) {
+        return identity.startsWith(NAME) ? identity.substring(NAME.length()) : null;
     }
 
     /** The match as quoted strings: unambiguous whatever the values hold. */

@@ -31,8 +31,18 @@ public record RuleKey(RouteId route, String identity, int index) implements Pool
         return 31 * route.hashCode() + identity.hashCode();
     }
 
+    /**
+     * The rule as log lines and Events name it: {@code rule "chat" (rules[2])} when it has a name, else
+     * {@code rules[2]}; never by its match, whose values the status page hides too.
+     */
+    public String label() {
+        String name = RuleIdentities.nameOf(identity);
+        return name != null ? "rule \"" + name + "\" (rules[" + index + "])" : "rules[" + index + "]";
+    }
+
+    /** The route and {@link #label}: {@code default/chat rule "chat" (rules[2])}, {@code default/chat rules[0]}. */
     @Override
     public String toString() {
-        return route + "#" + index;
+        return route + " " + label();
     }
 }

@@ -44,13 +44,13 @@ public final class TableBuilder {
         List<CompiledRoute> compiled = new ArrayList<>();
         for (Route route : routes) {
             List<Object> inputs = new ArrayList<>();
-            List<List<List<Backend.HostPort>>> ruleEndpoints = new ArrayList<>();
+            List<List<Addresses>> ruleEndpoints = new ArrayList<>();
             List<UpstreamTls> upstreams = new ArrayList<>();
             for (Rule rule : route.rules()) {
                 ruleEndpoints.add(resolve(route, rule.backends()));
                 upstreams.add(rule.upstreamTls().isPresent() ? tls.upstream(route, rule, problems) : null);
             }
-            List<List<Backend.HostPort>> httpEndpoints = resolve(route, route.httpBackends());
+            List<Addresses> httpEndpoints = resolve(route, route.httpBackends());
             inputs.add(ruleEndpoints);
             inputs.add(httpEndpoints);
             inputs.add(upstreams);
@@ -80,25 +80,42 @@ public final class TableBuilder {
         return new RouteTable(version, compiled, certificates, found);
     }
 
-    private List<List<Backend.HostPort>> resolve(Route route, List<Backend> backends) {
-        List<List<Backend.HostPort>> out = new ArrayList<>(backends.size());
+    /**
+     * What one backend takes new connections on: its ready endpoints, or, when it has none, its terminating ones that
+     * still serve ({@code terminating}: they are in the pool but not in {@link CompiledRoute#endpointsByPool}, so a
+     * socket opened on one drains from the start, as one to any pod that is leaving).
+     */
+    record Addresses(List<Backend.HostPort> list, boolean terminating) {
+        static final Addresses NONE = new Addresses(List.of(), false);
+    }
+
+    private List<Addresses> resolve(Route route, List<Backend> backends) {
+        List<Addresses> out = new ArrayList<>(backends.size());
         for (Backend b : backends) {
-            out.add(b.weight() == 0 ? List.of() : List.copyOf(endpoints.resolve(route.id(), b)));
+            if (b.weight() == 0) {
+                out.add(Addresses.NONE);
+                continue;
+            }
+            List<Backend.HostPort> ready = endpoints.resolve(route.id(), b);
+            out.add(!ready.isEmpty() ? new Addresses(List.copyOf(ready), false)
+                    : new Addresses(List.copyOf(endpoints.terminating(route.id(), b)), true)); // kube-proxy's fallback, per Service
         }
         return out;
     }
 
-    private static Pool pool(PoolId id, List<Backend> backends, List<List<Backend.HostPort>> resolved, LoadBalancing policy,
+    private static Pool pool(PoolId id, List<Backend> backends, List<Addresses> resolved, LoadBalancing policy,
             Map<PoolId, Set<String>> endpointsByPool) {
         List<Endpoint> list = new ArrayList<>();
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < backends.size(); i++) {
             Backend b = backends.get(i);
-            List<Backend.HostPort> addrs = resolved.get(i); // weight 0 resolved to none: no traffic (Gateway API)
-            for (Backend.HostPort hp : addrs) {
-                Endpoint e = Endpoint.of(hp.host(), hp.port(), (double) b.weight() / addrs.size());
+            Addresses addrs = resolved.get(i); // weight 0 resolved to none: no traffic (Gateway API)
+            for (Backend.HostPort hp : addrs.list()) {
+                Endpoint e = Endpoint.of(hp.host(), hp.port(), (double) b.weight() / addrs.list().size());
                 list.add(e);
-                keys.add(e.key());
+                if (!addrs.terminating()) {
+                    keys.add(e.key());
+                }
             }
         }
         endpointsByPool.put(id, Set.copyOf(keys));

@@ -31,6 +31,15 @@
   function render(s) {
     $('version').textContent = s.tableVersion;
     $('open').textContent = s.openWebSockets;
+    const cc = s.clientConnections; // null where there is no data plane
+    $('clients-bar').hidden = !cc;
+    if (cc) {
+      $('clients').textContent = cc.open;
+      $('limit').textContent = cc.limit;
+      const note = $('limit-note');
+      note.hidden = !cc.limitReason;
+      note.textContent = cc.limitReason ? '(not the configured ' + cc.configuredLimit + ': ' + cc.limitReason + ')' : '';
+    }
     $('updated').textContent = new Date(s.at).toLocaleTimeString();
     const err = $('source-error');
     err.hidden = !s.sourceError;

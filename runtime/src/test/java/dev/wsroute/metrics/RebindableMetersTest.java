@@ -56,13 +56,26 @@ class RebindableMetersTest {
     void aRemovedCounterLeavesTheRegistryAndIsNotBoundAgainWhileItsNeighboursStay() {
         meters.counter("wsroute.endpoint.ejections", "ejected", null, "route", "default/chat", "endpoint", "127.0.0.1:9001").increment();
         meters.counter("wsroute.endpoint.ejections", "ejected", null, "route", "default/chat", "endpoint", "127.0.0.1:9002").increment();
-        meters.removeCounter("wsroute.endpoint.ejections", "route", "default/chat", "endpoint", "127.0.0.1:9001");
+        meters.remove("wsroute.endpoint.ejections", "route", "default/chat", "endpoint", "127.0.0.1:9001");
         meters.bindTo(new MicrometerMeters(second));
 
         assertThat(first.find("wsroute.endpoint.ejections").counters()).singleElement()
                 .satisfies(c -> assertThat(c.getId().getTag("endpoint")).isEqualTo("127.0.0.1:9002"));
         assertThat(second.find("wsroute.endpoint.ejections").counters()).singleElement()
                 .satisfies(c -> assertThat(c.getId().getTag("endpoint")).isEqualTo("127.0.0.1:9002"));
+    }
+
+    @Test
+    void aRemovedTimerLeavesTheRegistryAndIsNotBoundAgain() { // a deleted route's handshake and session times
+        meters.timer("wsroute.websocket.session", "length", "route", "default/gone").record(1, TimeUnit.SECONDS);
+        meters.timer("wsroute.websocket.session", "length", "route", "default/chat").record(1, TimeUnit.SECONDS);
+        meters.remove("wsroute.websocket.session", "route", "default/gone");
+        meters.bindTo(new MicrometerMeters(second));
+
+        assertThat(first.find("wsroute.websocket.session").timers()).singleElement()
+                .satisfies(t -> assertThat(t.getId().getTag("route")).isEqualTo("default/chat"));
+        assertThat(second.find("wsroute.websocket.session").timers()).singleElement()
+                .satisfies(t -> assertThat(t.getId().getTag("route")).isEqualTo("default/chat"));
     }
 
     @Test

@@ -21,6 +21,15 @@ class FileDescriptorBudgetTest {
     }
 
     @Test
+    void aLoweredLimitSaysWhyAndWhatToRaiseForTheStatusPage() {
+        ConnectionLimit lowered = new ConnectionLimit(FileDescriptorBudget.effectiveMaxConnections(1024, 60, 9000), 9000, 1024, 60);
+        assertThat(lowered.effective()).isEqualTo(354);
+        assertThat(lowered.reason()).contains("wsroute.limits.max-connections=9000", "open-files limit of 1024", "60 open at start",
+                "at least " + (2 * 9000 + 60 + 256));
+        assertThat(new ConnectionLimit(50, 50, 1024, 60).reason()).as("the configured one in force").isNull();
+    }
+
+    @Test
     void neverBelowOneAndAnUnknownLimitKeepsTheConfiguredOne() {
         assertThat(FileDescriptorBudget.effectiveMaxConnections(256, 100, 9000)).isEqualTo(1);
         assertThat(FileDescriptorBudget.effectiveMaxConnections(-1, 0, 9000)).isEqualTo(9000);

@@ -3,6 +3,7 @@ package dev.wsroute.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +14,14 @@ import org.junit.jupiter.api.Test;
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.Lifecycle;
 import dev.wsroute.model.RouteId;
+import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.Endpoint;
+import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.PoolId;
+import dev.wsroute.table.RouteTable;
+import dev.wsroute.table.TableBuilder;
+import dev.wsroute.testing.TestRoutes;
+import dev.wsroute.tls.TlsResolver;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.RuleKey;
 import dev.wsroute.testing.TestConfig;
@@ -26,7 +34,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
  */
 class TunnelRegistryTest {
     private final Transport transport = Transport.create(1, Transport.Kind.NIO);
-    private final ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false"), new RouteTableHolder(),
+    private final RouteTableHolder tables = new RouteTableHolder();
+    private final ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false"), tables,
             new ProxyMetrics(Meters.NONE), () -> null, transport);
 
     @AfterEach
@@ -64,6 +73,33 @@ class TunnelRegistryTest {
         px.tunnels.add(tunnel());
 
         assertThat(awaitEmpty(Duration.ofMillis(50))).isFalse();
+    }
+
+    /**
+     * Routes made and deleted (a preview environment per pull request): their rules' connection counts (maxConnections)
+     * go with them, one still in use when its last connection ends, instead of one count per rule ever seen.
+     */
+    @Test
+    void theConnectionCountsOfDeletedRulesGoWithThemOnceTheirLastConnectionEnds() {
+        PoolId held = null;
+        for (int pr = 0; pr < 10; pr++) {
+            RouteTable table = new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(pr + 1, RoutesDocuments.parse("test",
+                    TestRoutes.wsAndHttp("pr-" + pr, "/ws", "127.0.0.1:9").getBytes(StandardCharsets.UTF_8)).routes(), p -> {
+                    });
+            tables.publish(table); // the route of the pull request before is deleted
+            PoolId rule = table.routes().get(0).rules().get(0).key();
+            assertThat(px.tunnels.tryAcquire(rule, 1)).isTrue();
+            assertThat(px.tunnels.tryAcquire(rule, 1)).as("at its maxConnections").isFalse();
+            if (pr == 0) {
+                held = rule; // a socket of the first one stays open, draining
+            } else {
+                px.tunnels.release(rule);
+            }
+        }
+        assertThat(px.tunnels.rulesCounted()).as("the live rule's and the one still in use").isEqualTo(2);
+
+        px.tunnels.release(held);
+        assertThat(px.tunnels.rulesCounted()).isEqualTo(1);
     }
 
     private boolean awaitEmpty(Duration timeout) {

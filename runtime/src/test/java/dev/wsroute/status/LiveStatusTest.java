@@ -39,7 +39,8 @@ class LiveStatusTest {
         StatusModel model = new StatusModel(px.tables, () -> {
             samples.incrementAndGet();
             return px.dataPlane.openTunnels();
-        }, () -> px.dataPlane.health().endpoints(), new MicrometerMeters(px.metrics), () -> null);
+        }, () -> px.dataPlane.health().endpoints(), new MicrometerMeters(px.metrics), () -> null,
+                () -> StatusModel.connections(px.dataPlane));
         live = new LiveStatus(model, s -> {
             try {
                 return json.writeValueAsString(s);

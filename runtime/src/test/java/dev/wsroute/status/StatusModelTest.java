@@ -30,8 +30,9 @@ class StatusModelTest {
     void start() throws Exception {
         a = EchoBackend.start("a");
         b = EchoBackend.start("b");
-        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "5m"));
-        model = new StatusModel(px.tables, px.dataPlane::openTunnels, () -> px.dataPlane.health().endpoints(), new MicrometerMeters(px.metrics), () -> null);
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "5m", "wsroute.limits.max-connections", "500"));
+        model = new StatusModel(px.tables, px.dataPlane::openTunnels, () -> px.dataPlane.health().endpoints(), new MicrometerMeters(px.metrics), () -> null,
+                () -> StatusModel.connections(px.dataPlane));
     }
 
     @AfterEach
@@ -72,6 +73,21 @@ class StatusModelTest {
             assertThat(r.rules().get(0).match()).isEqualTo("path Prefix /ws, header x-tenant").doesNotContain("secret-gold");
             assertThat(r.rules().get(0).endpoints()).extracting(EndpointView::openWebSockets).containsExactly(0);
         }
+    }
+
+    @Test
+    void showsClientConnectionsBesideTheLimitInForce() throws Exception {
+        px.routes(routes(a.endpoint()));
+        try (WsClient c = WsClient.connect(px.port(), "/x")) {
+            assertThat(c.roundTrip("hello")).isEqualTo("hello");
+            StatusSnapshot.ClientConnections cc = model.sample().clientConnections();
+            assertThat(cc.open()).isEqualTo(1);
+            assertThat(cc.configuredLimit()).isEqualTo(500);
+            assertThat(cc.limit()).isEqualTo(px.dataPlane.connectionLimit().effective()); // 500 unless ulimit -n is tiny
+            assertThat(cc.limitReason() == null).as("a reason exactly when lowered: " + cc).isEqualTo(cc.limit() == 500);
+        }
+        assertThat(new StatusModel(px.tables, java.util.List::of, java.util.List::of, new MicrometerMeters(px.metrics),
+                () -> null, () -> StatusModel.connections(null)).sample().clientConnections()).as("no data plane").isNull();
     }
 
     @Test

@@ -334,7 +334,7 @@ class RouteTableMatchingTest {
         RouteTable t = table(route("r", "", path("Prefix", "/a"), path("Prefix", "/b")));
 
         CompiledRule rule = t.matchUpgrade(Req.of("h", "/b"));
-        assertThat(rule.key()).hasToString("default/r#1");
+        assertThat(rule.key()).hasToString("default/r rules[1]");
         assertThat(t.indexOf((RuleKey) rule.key())).isEqualTo(1);
         assertThat(rule.pool().endpoints()).extracting(Endpoint::key).containsExactly("10.0.0.1:80");
     }

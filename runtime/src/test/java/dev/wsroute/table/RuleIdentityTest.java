@@ -79,6 +79,15 @@ class RuleIdentityTest {
     }
 
     @Test
+    void messagesNameARuleByItsNameWhenItHasOneAndNeverByItsMatchValues() {
+        List<PoolId> rules = keys(B, "name: chat, " + A);
+
+        assertThat(rules.get(1)).hasToString("default/r rule \"chat\" (rules[1])");
+        assertThat(rules.get(0)).hasToString("default/r rules[0]");
+        assertThat(((RuleKey) rules.get(0)).label()).isEqualTo("rules[0]").doesNotContain("blue");
+    }
+
+    @Test
     void aTableHasAPoolWhileARuleOfItsIdentityIsThere() {
         RuleKey a = (RuleKey) keys(A, B).get(0);
 

@@ -66,6 +66,53 @@ class TableBuilderTest {
         assertThat(t.version()).isEqualTo(3);
     }
 
+    /** SERVICES, where every Service also has a terminating pod that still serves, 10.0.9.x (x: the name's length). */
+    private static final EndpointSource DEPLOYING = new EndpointSource() {
+        @Override
+        public List<Backend.HostPort> resolve(RouteId route, Backend backend) {
+            return SERVICES.resolve(route, backend);
+        }
+
+        @Override
+        public List<Backend.HostPort> terminating(RouteId route, Backend backend) {
+            return List.of(new Backend.HostPort("10.0.9." + backend.service().name().length(), 8080));
+        }
+    };
+
+    @Test
+    void aBackendWithNoReadyEndpointFallsBackToItsServingTerminatingOnesWhoseSocketsDrain() throws Exception {
+        Route route = clusterRoute("""
+                rules:
+                  - backends:
+                      - {service: {name: chat, port: 8080}, weight: 9}
+                      - {service: {name: gone, port: 80}, weight: 1}
+                  - backends: [{service: {name: web, port: 80}, weight: 0}]
+                http:
+                  backends: [{service: {name: web, port: 80}}]
+                """);
+
+        RouteTable t = new TableBuilder(DEPLOYING, TlsResolver.NONE).build(1, List.of(route), p -> {
+        });
+
+        CompiledRoute c = t.route(ID);
+        assertThat(c.rules().get(0).pool().endpoints()).as("per backend, as kube-proxy per Service: chat has ready pods, gone has none")
+                .extracting(Endpoint::key, Endpoint::weight).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("10.0.0.1:8080", 3.0),
+                        org.assertj.core.groups.Tuple.tuple("10.0.0.2:8080", 3.0),
+                        org.assertj.core.groups.Tuple.tuple("10.0.0.3:8080", 3.0),
+                        org.assertj.core.groups.Tuple.tuple("10.0.9.4:8080", 1.0));
+        assertThat(c.rules().get(1).pool().isEmpty()).as("weight 0 still takes nothing").isTrue();
+        assertThat(c.http().endpoints()).extracting(Endpoint::key).containsExactly("10.0.9.3:8080");
+        PoolId rule0 = c.rules().get(0).pool().id();
+        assertThat(t.keeps(rule0, "10.0.0.1:8080")).isTrue();
+        assertThat(t.keeps(rule0, "10.0.9.4:8080")).as("a socket on a terminating pod drains").isFalse();
+        assertThat(t.keeps(c.http().id(), "10.0.9.3:8080")).isFalse();
+        assertThat(t.endpointKeys()).as("still picked from: their balancer counts, idle connections and series stay")
+                .contains("10.0.9.4:8080", "10.0.9.3:8080");
+        assertThat(new TableBuilder(DEPLOYING, TlsResolver.NONE).build(2, List.of(route), p -> {
+        }, t).route(ID)).as("same inputs: reused").isSameAs(c);
+    }
+
     @Test
     void ruleWhoseUpstreamTlsCannotBeBuiltGetsNoEndpointsAndAProblem() throws Exception {
         Route route = clusterRoute("""

@@ -36,18 +36,18 @@ final class HealthEvents implements HealthListener, AutoCloseable {
     @Override
     public void healthChanged(RuleKey rule, String endpoint, boolean healthy, String why) {
         send(rule, healthy ? "Normal" : "Warning", healthy ? "EndpointHealthy" : "EndpointUnhealthy",
-                "endpoint " + endpoint + " of rule " + rule.index() + (healthy ? " is healthy: " : " is unhealthy: ") + why);
+                "endpoint " + endpoint + " of " + rule.label() + (healthy ? " is healthy: " : " is unhealthy: ") + why);
     }
 
     @Override
     public void ejected(RuleKey rule, String endpoint, Duration period, String why) {
-        send(rule, "Warning", "EndpointEjected", "endpoint " + endpoint + " of rule " + rule.index() + " ejected for "
+        send(rule, "Warning", "EndpointEjected", "endpoint " + endpoint + " of " + rule.label() + " ejected for "
                 + period.toSeconds() + "s: " + why);
     }
 
     @Override
     public void returned(RuleKey rule, String endpoint) {
-        send(rule, "Normal", "EndpointReturned", "endpoint " + endpoint + " of rule " + rule.index() + " takes connections again");
+        send(rule, "Normal", "EndpointReturned", "endpoint " + endpoint + " of " + rule.label() + " takes connections again");
     }
 
     private void send(RuleKey rule, String type, String reason, String message) {

@@ -10,6 +10,8 @@ import dev.wsroute.api.PoolStatus;
 import dev.wsroute.api.RouteCondition;
 import dev.wsroute.api.WebSocketRouteStatus;
 import dev.wsroute.model.Backend;
+import dev.wsroute.model.RouteId;
+import dev.wsroute.table.EndpointSource;
 import dev.wsroute.model.Backend.HostPort;
 import dev.wsroute.model.Route;
 import dev.wsroute.model.RouteValidator;
@@ -39,6 +41,7 @@ final class SidecarPlanner implements Function<BackendResolver, Translation> {
     public Translation apply(BackendResolver unused) {
         List<Route> routes = new ArrayList<>();
         Map<Backend, List<HostPort>> endpoints = new IdentityHashMap<>();
+        Map<Backend, List<HostPort>> terminating = new IdentityHashMap<>();
         List<WebSocketRoute> all = new ArrayList<>(view.routes());
         all.sort(RouteOrder.OLDEST_FIRST);
         for (WebSocketRoute r : all) {
@@ -48,12 +51,22 @@ final class SidecarPlanner implements Function<BackendResolver, Translation> {
             }
             List<PoolStatus> pools = r.getStatus().pools;
             for (Rule rule : v.route().rules()) {
-                bind(rule.backends(), pool(pools, rule.index()), endpoints);
+                bind(rule.backends(), pool(pools, rule.index()), endpoints, terminating);
             }
-            bind(v.route().httpBackends(), pool(pools, null), endpoints);
+            bind(v.route().httpBackends(), pool(pools, null), endpoints, terminating);
             routes.add(v.route());
         }
-        return Translation.tableOnly(new TableInputs(routes, (id, b) -> endpoints.getOrDefault(b, List.of())));
+        return Translation.tableOnly(new TableInputs(routes, new EndpointSource() {
+            @Override
+            public List<HostPort> resolve(RouteId id, Backend b) {
+                return endpoints.getOrDefault(b, List.of());
+            }
+
+            @Override
+            public List<HostPort> terminating(RouteId id, Backend b) {
+                return terminating.getOrDefault(b, List.of());
+            }
+        }));
     }
 
     private static boolean acceptedAtThisGeneration(WebSocketRoute r) {
@@ -72,17 +85,25 @@ final class SidecarPlanner implements Function<BackendResolver, Translation> {
     }
 
     /** Pool backends are written in spec order, so the i-th backend of a rule is the i-th in its pool. */
-    private static void bind(List<Backend> backends, PoolStatus pool, Map<Backend, List<HostPort>> out) {
+    private static void bind(List<Backend> backends, PoolStatus pool, Map<Backend, List<HostPort>> out,
+            Map<Backend, List<HostPort>> terminatingOut) {
         for (int i = 0; i < backends.size(); i++) {
             List<HostPort> ready = new ArrayList<>();
+            List<HostPort> terminating = new ArrayList<>();
             if (pool != null && i < pool.backends.size()) {
                 for (PoolStatus.EndpointStatus e : pool.backends.get(i).endpoints) {
-                    if (Boolean.TRUE.equals(e.ready) && e.ip != null && e.port != null) {
+                    if (e.ip == null || e.port == null) {
+                        continue;
+                    }
+                    if (Boolean.TRUE.equals(e.ready)) {
                         ready.add(new HostPort(e.ip, e.port));
+                    } else if (Boolean.TRUE.equals(e.terminating) && Boolean.TRUE.equals(e.serving)) {
+                        terminating.add(new HostPort(e.ip, e.port)); // the fallback while none is ready, as in ingress mode
                     }
                 }
             }
             out.put(backends.get(i), ready);
+            terminatingOut.put(backends.get(i), terminating);
         }
     }
 }

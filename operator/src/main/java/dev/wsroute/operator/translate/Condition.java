@@ -13,6 +13,8 @@ public record Condition(String type, String status, String reason, String messag
     public static final String INVALID_SECRET = "InvalidSecret";
     public static final String ENDPOINTS_RESOLVED = "EndpointsResolved";
     public static final String NO_READY_ENDPOINTS = "NoReadyEndpoints";
+    /** A pool's new connections go to terminating endpoints that still serve (no ready one): a deploy in progress. */
+    public static final String TERMINATING_ENDPOINTS_ONLY = "TerminatingEndpointsOnly";
 
     public static Condition isTrue(String type, String reason, String message) {
         return new Condition(type, "True", reason, message);

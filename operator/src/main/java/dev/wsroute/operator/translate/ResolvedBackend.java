@@ -31,4 +31,10 @@ public record ResolvedBackend(String service, Integer port, List<ResolvedEndpoin
     public List<HostPort> readyAddresses() {
         return endpoints.stream().filter(ResolvedEndpoint::ready).map(e -> new HostPort(e.ip(), e.port())).toList();
     }
+
+    /** Addresses that are terminating but still serving: where new connections go while none is ready (kube-proxy's fallback). */
+    public List<HostPort> servingTerminatingAddresses() {
+        return endpoints.stream().filter(ResolvedEndpoint::servingTerminating).map(e -> new HostPort(e.ip(), e.port()))
+                .toList();
+    }
 }

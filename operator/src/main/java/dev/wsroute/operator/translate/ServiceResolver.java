@@ -20,7 +20,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 /**
  * Resolves a Service reference the way kube-proxy does: the Service port by number or name, then the slice port
- * of the same name, then every slice endpoint. Not-ready and terminating endpoints are listed but not ready.
+ * of the same name, then every slice endpoint. Not-ready and terminating endpoints are listed but not ready; a
+ * terminating one that still serves is marked so (the fallback while the backend has no ready endpoint).
  */
 public final class ServiceResolver implements BackendResolver {
     public static final String SERVICE_NOT_FOUND = "ServiceNotFound";
@@ -71,12 +72,15 @@ public final class ServiceResolver implements BackendResolver {
                 continue;
             }
             for (Endpoint ep : slice.getEndpoints()) {
-                boolean ready = ready(ep.getConditions());
+                EndpointConditions c = ep.getConditions();
+                boolean ready = ready(c);
+                boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
+                boolean serving = serving(c);
                 String pod = pod(ep.getTargetRef());
                 for (String ip : ep.getAddresses() == null ? List.<String>of() : ep.getAddresses()) {
-                    ResolvedEndpoint e = new ResolvedEndpoint(ip, target, ready, pod, ep.getZone());
-                    // the same address in two slices (mid-migration): ready wins
-                    byKey.merge(e.key(), e, (a, b) -> a.ready() ? a : b);
+                    ResolvedEndpoint e = new ResolvedEndpoint(ip, target, ready, serving, terminating, pod, ep.getZone());
+                    // the same address in two slices (mid-migration): ready wins, then serving
+                    byKey.merge(e.key(), e, ResolvedEndpoint::better);
                 }
             }
         }
@@ -105,6 +109,14 @@ public final class ServiceResolver implements BackendResolver {
             return true;
         }
         return !Boolean.FALSE.equals(c.getReady()) && !Boolean.TRUE.equals(c.getTerminating());
+    }
+
+    /** A nil serving condition takes ready's value (EndpointSlice API: it was added later, and kept in step). */
+    private static boolean serving(EndpointConditions c) {
+        if (c == null) {
+            return true;
+        }
+        return c.getServing() != null ? c.getServing() : !Boolean.FALSE.equals(c.getReady());
     }
 
     private static String pod(ObjectReference ref) {

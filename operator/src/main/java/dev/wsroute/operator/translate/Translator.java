@@ -92,8 +92,19 @@ public final class Translator {
     }
 
     private static EndpointSource endpoints(BackendResolver resolver) {
-        return (route, backend) -> backend.service() == null ? List.of()
-                : resolver.resolve(route.namespace(), backend.service()).readyAddresses();
+        return new EndpointSource() {
+            @Override
+            public List<Backend.HostPort> resolve(RouteId route, Backend backend) {
+                return backend.service() == null ? List.of()
+                        : resolver.resolve(route.namespace(), backend.service()).readyAddresses();
+            }
+
+            @Override
+            public List<Backend.HostPort> terminating(RouteId route, Backend backend) {
+                return backend.service() == null ? List.of()
+                        : resolver.resolve(route.namespace(), backend.service()).servingTerminatingAddresses();
+            }
+        };
     }
 
     private RouteStatusDraft status(WebSocketRoute r, RouteValidator.Result v, HostClaims claims, ClusterView view,
@@ -114,14 +125,15 @@ public final class Translator {
         }
         List<PoolStatus> pools = new ArrayList<>();
         List<String> empty = new ArrayList<>();
+        List<String> terminatingOnly = new ArrayList<>();
         for (Rule rule : route.rules()) {
             String at = "spec.rules[" + rule.index() + "]";
-            PoolStatus pool = pool(rule.index(), rule.backends(), ns, at, resolver, problems, empty);
+            PoolStatus pool = pool(rule.index(), rule.backends(), ns, at, resolver, problems, empty, terminatingOnly);
             pool.name = rule.name();
             pools.add(pool);
         }
         if (!route.httpBackends().isEmpty()) {
-            pools.add(pool(null, route.httpBackends(), ns, "spec.http", resolver, problems, empty));
+            pools.add(pool(null, route.httpBackends(), ns, "spec.http", resolver, problems, empty, terminatingOnly));
         }
         Condition refs = problems.isEmpty()
                 ? Condition.isTrue(Condition.RESOLVED_REFS, Condition.RESOLVED_REFS, "all references resolved")
@@ -135,20 +147,32 @@ public final class Translator {
                     List.of(), 0);
         }
         int ready = readyEndpoints(pools);
-        Condition readyCondition = empty.isEmpty()
-                ? Condition.isTrue(Condition.READY, Condition.ENDPOINTS_RESOLVED, ready + " ready endpoint(s)")
-                : Condition.isFalse(Condition.READY, Condition.NO_READY_ENDPOINTS,
-                        "no ready endpoint for " + String.join(", ", empty));
+        Condition readyCondition;
+        if (!empty.isEmpty()) {
+            String also = terminatingOnly.isEmpty() ? ""
+                    : "; only terminating endpoints (still serving) take new connections for " + String.join(", ", terminatingOnly);
+            readyCondition = Condition.isFalse(Condition.READY, Condition.NO_READY_ENDPOINTS,
+                    "no ready endpoint for " + String.join(", ", empty) + also);
+        } else if (!terminatingOnly.isEmpty()) {
+            // traffic is served (a deploy in progress): True, with a reason that says by whom
+            readyCondition = Condition.isTrue(Condition.READY, Condition.TERMINATING_ENDPOINTS_ONLY,
+                    "no ready endpoint for " + String.join(", ", terminatingOnly)
+                            + ": its new connections go to terminating endpoints that still serve, until one is ready; "
+                            + ready + " ready endpoint(s)");
+        } else {
+            readyCondition = Condition.isTrue(Condition.READY, Condition.ENDPOINTS_RESOLVED, ready + " ready endpoint(s)");
+        }
         return new RouteStatusDraft(generation, List.of(
                 Condition.isTrue(Condition.ACCEPTED, Condition.ACCEPTED, "the route is valid and serves its hosts"),
                 refs, readyCondition), pools, ready);
     }
 
     private static PoolStatus pool(Integer rule, List<Backend> backends, String ns, String at, BackendResolver resolver,
-            List<RefProblem> problems, List<String> empty) {
+            List<RefProblem> problems, List<String> empty, List<String> terminatingOnly) {
         PoolStatus pool = new PoolStatus();
         pool.rule = rule;
         boolean anyReady = false;
+        List<String> fallingBack = new ArrayList<>();
         for (int i = 0; i < backends.size(); i++) {
             Backend b = backends.get(i);
             ResolvedBackend rb = resolver.resolve(ns, b.service());
@@ -164,15 +188,27 @@ public final class Translator {
                 es.ip = e.ip();
                 es.port = e.port();
                 es.ready = e.ready();
+                if (e.terminating()) { // shown only where they differ from ready's story
+                    es.serving = e.serving();
+                    es.terminating = true;
+                }
                 es.pod = e.pod();
                 es.zone = e.zone();
                 bs.endpoints.add(es);
-                anyReady |= e.ready() && b.weight() > 0;
             }
             pool.backends.add(bs);
+            if (b.weight() > 0) {
+                if (!rb.readyAddresses().isEmpty()) {
+                    anyReady = true;
+                } else if (!rb.servingTerminatingAddresses().isEmpty()) {
+                    fallingBack.add(at + (backends.size() > 1 ? ".backends[" + i + "]" : ""));
+                }
+            }
         }
-        if (!anyReady) {
+        if (!anyReady && fallingBack.isEmpty()) {
             empty.add(at);
+        } else if (!fallingBack.isEmpty()) {
+            terminatingOnly.addAll(fallingBack);
         }
         return pool;
     }

@@ -127,8 +127,14 @@ class RollingUpdateTest {
         assertThat(onB.roundTrip("still there?")).isEqualTo("b:still there?");
         assertThat(endpoints()).isEqualTo(List.of(key(b)));
 
-        // the new pod terminates too (nothing replaces it): no ready endpoint left
+        // the new pod terminates too (nothing replaces it): while it still serves, new connections go to it (as
+        // kube-proxy falls back to serving terminating endpoints) and its sockets drain; once it stops serving, none is left
         client.resource(terminating(NS, "echo-b-2", "echo", "ws", b)).update();
+        await().atMost(WAIT).until(() -> "TerminatingEndpointsOnly".equals(condition("Ready").reason));
+        assertThat(condition("Ready").status).isEqualTo("True");
+        EndpointSlice stopped = terminating(NS, "echo-b-2", "echo", "ws", b);
+        stopped.getEndpoints().get(0).getConditions().setServing(false);
+        client.resource(stopped).update();
         await().atMost(WAIT).until(() -> "False".equals(condition("Ready").status));
         assertThat(condition("Ready").reason).isEqualTo("NoReadyEndpoints");
         long generation = client.resources(WebSocketRoute.class).inNamespace(NS).withName("echo").get().getMetadata().getGeneration();

@@ -43,6 +43,25 @@ class SidecarPlannerTest {
         assertThat(table.route(new RouteId("ns", "missing")).rules().get(0).pool().isEmpty()).isTrue();
     }
 
+    @Test
+    void aBackendWithOnlyServingTerminatingPodsFallsBackToThemAsInIngressMode() {
+        MutableView cluster = new MutableView();
+        var slice = Fixtures.slice("ns", "chat", "chat", "ws", 8080, List.of(), List.of("10.0.0.1", "10.0.0.2"));
+        slice.getEndpoints().get(0).getConditions().setServing(true); // the old pod, in its grace period, still serving
+        slice.getEndpoints().get(0).getConditions().setTerminating(true);
+        slice.getEndpoints().get(1).getConditions().setTerminating(true); // terminating, no longer serving
+        cluster.put(Fixtures.service("ns", "chat", 80, "ws")).put(slice);
+        WebSocketRoute route = withStatus(cluster, Fixtures.route("ns", "chat", List.of("a.example.com"), "/", "chat", "80"), 1L);
+
+        TableInputs plan = new SidecarPlanner(new MutableView().put(route), new ValidationCache()).apply(null).table();
+        RouteTable table = new TableBuilder(plan.endpoints(), TlsResolver.NONE).build(1, plan.routes(), p -> {
+        });
+
+        var rule = table.route(new RouteId("ns", "chat")).rules().get(0);
+        assertThat(rule.pool().endpoints()).extracting(Endpoint::key).containsExactly("10.0.0.1:8080");
+        assertThat(table.keeps(rule.pool().id(), "10.0.0.1:8080")).as("its sockets drain").isFalse();
+    }
+
     /** The status the operator would write for this route in this cluster. */
     private static WebSocketRoute withStatus(MutableView cluster, WebSocketRoute r, long generation) {
         r.getMetadata().setGeneration(generation);

@@ -136,6 +136,10 @@ class StatusPageTest {
             await("the open-socket count rises to 3").atMost(WAIT)
                     .until(() -> "3".equals(browser.evaluate(openCell + ".textContent")));
             assertThat(browser.evaluate("document.getElementById('open').textContent")).isEqualTo("3");
+            int limit = runtime.dataPlane().connectionLimit().effective();
+            await("client connections beside the limit in force").atMost(WAIT).ignoreExceptions()
+                    .until(() -> Integer.parseInt(browser.evaluate("document.getElementById('clients').textContent")) >= 3);
+            assertThat(browser.evaluate("document.getElementById('limit').textContent")).isEqualTo(String.valueOf(limit));
         } finally {
             for (WsClient c : clients) {
                 c.close();
@@ -149,7 +153,8 @@ class StatusPageTest {
                 URI.create(page() + "/api/status")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
-        assertThat(r.body()).contains("\"id\":\"default/status\"", "\"tls\":\"secret status-tls\"", "\"health\":\"not checked\"")
+        assertThat(r.body()).contains("\"id\":\"default/status\"", "\"tls\":\"secret status-tls\"", "\"health\":\"not checked\"",
+                        "\"clientConnections\":{\"open\":", "\"limit\":" + runtime.dataPlane().connectionLimit().effective())
                 .doesNotContain("BEGIN", "PRIVATE", "tls.key", "tls.crt");
         String routesFile = Files.readString(Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
                 .getValue("wsroute.routes-file", String.class)));

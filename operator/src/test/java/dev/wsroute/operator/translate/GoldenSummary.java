@@ -3,6 +3,7 @@ package dev.wsroute.operator.translate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 import dev.wsroute.table.CompiledRoute;
@@ -27,12 +28,12 @@ final class GoldenSummary {
             for (CompiledRule rule : r.rules()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("rule", rule.rule().index());
-                m.put("endpoints", endpoints(rule.pool()));
+                m.put("endpoints", endpoints(rule.pool(), r.endpointsByPool().getOrDefault(rule.pool().id(), Set.of())));
                 rules.add(m);
             }
             route.put("rules", rules);
             if (r.http() != null) {
-                route.put("http", endpoints(r.http()));
+                route.put("http", endpoints(r.http(), r.endpointsByPool().getOrDefault(r.http().id(), Set.of())));
             }
             routes.add(route);
         }
@@ -51,11 +52,12 @@ final class GoldenSummary {
         return out;
     }
 
-    private static List<String> endpoints(Pool pool) {
-        return pool.endpoints().stream().map(GoldenSummary::endpoint).toList();
+    /** @param kept the pool's endpoints whose sockets stay; the others (terminating, still serving) are marked so */
+    private static List<String> endpoints(Pool pool, Set<String> kept) {
+        return pool.endpoints().stream().map(e -> endpoint(e, kept.contains(e.key()))).toList();
     }
 
-    private static String endpoint(Endpoint e) {
-        return e.key() + " weight " + e.weight();
+    private static String endpoint(Endpoint e, boolean kept) {
+        return e.key() + " weight " + e.weight() + (kept ? "" : " terminating (sockets drain)");
     }
 }

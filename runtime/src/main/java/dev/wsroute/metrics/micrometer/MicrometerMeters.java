@@ -68,10 +68,11 @@ public class MicrometerMeters implements Meters {
     }
 
     @Override
-    public void removeCounter(String name, String... tags) {
-        io.micrometer.core.instrument.Counter c = registry.find(name).tags(tags).counter();
-        if (c != null) {
-            registry.remove(c); // a composite's meter: out of its members too
+    public void remove(String name, String... tags) {
+        for (Meter m : registry.find(name).tags(tags).meters()) {
+            if (m.getId().getTags().size() * 2 == tags.length) { // exactly these tags, not a series with more
+                registry.remove(m); // a composite's meter: out of its members too
+            }
         }
     }
 
