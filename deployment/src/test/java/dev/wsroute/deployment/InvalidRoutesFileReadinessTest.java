@@ -57,6 +57,9 @@ class InvalidRoutesFileReadinessTest {
         RestAssured.when().get("/q/health/ready").then().statusCode(503);
         String body = RestAssured.get("/q/health/ready").asString();
         assertThat(body).contains("spec.rules[0].match.path.value").contains("document 0");
+        // but alive: a bad file is no reason to restart; the I/O threads run their heartbeat
+        RestAssured.when().get("/q/health/live").then().statusCode(200);
+        assertThat(RestAssured.get("/q/health/live").asString()).contains("\"ioThreadSilenceSeconds\": ");
 
         Files.writeString(ROUTES, Files.readString(ROUTES).replace("no-slash", "/fixed"));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))

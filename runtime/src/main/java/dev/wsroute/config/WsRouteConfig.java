@@ -180,5 +180,12 @@ public interface WsRouteConfig {
          */
         @WithDefault("65536")
         int queueLines();
+
+        /**
+         * How a line shows the request's query: {@code redacted} (parameter names, each value written as
+         * {@code <redacted>}: WebSocket apps carry credentials there), {@code full} (as sent) or {@code none}.
+         */
+        @WithDefault("redacted")
+        String query();
     }
 }

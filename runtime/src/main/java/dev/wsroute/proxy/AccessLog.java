@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.wsroute.log.QueryInLog;
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.table.Endpoint;
@@ -32,6 +33,7 @@ final class AccessLog implements AutoCloseable {
     private final int queueLines;
     private final Meters.Counter dropped;
     private final AccessLogOutput output;
+    private final QueryInLog query;
     /** Made with the first line, with the writer: nothing while the log is off. */
     private volatile Queue<Line> queue;
     private Thread writer;
@@ -44,18 +46,24 @@ final class AccessLog implements AutoCloseable {
     record Request(SocketAddress client, String host, String path, String query) {
     }
 
-    /** A line waiting to be written: its values, turned into text by the writer thread. */
-    private interface Line extends AccessLogOutput.Text {
+    /**
+     * A line waiting to be written: its values, turned into text by the writer thread. How the query is shown is
+     * given there, not kept per line: the event loops queue exactly what they did before.
+     */
+    private interface Line {
+        void appendTo(StringBuilder sb, QueryInLog query);
     }
 
     /**
      * @param enabled {@code wsroute.access-log.enabled}; lines are written while this holds and the category's level
      *        (which may change at run time) lets INFO through
      * @param queueLines lines that may wait for the writer; beyond that, lines are dropped (and counted)
+     * @param query how a line shows the request's query ({@code wsroute.access-log.query})
      * @param output where the writer puts the lines
      */
-    AccessLog(boolean enabled, int queueLines, AccessLogOutput output, Meters registry) {
+    AccessLog(boolean enabled, int queueLines, QueryInLog query, AccessLogOutput output, Meters registry) {
         this.output = output;
+        this.query = query;
         this.enabled = enabled;
         this.queueLines = queueLines;
         this.dropped = registry.counter("wsroute.access.log.dropped", "Access log lines dropped because the writer fell behind",
@@ -129,7 +137,8 @@ final class AccessLog implements AutoCloseable {
             }
             output.startBatch();
             for (; line != null; line = queue.poll()) {
-                output.line(line);
+                Line l = line;
+                output.line(sb -> l.appendTo(sb, query));
             }
             output.flush();
         }
@@ -137,11 +146,11 @@ final class AccessLog implements AutoCloseable {
 
     private record HttpLine(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) implements Line {
         @Override
-        public void appendTo(StringBuilder sb) {
+        public void appendTo(StringBuilder sb, QueryInLog query) {
             sb.append("http client=");
             client(sb, r);
             sb.append(" method=").append(method);
-            hostAndUri(sb, r);
+            hostAndUri(sb, r, query);
             sb.append(" route=");
             routeLabel(sb, route);
             sb.append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
@@ -152,7 +161,7 @@ final class AccessLog implements AutoCloseable {
 
     private record RefusedLine(SocketAddress peer, int status, String why) implements Line {
         @Override
-        public void appendTo(StringBuilder sb) {
+        public void appendTo(StringBuilder sb, QueryInLog query) {
             sb.append("http client=");
             client(sb, new Request(peer, "", "-", null));
             sb.append(" method=- host=- uri=- route=");
@@ -162,18 +171,18 @@ final class AccessLog implements AutoCloseable {
     }
 
     /** The start of every WebSocket line: who asked for what, and the route that took it. */
-    private static void wsPrefix(StringBuilder sb, Request r, RouteId route) {
+    private static void wsPrefix(StringBuilder sb, Request r, RouteId route, QueryInLog query) {
         sb.append("ws client=");
         client(sb, r);
-        hostAndUri(sb, r);
+        hostAndUri(sb, r, query);
         sb.append(" route=");
         routeLabel(sb, route);
     }
 
     private record RejectedUpgradeLine(Request r, RouteId route, int status, String why) implements Line {
         @Override
-        public void appendTo(StringBuilder sb) {
-            wsPrefix(sb, r, route);
+        public void appendTo(StringBuilder sb, QueryInLog query) {
+            wsPrefix(sb, r, route, query);
             sb.append(" status=").append(status).append(" reason=\"").append(why).append('"');
         }
     }
@@ -181,8 +190,8 @@ final class AccessLog implements AutoCloseable {
     private record SessionLine(Request r, RouteId route, Endpoint endpoint, long nanos, long bytesIn, long bytesOut, long msgsIn,
             long msgsOut, CloseInitiator closedBy, int code, CloseCause cause) implements Line {
         @Override
-        public void appendTo(StringBuilder sb) {
-            wsPrefix(sb, r, route);
+        public void appendTo(StringBuilder sb, QueryInLog query) {
+            wsPrefix(sb, r, route, query);
             sb.append(" endpoint=").append(endpoint.key()).append(" status=101 duration_ms=");
             millis(sb, nanos);
             sb.append(" bytes_in=").append(bytesIn).append(" bytes_out=").append(bytesOut).append(" msgs_in=").append(msgsIn)
@@ -223,16 +232,14 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** The URI as path and query, joined here rather than on the event loop. */
-    private static void hostAndUri(StringBuilder sb, Request r) {
+    /** The URI as path and query (redacted by default), joined here rather than on the event loop. */
+    private static void hostAndUri(StringBuilder sb, Request r, QueryInLog query) {
         if (r == null) {
             sb.append(" host=- uri=-");
             return;
         }
         sb.append(" host=").append(r.host().isEmpty() ? "-" : r.host()).append(" uri=").append(r.path()); // no Host: -
-        if (r.query() != null) {
-            sb.append('?').append(r.query());
-        }
+        query.appendTo(sb, r.query());
     }
 
     /** The route label ({@link ProxyMetrics#label}) written in place. */

@@ -8,7 +8,6 @@ import org.jboss.logging.Logger;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SniHandler;
 import dev.wsroute.http.ClientHttpCodec;
@@ -66,7 +65,7 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                 long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
                 p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
                         MAX_CLIENT_HELLO, handshakeMillis));
-                p.addBefore(ctx.name(), "tls-failure", new TlsFailureLogger());
+                p.addBefore(ctx.name(), "tls-failure", new TlsFailureCounter(px.metrics));
             }
             RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),
                     client -> refusedHead(client, 408, "request head not complete in time"));
@@ -83,13 +82,5 @@ final class ClientInitializer extends ChannelHandlerAdapter {
     private void refusedHead(SocketAddress client, int status, String why) {
         px.metrics.httpRequest(null, status);
         px.accessLog.refused(client, status, why);
-    }
-
-    /** A failed TLS handshake closes the connection quietly (clients probing with bad TLS are common). */
-    private static final class TlsFailureLogger extends ChannelInboundHandlerAdapter {
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
     }
 }

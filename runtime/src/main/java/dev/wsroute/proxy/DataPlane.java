@@ -31,6 +31,8 @@ public final class DataPlane implements AutoCloseable {
     private Listeners plain;
     private Listeners secure;
     private volatile boolean accepting;
+    /** Made at start: the liveness probe reads it from another thread. */
+    private volatile LoopHeartbeat heartbeat;
 
     /**
      * @param meters where its meters go ({@link Meters#NONE} in an app without Micrometer)
@@ -73,6 +75,7 @@ public final class DataPlane implements AutoCloseable {
             px.tlsPort = tlsPort();
         }
         accepting = true;
+        heartbeat = new LoopHeartbeat(transport.group(), LoopHeartbeat.EVERY, System::nanoTime);
         lifecycle.start(transport.group().next());
         LOG.infof("wsroute data plane (%s, %d I/O threads, %s) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
                 plain.count() > 1 ? "a listener per thread" : "one listener", config.listen().host(), port(),
@@ -129,6 +132,15 @@ public final class DataPlane implements AutoCloseable {
     /** Connections in use per endpoint, upgrades in progress included (tests: counts return to 0). */
     dev.wsroute.table.EndpointStats endpointLoad() {
         return px.balancer.load();
+    }
+
+    /**
+     * How long the I/O thread quietest now has not run a task it runs every few seconds: seconds at most on a loaded
+     * proxy, growing without end on a wedged thread (liveness). Zero before start and from close on.
+     */
+    public Duration ioThreadSilence() {
+        LoopHeartbeat h = heartbeat;
+        return h == null ? Duration.ZERO : h.longestSilence();
     }
 
     /** The endpoints the plain-HTTP pool keeps idle-connection queues for, on any loop (tests). */
@@ -188,6 +200,9 @@ public final class DataPlane implements AutoCloseable {
         }
         accepting = false;
         px.leaving = true;
+        if (heartbeat != null) {
+            heartbeat.stop();
+        }
         if (plain != null) {
             plain.close();
         }

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.lifecycle.HandshakeRateLimiter;
+import dev.wsroute.log.QueryInLog;
 import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
@@ -66,7 +67,8 @@ final class ProxyContext {
         this.maxConnections = connectionLimit.effective();
         metrics.registry().gauge("wsroute.client.connections.limit", "Client connections taken at most (max-connections, or what the open-files limit allows)",
                 this, px -> px.maxConnections);
-        this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(), AccessLogOutput.toConsole(),
+        this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(),
+                QueryInLog.parse(config.accessLog().query()).orElse(QueryInLog.REDACTED), AccessLogOutput.toConsole(),
                 metrics.registry());
         this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
         this.defaultBackend = defaultBackend;

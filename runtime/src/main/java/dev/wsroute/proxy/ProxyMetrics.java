@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import dev.wsroute.model.RouteId;
+import dev.wsroute.tls.HandshakeFailure;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTable;
@@ -38,6 +39,8 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<Object, RouteMeters> routes = new ConcurrentHashMap<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final Meters.Counter refusedAtLimit;
+    /** By {@link HandshakeFailure#ordinal()}: every reason's series from the start, so a rate() sees the first one. */
+    private final Meters.Counter[] tlsHandshakeFailures = new Meters.Counter[HandshakeFailure.values().length];
     private final ConnectionLimitLog limitLog = new ConnectionLimitLog(System::nanoTime);
     /** The last table swapped in; null before the first (nothing is known to be gone yet). */
     private volatile RouteTable table;
@@ -48,6 +51,15 @@ public final class ProxyMetrics {
                 AtomicInteger::get);
         refusedAtLimit = registry.counter("wsroute.client.connections.refused",
                 "Client connections closed at accept because max-connections were open", null);
+        for (HandshakeFailure r : HandshakeFailure.values()) {
+            tlsHandshakeFailures[r.ordinal()] = registry.counter("wsroute.tls.handshake.failures",
+                    "Client TLS handshakes that failed, by a fixed reason", null, "reason", r.label());
+        }
+    }
+
+    /** A client's TLS handshake failed (the connection is closed quietly). */
+    void tlsHandshakeFailed(HandshakeFailure reason) {
+        tlsHandshakeFailures[reason.ordinal()].increment();
     }
 
     Meters registry() {

@@ -1,5 +1,7 @@
 package dev.wsroute.runtime;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -72,13 +74,31 @@ final class Health {
         }
     }
 
-    /** Alive while the process can answer; a bad routes file or an absent API server is not a reason to restart. */
+    /**
+     * Alive while the process can answer and every I/O thread runs its tasks; a bad routes file or an absent API server
+     * is not a reason to restart. An I/O thread that has not run a tiny task it runs every 5 s for a minute is wedged
+     * (a blocking call, an endless loop): its connections are lost, and only a restart brings them back. A loaded proxy
+     * runs that task late by far less, so it is never restarted for being busy.
+     */
     @Liveness
     @ApplicationScoped
     static class Alive implements HealthCheck {
+        static final Duration WEDGED = Duration.ofSeconds(60);
+        private final WsRouteRuntime rt;
+
+        Alive(WsRouteRuntime rt) {
+            this.rt = rt;
+        }
+
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.up("wsroute-alive");
+            DataPlane dp = rt.dataPlane();
+            return alive(dp == null ? Duration.ZERO : dp.ioThreadSilence());
+        }
+
+        static HealthCheckResponse alive(Duration ioThreadSilence) {
+            return HealthCheckResponse.named("wsroute-alive").withData("ioThreadSilenceSeconds", ioThreadSilence.toSeconds())
+                    .status(ioThreadSilence.compareTo(WEDGED) < 0).build();
         }
     }
 }

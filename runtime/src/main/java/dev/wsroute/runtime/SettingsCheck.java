@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.log.QueryInLog;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
@@ -43,6 +44,9 @@ final class SettingsCheck {
         c.positive("wsroute.upstream.response-timeout", config.upstream().responseTimeout());
         c.atLeast("wsroute.upstream.max-idle-per-endpoint", config.upstream().maxIdlePerEndpoint(), 0);
         c.atLeast("wsroute.access-log.queue-lines", config.accessLog().queueLines(), 1);
+        if (QueryInLog.parse(config.accessLog().query()).isEmpty()) {
+            c.problem("wsroute.access-log.query", "'" + config.accessLog().query() + "'", "must be redacted, full or none");
+        }
         config.ioThreads().ifPresent(n -> c.atLeast("wsroute.io-threads", n, 1));
         c.target(config.defaultBackend().target());
         if (c.problems.isEmpty()) {

@@ -41,7 +41,7 @@ public final class SniMapping implements AsyncMapping<String, SslContext> {
             String shown = sni == null ? null : shown(sni);
             String why = "no certificate for " + (shown == null ? "a client without SNI" : "SNI " + shown) + " and no default certificate";
             missing.refused(why);
-            return promise.setFailure(new SSLHandshakeException(why));
+            return promise.setFailure(new NoCertificate(why));
         }
         return promise.setSuccess(ctx);
     }
@@ -62,5 +62,12 @@ public final class SniMapping implements AsyncMapping<String, SslContext> {
             }
         }
         return sni.length() > MAX_SHOWN ? out.append("... (").append(sni.length()).append(" characters)").toString() : out.toString();
+    }
+
+    /** The lookup found no certificate: a handshake failure of its own kind ({@link HandshakeFailure#NO_CERTIFICATE}). */
+    static final class NoCertificate extends SSLHandshakeException {
+        NoCertificate(String why) {
+            super(why);
+        }
     }
 }

@@ -1,0 +1,49 @@
+package dev.wsroute.proxy;
+
+import dev.wsroute.tls.HandshakeFailure;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SniCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+
+/**
+ * Behind the TLS stage: a failed handshake closes the connection quietly (clients probing with bad TLS are common)
+ * but is counted, by a fixed reason, in {@code wsroute_tls_handshake_failures_total}. Netty reports one failure up to
+ * three ways (a failed SNI event, a failed handshake event, the exception): the first is counted, the others not.
+ */
+final class TlsFailureCounter extends ChannelInboundHandlerAdapter {
+    private final ProxyMetrics metrics;
+    /** The handshake succeeded, or its failure was counted. */
+    private boolean settled;
+
+    TlsFailureCounter(ProxyMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (!settled) {
+            if (evt instanceof SslHandshakeCompletionEvent done) {
+                settle(done.isSuccess() ? null : done.cause());
+            } else if (evt instanceof SniCompletionEvent sni && !sni.isSuccess()) {
+                settle(sni.cause()); // a ClientHello timeout or no certificate: no handshake event follows
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!settled) {
+            settle(cause);
+        }
+        ctx.close();
+    }
+
+    private void settle(Throwable failure) {
+        settled = true;
+        if (failure != null) {
+            metrics.tlsHandshakeFailed(HandshakeFailure.of(failure));
+        }
+    }
+}
