@@ -204,7 +204,7 @@ class WssEndToEndTest {
                 }
             }
             assertThat(lines).as("once for both failures").singleElement().asString().startsWith("WARN ")
-                    .contains("127.0.0.1:" + tlsBackend.port(), "default/chat-log#2", "other.internal");
+                    .contains("127.0.0.1:" + tlsBackend.port(), "default/chat-log rules[2]", "other.internal");
         } finally {
             log.removeHandler(capture);
         }
