@@ -6,17 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.LogLines;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
@@ -28,25 +24,11 @@ import dev.wsroute.testing.TestConfig;
  */
 class RoutesExampleTest {
     static final Path EXAMPLE = Path.of("../examples/routes.yaml");
-    static final Logger ACCESS = Logger.getLogger("wsroute.access");
 
     EchoBackend echo;
     ProxyHarness px;
-    final List<String> accessLog = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            accessLog.add(r instanceof ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    LogLines access;
+    List<String> accessLog;
 
     @BeforeEach
     void start() throws Exception {
@@ -55,12 +37,13 @@ class RoutesExampleTest {
         String yaml = Files.readString(EXAMPLE);
         assertThat(yaml).contains("127.0.0.1:9001", "chat.example.com");
         px.routes(yaml.replace("127.0.0.1:9001", echo.endpoint()));
-        ACCESS.addHandler(capture);
+        access = LogLines.of("wsroute.access");
+        accessLog = access.lines();
     }
 
     @AfterEach
     void stop() {
-        ACCESS.removeHandler(capture);
+        access.close();
         px.close();
         echo.close();
     }

@@ -2,9 +2,6 @@ package dev.wsroute.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -15,6 +12,7 @@ import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
 
@@ -27,18 +25,6 @@ import dev.wsroute.testing.TestConfig;
 class LeavingTest {
     private static final String GET = "GET /page HTTP/1.1\r\nHost: x\r\n\r\n";
 
-    private static String head(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        while (!b.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.US_ASCII);
-    }
-
     /** An HTTP/1.1 upstream: "ok" (2 bytes) to every request, on every connection, kept alive. */
     private static void serve(ServerSocket upstream, ExecutorService threads) {
         threads.submit(() -> {
@@ -46,7 +32,7 @@ class LeavingTest {
                 Socket s = upstream.accept();
                 threads.submit(() -> {
                     try (s) {
-                        while (!head(s.getInputStream()).isEmpty()) {
+                        while (!RawHttp.head(s.getInputStream()).isEmpty()) {
                             s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
                         }
                     }
@@ -73,7 +59,7 @@ class LeavingTest {
             try (Socket kept = new Socket("127.0.0.1", px.port())) {
                 kept.setSoTimeout(20_000);
                 kept.getOutputStream().write(GET.getBytes(StandardCharsets.US_ASCII));
-                String before = head(kept.getInputStream()).toLowerCase(Locale.ROOT);
+                String before = RawHttp.head(kept.getInputStream()).toLowerCase(Locale.ROOT);
                 assertThat(before).startsWith("http/1.1 200").doesNotContain("connection: close");
                 assertThat(kept.getInputStream().readNBytes(2)).asString().isEqualTo("ok");
 
@@ -81,7 +67,7 @@ class LeavingTest {
                 assertThat(px.dataPlane.accepting()).as("the listeners still accept").isTrue();
                 // the keep-alive connection's next request: served, and told to go
                 kept.getOutputStream().write(GET.getBytes(StandardCharsets.US_ASCII));
-                String after = head(kept.getInputStream()).toLowerCase(Locale.ROOT);
+                String after = RawHttp.head(kept.getInputStream()).toLowerCase(Locale.ROOT);
                 assertThat(after).startsWith("http/1.1 200").contains("connection: close");
                 assertThat(kept.getInputStream().readNBytes(2)).asString().isEqualTo("ok");
                 assertThat(kept.getInputStream().read()).as("the connection ends after that answer").isEqualTo(-1);
@@ -90,7 +76,7 @@ class LeavingTest {
             try (Socket fresh = new Socket("127.0.0.1", px.port())) {
                 fresh.setSoTimeout(20_000);
                 fresh.getOutputStream().write(GET.getBytes(StandardCharsets.US_ASCII));
-                assertThat(head(fresh.getInputStream()).toLowerCase(Locale.ROOT)).startsWith("http/1.1 200").contains("connection: close");
+                assertThat(RawHttp.head(fresh.getInputStream()).toLowerCase(Locale.ROOT)).startsWith("http/1.1 200").contains("connection: close");
                 assertThat(fresh.getInputStream().readNBytes(2)).asString().isEqualTo("ok");
                 assertThat(fresh.getInputStream().read()).isEqualTo(-1);
             }
@@ -107,7 +93,7 @@ class LeavingTest {
             try (Socket local = new Socket("127.0.0.1", px.port())) {
                 local.setSoTimeout(20_000);
                 local.getOutputStream().write(GET.getBytes(StandardCharsets.US_ASCII));
-                assertThat(head(local.getInputStream()).toLowerCase(Locale.ROOT)).startsWith("http/1.1 404").contains("connection: close");
+                assertThat(RawHttp.head(local.getInputStream()).toLowerCase(Locale.ROOT)).startsWith("http/1.1 404").contains("connection: close");
             }
         } finally {
             threads.shutdownNow();

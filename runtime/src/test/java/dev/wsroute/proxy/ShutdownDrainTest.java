@@ -2,7 +2,6 @@ package dev.wsroute.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -14,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.testing.RawHttp;
 import dev.wsroute.lifecycle.LifecycleFixture;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
@@ -28,18 +28,6 @@ class ShutdownDrainTest {
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SWITCHING = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-
-    private static String head(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        while (!b.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.US_ASCII);
-    }
 
     /** The code of the first Close frame the client gets before the connection ends, or -1 if none comes. */
     private static int closeCode(InputStream in) throws IOException {
@@ -67,19 +55,19 @@ class ShutdownDrainTest {
                 // an open tunnel
                 first.getOutputStream().write(UPGRADE);
                 Socket firstUp = upstream.accept();
-                head(firstUp.getInputStream());
+                RawHttp.head(firstUp.getInputStream());
                 firstUp.getOutputStream().write(SWITCHING);
-                assertThat(head(first.getInputStream())).startsWith("HTTP/1.1 101");
+                assertThat(RawHttp.head(first.getInputStream())).startsWith("HTTP/1.1 101");
                 // an upgrade in progress: the upstream has it and has not answered yet
                 late.getOutputStream().write(UPGRADE);
                 Socket lateUp = upstream.accept();
-                head(lateUp.getInputStream());
+                RawHttp.head(lateUp.getInputStream());
 
                 CompletableFuture<Void> stopped = CompletableFuture.runAsync(px::close);
                 // the drain period ends for the open tunnel: the drain began well before
                 assertThat(closeCode(first.getInputStream())).isEqualTo(1001);
                 lateUp.getOutputStream().write(SWITCHING);
-                assertThat(head(late.getInputStream())).startsWith("HTTP/1.1 101");
+                assertThat(RawHttp.head(late.getInputStream())).startsWith("HTTP/1.1 101");
                 assertThat(closeCode(late.getInputStream())).as("Close frame to the socket upgraded during the drain")
                         .isEqualTo(1001);
                 stopped.get(20, TimeUnit.SECONDS);

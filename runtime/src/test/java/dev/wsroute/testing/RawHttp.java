@@ -58,6 +58,22 @@ public final class RawHttp implements AutoCloseable {
         return buf.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Reads from {@code in} up to and with the blank line that ends a head; what came before the end of the stream
+     * when it ends first (empty: closed before a byte). For sockets the test drives itself, where EOF is an answer.
+     */
+    public static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        while (!b.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            b.write(c);
+        }
+        return b.toString(StandardCharsets.US_ASCII);
+    }
+
     public byte[] readBytes(int n) throws IOException {
         return in.readNBytes(n);
     }

@@ -3,47 +3,30 @@ package dev.wsroute.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.testing.LogLines;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 
 /** A handshake that has no certificate to offer is logged with what to do about it, but not once per handshake. */
 class MissingCertificateLogTest {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            lines.add(r instanceof ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private final Logger log = Logger.getLogger(MissingCertificateLog.class.getName());
+    private LogLines log;
+    private List<String> lines;
 
     @BeforeEach
     void capture() {
-        log.addHandler(capture);
+        log = LogLines.of(MissingCertificateLog.class.getName());
+        lines = log.lines();
     }
 
     @AfterEach
     void release() {
-        log.removeHandler(capture);
+        log.close();
     }
 
     /**

@@ -56,6 +56,22 @@ public final class Fixtures {
                 .withEndpoints(eps).build();
     }
 
+    /**
+     * The slice with its one endpoint (127.0.0.1) terminating: not ready, still serving (its pod deleted, in its grace
+     * period). Tests that need it no longer serving set {@code serving} false on the result.
+     */
+    public static EndpointSlice terminating(String ns, String name, String service, String portName, int port) {
+        return new EndpointSliceBuilder()
+                .withMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
+                        .withLabels(Map.of(Resources.SERVICE_NAME_LABEL, service)).build())
+                .withAddressType("IPv4")
+                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
+                .withEndpoints(new EndpointBuilder().withAddresses("127.0.0.1")
+                        .withNewConditions().withReady(false).withServing(true).withTerminating(true).endConditions()
+                        .withNewTargetRef().withKind("Pod").withName(name + "-pod").endTargetRef().build())
+                .build();
+    }
+
     private static io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint(String ip, boolean ready) {
         return new EndpointBuilder().withAddresses(ip).withNewConditions().withReady(ready).endConditions()
                 .withNewTargetRef().withKind("Pod").withName("pod-" + ip.replace('.', '-')).endTargetRef().build();

@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -26,16 +25,12 @@ import dev.wsroute.api.RouteCondition;
 import dev.wsroute.api.WebSocketRouteStatus;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
-import dev.wsroute.operator.translate.Resources;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.WsClient;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -99,7 +94,7 @@ class RollingUpdateTest {
         assertThat(onB.roundTrip("hi")).isEqualTo("b:hi");
 
         // the old pod terminates: still serving, no longer ready; it takes no new upgrade, its socket drains
-        client.resource(terminating(NS, "echo-a", "echo", "ws", a)).update();
+        client.resource(Fixtures.terminating(NS, "echo-a", "echo", "ws", a)).update();
         await().atMost(WAIT).until(() -> endpoints().equals(List.of(key(b))));
         for (int i = 0; i < 3; i++) {
             try (WsClient fresh = WsClient.connect(proxy, "/ws")) {
@@ -129,10 +124,10 @@ class RollingUpdateTest {
 
         // the new pod terminates too (nothing replaces it): while it still serves, new connections go to it (as
         // kube-proxy falls back to serving terminating endpoints) and its sockets drain; once it stops serving, none is left
-        client.resource(terminating(NS, "echo-b-2", "echo", "ws", b)).update();
+        client.resource(Fixtures.terminating(NS, "echo-b-2", "echo", "ws", b)).update();
         await().atMost(WAIT).until(() -> "TerminatingEndpointsOnly".equals(condition("Ready").reason));
         assertThat(condition("Ready").status).isEqualTo("True");
-        EndpointSlice stopped = terminating(NS, "echo-b-2", "echo", "ws", b);
+        EndpointSlice stopped = Fixtures.terminating(NS, "echo-b-2", "echo", "ws", b);
         stopped.getEndpoints().get(0).getConditions().setServing(false);
         client.resource(stopped).update();
         await().atMost(WAIT).until(() -> "False".equals(condition("Ready").status));
@@ -187,19 +182,6 @@ class RollingUpdateTest {
         assertThat(onB.roundTrip("still there?")).isEqualTo("b:still there?");
         assertThat(onB.closeCodeNow()).isNull();
         onB.sendClose();
-    }
-
-    /** The slice with its one endpoint terminating: not ready, still serving (pod deleted, in its grace period). */
-    private static EndpointSlice terminating(String ns, String name, String service, String portName, int port) {
-        return new EndpointSliceBuilder()
-                .withMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
-                        .withLabels(Map.of(Resources.SERVICE_NAME_LABEL, service)).build())
-                .withAddressType("IPv4")
-                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
-                .withEndpoints(new EndpointBuilder().withAddresses("127.0.0.1")
-                        .withNewConditions().withReady(false).withServing(true).withTerminating(true).endConditions()
-                        .withNewTargetRef().withKind("Pod").withName(name + "-pod").endTargetRef().build())
-                .build();
     }
 
     private Double active(int port) {

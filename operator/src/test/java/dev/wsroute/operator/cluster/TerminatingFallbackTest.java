@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import jakarta.inject.Inject;
@@ -32,16 +31,12 @@ import dev.wsroute.api.RouteCondition;
 import dev.wsroute.api.WebSocketRouteStatus;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.operator.crd.WebSocketRoute;
-import dev.wsroute.operator.translate.Resources;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.WsClient;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -95,7 +90,7 @@ class TerminatingFallbackTest {
         assertThat(before.roundTrip("hello")).isEqualTo("a:hello");
 
         // the deploy: a is terminating, still serving; the new pod is not ready yet (listed, not ready)
-        client.resource(terminating(NS, "echo-a", "echo", "ws", a.port())).update();
+        client.resource(Fixtures.terminating(NS, "echo-a", "echo", "ws", a.port())).update();
         await().atMost(WAIT).until(() -> pool().equals(List.of(key(a))) && !kept().contains(key(a)));
 
         int upgradesBefore = a.upgrades.get();
@@ -137,7 +132,7 @@ class TerminatingFallbackTest {
         client.resource(route(NS2, "echo", List.of(), "/ws", "echo", "80")).create();
         await().atMost(WAIT).until(() -> pool(NS2).equals(List.of(key(a))));
 
-        EndpointSlice notServing = terminating(NS2, "echo-a", "echo", "ws", a.port());
+        EndpointSlice notServing = Fixtures.terminating(NS2, "echo-a", "echo", "ws", a.port());
         notServing.getEndpoints().get(0).getConditions().setServing(false);
         client.resource(notServing).update();
         await().atMost(WAIT).until(() -> pool(NS2).isEmpty());
@@ -179,19 +174,6 @@ class TerminatingFallbackTest {
             }
         }
         return null;
-    }
-
-    /** The slice with its one endpoint terminating: not ready, still serving (pod deleted, in its grace period). */
-    private static EndpointSlice terminating(String ns, String name, String service, String portName, int port) {
-        return new EndpointSliceBuilder()
-                .withMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
-                        .withLabels(Map.of(Resources.SERVICE_NAME_LABEL, service)).build())
-                .withAddressType("IPv4")
-                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
-                .withEndpoints(new EndpointBuilder().withAddresses("127.0.0.1")
-                        .withNewConditions().withReady(false).withServing(true).withTerminating(true).endConditions()
-                        .withNewTargetRef().withKind("Pod").withName(name + "-pod").endTargetRef().build())
-                .build();
     }
 
     private WebSocketRouteStatus status() {
