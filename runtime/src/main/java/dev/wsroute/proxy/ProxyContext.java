@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.tls.CertificateExpiryMetrics;
 import dev.wsroute.lifecycle.HandshakeRateLimiter;
 import dev.wsroute.log.QueryInLog;
 import dev.wsroute.table.BalancerState;
@@ -79,6 +80,9 @@ final class ProxyContext {
         tables.onSwap((old, fresh) -> balancer.retainPoolsOf(fresh));
         tables.onSwap((old, fresh) -> forgetUnlistedEndpoints(fresh, transport));
         tables.onSwap((old, fresh) -> metrics.swapped(old, fresh));
+        CertificateExpiryMetrics expiry = new CertificateExpiryMetrics(metrics.registry());
+        tables.onSwap((old, fresh) -> expiry.tableChanged(fresh.certificates()));
+        expiry.tableChanged(tables.current().certificates());
     }
 
     /** After a swap: what is kept per endpoint (counts, idle connections) goes for those no pool lists any more. */

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -47,6 +50,8 @@ public final class RoutesFileSource implements AutoCloseable {
     private byte[] pending; // changed content read once; applied when the next poll reads it unchanged
     private long version;
     private volatile String lastError;
+    private RoutesDocuments.Parsed inForce; // what the table in force was built from
+    private ScheduledFuture<?> validityCheck; // one for the whole table
 
     /** @param tls builds the TLS resolver for the Secret documents of a file version */
     public RoutesFileSource(Path file, RouteTableHolder holder, Function<List<JsonNode>, TlsResolver> tls) {
@@ -115,10 +120,45 @@ public final class RoutesFileSource implements AutoCloseable {
             } else {
                 pemFiles = pemFiles(parsed.routes());
                 lastContent = withPemFiles(routes);
+                inForce = parsed;
+                scheduleValidityCheck();
             }
         } catch (RuntimeException e) { // an exception would end the scheduled polling for good
             LOG.error(file + ": routes not applied; the last good routes stay in force", e);
             lastError = file + ": routes not applied: " + e;
+        }
+    }
+
+    /**
+     * A certificate that expires (or becomes valid) while the file stays the same must take effect then, not at the
+     * next change: one timer, at the earliest such instant of the table in force, rebuilds the table from the same
+     * documents (the route turns InvalidCertificate, with its WARN line, and gets the default certificate).
+     */
+    private synchronized void scheduleValidityCheck() {
+        if (validityCheck != null) {
+            validityCheck.cancel(false);
+            validityCheck = null;
+        }
+        Instant now = Instant.now();
+        holder.current().certificates().nextValidityChange(now).ifPresent(at -> {
+            // notAfter is the last valid second: one second past it, the certificate is expired on any clock reading
+            long delay = Math.max(0, Duration.between(now, at).toMillis()) + 1000;
+            validityCheck = poller.schedule(this::recheckValidity, delay, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private synchronized void recheckValidity() {
+        validityCheck = null;
+        if (inForce == null) {
+            return;
+        }
+        try {
+            LOG.infof("a certificate's validity period began or ended: rebuilding routes version %d", version + 1);
+            if (apply(inForce, holder, tls, ++version) == null) {
+                scheduleValidityCheck();
+            }
+        } catch (RuntimeException e) {
+            LOG.error(file + ": routes not rebuilt at a certificate's expiry", e);
         }
     }
 

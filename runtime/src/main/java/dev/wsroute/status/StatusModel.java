@@ -1,5 +1,7 @@
 package dev.wsroute.status;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,9 +14,11 @@ import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.Match;
 import dev.wsroute.model.Match.ValueMatch;
 import dev.wsroute.model.Route;
+import dev.wsroute.model.RouteId;
 import dev.wsroute.proxy.ConnectionLimit;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.OpenTunnel;
+import dev.wsroute.status.StatusSnapshot.CertificateView;
 import dev.wsroute.status.StatusSnapshot.ClientConnections;
 import dev.wsroute.status.StatusSnapshot.EndpointView;
 import dev.wsroute.status.StatusSnapshot.HttpView;
@@ -25,6 +29,8 @@ import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.tls.ServedCertificate;
+import dev.wsroute.tls.ServerCertificates;
 import dev.wsroute.tls.TlsProblem;
 
 /**
@@ -82,14 +88,25 @@ public final class StatusModel {
         health = new EndpointHealth(healthChecked.get());
         List<RouteView> routes = new ArrayList<>();
         for (CompiledRoute route : table.routes()) {
-            routes.add(route(route, table.problems(), traffic, recentCloses));
+            routes.add(route(route, table.problems(), table.certificates(), traffic, recentCloses));
         }
         return new StatusSnapshot(System.currentTimeMillis(), table.version(), sourceError.get(), open.size(), connections.get(),
                 routes);
     }
 
-    private RouteView route(CompiledRoute compiled, List<TlsProblem> allProblems, Map<String, TrafficRates.Rate> traffic,
-            Map<String, Map<String, Long>> recentCloses) {
+    private static CertificateView certificate(ServerCertificates certificates, RouteId route) {
+        Instant now = Instant.now();
+        for (ServedCertificate c : certificates.certificates()) {
+            if (route.equals(c.route())) {
+                boolean valid = !now.isAfter(c.notAfter()) && !now.isBefore(c.notBefore());
+                return new CertificateView(c.source(), c.notAfter().toString(), Duration.between(now, c.notAfter()).toDays(), valid);
+            }
+        }
+        return null;
+    }
+
+    private RouteView route(CompiledRoute compiled, List<TlsProblem> allProblems, ServerCertificates certificates,
+            Map<String, TrafficRates.Rate> traffic, Map<String, Map<String, Long>> recentCloses) {
         Route route = compiled.route();
         String id = route.id().toString();
         List<String> problems = allProblems.stream().filter(p -> p.route().equals(route.id()))
@@ -102,7 +119,7 @@ public final class StatusModel {
         HttpView http = compiled.http() == null ? null
                 : new HttpView(compiled.http().endpoints().stream().map(Endpoint::key).toList());
         return new RouteView(id, route.hosts(), tls, problems.isEmpty() ? "serving" : "serving with problems", problems, rules,
-                http, recentCloses.getOrDefault(id, new TreeMap<>()));
+                http, recentCloses.getOrDefault(id, new TreeMap<>()), certificate(certificates, route.id()));
     }
 
     /** @param kept the pool's endpoints that are not leaving (the others: terminating pods that still serve) */

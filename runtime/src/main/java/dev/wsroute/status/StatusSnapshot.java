@@ -28,9 +28,21 @@ public record StatusSnapshot(long at, long tableVersion, String sourceError, int
      * @param state "serving", or "serving with problems" when {@code problems} is not empty
      * @param tls "secret NAME", "files", or "none"
      * @param closesLastMinute WebSocket closes by close code over the last minute
+     * @param certificate the certificate {@code spec.tls} names, when it parsed; null for none
      */
     public record RouteView(String id, List<String> hosts, String tls, String state, List<String> problems, List<RuleView> rules,
-            HttpView http, Map<String, Long> closesLastMinute) {
+            HttpView http, Map<String, Long> closesLastMinute, CertificateView certificate) {
+    }
+
+    /**
+     * A route's server certificate by its dates only (no key, no certificate bytes).
+     *
+     * @param source "namespace/name" of the Secret, or the certFile
+     * @param notAfter the leaf's notAfter, ISO-8601 UTC ("2027-01-31T12:00:00Z")
+     * @param daysLeft whole days from now to notAfter (negative once expired)
+     * @param valid whether it is within its validity period now (false: the route is served the default certificate)
+     */
+    public record CertificateView(String source, String notAfter, long daysLeft, boolean valid) {
     }
 
     /**

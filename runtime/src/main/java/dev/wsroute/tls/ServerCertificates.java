@@ -1,6 +1,9 @@
 package dev.wsroute.tls;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.netty.handler.ssl.SslContext;
 
@@ -13,10 +16,37 @@ public final class ServerCertificates {
 
     private final Map<String, SslContext> byHost; // "chat.example.com" or "*.example.com"
     private final SslContext fallback;
+    private final List<ServedCertificate> certificates;
 
     public ServerCertificates(Map<String, SslContext> byHost, SslContext fallback) {
+        this(byHost, fallback, List.of());
+    }
+
+    public ServerCertificates(Map<String, SslContext> byHost, SslContext fallback, List<ServedCertificate> certificates) {
         this.byHost = Map.copyOf(byHost);
         this.fallback = fallback;
+        this.certificates = List.copyOf(certificates);
+    }
+
+    /** Every certificate this table was built with that parsed (served or not), in route order, the default last. */
+    public List<ServedCertificate> certificates() {
+        return certificates;
+    }
+
+    /**
+     * The first instant after {@code now} at which one of these certificates starts or stops being valid: when this
+     * table is out of date even if nothing else changes. Empty when no such instant comes.
+     */
+    public Optional<Instant> nextValidityChange(Instant now) {
+        Instant next = null;
+        for (ServedCertificate c : certificates) {
+            for (Instant t : new Instant[] { c.notBefore(), c.notAfter() }) {
+                if (t.isAfter(now) && (next == null || t.isBefore(next))) {
+                    next = t;
+                }
+            }
+        }
+        return Optional.ofNullable(next);
     }
 
     public boolean isEmpty() {

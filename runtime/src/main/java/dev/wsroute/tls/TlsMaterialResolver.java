@@ -7,6 +7,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,12 +79,13 @@ public final class TlsMaterialResolver implements TlsResolver {
     public ServerCertificates serverCertificates(List<Route> routes, Consumer<TlsProblem> problems) {
         try {
             Map<String, SslContext> byHost = new LinkedHashMap<>();
+            List<ServedCertificate> certificates = new ArrayList<>();
             SslContext hostless = null;
             for (Route route : routes) {
                 if (route.tls().isEmpty()) {
                     continue;
                 }
-                SslContext ctx = serverContext(route.id(), route.tls().get(), problems);
+                SslContext ctx = serverContext(route.id(), route.tls().get(), problems, certificates);
                 if (ctx == null) {
                     continue;
                 }
@@ -94,8 +96,8 @@ public final class TlsMaterialResolver implements TlsResolver {
                     byHost.putIfAbsent(host, ctx); // an earlier route keeps its host, as for routing
                 }
             }
-            SslContext fallback = defaultSecret.isPresent() ? defaultContext(defaultSecret.get()) : hostless;
-            return new ServerCertificates(byHost, fallback);
+            SslContext fallback = defaultSecret.isPresent() ? defaultContext(defaultSecret.get(), certificates) : hostless;
+            return new ServerCertificates(byHost, fallback, certificates);
         } finally {
             cache.sweep(); // one call per table build
         }
@@ -119,21 +121,20 @@ public final class TlsMaterialResolver implements TlsResolver {
     }
 
     /** The server context of a route, or null after reporting why not. */
-    private SslContext serverContext(RouteId id, Route.TlsRef ref, Consumer<TlsProblem> problems) {
+    private SslContext serverContext(RouteId id, Route.TlsRef ref, Consumer<TlsProblem> problems, List<ServedCertificate> certificates) {
         try {
-            ServerMaterial m = ref.secretName() != null
-                    ? ServerMaterial.fromSecret(secrets, new SecretRef(id.namespace(), ref.secretName()))
-                    : files.server(ref.certFile(), ref.keyFile());
-            return server(m);
+            SecretRef secret = ref.secretName() != null ? new SecretRef(id.namespace(), ref.secretName()) : null;
+            ServerMaterial m = secret != null ? ServerMaterial.fromSecret(secrets, secret) : files.server(ref.certFile(), ref.keyFile());
+            return server(m, id, secret != null ? secret.toString() : ref.certFile(), certificates);
         } catch (Problem p) {
             problems.accept(new TlsProblem(id, p.reason, p.getMessage()));
             return null;
         }
     }
 
-    private SslContext defaultContext(SecretRef ref) {
+    private SslContext defaultContext(SecretRef ref, List<ServedCertificate> certificates) {
         try {
-            SslContext ctx = server(ServerMaterial.fromSecret(secrets, ref));
+            SslContext ctx = server(ServerMaterial.fromSecret(secrets, ref), null, ref.toString(), certificates);
             lastDefaultProblem.set(null);
             return ctx;
         } catch (Problem p) {
@@ -145,13 +146,16 @@ public final class TlsMaterialResolver implements TlsResolver {
         }
     }
 
-    private SslContext server(ServerMaterial m) throws Problem {
+    /** The material's context if its certificate is valid now; a certificate that parsed is added to {@code certificates} either way. */
+    private SslContext server(ServerMaterial m, RouteId route, String source, List<ServedCertificate> certificates) throws Problem {
         Object built = cache.get(ContextCache.digest("server/" + contexts.provider(), m.chain(), m.key()), () -> buildServer(m));
         if (built instanceof Problem p) {
             throw p;
         }
         ServerBuilt s = (ServerBuilt) built;
         Instant now = clock.instant(); // checked on every build: a cached certificate can expire
+        boolean valid = !now.isAfter(s.notAfter) && !now.isBefore(s.notBefore);
+        certificates.add(new ServedCertificate(route, source, s.notBefore, s.notAfter, valid));
         if (now.isAfter(s.notAfter)) {
             throw Problem.invalid(m.where() + ": the certificate expired at " + s.notAfter);
         }

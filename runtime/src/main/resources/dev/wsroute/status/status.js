@@ -53,6 +53,11 @@
         el('h2', {}, r.id + ' ', el('span', { class: slug(r.state) }, r.state)),
         el('div', { class: 'meta' }, 'hosts: ' + (r.hosts.length ? r.hosts.join(', ') : 'any') + ' · TLS: ' + r.tls
           + ' · closes in the last minute by code: ' + closes));
+      if (r.certificate) {
+        const c = r.certificate;
+        sec.append(el('div', { class: 'meta certificate' }, 'certificate ' + c.source + ' expires ' + c.notAfter
+          + (c.valid ? ' (' + c.daysLeft + ' days left)' : ' (not valid now: served the default certificate)')));
+      }
       if (r.problems.length) sec.append(el('ul', { class: 'problems' }, ...r.problems.map((p) => el('li', {}, p))));
       for (const rule of r.rules) {
         sec.append(el('div', { class: 'rule', 'data-rule': r.id + '#' + rule.index },

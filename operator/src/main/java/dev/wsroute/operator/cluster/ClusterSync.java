@@ -1,12 +1,14 @@
 package dev.wsroute.operator.cluster;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -45,6 +47,7 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
     private volatile long version;
     private volatile long passes;
     private volatile long lastPassNanos;
+    private ScheduledFuture<?> validityCheck; // on the executor's thread only
 
     /**
      * @param pass one translation pass over the cluster, through the given resolver
@@ -120,6 +123,7 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
                         holder.current());
                 holder.publish(table);
                 version = table.version();
+                scheduleValidityCheck(table);
                 LOG.debugf("published route table %d with %d routes", version, t.table().routes().size());
             }
             passes++;
@@ -129,6 +133,24 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
             // a bug or an unexpected object must not empty the data plane: the last table stays
             LOG.errorf(e, "could not translate the cluster; table %d stays in force", version);
         }
+    }
+
+    /**
+     * A certificate that expires (or becomes valid) while nothing in the cluster changes must take effect then, not at
+     * the next event: one timer, at the earliest such instant of the table in force, asks for a pass (the route's
+     * condition turns InvalidCertificate and it gets the default certificate).
+     */
+    private void scheduleValidityCheck(RouteTable table) {
+        if (validityCheck != null) {
+            validityCheck.cancel(false);
+            validityCheck = null;
+        }
+        Instant now = Instant.now();
+        table.certificates().nextValidityChange(now).ifPresent(at -> {
+            // notAfter is the last valid second: one second past it, the certificate is expired on any clock reading
+            long delay = Math.max(0, Duration.between(now, at).toMillis()) + 1000;
+            validityCheck = executor.schedule(this::request, delay, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Version of the last table published (0: none yet). */

@@ -6,16 +6,35 @@ import static dev.wsroute.operator.cluster.Fixtures.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.api.TlsSpec;
+import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.model.RouteId;
+import dev.wsroute.operator.translate.Condition;
 import dev.wsroute.operator.translate.BackendResolver;
 import dev.wsroute.operator.translate.ServiceResolver;
 import dev.wsroute.operator.translate.Translation;
@@ -23,7 +42,11 @@ import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.CompiledRoute;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.TlsMaterialResolver;
 import dev.wsroute.tls.TlsResolver;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 
 /** The pass loop: endpoint churn stays local, a failing pass keeps the last table, statuses come with every pass. */
 class ClusterSyncTest {
@@ -81,8 +104,65 @@ class ClusterSyncTest {
         assertThat(holder.current().version()).isGreaterThan(good);
     }
 
+    /**
+     * A certificate that passed its notAfter while nothing in the cluster changed kept being served, and its route kept
+     * ResolvedRefs=True, until some other event caused a pass. Now the pass that published the table set a timer at the
+     * earliest notAfter: at expiry a pass runs on its own.
+     */
+    @Test
+    void aCertificateThatExpiresWhileNothingChangesTurnsTheRouteInvalidCertificate() throws Exception {
+        Instant soon = Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.SECONDS);
+        WebSocketRoute r = route("ns", "r", List.of("localhost"), "/", "svc", "80");
+        r.getSpec().tls = new TlsSpec();
+        r.getSpec().tls.secretName = "r-tls";
+        view.put(service("ns", "svc", 80, "ws"))
+                .put(slice("ns", "svc", "svc", "ws", 8080, List.of("10.0.0.1"), List.of()))
+                .put(r)
+                .put(shortLivedSecret("ns", "r-tls", soon));
+        SecretSource secrets = (ns, name) -> view.secret(ns, name).map(sec -> sec.getData().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> Base64.getDecoder().decode(e.getValue()))));
+        TlsResolver tls = new TlsMaterialResolver(secrets, Optional.empty(), null);
+        sync = start(new Translator(new ValidationCache(), tls), tls);
+        assertThat(resolvedRefs("r").reason()).isEqualTo(Condition.RESOLVED_REFS);
+        assertThat(holder.current().certificates().certificates()).extracting(c -> c.notAfter()).containsExactly(soon);
+        long version = holder.current().version();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> "InvalidCertificate".equals(resolvedRefs("r").reason()));
+        assertThat(resolvedRefs("r").message()).contains("expired");
+        assertThat(holder.current().version()).isGreaterThan(version);
+        assertThat(holder.current().problems()).extracting(p -> p.reason()).containsExactly("InvalidCertificate");
+    }
+
+    private Condition resolvedRefs(String route) {
+        return statuses.get().statuses().get(new RouteId("ns", route)).conditions().stream()
+                .filter(c -> c.type().equals(Condition.RESOLVED_REFS)).findFirst().orElseThrow();
+    }
+
+    /** A kubernetes.io/tls Secret with a self-signed EC certificate for localhost valid until {@code notAfter}. */
+    private static Secret shortLivedSecret(String ns, String name, Instant notAfter) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair keys = generator.generateKeyPair();
+        X500Name subject = new X500Name("CN=localhost");
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(subject,
+                BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minusSeconds(60)), Date.from(notAfter), subject,
+                keys.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        return new SecretBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata().withType("kubernetes.io/tls")
+                .addToData("tls.crt", base64Pem("CERTIFICATE", cert.getEncoded()))
+                .addToData("tls.key", base64Pem("PRIVATE KEY", keys.getPrivate().getEncoded())).build();
+    }
+
+    private static String base64Pem(String type, byte[] der) {
+        String pem = "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+        return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII));
+    }
+
     private ClusterSync start() {
-        Translator translator = new Translator(new ValidationCache());
+        return start(new Translator(new ValidationCache()), TlsResolver.NONE);
+    }
+
+    private ClusterSync start(Translator translator, TlsResolver tls) {
         Function<BackendResolver, Translation> pass = resolver -> {
             if (broken.get()) {
                 throw new IllegalStateException("simulated bug");
@@ -90,7 +170,7 @@ class ClusterSyncTest {
             return translator.translate(view, resolver);
         };
         ClusterSync s = new ClusterSync(pass, new CachingResolver(new ServiceResolver(view)), holder,
-                () -> TlsResolver.NONE, statuses::set, Duration.ofMillis(5), false);
+                () -> tls, statuses::set, Duration.ofMillis(5), false);
         s.rebuildNow();
         return s;
     }
