@@ -6,7 +6,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import org.awaitility.Awaitility;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,14 +20,7 @@ import io.quarkus.test.QuarkusDevModeTest;
 class DevModeInvalidSettingsTest {
 
     @RegisterExtension
-    static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
-            .setLogRecordPredicate(r -> r.getLoggerName().startsWith("dev.wsroute"))
-            .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
-                    .addAsResource(new StringAsset("""
-                            wsroute.listen.host=127.0.0.1
-                            wsroute.listen.port=0
-                            wsroute.listen.tls-enabled=false
-                            """), "application.properties"));
+    static final QuarkusDevModeTest APP = DevModeListener.helloApp("");
 
     @Test
     void anInvalidSettingShowsTheErrorPageThroughTheListenerAndTheFixReloads() throws Exception {

@@ -9,6 +9,8 @@ import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+
 import io.quarkus.test.QuarkusDevModeTest;
 
 /** The listener of a dev-mode test app: its port, from the app's start-up line, and GETs sent through it. */
@@ -17,6 +19,21 @@ final class DevModeListener {
     private static final Pattern LISTENING = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     private DevModeListener() {
+    }
+
+    /**
+     * A dev-mode app with a {@code GET /hello} route of its own and the listener on a free port of 127.0.0.1 (plain
+     * only, its port in the start-up line); {@code moreProperties}: further lines of its application.properties.
+     */
+    static QuarkusDevModeTest helloApp(String moreProperties) {
+        return new QuarkusDevModeTest()
+                .setLogRecordPredicate(r -> r.getLoggerName().startsWith("dev.wsroute"))
+                .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
+                        .addAsResource(new StringAsset("""
+                                wsroute.listen.host=127.0.0.1
+                                wsroute.listen.port=0
+                                wsroute.listen.tls-enabled=false
+                                """ + moreProperties), "application.properties"));
     }
 
     static int port(QuarkusDevModeTest app) {

@@ -16,7 +16,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,15 +34,7 @@ class DevModeReloadTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
-            .setLogRecordPredicate(r -> r.getLoggerName().startsWith("dev.wsroute"))
-            .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
-                    .addAsResource(new StringAsset("""
-                            wsroute.listen.host=127.0.0.1
-                            wsroute.listen.port=0
-                            wsroute.listen.tls-enabled=false
-                            wsroute.routes-file=%s
-                            """.formatted(ROUTES)), "application.properties"));
+    static final QuarkusDevModeTest APP = DevModeListener.helloApp("wsroute.routes-file=%s\n".formatted(ROUTES));
 
     static Path emptyRoutesFile() {
         try {
