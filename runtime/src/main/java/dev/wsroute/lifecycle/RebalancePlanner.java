@@ -12,9 +12,10 @@ public final class RebalancePlanner {
     }
 
     /**
-     * @param open sockets per endpoint that takes new connections, counting those already told to go (the total
-     *        stays put while their clients reconnect elsewhere)
-     * @param closing of those, sockets already sent a Close, per endpoint: they do not count towards shedding again
+     * @param open sockets per endpoint that takes new connections, counting those already on their way out (the
+     *        total stays put while their clients reconnect elsewhere)
+     * @param closing of those, per endpoint, sockets on their way out (sent a Close, or draining): they do not count
+     *        towards shedding
      * @return the endpoint to shed one socket from, or null when the spread is within tolerance
      */
     public static String shedFrom(Map<String, Integer> open, Map<String, Integer> closing, int tolerance) {
