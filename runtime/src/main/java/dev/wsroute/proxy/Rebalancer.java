@@ -111,11 +111,17 @@ final class Rebalancer {
         return counts;
     }
 
+    /**
+     * The rules that ask for rebalancing, but for ConsistentHash ones: a client told to reconnect hashes to the same
+     * endpoint again, so shedding a loaded one closed its sockets at maxClosesPerSecond for good and moved none
+     * (rendezvous hashing already sends its share of new keys to a new endpoint).
+     */
     private static Map<RuleKey, CompiledRule> rebalanced(RouteTable table) {
         Map<RuleKey, CompiledRule> out = new HashMap<>();
         for (CompiledRoute route : table.routes()) {
             for (CompiledRule rule : route.rules()) {
-                if (rule.rule().lifecycle().rebalance().isPresent() && rule.key() instanceof RuleKey key) {
+                if (rule.rule().lifecycle().rebalance().isPresent() && rule.key() instanceof RuleKey key
+                        && rule.pool().policy().policy() != LoadBalancing.Policy.ConsistentHash) {
                     out.put(key, rule);
                 }
             }
@@ -137,14 +143,16 @@ final class Rebalancer {
         }
         Map<String, Integer> open = new HashMap<>();
         Map<String, Integer> closing = new HashMap<>();
+        Map<String, Double> weights = new HashMap<>();
         for (Endpoint e : dialer.health.usable(key, rule.pool().endpoints())) {
             int[] n = counted.getOrDefault(e.key(), new int[2]);
             open.put(e.key(), n[0]);
             closing.put(e.key(), n[1]);
+            weights.put(e.key(), e.weight());
         }
         int thisTick = (int) Math.max(1, Math.ceil(r.maxClosesPerSecond() * TICK_MILLIS / 1000.0)); // spread over the second
         while (true) {
-            String from = RebalancePlanner.shedFrom(open, closing, r.tolerance());
+            String from = RebalancePlanner.shedFrom(open, closing, weights, r.tolerance());
             if (from == null) {
                 return false;
             }
