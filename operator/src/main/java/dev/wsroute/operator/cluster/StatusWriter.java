@@ -44,12 +44,20 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * EndpointSlice change makes a pass (the data plane's table follows each at once), and writing each pass's pools,
  * hundreds of KB for a big Service, would put thousands of such writes on the API server and etcd. The first change
  * after a quiet interval is written at once; what comes within it is written together at its end, as it is then.
+ * A status is kept within what etcd stores ({@link StatusBudget}). A write the API server refuses is tried again
+ * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room.
  * Where this process runs a data plane, the health of its endpoints is laid over each status ({@link HealthOverlay})
  * and a change of health is written too, at most once per {@link #HEALTH_HOLD_OFF_MILLIS}.
  */
 final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusWriter.class);
-    private static final long RETRY_MILLIS = 500;
+    /** A conflict means the cache has not seen the route's latest version yet: look again soon. */
+    private static final long CONFLICT_RETRY_MILLIS = 500;
+    /** A refused write is tried again after this, doubled at each refusal up to {@link #MAX_BACKOFF_MILLIS}. */
+    private static final long FIRST_BACKOFF_MILLIS = 500;
+    private static final long MAX_BACKOFF_MILLIS = 60_000;
+    /** Room a status refused as too large is cut down to, at the least. */
+    private static final int MIN_BUDGET_BYTES = 64 * 1024;
     /** Health changes within this window are written together. */
     static final long HEALTH_HOLD_OFF_MILLIS = 1000;
     /** The default of {@code wsroute.kubernetes.status-interval}. */
@@ -59,7 +67,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private record Written(String baseVersion, WebSocketRouteStatus status) {
     }
 
-    private enum Outcome { WRITTEN, GONE, RETRY }
+    /** A route whose writes the API server refuses: how many times in a row, and when to try again. */
+    private record Refused(int times, long retryAtNanos) {
+    }
+
+    private enum Outcome { WRITTEN, GONE, CONFLICT, REFUSED }
 
     private final KubernetesClient client;
     private final ClusterView view;
@@ -72,6 +84,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
     // on the writer's thread only
     private final Map<RouteId, Long> lastWriteNanos = new HashMap<>();
+    private final Map<RouteId, Refused> refused = new HashMap<>();
+    private final Map<RouteId, Integer> budgets = new HashMap<>();
     private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
     private ScheduledFuture<?> nextLook; // guarded by this
     private long nextLookNanos;
@@ -173,6 +187,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         view.routes().forEach(r -> current.put(Translator.id(r), r));
         written.keySet().retainAll(current.keySet());
         lastWriteNanos.keySet().retainAll(current.keySet());
+        refused.keySet().retainAll(current.keySet());
+        budgets.keySet().retainAll(current.keySet());
         List<EndpointView> endpoints = health == null ? List.of() : health.endpoints();
         long again = Long.MAX_VALUE; // nanos until the next look is due
         for (Map.Entry<RouteId, RouteStatusDraft> e : t.statuses().entrySet()) {
@@ -182,8 +198,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
                 continue; // deleted since the pass
             }
             WebSocketRouteStatus old = route.getStatus();
-            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, e.getValue(), Instant.now()), id,
-                    endpoints);
+            RouteStatusDraft draft = StatusBudget.fit(e.getValue(), budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES));
+            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, draft, Instant.now()), id, endpoints);
             if (StatusMerge.same(old, now) || alreadyWritten(id, route, now)) {
                 continue;
             }
@@ -195,8 +211,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             if (!mayWrite.getAsBoolean()) {
                 return; // the Lease is gone: not one more write
             }
-            if (write(route, old, now) == Outcome.RETRY) {
-                again = Math.min(again, TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS));
+            Outcome o = write(route, old, now);
+            if (o == Outcome.CONFLICT) {
+                again = Math.min(again, TimeUnit.MILLISECONDS.toNanos(CONFLICT_RETRY_MILLIS));
+            } else if (o == Outcome.REFUSED) {
+                again = Math.min(again, Math.max(0, waitNanos(id)));
             }
         }
         if (again != Long.MAX_VALUE) {
@@ -204,10 +223,13 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         }
     }
 
-    /** How long until the route may be written: an interval after its last write. */
+    /** How long until the route may be written: an interval after its last write, and not while backing off. */
     private long waitNanos(RouteId id) {
+        long now = System.nanoTime();
         Long last = lastWriteNanos.get(id);
-        return last == null ? 0 : last + intervalNanos - System.nanoTime();
+        long wait = last == null ? 0 : last + intervalNanos - now;
+        Refused r = refused.get(id);
+        return r == null ? wait : Math.max(wait, r.retryAtNanos() - now);
     }
 
     /** Written already, and the cache has not caught up with that write yet. */
@@ -231,16 +253,59 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
                 return Outcome.GONE; // deleted: nothing to retry
             }
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                LOG.debugf("could not write the status of %s (will retry): %s", id, e.getMessage());
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                return Outcome.CONFLICT;
             }
-            return Outcome.RETRY;
+            refused(id, e);
+            return Outcome.REFUSED;
         }
         written.put(id, new Written(route.getMetadata().getResourceVersion(), now));
         lastWriteNanos.put(id, System.nanoTime());
         writes++;
+        Refused before = refused.remove(id);
+        if (before != null) {
+            LOG.infof("wrote the status of %s after %d refused attempt(s)", id, before.times());
+        }
         RouteEvents.emit(client, route, old, now);
         return Outcome.WRITTEN;
+    }
+
+    /**
+     * The API server refused the write (not a conflict): try again after a pause that doubles each time, so a status
+     * that can never be written is not sent twice a second forever. Refused as too large (etcd's limit, or the API
+     * server's own 3 MiB), it is tried again at once with half the room for endpoints.
+     */
+    private void refused(RouteId id, KubernetesClientException e) {
+        Refused before = refused.get(id);
+        int times = before == null ? 1 : before.times() + 1;
+        int budget = budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES);
+        String why = "HTTP " + e.getCode() + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage() : e.getMessage());
+        if (tooLarge(e) && budget > MIN_BUDGET_BYTES) {
+            int smaller = Math.max(MIN_BUDGET_BYTES, budget / 2);
+            budgets.put(id, smaller);
+            refused.put(id, new Refused(times, System.nanoTime()));
+            LOG.warnf("the API server refused the status of %s as too large (%s): writing it again with at most %d KiB,"
+                    + " fewer endpoints listed in status.pools (its PoolsComplete condition says how many)", id, why,
+                    smaller / 1024);
+            return;
+        }
+        long pause = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(times - 1, 20));
+        refused.put(id, new Refused(times, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause)));
+        if (before == null) {
+            LOG.warnf("could not write the status of %s (%s): trying again after a pause that grows to %d s", id, why,
+                    MAX_BACKOFF_MILLIS / 1000);
+        } else {
+            LOG.debugf("could not write the status of %s, %d times in a row (%s): next try in %d ms", id, times, why,
+                    pause);
+        }
+    }
+
+    /** etcd's "request is too large" (kube-apiserver answers 500 with it) or the API server's own 413. */
+    private static boolean tooLarge(KubernetesClientException e) {
+        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : String.valueOf(e.getMessage());
+        return e.getCode() == 413 || message.contains("request is too large");
     }
 
     @Override
