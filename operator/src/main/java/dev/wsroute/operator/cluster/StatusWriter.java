@@ -91,6 +91,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private long nextLookNanos;
     private volatile long writes;
     private volatile long looks;
+    private volatile long lastLookNanos;
 
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health) {
         this(client, view, mayWrite, health, DEFAULT_INTERVAL);
@@ -137,6 +138,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         return looks;
     }
 
+    /** How long the last look took, writes included. */
+    long lastLookNanos() {
+        return lastLookNanos;
+    }
+
     /** A look in {@code delayMillis}, unless one is due by then already. */
     private synchronized void request(long delayMillis) {
         long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
@@ -172,9 +178,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         synchronized (this) {
             nextLook = null; // a request from now on is a new look: it may bring a newer pass
         }
+        long start = System.nanoTime();
         try {
             compareAndWrite(latest.get());
         } finally {
+            lastLookNanos = System.nanoTime() - start;
             looks++;
         }
     }
@@ -197,15 +205,17 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             if (route == null) {
                 continue; // deleted since the pass
             }
+            long wait = waitNanos(id);
+            if (wait > 0) {
+                // compared (and written if changed) when the wait ends, as it is then: the latest pass wins, and a
+                // big status is not turned into JSON trees at every pass of a rolling deploy
+                again = Math.min(again, wait);
+                continue;
+            }
             WebSocketRouteStatus old = route.getStatus();
             RouteStatusDraft draft = StatusBudget.fit(e.getValue(), budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES));
             WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, draft, Instant.now()), id, endpoints);
             if (StatusMerge.same(old, now) || alreadyWritten(id, route, now)) {
-                continue;
-            }
-            long wait = waitNanos(id);
-            if (wait > 0) {
-                again = Math.min(again, wait); // written then, as it is then: the latest pass wins
                 continue;
             }
             if (!mayWrite.getAsBoolean()) {

@@ -60,6 +60,7 @@ class RolloutStatusWritesTest {
                 long start = System.nanoTime();
                 List<Long> tableLags = new ArrayList<>();
                 List<Long> passes = new ArrayList<>();
+                List<Long> looks = new ArrayList<>();
                 List<IntFunction<EndpointSlice>> steps = List.of(pods::terminate, pods::remove, pods::addNew, pods::ready);
                 for (int k = 0; k < REPLACED; k++) {
                     int slot = k * (PODS / REPLACED); // spread over every slice
@@ -72,6 +73,7 @@ class RolloutStatusWritesTest {
                                 .until(() -> plane.sync.version() > version && tableReady(holder).equals(expected));
                         tableLags.add(System.nanoTime() - t);
                         passes.add(plane.sync.lastPassNanos());
+                        looks.add(plane.writer.lastLookNanos());
                     }
                 }
                 long lastChange = System.nanoTime();
@@ -81,11 +83,12 @@ class RolloutStatusWritesTest {
                 long[] writes = api.takeStatusWrites(ROUTE.name());
                 int changes = tableLags.size();
                 System.out.printf("scale: rollout of %d of %d pods (%d slice changes) in %.1f s: %d table swaps; "
-                        + "change -> table p50 %.1f ms, max %.1f ms; pass p50 %.2f ms, max %.2f ms; %d status writes, "
+                        + "change -> table p50 %.1f ms, max %.1f ms; pass p50 %.2f ms, max %.2f ms; status look p50 %.2f ms, "
+                        + "max %.2f ms; %d status writes, "
                         + "%.1f MB (%.0f KB each); last change -> status %.0f ms; refused %d%n", REPLACED, PODS, changes,
                         seconds, swaps.get() - swapsBefore, ms(tableLags, 50), ms(tableLags, 100), ms(passes, 50),
-                        ms(passes, 100), writes[0], writes[1] / 1e6, writes[0] == 0 ? 0 : writes[1] / 1e3 / writes[0],
-                        statusLag / 1e6, api.refused());
+                        ms(passes, 100), ms(looks, 50), ms(looks, 100), writes[0], writes[1] / 1e6,
+                        writes[0] == 0 ? 0 : writes[1] / 1e3 / writes[0], statusLag / 1e6, api.refused());
 
                 assertThat(swaps.get() - swapsBefore).as("the table follows every change").isGreaterThanOrEqualTo(changes);
                 assertThat(writes[0]).as("status writes: the latest state at most once per %s, not one per change (%d)",
