@@ -223,7 +223,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         upstreamHandler.answerNoLongerDue();
         // a body without its own end (until the upstream closes, or decoded from chunks) ends when the client connection does
-        closeClient = !clientKeepAlive || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
+        // leaving (SIGTERM) since the request came: this answer says so too
+        closeClient = !clientKeepAlive || px.leaving || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
         ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded);
         responseStarted = true;
         status = head.status();
