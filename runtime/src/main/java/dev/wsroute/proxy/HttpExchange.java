@@ -213,7 +213,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (!clientHttp10) { // 100 Continue, 103 Early Hints: an HTTP/1.0 client knows none
             client.write(head.forClient(in, client.alloc(), null), client.voidPromise());
         }
-        upstreamHandler.answerDueIn(px.config.upstream().responseTimeout().toNanos()); // the final answer is due in turn
+        // the deadline stays: it bounds the time to the final answer, so an upstream sending 1xx after 1xx can't hold the request
     }
 
     @Override
