@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.http.WebSocketAccept;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
@@ -139,8 +140,25 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             serverEarly.release();
             return;
         }
+        String key = upstreamRequest.fields().get("sec-websocket-key");
+        if (key != null && !WebSocketAccept.matches(head, key)) {
+            head.release();
+            serverEarly.release();
+            wrongAccept();
+            return;
+        }
         px.dialer.listener().upgradeAnswered(rule.key(), endpoint, 101);
         startTunnel(head, serverEarly);
+    }
+
+    /**
+     * A 101 without the Sec-WebSocket-Accept this request's key asks for: every client fails such a handshake (RFC 6455
+     * §4.1), so the client gets a 502 saying why, and the endpoint is counted as failing it (passive health).
+     */
+    private void wrongAccept() {
+        LOG.debugf("upgrade for %s: %s answered 101 without the right Sec-WebSocket-Accept", rule.key(), endpoint);
+        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, HttpResponseStatus.BAD_GATEWAY.code());
+        fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " answered 101 without the right Sec-WebSocket-Accept");
     }
 
     /** The upstream's answer to the upgrade, read by an HTTP decoder: any status but 101, or a 101 with an odd head. */
@@ -152,11 +170,17 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         if (status < 200 && status != 101) {
             return; // an interim answer (100, 103): the answer to the upgrade follows it, and the decoder reads it next
         }
-        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status);
         if (status != 101) {
+            px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status);
             passThrough(response);
             return;
         }
+        String key = upstreamRequest.fields().get("sec-websocket-key");
+        if (key != null && !WebSocketAccept.matches(response.headers().getAll("sec-websocket-accept"), key)) {
+            wrongAccept();
+            return;
+        }
+        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, 101);
         upstreamEarly = upstream.alloc().compositeBuffer();
         upstream.pipeline().remove(HttpClientCodec.class); // leftover bytes (early server frames) reach us as ByteBuf
         ByteBuf serverEarly = upstreamEarly;
