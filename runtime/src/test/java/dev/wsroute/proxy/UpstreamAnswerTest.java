@@ -198,6 +198,28 @@ class UpstreamAnswerTest {
         }
     }
 
+    /**
+     * What the client sends right after its upgrade request waits for the upstream's 101. Sent on before it, it reached
+     * an upstream that refused the upgrade and kept its connection as that upstream's next request — one that no
+     * route, rewrite or forwarding field of the proxy ever applied to (WebSocket request smuggling: here a request
+     * for another host with a forged X-Forwarded-For). After a refusal it never reaches the upstream; after a 101 it
+     * goes first through the tunnel (aClean101ReachesTheClientByteForByteWithTheFrameAfterIt, WebSocketProxyTest).
+     */
+    @Test
+    void bytesAfterAnUpgradeRequestNeverReachAnUpstreamThatRefusesIt() throws Exception {
+        String smuggled = "GET /admin HTTP/1.1\r\nHost: internal.example.com\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n";
+        String refusal = "HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nnope!";
+        try (ScriptedUpstream upstream = new ScriptedUpstream(refusal.getBytes(StandardCharsets.ISO_8859_1), 4096, smuggled.length());
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/refused", "chat.example.com") + smuggled);
+            String answer = client.readResponse();
+            assertThat(RawHttp.status(answer)).isEqualTo(403);
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(new String(upstream.clientBytes.get(15, TimeUnit.SECONDS), StandardCharsets.ISO_8859_1))
+                    .as("what the upstream read after the upgrade request, until the proxy closed it").isEmpty();
+        }
+    }
+
     @Test
     void aRefusalTheUpstreamCutsShortStillClosesTheClient() throws Exception {
         String refusal = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nnope!"; // 5 of 10 bytes, then FIN
