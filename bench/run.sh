@@ -12,6 +12,8 @@
 # access log on (its default). --strace adds system calls per echo message, per session and per HTTP request
 # (each only when --scenarios has it).
 # Idle memory runs on a proxy of its own (first round); the load scenarios on a second, fresh one.
+# --proxies netty-relay adds the floor of a proxy on Netty 4.1: a bare byte relay (NettyRelay) on wsroute's Java and
+# flags, with no parsing, routing or headers added; not in the default list.
 set -euo pipefail
 
 PROXIES="wsroute,wsroute-log,nginx,haproxy"
@@ -54,7 +56,7 @@ for s in "${SCENARIO_LIST[@]}"; do
 done
 wants() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 for p in "${PROXY_LIST[@]}"; do
-  [[ "$p" =~ ^(wsroute|wsroute-log|nginx|haproxy)$ ]] || { echo "unknown proxy: $p" >&2; exit 2; }
+  [[ "$p" =~ ^(wsroute|wsroute-log|nginx|haproxy|netty-relay)$ ]] || { echo "unknown proxy: $p" >&2; exit 2; }
 done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,7 +72,7 @@ CLK_TCK="$(getconf CLK_TCK)"
 
 # Ports: all below the ephemeral range set further down, all on 127.0.0.1.
 BACKEND_PORTS=(7001 7002)
-declare -A PROXY_PORT=([wsroute]=7100 [wsroute-log]=7110 [nginx]=7200 [haproxy]=7300)
+declare -A PROXY_PORT=([wsroute]=7100 [wsroute-log]=7110 [nginx]=7200 [haproxy]=7300 [netty-relay]=7400)
 declare -A TLS_PORT=([wsroute]=7101 [wsroute-log]=7111 [nginx]=7201 [haproxy]=7301)
 WSROUTE_MGMT_PORT=7190
 WSROUTE_HTTP_PORT=7191
@@ -404,6 +406,17 @@ EOF
   PROXY_PID="$pid"
 }
 
+start_netty-relay() {  # the same java and JVM flags as wsroute, so the difference is wsroute's own work
+  local pid backends
+  backends="$(IFS=,; echo "${BACKEND_PORTS[*]}")"
+  "$WSROUTE_JAVA" "${WSROUTE_FLAGS[@]}" "${WSROUTE_APPEND[@]}" -cp "$BENCH_JAR" dev.wsroute.bench.NettyRelay \
+    --port "${PROXY_PORT[netty-relay]}" --backends "$backends" --threads "$(nproc)" > "$RUN_DIR/netty-relay.log" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  wait_for_port "${PROXY_PORT[netty-relay]}" 30 "$pid" || die "the Netty relay did not start (see $RUN_DIR/netty-relay.log)"
+  PROXY_PID="$pid"
+}
+
 # ---------------------------------------------------------------- scenarios
 check_alive() {  # the backends and the proxy must outlive every scenario, or the figures mean nothing
   local pid
@@ -459,7 +472,7 @@ warm_up() {
   # a storm on a freshly started proxy (a restart or scale-out): the JVM still compiles the session path
   record "$proxy" cold_sessions "$line" cpu=cpu_us_per_op jit=jit_us_per_op
   loadgen "$proxy" --scenario http --conns "$HTTP_CONNS" --secs "$WARMUP" --path / > /dev/null
-  if ((TLS)); then
+  if ((TLS)) && [[ -n "${TLS_PORT[$proxy]:-}" ]]; then
     loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$WARMUP" --path "$WS_PATH" \
       --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt" > /dev/null
   fi
@@ -595,7 +608,7 @@ bench_proxy() {  # proxy round
     syscalls_per_op "$proxy" sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
     syscalls_per_op "$proxy" http --scenario http --conns "$HTTP_CONNS" --secs 5 --path /
   fi
-  if ((TLS)); then
+  if ((TLS)) && [[ -n "${TLS_PORT[$proxy]:-}" ]]; then  # the Netty relay has no TLS port
     log "$proxy: wss:// echo 64 B"
     line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH" \
       --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt")"

@@ -3,36 +3,55 @@ package dev.wsroute.lifecycle;
 import java.util.Map;
 
 /**
- * Which endpoint of a pool should shed a socket now (CONTRACT "Lifecycle", {@code rebalance}): the most loaded one,
- * when it holds more than mean × (1 + tolerance/100) + 1 sockets. Pure: the caller counts, closes one socket
- * with 1012, and asks again at its own pace, so clients that reconnect are counted before the next decision.
+ * Which endpoint of a pool should shed a socket now (CONTRACT "Lifecycle", {@code rebalance}): the one most over its
+ * share, when it holds more than its share × (1 + tolerance/100) + 1 sockets. Its share is the pool's sockets split by
+ * weight, as the balancer places them (LeastConnections counts connections per unit of weight, round robin and random
+ * pick by weight); with equal weights, the mean. Pure: the caller counts, closes one socket with 1012, and asks again
+ * at its own pace, so clients that reconnect are counted before the next decision.
  */
 public final class RebalancePlanner {
     private RebalancePlanner() {
     }
 
+    /** As {@link #shedFrom(Map, Map, Map, int)} with every endpoint of the same weight. */
+    public static String shedFrom(Map<String, Integer> open, Map<String, Integer> closing, int tolerance) {
+        return shedFrom(open, closing, Map.of(), tolerance);
+    }
+
     /**
-     * @param open sockets per endpoint that takes new connections, counting those already told to go (the total
-     *        stays put while their clients reconnect elsewhere)
-     * @param closing of those, sockets already sent a Close, per endpoint: they do not count towards shedding again
+     * @param open sockets per endpoint that takes new connections, counting those already on their way out (the
+     *        total stays put while their clients reconnect elsewhere)
+     * @param closing of those, per endpoint, sockets on their way out (sent a Close, or draining): they do not count
+     *        towards shedding
+     * @param weights each endpoint's weight in the pool (absent: 1). Compared with the mean alone, an endpoint that
+     *        weights give more than the mean (a backend of one pod beside one of three, a 9:1 canary) looked
+     *        overloaded for good: each socket shed came back to it, a close every 1/maxClosesPerSecond s, forever
      * @return the endpoint to shed one socket from, or null when the spread is within tolerance
      */
-    public static String shedFrom(Map<String, Integer> open, Map<String, Integer> closing, int tolerance) {
+    public static String shedFrom(Map<String, Integer> open, Map<String, Integer> closing, Map<String, Double> weights,
+            int tolerance) {
         if (open.size() < 2) {
             return null;
         }
         long total = 0;
-        for (int n : open.values()) {
-            total += n;
-        }
-        double limit = (double) total / open.size() * (1 + tolerance / 100.0) + 1;
-        String worst = null;
-        int worstLoad = -1;
+        double totalWeight = 0;
         for (Map.Entry<String, Integer> e : open.entrySet()) {
+            total += e.getValue();
+            totalWeight += weights.getOrDefault(e.getKey(), 1.0);
+        }
+        if (totalWeight <= 0) {
+            return null;
+        }
+        String worst = null;
+        double worstOver = 1;
+        for (Map.Entry<String, Integer> e : open.entrySet()) {
+            double share = total * weights.getOrDefault(e.getKey(), 1.0) / totalWeight;
+            double limit = share * (1 + tolerance / 100.0) + 1;
             int load = e.getValue() - closing.getOrDefault(e.getKey(), 0);
-            if (load > limit && (load > worstLoad || load == worstLoad && e.getKey().compareTo(worst) < 0)) {
+            double over = load / limit; // above 1: over its limit
+            if (over > worstOver || worst != null && over == worstOver && e.getKey().compareTo(worst) < 0) {
                 worst = e.getKey();
-                worstLoad = load;
+                worstOver = over;
             }
         }
         return worst;

@@ -277,7 +277,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     void exchangeDone(boolean keepAlive) {
         exchange = null;
         busy = false;
-        if (!keepAlive || inputClosed && !queuedAny()) {
+        // with the listeners closed, no connection waits for a request until the process ends
+        if (!keepAlive || (inputClosed || px.listenersClosed) && !queuedAny()) {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE); // from an upstream event
             releaseQueued();
             return;

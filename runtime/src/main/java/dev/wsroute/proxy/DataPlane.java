@@ -190,8 +190,20 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, lets open WebSockets run for the drain period, then closes the rest with 1001 and waits
-     * briefly for the Close handshakes.
+     * With the listeners closed, connections waiting for a request close on every I/O thread (a keep-alive client then
+     * opens its next connection to another replica, rather than keeping this one until the process ends, drain period
+     * later); requests under way finish first, their answers saying {@code Connection: close}.
+     */
+    private void closeWaitingConnections() {
+        px.listenersClosed = true; // before the walks: an exchange that ends after its loop's walk sees it
+        for (io.netty.util.concurrent.EventExecutor loop : transport.group()) {
+            loop.submit(LoopClock::listenersClosed).awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Stops accepting, closes connections waiting for a request, lets open WebSockets run for the drain period, then
+     * closes the rest with 1001 and waits briefly for the Close handshakes.
      */
     @Override
     public void close() {
@@ -210,6 +222,7 @@ public final class DataPlane implements AutoCloseable {
             secure.close();
         }
         plain = null;
+        closeWaitingConnections();
         lifecycle.close();
         px.tunnels.drainAll();
         try {

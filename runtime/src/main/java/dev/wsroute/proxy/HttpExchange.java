@@ -223,7 +223,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         upstreamHandler.answerNoLongerDue();
         // a body without its own end (until the upstream closes, or decoded from chunks) ends when the client connection does
-        closeClient = !clientKeepAlive || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
+        // leaving (SIGTERM) since the request came: this answer says so too
+        closeClient = !clientKeepAlive || px.leaving || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
         // no Transfer-Encoding for an HTTP/1.0 client (RFC 9112 §6.1): its chunked body is decoded, a body-less answer needs none
         ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded || clientHttp10);
         responseStarted = true;

@@ -74,6 +74,30 @@ final class LoopClock {
         }
     }
 
+    /**
+     * The data plane closed its listeners (the end of the shutdown delay): on the calling event loop, every armed
+     * deadline with a stop action runs it now, so connections that wait for a request (idle keep-alive, or opened and
+     * silent) close instead of lingering until the process ends. Other deadlines (tunnels, handshakes, connects) stay.
+     */
+    static void listenersClosed() {
+        LoopClock c = CLOCKS.getIfExists();
+        if (c != null) {
+            c.runStopActions();
+        }
+    }
+
+    private void runStopActions() {
+        ArrayList<Deadline> stopping = new ArrayList<>();
+        for (Deadline d = head.next; d != head; d = d.next) {
+            if (d.onStop != null) {
+                stopping.add(d);
+            }
+        }
+        for (Deadline d : stopping) { // after the walk: a stop action closes its connection, which disarms its deadline
+            d.onStop.run();
+        }
+    }
+
     private void sweep() {
         now = System.nanoTime();
         for (Deadline d = head.next, next; d != head; d = next) {
@@ -103,13 +127,20 @@ final class LoopClock {
     /** A connection's pending deadline, linked into its loop's clock while armed. */
     static final class Deadline {
         private final Runnable action;
+        /** Run when the listeners close while this is armed ({@link #listenersClosed}); null: nothing to do then. */
+        private final Runnable onStop;
         private Deadline prev;
         private Deadline next;
         private long at;
         private boolean due;
 
         Deadline(Runnable action) {
+            this(action, null);
+        }
+
+        Deadline(Runnable action, Runnable onStop) {
             this.action = action;
+            this.onStop = onStop;
         }
 
         boolean armed() {

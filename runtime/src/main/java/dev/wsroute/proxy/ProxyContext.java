@@ -47,6 +47,11 @@ final class ProxyContext {
      * {@code Connection: close} and ends its connection, so keep-alive clients reconnect, to another replica.
      */
     volatile boolean leaving;
+    /**
+     * The listeners closed (the end of the shutdown delay): connections waiting for a request were closed, and one
+     * whose exchange ends from now on closes too rather than wait for a request until the process ends.
+     */
+    volatile boolean listenersClosed;
     /** wsroute.limits.max-connections, or less if that many do not fit in the open-files limit ({@link FileDescriptorBudget}). */
     final int maxConnections;
     /** {@link #maxConnections} with what it was made from (status page). */

@@ -27,6 +27,10 @@ import dev.wsroute.table.RuleKey;
  * rule keeps busy looks unbalanced for good, and each socket it sheds reconnects to that same endpoint, the least
  * loaded one: a close every 1/maxClosesPerSecond s, forever. It still sheds only its own sockets, and stops when
  * the endpoint to shed from holds none of them. Other policies count the rule's own sockets.
+ * <p>
+ * Sockets on their way out — being closed, or draining because the table no longer keeps their endpoint for their
+ * rule (a terminating pod the rule falls back to, a pod another rule or route dropped) — stay counted where they are
+ * but are not load to shed: they get Close 1001 when their drain ends, and the sockets beside them stay.
  */
 final class Rebalancer {
     private static final long SECOND = 1_000_000_000L;
@@ -60,24 +64,46 @@ final class Rebalancer {
             return;
         }
         counts++;
-        Map<RuleKey, Map<String, List<Tunnel>>> byEndpoint = new HashMap<>();
-        Map<String, int[]> everyRule = new HashMap<>(); // per endpoint: open, closing, over every rule and route
+        Map<RuleKey, Map<String, int[]>> ruleCounts = new HashMap<>(); // per rule and endpoint: open, going
+        Map<RuleKey, Map<String, List<Tunnel>>> sheddable = new HashMap<>(); // per rule and endpoint: neither closing nor draining
+        Map<String, int[]> everyRule = new HashMap<>(); // per endpoint: open, going, over every rule and route
         for (Tunnel t : tunnels.live()) {
-            int[] n = everyRule.computeIfAbsent(t.endpoint().key(), x -> new int[2]);
-            n[0]++;
-            if (t.closing()) {
-                n[1]++;
-            }
+            boolean going = going(t, current);
+            count(everyRule.computeIfAbsent(t.endpoint().key(), x -> new int[2]), going);
             if (t.pool() instanceof RuleKey k && rules.containsKey(k)) {
-                byEndpoint.computeIfAbsent(k, x -> new HashMap<>())
-                        .computeIfAbsent(t.endpoint().key(), x -> new java.util.ArrayList<>()).add(t);
+                count(ruleCounts.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(t.endpoint().key(), x -> new int[2]), going);
+                if (!going) {
+                    sheddable.computeIfAbsent(k, x -> new HashMap<>())
+                            .computeIfAbsent(t.endpoint().key(), x -> new java.util.ArrayList<>()).add(t);
+                }
             }
         }
         boolean shedding = false;
         for (Map.Entry<RuleKey, CompiledRule> e : rules.entrySet()) {
-            shedding |= shed(e.getKey(), e.getValue(), byEndpoint.getOrDefault(e.getKey(), Map.of()), everyRule, now);
+            RuleKey k = e.getKey();
+            Map<String, int[]> counted = e.getValue().pool().policy().policy() == LoadBalancing.Policy.LeastConnections ? everyRule
+                    : ruleCounts.getOrDefault(k, Map.of());
+            shedding |= shed(k, e.getValue(), counted, sheddable.getOrDefault(k, Map.of()), now);
         }
         nextCount = shedding ? now : now + BALANCED_RECOUNT_NANOS;
+    }
+
+    /**
+     * Whether the socket is on its way out already: the proxy is closing it (or was asked to), or it drains because
+     * the table no longer keeps its endpoint for its rule (a terminating pod, taking new connections only as a
+     * fallback; a pod another rule or route left). It still counts on its endpoint, as the load stays there until its
+     * client reconnects, but it is not shed: a draining socket gets its Close 1001 when the drain period ends, and
+     * counted as load it made the sockets beside it, which stay, look like too many.
+     */
+    private static boolean going(Tunnel t, RouteTable table) {
+        return t.closing() || !table.keeps(t.pool(), t.endpoint().key());
+    }
+
+    private static void count(int[] n, boolean going) {
+        n[0]++;
+        if (going) {
+            n[1]++;
+        }
     }
 
     /** How many times the open tunnels were counted. */
@@ -85,11 +111,17 @@ final class Rebalancer {
         return counts;
     }
 
+    /**
+     * The rules that ask for rebalancing, but for ConsistentHash ones: a client told to reconnect hashes to the same
+     * endpoint again, so shedding a loaded one closed its sockets at maxClosesPerSecond for good and moved none
+     * (rendezvous hashing already sends its share of new keys to a new endpoint).
+     */
     private static Map<RuleKey, CompiledRule> rebalanced(RouteTable table) {
         Map<RuleKey, CompiledRule> out = new HashMap<>();
         for (CompiledRoute route : table.routes()) {
             for (CompiledRule rule : route.rules()) {
-                if (rule.rule().lifecycle().rebalance().isPresent() && rule.key() instanceof RuleKey key) {
+                if (rule.rule().lifecycle().rebalance().isPresent() && rule.key() instanceof RuleKey key
+                        && rule.pool().policy().policy() != LoadBalancing.Policy.ConsistentHash) {
                     out.put(key, rule);
                 }
             }
@@ -97,9 +129,13 @@ final class Rebalancer {
         return out;
     }
 
-    /** Closes this tick's share of sockets; returns whether the rule still wants some closed. */
-    private boolean shed(RuleKey key, CompiledRule rule, Map<String, List<Tunnel>> sockets, Map<String, int[]> everyRule,
-            long now) {
+    /**
+     * Closes this tick's share of sockets; returns whether the rule still wants some closed.
+     *
+     * @param counted per endpoint, sockets open and going: the rule's own, or for LeastConnections those of every rule
+     * @param sockets per endpoint, the rule's sockets that may be shed
+     */
+    private boolean shed(RuleKey key, CompiledRule rule, Map<String, int[]> counted, Map<String, List<Tunnel>> sockets, long now) {
         Rebalance r = rule.rule().lifecycle().rebalance().orElseThrow();
         ArrayDeque<Long> recent = recentCloses.computeIfAbsent(key, k -> new ArrayDeque<>());
         while (!recent.isEmpty() && now - recent.peekFirst() >= SECOND) {
@@ -107,34 +143,30 @@ final class Rebalancer {
         }
         Map<String, Integer> open = new HashMap<>();
         Map<String, Integer> closing = new HashMap<>();
-        boolean leastConnections = rule.pool().policy().policy() == LoadBalancing.Policy.LeastConnections;
+        Map<String, Double> weights = new HashMap<>();
         for (Endpoint e : dialer.health.usable(key, rule.pool().endpoints())) {
-            if (leastConnections) {
-                int[] n = everyRule.getOrDefault(e.key(), new int[2]);
-                open.put(e.key(), n[0]);
-                closing.put(e.key(), n[1]);
-            } else {
-                List<Tunnel> on = sockets.getOrDefault(e.key(), List.of());
-                open.put(e.key(), on.size());
-                closing.put(e.key(), (int) on.stream().filter(Tunnel::closing).count());
-            }
+            int[] n = counted.getOrDefault(e.key(), new int[2]);
+            open.put(e.key(), n[0]);
+            closing.put(e.key(), n[1]);
+            weights.put(e.key(), e.weight());
         }
         int thisTick = (int) Math.max(1, Math.ceil(r.maxClosesPerSecond() * TICK_MILLIS / 1000.0)); // spread over the second
         while (true) {
-            String from = RebalancePlanner.shedFrom(open, closing, r.tolerance());
+            String from = RebalancePlanner.shedFrom(open, closing, weights, r.tolerance());
             if (from == null) {
                 return false;
             }
             if (thisTick-- <= 0 || recent.size() >= r.maxClosesPerSecond()) {
                 return true; // more next tick
             }
-            Tunnel victim = sockets.getOrDefault(from, List.of()).stream().filter(t -> !t.closing()).findFirst().orElse(null);
-            if (victim == null) {
+            List<Tunnel> candidates = sockets.getOrDefault(from, List.of());
+            if (candidates.isEmpty()) {
                 return false;
             }
+            Tunnel victim = candidates.remove(candidates.size() - 1);
             victim.closeSoon(CloseCause.REBALANCE);
             closing.merge(from, 1, Integer::sum);
-            everyRule.computeIfAbsent(from, x -> new int[2])[1]++; // for the next rule that shares the endpoint
+            counted.get(from)[1]++; // for the next rule that shares the endpoint (it holds the victim: counted)
             recent.addLast(now);
         }
     }

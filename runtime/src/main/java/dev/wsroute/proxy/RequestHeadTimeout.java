@@ -15,18 +15,20 @@ import io.netty.channel.ChannelHandlerContext;
  * for {@code idleTimeout} (then it is closed silently). Not a pipeline stage: the request receiver arms and disarms
  * it, the HTTP decoder says when the bytes of a next head start, and an upgrade has no handler to remove for it.
  */
-final class RequestHeadTimeout {
+final class RequestHeadTimeout implements Runnable {
     private static final byte[] TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain\r\ncontent-length: 31\r\n"
             + "connection: close\r\n\r\n408 Request Timeout: head late\n").getBytes(StandardCharsets.US_ASCII);
 
     private final long headerNanos;
     private final long idleNanos;
     private final Consumer<SocketAddress> answeredTo;
-    private final LoopClock.Deadline timer = new LoopClock.Deadline(this::expired);
+    private final LoopClock.Deadline timer = new LoopClock.Deadline(this::expired, this);
     /** The HTTP codec's context: the 408 is written from there, as bytes the response encoder never sees. */
     private ChannelHandlerContext codec;
     private LoopClock clock;
     private boolean idlePhase;
+    /** Whether bytes of the awaited head have arrived: a connection without any is idle, and closes with the listeners. */
+    private boolean headBegun;
 
     /** @param answeredTo told the client's address of each 408 sent (to be counted and logged) */
     RequestHeadTimeout(Duration headerTimeout, Duration idleTimeout, Consumer<SocketAddress> answeredTo) {
@@ -42,6 +44,7 @@ final class RequestHeadTimeout {
         }
         this.codec = codec;
         idlePhase = keepAliveWait;
+        headBegun = false;
         clock.arm(timer, keepAliveWait ? idleNanos : headerNanos);
     }
 
@@ -56,6 +59,20 @@ final class RequestHeadTimeout {
     void headStarted() {
         if (idlePhase && timer.armed()) {
             arm(codec, false);
+        }
+        headBegun = true;
+    }
+
+    /**
+     * The stop action of its deadline (this object, not one more per connection). The listeners closed (the end of the
+     * shutdown delay): a connection waiting for a request that has not begun to send one closes now, silently, as at
+     * its idle timeout; the process is going, and its load balancer has stopped sending here. One whose head is
+     * arriving keeps its deadline: its answer says {@code Connection: close}.
+     */
+    @Override
+    public void run() {
+        if (!headBegun) {
+            codec.close();
         }
     }
 

@@ -314,6 +314,9 @@ final class Tunnel implements Runnable {
                 if (callable && ctx.registry().current().keeps(pool, endpoint.key())) {
                     return; // it came back (a flapping readiness probe): keep the tunnel
                 }
+                if (cause != null) {
+                    return; // closing already (idle, lifetime, rebalancing), its Closes awaiting answers: not a drain
+                }
                 ctx.metrics().drained(route());
                 close(CloseCause.DRAIN);
             }, period.toMillis(), TimeUnit.MILLISECONDS);
