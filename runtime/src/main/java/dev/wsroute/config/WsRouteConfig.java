@@ -146,7 +146,7 @@ public interface WsRouteConfig {
         @WithDefault("3s")
         Duration connectTimeout();
 
-        /** Time an upstream has to answer a plain HTTP request head (504 after it). */
+        /** Time an upstream has to send its final answer head to a plain HTTP request (504 after it; 1xx heads do not extend it). */
         @WithDefault("60s")
         Duration responseTimeout();
 

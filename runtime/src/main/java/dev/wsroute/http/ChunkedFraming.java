@@ -6,8 +6,9 @@ import io.netty.util.ByteProcessor;
 /**
  * The framing of one chunked body (RFC 9112 §7.1), checked strictly as its bytes pass, for a request or an answer:
  * each chunk-size line (1–15 hex digits, extensions free of controls, CRLF), the CRLF after each chunk's data, the
- * trailer fields and the empty line that ends the body. It only reads: the caller hands the body's bytes on as they
- * came, so that nothing is copied or re-framed, and knows from {@link #ended()} where the body ends.
+ * trailer fields (none that {@link TrailerFields} forbids) and the empty line that ends the body. It only reads: the
+ * caller hands the body's bytes on as they came, so that nothing is copied or re-framed, and knows from
+ * {@link #ended()} where the body ends.
  * <p>
  * The caller alternates: {@link #takeData} for the chunk data at the reader index (which it skips or hands on), else
  * {@link #readFraming}, until the buffer is empty or the body ended.
@@ -28,6 +29,9 @@ public final class ChunkedFraming implements ByteProcessor {
     private int lineBytes;
     private String broken;
     private boolean tooLarge;
+    /** The name of the trailer field being read, lower-cased, as far as a forbidden one could go; made at the first trailer. */
+    private byte[] trailerName;
+    private int trailerNameLength;
 
     /**
      * @param maxTrailerBytes the most bytes the trailer section may take
@@ -157,6 +161,8 @@ public final class ChunkedFraming implements ByteProcessor {
                 if (b == '\r') {
                     state = State.END_LF;
                 } else if (HttpChars.tchar(b & 0xff)) {
+                    trailerNameLength = 0;
+                    nameByte(b);
                     state = State.TRAILER_NAME;
                 } else {
                     return fail("malformed trailer field");
@@ -164,8 +170,14 @@ public final class ChunkedFraming implements ByteProcessor {
             }
             case TRAILER_NAME -> {
                 if (b == ':') {
+                    String forbidden = TrailerFields.forbidden(trailerName, trailerNameLength);
+                    if (forbidden != null) {
+                        return fail(forbidden + " is not allowed in trailers (RFC 9110 6.5.1)");
+                    }
                     state = State.TRAILER_VALUE;
-                } else if (!HttpChars.tchar(b & 0xff)) {
+                } else if (HttpChars.tchar(b & 0xff)) {
+                    nameByte(b);
+                } else {
                     return fail("malformed trailer field");
                 }
             }
@@ -192,6 +204,17 @@ public final class ChunkedFraming implements ByteProcessor {
             default -> throw new IllegalStateException(state.name());
         }
         return true;
+    }
+
+    /** Keeps a byte of a trailer name, lower-cased, while the name is short enough to be a forbidden one. */
+    private void nameByte(byte b) {
+        if (trailerNameLength < TrailerFields.LONGEST) {
+            if (trailerName == null) {
+                trailerName = new byte[TrailerFields.LONGEST];
+            }
+            trailerName[trailerNameLength] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+        }
+        trailerNameLength++;
     }
 
     private boolean fail(String why) {

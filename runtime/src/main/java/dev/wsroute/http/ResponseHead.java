@@ -106,7 +106,8 @@ public final class ResponseHead {
      * The head for the client: null when the upstream's bytes can go as they are (clean, no Connection field to
      * add, the body not decoded), else {@linkplain #write rewritten}.
      *
-     * @param decoded the chunked body goes to the client decoded: Transfer-Encoding is left out
+     * @param decoded Transfer-Encoding is left out: the chunked body goes to the client decoded (or the client is
+     *        HTTP/1.0, which gets no body in a transfer coding)
      */
     public ByteBuf rewriteFor(ByteBuf in, ByteBufAllocator alloc, String connection, boolean decoded) {
         return clean && connection == null && !decoded ? null : write(in, alloc, connection, decoded);

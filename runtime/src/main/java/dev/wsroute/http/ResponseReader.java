@@ -120,16 +120,18 @@ public final class ResponseReader {
                     buf.skipBytes(h.length());
                     bodyFrom = buf.readerIndex();
                     keepAlive = h.keepAlive();
-                    switch (h.body(headRequest)) {
+                    ResponseHead.Body body = h.body(headRequest);
+                    // gzip (chunked or until the close) to an HTTP/1.0 client: it can read no transfer coding (RFC 9112 §6.1)
+                    if (!chunkedToClient && h.otherCodings() && body != ResponseHead.Body.NONE) {
+                        throw new BadResponse("a transfer coding other than chunked, for a client that cannot take one");
+                    }
+                    switch (body) {
                         case NONE -> state = State.DONE;
                         case LENGTH -> {
                             remaining = h.contentLength();
                             state = State.LENGTH;
                         }
                         case CHUNKED -> {
-                            if (!chunkedToClient && h.otherCodings()) {
-                                throw new BadResponse("a transfer coding other than chunked, for a client that cannot take one");
-                            }
                             chunks.start();
                             decoding = !chunkedToClient;
                             state = State.CHUNKED;

@@ -213,7 +213,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (!clientHttp10) { // 100 Continue, 103 Early Hints: an HTTP/1.0 client knows none
             client.write(head.forClient(in, client.alloc(), null), client.voidPromise());
         }
-        upstreamHandler.answerDueIn(px.config.upstream().responseTimeout().toNanos()); // the final answer is due in turn
+        // the deadline stays: it bounds the time to the final answer, so an upstream sending 1xx after 1xx can't hold the request
     }
 
     @Override
@@ -225,7 +225,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         // a body without its own end (until the upstream closes, or decoded from chunks) ends when the client connection does
         // leaving (SIGTERM) since the request came: this answer says so too
         closeClient = !clientKeepAlive || px.leaving || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
-        ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded);
+        // no Transfer-Encoding for an HTTP/1.0 client (RFC 9112 §6.1): its chunked body is decoded, a body-less answer needs none
+        ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded || clientHttp10);
         responseStarted = true;
         status = head.status();
         owner.responseRelayed();

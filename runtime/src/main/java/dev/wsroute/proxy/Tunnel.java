@@ -1,6 +1,7 @@
 package dev.wsroute.proxy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,7 @@ import dev.wsroute.table.RuleKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -109,9 +111,11 @@ final class Tunnel implements Runnable {
 
     /**
      * Takes over both pipelines (each side replaces the handler that ran the handshake on its channel: one
-     * pipeline change a side), relays bytes the upstream sent right after its 101, and starts reading both sides.
+     * pipeline change a side), relays bytes the upstream sent right after its 101 and those the client sent before it
+     * (each through its side, so that its frames are followed from their first byte), and starts reading both sides.
      */
-    void start(Duration idleTimeout, ByteBuf upstreamEarly, ChannelHandler clientHandshake, ChannelHandler upstreamHandshake) {
+    void start(Duration idleTimeout, ByteBuf upstreamEarly, List<ByteBuf> clientEarly, ChannelHandler clientHandshake,
+            ChannelHandler upstreamHandshake) {
         boolean listed = ctx.registry().add(this);
         meters = ctx.metrics().tunnelOpened(pool.route());
         endpointActive = meters.endpointOpened(endpoint.key(), listed);
@@ -139,6 +143,13 @@ final class Tunnel implements Runnable {
         }
         c.closeFuture().addListener(client);
         u.closeFuture().addListener(upstream);
+        if (clientEarly != null) { // what the client sent before the 101: its first frames, through its side as if just read
+            ChannelHandlerContext cc = c.pipeline().context(client);
+            for (int i = 0; i < clientEarly.size(); i++) {
+                client.channelRead(cc, clientEarly.get(i));
+            }
+            u.flush();
+        }
         if (client.inputShutdown()) { // the client's FIN came during the upgrade: its event went to the handshake
             inputShutdown(client);
         }

@@ -57,7 +57,7 @@ final class UpgradeAdmission {
     static Decision decide(ClientRequest req, RouteTable table, Pool unclaimed) {
         RequestHead head = req.head();
         if (!head.method().equals("GET") || !HttpChars.isWebSocketKey(head.get("sec-websocket-key")) || head.framing().hasBody()) {
-            return new Answer(HttpResponseStatus.BAD_REQUEST, "not a valid WebSocket upgrade (GET with a 16-byte Sec-WebSocket-Key)", null);
+            return new Answer(HttpResponseStatus.BAD_REQUEST, "not a valid WebSocket upgrade (a GET without a body, with a 16-byte base64 Sec-WebSocket-Key)", null);
         }
         if (!"13".equals(head.get("sec-websocket-version"))) {
             return new Answer(HttpResponseStatus.UPGRADE_REQUIRED, "only WebSocket version 13 is supported", null,

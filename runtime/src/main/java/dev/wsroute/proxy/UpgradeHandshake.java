@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.http.WebSocketAccept;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
@@ -26,11 +27,14 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * One admitted WebSocket upgrade, from the moment the client's HTTP decoder is gone until the tunnel starts or the
  * client gets an error. The {@link UpstreamDialer} finds the upstream; bytes the client sent after its request
- * head are held and written upstream right after the forwarded head, in order. The whole handshake has a deadline.
+ * head are held until the upstream's 101 is accepted, then go upstream first, in order, as the tunnel's first bytes
+ * (as nginx and HAProxy do): sent before it, they would reach an upstream that refuses the upgrade as the next
+ * request on its connection — one no route, rewrite or forwarding field of the proxy ever applied to. The whole
+ * handshake has a deadline.
  */
 final class UpgradeHandshake implements UpstreamDialer.Owner {
     private static final Logger LOG = Logger.getLogger(UpgradeHandshake.class);
-    /** Early bytes held while connecting, beyond which the client is not read until the tunnel starts. */
+    /** Early bytes held before the 101, beyond which the client is not read until the tunnel starts. */
     private static final int MAX_EARLY_BYTES = 64 * 1024;
 
     private final ProxyContext px;
@@ -40,7 +44,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private final CompiledRule rule;
     private final String hashKey;
     private final long started = System.nanoTime();
-    /** Bytes the client sent after its head while the upstream connects; null until some come (most clients wait). */
+    /** Bytes the client sent after its head, held until the 101; null until some come (most clients wait). */
     private List<ByteBuf> early;
     private int earlyBytes;
     private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::timedOut);
@@ -71,12 +75,10 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms");
     }
 
-    /** Bytes the client sent after its upgrade request, before any answer. */
+    /** Bytes the client sent after its upgrade request, before any answer: held until the 101. */
     void clientBytes(ByteBuf buf) {
         if (done) {
             buf.release();
-        } else if (upstream != null) { // head and earlier bytes already went: keep the order
-            upstream.writeAndFlush(buf, upstream.voidPromise());
         } else {
             if (early == null) {
                 early = new ArrayList<>(2);
@@ -110,14 +112,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     public void connected(Channel ch, Endpoint e, boolean reused) {
         upstream = ch;
         endpoint = e;
-        ch.write(upstreamRequest.write(ch.alloc()), ch.voidPromise());
-        if (early != null) {
-            for (int i = 0; i < early.size(); i++) {
-                ch.write(early.get(i), ch.voidPromise());
-            }
-            early = null;
-        }
-        ch.flush();
+        ch.writeAndFlush(upstreamRequest.write(ch.alloc()), ch.voidPromise()); // the early bytes wait for its 101
         ch.config().setAutoRead(true); // and it stays on through the tunnel: no read-interest toggling per upgrade
     }
 
@@ -139,8 +134,25 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             serverEarly.release();
             return;
         }
+        String key = upstreamRequest.fields().get("sec-websocket-key");
+        if (key != null && !WebSocketAccept.matches(head, key)) {
+            head.release();
+            serverEarly.release();
+            wrongAccept();
+            return;
+        }
         px.dialer.listener().upgradeAnswered(rule.key(), endpoint, 101);
         startTunnel(head, serverEarly);
+    }
+
+    /**
+     * A 101 without the Sec-WebSocket-Accept this request's key asks for: every client fails such a handshake (RFC 6455
+     * §4.1), so the client gets a 502 saying why, and the endpoint is counted as failing it (passive health).
+     */
+    private void wrongAccept() {
+        LOG.debugf("upgrade for %s: %s answered 101 without the right Sec-WebSocket-Accept", rule.key(), endpoint);
+        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, HttpResponseStatus.BAD_GATEWAY.code());
+        fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " answered 101 without the right Sec-WebSocket-Accept");
     }
 
     /** The upstream's answer to the upgrade, read by an HTTP decoder: any status but 101, or a 101 with an odd head. */
@@ -152,11 +164,17 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         if (status < 200 && status != 101) {
             return; // an interim answer (100, 103): the answer to the upgrade follows it, and the decoder reads it next
         }
-        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status);
         if (status != 101) {
+            px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status);
             passThrough(response);
             return;
         }
+        String key = upstreamRequest.fields().get("sec-websocket-key");
+        if (key != null && !WebSocketAccept.matches(response.headers().getAll("sec-websocket-accept"), key)) {
+            wrongAccept();
+            return;
+        }
+        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, 101);
         upstreamEarly = upstream.alloc().compositeBuffer();
         upstream.pipeline().remove(HttpClientCodec.class); // leftover bytes (early server frames) reach us as ByteBuf
         ByteBuf serverEarly = upstreamEarly;
@@ -172,8 +190,10 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         px.metrics.upgraded(rule.key().route(), System.nanoTime() - started);
         Endpoint e = endpoint;
         endpoint = null; // the tunnel holds it now
+        List<ByteBuf> clientEarly = early;
+        early = null; // the tunnel relays them
         new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle())
-                .start(rule.rule().idleTimeout(), serverEarly, client.handler(), upstream.pipeline().get(UpstreamHandshakeHandler.class));
+                .start(rule.rule().idleTimeout(), serverEarly, clientEarly, client.handler(), upstream.pipeline().get(UpstreamHandshakeHandler.class));
     }
 
     /** Bytes after the 101 head that the upstream sent in the same read. */

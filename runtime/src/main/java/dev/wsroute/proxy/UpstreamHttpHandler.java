@@ -52,7 +52,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
         clock.disarm(deadline);
     }
 
-    /** The attached exchange's answer (or its next head, after a 1xx) is due within {@code nanos}. */
+    /** The attached exchange's final answer is due within {@code nanos} (1xx heads before it do not move the deadline). */
     void answerDueIn(long nanos) {
         clock.arm(deadline, nanos);
     }

@@ -137,6 +137,9 @@ class RequestHeadParserTest {
             "Host empty port                 | GET / HTTP/1.1\\r\\nHost: x:\\r\\n\\r\\n | 400",
             "Host bad IPv6                   | GET / HTTP/1.1\\r\\nHost: [::1\\r\\n\\r\\n | 400",
             "Host slash                      | GET / HTTP/1.1\\r\\nHost: a/b\\r\\n\\r\\n | 400",
+            // targets of a forward proxy or of the server itself: wsroute is neither
+            "CONNECT authority-form          | CONNECT h:443 HTTP/1.1\\r\\nHost: h:443\\r\\n\\r\\n | 400",
+            "OPTIONS asterisk-form           | OPTIONS * HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n | 400",
             // framing
             "CL and TE                       | POST / HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: 5\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n | 400",
             "TE and CL                       | POST / HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\nContent-Length: 5\\r\\n\\r\\n | 400",

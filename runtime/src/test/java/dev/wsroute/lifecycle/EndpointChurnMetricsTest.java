@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.WsClient;
 import io.micrometer.core.instrument.Gauge;
 
@@ -36,7 +37,9 @@ class EndpointChurnMetricsTest {
 
     @BeforeEach
     void start() throws Exception {
-        px = LifecycleFixture.proxy(); // drain period 300ms
+        // a drain period long enough that a socket checked as still draining cannot have ended meanwhile on a loaded
+        // machine (with 300ms a connect and a round trip on another socket outlasted it once)
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "5s"));
         a = ControllableBackend.start("a");
         b = ControllableBackend.start("b");
     }

@@ -154,6 +154,42 @@ class ChunkedRequestBodyTest {
         }
     }
 
+    /**
+     * A trailer field that must not be one (RFC 9110 §6.5.1) — framing, routing, authentication, the forwarding fields
+     * the proxy vouches for — in any case: an upstream that merges trailers into the head would act on a value nothing
+     * checked (a second Content-Length, another Host, a forged X-Forwarded-For). 400 as for broken framing: the
+     * upstream never gets the field line, and the request never completes there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Content-Length: 5", "transfer-encoding: chunked", "HOST: admin.internal", "Connection: close", "Trailer: X",
+            "X-Forwarded-For: 10.0.0.1", "Authorization: Basic YTpi", "Cookie: sid=1", "Content-Type: text/html"})
+    void aTrailerFieldThatMustNotBeATrailerGets400AndNeverGoesUpstream(String field) throws Exception {
+        try (ScriptedUpstream own = new ScriptedUpstream(ChunkedRequestBodyTest::echo); ProxyHarness h = new ProxyHarness(TestConfig.wsroute())) {
+            h.routes(own.routes());
+            try (RawHttp raw = new RawHttp(h.port())) {
+                raw.send(post(""));
+                await().atMost(Duration.ofSeconds(10)).until(() -> own.accepted.get() == 1); // the head is on its way upstream
+                String r = raw.send("3\r\nabc\r\n0\r\nX-Fine: 1\r\n" + field + "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: up.test\r\n\r\n")
+                        .readResponse();
+                assertThat(status(r)).as(r).isEqualTo(400);
+                assertThat(r).containsIgnoringCase(field.substring(0, field.indexOf(':')) + " is not allowed in trailers");
+                assertThat(raw.closedByServer()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(own.closedByProxy.get())
+                    .as("the upstream connection that got part of the body is closed, not pooled").isEqualTo(1));
+            assertThat(own.requests).as("the upstream never got a whole request, nor the one after the body").isEmpty();
+        }
+    }
+
+    @Test
+    void trailerFieldsThatMayBeTrailersGoUpstreamAsSent() throws Exception {
+        String body = "3\r\nabc\r\n0\r\nServer-Timing: db;dur=5\r\nX-Content-Length: 9\r\nContent-Lengths: 1\r\nDigest: sha-256=x\r\n\r\n";
+        try (RawHttp raw = new RawHttp(http.port())) {
+            assertThat(raw.send(post(body)).readResponse()).startsWith("HTTP/1.1 200").endsWith("got abc");
+        }
+        assertThat(http.upstream().requests).singleElement().extracting(ScriptedUpstream.Request::framedBody).isEqualTo(body);
+    }
+
     @Test
     void aClientThatGoesAwayMidBodyLeavesNoUpstreamConnectionBehind() throws Exception {
         try (ScriptedUpstream own = new ScriptedUpstream(ChunkedRequestBodyTest::echo); ProxyHarness h = new ProxyHarness(TestConfig.wsroute())) {

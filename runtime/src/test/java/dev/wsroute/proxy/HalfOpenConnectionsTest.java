@@ -85,7 +85,8 @@ class HalfOpenConnectionsTest {
 
     /**
      * A client that sends its upgrade request, a frame and FIN at once: the FIN comes while the upgrade is under way
-     * (the upstream here answers only once it has the frame), and the tunnel must still pass it on when it starts,
+     * (all of it was sent before the upstream even accepted), and the tunnel must still pass it on when it starts,
+     * after the frame, which waits for the 101 (UpstreamAnswerTest.bytesAfterAnUpgradeRequestNeverReachAnUpstreamThatRefusesIt),
      * as it does with a FIN mid-tunnel; otherwise the upstream waits for more and both sockets stay open for good.
      */
     @Test
@@ -100,8 +101,8 @@ class HalfOpenConnectionsTest {
                 upstream.setSoTimeout(30_000);
                 InputStream in = upstream.getInputStream();
                 assertThat(UpstreamAnswerTest.ScriptedUpstream.readHead(in)).startsWith("GET /echo ");
-                assertThat(in.readNBytes(frame.length)).isEqualTo(frame);
                 upstream.getOutputStream().write(UpstreamAnswerTest.CLEAN_101.getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(in.readNBytes(frame.length)).as("the frame, once the 101 went").isEqualTo(frame);
 
                 assertThat(in.read()).as("the client's FIN, passed on").isEqualTo(-1);
             }

@@ -153,7 +153,8 @@ class UpstreamAnswerTest {
     @ParameterizedTest(name = "in writes of {0} bytes")
     @ValueSource(ints = {1, 4096})
     void aFolded101IsReadByTheFullDecoderAndStillOpensTheTunnel(int piece) throws Exception {
-        String folded = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Folded: a\r\n b\r\n\r\n";
+        String folded = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Folded: a\r\n b\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
         byte[] masked = RawHttp.maskedText("up");
         try (ScriptedUpstream upstream = new ScriptedUpstream(concat(folded, HELLO), piece, masked.length);
                 RawHttp client = new RawHttp(upgradeVia(upstream))) {
@@ -197,6 +198,28 @@ class UpstreamAnswerTest {
         }
     }
 
+    /**
+     * What the client sends right after its upgrade request waits for the upstream's 101. Sent on before it, it reached
+     * an upstream that refused the upgrade and kept its connection as that upstream's next request — one that no
+     * route, rewrite or forwarding field of the proxy ever applied to (WebSocket request smuggling: here a request
+     * for another host with a forged X-Forwarded-For). After a refusal it never reaches the upstream; after a 101 it
+     * goes first through the tunnel (aClean101ReachesTheClientByteForByteWithTheFrameAfterIt, WebSocketProxyTest).
+     */
+    @Test
+    void bytesAfterAnUpgradeRequestNeverReachAnUpstreamThatRefusesIt() throws Exception {
+        String smuggled = "GET /admin HTTP/1.1\r\nHost: internal.example.com\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n";
+        String refusal = "HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nnope!";
+        try (ScriptedUpstream upstream = new ScriptedUpstream(refusal.getBytes(StandardCharsets.ISO_8859_1), 4096, smuggled.length());
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/refused", "chat.example.com") + smuggled);
+            String answer = client.readResponse();
+            assertThat(RawHttp.status(answer)).isEqualTo(403);
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(new String(upstream.clientBytes.get(15, TimeUnit.SECONDS), StandardCharsets.ISO_8859_1))
+                    .as("what the upstream read after the upgrade request, until the proxy closed it").isEmpty();
+        }
+    }
+
     @Test
     void aRefusalTheUpstreamCutsShortStillClosesTheClient() throws Exception {
         String refusal = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nnope!"; // 5 of 10 bytes, then FIN
@@ -228,6 +251,34 @@ class UpstreamAnswerTest {
             client.send(masked);
             assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).isEqualTo(masked);
         }
+    }
+
+    /**
+     * A 101 whose Sec-WebSocket-Accept is not the one the request's key asks for (wrong, missing, twice, or on a head
+     * only the full decoder reads) is failed by every WebSocket client (RFC 6455 §4.1): the client gets a 502 saying
+     * why instead of a tunnel it will not use, counted as a 502 upgrade; the upstream connection is closed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "wrong|Sec-WebSocket-Accept: dGhlIHNhbXBsZSBub25jZQ==",
+        "missing|X-Other: 1",
+        "twice|Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+        "one character off|Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOp=",
+        "wrong on a folded head|X-Folded: a\r\n b\r\nSec-WebSocket-Accept: x3JJHMbDL1EzLkh9GBhXDw=="})
+    void a101WithoutTheRightAcceptGets502(String c) throws Exception {
+        String fields = c.substring(c.indexOf('|') + 1);
+        String head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + fields + "\r\n\r\n";
+        try (ScriptedUpstream upstream = new ScriptedUpstream(concat(head, HELLO), 4096, 1);
+                RawHttp client = new RawHttp(upgradeVia(upstream))) {
+            client.send(RawHttp.upgradeRequest("/echo/accept", "chat.example.com"));
+            String answer = client.readResponse();
+            assertThat(RawHttp.status(answer)).as(answer).isEqualTo(502);
+            assertThat(answer).contains("without the right Sec-WebSocket-Accept");
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).as("the upstream connection is closed, nothing relayed").isEmpty();
+        }
+        assertThat(px.metrics.get("wsroute.websocket.upgrades").tag("status", "502").counter().count()).isEqualTo(1);
+        assertThat(px.metrics.find("wsroute.websocket.upgrades").tag("status", "101").counter()).isNull();
     }
 
     private int upgradeVia(ScriptedUpstream upstream, String timeouts) {

@@ -217,6 +217,33 @@ class UpstreamFramingTest {
                 .as("each of the three upstream connections is closed, none reused").isEqualTo(closedBefore + 3));
     }
 
+    /**
+     * A body in a transfer coding other than chunked, ended by the upstream's close (RFC 9112 §6.3): an HTTP/1.1 client
+     * gets it with its Transfer-Encoding and the close; an HTTP/1.0 client can read no transfer coding and must not
+     * be sent one (RFC 9112 §6.1), so it gets a 502, as for {@code gzip, chunked}. It used to get the head with
+     * {@code Transfer-Encoding: gzip} and the coded bytes as if they were the body.
+     */
+    @Test
+    void aCodedBodyEndedByTheCloseGoesToHttp11ClientsOnly() throws Exception {
+        http.upstream().script(r -> r.requestLine().startsWith("HEAD ") ? Answer.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                : Answer.closing("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n\u001f\u008bcoded until the close"));
+        try (RawHttp raw = new RawHttp(http.port())) {
+            String all = readToEnd(raw.send(get("/coded")));
+            assertThat(header(all, "transfer-encoding")).isEqualTo("gzip");
+            assertThat(header(all, "connection")).isEqualTo("close");
+            assertThat(all).endsWith("\r\n\r\n\u001f\u008bcoded until the close");
+        }
+        try (RawHttp raw = new RawHttp(http.port())) {
+            String keepAlive = "Host: up.test\r\nConnection: keep-alive\r\n\r\n";
+            String r = raw.send("GET /coded HTTP/1.0\r\n" + keepAlive).readResponse();
+            assertThat(status(r)).as(r).isEqualTo(502);
+            assertThat(r).doesNotContainIgnoringCase("transfer-encoding").contains("a transfer coding other than chunked");
+            String head = raw.send("HEAD /coded HTTP/1.0\r\n" + keepAlive).readHead();
+            assertThat(status(head)).isEqualTo(200);
+            assertThat(head).as("no Transfer-Encoding to HTTP/1.0, even on an answer without a body").doesNotContainIgnoringCase("transfer-encoding");
+        }
+    }
+
     static void assumeCurl() {
         Peers.require(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/curl")), "curl is not installed: apt-get install curl");
     }

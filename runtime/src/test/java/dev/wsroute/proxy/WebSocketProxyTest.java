@@ -143,8 +143,8 @@ class WebSocketProxyTest {
             for (int n = 0; !new String(head, 0, n, StandardCharsets.ISO_8859_1).contains("\r\n\r\n");) {
                 n += stalled.getInputStream().read(head, n, head.length - n);
             }
-            stalled.getOutputStream().write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
-                    .getBytes(StandardCharsets.ISO_8859_1)); // and from now on it reads nothing
+            stalled.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)); // and from now on it reads nothing
             assertThat(status(raw.readHead())).isEqualTo(101);
 
             byte[] frame = new byte[4 + 4 + 60_000]; // binary, masked (with a zero mask), 60000 bytes

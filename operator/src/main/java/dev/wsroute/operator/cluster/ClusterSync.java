@@ -43,6 +43,8 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
     private final boolean routeStatusMatters;
     private final ScheduledExecutorService executor = Daemons.single("wsroute-cluster-sync");
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Set by the first {@link #rebuildNow}: until then the stores are still being listed, and events make no pass. */
+    private volatile boolean started;
     private final Set<String> staleServices = ConcurrentHashMap.newKeySet();
     private volatile long version;
     private volatile long passes;
@@ -92,8 +94,13 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
         request();
     }
 
-    /** Runs a pass now and waits for it (startup, once the caches synced). */
+    /**
+     * Runs a pass now and waits for it (startup, once the caches synced). Events before the first call make no pass
+     * of their own: while the informers list, a pass would see routes without their Services (ServiceNotFound, empty
+     * pools) and publish that; the first pass here reads all they brought.
+     */
     public void rebuildNow() {
+        started = true;
         try {
             executor.submit(this::runPass).get();
         } catch (InterruptedException e) {
@@ -104,7 +111,7 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
     }
 
     private void request() {
-        if (scheduled.compareAndSet(false, true)) {
+        if (started && scheduled.compareAndSet(false, true)) {
             executor.schedule(this::runPass, holdOff.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -79,7 +79,8 @@ public class ModeStarter {
         // status shows endpoint health where this process checks it: its own data plane (ingress mode)
         HealthRegistry health = mode == Mode.ingress && runtime.dataPlane() != null ? runtime.dataPlane().health() : null;
         control = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
-                mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff);
+                mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff,
+                config.kubernetes().statusInterval());
         state.started(control.cache, control.sync, control.lease);
         if (mode == Mode.operator) {
             // no data plane, but the runtime's readiness waits for a first table: the control plane has synced

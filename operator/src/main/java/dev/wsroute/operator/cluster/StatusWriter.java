@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,43 +38,78 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * The one status writer: takes each pass's statuses and, while this replica may write (it holds the Lease),
  * writes every route whose status differs from what the cluster has. A status is written whole, in one request,
  * with the route's resourceVersion (a route that changed meanwhile is written again from the next look). Runs on
- * its own thread, the latest pass wins, and it stops at once when the Lease is lost. Where this process runs a data
- * plane, the health of its endpoints is laid over each status ({@link HealthOverlay}) and a change of health is
- * written too, at most once per {@link #HEALTH_HOLD_OFF_MILLIS}, so a flapping endpoint does not hammer the API server.
+ * its own thread, the latest pass wins, and it stops at once when the Lease is lost.
+ * <p>
+ * A route's status is written at most once per {@code interval}: during a rolling deploy of a large backend every
+ * EndpointSlice change makes a pass (the data plane's table follows each at once), and writing each pass's pools,
+ * hundreds of KB for a big Service, would put thousands of such writes on the API server and etcd. The first change
+ * after a quiet interval is written at once; what comes within it is written together at its end, as it is then.
+ * A status is kept within what etcd stores ({@link StatusBudget}). A write the API server refuses is tried again
+ * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room.
+ * Where this process runs a data plane, the health of its endpoints is laid over each status ({@link HealthOverlay})
+ * and a change of health is written too, at most once per {@link #HEALTH_HOLD_OFF_MILLIS}.
  */
 final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusWriter.class);
-    private static final long RETRY_MILLIS = 500;
+    /** A conflict means the cache has not seen the route's latest version yet: look again soon. */
+    private static final long CONFLICT_RETRY_MILLIS = 500;
+    /** A refused write is tried again after this, doubled at each refusal up to {@link #MAX_BACKOFF_MILLIS}. */
+    private static final long FIRST_BACKOFF_MILLIS = 500;
+    private static final long MAX_BACKOFF_MILLIS = 60_000;
+    /** Room a status refused as too large is cut down to, at the least. */
+    private static final int MIN_BUDGET_BYTES = 64 * 1024;
     /** Health changes within this window are written together. */
     static final long HEALTH_HOLD_OFF_MILLIS = 1000;
+    /** The default of {@code wsroute.kubernetes.status-interval}. */
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
     /** What was last written for a route, on top of which version of it (until the cache shows the write). */
     private record Written(String baseVersion, WebSocketRouteStatus status) {
     }
 
+    /** A route whose writes the API server refuses: how many times in a row, and when to try again. */
+    private record Refused(int times, long retryAtNanos) {
+    }
+
+    private enum Outcome { WRITTEN, GONE, CONFLICT, REFUSED }
+
     private final KubernetesClient client;
     private final ClusterView view;
     private final BooleanSupplier mayWrite;
+    private final long intervalNanos;
     private final AtomicReference<Translation> latest = new AtomicReference<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean healthScheduled = new AtomicBoolean();
     private final HealthRegistry health;
     private final HealthListener healthChanges = new HealthChanges();
     private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
+    // on the writer's thread only
+    private final Map<RouteId, Long> lastWriteNanos = new HashMap<>();
+    private final Map<RouteId, Refused> refused = new HashMap<>();
+    private final Map<RouteId, Integer> budgets = new HashMap<>();
     private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
+    private ScheduledFuture<?> nextLook; // guarded by this
+    private long nextLookNanos;
     private volatile long writes;
     private volatile long looks;
+    private volatile long lastLookNanos;
+
+    StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health) {
+        this(client, view, mayWrite, health, DEFAULT_INTERVAL);
+    }
 
     /**
      * @param view the routes as the cluster has them (their current status is what is compared)
      * @param mayWrite whether this replica holds the Lease, asked before every write
      * @param health this process's endpoint health, or null without a data plane (operator mode: no health in status)
+     * @param interval the least time between two writes of one route's status
      */
-    StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health) {
+    StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health,
+            Duration interval) {
         this.client = client;
         this.view = view;
         this.mayWrite = mayWrite;
         this.health = health;
+        this.intervalNanos = interval.toNanos();
         if (health != null) {
             health.addListener(healthChanges);
         }
@@ -102,9 +138,25 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         return looks;
     }
 
-    private void request(long delayMillis) {
-        if (scheduled.compareAndSet(false, true)) {
-            executor.schedule(this::writeChanged, delayMillis, TimeUnit.MILLISECONDS);
+    /** How long the last look took, writes included. */
+    long lastLookNanos() {
+        return lastLookNanos;
+    }
+
+    /** A look in {@code delayMillis}, unless one is due by then already. */
+    private synchronized void request(long delayMillis) {
+        long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        if (nextLook != null && nextLookNanos - at <= 0) {
+            return;
+        }
+        if (nextLook != null) {
+            nextLook.cancel(false);
+        }
+        try {
+            nextLook = executor.schedule(this::writeChanged, delayMillis, TimeUnit.MILLISECONDS);
+            nextLookNanos = at;
+        } catch (RejectedExecutionException closed) {
+            // the writer is closing: nothing more to write
         }
     }
 
@@ -123,10 +175,14 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     }
 
     private void writeChanged() {
-        scheduled.set(false);
+        synchronized (this) {
+            nextLook = null; // a request from now on is a new look: it may bring a newer pass
+        }
+        long start = System.nanoTime();
         try {
             compareAndWrite(latest.get());
         } finally {
+            lastLookNanos = System.nanoTime() - start;
             looks++;
         }
     }
@@ -138,27 +194,52 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         Map<RouteId, WebSocketRoute> current = new HashMap<>();
         view.routes().forEach(r -> current.put(Translator.id(r), r));
         written.keySet().retainAll(current.keySet());
+        lastWriteNanos.keySet().retainAll(current.keySet());
+        refused.keySet().retainAll(current.keySet());
+        budgets.keySet().retainAll(current.keySet());
         List<EndpointView> endpoints = health == null ? List.of() : health.endpoints();
-        boolean again = false;
+        long again = Long.MAX_VALUE; // nanos until the next look is due
         for (Map.Entry<RouteId, RouteStatusDraft> e : t.statuses().entrySet()) {
-            WebSocketRoute route = current.get(e.getKey());
+            RouteId id = e.getKey();
+            WebSocketRoute route = current.get(id);
             if (route == null) {
                 continue; // deleted since the pass
             }
+            long wait = waitNanos(id);
+            if (wait > 0) {
+                // compared (and written if changed) when the wait ends, as it is then: the latest pass wins, and a
+                // big status is not turned into JSON trees at every pass of a rolling deploy
+                again = Math.min(again, wait);
+                continue;
+            }
             WebSocketRouteStatus old = route.getStatus();
-            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, e.getValue(), Instant.now()), e.getKey(),
-                    endpoints);
-            if (StatusMerge.same(old, now) || alreadyWritten(e.getKey(), route, now)) {
+            RouteStatusDraft draft = StatusBudget.fit(e.getValue(), budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES));
+            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, draft, Instant.now()), id, endpoints);
+            if (StatusMerge.same(old, now) || alreadyWritten(id, route, now)) {
                 continue;
             }
             if (!mayWrite.getAsBoolean()) {
                 return; // the Lease is gone: not one more write
             }
-            again |= !write(route, old, now);
+            Outcome o = write(route, old, now);
+            if (o == Outcome.CONFLICT) {
+                again = Math.min(again, TimeUnit.MILLISECONDS.toNanos(CONFLICT_RETRY_MILLIS));
+            } else if (o == Outcome.REFUSED) {
+                again = Math.min(again, Math.max(0, waitNanos(id)));
+            }
         }
-        if (again) {
-            request(RETRY_MILLIS);
+        if (again != Long.MAX_VALUE) {
+            request(TimeUnit.NANOSECONDS.toMillis(again + 999_999));
         }
+    }
+
+    /** How long until the route may be written: an interval after its last write, and not while backing off. */
+    private long waitNanos(RouteId id) {
+        long now = System.nanoTime();
+        Long last = lastWriteNanos.get(id);
+        long wait = last == null ? 0 : last + intervalNanos - now;
+        Refused r = refused.get(id);
+        return r == null ? wait : Math.max(wait, r.retryAtNanos() - now);
     }
 
     /** Written already, and the cache has not caught up with that write yet. */
@@ -168,7 +249,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
                 && StatusMerge.same(w.status(), now);
     }
 
-    private boolean write(WebSocketRoute route, WebSocketRouteStatus old, WebSocketRouteStatus now) {
+    private Outcome write(WebSocketRoute route, WebSocketRouteStatus old, WebSocketRouteStatus now) {
+        RouteId id = Translator.id(route);
         WebSocketRoute update = new WebSocketRoute();
         update.setMetadata(new ObjectMetaBuilder().withNamespace(route.getMetadata().getNamespace())
                 .withName(route.getMetadata().getName()).withResourceVersion(route.getMetadata().getResourceVersion())
@@ -178,16 +260,62 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         try {
             client.resource(update).updateStatus();
         } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                LOG.debugf("could not write the status of %s/%s (will retry): %s", route.getMetadata().getNamespace(),
-                        route.getMetadata().getName(), e.getMessage());
+            if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+                return Outcome.GONE; // deleted: nothing to retry
             }
-            return e.getCode() == HttpURLConnection.HTTP_NOT_FOUND; // gone: nothing to retry
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                return Outcome.CONFLICT;
+            }
+            refused(id, e);
+            return Outcome.REFUSED;
         }
-        written.put(Translator.id(route), new Written(route.getMetadata().getResourceVersion(), now));
+        written.put(id, new Written(route.getMetadata().getResourceVersion(), now));
+        lastWriteNanos.put(id, System.nanoTime());
         writes++;
+        Refused before = refused.remove(id);
+        if (before != null) {
+            LOG.infof("wrote the status of %s after %d refused attempt(s)", id, before.times());
+        }
         RouteEvents.emit(client, route, old, now);
-        return true;
+        return Outcome.WRITTEN;
+    }
+
+    /**
+     * The API server refused the write (not a conflict): try again after a pause that doubles each time, so a status
+     * that can never be written is not sent twice a second forever. Refused as too large (etcd's limit, or the API
+     * server's own 3 MiB), it is tried again at once with half the room for endpoints.
+     */
+    private void refused(RouteId id, KubernetesClientException e) {
+        Refused before = refused.get(id);
+        int times = before == null ? 1 : before.times() + 1;
+        int budget = budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES);
+        String why = "HTTP " + e.getCode() + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage() : e.getMessage());
+        if (tooLarge(e) && budget > MIN_BUDGET_BYTES) {
+            int smaller = Math.max(MIN_BUDGET_BYTES, budget / 2);
+            budgets.put(id, smaller);
+            refused.put(id, new Refused(times, System.nanoTime()));
+            LOG.warnf("the API server refused the status of %s as too large (%s): writing it again with at most %d KiB,"
+                    + " fewer endpoints listed in status.pools (its PoolsComplete condition says how many)", id, why,
+                    smaller / 1024);
+            return;
+        }
+        long pause = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(times - 1, 20));
+        refused.put(id, new Refused(times, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause)));
+        if (before == null) {
+            LOG.warnf("could not write the status of %s (%s): trying again after a pause that grows to %d s", id, why,
+                    MAX_BACKOFF_MILLIS / 1000);
+        } else {
+            LOG.debugf("could not write the status of %s, %d times in a row (%s): next try in %d ms", id, times, why,
+                    pause);
+        }
+    }
+
+    /** etcd's "request is too large" (kube-apiserver answers 500 with it) or the API server's own 413. */
+    private static boolean tooLarge(KubernetesClientException e) {
+        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : String.valueOf(e.getMessage());
+        return e.getCode() == 413 || message.contains("request is too large");
     }
 
     @Override

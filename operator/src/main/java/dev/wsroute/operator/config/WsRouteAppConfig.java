@@ -45,6 +45,13 @@ public interface WsRouteAppConfig {
         @WithDefault("50ms")
         java.time.Duration holdOff();
 
+        /**
+         * Least time between two status writes of one route: changes meanwhile (a rolling deploy's EndpointSlice
+         * events) are written together, as they are at its end. The route table follows every change at once.
+         */
+        @WithDefault("1s")
+        java.time.Duration statusInterval();
+
         /** Name of the Lease that elects the replica which writes status. */
         @WithDefault("wsroute-operator")
         String leaseName();

@@ -82,6 +82,30 @@ class ClusterSyncTest {
         assertThat(endpoints("r4")).containsExactly("10.0.0.4:8080");
     }
 
+    /**
+     * At startup the informers list routes first, then Services and EndpointSlices: a route's add event made a pass of
+     * its own one hold-off later, while its Service was not listed yet, so a table and statuses saying ServiceNotFound
+     * with empty pools were published (and, without leader election, written with Warning Events) before the full pass.
+     * Now events before the first rebuildNow make no pass.
+     */
+    @Test
+    void eventsWhileTheCachesAreStillListingMakeNoPass() {
+        WebSocketRoute r = route("ns", "r", List.of(), "/", "svc", "80");
+        view.put(r); // the routes are listed, the Services not yet
+        TlsResolver tls = TlsResolver.NONE;
+        Translator translator = new Translator(new ValidationCache());
+        sync = new ClusterSync(resolver -> translator.translate(view, resolver),
+                new CachingResolver(new ServiceResolver(view)), holder, () -> tls, statuses::set, Duration.ZERO, false);
+        sync.routeChanged(null, r); // the route informer's add
+        view.put(service("ns", "svc", 80, "ws")).put(slice("ns", "svc", "svc", "ws", 8080, List.of("10.0.0.1"), List.of()));
+        sync.rebuildNow(); // a pass scheduled before it, due earlier, runs first on the same thread
+
+        assertThat(sync.passes()).as("one pass, over the synced caches").isEqualTo(1);
+        assertThat(holder.current().version()).isEqualTo(1);
+        assertThat(resolvedRefs("r").reason()).isEqualTo(Condition.RESOLVED_REFS);
+        assertThat(endpoints("r")).containsExactly("10.0.0.1:8080");
+    }
+
     @Test
     void aFailingRebuildKeepsTheLastTable() {
         view.put(service("ns", "svc", 80, "ws"))

@@ -1,0 +1,109 @@
+package dev.wsroute.operator.cluster;
+
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
+/**
+ * The CRUD mock API server (CRD registered) with the size limits a real one has in front of etcd: a write whose body
+ * passes etcd's request limit (1.5 MiB by default) is refused as kube-apiserver does, with a 500 "etcdserver: request
+ * is too large", and one past the API server's own 3 MiB request limit with a 413. It counts what it refused, and the
+ * status writes it received with their sizes.
+ */
+final class SizeLimitedApiServer implements AutoCloseable {
+    /** etcd's default {@code --max-request-bytes}. */
+    static final int ETCD_LIMIT = 1536 * 1024;
+    private static final int REQUEST_LIMIT = 3 * 1024 * 1024;
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+    private final AtomicLong refused = new AtomicLong();
+    private final Map<String, long[]> statusWrites = new ConcurrentHashMap<>();
+
+    SizeLimitedApiServer(int etcdLimit) {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
+        Dispatcher limited = new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                long size = request.getBody() == null ? 0 : request.getBody().size();
+                String method = request.getMethod();
+                String path = request.getPath().split("\\?")[0];
+                if (("PUT".equals(method) || "PATCH".equals(method)) && path.endsWith("/status")) {
+                    // counted here: the CRUD dispatcher consumes the body
+                    String route = path.substring(0, path.length() - "/status".length());
+                    long[] n = statusWrites.computeIfAbsent(route.substring(route.lastIndexOf('/') + 1), k -> new long[2]);
+                    synchronized (n) {
+                        n[0]++;
+                        n[1] += size;
+                    }
+                }
+                if (("PUT".equals(method) || "POST".equals(method) || "PATCH".equals(method)) && size > etcdLimit) {
+                    refused.incrementAndGet();
+                    return size > REQUEST_LIMIT
+                            ? failure(413, "RequestEntityTooLarge", "Request entity too large: limit is " + REQUEST_LIMIT)
+                            : failure(500, "InternalError", "etcdserver: request is too large");
+                }
+                return crud.dispatch(request);
+            }
+        };
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, limited, false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        client = server.createClient();
+        Fixtures.registerCrd(client);
+    }
+
+    private static MockResponse failure(int code, String reason, String message) {
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\""
+                        + message + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}");
+    }
+
+    KubernetesClient client() {
+        return client;
+    }
+
+    /**
+     * {count, bytes} of the status writes (refused ones too) to routes of this name since the last call; null or ""
+     * for every route.
+     */
+    long[] takeStatusWrites(String route) {
+        long[] sum = new long[2];
+        statusWrites.forEach((name, n) -> {
+            if (route == null || route.isEmpty() || route.equals(name)) {
+                synchronized (n) {
+                    sum[0] += n[0];
+                    sum[1] += n[1];
+                    n[0] = 0;
+                    n[1] = 0;
+                }
+            }
+        });
+        return sum;
+    }
+
+    /** How many writes were refused as too large. */
+    long refused() {
+        return refused.get();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
