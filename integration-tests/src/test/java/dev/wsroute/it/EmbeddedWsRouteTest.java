@@ -42,6 +42,42 @@ class EmbeddedWsRouteTest {
         assertThat(r.body()).isEqualTo("hello from the app (forwarded for 127.0.0.1)");
     }
 
+    /**
+     * The app trusts the listener's forwarding fields (README step 2) and Quarkus takes the first X-Forwarded-For
+     * element: a client's own fields must not reach it as if the listener vouched for them.
+     */
+    @Test
+    void forwardingFieldsAClientForgedDoNotReachTheApp() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listener + "/hello/client"))
+                .header("X-Forwarded-For", "203.0.113.9")
+                .header("Forwarded", "for=203.0.113.9;proto=https")
+                .header("X-Forwarded-Ssl", "on")
+                .header("X-Forwarded-Port", "4443")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("127.0.0.1 http 127.0.0.1:" + listener);
+        HttpResponse<String> hello = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listener + "/hello"))
+                .header("X-Forwarded-For", "203.0.113.9").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(hello.body()).isEqualTo("hello from the app (forwarded for 127.0.0.1)");
+    }
+
+    @Test
+    void aForgedXForwardedForDoesNotReachTheAppsOwnWebSocket() throws Exception {
+        LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+        WebSocket ws = HTTP.newWebSocketBuilder().header("X-Forwarded-For", "203.0.113.9")
+                .buildAsync(URI.create("ws://127.0.0.1:" + listener + "/chat"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        got.add(data.toString());
+                        w.request(1);
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        ws.sendText("hi", true).get(30, TimeUnit.SECONDS);
+        assertThat(got.poll(30, TimeUnit.SECONDS)).isEqualTo("app got 'hi' from 127.0.0.1");
+        ws.sendClose(1000, "done").get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void theAppsOwnWebSocketAnswersThroughTheListener() throws Exception {
         assertThat(echo("/chat", "hi")).isEqualTo("app got 'hi' from 127.0.0.1");

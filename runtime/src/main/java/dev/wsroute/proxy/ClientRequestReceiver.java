@@ -207,7 +207,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         if (peer == null) {
             peer = new ForwardedHeaders.Peer((InetSocketAddress) ctx.channel().remoteAddress(), tls);
         }
-        ForwardedHeaders.forward(fields, peer, view.rawHost());
+        ForwardedHeaders.forward(fields, peer, view.rawHost(), ForwardedHeaders.Upstream.of(pool.id()));
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
         exchange = new HttpExchange(px, ctx, this, logRequest(view), parsed.method(), parsed.pathAndQuery(), fields,
                 pool, routeId, parsed.keepAlive() && !px.leaving, parsed.http10());

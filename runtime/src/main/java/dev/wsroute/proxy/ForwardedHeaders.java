@@ -8,18 +8,42 @@ import java.util.Objects;
 
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.HttpChars;
+import dev.wsroute.table.PoolId;
 
-/** X-Forwarded-For/-Proto/-Host and RFC 7239 Forwarded on every upstream request; hop-by-hop headers dropped from requests (responses: {@link dev.wsroute.http.ResponseHeadParser}). */
+/**
+ * X-Forwarded-For/-Proto/-Host and RFC 7239 Forwarded on every upstream request; hop-by-hop headers dropped from
+ * requests (responses: {@link dev.wsroute.http.ResponseHeadParser}).
+ * <p>
+ * A route's backend gets the client's X-Forwarded-For and Forwarded values in front of ours (a chain it can read from
+ * the right). The default backend (the embedding app, the sidecar's app container) gets ours alone, and none of the
+ * client's other forwarding fields: the listener is its public port, and Quarkus and Spring believe the
+ * <em>first</em> X-Forwarded-For element, and X-Forwarded-Ssl/-Port/-Prefix, so a client's own would be taken as
+ * the listener's word.
+ */
 final class ForwardedHeaders {
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
     private static final String FORWARDED = "Forwarded";
+    /** Forwarding fields wsroute never writes but apps believe: only ever the client's own. */
+    private static final String[] CLIENT_ONLY = {"x-forwarded-ssl", "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-server"};
     /** Hop-by-hop whatever Connection says (RFC 9110 §7.6.1, and the Proxy-* ones). */
     private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authenticate"};
 
     /** What a field is to these edits. */
-    private enum Kind { OTHER, HOP_BY_HOP, CONNECTION, X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, FORWARDED }
+    private enum Kind { OTHER, HOP_BY_HOP, CONNECTION, X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, FORWARDED, CLIENT_ONLY }
+
+    /** Whom a request goes to, for what the client's own forwarding fields become. */
+    enum Upstream {
+        /** A route's backend: the client's X-Forwarded-For and Forwarded values are kept in front of ours. */
+        ROUTE,
+        /** The default backend, whose public port the listener is: ours alone, the client's dropped. */
+        DEFAULT_BACKEND;
+
+        static Upstream of(PoolId pool) {
+            return pool instanceof PoolId.DefaultBackend ? DEFAULT_BACKEND : ROUTE;
+        }
+    }
 
     private ForwardedHeaders() {
     }
@@ -30,18 +54,18 @@ final class ForwardedHeaders {
      *
      * @param originalHost the Host the client sent (before any rewrite)
      */
-    static void forward(HeadFields h, Peer client, String originalHost) {
-        edit(h, true, client, originalHost);
+    static void forward(HeadFields h, Peer client, String originalHost, Upstream to) {
+        edit(h, true, client, originalHost, to);
     }
 
     /** @param originalHost the Host the client sent (before any rewrite) */
-    static void add(HeadFields h, InetSocketAddress client, boolean tls, String originalHost) {
-        add(h, new Peer(client, tls), originalHost);
+    static void add(HeadFields h, InetSocketAddress client, boolean tls, String originalHost, Upstream to) {
+        add(h, new Peer(client, tls), originalHost, to);
     }
 
-    /** As {@link #add(HeadFields, InetSocketAddress, boolean, String)}, with the strings of a connection's client made once. */
-    static void add(HeadFields h, Peer client, String originalHost) {
-        edit(h, false, client, originalHost);
+    /** As {@link #add(HeadFields, InetSocketAddress, boolean, String, Upstream)}, with the strings of a connection's client made once. */
+    static void add(HeadFields h, Peer client, String originalHost, Upstream to) {
+        edit(h, false, client, originalHost, to);
     }
 
     /**
@@ -51,16 +75,17 @@ final class ForwardedHeaders {
      * the fixed list is copied out of the header (on every upgrade, no token list, no stream).
      */
     static void removeHopByHop(HeadFields h) {
-        edit(h, true, null, null);
+        edit(h, true, null, null, Upstream.ROUTE);
     }
 
     /**
      * One pass over the fields, each classified once by its name: hop-by-hop ones dropped ({@code hopByHop}); with a
-     * {@code client}, the client's forwarding fields dropped too (the first X-Forwarded-For and Forwarded values go in
-     * front of ours) and the proxy's added at the end.
+     * {@code client}, the client's forwarding fields dropped too (for a route's backend, the first X-Forwarded-For and
+     * Forwarded values go in front of ours) and the proxy's added at the end.
      */
-    private static void edit(HeadFields h, boolean hopByHop, Peer client, String originalHost) {
+    private static void edit(HeadFields h, boolean hopByHop, Peer client, String originalHost, Upstream to) {
         boolean forwarding = client != null;
+        boolean chain = to == Upstream.ROUTE;
         String xff = null;
         String prior = null;
         List<String> named = null;
@@ -76,15 +101,16 @@ final class ForwardedHeaders {
                     yield hopByHop;
                 }
                 case X_FORWARDED_FOR -> {
-                    xff = forwarding && xff == null ? h.value(i) : xff;
+                    xff = forwarding && chain && xff == null ? h.value(i) : xff;
                     yield forwarding;
                 }
                 case FORWARDED -> {
-                    prior = forwarding && prior == null ? h.value(i) : prior;
+                    prior = forwarding && chain && prior == null ? h.value(i) : prior;
                     yield forwarding;
                 }
                 case X_FORWARDED_PROTO -> forwarding;
-                case X_FORWARDED_HOST -> forwarding && originalHost != null; // without a Host to forward, the client's stays
+                case X_FORWARDED_HOST -> forwarding && (originalHost != null || !chain); // without a Host to forward, a route's backend gets the client's
+                case CLIENT_ONLY -> forwarding && !chain;
             };
             if (!drop) {
                 h.moveTo(i, kept++);
@@ -117,13 +143,23 @@ final class ForwardedHeaders {
             case 9 -> name.equalsIgnoreCase(FORWARDED) ? Kind.FORWARDED : Kind.OTHER;
             case 10 -> name.equalsIgnoreCase("connection") ? Kind.CONNECTION
                     : name.equalsIgnoreCase("keep-alive") ? Kind.HOP_BY_HOP : Kind.OTHER;
-            case 15 -> name.equalsIgnoreCase(X_FORWARDED_FOR) ? Kind.X_FORWARDED_FOR : Kind.OTHER;
+            case 15 -> name.equalsIgnoreCase(X_FORWARDED_FOR) ? Kind.X_FORWARDED_FOR : clientOnly(name);
             case 16 -> name.equalsIgnoreCase(X_FORWARDED_HOST) ? Kind.X_FORWARDED_HOST
-                    : name.equalsIgnoreCase("proxy-connection") ? Kind.HOP_BY_HOP : Kind.OTHER;
+                    : name.equalsIgnoreCase("proxy-connection") ? Kind.HOP_BY_HOP : clientOnly(name);
             case 17 -> name.equalsIgnoreCase(X_FORWARDED_PROTO) ? Kind.X_FORWARDED_PROTO : Kind.OTHER;
-            case 18 -> name.equalsIgnoreCase("proxy-authenticate") ? Kind.HOP_BY_HOP : Kind.OTHER;
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate") ? Kind.HOP_BY_HOP : clientOnly(name);
             default -> Kind.OTHER;
         };
+    }
+
+    /** A forwarding field of the {@link #CLIENT_ONLY} kind, or any other field. */
+    private static Kind clientOnly(String name) {
+        for (String c : CLIENT_ONLY) {
+            if (name.equalsIgnoreCase(c)) {
+                return Kind.CLIENT_ONLY;
+            }
+        }
+        return Kind.OTHER;
     }
 
     /**

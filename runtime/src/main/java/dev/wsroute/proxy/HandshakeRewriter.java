@@ -36,7 +36,7 @@ final class HandshakeRewriter {
         } else if (originalHost != null) {
             h.set("host", originalHost);
         }
-        ForwardedHeaders.add(h, client, tls, originalHost);
+        ForwardedHeaders.add(h, client, tls, originalHost, ForwardedHeaders.Upstream.of(rule.key()));
         // indexed: most rules edit no header, and an iterator over an empty list is still an object per upgrade
         List<String> remove = rw.removeHeaders();
         for (int i = 0; i < remove.size(); i++) {

@@ -91,7 +91,9 @@ public final class RoutesFileSource implements AutoCloseable {
             }
             content = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            report(file + ": not found; keeping the last good routes");
+            // a relative path is read from the working directory: say which one, the usual surprise of `java -jar`
+            String where = file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ")";
+            report(file + ": not found" + where + "; keeping the last good routes (set wsroute.routes-file)");
             return;
         } catch (IOException e) {
             report(file + ": cannot be read (" + e.getMessage() + "); keeping the last good routes");

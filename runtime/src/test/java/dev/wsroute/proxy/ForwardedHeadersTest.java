@@ -2,6 +2,7 @@ package dev.wsroute.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,6 +37,45 @@ class ForwardedHeadersTest {
         HeadFields h = fields("Host", "up.test", "Connection", "close, Content-Length, Transfer-Encoding, Host", "Content-Length", "2");
         ForwardedHeaders.removeHopByHop(h);
         assertEquals(List.of("Host", "Content-Length"), names(h));
+    }
+
+    @Test
+    void theDefaultBackendGetsOurForwardingFieldsAloneNotTheClients() {
+        HeadFields h = fields("Host", "app.test", "X-Forwarded-For", "203.0.113.9", "Forwarded", "for=203.0.113.9",
+                "X-Forwarded-Ssl", "on", "X-Forwarded-Port", "4443", "X-Forwarded-Prefix", "/admin", "X-Forwarded-Server", "x",
+                "X-Forwarded-Host", "evil.test", "X-Forwarded-Proto", "https", "X-App", "1");
+        ForwardedHeaders.forward(h, CLIENT, "app.test", ForwardedHeaders.Upstream.DEFAULT_BACKEND);
+        assertEquals(List.of("Host: app.test", "X-App: 1", "X-Forwarded-For: 10.1.1.1", "X-Forwarded-Proto: http",
+                "X-Forwarded-Host: app.test", "Forwarded: for=10.1.1.1;host=app.test;proto=http"), lines(h));
+    }
+
+    @Test
+    void theDefaultBackendGetsNoForgedForwardedHostEvenWithoutAHost() {
+        HttpRequest http10 = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
+        http10.headers().add("X-Forwarded-Host", "evil.test");
+        HeadFields h = HeadFields.of(TestHeads.parse(http10));
+        ForwardedHeaders.add(h, CLIENT, null, ForwardedHeaders.Upstream.DEFAULT_BACKEND);
+        assertEquals(List.of("X-Forwarded-For: 10.1.1.1", "X-Forwarded-Proto: http", "Forwarded: for=10.1.1.1;proto=http"), lines(h));
+    }
+
+    @Test
+    void aRoutesBackendGetsTheClientsChainInFrontOfOursAndItsOtherFieldsAsSent() {
+        HeadFields h = fields("Host", "up.test", "X-Forwarded-For", "203.0.113.9", "Forwarded", "for=203.0.113.9",
+                "X-Forwarded-Port", "4443");
+        ForwardedHeaders.forward(h, CLIENT, "up.test", ForwardedHeaders.Upstream.ROUTE);
+        assertEquals(List.of("Host: up.test", "X-Forwarded-Port: 4443", "X-Forwarded-For: 203.0.113.9, 10.1.1.1",
+                "X-Forwarded-Proto: http", "X-Forwarded-Host: up.test",
+                "Forwarded: for=203.0.113.9, for=10.1.1.1;host=up.test;proto=http"), lines(h));
+    }
+
+    private static final ForwardedHeaders.Peer CLIENT = new ForwardedHeaders.Peer(new InetSocketAddress("10.1.1.1", 40000), false);
+
+    private static List<String> lines(HeadFields h) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < h.size(); i++) {
+            out.add(h.name(i) + ": " + h.value(i));
+        }
+        return out;
     }
 
     private static HeadFields fields(String... nameValues) {

@@ -242,6 +242,18 @@ class RoutesFileSourceTest {
         assertThat(holder.current()).isSameAs(good);
     }
 
+    /** A relative path is read from the working directory: a typo or another directory must say where it looked. */
+    @Test
+    void aMissingRelativeFileNamesTheSettingAndThePathItLookedFor() {
+        Path missing = Path.of("no-such-dir-" + System.nanoTime(), "routes.yaml");
+
+        start(missing);
+
+        assertThat(holder.loaded()).isFalse();
+        assertThat(source.lastError()).isEqualTo(missing + ": not found (looked for " + missing.toAbsolutePath()
+                + "); keeping the last good routes (set wsroute.routes-file)");
+    }
+
     @Test
     void deletedFileKeepsTheTableAndARestoredFileIsApplied() throws IOException {
         Path file = dir.resolve("routes.yaml");
