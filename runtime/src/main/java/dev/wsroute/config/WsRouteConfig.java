@@ -162,6 +162,16 @@ public interface WsRouteConfig {
          */
         @WithDefault("app")
         String target();
+
+        /**
+         * Whether the default backend gets the client's own X-Forwarded-For and Forwarded values in front of wsroute's
+         * (and the client's X-Forwarded-Ssl/-Port/-Prefix/-Server), as a route's backend does. Off: wsroute's alone,
+         * since the listener is the app's public port and apps believe the first X-Forwarded-For element. On where an
+         * L7 load balancer or ingress in front of wsroute sets them (a sidecar behind an ingress), as ingress-nginx's
+         * {@code use-forwarded-headers}.
+         */
+        @WithDefault("false")
+        boolean trustForwarded();
     }
 
     interface Tls {

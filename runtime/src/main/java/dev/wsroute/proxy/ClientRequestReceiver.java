@@ -207,7 +207,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         if (peer == null) {
             peer = new ForwardedHeaders.Peer((InetSocketAddress) ctx.channel().remoteAddress(), tls);
         }
-        ForwardedHeaders.forward(fields, peer, view.rawHost(), ForwardedHeaders.Upstream.of(pool.id()));
+        ForwardedHeaders.forward(fields, peer, view.rawHost(), px.forwardingTo(pool.id()));
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
         exchange = new HttpExchange(px, ctx, this, logRequest(view), parsed.method(), parsed.pathAndQuery(), fields,
                 pool, routeId, parsed.keepAlive() && !px.leaving, parsed.http10());
@@ -233,7 +233,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         CompiledRule rule = ((UpgradeAdmission.Go) decision).rule();
-        HandshakeRewriter.UpstreamHead upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls);
+        HandshakeRewriter.UpstreamHead upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls,
+                px.forwardingTo(rule.key()));
         handshake = new UpgradeHandshake(px, ctx, logRequest(view), upstreamRequest, rule,
                 HashKeys.of(rule.rule().loadBalancing().hashOn(), view, ctx.channel()));
         // Remove the decoder now: whatever the client sent after the head reaches us as raw bytes, in order.

@@ -18,7 +18,7 @@ import dev.wsroute.table.PoolId;
  * the right). The default backend (the embedding app, the sidecar's app container) gets ours alone, and none of the
  * client's other forwarding fields: the listener is its public port, and Quarkus and Spring believe the
  * <em>first</em> X-Forwarded-For element, and X-Forwarded-Ssl/-Port/-Prefix, so a client's own would be taken as
- * the listener's word.
+ * the listener's word; unless {@code wsroute.default-backend.trust-forwarded} says an L7 proxy in front sets them.
  */
 final class ForwardedHeaders {
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
@@ -40,8 +40,9 @@ final class ForwardedHeaders {
         /** The default backend, whose public port the listener is: ours alone, the client's dropped. */
         DEFAULT_BACKEND;
 
-        static Upstream of(PoolId pool) {
-            return pool instanceof PoolId.DefaultBackend ? DEFAULT_BACKEND : ROUTE;
+        /** @param trustForwarded wsroute.default-backend.trust-forwarded: the default backend gets the chain too */
+        static Upstream of(PoolId pool, boolean trustForwarded) {
+            return pool instanceof PoolId.DefaultBackend && !trustForwarded ? DEFAULT_BACKEND : ROUTE;
         }
     }
 

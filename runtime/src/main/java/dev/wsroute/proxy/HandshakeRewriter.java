@@ -22,7 +22,8 @@ final class HandshakeRewriter {
         }
     }
 
-    static UpstreamHead rewrite(ClientRequest view, CompiledRule rule, InetSocketAddress client, boolean tls) {
+    static UpstreamHead rewrite(ClientRequest view, CompiledRule rule, InetSocketAddress client, boolean tls,
+            ForwardedHeaders.Upstream to) {
         Rewrite rw = rule.rule().rewrite();
         String path = rewritePath(view.path(), rule.rule().match().path(), rw);
         HeadFields h = HeadFields.of(view.head());
@@ -36,7 +37,7 @@ final class HandshakeRewriter {
         } else if (originalHost != null) {
             h.set("host", originalHost);
         }
-        ForwardedHeaders.add(h, client, tls, originalHost, ForwardedHeaders.Upstream.of(rule.key()));
+        ForwardedHeaders.add(h, client, tls, originalHost, to);
         // indexed: most rules edit no header, and an iterator over an empty list is still an object per upgrade
         List<String> remove = rw.removeHeaders();
         for (int i = 0; i < remove.size(); i++) {

@@ -11,6 +11,7 @@ import dev.wsroute.log.QueryInLog;
 import dev.wsroute.table.BalancerState;
 import dev.wsroute.table.EndpointStats;
 import dev.wsroute.table.Pool;
+import dev.wsroute.table.PoolId;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -61,6 +62,7 @@ final class ProxyContext {
      * counter only, so a close future does not keep a finished handshake's receiver alive for the connection's life.
      */
     final ChannelFutureListener clientClosed;
+    private final boolean defaultBackendTrustsForwarded;
 
     ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
             Transport transport) {
@@ -77,6 +79,7 @@ final class ProxyContext {
                 QueryInLog.parse(config.accessLog().query()).orElse(QueryInLog.REDACTED), AccessLogOutput.toConsole(),
                 metrics.registry());
         this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
+        this.defaultBackendTrustsForwarded = config.defaultBackend().trustForwarded();
         this.defaultBackend = defaultBackend;
         this.dialer = new UpstreamDialer(transport, config, balancer, metrics, httpPool);
         this.tunnelContext = new Tunnel.Context(tunnels, dialer, metrics, accessLog);
@@ -99,5 +102,10 @@ final class ProxyContext {
         }
         balancer.load().retain(listed);
         httpPool.retain(listed, transport.group());
+    }
+
+    /** What the client's own forwarding fields become on a request to this pool ({@link ForwardedHeaders}). */
+    ForwardedHeaders.Upstream forwardingTo(PoolId pool) {
+        return ForwardedHeaders.Upstream.of(pool, defaultBackendTrustsForwarded);
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.http.HeadFields;
+import dev.wsroute.model.RouteId;
+import dev.wsroute.table.PoolId;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -66,6 +68,13 @@ class ForwardedHeadersTest {
         assertEquals(List.of("Host: up.test", "X-Forwarded-Port: 4443", "X-Forwarded-For: 203.0.113.9, 10.1.1.1",
                 "X-Forwarded-Proto: http", "X-Forwarded-Host: up.test",
                 "Forwarded: for=203.0.113.9, for=10.1.1.1;host=up.test;proto=http"), lines(h));
+    }
+
+    @Test
+    void theDefaultBackendGetsTheChainOnlyWhenItTrustsForwarding() {
+        assertEquals(ForwardedHeaders.Upstream.DEFAULT_BACKEND, ForwardedHeaders.Upstream.of(PoolId.DefaultBackend.INSTANCE, false));
+        assertEquals(ForwardedHeaders.Upstream.ROUTE, ForwardedHeaders.Upstream.of(PoolId.DefaultBackend.INSTANCE, true));
+        assertEquals(ForwardedHeaders.Upstream.ROUTE, ForwardedHeaders.Upstream.of(new PoolId.Http(new RouteId("ns", "r")), false));
     }
 
     private static final ForwardedHeaders.Peer CLIENT = new ForwardedHeaders.Peer(new InetSocketAddress("10.1.1.1", 40000), false);

@@ -98,6 +98,36 @@ class HttpProxyTest {
         }
     }
 
+    /**
+     * The default backend (the embedding app, a sidecar's app container) gets a client's forged X-Forwarded-For only
+     * with wsroute.default-backend.trust-forwarded (an L7 proxy in front sets it), and then as a chain, as a route's
+     * backend does.
+     */
+    @Test
+    void theAppGetsTheClientsForwardingChainOnlyWhereItIsTrusted() throws Exception {
+        String forged = "GET /mine HTTP/1.1\r\nHost: app.example.com\r\nX-Forwarded-For: 203.0.113.9\r\nX-Forwarded-Port: 4443\r\n\r\n";
+        try (RawHttp raw = new RawHttp(px.port())) {
+            JsonObject headers = new JsonObject(body(raw.send(forged).readResponse())).getJsonObject("headers");
+            assertThat(headers.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+            assertThat(headers.getString("x-forwarded-port")).isNull();
+        }
+        px.close();
+        Pool appPool = Pool.defaultBackend(List.of(Endpoint.of("127.0.0.1", app.port(), 1)));
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.default-backend.trust-forwarded", "true"), () -> appPool);
+        px.routes(routes(web.endpoint()));
+        try (RawHttp raw = new RawHttp(px.port())) {
+            JsonObject headers = new JsonObject(body(raw.send(forged).readResponse())).getJsonObject("headers");
+            assertThat(headers.getString("x-forwarded-for")).isEqualTo("203.0.113.9, 127.0.0.1");
+            assertThat(headers.getString("x-forwarded-port")).isEqualTo("4443");
+        }
+    }
+
+    private static String body(String response) {
+        assertThat(status(response)).isEqualTo(200);
+        assertThat(header(response, "x-backend")).isEqualTo("app");
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
     /** The forwarding fields are made once per connection and Host: a keep-alive client that changes its Host gets each one forwarded. */
     @Test
     void eachHostOnOneKeepAliveConnectionIsForwardedAsSent() throws Exception {
