@@ -81,8 +81,8 @@ final class ForwardedHeaders {
 
     /**
      * One pass over the fields, each classified once by its name: hop-by-hop ones dropped ({@code hopByHop}); with a
-     * {@code client}, the client's forwarding fields dropped too (for a route's backend, the first X-Forwarded-For and
-     * Forwarded values go in front of ours) and the proxy's added at the end.
+     * {@code client}, the client's forwarding fields dropped too (for a route's backend, its X-Forwarded-For and
+     * Forwarded lines, joined, go in front of ours) and the proxy's added at the end.
      */
     private static void edit(HeadFields h, boolean hopByHop, Peer client, String originalHost, Upstream to) {
         boolean forwarding = client != null;
@@ -101,12 +101,12 @@ final class ForwardedHeaders {
                     }
                     yield hopByHop;
                 }
-                case X_FORWARDED_FOR -> {
-                    xff = forwarding && chain && xff == null ? h.value(i) : xff;
+                case X_FORWARDED_FOR -> { // every line, in order: a proxy before us may have added its own line
+                    xff = forwarding && chain ? joined(xff, h.value(i)) : xff;
                     yield forwarding;
                 }
                 case FORWARDED -> {
-                    prior = forwarding && chain && prior == null ? h.value(i) : prior;
+                    prior = forwarding && chain ? joined(prior, h.value(i)) : prior;
                     yield forwarding;
                 }
                 case X_FORWARDED_PROTO -> forwarding;
@@ -151,6 +151,11 @@ final class ForwardedHeaders {
             case 18 -> name.equalsIgnoreCase("proxy-authenticate") ? Kind.HOP_BY_HOP : clientOnly(name);
             default -> Kind.OTHER;
         };
+    }
+
+    /** Field lines of one name are one comma-separated list (RFC 9110 §5.3). */
+    private static String joined(String before, String line) {
+        return before == null ? line : before + ", " + line;
     }
 
     /** A forwarding field of the {@link #CLIENT_ONLY} kind, or any other field. */

@@ -70,6 +70,17 @@ class ForwardedHeadersTest {
                 "Forwarded: for=203.0.113.9, for=10.1.1.1;host=up.test;proto=http"), lines(h));
     }
 
+    /** Two lines of a field are one list (RFC 9110 §5.3): a load balancer that adds its own line keeps its entry. */
+    @Test
+    void everyLineOfTheClientsChainIsKeptInOrder() {
+        HeadFields h = fields("Host", "up.test", "X-Forwarded-For", "203.0.113.9", "X-Forwarded-For", "198.51.100.7",
+                "Forwarded", "for=203.0.113.9", "Forwarded", "for=198.51.100.7");
+        ForwardedHeaders.forward(h, CLIENT, "up.test", ForwardedHeaders.Upstream.ROUTE);
+        assertEquals(List.of("Host: up.test", "X-Forwarded-For: 203.0.113.9, 198.51.100.7, 10.1.1.1",
+                "X-Forwarded-Proto: http", "X-Forwarded-Host: up.test",
+                "Forwarded: for=203.0.113.9, for=198.51.100.7, for=10.1.1.1;host=up.test;proto=http"), lines(h));
+    }
+
     @Test
     void theDefaultBackendGetsTheChainOnlyWhenItTrustsForwarding() {
         assertEquals(ForwardedHeaders.Upstream.DEFAULT_BACKEND, ForwardedHeaders.Upstream.of(PoolId.DefaultBackend.INSTANCE, false));
