@@ -8,8 +8,8 @@ import io.fabric8.generator.annotation.Min;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class RebalanceSpec {
-    @JsonPropertyDescription("An endpoint above mean x (1 + tolerance/100) + 1 open sockets sheds sockets with Close 1012"
-            + " (clients reconnect to less loaded endpoints). Default 20.")
+    @JsonPropertyDescription("An endpoint above its weighted share (the mean, where weights are equal) x (1 + tolerance/100)"
+            + " + 1 open sockets sheds sockets with Close 1012 (clients reconnect to less loaded endpoints). Default 20.")
     @Min(0)
     @Max(1000)
     public Integer tolerance;

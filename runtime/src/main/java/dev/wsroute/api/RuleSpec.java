@@ -54,6 +54,7 @@ public class RuleSpec {
     @JsonPropertyDescription("Active probes and passive ejection of endpoints; an unhealthy endpoint takes no new connections.")
     public HealthCheckSpec healthCheck;
 
-    @JsonPropertyDescription("Shed sockets from the most loaded endpoints (Close 1012) after the pool grows. Off when absent.")
+    @JsonPropertyDescription("Shed sockets from the endpoints most over their weighted share (Close 1012) after the pool grows;"
+            + " not on ConsistentHash rules. Off when absent.")
     public RebalanceSpec rebalance;
 }

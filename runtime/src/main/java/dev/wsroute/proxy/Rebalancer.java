@@ -15,7 +15,7 @@ import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RuleKey;
 
 /**
- * {@code rebalance}: for each rule that asks for it, closes sockets on its most loaded endpoints with 1012 while
+ * {@code rebalance}: for each rule that asks for it, closes sockets on its endpoints most over their share with 1012 while
  * {@link RebalancePlanner} says so, never more than {@code maxClosesPerSecond} in any second (the times of the last
  * closes are kept per rule). Only healthy endpoints count; the others keep their sockets. Counting sockets walks
  * every open tunnel, so it is done every {@link #TICK_MILLIS} only while some rule is shedding, and once a second
