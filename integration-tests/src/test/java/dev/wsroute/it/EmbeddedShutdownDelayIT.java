@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.HttpURLConnection;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.PackagedApp;
 import dev.wsroute.testing.WsClient;
 
 /**
@@ -38,20 +34,18 @@ import dev.wsroute.testing.WsClient;
  */
 class EmbeddedShutdownDelayIT {
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final Pattern LISTENER = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final Duration WAIT = Duration.ofSeconds(60); // a bound against a hang on a loaded machine
     private static final String HELLO = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
 
     @TempDir
     Path dir;
-    private Process app;
+    private PackagedApp app;
     private EchoBackend backend;
 
     @AfterEach
     void stop() {
-        if (app != null && app.isAlive()) {
-            app.destroyForcibly();
+        if (app != null) {
+            app.close();
         }
         if (backend != null) {
             backend.close();
@@ -72,26 +66,10 @@ class EmbeddedShutdownDelayIT {
                     - match: {path: {type: Prefix, value: /ws}}
                       backends: [{endpoints: ["%s"]}]
                 """.formatted(backend.endpoint()));
-        File log = dir.resolve("app.log").toFile();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log);
-        Map<String, String> env = pb.environment();
-        env.put("WSROUTE_ROUTES_FILE", routes.toString());
-        env.put("WSROUTE_LISTEN_HOST", "127.0.0.1");
-        env.put("WSROUTE_LISTEN_PORT", "0");
-        env.put("WSROUTE_LISTEN_TLS_ENABLED", "false");
-        env.put("WSROUTE_DRAIN_PERIOD", "5s");
-        env.put("QUARKUS_SHUTDOWN_DELAY", "2s");
-        env.put("QUARKUS_HTTP_PORT", "0");
-        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
-        env.put("QUARKUS_MANAGEMENT_PORT", "0");
-        app = pb.start();
-
-        await().atMost(WAIT).until(() -> !app.isAlive() || (LISTENER.matcher(read(log)).find() && MANAGEMENT.matcher(read(log)).find()));
-        assertThat(app.isAlive()).as("running; log:%n%s", read(log)).isTrue();
-        int port = port(LISTENER, log);
-        int management = port(MANAGEMENT, log);
-        await().atMost(WAIT).until(() -> readiness(management) == 200);
+        app = PackagedApp.start(JAR, Map.of("WSROUTE_ROUTES_FILE", routes.toString(), "WSROUTE_LISTEN_TLS_ENABLED", "false",
+                "WSROUTE_DRAIN_PERIOD", "5s", "QUARKUS_SHUTDOWN_DELAY", "2s", "QUARKUS_HTTP_PORT", "0"),
+                dir.resolve("app.log"), WAIT);
+        int port = app.port;
 
         try (WsClient before = WsClient.connect(port, "/ws"); Socket kept = new Socket("127.0.0.1", port)) {
             assertThat(before.roundTrip("before")).isEqualTo("before");
@@ -99,9 +77,9 @@ class EmbeddedShutdownDelayIT {
             assertThat(exchange(kept)).as("the app's own /hello, kept alive").startsWith("http/1.1 200")
                     .doesNotContain("connection: close");
 
-            app.destroy(); // SIGTERM
-            await().atMost(WAIT).until(() -> !app.isAlive() || readiness(management) == 503);
-            assertThat(app.isAlive()).as("not ready but still running; log:%n%s", read(log)).isTrue();
+            app.sigterm();
+            await().atMost(WAIT).until(() -> !app.alive() || app.readiness() == 503);
+            assertThat(app.alive()).as("not ready but still running; log:%n%s", app.log()).isTrue();
 
             // the delay: what load balancers still send is served
             try (WsClient during = WsClient.connect(port, "/ws"); Socket fresh = new Socket("127.0.0.1", port)) {
@@ -111,18 +89,16 @@ class EmbeddedShutdownDelayIT {
                         .contains("connection: close");
 
                 // then the listener closes, and with it the connection idle since before SIGTERM; the WebSockets drain on
-                await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> refused(port));
-                assertThat(endOfStream(kept)).as("the idle keep-alive connection closed; log:%n%s", read(log)).isTrue();
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(app::refuses);
+                assertThat(endOfStream(kept)).as("the idle keep-alive connection closed; log:%n%s", app.log()).isTrue();
                 assertThat(before.closeCodeNow()).as("still draining when the idle connection closed").isNull();
 
-                assertThat(before.awaitClose()).as("log:%n%s", read(log)).isEqualTo(1001);
-                assertThat(during.awaitClose()).as("log:%n%s", read(log)).isEqualTo(1001);
+                assertThat(before.awaitClose()).as("log:%n%s", app.log()).isEqualTo(1001);
+                assertThat(during.awaitClose()).as("log:%n%s", app.log()).isEqualTo(1001);
             }
         }
-        boolean exited = app.waitFor(30, TimeUnit.SECONDS);
-        String output = read(log);
-        assertThat(exited).as("exited; log:%n%s", output).isTrue();
-        assertThat(output).contains("shutting down: still accepting").contains("draining 2 WebSocket(s)")
+        assertThat(app.exitedWithin(Duration.ofSeconds(30))).as("exited; log:%n%s", app.log()).isTrue();
+        assertThat(app.log()).contains("shutting down: still accepting").contains("draining 2 WebSocket(s)")
                 .doesNotContain("Exception");
     }
 
@@ -155,41 +131,5 @@ class EmbeddedShutdownDelayIT {
         } catch (IOException e) {
             return true;
         }
-    }
-
-    private static int port(Pattern p, File log) throws IOException {
-        Matcher m = p.matcher(read(log));
-        assertThat(m.find()).isTrue();
-        return Integer.parseInt(m.group(1));
-    }
-
-    /** The status of /q/health/ready, or -1 while it does not answer. */
-    private static int readiness(int management) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + management + "/q/health/ready").toURL().openConnection();
-            c.setConnectTimeout(5_000);
-            c.setReadTimeout(5_000);
-            try {
-                return c.getResponseCode();
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private static boolean refused(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String read(File f) throws IOException {
-        return Files.readString(f.toPath(), StandardCharsets.UTF_8);
     }
 }

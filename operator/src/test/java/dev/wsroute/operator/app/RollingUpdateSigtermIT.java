@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.HttpURLConnection;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.wsroute.operator.config.ModeDefaults;
 import dev.wsroute.testing.EchoBackend;
+import dev.wsroute.testing.PackagedApp;
 import dev.wsroute.testing.WsClient;
 
 /**
@@ -38,21 +32,19 @@ import dev.wsroute.testing.WsClient;
  */
 class RollingUpdateSigtermIT {
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final Pattern LISTENER = Pattern.compile("wsroute listening on http://127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** the shipped default of quarkus.shutdown.delay in standalone mode */
     private static final Duration SHIPPED_DELAY = Duration.parse("PT" + ModeDefaults.SHUTDOWN_DELAY);
 
     @TempDir
     Path dir;
-    private Process app;
+    private PackagedApp app;
     private EchoBackend backend;
 
     @AfterEach
     void stop() {
-        if (app != null && app.isAlive()) {
-            app.destroyForcibly();
+        if (app != null) {
+            app.close();
         }
         if (backend != null) {
             backend.close();
@@ -75,33 +67,17 @@ class RollingUpdateSigtermIT {
                   http:
                     backends: [{endpoints: ["%1$s"]}]
                 """.formatted(backend.endpoint()));
-        File log = dir.resolve("wsroute.log").toFile();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log);
-        Map<String, String> env = pb.environment();
-        env.put("WSROUTE_MODE", "standalone");
-        env.put("WSROUTE_ROUTES_FILE", routes.toString());
-        env.put("WSROUTE_LISTEN_HOST", "127.0.0.1");
-        env.put("WSROUTE_LISTEN_PORT", "0");
-        env.put("WSROUTE_LISTEN_TLS_ENABLED", "false");
-        env.put("WSROUTE_DRAIN_PERIOD", "2s");
-        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
-        env.put("QUARKUS_MANAGEMENT_PORT", "0");
-        app = pb.start();
-
-        await().atMost(WAIT).until(() -> !app.isAlive() || (LISTENER.matcher(read(log)).find() && MANAGEMENT.matcher(read(log)).find()));
-        assertThat(app.isAlive()).as("running; log:%n%s", read(log)).isTrue();
-        int port = port(LISTENER, log);
-        int management = port(MANAGEMENT, log);
-        await().atMost(WAIT).until(() -> readiness(management) == 200);
+        app = PackagedApp.start(JAR, Map.of("WSROUTE_MODE", "standalone", "WSROUTE_ROUTES_FILE", routes.toString(),
+                "WSROUTE_LISTEN_TLS_ENABLED", "false", "WSROUTE_DRAIN_PERIOD", "2s"), dir.resolve("wsroute.log"), WAIT);
+        int port = app.port;
 
         try (WsClient before = WsClient.connect(port, "/ws")) {
             assertThat(before.roundTrip("before")).isEqualTo("before");
 
             long sent = System.nanoTime();
-            app.destroy(); // SIGTERM, as the kubelet sends it while the pod leaves the Service's endpoints
-            await().atMost(WAIT).until(() -> !app.isAlive() || readiness(management) == 503);
-            assertThat(app.isAlive()).as("not ready but still running; log:%n%s", read(log)).isTrue();
+            app.sigterm(); // as the kubelet sends it while the pod leaves the Service's endpoints
+            await().atMost(WAIT).until(() -> !app.alive() || app.readiness() == 503);
+            assertThat(app.alive()).as("not ready but still running; log:%n%s", app.log()).isTrue();
 
             // the deregistration delay: what kube-proxy still sends here is served
             try (WsClient during = WsClient.connect(port, "/ws")) {
@@ -111,45 +87,21 @@ class RollingUpdateSigtermIT {
                 // (served at all means the listener was still open: it closes only when the delay ends, checked next)
 
                 // then the listener closes
-                await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> refused(port));
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(app::refuses);
                 assertThat(elapsed(sent)).as("refused only after the delay").isGreaterThanOrEqualTo(SHIPPED_DELAY);
 
                 // and open WebSockets, the one upgraded during the delay too, drain and get Close 1001
-                assertThat(before.awaitClose()).as("log:%n%s", read(log)).isEqualTo(1001);
-                assertThat(during.awaitClose()).as("log:%n%s", read(log)).isEqualTo(1001);
+                assertThat(before.awaitClose()).as("log:%n%s", app.log()).isEqualTo(1001);
+                assertThat(during.awaitClose()).as("log:%n%s", app.log()).isEqualTo(1001);
             }
         }
-        boolean exited = app.waitFor(30, TimeUnit.SECONDS);
-        String output = read(log);
-        assertThat(exited).as("exited; log:%n%s", output).isTrue();
-        assertThat(output).contains("shutting down: still accepting").contains("draining 2 WebSocket(s)")
+        assertThat(app.exitedWithin(Duration.ofSeconds(30))).as("exited; log:%n%s", app.log()).isTrue();
+        assertThat(app.log()).contains("shutting down: still accepting").contains("draining 2 WebSocket(s)")
                 .doesNotContain("Exception");
     }
 
     private static Duration elapsed(long since) {
         return Duration.ofNanos(System.nanoTime() - since);
-    }
-
-    private static int port(Pattern p, File log) throws IOException {
-        Matcher m = p.matcher(read(log));
-        assertThat(m.find()).isTrue();
-        return Integer.parseInt(m.group(1));
-    }
-
-    /** The status of /q/health/ready, or -1 while it does not answer. */
-    private static int readiness(int management) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + management + "/q/health/ready").toURL().openConnection();
-            c.setConnectTimeout(5_000);
-            c.setReadTimeout(5_000);
-            try {
-                return c.getResponseCode();
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     /** A keep-alive GET through the listener: the head of the answer, lower case. */
@@ -168,19 +120,5 @@ class RollingUpdateSigtermIT {
             }
             return b.toString(StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
         }
-    }
-
-    private static boolean refused(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String read(File f) throws IOException {
-        return Files.readString(f.toPath(), StandardCharsets.UTF_8);
     }
 }
