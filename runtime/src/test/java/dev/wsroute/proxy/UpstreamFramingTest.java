@@ -346,8 +346,8 @@ class UpstreamFramingTest {
         }
         assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::head).containsExactly(
                 "GET /e HTTP/1.1\r\nHost: up.test\r\nX-Obs: caf\u00e9 \u00ff\r\nX-Forwarded-Fox: kept\r\nKeep-Alivf: kept\r\n"
-                        + "X-Forwarded-For: 10.0.0.1, 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: up.test\r\n"
-                        + "Forwarded: for=10.0.0.9, for=127.0.0.1;host=up.test;proto=http\r\n\r\n",
+                        + "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: up.test\r\n"
+                        + "Forwarded: for=10.0.0.9, for=10.0.0.8, for=127.0.0.1;host=up.test;proto=http\r\n\r\n",
                 "GET /f HTTP/1.1\r\nHost: up.test\r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
                         + "X-Forwarded-Host: up.test\r\nForwarded: for=127.0.0.1;host=up.test;proto=http\r\n\r\n");
     }
