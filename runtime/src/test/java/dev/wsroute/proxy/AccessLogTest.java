@@ -338,9 +338,12 @@ class AccessLogTest {
             assertThat(status(raw.send("GET /page?%zz HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse())).isEqualTo(400);
         }
         await().atMost(WAIT).until(() -> lines().size() == 7);
-        assertThat(lines()).extracting(l -> l.contains(" uri=-") ? "-" : l.substring(l.indexOf(" uri=") + 5, l.indexOf(" route=")))
-                .containsExactly("/page?&&=<redacted>", "/page?a", "/page?", "/page?a=<redacted>;b", "/page?k=<redacted>",
-                        "/page?<redacted>", "-");
+        List<String> uris = new java.util.ArrayList<>(lines().stream()
+                .map(l -> l.contains(" uri=-") ? "-" : l.substring(l.indexOf(" uri=") + 5, l.indexOf(" route="))).toList());
+        // the refused head came on its own connection: its line may be written before the last one of the first
+        assertThat(uris.remove("-")).as("the refused head's line: %s", uris).isTrue();
+        assertThat(uris).containsExactly("/page?&&=<redacted>", "/page?a", "/page?", "/page?a=<redacted>;b", "/page?k=<redacted>",
+                "/page?<redacted>");
     }
 
     private void sessionAndRequestWith(String query) throws Exception {
