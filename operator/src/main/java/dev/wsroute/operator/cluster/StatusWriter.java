@@ -33,6 +33,8 @@ import dev.wsroute.table.RuleKey;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 
 /**
  * The one status writer: takes each pass's statuses and, while this replica may write (it holds the Lease),
@@ -46,6 +48,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * after a quiet interval is written at once; what comes within it is written together at its end, as it is then.
  * A status is kept within what etcd stores ({@link StatusBudget}). A write the API server refuses is tried again
  * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room.
+ * These retries are the writer's alone: its client does not resend a status write answered 5xx itself.
  * Where this process runs a data plane, the health of its endpoints is laid over each status ({@link HealthOverlay})
  * and a change of health is written too, at most once per {@link #HEALTH_HOLD_OFF_MILLIS}.
  */
@@ -90,6 +93,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private ScheduledFuture<?> nextLook; // guarded by this
     private long nextLookNanos;
     private volatile long writes;
+    private volatile long refusals;
     private volatile long looks;
     private volatile long lastLookNanos;
 
@@ -105,7 +109,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
      */
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health,
             Duration interval) {
-        this.client = client;
+        this.client = withoutClientRetries(client);
         this.view = view;
         this.mayWrite = mayWrite;
         this.health = health;
@@ -113,6 +117,18 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         if (health != null) {
             health.addListener(healthChanges);
         }
+    }
+
+    /**
+     * The client for status writes (and their Events): fabric8 resends a request answered 5xx, or failed on the way, up
+     * to requestRetryBackoffLimit (10) times, 100 ms doubling to 3.2 s. For a status write that was 11 copies on an API
+     * server in trouble (a status refused as too large: 11 x 1 MiB) and about 19 s with this writer's one thread, every
+     * route's status, held, under the writer's own back-off. The informers keep the client as it is configured.
+     */
+    private static KubernetesClient withoutClientRetries(KubernetesClient client) {
+        RequestConfig once = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                .withRequestRetryBackoffLimit(0).build();
+        return client.newClient(once).adapt(KubernetesClient.class);
     }
 
     /** The statuses of a pass: written soon, unless a newer pass comes first. */
@@ -131,6 +147,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     /** How many statuses this replica wrote. */
     long writes() {
         return writes;
+    }
+
+    /** How many of this replica's status writes the API server refused (a conflict is no refusal). */
+    long refusals() {
+        return refusals;
     }
 
     /** How many times the writer compared a pass with the cluster (or found it may not write). */
@@ -286,6 +307,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
      * server's own 3 MiB), it is tried again at once with half the room for endpoints.
      */
     private void refused(RouteId id, KubernetesClientException e) {
+        refusals++;
         Refused before = refused.get(id);
         int times = before == null ? 1 : before.times() + 1;
         int budget = budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES);
