@@ -47,8 +47,9 @@ import io.fabric8.kubernetes.client.RequestConfigBuilder;
  * hundreds of KB for a big Service, would put thousands of such writes on the API server and etcd. The first change
  * after a quiet interval is written at once; what comes within it is written together at its end, as it is then.
  * A status is kept within what etcd stores ({@link StatusBudget}). A write the API server refuses is tried again
- * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room.
- * These retries are the writer's alone: its client does not resend a status write answered 5xx itself.
+ * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room,
+ * given back in full once the route lists fewer endpoints than the refused status did. These retries are the writer's
+ * alone: its client does not resend a status write answered 5xx itself.
  * Where this process runs a data plane, the health of its endpoints is laid over each status ({@link HealthOverlay})
  * and a change of health is written too, at most once per {@link #HEALTH_HOLD_OFF_MILLIS}.
  */
@@ -74,6 +75,10 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private record Refused(int times, long retryAtNanos) {
     }
 
+    /** The room left for a route's status after one was refused as too large, and how many endpoints that one listed. */
+    private record Room(int bytes, int refusedEndpoints) {
+    }
+
     private enum Outcome { WRITTEN, GONE, CONFLICT, REFUSED }
 
     private final KubernetesClient client;
@@ -88,7 +93,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     // on the writer's thread only
     private final Map<RouteId, Long> lastWriteNanos = new HashMap<>();
     private final Map<RouteId, Refused> refused = new HashMap<>();
-    private final Map<RouteId, Integer> budgets = new HashMap<>();
+    private final Map<RouteId, Room> rooms = new HashMap<>();
     private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
     private ScheduledFuture<?> nextLook; // guarded by this
     private long nextLookNanos;
@@ -217,7 +222,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         written.keySet().retainAll(current.keySet());
         lastWriteNanos.keySet().retainAll(current.keySet());
         refused.keySet().retainAll(current.keySet());
-        budgets.keySet().retainAll(current.keySet());
+        rooms.keySet().retainAll(current.keySet());
         List<EndpointView> endpoints = health == null ? List.of() : health.endpoints();
         long again = Long.MAX_VALUE; // nanos until the next look is due
         for (Map.Entry<RouteId, RouteStatusDraft> e : t.statuses().entrySet()) {
@@ -234,8 +239,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
                 continue;
             }
             WebSocketRouteStatus old = route.getStatus();
-            RouteStatusDraft draft = StatusBudget.fit(e.getValue(), budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES));
-            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, draft, Instant.now()), id, endpoints);
+            RouteStatusDraft fitted = StatusBudget.fit(e.getValue(), room(id, e.getValue()));
+            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, fitted, Instant.now()), id, endpoints);
             if (StatusMerge.same(old, now) || alreadyWritten(id, route, now)) {
                 continue;
             }
@@ -252,6 +257,25 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         if (again != Long.MAX_VALUE) {
             request(TimeUnit.NANOSECONDS.toMillis(again + 999_999));
         }
+    }
+
+    /**
+     * The room for the route's status: halved after one was refused as too large, and whole again once the route has
+     * fewer endpoints than that status listed, as after its Service shrank (a status no larger may well be taken).
+     */
+    private int room(RouteId id, RouteStatusDraft draft) {
+        Room r = rooms.get(id);
+        if (r == null) {
+            return StatusBudget.DEFAULT_BYTES;
+        }
+        int now = StatusBudget.endpoints(draft.pools());
+        if (now < r.refusedEndpoints()) {
+            rooms.remove(id);
+            LOG.infof("%s has %d endpoints, fewer than the %d of its status refused as too large: its status may take %d KiB"
+                    + " again", id, now, r.refusedEndpoints(), StatusBudget.DEFAULT_BYTES / 1024);
+            return StatusBudget.DEFAULT_BYTES;
+        }
+        return r.bytes();
     }
 
     /** How long until the route may be written: an interval after its last write, and not while backing off. */
@@ -287,7 +311,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
                 return Outcome.CONFLICT;
             }
-            refused(id, e);
+            refused(id, now, e);
             return Outcome.REFUSED;
         }
         written.put(id, new Written(route.getMetadata().getResourceVersion(), now));
@@ -306,16 +330,16 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
      * that can never be written is not sent twice a second forever. Refused as too large (etcd's limit, or the API
      * server's own 3 MiB), it is tried again at once with half the room for endpoints.
      */
-    private void refused(RouteId id, KubernetesClientException e) {
+    private void refused(RouteId id, WebSocketRouteStatus status, KubernetesClientException e) {
         refusals++;
         Refused before = refused.get(id);
         int times = before == null ? 1 : before.times() + 1;
-        int budget = budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES);
+        int budget = rooms.containsKey(id) ? rooms.get(id).bytes() : StatusBudget.DEFAULT_BYTES;
         String why = "HTTP " + e.getCode() + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null
                 ? e.getStatus().getMessage() : e.getMessage());
         if (tooLarge(e) && budget > MIN_BUDGET_BYTES) {
             int smaller = Math.max(MIN_BUDGET_BYTES, budget / 2);
-            budgets.put(id, smaller);
+            rooms.put(id, new Room(smaller, StatusBudget.endpoints(status.pools)));
             refused.put(id, new Refused(times, System.nanoTime()));
             LOG.warnf("the API server refused the status of %s as too large (%s): writing it again with at most %d KiB,"
                     + " fewer endpoints listed in status.pools (its PoolsComplete condition says how many)", id, why,
