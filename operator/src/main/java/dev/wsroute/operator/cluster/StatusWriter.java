@@ -3,10 +3,13 @@ package dev.wsroute.operator.cluster;
 import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +49,10 @@ import io.fabric8.kubernetes.client.RequestConfigBuilder;
  * EndpointSlice change makes a pass (the data plane's table follows each at once), and writing each pass's pools,
  * hundreds of KB for a big Service, would put thousands of such writes on the API server and etcd. The first change
  * after a quiet interval is written at once; what comes within it is written together at its end, as it is then.
+ * Across routes, the process writes at most {@link StatusPace#writesPerSecond()} statuses a second after a first
+ * {@link StatusPace#burst()}: many routes to one big Service all change at each of its rollout's steps. A route over
+ * that cap waits for a token and is then written as it is at that time; the route written longest ago goes first, so a
+ * busy route cannot keep the others waiting. A look never waits for a token: it comes back when there is one.
  * A status is kept within what etcd stores ({@link StatusBudget}). A write the API server refuses is tried again
  * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room,
  * given back in full once the route lists fewer endpoints than the refused status did. These retries are the writer's
@@ -64,8 +71,6 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private static final int MIN_BUDGET_BYTES = 64 * 1024;
     /** Health changes within this window are written together. */
     static final long HEALTH_HOLD_OFF_MILLIS = 1000;
-    /** The default of {@code wsroute.kubernetes.status-interval}. */
-    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
     /** What was last written for a route, on top of which version of it (until the cache shows the write). */
     private record Written(String baseVersion, WebSocketRouteStatus status) {
@@ -85,13 +90,14 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private final ClusterView view;
     private final BooleanSupplier mayWrite;
     private final long intervalNanos;
+    private final TokenBucket tokens;
     private final AtomicReference<Translation> latest = new AtomicReference<>();
     private final AtomicBoolean healthScheduled = new AtomicBoolean();
     private final HealthRegistry health;
     private final HealthListener healthChanges = new HealthChanges();
     private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
-    // on the writer's thread only
-    private final Map<RouteId, Long> lastWriteNanos = new HashMap<>();
+    // on the writer's thread only; lastWriteNanos in the order of the writes, the route written longest ago first
+    private final Map<RouteId, Long> lastWriteNanos = new LinkedHashMap<>();
     private final Map<RouteId, Refused> refused = new HashMap<>();
     private final Map<RouteId, Room> rooms = new HashMap<>();
     private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
@@ -103,22 +109,23 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private volatile long lastLookNanos;
 
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health) {
-        this(client, view, mayWrite, health, DEFAULT_INTERVAL);
+        this(client, view, mayWrite, health, StatusPace.DEFAULT);
     }
 
     /**
      * @param view the routes as the cluster has them (their current status is what is compared)
      * @param mayWrite whether this replica holds the Lease, asked before every write
      * @param health this process's endpoint health, or null without a data plane (operator mode: no health in status)
-     * @param interval the least time between two writes of one route's status
+     * @param pace the least time between two writes of one route's status, and the cap on writes across routes
      */
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health,
-            Duration interval) {
+            StatusPace pace) {
         this.client = withoutClientRetries(client);
         this.view = view;
         this.mayWrite = mayWrite;
         this.health = health;
-        this.intervalNanos = interval.toNanos();
+        this.intervalNanos = pace.interval().toNanos();
+        this.tokens = new TokenBucket(pace.writesPerSecond(), pace.burst(), System.nanoTime());
         if (health != null) {
             health.addListener(healthChanges);
         }
@@ -225,8 +232,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         rooms.keySet().retainAll(current.keySet());
         List<EndpointView> endpoints = health == null ? List.of() : health.endpoints();
         long again = Long.MAX_VALUE; // nanos until the next look is due
-        for (Map.Entry<RouteId, RouteStatusDraft> e : t.statuses().entrySet()) {
-            RouteId id = e.getKey();
+        for (RouteId id : longestWaitingFirst(t.statuses().keySet())) {
+            RouteStatusDraft draft = t.statuses().get(id);
             WebSocketRoute route = current.get(id);
             if (route == null) {
                 continue; // deleted since the pass
@@ -239,13 +246,19 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
                 continue;
             }
             WebSocketRouteStatus old = route.getStatus();
-            RouteStatusDraft fitted = StatusBudget.fit(e.getValue(), room(id, e.getValue()));
+            RouteStatusDraft fitted = StatusBudget.fit(draft, room(id, draft));
             WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, fitted, Instant.now()), id, endpoints);
             if (StatusMerge.same(old, now) || alreadyWritten(id, route, now)) {
                 continue;
             }
             if (!mayWrite.getAsBoolean()) {
                 return; // the Lease is gone: not one more write
+            }
+            if (!tokens.tryTake(System.nanoTime())) {
+                // over the cap across routes: this route and those after it are looked at again when there is a
+                // token, and written as they are then
+                again = Math.min(again, tokens.nanosUntilToken(System.nanoTime()));
+                break;
             }
             Outcome o = write(route, old, now);
             if (o == Outcome.CONFLICT) {
@@ -257,6 +270,14 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         if (again != Long.MAX_VALUE) {
             request(TimeUnit.NANOSECONDS.toMillis(again + 999_999));
         }
+    }
+
+    /** The routes never written first, then the one written longest ago: the order in which tokens are handed out. */
+    private List<RouteId> longestWaitingFirst(Set<RouteId> ids) {
+        List<RouteId> order = new ArrayList<>(ids.size());
+        ids.stream().filter(id -> !lastWriteNanos.containsKey(id)).forEach(order::add);
+        lastWriteNanos.keySet().stream().filter(ids::contains).forEach(order::add);
+        return order;
     }
 
     /**
@@ -315,6 +336,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             return Outcome.REFUSED;
         }
         written.put(id, new Written(route.getMetadata().getResourceVersion(), now));
+        lastWriteNanos.remove(id); // to the end of the order
         lastWriteNanos.put(id, System.nanoTime());
         writes++;
         Refused before = refused.remove(id);
