@@ -185,6 +185,12 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void plain(ClientRequest view, RouteTable table) {
         CompiledRoute route = table.matchHttp(view.host());
         RouteId routeId = route != null ? route.route().id() : null;
+        if (TraceMethod.is(view.head().method())) {
+            px.metrics.httpRequest(routeId, TraceMethod.STATUS.code());
+            logHttp(view, routeId, TraceMethod.STATUS.code());
+            answerLocally(view, TraceMethod.answer());
+            return;
+        }
         if (!tls && route != null && route.route().tls().map(Route.TlsRef::redirect).orElse(false)) {
             FullHttpResponse r = HttpResponses.of(HttpResponseStatus.PERMANENT_REDIRECT, "use https", false);
             int port = px.tlsPort;

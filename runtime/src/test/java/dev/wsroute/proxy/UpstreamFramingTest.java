@@ -14,6 +14,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.wsroute.testing.LogLines;
 import dev.wsroute.testing.Peers;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.ScriptedProxy;
@@ -63,6 +64,38 @@ class UpstreamFramingTest {
             String answer = byPath.get(path);
             return answer != null ? Answer.of(answer) : Answer.of(ok(r.requestLine()));
         });
+    }
+
+    /**
+     * TRACE was forwarded: a backend that answers it echoes the request it got, with the client's Cookie and
+     * Authorization and the forwarding fields the proxy adds (cross-site tracing). The proxy now answers it 405 with
+     * Allow itself, whatever the method's case, counted and access-logged as the route's; the upstream never sees it,
+     * and the connection stays usable.
+     */
+    @Test
+    void traceIsAnswered405WithAllowAndNeverReachesTheUpstream() throws Exception {
+        http.upstream().script(r -> Answer.of(ok(r.head()))); // a backend that echoes, as TRACE asks
+        double before = requests("405");
+        try (LogLines access = LogLines.of("wsroute.access"); RawHttp raw = new RawHttp(http.port())) {
+            for (String method : java.util.List.of("TRACE", "trace")) {
+                String r = raw.send(method + " /debug HTTP/1.1\r\nHost: up.test\r\nCookie: sid=secret\r\nAuthorization: Bearer t0ken\r\n\r\n")
+                        .readResponse();
+                assertThat(status(r)).as(r).isEqualTo(405);
+                assertThat(header(r, "allow")).isEqualTo("GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
+                assertThat(r).doesNotContain("secret", "t0ken", "X-Forwarded");
+            }
+            assertThat(raw.send(get("/after")).readResponse()).as("the connection stays usable").startsWith("HTTP/1.1 200");
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(access.lines())
+                    .filteredOn(l -> l.contains(" uri=/debug ") && l.contains(" route=default/up ") && l.contains(" status=405 "))
+                    .hasSize(2).anyMatch(l -> l.contains(" method=TRACE ")).anyMatch(l -> l.contains(" method=trace ")));
+        }
+        assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::requestLine).containsExactly("GET /after HTTP/1.1");
+        assertThat(requests("405") - before).isEqualTo(2);
+    }
+
+    private static double requests(String status) {
+        var c = http.px().metrics.find("wsroute.http.requests").tag("route", "default/up").tag("status", status).counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test
