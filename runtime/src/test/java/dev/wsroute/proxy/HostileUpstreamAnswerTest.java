@@ -64,10 +64,7 @@ class HostileUpstreamAnswerTest {
         c.add(new Case("chunk data not followed by CRLF", OK + "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloX0\r\n\r\n" + SMUGGLED));
         c.add(new Case("malformed trailer", OK + "Transfer-Encoding: chunked\r\n\r\n0\r\nX y\r\n\r\n" + SMUGGLED));
         c.add(new Case("bare LF in trailers", OK + "Transfer-Encoding: chunked\r\n\r\n0\r\nX: y\n\r\n" + SMUGGLED));
-        for (String field : List.of("Content-Length: 8", "transfer-encoding: chunked", "Connection: keep-alive", "Set-Cookie: sid=1")) {
-            c.add(new Case(field + " in trailers (RFC 9110 §6.5.1)", OK + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n" + field + "\r\n\r\n"
-                    + SMUGGLED));
-        }
+        // a field that must not be a trailer is dropped, the answer relayed: UpstreamFramingTest
         c.add(new Case("head over 64 KiB", OK + "X-Big: " + "a".repeat(70 * 1024) + "\r\nContent-Length: 2\r\n\r\nok"));
         c.add(new Case("folded line", OK + "X-A: 1\r\n folded\r\nContent-Length: 2\r\n\r\nok"));
         c.add(new Case("space before colon", OK + "Content-Length : 2\r\n\r\nok"));

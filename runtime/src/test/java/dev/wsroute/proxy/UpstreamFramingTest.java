@@ -13,6 +13,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.wsroute.testing.LogLines;
 import dev.wsroute.testing.Peers;
@@ -114,6 +116,41 @@ class UpstreamFramingTest {
         }
         assertThat(http.upstream().requests).hasSize(4);
         assertThat(http.upstream().connectionsUsed()).as("one pooled upstream connection for all four").isEqualTo(1);
+    }
+
+    /**
+     * A trailer field that must not be one (RFC 9110 §6.5.1) in an answer: in the read after the body (the client
+     * already has the head and the body), the client connection was cut mid-answer and the client lost it; in the
+     * head's read the client got a 502 for an answer that was fine but for a trailer. Now, whichever read it comes in
+     * (also a field line cut across two), the field is dropped and the rest of the trailers go on: the client gets the
+     * whole answer, its connection stays usable, and the drop is counted under the route.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"in the head's read", "after the client got the body", "a field line cut across reads"})
+    void aTrailerFieldThatMustNotBeOneIsDroppedFromAnAnswerWhicheverReadItComesIn(String split) throws Exception {
+        String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        String trailers = "0\r\nX-Sum: 42\r\nSet-Cookie: sid=evil\r\nCONTENT-LENGTH: 9\r\nX-After: 1\r\n\r\n";
+        java.util.concurrent.CountDownLatch bodySeen = new java.util.concurrent.CountDownLatch(1);
+        int cut = split.startsWith("a field") ? "0\r\nX-Sum: 42\r\nSet-Coo".length() : 0;
+        String first = head + "5\r\nhello\r\n" + trailers.substring(0, cut);
+        http.upstream().script(r -> r.requestLine().startsWith("GET /trailers ")
+                ? split.startsWith("in the head") ? Answer.of(first + trailers) : Answer.inTwo(first, bodySeen, trailers.substring(cut))
+                : Answer.of(ok("next")));
+        double before = trailersDropped();
+        try (RawHttp raw = new RawHttp(http.port())) {
+            assertThat(raw.send(get("/trailers")).readHead()).isEqualTo(head);
+            assertThat(readExactly(raw, 10)).isEqualTo("5\r\nhello\r\n");
+            bodySeen.countDown();
+            String end = "0\r\nX-Sum: 42\r\nX-After: 1\r\n\r\n";
+            assertThat(readExactly(raw, end.length())).as("the trailers but the forbidden ones").isEqualTo(end);
+            assertThat(raw.send(get("/next")).readResponse()).as("the connection stays usable").endsWith("\r\n\r\nnext");
+        }
+        assertThat(trailersDropped() - before).isEqualTo(1);
+    }
+
+    private static double trailersDropped() {
+        var c = http.px().metrics.find("wsroute.http.trailer.fields.dropped").tag("route", "default/up").tag("from", "upstream").counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test
