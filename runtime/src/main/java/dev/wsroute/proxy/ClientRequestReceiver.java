@@ -68,7 +68,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.codec = ctx.pipeline().context(ClientHttpCodec.class);
         if (!tls) {
-            armHeadTimeout(false); // over TLS, once the handshake is done: a 408 before it would go out as plain text
+            armHeadTimeout(false);
+        } else if (codec != null) { // the wait for a head starts once the handshake is done: a 408 before it would go out as plain text
+            headTimeout.armForHandshake(codec);
         }
         ctx.fireChannelActive();
     }
