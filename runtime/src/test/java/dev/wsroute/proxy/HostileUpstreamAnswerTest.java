@@ -101,6 +101,27 @@ class HostileUpstreamAnswerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> http.upstream().closedByProxy.get() > closed);
     }
 
+    /**
+     * A plain request that asks for another protocol (curl --http2 on http:// sends {@code Upgrade: h2c}) is not an
+     * upgrade the proxy carries: Upgrade is hop-by-hop and not forwarded. An upstream that answers it 101 all the same
+     * gets the client a 502; the client connection stays HTTP (never a tunnel) and the upstream's bytes after its 101
+     * never reach the client.
+     */
+    @Test
+    void a101ToAPlainRequestThatAskedForH2cIs502AndTheConnectionStaysHttp() throws Exception {
+        http.upstream().script(r -> r.requestLine().startsWith("GET /h2c ")
+                ? Answer.of("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n" + SMUGGLED)
+                : GOOD);
+        try (RawHttp raw = new RawHttp(http.port())) {
+            String r = raw.send("GET /h2c HTTP/1.1\r\nHost: up.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n").readResponse();
+            assertThat(status(r)).as(r).isEqualTo(502);
+            assertThat(raw.send("GET /next HTTP/1.1\r\nHost: up.test\r\n\r\n").readResponse()).as("still HTTP")
+                    .startsWith("HTTP/1.1 200").endsWith("\r\n\r\ngood");
+        }
+        assertThat(http.upstream().requests.get(0).head()).as("the upstream was not asked to switch").doesNotContainIgnoringCase("upgrade");
+    }
+
     @Test
     void aChunkBrokenAfterTheHeadWentOutCutsTheClientOffAndNothingElse() throws Exception {
         CountDownLatch headSeen = new CountDownLatch(1);
