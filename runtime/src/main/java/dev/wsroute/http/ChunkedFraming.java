@@ -1,5 +1,7 @@
 package dev.wsroute.http;
 
+import java.util.Arrays;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
@@ -266,7 +268,7 @@ public final class ChunkedFraming implements ByteProcessor {
     /** Keeps a byte of the trailer section, within the trailer limit checked above. */
     private void keep(byte b) {
         if (trailersLength == trailers.length) {
-            trailers = java.util.Arrays.copyOf(trailers, Math.min(trailers.length * 2, maxTrailerBytes));
+            trailers = Arrays.copyOf(trailers, Math.min(trailers.length * 2, maxTrailerBytes));
         }
         trailers[trailersLength++] = b;
     }
