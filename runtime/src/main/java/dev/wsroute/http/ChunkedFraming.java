@@ -1,17 +1,25 @@
 package dev.wsroute.http;
 
+import java.util.Arrays;
+
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
 
 /**
  * The framing of one chunked body (RFC 9112 §7.1), checked strictly as its bytes pass, for a request or an answer:
  * each chunk-size line (1–15 hex digits, extensions free of controls, CRLF), the CRLF after each chunk's data, the
- * trailer fields (none that {@link TrailerFields} forbids) and the empty line that ends the body. It only reads: the
- * caller hands the body's bytes on as they came, so that nothing is copied or re-framed, and knows from
- * {@link #ended()} where the body ends.
+ * trailer fields and the empty line that ends the body. It only reads chunks: the caller hands the body's bytes on as
+ * they came, so that nothing is copied or re-framed, and knows from {@link #ended()} where the body ends.
+ * <p>
+ * Trailer fields (rare) are the exception: from the first one on, the framing keeps the trailer section itself, less
+ * the fields {@link TrailerFields} forbids, and the caller passes on {@link #takeTrailers()} instead of those bytes.
+ * A forbidden field is dropped, not refused (RFC 9112 §7.1.2 lets a recipient discard trailers): whichever read it
+ * comes in, the message goes on whole without it, and an answer the client has begun to get is never cut for it.
  * <p>
  * The caller alternates: {@link #takeData} for the chunk data at the reader index (which it skips or hands on), else
- * {@link #readFraming}, until the buffer is empty or the body ended.
+ * {@link #readFraming}, until the buffer is empty or the body ended; what is at the reader index when
+ * {@link #inTrailers()} turns true is not the caller's to hand on.
  */
 public final class ChunkedFraming implements ByteProcessor {
     private static final int MAX_CHUNK_LINE = 1024;
@@ -32,6 +40,16 @@ public final class ChunkedFraming implements ByteProcessor {
     /** The name of the trailer field being read, lower-cased, as far as a forbidden one could go; made at the first trailer. */
     private byte[] trailerName;
     private int trailerNameLength;
+    /** The trailer section as it is passed on: the fields read so far but the dropped ones; null before the first field. */
+    private byte[] trailers;
+    private int trailersLength;
+    /** Where the field being read starts in {@link #trailers}, and whether it is dropped at its end. */
+    private int fieldStart;
+    private boolean dropField;
+    /** The forbidden fields dropped from this body's trailers, as {@link TrailerFields} names them; null: none. */
+    private String dropped;
+    /** The last byte processed is not consumed: it is the first of the trailer fields, which {@link #trailers} keeps. */
+    private boolean stopBefore;
 
     /**
      * @param maxTrailerBytes the most bytes the trailer section may take
@@ -50,11 +68,37 @@ public final class ChunkedFraming implements ByteProcessor {
         lineBytes = 0;
         broken = null;
         tooLarge = false;
+        trailers = null;
+        trailersLength = 0;
+        dropped = null;
     }
 
     /** Whether the empty line after the trailers was read: the body ended there. */
     public boolean ended() {
         return state == State.ENDED;
+    }
+
+    /** Whether the trailer fields have begun: from here to the body's end the bytes are kept here, not handed on. */
+    public boolean inTrailers() {
+        return trailers != null && state != State.ENDED;
+    }
+
+    /**
+     * Once the body {@link #ended()}: the trailer section to pass on in place of the bytes read since
+     * {@link #inTrailers()}, with its empty line, less the forbidden fields; null when the body had no trailer fields.
+     */
+    public ByteBuf takeTrailers() {
+        if (trailers == null) {
+            return null;
+        }
+        ByteBuf section = Unpooled.wrappedBuffer(trailers, 0, trailersLength);
+        trailers = null;
+        return section;
+    }
+
+    /** The forbidden fields dropped from this body's trailers (as RFC 9110 names them, comma-separated), or null. */
+    public String droppedFields() {
+        return dropped;
     }
 
     /**
@@ -85,7 +129,8 @@ public final class ChunkedFraming implements ByteProcessor {
         if (broken != null) {
             return false;
         }
-        in.readerIndex(stop < 0 ? in.writerIndex() : stop + 1);
+        in.readerIndex(stop < 0 ? in.writerIndex() : stopBefore ? stop : stop + 1);
+        stopBefore = false;
         return true;
     }
 
@@ -104,6 +149,14 @@ public final class ChunkedFraming implements ByteProcessor {
     public boolean process(byte b) {
         if (++lineBytes > MAX_CHUNK_LINE && state.compareTo(State.TRAILER_START) < 0 || lineBytes > maxTrailerBytes) {
             return fail("chunk line or trailers too long");
+        }
+        if (trailers != null) {
+            keep(b);
+        } else if (state == State.TRAILER_START && b != '\r') { // the first trailer field: the caller hands on what came before
+            trailers = new byte[Math.min(256, maxTrailerBytes)];
+            lineBytes--; // read again, on the next call, which keeps it
+            stopBefore = true;
+            return false;
         }
         switch (state) {
             case SIZE_FIRST, SIZE -> {
@@ -162,6 +215,8 @@ public final class ChunkedFraming implements ByteProcessor {
                     state = State.END_LF;
                 } else if (HttpChars.tchar(b & 0xff)) {
                     trailerNameLength = 0;
+                    fieldStart = trailersLength - 1;
+                    dropField = false;
                     nameByte(b);
                     state = State.TRAILER_NAME;
                 } else {
@@ -172,7 +227,8 @@ public final class ChunkedFraming implements ByteProcessor {
                 if (b == ':') {
                     String forbidden = TrailerFields.forbidden(trailerName, trailerNameLength);
                     if (forbidden != null) {
-                        return fail(forbidden + " is not allowed in trailers (RFC 9110 6.5.1)");
+                        dropField = true;
+                        dropped = dropped == null ? forbidden : dropped + ", " + forbidden;
                     }
                     state = State.TRAILER_VALUE;
                 } else if (HttpChars.tchar(b & 0xff)) {
@@ -192,6 +248,9 @@ public final class ChunkedFraming implements ByteProcessor {
                 if (b != '\n') {
                     return fail("trailer field not ended by CRLF");
                 }
+                if (dropField) {
+                    trailersLength = fieldStart; // the field line is not passed on
+                }
                 state = State.TRAILER_START;
             }
             case END_LF -> {
@@ -204,6 +263,14 @@ public final class ChunkedFraming implements ByteProcessor {
             default -> throw new IllegalStateException(state.name());
         }
         return true;
+    }
+
+    /** Keeps a byte of the trailer section, within the trailer limit checked above. */
+    private void keep(byte b) {
+        if (trailersLength == trailers.length) {
+            trailers = Arrays.copyOf(trailers, Math.min(trailers.length * 2, maxTrailerBytes));
+        }
+        trailers[trailersLength++] = b;
     }
 
     /** Keeps a byte of a trailer name, lower-cased, while the name is short enough to be a forbidden one. */

@@ -251,25 +251,56 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         return refused;
     }
 
-    /** The chunked body's bytes as they came, each read's in one part, once {@link #chunks} checked them. */
+    /**
+     * The chunked body's bytes as they came, each read's in one part, once {@link #chunks} checked them; its trailer
+     * fields, if any, as the framing kept them (without those that must not be trailers), in a {@link Trailers}.
+     */
     private void chunked(ByteBuf in, List<Object> out) {
         int from = in.readerIndex();
+        int trailersFrom = -1;
         while (in.isReadable() && !chunks.ended()) {
             int n = chunks.takeData(in);
             if (n > 0) {
                 in.skipBytes(n);
-            } else if (!chunks.readFraming(in)) {
+                continue;
+            }
+            if (trailersFrom < 0 && chunks.inTrailers()) {
+                trailersFrom = in.readerIndex();
+            }
+            if (!chunks.readFraming(in)) {
                 in.skipBytes(in.readableBytes());
                 out.add(refusedBody(new RefusedRequest(chunks.tooLarge() ? 413 : 400, "bad chunked body: " + chunks.why())));
                 return;
             }
         }
-        int n = in.readerIndex() - from;
-        if (chunks.ended()) {
+        int n = (trailersFrom >= 0 ? trailersFrom : in.readerIndex()) - from;
+        ByteBuf trailers = chunks.ended() ? chunks.takeTrailers() : null;
+        if (trailers != null) {
+            if (n > 0) {
+                out.add(new DefaultHttpContent(in.retainedSlice(from, n)));
+            }
+            out.add(new Trailers(trailers, chunks.droppedFields()));
+            state = State.HEAD;
+        } else if (chunks.ended()) {
             out.add(n == 0 ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(in.retainedSlice(from, n)));
             state = State.HEAD;
         } else if (n > 0) {
             out.add(new DefaultHttpContent(in.retainedSlice(from, n)));
+        }
+    }
+
+    /** The end of a chunked request body with trailer fields: the section to pass on, and the fields dropped from it. */
+    public static final class Trailers extends DefaultLastHttpContent {
+        private final String dropped;
+
+        Trailers(ByteBuf section, String dropped) {
+            super(section);
+            this.dropped = dropped;
+        }
+
+        /** The fields that must not be trailers (RFC 9110 §6.5.1), dropped; null: none. */
+        public String droppedFields() {
+            return dropped;
         }
     }
 }

@@ -34,6 +34,10 @@ public final class ResponseReader {
 
         /** The answer ended; {@code reusable}: nothing followed it and the upstream keeps the connection. */
         void end(boolean reusable);
+
+        /** Fields that must not be trailers were dropped from the answer's trailers (its rest went on); before {@link #end}. */
+        default void trailerFieldsDropped(String fields) {
+        }
     }
 
     private enum State { IDLE, HEAD, LENGTH, UNTIL_CLOSE, CHUNKED, DONE }
@@ -95,6 +99,7 @@ public final class ResponseReader {
     private void readAll(ByteBuf buf, Sink sink) throws BadResponse {
         ResponseHead head = null;
         int bodyFrom = buf.readerIndex();
+        int trailersFrom = -1; // where the trailer fields begin in this read: the framing keeps them from there
         while (buf.isReadable() && state != State.DONE) {
             switch (state) {
                 case IDLE -> throw new BadResponse("bytes from the upstream before a request");
@@ -158,7 +163,12 @@ public final class ResponseReader {
                             addData(buf.retainedSlice(buf.readerIndex(), n));
                         }
                         buf.skipBytes(n);
-                    } else if (!chunks.readFraming(buf)) {
+                        continue;
+                    }
+                    if (trailersFrom < 0 && chunks.inTrailers()) {
+                        trailersFrom = buf.readerIndex();
+                    }
+                    if (!chunks.readFraming(buf)) {
                         throw new BadResponse(chunks.why());
                     } else if (chunks.ended()) {
                         state = State.DONE;
@@ -174,7 +184,7 @@ public final class ResponseReader {
                 sink.relay(rewritten);
             }
         }
-        int bodyEnd = buf.readerIndex();
+        int bodyEnd = trailersFrom >= 0 ? trailersFrom : buf.readerIndex();
         if (decoding) {
             if (data != null) {
                 ByteBuf d = data;
@@ -185,6 +195,7 @@ public final class ResponseReader {
             sink.relay(buf.retainedSlice(bodyFrom, bodyEnd - bodyFrom));
         }
         if (state == State.DONE) {
+            trailers(sink);
             boolean nothingFollows = !buf.isReadable();
             buf.skipBytes(buf.readableBytes());
             state = State.IDLE;
@@ -193,6 +204,22 @@ public final class ResponseReader {
                 partial = null;
             }
             sink.end(keepAlive && nothingFollows); // the sink may start the next exchange on this connection
+        }
+    }
+
+    /** The trailer section the framing kept, if any, less the fields that must not be trailers (none to a decoded body). */
+    private void trailers(Sink sink) {
+        ByteBuf section = chunks.takeTrailers();
+        if (section == null) {
+            return;
+        }
+        if (decoding) {
+            section.release();
+        } else {
+            sink.relay(section);
+        }
+        if (chunks.droppedFields() != null) {
+            sink.trailerFieldsDropped(chunks.droppedFields());
         }
     }
 

@@ -11,9 +11,8 @@ import java.util.stream.Stream;
  * Fields that must not come in a trailer section (RFC 9110 §6.5.1): those that frame or route a message, scope the
  * connection, authenticate, modify a request, say how to read the content, and the forwarding fields the proxy
  * vouches for in the head. A recipient that merged one of them into the head (some servers and frameworks do) would
- * act on a value no check before it saw: a second Content-Length, another Host, a forged X-Forwarded-For. A chunked
- * body whose trailers carry one is refused like broken framing (400 for a request, 502 or a cut answer for a
- * response), never passed on.
+ * act on a value no check before it saw: a second Content-Length, another Host, a forged X-Forwarded-For. Such a
+ * field is dropped from the trailers ({@link ChunkedFraming}), never passed on; the rest of the message goes on.
  */
 public final class TrailerFields {
     /** As they are named in refusals; matched case-insensitively. */

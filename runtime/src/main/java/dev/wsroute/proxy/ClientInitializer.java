@@ -15,7 +15,7 @@ import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
- * [plain-http-on-tls → sni-tls] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec
+ * [plain-http-on-tls → tls-alerts → sni-tls → tls-failure] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec
  * gone). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
  * starts.
  * <p>
@@ -63,9 +63,11 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                 // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
                 // good, and the head deadline's 408 could only be queued behind a handshake that never ends
                 long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
+                TlsFailureCounter failures = new TlsFailureCounter(px.metrics);
+                p.addBefore(ctx.name(), "tls-alerts", failures.alertReader);
                 p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
                         MAX_CLIENT_HELLO, handshakeMillis));
-                p.addBefore(ctx.name(), "tls-failure", new TlsFailureCounter(px.metrics));
+                p.addBefore(ctx.name(), "tls-failure", failures);
             }
             RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),
                     client -> refusedHead(client, 408, "request head not complete in time"));

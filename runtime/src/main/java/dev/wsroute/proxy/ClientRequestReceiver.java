@@ -70,7 +70,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.codec = ctx.pipeline().context(ClientHttpCodec.class);
         if (!tls) {
-            armHeadTimeout(false); // over TLS, once the handshake is done: a 408 before it would go out as plain text
+            armHeadTimeout(false);
+        } else if (codec != null) { // the wait for a head starts once the handshake is done: a 408 before it would go out as plain text
+            headTimeout.armForHandshake(codec);
         }
         ctx.fireChannelActive();
     }
@@ -187,6 +189,12 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void plain(ClientRequest view, RouteTable table) {
         CompiledRoute route = table.matchHttp(view.host());
         RouteId routeId = route != null ? route.route().id() : null;
+        if (TraceMethod.is(view.head().method())) {
+            px.metrics.httpRequest(routeId, TraceMethod.STATUS.code());
+            logHttp(view, routeId, TraceMethod.STATUS.code());
+            answerLocally(view, TraceMethod.answer());
+            return;
+        }
         if (!tls && route != null && route.route().tls().map(Route.TlsRef::redirect).orElse(false)) {
             FullHttpResponse r = HttpResponses.of(HttpResponseStatus.PERMANENT_REDIRECT, "use https", false);
             int port = px.tlsPort;

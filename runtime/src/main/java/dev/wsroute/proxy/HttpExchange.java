@@ -6,6 +6,7 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.http.BadResponse;
+import dev.wsroute.http.ClientHttpDecoder;
 import dev.wsroute.http.HeadFields;
 import dev.wsroute.http.RefusedRequest;
 import dev.wsroute.http.ResponseHead;
@@ -155,6 +156,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             RefusedRequest why = (RefusedRequest) c.decoderResult().cause();
             fail(HttpResponseStatus.valueOf(why.status()), why.getMessage()); // the upstream connection is closed
             return;
+        }
+        if (c instanceof ClientHttpDecoder.Trailers t && t.droppedFields() != null) {
+            px.droppedTrailers.dropped(px.metrics, route, "client", t.droppedFields());
         }
         boolean last = c instanceof LastHttpContent;
         if (done) {
@@ -322,6 +326,11 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             upstreamReusable = reusable;
             finish();
         }
+    }
+
+    @Override
+    public void trailerFieldsDropped(String fields) {
+        px.droppedTrailers.dropped(px.metrics, route, "upstream", fields);
     }
 
     /** The upstream sent what the proxy won't relay: 502 if the client got nothing of it yet, else the client is cut off. */

@@ -42,6 +42,7 @@ final class ProxyContext {
     final Tunnel.Context tunnelContext;
     /** rateLimit.handshakesPerClient: buckets per rule and client address. */
     final HandshakeRateLimiter handshakeRate = new HandshakeRateLimiter(System::nanoTime);
+    final DroppedTrailers droppedTrailers = new DroppedTrailers(System::nanoTime);
     volatile int tlsPort;
     /**
      * The process is shutting down (the deregistration delay, then the drain): every HTTP answer from now on says

@@ -203,6 +203,14 @@ public final class ProxyMetrics {
         }
     }
 
+    /** Fields that must not be trailers were dropped from a chunked body; {@code from}: "client" or "upstream". */
+    void trailerFieldsDropped(RouteId route, String from) {
+        RouteMeters m = route(route);
+        m.counter("wsroute.http.trailer.fields.dropped", "Chunked bodies that had fields that must not be trailers dropped",
+                "from", from).increment();
+        released(m);
+    }
+
     void connectFailed(PoolId pool, Endpoint endpoint) {
         RouteMeters m = route(pool.route());
         m.counter("wsroute.upstream.connect.failures", "Upstream connections refused, timed out or failed",

@@ -1,6 +1,9 @@
 package dev.wsroute.proxy;
 
+import dev.wsroute.tls.ClientAlert;
 import dev.wsroute.tls.HandshakeFailure;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SniCompletionEvent;
@@ -10,11 +13,24 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * Behind the TLS stage: a failed handshake closes the connection quietly (clients probing with bad TLS are common)
  * but is counted, by a fixed reason, in {@code wsroute_tls_handshake_failures_total}. Netty reports one failure up to
  * three ways (a failed SNI event, a failed handshake event, the exception): the first is counted, the others not.
+ * Its {@link #alertReader} goes before the TLS stage, to read a fatal alert the client sent in the clear.
  */
 final class TlsFailureCounter extends ChannelInboundHandlerAdapter {
     private final ProxyMetrics metrics;
     /** The handshake succeeded, or its failure was counted. */
     private boolean settled;
+    private int clientAlert = -1;
+
+    /** Before the TLS stage until the handshake succeeds: notes a fatal alert the client sends in the clear. */
+    final ChannelHandler alertReader = new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (clientAlert == -1 && msg instanceof ByteBuf b) {
+                clientAlert = ClientAlert.fatalAlert(b);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    };
 
     TlsFailureCounter(ProxyMetrics metrics) {
         this.metrics = metrics;
@@ -24,9 +40,9 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (!settled) {
             if (evt instanceof SslHandshakeCompletionEvent done) {
-                settle(done.isSuccess() ? null : done.cause());
+                settle(ctx, done.isSuccess() ? null : done.cause());
             } else if (evt instanceof SniCompletionEvent sni && !sni.isSuccess()) {
-                settle(sni.cause()); // a ClientHello timeout or no certificate: no handshake event follows
+                settle(ctx, sni.cause()); // a ClientHello timeout or no certificate: no handshake event follows
             }
         }
         ctx.fireUserEventTriggered(evt);
@@ -35,15 +51,17 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!settled) {
-            settle(cause);
+            settle(ctx, cause);
         }
         ctx.close();
     }
 
-    private void settle(Throwable failure) {
+    private void settle(ChannelHandlerContext ctx, Throwable failure) {
         settled = true;
         if (failure != null) {
-            metrics.tlsHandshakeFailed(HandshakeFailure.of(failure));
+            metrics.tlsHandshakeFailed(HandshakeFailure.of(failure, clientAlert));
+        } else if (ctx.pipeline().context(alertReader) != null) {
+            ctx.pipeline().remove(alertReader);
         }
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-import dev.wsroute.http.WebSocketAccept;
+import dev.wsroute.http.WebSocket101;
 import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.tls.UpstreamHandlers;
@@ -134,11 +134,11 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             serverEarly.release();
             return;
         }
-        String key = upstreamRequest.fields().get("sec-websocket-key");
-        if (key != null && !WebSocketAccept.matches(head, key)) {
+        String refusal = WebSocket101.refusal(head, upstreamRequest.fields().get("sec-websocket-key"));
+        if (refusal != null) {
             head.release();
             serverEarly.release();
-            wrongAccept();
+            refused101(refusal);
             return;
         }
         px.dialer.listener().upgradeAnswered(rule.key(), endpoint, 101);
@@ -146,13 +146,14 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     /**
-     * A 101 without the Sec-WebSocket-Accept this request's key asks for: every client fails such a handshake (RFC 6455
-     * §4.1), so the client gets a 502 saying why, and the endpoint is counted as failing it (passive health).
+     * A 101 that is not a WebSocket handshake for this request (another protocol, no Connection: upgrade, the wrong
+     * Sec-WebSocket-Accept): every client fails it (RFC 6455 §4.1), so the client gets a 502 saying why, and the
+     * endpoint is counted as failing the upgrade (passive health).
      */
-    private void wrongAccept() {
-        LOG.debugf("upgrade for %s: %s answered 101 without the right Sec-WebSocket-Accept", rule.key(), endpoint);
+    private void refused101(String why) {
+        LOG.debugf("upgrade for %s: %s answered %s", rule.key(), endpoint, why);
         px.dialer.listener().upgradeAnswered(rule.key(), endpoint, HttpResponseStatus.BAD_GATEWAY.code());
-        fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " answered 101 without the right Sec-WebSocket-Accept");
+        fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " answered " + why);
     }
 
     /** The upstream's answer to the upgrade, read by an HTTP decoder: any status but 101, or a 101 with an odd head. */
@@ -169,9 +170,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             passThrough(response);
             return;
         }
-        String key = upstreamRequest.fields().get("sec-websocket-key");
-        if (key != null && !WebSocketAccept.matches(response.headers().getAll("sec-websocket-accept"), key)) {
-            wrongAccept();
+        String refusal = WebSocket101.refusal(response.headers(), upstreamRequest.fields().get("sec-websocket-key"));
+        if (refusal != null) {
+            refused101(refusal);
             return;
         }
         px.dialer.listener().upgradeAnswered(rule.key(), endpoint, 101);

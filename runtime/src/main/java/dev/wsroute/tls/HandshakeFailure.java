@@ -42,6 +42,15 @@ public enum HandshakeFailure {
         return label;
     }
 
+    /**
+     * @param clientAlert the fatal alert the client sent in the clear ({@link ClientAlert#fatalAlert}), or -1: it names
+     *        the reason where the engine only saw a record it could not read
+     */
+    public static HandshakeFailure of(Throwable cause, int clientAlert) {
+        HandshakeFailure said = ClientAlert.reason(clientAlert);
+        return said != null ? said : of(cause);
+    }
+
     public static HandshakeFailure of(Throwable cause) {
         StringBuilder words = new StringBuilder();
         boolean io = false;

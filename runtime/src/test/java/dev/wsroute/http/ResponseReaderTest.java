@@ -69,6 +69,7 @@ class ResponseReaderTest {
     /** A status line and a field of 2.5 KiB. */
     static final String BIG = "HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(2500) + "\r\n";
     static final String CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\n";
+    static final String CHUNKED_HELLO = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n";
     static final List<Sample> SAMPLES = List.of(
             new Sample("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", true),
             new Sample(CHUNKED, false, CHUNKED, true),
@@ -89,7 +90,12 @@ class ResponseReaderTest {
             // heads larger than the parser's first copy (1 KiB): the framing and hop-by-hop fields past it still count
             new Sample(BIG + "Content-Length: 2\r\n\r\nok", false, BIG + "Content-Length: 2\r\n\r\nok", true),
             new Sample(BIG + "Connection: X-Hop\r\nX-Hop: 1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", false,
-                    BIG + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", true));
+                    BIG + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", true),
+            // fields that must not be trailers are dropped, whichever read they come in, and the answer ends as usual
+            new Sample(CHUNKED_HELLO + "0\r\nSet-Cookie: a=1\r\nX-T: 1\r\ncontent-length: 9\r\nX-U: 2\r\nHost: x\r\n\r\n", false,
+                    CHUNKED_HELLO + "0\r\nX-T: 1\r\nX-U: 2\r\n\r\n", true),
+            new Sample(CHUNKED_HELLO + "0\r\nTransfer-Encoding: chunked\r\n\r\n", false, CHUNKED_HELLO + "0\r\n\r\n", true),
+            new Sample(CHUNKED_HELLO + "0\r\nSet-Cookie: a=1\r\nX-T: 1\r\n\r\n", false, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello", true, true));
 
     static Collected feed(Sample s, List<byte[]> pieces) throws BadResponse {
         ResponseReader reader = new ResponseReader();

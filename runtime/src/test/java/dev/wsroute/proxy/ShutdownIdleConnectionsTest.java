@@ -8,17 +8,28 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLSocket;
+
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TlsClients;
 import dev.wsroute.testing.WsClient;
+import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.StandaloneSecrets;
+import dev.wsroute.tls.TlsMaterialResolver;
 
 /**
  * The end of the shutdown delay ({@link DataPlane#close} after {@link DataPlane#leave}): connections that wait for a
@@ -58,20 +69,74 @@ class ShutdownIdleConnectionsTest {
                 kept.getInputStream().readNBytes(contentLength(head));
                 await().atMost(WAIT).until(() -> px.clientConnections() == 3); // the silent one accepted too
 
-                px.dataPlane.leave(); // SIGTERM: the delay begins; neither connection sends anything during it
-                CompletableFuture<Void> stopped = CompletableFuture.runAsync(px::close); // the delay's end
-
-                assertThat(endOfStream(kept)).as("the idle keep-alive connection closes with the listeners").isTrue();
-                assertThat(endOfStream(silent)).as("so does a connection that never sent a request").isTrue();
-                assertThat(ws.closeCodeNow()).as("the WebSocket is still draining").isNull();
-                assertThat(stopped).isNotDone();
-                await().atMost(WAIT).until(() -> px.clientConnections() == 1);
-
-                assertThat(ws.roundTrip("still")).as("the draining WebSocket still relays").isEqualTo("app:still");
-                ws.sendClose(); // its client leaves: the drain is over
-                stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                listenersCloseWhileTheWebSocketDrains(px, ws, Map.of("the idle keep-alive connection", kept,
+                        "a connection that never sent a request", silent));
             }
         }
+    }
+
+    /**
+     * Over TLS, a connection still in its handshake when the listeners close (opened and silent, or part of a
+     * ClientHello sent) waits for no answer either, but had no deadline for the listeners' close to find: it stayed
+     * open until the TLS handshake timeout (10 minutes here) or the process's end. It closes with them now, as does one
+     * whose handshake is done and that sent no request yet.
+     */
+    @Test
+    void tlsConnectionsInTheirHandshakeCloseWhenTheListenersClose() throws Exception {
+        TestCertificates.Authority ca = TestCertificates.authority("shutdown CA");
+        try (EchoBackend backend = EchoBackend.named("app");
+                ProxyHarness px = new ProxyHarness(TestConfig.withTls("wsroute.drain.period", "10m",
+                        "wsroute.limits.request-header-timeout", "10m"))) {
+            String yaml = """
+                    apiVersion: wsroute.dev/v1alpha1
+                    kind: WebSocketRoute
+                    metadata: {name: web, namespace: default}
+                    spec:
+                      tls: {secretName: web-tls}
+                      rules:
+                        - match: {path: {value: /ws}}
+                          backends: [{endpoints: ["%s"]}]
+                    ---
+                    %s
+                    """.formatted(backend.endpoint(), ca.issue("localhost").secretYaml("default", "web-tls"));
+            px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
+                    .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
+            int tls = px.dataPlane.tlsPort();
+            try (WsClient ws = WsClient.connect(px.port(), "/ws");
+                    Socket silent = new Socket("127.0.0.1", tls); Socket partial = new Socket("127.0.0.1", tls);
+                    SSLSocket handshaken = TlsClients.connect(ca.clientSslContext(), tls, "localhost")) {
+                assertThat(ws.roundTrip("hi")).isEqualTo("app:hi");
+                // a TLS record that announces a 512-byte ClientHello, and its first bytes: the SNI stage waits for the rest
+                partial.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+                partial.getOutputStream().flush();
+                for (Socket s : List.of(silent, partial, handshaken)) {
+                    s.setSoTimeout((int) WAIT.toMillis());
+                }
+                await().atMost(WAIT).until(() -> px.clientConnections() == 4);
+
+                listenersCloseWhileTheWebSocketDrains(px, ws, Map.of("a TLS connection that sent nothing", silent,
+                        "one that sent part of a ClientHello", partial, "one whose handshake is done, without a request", handshaken));
+            }
+        }
+    }
+
+    /**
+     * SIGTERM, then the end of the delay while {@code ws} keeps the drain (and so the data plane's close) going: each of
+     * {@code waiting} ends before the drain does, and the WebSocket still relays; then its client leaves.
+     */
+    private static void listenersCloseWhileTheWebSocketDrains(ProxyHarness px, WsClient ws, Map<String, Socket> waiting) throws Exception {
+        px.dataPlane.leave(); // SIGTERM: the delay begins; none of the waiting connections sends anything during it
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(px::close); // the delay's end
+        for (Map.Entry<String, Socket> w : waiting.entrySet()) {
+            assertThat(endOfStream(w.getValue())).as("%s closes with the listeners", w.getKey()).isTrue();
+        }
+        assertThat(ws.closeCodeNow()).as("the WebSocket is still draining").isNull();
+        assertThat(stopped).isNotDone();
+        await().atMost(WAIT).until(() -> px.clientConnections() == 1);
+
+        assertThat(ws.roundTrip("still")).as("the draining WebSocket still relays").isEqualTo("app:still");
+        ws.sendClose(); // its client leaves: the drain is over
+        stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Whether the server ended the connection (EOF or reset) within the socket's timeout; false when it timed out. */

@@ -1,6 +1,7 @@
 package dev.wsroute.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.wsroute.testing.LogLines;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
@@ -276,6 +279,52 @@ class UpstreamAnswerTest {
             assertThat(answer).contains("without the right Sec-WebSocket-Accept");
             assertThat(client.closedByServer()).isTrue();
             assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).as("the upstream connection is closed, nothing relayed").isEmpty();
+        }
+        assertThat(px.metrics.get("wsroute.websocket.upgrades").tag("status", "502").counter().count()).isEqualTo(1);
+        assertThat(px.metrics.find("wsroute.websocket.upgrades").tag("status", "101").counter()).isNull();
+    }
+
+    /**
+     * A 101 that switches to another protocol than WebSocket ({@code h2c}, TLS), or says nothing of which (no Upgrade,
+     * no Connection: upgrade), even with the right Sec-WebSocket-Accept, is failed by every WebSocket client (RFC 6455
+     * §4.1): it was relayed, and the client was left with a tunnel to a protocol it did not ask for. It is now refused
+     * as a wrong accept value is: 502 saying why (the answer, the access log), a 502 upgrade, and a failed upgrade for
+     * the endpoint's passive health (ejected at the first here).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "h2c|Upgrade: h2c\r\nConnection: Upgrade|without Upgrade: websocket",
+        "websocket among others|Upgrade: websocket, h2c\r\nConnection: Upgrade|without Upgrade: websocket",
+        "Upgrade twice|Upgrade: websocket\r\nUpgrade: websocket\r\nConnection: Upgrade|without Upgrade: websocket",
+        "no Upgrade|Connection: Upgrade|without Upgrade: websocket",
+        "no Connection|Upgrade: websocket|without Connection: upgrade",
+        "Connection without upgrade|Upgrade: websocket\r\nConnection: keep-alive|without Connection: upgrade",
+        "h2c on a folded head|X-Folded: a\r\n b\r\nUpgrade: h2c\r\nConnection: Upgrade|without Upgrade: websocket"})
+    void a101ToAnotherProtocolGets502AndCountsAsAFailedUpgrade(String c) throws Exception {
+        String[] parts = c.split("\\|");
+        String head = "HTTP/1.1 101 Switching Protocols\r\n" + parts[1]
+                + "\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+        try (LogLines access = LogLines.of("wsroute.access");
+                ScriptedUpstream upstream = new ScriptedUpstream(concat(head, HELLO), 4096, 1)) {
+            px.routes(WebSocketProxyTest.route("chat", "[]", """
+                    - match: {path: {type: Prefix, value: /echo}}
+                      backends: [{endpoints: [%s]}]
+                      healthCheck: {passive: {consecutiveFailures: 1, maxEjectionPercent: 100}}
+                    """.formatted(upstream.endpoint())));
+            try (RawHttp client = new RawHttp(px.port())) {
+                client.send(RawHttp.upgradeRequest("/echo/h2c", "chat.example.com"));
+                String answer = client.readResponse();
+                assertThat(RawHttp.status(answer)).as(answer).isEqualTo(502);
+                assertThat(answer).contains("answered 101 " + parts[2]);
+                assertThat(client.closedByServer()).isTrue();
+            }
+            assertThat(upstream.clientBytes.get(15, TimeUnit.SECONDS)).as("the upstream connection is closed, nothing relayed").isEmpty();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(access.lines())
+                    .anyMatch(l -> l.contains(" status=502 ") && l.contains("answered 101 " + parts[2])));
+            await().atMost(Duration.ofSeconds(15)).until(() -> px.metrics.find("wsroute.endpoint.ejections")
+                    .tag("endpoint", upstream.endpoint()).counter() != null);
+            assertThat(px.metrics.get("wsroute.endpoint.ejections").tag("endpoint", upstream.endpoint()).counter().count())
+                    .as("a failed upgrade for passive health").isEqualTo(1);
         }
         assertThat(px.metrics.get("wsroute.websocket.upgrades").tag("status", "502").counter().count()).isEqualTo(1);
         assertThat(px.metrics.find("wsroute.websocket.upgrades").tag("status", "101").counter()).isNull();

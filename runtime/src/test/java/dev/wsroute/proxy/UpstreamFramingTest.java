@@ -13,7 +13,10 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.wsroute.testing.LogLines;
 import dev.wsroute.testing.Peers;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.ScriptedProxy;
@@ -65,6 +68,38 @@ class UpstreamFramingTest {
         });
     }
 
+    /**
+     * TRACE was forwarded: a backend that answers it echoes the request it got, with the client's Cookie and
+     * Authorization and the forwarding fields the proxy adds (cross-site tracing). The proxy now answers it 405 with
+     * Allow itself, whatever the method's case, counted and access-logged as the route's; the upstream never sees it,
+     * and the connection stays usable.
+     */
+    @Test
+    void traceIsAnswered405WithAllowAndNeverReachesTheUpstream() throws Exception {
+        http.upstream().script(r -> Answer.of(ok(r.head()))); // a backend that echoes, as TRACE asks
+        double before = requests("405");
+        try (LogLines access = LogLines.of("wsroute.access"); RawHttp raw = new RawHttp(http.port())) {
+            for (String method : java.util.List.of("TRACE", "trace")) {
+                String r = raw.send(method + " /debug HTTP/1.1\r\nHost: up.test\r\nCookie: sid=secret\r\nAuthorization: Bearer t0ken\r\n\r\n")
+                        .readResponse();
+                assertThat(status(r)).as(r).isEqualTo(405);
+                assertThat(header(r, "allow")).isEqualTo("GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
+                assertThat(r).doesNotContain("secret", "t0ken", "X-Forwarded");
+            }
+            assertThat(raw.send(get("/after")).readResponse()).as("the connection stays usable").startsWith("HTTP/1.1 200");
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(access.lines())
+                    .filteredOn(l -> l.contains(" uri=/debug ") && l.contains(" route=default/up ") && l.contains(" status=405 "))
+                    .hasSize(2).anyMatch(l -> l.contains(" method=TRACE ")).anyMatch(l -> l.contains(" method=trace ")));
+        }
+        assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::requestLine).containsExactly("GET /after HTTP/1.1");
+        assertThat(requests("405") - before).isEqualTo(2);
+    }
+
+    private static double requests(String status) {
+        var c = http.px().metrics.find("wsroute.http.requests").tag("route", "default/up").tag("status", status).counter();
+        return c == null ? 0 : c.count();
+    }
+
     @Test
     void aChunkedBodyWithExtensionsAndTrailersIsRelayedByteForByteAndTheConnectionIsReused() throws Exception {
         String body = "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Checksum: 42\r\nX-Other: a b\r\n\r\n";
@@ -81,6 +116,41 @@ class UpstreamFramingTest {
         }
         assertThat(http.upstream().requests).hasSize(4);
         assertThat(http.upstream().connectionsUsed()).as("one pooled upstream connection for all four").isEqualTo(1);
+    }
+
+    /**
+     * A trailer field that must not be one (RFC 9110 §6.5.1) in an answer: in the read after the body (the client
+     * already has the head and the body), the client connection was cut mid-answer and the client lost it; in the
+     * head's read the client got a 502 for an answer that was fine but for a trailer. Now, whichever read it comes in
+     * (also a field line cut across two), the field is dropped and the rest of the trailers go on: the client gets the
+     * whole answer, its connection stays usable, and the drop is counted under the route.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"in the head's read", "after the client got the body", "a field line cut across reads"})
+    void aTrailerFieldThatMustNotBeOneIsDroppedFromAnAnswerWhicheverReadItComesIn(String split) throws Exception {
+        String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        String trailers = "0\r\nX-Sum: 42\r\nSet-Cookie: sid=evil\r\nCONTENT-LENGTH: 9\r\nX-After: 1\r\n\r\n";
+        java.util.concurrent.CountDownLatch bodySeen = new java.util.concurrent.CountDownLatch(1);
+        int cut = split.startsWith("a field") ? "0\r\nX-Sum: 42\r\nSet-Coo".length() : 0;
+        String first = head + "5\r\nhello\r\n" + trailers.substring(0, cut);
+        http.upstream().script(r -> r.requestLine().startsWith("GET /trailers ")
+                ? split.startsWith("in the head") ? Answer.of(first + trailers) : Answer.inTwo(first, bodySeen, trailers.substring(cut))
+                : Answer.of(ok("next")));
+        double before = trailersDropped();
+        try (RawHttp raw = new RawHttp(http.port())) {
+            assertThat(raw.send(get("/trailers")).readHead()).isEqualTo(head);
+            assertThat(readExactly(raw, 10)).isEqualTo("5\r\nhello\r\n");
+            bodySeen.countDown();
+            String end = "0\r\nX-Sum: 42\r\nX-After: 1\r\n\r\n";
+            assertThat(readExactly(raw, end.length())).as("the trailers but the forbidden ones").isEqualTo(end);
+            assertThat(raw.send(get("/next")).readResponse()).as("the connection stays usable").endsWith("\r\n\r\nnext");
+        }
+        assertThat(trailersDropped() - before).isEqualTo(1);
+    }
+
+    private static double trailersDropped() {
+        var c = http.px().metrics.find("wsroute.http.trailer.fields.dropped").tag("route", "default/up").tag("from", "upstream").counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test

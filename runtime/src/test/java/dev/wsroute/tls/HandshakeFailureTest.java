@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -46,6 +47,28 @@ class HandshakeFailureTest {
         assertThat(HandshakeFailure.of(new ClosedChannelException())).isEqualTo(HandshakeFailure.CLOSED);
         assertThat(HandshakeFailure.of(new IOException("Connection reset by peer"))).isEqualTo(HandshakeFailure.CLOSED);
         assertThat(HandshakeFailure.of(new IllegalStateException((String) null))).isEqualTo(HandshakeFailure.OTHER);
+    }
+
+    /**
+     * Over TLS 1.3 curl and openssl s_client refuse a certificate with an alert in the clear, which BoringSSL reports as
+     * a bad record: the alert read before the engine names the reason (a change_cipher_spec record may come first).
+     */
+    @Test
+    void aFatalAlertInTheClearNamesTheReasonTheEngineCouldNot() {
+        byte[] unknownCa = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 48 };
+        byte[] ccsThenExpired = { 0x14, 0x03, 0x03, 0x00, 0x01, 0x01, 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 45 };
+        byte[] warning = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0 };
+        byte[] handshake = { 0x16, 0x03, 0x01, 0x00, 0x02, 0x02, 48 };
+        assertThat(ClientAlert.fatalAlert(Unpooled.wrappedBuffer(unknownCa))).isEqualTo(48);
+        assertThat(ClientAlert.fatalAlert(Unpooled.wrappedBuffer(ccsThenExpired))).isEqualTo(45);
+        assertThat(ClientAlert.fatalAlert(Unpooled.wrappedBuffer(warning))).isEqualTo(-1);
+        assertThat(ClientAlert.fatalAlert(Unpooled.wrappedBuffer(handshake))).isEqualTo(-1);
+
+        DecoderException badRecord = new DecoderException(new SSLHandshakeException("error:10000070:SSL routines:OPENSSL_internal:BAD_PACKET_LENGTH"));
+        assertThat(HandshakeFailure.of(badRecord, -1)).isEqualTo(HandshakeFailure.OTHER);
+        assertThat(HandshakeFailure.of(badRecord, 48)).isEqualTo(HandshakeFailure.CERTIFICATE_REJECTED);
+        assertThat(HandshakeFailure.of(badRecord, 70)).isEqualTo(HandshakeFailure.PROTOCOL_VERSION);
+        assertThat(HandshakeFailure.of(badRecord, 50)).isEqualTo(HandshakeFailure.OTHER); // decode_error names nothing
     }
 
     @Test

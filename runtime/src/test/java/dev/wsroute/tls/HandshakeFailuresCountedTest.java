@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.standalone.RoutesDocuments;
+import dev.wsroute.testing.Peers;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
@@ -79,6 +82,23 @@ class HandshakeFailuresCountedTest {
         assertThat(failures()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "protocol_version", 1.0, "not_tls", 1.0, "timeout", 1.0, "certificate_rejected", 1.0,
                 "no_shared_cipher", 0.0, "no_certificate", 0.0, "closed", 0.0, "other", 0.0));
+    }
+
+    /**
+     * curl over TLS 1.3, which does not trust the server's CA, refuses the certificate with an alert in the clear
+     * (OpenSSL has no write keys yet): BoringSSL saw a bad record, and the refusal was counted {@code other}.
+     */
+    @Test
+    void aTls13CurlThatDoesNotTrustTheCertificateCountsAsRejected() throws Exception {
+        Peers.require(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed: apt-get install curl");
+        Process curl = new ProcessBuilder("/usr/bin/curl", "-sS", "--tlsv1.3", "--max-time", "30",
+                "--resolve", "localhost:" + port() + ":127.0.0.1", "https://localhost:" + port() + "/")
+                .redirectErrorStream(true).start();
+        String said = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor()).as(said).isEqualTo(60); // "SSL certificate problem"
+
+        await().atMost(WAIT).until(() -> failures().values().stream().mapToDouble(Double::doubleValue).sum() >= 1);
+        assertThat(failures()).containsEntry("certificate_rejected", 1.0).containsEntry("other", 0.0);
     }
 
     int port() {

@@ -23,6 +23,7 @@ import dev.wsroute.operator.translate.Translation;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
+import dev.wsroute.tls.ServerCertificates;
 import dev.wsroute.tls.TlsResolver;
 
 /**
@@ -130,8 +131,12 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
                         holder.current());
                 holder.publish(table);
                 version = table.version();
-                scheduleValidityCheck(table);
+                scheduleValidityCheck(table.certificates());
                 LOG.debugf("published route table %d with %d routes", version, t.table().routes().size());
+            } else {
+                // no data plane (operator mode): the statuses alone must still turn at a certificate's dates
+                scheduleValidityCheck(tls.get().serverCertificates(t.table().routes(), problem -> {
+                }));
             }
             passes++;
             lastPassNanos = System.nanoTime() - start;
@@ -147,13 +152,13 @@ public final class ClusterSync implements ClusterListener, AutoCloseable {
      * the next event: one timer, at the earliest such instant of the table in force, asks for a pass (the route's
      * condition turns InvalidCertificate and it gets the default certificate).
      */
-    private void scheduleValidityCheck(RouteTable table) {
+    private void scheduleValidityCheck(ServerCertificates certificates) {
         if (validityCheck != null) {
             validityCheck.cancel(false);
             validityCheck = null;
         }
         Instant now = Instant.now();
-        table.certificates().nextValidityChange(now).ifPresent(at -> {
+        certificates.nextValidityChange(now).ifPresent(at -> {
             // notAfter is the last valid second: one second past it, the certificate is expired on any clock reading
             long delay = Math.max(0, Duration.between(now, at).toMillis()) + 1000;
             validityCheck = executor.schedule(this::request, delay, TimeUnit.MILLISECONDS);

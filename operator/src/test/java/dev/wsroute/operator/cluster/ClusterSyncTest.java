@@ -136,16 +136,7 @@ class ClusterSyncTest {
     @Test
     void aCertificateThatExpiresWhileNothingChangesTurnsTheRouteInvalidCertificate() throws Exception {
         Instant soon = Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.SECONDS);
-        WebSocketRoute r = route("ns", "r", List.of("localhost"), "/", "svc", "80");
-        r.getSpec().tls = new TlsSpec();
-        r.getSpec().tls.secretName = "r-tls";
-        view.put(service("ns", "svc", 80, "ws"))
-                .put(slice("ns", "svc", "svc", "ws", 8080, List.of("10.0.0.1"), List.of()))
-                .put(r)
-                .put(shortLivedSecret("ns", "r-tls", soon));
-        SecretSource secrets = (ns, name) -> view.secret(ns, name).map(sec -> sec.getData().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> Base64.getDecoder().decode(e.getValue()))));
-        TlsResolver tls = new TlsMaterialResolver(secrets, Optional.empty(), null);
+        TlsResolver tls = tlsRouteUntil(soon);
         sync = start(new Translator(new ValidationCache(), tls), tls);
         assertThat(resolvedRefs("r").reason()).isEqualTo(Condition.RESOLVED_REFS);
         assertThat(holder.current().certificates().certificates()).extracting(c -> c.notAfter()).containsExactly(soon);
@@ -155,6 +146,40 @@ class ClusterSyncTest {
         assertThat(resolvedRefs("r").message()).contains("expired");
         assertThat(holder.current().version()).isGreaterThan(version);
         assertThat(holder.current().problems()).extracting(p -> p.reason()).containsExactly("InvalidCertificate");
+    }
+
+    /**
+     * Operator mode has no data plane and so no table to time: the timer was set only where a table was published, and
+     * an operator-only deployment's route kept ResolvedRefs=True after its certificate expired until some other event.
+     * The statuses alone now turn at the certificate's notAfter.
+     */
+    @Test
+    void withoutADataPlaneAnExpiringCertificateStillTurnsTheRouteInvalidCertificate() throws Exception {
+        TlsResolver tls = tlsRouteUntil(Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.SECONDS));
+        Translator translator = new Translator(new ValidationCache(), tls);
+        sync = new ClusterSync(resolver -> translator.translate(view, resolver), new CachingResolver(new ServiceResolver(view)),
+                null, () -> tls, statuses::set, Duration.ofMillis(5), false);
+        sync.rebuildNow();
+        assertThat(resolvedRefs("r").reason()).isEqualTo(Condition.RESOLVED_REFS);
+        long passes = sync.passes();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> "InvalidCertificate".equals(resolvedRefs("r").reason()));
+        assertThat(resolvedRefs("r").message()).contains("expired");
+        assertThat(sync.passes()).isGreaterThan(passes);
+    }
+
+    /** Route r (TLS from Secret r-tls, a certificate valid until {@code notAfter}) and its Service; the resolver over them. */
+    private TlsResolver tlsRouteUntil(Instant notAfter) throws Exception {
+        WebSocketRoute r = route("ns", "r", List.of("localhost"), "/", "svc", "80");
+        r.getSpec().tls = new TlsSpec();
+        r.getSpec().tls.secretName = "r-tls";
+        view.put(service("ns", "svc", 80, "ws"))
+                .put(slice("ns", "svc", "svc", "ws", 8080, List.of("10.0.0.1"), List.of()))
+                .put(r)
+                .put(shortLivedSecret("ns", "r-tls", notAfter));
+        SecretSource secrets = (ns, name) -> view.secret(ns, name).map(sec -> sec.getData().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> Base64.getDecoder().decode(e.getValue()))));
+        return new TlsMaterialResolver(secrets, Optional.empty(), null);
     }
 
     private Condition resolvedRefs(String route) {
