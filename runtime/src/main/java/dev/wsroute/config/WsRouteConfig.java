@@ -121,6 +121,15 @@ public interface WsRouteConfig {
         @WithDefault("100M")
         MemorySize maxRequestBodySize();
 
+        /**
+         * Longest time a client may go without sending a byte of a plain HTTP request body that is not complete yet
+         * (nginx's {@code client_body_timeout}): 408 after it, or both connections closed if the answer has begun. Time
+         * the proxy holds the client back does not count: while it does not read it (the upstream takes the body slower
+         * than the client sends it), and while the client may wait for the upstream's {@code 100 Continue}.
+         */
+        @WithDefault("60s")
+        Duration requestBodyTimeout();
+
         /** Idle time after which a keep-alive HTTP client connection is closed. */
         @WithDefault("60s")
         Duration httpIdleTimeout();
@@ -146,7 +155,11 @@ public interface WsRouteConfig {
         @WithDefault("3s")
         Duration connectTimeout();
 
-        /** Time an upstream has to send its final answer head to a plain HTTP request (504 after it; 1xx heads do not extend it). */
+        /**
+         * Time an upstream has to send its final answer head to a plain HTTP request, from the request's last byte
+         * written to it (504 after it; 1xx heads do not extend it); also the longest it may take none of a request body
+         * the proxy holds for it.
+         */
         @WithDefault("60s")
         Duration responseTimeout();
 

@@ -76,8 +76,13 @@ final class AccessLog implements AutoCloseable {
     }
 
     void http(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) {
+        http(r, method, route, endpoint, status, nanos, null);
+    }
+
+    /** @param why why the proxy cut the request short, a fixed text (null: it did not, or the status says it) */
+    void http(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos, String why) {
         if (on()) {
-            offer(new HttpLine(r, method, route, endpoint, status, nanos));
+            offer(new HttpLine(r, method, route, endpoint, status, nanos, why));
         }
     }
 
@@ -144,7 +149,8 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
-    private record HttpLine(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos) implements Line {
+    private record HttpLine(Request r, String method, RouteId route, Endpoint endpoint, int status, long nanos, String why)
+            implements Line {
         @Override
         public void appendTo(StringBuilder sb, QueryInLog query) {
             sb.append("http client=");
@@ -156,6 +162,9 @@ final class AccessLog implements AutoCloseable {
             sb.append(" endpoint=").append(endpoint == null ? "-" : endpoint.key())
                     .append(" status=").append(status).append(" duration_ms=");
             millis(sb, nanos);
+            if (why != null) {
+                sb.append(" reason=\"").append(why).append('"');
+            }
         }
     }
 

@@ -56,6 +56,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private boolean inputClosed;
     /** The name the client's TLS handshake asked for (null: plain HTTP, or no SNI). */
     private String sni;
+    /** The deadline of request bodies' uploads, made with this connection's first request body. */
+    private RequestBodyTimeout bodyTimeout;
 
     ClientRequestReceiver(ProxyContext px, boolean tls, RequestHeadTimeout headTimeout) {
         this.px = px;
@@ -218,7 +220,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ForwardedHeaders.forward(fields, peer, view.rawHost(), px.forwardingTo(pool.id()));
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
         exchange = new HttpExchange(px, ctx, this, logRequest(view), parsed.method(), parsed.pathAndQuery(), fields,
-                pool, routeId, parsed.keepAlive() && !px.leaving, parsed.http10());
+                pool, routeId, parsed.keepAlive() && !px.leaving, parsed.http10(), parsed.framing().hasBody(), parsed.expectContinue());
         exchange.start();
     }
 
@@ -275,6 +277,14 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         localAnswer = r;
         localKeepAlive = keepAlive;
+    }
+
+    /** The deadline of this connection's request bodies (one per connection, not per request). */
+    RequestBodyTimeout bodyTimeout() {
+        if (bodyTimeout == null) {
+            bodyTimeout = new RequestBodyTimeout(LoopClock.of(ctx.channel().eventLoop()), px.config.limits().requestBodyTimeout().toNanos());
+        }
+        return bodyTimeout;
     }
 
     /** The current exchange relayed an upstream's final answer: the response encoder has no answer to write for it. */

@@ -48,6 +48,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private final RouteId route;
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
+    private final boolean hasBody;
     /** For the access log's duration; not read (and no clock read) with the log off. */
     private final long started;
     private List<HttpContent> pendingBody; // body parts that came before the upstream connection, rare
@@ -59,6 +60,12 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private boolean reused;
     private boolean bodySent;
     private boolean requestComplete;
+    /** The body's deadline on the client while the body is due (null: no body, or it is complete). */
+    private RequestBodyTimeout bodyTimeout;
+    /** {@code Expect: 100-continue}, and neither a 100 nor a byte of the body yet: the client may be waiting for the upstream. */
+    private boolean awaitingContinue;
+    /** Why the proxy cut the request short, for the access log (null: the status says it all). */
+    private String reason;
     private boolean responseStarted;
     /** The client connection closes after this answer (the client asked, or the answer runs until the upstream closes). */
     private boolean closeClient;
@@ -71,7 +78,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
      */
     HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, AccessLog.Request request,
             String method, String target, HeadFields fields, Pool pool, RouteId route,
-            boolean clientKeepAlive, boolean clientHttp10) {
+            boolean clientKeepAlive, boolean clientHttp10, boolean hasBody, boolean expectContinue) {
         this.px = px;
         this.client = client;
         this.owner = owner;
@@ -83,10 +90,16 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         this.route = route;
         this.clientKeepAlive = clientKeepAlive;
         this.clientHttp10 = clientHttp10;
+        this.hasBody = hasBody;
+        this.awaitingContinue = expectContinue && hasBody;
         this.started = request != null ? System.nanoTime() : 0;
     }
 
     void start() {
+        if (hasBody) {
+            bodyTimeout = owner.bodyTimeout();
+            bodyTimeout.start(this);
+        }
         px.dialer.dial(client.channel().eventLoop(), pool, null, null, true, this);
     }
 
@@ -117,9 +130,13 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         ch.flush();
         pendingBytes = 0;
-        upstreamHandler.answerDueIn(px.config.upstream().responseTimeout().toNanos());
+        // the answer is due from the request's end; before it, while the upstream is to say whether the body comes
+        // (100 Continue), and while it takes none of what came of the body
+        if (requestComplete || awaitingContinue || !ch.isWritable()) {
+            upstreamHandler.answerDueIn(responseTimeoutNanos());
+        }
         // reads run freely both ways and pause only while the other side can't take more (no per-request toggling)
-        autoRead(client.channel(), requestComplete || ch.isWritable());
+        readClient(requestComplete || ch.isWritable());
         autoRead(ch, client.channel().isWritable());
     }
 
@@ -150,6 +167,19 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             return;
         }
         requestComplete |= last;
+        if (bodyTimeout != null) {
+            if (last) {
+                bodyDone();
+            } else {
+                bodyTimeout.progress();
+            }
+        }
+        if (awaitingContinue) { // the client sends without waiting for a 100: the answer is due from the body's end
+            awaitingContinue = false;
+            if (upstreamHandler != null) {
+                upstreamHandler.answerNoLongerDue();
+            }
+        }
         if (upstream == null) {
             if (!c.content().isReadable()) {
                 c.release(); // the end of a request without a body: nothing to hold
@@ -168,8 +198,46 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (writeBody(c)) {
             upstream.flush();
         }
-        if (!last && !upstream.isWritable()) {
+        if (last) {
+            upstreamHandler.answerDueIn(responseTimeoutNanos()); // the whole request is upstream
+        } else if (!upstream.isWritable()) {
             client.channel().config().setAutoRead(false); // upstreamWritable() reads on
+            if (!responseStarted) { // the upstream holds the upload up now, not the client: the same time bounds that
+                upstreamHandler.answerDueIn(responseTimeoutNanos());
+            }
+        }
+    }
+
+    private long responseTimeoutNanos() {
+        return px.config.upstream().responseTimeout().toNanos();
+    }
+
+    /** Whether the proxy holds the client back: it does not read it, or the client may wait for the upstream's 100. */
+    boolean clientHeld() {
+        return awaitingContinue || !client.channel().config().isAutoRead();
+    }
+
+    /** The client sent no byte of its body for the body timeout while the proxy was reading it. */
+    void bodyLate() {
+        reason = "request body stalled";
+        fail(HttpResponseStatus.REQUEST_TIMEOUT, "no byte of the request body came within the request body timeout");
+    }
+
+    private void bodyDone() {
+        if (bodyTimeout != null) {
+            bodyTimeout.stop();
+            bodyTimeout = null;
+        }
+    }
+
+    /** Reads the client on, or holds it back; when reading resumes, a body's wait starts over (it was not late meanwhile). */
+    private void readClient(boolean on) {
+        Channel ch = client.channel();
+        if (ch.config().isAutoRead() != on) {
+            ch.config().setAutoRead(on);
+            if (on && bodyTimeout != null) {
+                bodyTimeout.progress();
+            }
         }
     }
 
@@ -196,8 +264,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     }
 
     void upstreamWritable() {
-        if (!requestComplete && !done) {
-            client.channel().config().setAutoRead(true);
+        if (!requestComplete && !done && !client.channel().config().isAutoRead()) {
+            upstreamHandler.answerNoLongerDue(); // it took what it had: the client is due to send more
+            readClient(true);
         }
     }
 
@@ -217,7 +286,12 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (!clientHttp10) { // 100 Continue, 103 Early Hints: an HTTP/1.0 client knows none
             client.write(head.forClient(in, client.alloc(), null), client.voidPromise());
         }
-        // the deadline stays: it bounds the time to the final answer, so an upstream sending 1xx after 1xx can't hold the request
+        if (awaitingContinue && head.status() == 100) { // the body is due from the client now, the answer from its end
+            awaitingContinue = false;
+            upstreamHandler.answerNoLongerDue();
+            bodyTimeout.progress();
+        }
+        // else the deadline stays: it bounds the time to the final answer, so an upstream sending 1xx after 1xx can't hold the request
     }
 
     @Override
@@ -275,6 +349,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
 
     private void finish() {
         done = true;
+        bodyDone();
         client.flush();
         px.metrics.httpRequest(route, status);
         logAccess();
@@ -310,7 +385,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
 
     /** The upstream's answer did not come within the response timeout. */
     void answerLate() {
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, requestComplete || awaitingContinue ? "upstream did not answer in time"
+                : "upstream did not take the request body in time");
     }
 
     void upstreamFailed(Throwable cause) {
@@ -336,6 +412,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             return false;
         }
         done = true;
+        bodyDone();
         if (upstreamHandler != null) {
             upstreamHandler.answerNoLongerDue();
         }
@@ -358,7 +435,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     }
 
     private void logAccess() {
-        px.accessLog.http(request, method, route, servedBy, status, System.nanoTime() - started);
+        px.accessLog.http(request, method, route, servedBy, status, System.nanoTime() - started, reason);
     }
 
     private void fail(HttpResponseStatus s, String why) {

@@ -26,6 +26,8 @@ class SettingsCheckTest {
             "wsroute.listen.test-port               | 65536    | is 65536, must be a port",
             "wsroute.limits.request-header-timeout  | -1s      | is -1s, must be longer than 0",
             "wsroute.limits.max-header-size         | 0        | is 0, must be at least 1",
+            "wsroute.limits.request-body-timeout    | 0s       | is 0s, must be longer than 0",
+            "wsroute.limits.request-body-timeout    | -3s      | is -3s, must be longer than 0",
             "wsroute.limits.http-idle-timeout       | 0s       | is 0s, must be longer than 0",
             "wsroute.limits.max-connections         | -5       | is -5, must be at least 1",
             "wsroute.drain.period                   | -2s      | is -2s, must not be negative",

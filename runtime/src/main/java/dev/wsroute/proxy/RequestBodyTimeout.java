@@ -1,0 +1,65 @@
+package dev.wsroute.proxy;
+
+/**
+ * The deadline of a plain HTTP request body's upload, on its event loop's {@link LoopClock} (nginx's
+ * {@code client_body_timeout}): the client may go at most {@code wsroute.limits.request-body-timeout} without sending a
+ * byte of a body that is not complete. Time the proxy holds the client back does not count ({@link
+ * HttpExchange#clientHeld}): while it reads none of it (backpressure: the upstream takes the body slower than the
+ * client sends it), or while the client may wait for the upstream's {@code 100 Continue}; the wait starts over when
+ * the proxy reads on.
+ * <p>
+ * One per client connection, made with its first request body and used by the next ones: no timer object per request.
+ * A read only notes the time of the loop's coarse clock (one field write); the deadline, when it comes, looks at that
+ * and fires or moves on, as a tunnel's idle timeout does.
+ */
+final class RequestBodyTimeout {
+    private final LoopClock clock;
+    private final long nanos;
+    private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::check);
+    /** The exchange whose body is due; null while none is. */
+    private HttpExchange exchange;
+    private long lastByte;
+
+    RequestBodyTimeout(LoopClock clock, long nanos) {
+        this.clock = clock;
+        this.nanos = nanos;
+    }
+
+    /** The exchange's request has a body: from now on its bytes must keep coming. */
+    void start(HttpExchange e) {
+        exchange = e;
+        lastByte = clock.now();
+        clock.arm(deadline, nanos);
+    }
+
+    /** Bytes of the body came, or the proxy reads the client again after holding it back: the wait starts over. */
+    void progress() {
+        lastByte = clock.now();
+    }
+
+    /** The body is complete, or its exchange ended. */
+    void stop() {
+        exchange = null;
+        clock.disarm(deadline);
+    }
+
+    private void check() {
+        HttpExchange e = exchange;
+        if (e == null) {
+            return;
+        }
+        long now = clock.now();
+        if (e.clientHeld()) { // the client is not the one stalling
+            lastByte = now;
+            clock.arm(deadline, nanos);
+            return;
+        }
+        long quiet = now - lastByte;
+        if (quiet >= nanos) {
+            stop();
+            e.bodyLate();
+        } else {
+            clock.arm(deadline, nanos - quiet);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package dev.wsroute.proxy;
+
+import static dev.wsroute.testing.RawHttp.header;
+import static dev.wsroute.testing.RawHttp.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.LogLines;
+import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawHttp;
+import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TestRoutes;
+
+/**
+ * The upload of a plain HTTP request body has its own deadline, {@code wsroute.limits.request-body-timeout}: the longest
+ * the client may go without sending a byte of a body that is not complete (nginx's {@code client_body_timeout}), and
+ * the response timeout counts from the request's end. Before, the response timeout ran from the request head, so a
+ * slow but steady upload longer than it got 504, and an upload that stopped was bounded by nothing else.
+ * <p>
+ * No test sleeps: time passes while a "clock" request waits for a timeout the test knows the length of (a GET to a
+ * silent upstream gets its 504 after the response timeout, an upload that stops gets its 408 after the body timeout).
+ */
+class RequestBodyTimeoutTest {
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
+
+    @Test
+    void anUploadThatKeepsSendingForLongerThanTheResponseTimeoutGetsItsAnswer() throws Exception {
+        AtomicLong received = new AtomicLong();
+        try (Upstream up = new Upstream((s, in) -> {
+            int length = contentLength(RawHttp.head(in));
+            for (int i = 0; i < length && in.read() >= 0; i++) {
+                received.incrementAndGet();
+            }
+            s.getOutputStream().write(OK);
+            in.read(); // parked by the proxy until it closes
+        }); Upstream silent = Upstream.silent();
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "1s",
+                        "wsroute.limits.request-body-timeout", "30s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()) + "---\n" + TestRoutes.plainHttp("silent", "silent.test", silent.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                client.send(post("up.test", 30) + "a".repeat(10));
+                await().atMost(WAIT).until(() -> received.get() == 10); // the head is upstream
+                assertThat(responseTimeoutPassed(px)).isEqualTo(504);
+                sendOn(client, "b".repeat(10));
+                await().atMost(WAIT).until(() -> received.get() == 20);
+                assertThat(responseTimeoutPassed(px)).isEqualTo(504); // two response timeouts since the head went upstream
+                sendOn(client, "c".repeat(10));
+                String answer = client.readResponse();
+                assertThat(status(answer)).as(answer).isEqualTo(200);
+                assertThat(received.get()).isEqualTo(30);
+            }
+        }
+    }
+
+    @Test
+    void anUploadThatStopsMidBodyGets408AndItsUpstreamConnectionIsClosed() throws Exception {
+        AtomicLong received = new AtomicLong();
+        CountDownLatch upstreamClosed = new CountDownLatch(1);
+        try (LogLines access = LogLines.of(AccessLogOutput.CATEGORY); Upstream up = new Upstream((s, in) -> {
+            try {
+                RawHttp.head(in);
+                while (in.read() >= 0) {
+                    received.incrementAndGet();
+                }
+            } finally {
+                upstreamClosed.countDown();
+            }
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-body-timeout", "1s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                String answer = client.send(post("up.test", 100) + "x".repeat(10)).readResponse(); // and then nothing
+                assertThat(status(answer)).as(answer).isEqualTo(408);
+                assertThat(header(answer, "connection")).isEqualToIgnoringCase("close");
+                assertThat(client.closedByServer()).isTrue();
+            }
+            assertThat(upstreamClosed.await(60, TimeUnit.SECONDS)).as("the upstream connection, with its partial request, closed").isTrue();
+            assertThat(received.get()).as("the body's bytes that came were passed on").isEqualTo(10);
+            assertThat(px.metrics.get("wsroute.http.requests").tag("route", "default/up").tag("status", "408").counter().count()).isEqualTo(1.0);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(access.lines()).anySatisfy(l -> assertThat(l).contains(
+                    "method=POST host=up.test uri=/upload route=default/up endpoint=" + up.endpoint() + " status=408 duration_ms=",
+                    " reason=\"request body stalled\"")));
+        }
+    }
+
+    /** An upstream may answer before the body is complete; a client that then stops sending is cut off, both ways. */
+    @Test
+    void anUploadThatStopsAfterItsAnswerStartedClosesBothConnections() throws Exception {
+        CountDownLatch upstreamClosed = new CountDownLatch(1);
+        try (LogLines access = LogLines.of(AccessLogOutput.CATEGORY); Upstream up = new Upstream((s, in) -> {
+            try {
+                RawHttp.head(in);
+                s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nearly".getBytes(StandardCharsets.US_ASCII));
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } finally {
+                upstreamClosed.countDown();
+            }
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-body-timeout", "1s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                String head = client.send(post("up.test", 100) + "x".repeat(10)).readHead();
+                assertThat(status(head)).as(head).isEqualTo(200);
+                assertThat(new String(client.readBytes(5), StandardCharsets.US_ASCII)).isEqualTo("early");
+                assertThat(client.closedByServer()).as("cut off: the answer had started").isTrue();
+            }
+            assertThat(upstreamClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(access.lines()).anySatisfy(l -> assertThat(l).contains(
+                    "route=default/up", " status=200 ", " reason=\"request body stalled\"")));
+        }
+    }
+
+    /**
+     * While the upstream takes the body slower than the client sends it, the proxy stops reading the client: the
+     * client is not the one stalling, and its body deadline does not run meanwhile.
+     */
+    @Test
+    void anUpstreamSlowToReadTheBodyDoesNotMakeTheClientLate() throws Exception {
+        int length = 64 << 20; // more than the sockets' buffers on the way hold
+        CountDownLatch readOn = new CountDownLatch(1);
+        AtomicLong received = new AtomicLong();
+        try (Upstream up = new Upstream((s, in) -> {
+            RawHttp.head(in);
+            readOn.await(); // reads nothing of the body until the test says
+            byte[] buf = new byte[64 * 1024];
+            long n = 0;
+            for (int r; n < length && (r = in.read(buf)) >= 0;) {
+                n += r;
+            }
+            received.set(n);
+            s.getOutputStream().write(OK);
+            in.read();
+        }); Upstream sink = Upstream.sink();
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-body-timeout", "1s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()) + "---\n" + TestRoutes.plainHttp("sink", "sink.test", sink.endpoint()));
+            try (Uploader client = new Uploader(px, "up.test", length)) {
+                assertThat(client.refused.await(60, TimeUnit.SECONDS)).as("the proxy stopped reading the client").isTrue();
+                // the client still has more to send: from here the proxy reads little of it, or nothing
+                assertThat(bodyTimeoutPassed(px)).isEqualTo(408);
+                assertThat(bodyTimeoutPassed(px)).isEqualTo(408);
+                assertThat(bodyTimeoutPassed(px)).isEqualTo(408);
+                readOn.countDown();
+                String answer = client.answer();
+                assertThat(answer).startsWith("HTTP/1.1 200 ");
+                assertThat(received.get()).isEqualTo(length);
+            }
+        }
+    }
+
+    /**
+     * An upstream that takes none of the body is still bounded: by the response timeout, from when it stopped taking
+     * bytes (the body timeout does not run meanwhile, and the response timeout no longer runs from the head).
+     */
+    @Test
+    void anUpstreamThatTakesNoneOfTheBodyGets504InTheResponseTimeout() throws Exception {
+        CountDownLatch testOver = new CountDownLatch(1);
+        try (Upstream up = new Upstream((s, in) -> {
+            RawHttp.head(in);
+            testOver.await(); // reads nothing of the body
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "1s",
+                "wsroute.limits.request-body-timeout", "10m"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            try (Uploader client = new Uploader(px, "up.test", 64 << 20)) {
+                assertThat(client.refused.await(60, TimeUnit.SECONDS)).as("the proxy stopped reading the client").isTrue();
+                await().atMost(WAIT).until(() -> px.metrics.find("wsroute.http.requests").tag("route", "default/up").tag("status", "504")
+                        .counter() != null);
+            } finally {
+                testOver.countDown();
+            }
+        }
+    }
+
+    /** A client that sent {@code Expect: 100-continue} waits for the upstream's 100 before its body: it is not late meanwhile. */
+    @Test
+    void aClientWaitingForA100ContinueIsNotLate() throws Exception {
+        CountDownLatch sayContinue = new CountDownLatch(1);
+        try (Upstream up = new Upstream((s, in) -> {
+            int length = contentLength(RawHttp.head(in));
+            sayContinue.await();
+            s.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            in.readNBytes(length);
+            s.getOutputStream().write(OK);
+            in.read();
+        }); Upstream sink = Upstream.sink();
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-body-timeout", "1s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()) + "---\n" + TestRoutes.plainHttp("sink", "sink.test", sink.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                client.send("POST /upload HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+                assertThat(bodyTimeoutPassed(px)).isEqualTo(408);
+                assertThat(bodyTimeoutPassed(px)).isEqualTo(408);
+                sayContinue.countDown();
+                String interim = client.readHead();
+                assertThat(status(interim)).as(interim).isEqualTo(100);
+                String answer = client.send("hello").readResponse();
+                assertThat(status(answer)).as(answer).isEqualTo(200);
+            }
+        }
+    }
+
+    /** Once the whole request is upstream, the response timeout bounds the wait for the answer, as before. */
+    @Test
+    void anUpstreamSilentAfterACompleteUploadGets504() throws Exception {
+        AtomicLong received = new AtomicLong();
+        CountDownLatch upstreamClosed = new CountDownLatch(1);
+        try (Upstream up = new Upstream((s, in) -> {
+            try {
+                RawHttp.head(in);
+                while (in.read() >= 0) { // and never answers
+                    received.incrementAndGet();
+                }
+            } finally {
+                upstreamClosed.countDown();
+            }
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "1s",
+                "wsroute.limits.request-body-timeout", "30s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                client.send(post("up.test", 20) + "x".repeat(10));
+                await().atMost(WAIT).until(() -> received.get() == 10);
+                String answer = client.send("y".repeat(10)).readResponse();
+                assertThat(status(answer)).as(answer).isEqualTo(504);
+            }
+            assertThat(upstreamClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(received.get()).isEqualTo(20);
+        }
+    }
+
+    private static String post(String host, long length) {
+        return "POST /upload HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length + "\r\n\r\n";
+    }
+
+    private static int contentLength(String head) {
+        return Integer.parseInt(header(head, "content-length"));
+    }
+
+    /**
+     * A client uploading a large body as fast as the proxy takes it, on a thread of its own: it always has more to send
+     * (a client that stopped writing would be late, rightly). Waits for the socket to take more with a selector, not a clock.
+     */
+    static final class Uploader implements AutoCloseable {
+        final CountDownLatch refused = new CountDownLatch(1);
+        private final SocketChannel channel;
+        private final Thread writer;
+        private volatile Exception failed;
+
+        Uploader(ProxyHarness px, String host, int length) throws IOException {
+            channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), px.port()));
+            channel.configureBlocking(false);
+            ByteBuffer head = ByteBuffer.wrap(post(host, length).getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer body = ByteBuffer.allocate(length);
+            writer = new Thread(() -> {
+                try (Selector selector = Selector.open()) {
+                    channel.register(selector, SelectionKey.OP_WRITE);
+                    while (head.hasRemaining() || body.hasRemaining()) {
+                        if (channel.write(head.hasRemaining() ? head : body) == 0) {
+                            refused.countDown(); // the proxy takes no more for now
+                            selector.select();
+                            selector.selectedKeys().clear();
+                        }
+                    }
+                } catch (Exception e) {
+                    failed = e;
+                }
+            }, "uploader");
+            writer.setDaemon(true);
+            writer.start();
+        }
+
+        /** The answer's head, once the whole body is sent. */
+        String answer() throws Exception {
+            writer.join(60_000);
+            assertThat(writer.isAlive()).as("the body was sent").isFalse();
+            assertThat(failed).isNull();
+            channel.configureBlocking(true); // the selector is closed: the channel is no longer registered
+            channel.socket().setSoTimeout(30_000);
+            return RawHttp.head(channel.socket().getInputStream());
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** At least one response timeout passes: a GET to an upstream that never answers gets its 504. */
+    private static int responseTimeoutPassed(ProxyHarness px) throws IOException {
+        try (RawHttp clock = new RawHttp(px.port())) {
+            return status(clock.send("GET /clock HTTP/1.1\r\nHost: silent.test\r\n\r\n").readResponse());
+        }
+    }
+
+    /** At least one body timeout passes: an upload that stops gets its 408. */
+    private static int bodyTimeoutPassed(ProxyHarness px) throws IOException {
+        try (RawHttp clock = new RawHttp(px.port())) {
+            return status(clock.send(post("sink.test", 2) + "x").readResponse());
+        }
+    }
+
+    /** Sends more of a body; a proxy that already answered (and closed) may refuse it: its answer says why. */
+    private static void sendOn(RawHttp client, String more) {
+        try {
+            client.send(more);
+        } catch (IOException closed) {
+            // read the answer
+        }
+    }
+
+    /** An upstream on 127.0.0.1 that serves each connection it accepts on a thread of its own, until closed. */
+    static final class Upstream implements AutoCloseable {
+        interface Connection {
+            void serve(Socket s, InputStream in) throws Exception;
+        }
+
+        final ServerSocket server;
+        final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        Upstream(Connection handler) throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread acceptor = new Thread(() -> {
+                while (true) {
+                    Socket s;
+                    try {
+                        s = server.accept();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                    sockets.add(s);
+                    Thread t = new Thread(() -> {
+                        try (s) {
+                            handler.serve(s, s.getInputStream());
+                        } catch (Exception e) {
+                            // the proxy closed it, or the test ended
+                        }
+                    }, "upstream-connection");
+                    t.setDaemon(true);
+                    t.start();
+                }
+            }, "upstream-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        /** Reads requests and never answers. */
+        static Upstream silent() throws IOException {
+            return new Upstream((s, in) -> in.transferTo(java.io.OutputStream.nullOutputStream()));
+        }
+
+        /** Reads whatever comes until the proxy closes. */
+        static Upstream sink() throws IOException {
+            return silent();
+        }
+
+        String endpoint() {
+            return "127.0.0.1:" + server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+}
