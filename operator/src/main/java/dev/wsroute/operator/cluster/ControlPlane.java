@@ -33,28 +33,25 @@ final class ControlPlane implements AutoCloseable {
      * @param election null where one replica runs alone (tests)
      */
     private ControlPlane(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
-            HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff,
-            Duration statusInterval) {
+            HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff, StatusPace pace) {
         this.cache = cache;
         this.lease = election == null ? null : new StatusLease(client, election.namespace(), election.name(),
                 election.identity(), election.timing(), this::leaseWon);
         this.writer = new StatusWriter(client, cache, () -> (lease == null || lease.holding()) && cache.current(), health,
-                statusInterval);
+                pace);
         this.sync = ClusterSyncs.translated(cache, translator, holder, tls, writer, holdOff);
     }
 
-    /** With the default status interval (tests). */
+    /** With the default status pace (tests). */
     static ControlPlane start(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
             HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff) {
-        return start(client, cache, translator, holder, health, tls, election, holdOff, StatusWriter.DEFAULT_INTERVAL);
+        return start(client, cache, translator, holder, health, tls, election, holdOff, StatusPace.DEFAULT);
     }
 
-    /** @param statusInterval the least time between two status writes of one route */
+    /** @param pace the least time between two status writes of one route, and the cap on status writes across routes */
     static ControlPlane start(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
-            HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff,
-            Duration statusInterval) {
-        ControlPlane p = new ControlPlane(client, cache, translator, holder, health, tls, election, holdOff,
-                statusInterval);
+            HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff, StatusPace pace) {
+        ControlPlane p = new ControlPlane(client, cache, translator, holder, health, tls, election, holdOff, pace);
         cache.listener(p.sync).onRelist(p.sync::everythingChanged).start(ClusterCache.Scope.FULL);
         p.sync.rebuildNow();
         if (p.lease != null) {

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.lifecycle.HealthRegistry;
+import dev.wsroute.operator.config.KubernetesSettingsCheck;
 import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
 import dev.wsroute.operator.translate.Translator;
@@ -54,6 +55,9 @@ public class ModeStarter {
 
     void onStart(@Observes StartupEvent ev) {
         Mode mode = config.mode();
+        KubernetesSettingsCheck.check(config.kubernetes()).ifPresent(invalid -> {
+            throw invalid; // one line naming the properties, not a status writer that never writes
+        });
         LOG.infof("wsroute starting in %s mode", mode);
         if (mode == Mode.standalone) {
             return;
@@ -78,9 +82,11 @@ public class ModeStarter {
                         config.kubernetes().leaseName(), StatusLease.identity(podName), StatusLease.Timing.DEFAULT);
         // status shows endpoint health where this process checks it: its own data plane (ingress mode)
         HealthRegistry health = mode == Mode.ingress && runtime.dataPlane() != null ? runtime.dataPlane().health() : null;
+        WsRouteAppConfig.Kubernetes kubernetes = config.kubernetes();
+        StatusPace pace = new StatusPace(kubernetes.statusInterval(), kubernetes.statusWritesPerSecond(),
+                kubernetes.statusWriteBurst());
         control = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
-                mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff,
-                config.kubernetes().statusInterval());
+                mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff, pace);
         state.started(control.cache, control.sync, control.lease);
         if (mode == Mode.operator) {
             // no data plane, but the runtime's readiness waits for a first table: the control plane has synced

@@ -40,7 +40,7 @@ final class StatusBudget {
     static RouteStatusDraft fit(RouteStatusDraft draft, int budget) {
         List<List<PoolStatus.EndpointStatus>> backends = new ArrayList<>();
         draft.pools().forEach(p -> p.backends.forEach(b -> backends.add(b.endpoints)));
-        int count = backends.stream().mapToInt(List::size).sum();
+        int count = endpoints(draft.pools());
         if ((long) count * MAX_ENDPOINT_BYTES <= budget) {
             return draft;
         }
@@ -74,6 +74,17 @@ final class StatusBudget {
                 kept.size(), count, readyKept, ready, (all + fixedBytes(draft)) / 1024, budget / 1024)));
         return new RouteStatusDraft(draft.observedGeneration(), conditions, keepOnly(draft.pools(), kept),
                 draft.readyEndpoints());
+    }
+
+    /** How many endpoints the pools list. */
+    static int endpoints(List<PoolStatus> pools) {
+        int n = 0;
+        for (PoolStatus p : pools) {
+            for (PoolStatus.BackendStatus b : p.backends) {
+                n += b.endpoints.size();
+            }
+        }
+        return n;
     }
 
     /** Ready, then serving terminating, then the rest: in turns over the backends, until the room is used. */

@@ -3,10 +3,13 @@ package dev.wsroute.operator.cluster;
 import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +36,8 @@ import dev.wsroute.table.RuleKey;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 
 /**
  * The one status writer: takes each pass's statuses and, while this replica may write (it holds the Lease),
@@ -44,8 +49,14 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * EndpointSlice change makes a pass (the data plane's table follows each at once), and writing each pass's pools,
  * hundreds of KB for a big Service, would put thousands of such writes on the API server and etcd. The first change
  * after a quiet interval is written at once; what comes within it is written together at its end, as it is then.
+ * Across routes, the process writes at most {@link StatusPace#writesPerSecond()} statuses a second after a first
+ * {@link StatusPace#burst()}: many routes to one big Service all change at each of its rollout's steps. A route over
+ * that cap waits for a token and is then written as it is at that time; the route written longest ago goes first, so a
+ * busy route cannot keep the others waiting. A look never waits for a token: it comes back when there is one.
  * A status is kept within what etcd stores ({@link StatusBudget}). A write the API server refuses is tried again
- * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room.
+ * after a growing pause, logged once at WARN; one refused as too large is tried again at once with half the room,
+ * given back in full once the route lists fewer endpoints than the refused status did. These retries are the writer's
+ * alone: its client does not resend a status write answered 5xx itself.
  * Where this process runs a data plane, the health of its endpoints is laid over each status ({@link HealthOverlay})
  * and a change of health is written too, at most once per {@link #HEALTH_HOLD_OFF_MILLIS}.
  */
@@ -60,8 +71,6 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private static final int MIN_BUDGET_BYTES = 64 * 1024;
     /** Health changes within this window are written together. */
     static final long HEALTH_HOLD_OFF_MILLIS = 1000;
-    /** The default of {@code wsroute.kubernetes.status-interval}. */
-    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
     /** What was last written for a route, on top of which version of it (until the cache shows the write). */
     private record Written(String baseVersion, WebSocketRouteStatus status) {
@@ -71,48 +80,67 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private record Refused(int times, long retryAtNanos) {
     }
 
+    /** The room left for a route's status after one was refused as too large, and how many endpoints that one listed. */
+    private record Room(int bytes, int refusedEndpoints) {
+    }
+
     private enum Outcome { WRITTEN, GONE, CONFLICT, REFUSED }
 
     private final KubernetesClient client;
     private final ClusterView view;
     private final BooleanSupplier mayWrite;
     private final long intervalNanos;
+    private final TokenBucket tokens;
     private final AtomicReference<Translation> latest = new AtomicReference<>();
     private final AtomicBoolean healthScheduled = new AtomicBoolean();
     private final HealthRegistry health;
     private final HealthListener healthChanges = new HealthChanges();
     private final Map<RouteId, Written> written = new ConcurrentHashMap<>();
-    // on the writer's thread only
-    private final Map<RouteId, Long> lastWriteNanos = new HashMap<>();
+    // on the writer's thread only; lastWriteNanos in the order of the writes, the route written longest ago first
+    private final Map<RouteId, Long> lastWriteNanos = new LinkedHashMap<>();
     private final Map<RouteId, Refused> refused = new HashMap<>();
-    private final Map<RouteId, Integer> budgets = new HashMap<>();
+    private final Map<RouteId, Room> rooms = new HashMap<>();
     private final ScheduledExecutorService executor = Daemons.single("wsroute-status-writer");
     private ScheduledFuture<?> nextLook; // guarded by this
     private long nextLookNanos;
     private volatile long writes;
+    private volatile long refusals;
     private volatile long looks;
     private volatile long lastLookNanos;
 
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health) {
-        this(client, view, mayWrite, health, DEFAULT_INTERVAL);
+        this(client, view, mayWrite, health, StatusPace.DEFAULT);
     }
 
     /**
      * @param view the routes as the cluster has them (their current status is what is compared)
      * @param mayWrite whether this replica holds the Lease, asked before every write
      * @param health this process's endpoint health, or null without a data plane (operator mode: no health in status)
-     * @param interval the least time between two writes of one route's status
+     * @param pace the least time between two writes of one route's status, and the cap on writes across routes
      */
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health,
-            Duration interval) {
-        this.client = client;
+            StatusPace pace) {
+        this.client = withoutClientRetries(client);
         this.view = view;
         this.mayWrite = mayWrite;
         this.health = health;
-        this.intervalNanos = interval.toNanos();
+        this.intervalNanos = pace.interval().toNanos();
+        this.tokens = new TokenBucket(pace.writesPerSecond(), pace.burst(), System.nanoTime());
         if (health != null) {
             health.addListener(healthChanges);
         }
+    }
+
+    /**
+     * The client for status writes (and their Events): fabric8 resends a request answered 5xx, or failed on the way, up
+     * to requestRetryBackoffLimit (10) times, 100 ms doubling to 3.2 s. For a status write that was 11 copies on an API
+     * server in trouble (a status refused as too large: 11 x 1 MiB) and about 19 s with this writer's one thread, every
+     * route's status, held, under the writer's own back-off. The informers keep the client as it is configured.
+     */
+    private static KubernetesClient withoutClientRetries(KubernetesClient client) {
+        RequestConfig once = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                .withRequestRetryBackoffLimit(0).build();
+        return client.newClient(once).adapt(KubernetesClient.class);
     }
 
     /** The statuses of a pass: written soon, unless a newer pass comes first. */
@@ -131,6 +159,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     /** How many statuses this replica wrote. */
     long writes() {
         return writes;
+    }
+
+    /** How many of this replica's status writes the API server refused (a conflict is no refusal). */
+    long refusals() {
+        return refusals;
     }
 
     /** How many times the writer compared a pass with the cluster (or found it may not write). */
@@ -196,11 +229,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         written.keySet().retainAll(current.keySet());
         lastWriteNanos.keySet().retainAll(current.keySet());
         refused.keySet().retainAll(current.keySet());
-        budgets.keySet().retainAll(current.keySet());
+        rooms.keySet().retainAll(current.keySet());
         List<EndpointView> endpoints = health == null ? List.of() : health.endpoints();
         long again = Long.MAX_VALUE; // nanos until the next look is due
-        for (Map.Entry<RouteId, RouteStatusDraft> e : t.statuses().entrySet()) {
-            RouteId id = e.getKey();
+        for (RouteId id : longestWaitingFirst(t.statuses().keySet())) {
+            RouteStatusDraft draft = t.statuses().get(id);
             WebSocketRoute route = current.get(id);
             if (route == null) {
                 continue; // deleted since the pass
@@ -213,13 +246,19 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
                 continue;
             }
             WebSocketRouteStatus old = route.getStatus();
-            RouteStatusDraft draft = StatusBudget.fit(e.getValue(), budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES));
-            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, draft, Instant.now()), id, endpoints);
+            RouteStatusDraft fitted = StatusBudget.fit(draft, room(id, draft));
+            WebSocketRouteStatus now = HealthOverlay.apply(StatusMerge.merge(old, fitted, Instant.now()), id, endpoints);
             if (StatusMerge.same(old, now) || alreadyWritten(id, route, now)) {
                 continue;
             }
             if (!mayWrite.getAsBoolean()) {
                 return; // the Lease is gone: not one more write
+            }
+            if (!tokens.tryTake(System.nanoTime())) {
+                // over the cap across routes: this route and those after it are looked at again when there is a
+                // token, and written as they are then
+                again = Math.min(again, tokens.nanosUntilToken(System.nanoTime()));
+                break;
             }
             Outcome o = write(route, old, now);
             if (o == Outcome.CONFLICT) {
@@ -231,6 +270,33 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         if (again != Long.MAX_VALUE) {
             request(TimeUnit.NANOSECONDS.toMillis(again + 999_999));
         }
+    }
+
+    /** The routes never written first, then the one written longest ago: the order in which tokens are handed out. */
+    private List<RouteId> longestWaitingFirst(Set<RouteId> ids) {
+        List<RouteId> order = new ArrayList<>(ids.size());
+        ids.stream().filter(id -> !lastWriteNanos.containsKey(id)).forEach(order::add);
+        lastWriteNanos.keySet().stream().filter(ids::contains).forEach(order::add);
+        return order;
+    }
+
+    /**
+     * The room for the route's status: halved after one was refused as too large, and whole again once the route has
+     * fewer endpoints than that status listed, as after its Service shrank (a status no larger may well be taken).
+     */
+    private int room(RouteId id, RouteStatusDraft draft) {
+        Room r = rooms.get(id);
+        if (r == null) {
+            return StatusBudget.DEFAULT_BYTES;
+        }
+        int now = StatusBudget.endpoints(draft.pools());
+        if (now < r.refusedEndpoints()) {
+            rooms.remove(id);
+            LOG.infof("%s has %d endpoints, fewer than the %d of its status refused as too large: its status may take %d KiB"
+                    + " again", id, now, r.refusedEndpoints(), StatusBudget.DEFAULT_BYTES / 1024);
+            return StatusBudget.DEFAULT_BYTES;
+        }
+        return r.bytes();
     }
 
     /** How long until the route may be written: an interval after its last write, and not while backing off. */
@@ -266,10 +332,11 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
                 return Outcome.CONFLICT;
             }
-            refused(id, e);
+            refused(id, now, e);
             return Outcome.REFUSED;
         }
         written.put(id, new Written(route.getMetadata().getResourceVersion(), now));
+        lastWriteNanos.remove(id); // to the end of the order
         lastWriteNanos.put(id, System.nanoTime());
         writes++;
         Refused before = refused.remove(id);
@@ -285,15 +352,16 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
      * that can never be written is not sent twice a second forever. Refused as too large (etcd's limit, or the API
      * server's own 3 MiB), it is tried again at once with half the room for endpoints.
      */
-    private void refused(RouteId id, KubernetesClientException e) {
+    private void refused(RouteId id, WebSocketRouteStatus status, KubernetesClientException e) {
+        refusals++;
         Refused before = refused.get(id);
         int times = before == null ? 1 : before.times() + 1;
-        int budget = budgets.getOrDefault(id, StatusBudget.DEFAULT_BYTES);
+        int budget = rooms.containsKey(id) ? rooms.get(id).bytes() : StatusBudget.DEFAULT_BYTES;
         String why = "HTTP " + e.getCode() + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null
                 ? e.getStatus().getMessage() : e.getMessage());
         if (tooLarge(e) && budget > MIN_BUDGET_BYTES) {
             int smaller = Math.max(MIN_BUDGET_BYTES, budget / 2);
-            budgets.put(id, smaller);
+            rooms.put(id, new Room(smaller, StatusBudget.endpoints(status.pools)));
             refused.put(id, new Refused(times, System.nanoTime()));
             LOG.warnf("the API server refused the status of %s as too large (%s): writing it again with at most %d KiB,"
                     + " fewer endpoints listed in status.pools (its PoolsComplete condition says how many)", id, why,

@@ -52,6 +52,18 @@ public interface WsRouteAppConfig {
         @WithDefault("1s")
         java.time.Duration statusInterval();
 
+        /**
+         * Status writes this process sends a second at most, across all routes, once its burst is used: many routes to
+         * one big Service all change at each step of its rollout. Writes over the cap wait; each route's latest status
+         * is written when its turn comes, the route written longest ago first.
+         */
+        @WithDefault("10")
+        double statusWritesPerSecond();
+
+        /** Status writes sent at once before {@code status-writes-per-second} holds (after a quiet spell). */
+        @WithDefault("20")
+        int statusWriteBurst();
+
         /** Name of the Lease that elects the replica which writes status. */
         @WithDefault("wsroute-operator")
         String leaseName();

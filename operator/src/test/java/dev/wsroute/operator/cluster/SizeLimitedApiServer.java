@@ -2,9 +2,11 @@ package dev.wsroute.operator.cluster;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +24,8 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * The CRUD mock API server (CRD registered) with the size limits a real one has in front of etcd: a write whose body
  * passes etcd's request limit (1.5 MiB by default) is refused as kube-apiserver does, with a 500 "etcdserver: request
  * is too large", and one past the API server's own 3 MiB request limit with a 413. It counts what it refused, and the
- * status writes it received with their sizes.
+ * status writes it received with their sizes and when each came. A test may change etcd's limit, or have every status
+ * write answered with an error (an API server under load, etcd away).
  */
 final class SizeLimitedApiServer implements AutoCloseable {
     /** etcd's default {@code --max-request-bytes}. */
@@ -33,8 +36,16 @@ final class SizeLimitedApiServer implements AutoCloseable {
     private final KubernetesClient client;
     private final AtomicLong refused = new AtomicLong();
     private final Map<String, long[]> statusWrites = new ConcurrentHashMap<>();
+    private final Queue<StatusWrite> statusWriteLog = new ConcurrentLinkedQueue<>();
+    private volatile int etcdLimit;
+    private volatile int statusWriteError;
 
-    SizeLimitedApiServer(int etcdLimit) {
+    /** A status write that came: when ({@link System#nanoTime()}) and to which route (its name). */
+    record StatusWrite(long nanos, String route) {
+    }
+
+    SizeLimitedApiServer(int initialEtcdLimit) {
+        this.etcdLimit = initialEtcdLimit;
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
         Dispatcher limited = new Dispatcher() {
@@ -46,10 +57,16 @@ final class SizeLimitedApiServer implements AutoCloseable {
                 if (("PUT".equals(method) || "PATCH".equals(method)) && path.endsWith("/status")) {
                     // counted here: the CRUD dispatcher consumes the body
                     String route = path.substring(0, path.length() - "/status".length());
-                    long[] n = statusWrites.computeIfAbsent(route.substring(route.lastIndexOf('/') + 1), k -> new long[2]);
+                    String name = route.substring(route.lastIndexOf('/') + 1);
+                    long[] n = statusWrites.computeIfAbsent(name, k -> new long[2]);
                     synchronized (n) {
                         n[0]++;
                         n[1] += size;
+                    }
+                    statusWriteLog.add(new StatusWrite(System.nanoTime(), name));
+                    int error = statusWriteError;
+                    if (error != 0) {
+                        return failure(error, "ServiceUnavailable", "the server is currently unable to handle the request");
                     }
                 }
                 if (("PUT".equals(method) || "POST".equals(method) || "PATCH".equals(method)) && size > etcdLimit) {
@@ -94,6 +111,21 @@ final class SizeLimitedApiServer implements AutoCloseable {
             }
         });
         return sum;
+    }
+
+    /** Every status write so far, in the order they came. */
+    List<StatusWrite> statusWriteLog() {
+        return List.copyOf(statusWriteLog);
+    }
+
+    /** etcd's {@code --max-request-bytes} from now on. */
+    void etcdLimit(int bytes) {
+        etcdLimit = bytes;
+    }
+
+    /** Every status write from now on is answered with this HTTP code (an API server that cannot take it); 0: none. */
+    void failStatusWrites(int code) {
+        statusWriteError = code;
     }
 
     /** How many writes were refused as too large. */
