@@ -27,7 +27,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * everything else it asks, and the other replica's requests, are answered. The replicas' clients are as Quarkus leaves
  * them: fabric8 resends a request answered 5xx ten times, about 19 s, far past the Lease's duration. The holder must stop
  * writing by its renew deadline, before the other replica may take the Lease: never two writers. When its renewals are
- * answered again it follows the new holder without a restart, and takes over when that one stops.
+ * answered again it follows the new holder without a restart, and takes over when that one stops. A renewal that lands
+ * after the deadline, the Lease still its own, lets it write again, what changed meanwhile included.
  */
 class LeaseRenewalInTroubleTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -66,16 +67,39 @@ class LeaseRenewalInTroubleTest {
         oneWriterWhileTheHoldersLeaseRequests(api -> api.delayLeaseRequests("replica-a", Duration.ofSeconds(3)));
     }
 
-    private void oneWriterWhileTheHoldersLeaseRequests(Consumer<SizeLimitedApiServer> trouble) {
+    @Test
+    void aHolderWhoseRenewalLandsAfterItsDeadlineWritesWhatChangedMeanwhile() {
+        // each Lease request 2 s (its timeout is 3 s): a try takes 4 s, so every other try ends past the 6 s deadline
+        // counted from the previous try's start; the Lease stays this replica's (nobody else runs for it)
+        StatusLease.Timing slow = new StatusLease.Timing(Duration.ofSeconds(9), Duration.ofSeconds(6),
+                Duration.ofMillis(200));
+        KubernetesClient direct = startApiServer();
+        a = replica("replica-a", direct.getMasterUrl().toString(), slow);
+        await().atMost(WAIT).until(a.lease::holding);
+        await().atMost(WAIT).until(() -> endpointsInStatus(direct) == 1);
+        api.delayLeaseRequests("replica-a", Duration.ofSeconds(2));
+
+        await().atMost(WAIT).until(() -> !a.lease.holding());
+        slice(direct, "10.0.0.1", "10.0.0.2"); // its pass comes while this replica may not write
+        await().atMost(WAIT).until(a.lease::holding);
+        await().atMost(WAIT).until(() -> endpointsInStatus(direct) == 2);
+    }
+
+    private KubernetesClient startApiServer() {
         api = new SizeLimitedApiServer(SizeLimitedApiServer.ETCD_LIMIT);
         KubernetesClient direct = api.client();
         direct.resource(Fixtures.service(NS, "chat", 80, "ws")).create();
         slice(direct, "10.0.0.1");
         direct.resource(Fixtures.route(NS, "chat", List.of("chat.example.com"), "/", "chat", "80")).create();
+        return direct;
+    }
+
+    private void oneWriterWhileTheHoldersLeaseRequests(Consumer<SizeLimitedApiServer> trouble) {
+        KubernetesClient direct = startApiServer();
         String url = direct.getMasterUrl().toString();
-        a = replica("replica-a", url);
+        a = replica("replica-a", url, FAST);
         await().atMost(WAIT).until(a.lease::holding);
-        b = replica("replica-b", url);
+        b = replica("replica-b", url, FAST);
         await().atMost(WAIT).until(() -> b.lease.holder().filter("replica-a"::equals).isPresent());
         await().atMost(WAIT).until(() -> endpointsInStatus(direct) == 1);
         sampleBothHolding();
@@ -109,12 +133,12 @@ class LeaseRenewalInTroubleTest {
     }
 
     /** A replica wired as ModeStarter wires one, its client as Quarkus configures it (fabric8's retries included). */
-    private static ControlPlane replica(String id, String url) {
+    private static ControlPlane replica(String id, String url, StatusLease.Timing timing) {
         KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url)
                 .withUserAgent(id).withNamespace("wsroute-system").build()).build();
         return ControlPlane.start(client, new ClusterCache(client, Optional.empty()),
                 new Translator(new ValidationCache()), new RouteTableHolder(), null, () -> TlsResolver.NONE,
-                new ControlPlane.Election("wsroute-system", "wsroute-operator", id, FAST), Duration.ofMillis(10));
+                new ControlPlane.Election("wsroute-system", "wsroute-operator", id, timing), Duration.ofMillis(10));
     }
 
     private void sampleBothHolding() {
