@@ -20,10 +20,15 @@ final class OneTryClient {
         return derive(client, new RequestConfigBuilder(client.getConfiguration().getRequestConfig()));
     }
 
-    /** @param timeout how long one request may take, at most */
+    /** @param timeout how long one request may take, at most (a shorter configured request timeout is kept) */
     static KubernetesClient of(KubernetesClient client, Duration timeout) {
-        return derive(client, new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
-                .withRequestTimeout(Math.toIntExact(timeout.toMillis())));
+        RequestConfig configured = client.getConfiguration().getRequestConfig();
+        int millis = Math.toIntExact(timeout.toMillis());
+        Integer own = configured.getRequestTimeout(); // 0: none
+        if (own != null && own > 0) {
+            millis = Math.min(millis, own);
+        }
+        return derive(client, new RequestConfigBuilder(configured).withRequestTimeout(millis));
     }
 
     private static KubernetesClient derive(KubernetesClient client, RequestConfigBuilder config) {
