@@ -369,8 +369,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (done) {
             return;
         }
-        if (!responseStarted && reused && !bodySent && requestComplete && reader.beforeHead()) {
-            // a parked connection the upstream had just closed (its deadline went with it): try once more on a fresh one
+        if (!responseStarted && reused && !bodySent && reader.beforeHead()) {
+            // a parked connection the upstream had just closed (its deadline went with it): try once more on a fresh one;
+            // a body still to come (one the client holds until a 100 Continue) is held for it as for any dial
             upstream = null;
             upstreamHandler = null;
             releaseEndpoint();

@@ -282,6 +282,39 @@ class RequestBodyTimeoutTest {
         }
     }
 
+    /**
+     * A parked upstream connection the upstream closes as a request comes (its keep-alive ran out) is retried once on a
+     * fresh one when nothing of the request's body went on it. A client waiting for {@code 100 Continue} has sent only
+     * the head; it got 502 ("upstream closed the connection before answering") because its request was not complete.
+     */
+    @Test
+    void aClientWaitingFor100ContinueOnAParkedConnectionTheUpstreamClosedIsRetried() throws Exception {
+        AtomicLong connections = new AtomicLong();
+        try (Upstream up = new Upstream((s, in) -> {
+            if (connections.incrementAndGet() == 1) {
+                RawHttp.head(in);
+                s.getOutputStream().write(OK);
+                RawHttp.head(in); // the next request's head: the upstream closes instead of answering
+                return;
+            }
+            int length = contentLength(RawHttp.head(in));
+            s.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            in.readNBytes(length);
+            s.getOutputStream().write(OK);
+            in.read();
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                assertThat(status(client.send("GET /first HTTP/1.1\r\nHost: up.test\r\n\r\n").readResponse())).isEqualTo(200);
+                String interim = client.send("POST /upload HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n").readHead();
+                assertThat(status(interim)).as(interim).isEqualTo(100);
+                String answer = client.send("hello").readResponse();
+                assertThat(status(answer)).as(answer).isEqualTo(200);
+            }
+            assertThat(connections.get()).isEqualTo(2);
+        }
+    }
+
     private static String post(String host, long length) {
         return "POST /upload HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length + "\r\n\r\n";
     }
