@@ -1,12 +1,8 @@
 package dev.wsroute.runtime;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
+import dev.wsroute.config.SettingProblems;
 import dev.wsroute.config.WsRouteConfig;
 import dev.wsroute.log.QueryInLog;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -17,15 +13,12 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * listener that refuses every connection or answers every request 408, 414 or 404.
  */
 final class SettingsCheck {
-    private final List<String> problems = new ArrayList<>();
-    private final Set<String> properties = new LinkedHashSet<>();
-
     private SettingsCheck() {
     }
 
     /** One line naming every property whose value cannot work, or empty. */
     static Optional<ConfigurationException> check(WsRouteConfig config) {
-        SettingsCheck c = new SettingsCheck();
+        SettingProblems c = new SettingProblems();
         WsRouteConfig.Listen listen = config.listen();
         c.port("wsroute.listen.port", listen.port());
         c.port("wsroute.listen.tls-port", listen.tlsPort());
@@ -39,7 +32,7 @@ final class SettingsCheck {
         c.positive("wsroute.limits.http-idle-timeout", limits.httpIdleTimeout());
         c.atLeast("wsroute.limits.max-connections", limits.maxConnections(), 1);
         if (config.drain().period().isNegative()) {
-            c.problem("wsroute.drain.period", text(config.drain().period()), "must not be negative");
+            c.problem("wsroute.drain.period", SettingProblems.text(config.drain().period()), "must not be negative");
         }
         c.positive("wsroute.upstream.connect-timeout", config.upstream().connectTimeout());
         c.positive("wsroute.upstream.response-timeout", config.upstream().responseTimeout());
@@ -49,33 +42,11 @@ final class SettingsCheck {
             c.problem("wsroute.access-log.query", "'" + config.accessLog().query() + "'", "must be redacted, full or none");
         }
         config.ioThreads().ifPresent(n -> c.atLeast("wsroute.io-threads", n, 1));
-        c.target(config.defaultBackend().target());
-        if (c.problems.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new ConfigurationException("wsroute: invalid settings: " + String.join("; ", c.problems),
-                c.properties));
+        target(c, config.defaultBackend().target());
+        return c.result();
     }
 
-    private void port(String property, int port) {
-        if (port < 0 || port > 65535) {
-            problem(property, port, "must be a port from 0 to 65535 (0: any free port)");
-        }
-    }
-
-    private void positive(String property, Duration value) {
-        if (value.isNegative() || value.isZero()) {
-            problem(property, text(value), "must be longer than 0");
-        }
-    }
-
-    private void atLeast(String property, long value, long min) {
-        if (value < min) {
-            problem(property, value, "must be at least " + min);
-        }
-    }
-
-    private void target(String value) {
+    private static void target(SettingProblems c, String value) {
         String t = value.trim();
         if (t.equals("app") || t.equals("none")) {
             return;
@@ -90,17 +61,7 @@ final class SettingsCheck {
             }
         }
         if (port < 1 || port > 65535) {
-            problem("wsroute.default-backend.target", "'" + value + "'", "must be app, none or host:port");
+            c.problem("wsroute.default-backend.target", "'" + value + "'", "must be app, none or host:port");
         }
-    }
-
-    /** As it is written in application.properties: {@code -1s}, not {@code PT-1S}. */
-    private static String text(Duration d) {
-        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private void problem(String property, Object value, String rule) {
-        problems.add(property + " is " + value + ", " + rule);
-        properties.add(property);
     }
 }

@@ -1,11 +1,8 @@
 package dev.wsroute.operator.config;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
+import dev.wsroute.config.SettingProblems;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
@@ -13,31 +10,17 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * each property (as the extension's own settings check does), instead of a status writer that never writes.
  */
 public final class KubernetesSettingsCheck {
-    private final List<String> problems = new ArrayList<>();
-    private final Set<String> properties = new LinkedHashSet<>();
-
     private KubernetesSettingsCheck() {
     }
 
     /** One line naming every property whose value cannot work, or empty. */
     public static Optional<ConfigurationException> check(WsRouteAppConfig.Kubernetes config) {
-        KubernetesSettingsCheck c = new KubernetesSettingsCheck();
+        SettingProblems c = new SettingProblems();
         double rate = config.statusWritesPerSecond();
         if (!(rate > 0) || Double.isInfinite(rate)) {
             c.problem("wsroute.kubernetes.status-writes-per-second", rate, "must be a number above 0");
         }
-        if (config.statusWriteBurst() < 1) {
-            c.problem("wsroute.kubernetes.status-write-burst", config.statusWriteBurst(), "must be at least 1");
-        }
-        if (c.problems.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new ConfigurationException("wsroute: invalid settings: " + String.join("; ", c.problems),
-                c.properties));
-    }
-
-    private void problem(String property, Object value, String rule) {
-        problems.add(property + " is " + value + ", " + rule);
-        properties.add(property);
+        c.atLeast("wsroute.kubernetes.status-write-burst", config.statusWriteBurst(), 1);
+        return c.result();
     }
 }
