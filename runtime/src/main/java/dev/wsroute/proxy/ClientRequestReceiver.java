@@ -295,13 +295,13 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** The current exchange is over: wait for the next request, or close. */
     void exchangeDone(boolean keepAlive) {
         exchange = null;
-        busy = false;
         // with the listeners closed, no connection waits for a request until the process ends
         if (!keepAlive || (inputClosed || px.listenersClosed) && !queuedAny()) {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE); // from an upstream event
-            releaseQueued();
+            releaseQueued(); // busy stays: what comes before the close (the rest of a read) is not served (RFC 9112 §9.6)
             return;
         }
+        busy = false;
         armHeadTimeout(true);
         // the next pipelined request, and the body parts queued behind it (they belong to its exchange)
         while (queuedAny() && handshake == null && (!busy || !isHead(queued.peek()))) {

@@ -198,13 +198,14 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (writeBody(c)) {
             upstream.flush();
         }
-        if (last) {
-            upstreamHandler.answerDueIn(responseTimeoutNanos()); // the whole request is upstream
-        } else if (!upstream.isWritable()) {
+        boolean heldUp = !last && !upstream.isWritable();
+        if (heldUp) {
             client.channel().config().setAutoRead(false); // upstreamWritable() reads on
-            if (!responseStarted) { // the upstream holds the upload up now, not the client: the same time bounds that
-                upstreamHandler.answerDueIn(responseTimeoutNanos());
-            }
+        }
+        // an answer is due once the whole request is upstream, or while the upstream holds the upload up (not the
+        // client): the same time bounds both; one that started already (an early answer) is not due again
+        if ((last || heldUp) && !responseStarted) {
+            upstreamHandler.answerDueIn(responseTimeoutNanos());
         }
     }
 
@@ -368,8 +369,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (done) {
             return;
         }
-        if (!responseStarted && reused && !bodySent && requestComplete && reader.beforeHead()) {
-            // a parked connection the upstream had just closed (its deadline went with it): try once more on a fresh one
+        if (!responseStarted && reused && !bodySent && reader.beforeHead()) {
+            // a parked connection the upstream had just closed (its deadline went with it): try once more on a fresh one;
+            // a body still to come (one the client holds until a 100 Continue) is held for it as for any dial
             upstream = null;
             upstreamHandler = null;
             releaseEndpoint();

@@ -244,6 +244,77 @@ class RequestBodyTimeoutTest {
         }
     }
 
+    /**
+     * An upstream that starts its answer before the upload ends (a streaming endpoint) has answered: the end of the
+     * body must not start the response timeout again. It did, and the client was cut off mid-answer one response
+     * timeout after its last byte, while the upstream was still sending.
+     */
+    @Test
+    void anAnswerStartedBeforeTheUploadEndedIsNotCutOffByTheResponseTimeout() throws Exception {
+        AtomicLong received = new AtomicLong();
+        CountDownLatch finish = new CountDownLatch(1);
+        try (Upstream up = new Upstream((s, in) -> {
+            int length = contentLength(RawHttp.head(in));
+            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < length && in.read() >= 0; i++) {
+                received.incrementAndGet();
+            }
+            finish.await();
+            s.getOutputStream().write("cd".getBytes(StandardCharsets.US_ASCII));
+            in.read();
+        }); Upstream silent = Upstream.silent();
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "1s",
+                        "wsroute.limits.request-body-timeout", "30s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()) + "---\n" + TestRoutes.plainHttp("silent", "silent.test", silent.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                String head = client.send(post("up.test", 10)).readHead();
+                assertThat(status(head)).as(head).isEqualTo(200);
+                assertThat(new String(client.readBytes(2), StandardCharsets.US_ASCII)).isEqualTo("ab");
+                client.send("x".repeat(10));
+                await().atMost(WAIT).until(() -> received.get() == 10); // the whole request is upstream
+                assertThat(responseTimeoutPassed(px)).isEqualTo(504);
+                assertThat(responseTimeoutPassed(px)).isEqualTo(504);
+                finish.countDown();
+                assertThat(new String(client.readBytes(2), StandardCharsets.US_ASCII)).isEqualTo("cd");
+            }
+            await().atMost(WAIT).until(() -> px.metrics.find("wsroute.http.requests").tag("route", "default/up").tag("status", "200")
+                    .counter() != null);
+        }
+    }
+
+    /**
+     * A parked upstream connection the upstream closes as a request comes (its keep-alive ran out) is retried once on a
+     * fresh one when nothing of the request's body went on it. A client waiting for {@code 100 Continue} has sent only
+     * the head; it got 502 ("upstream closed the connection before answering") because its request was not complete.
+     */
+    @Test
+    void aClientWaitingFor100ContinueOnAParkedConnectionTheUpstreamClosedIsRetried() throws Exception {
+        AtomicLong connections = new AtomicLong();
+        try (Upstream up = new Upstream((s, in) -> {
+            if (connections.incrementAndGet() == 1) {
+                RawHttp.head(in);
+                s.getOutputStream().write(OK);
+                RawHttp.head(in); // the next request's head: the upstream closes instead of answering
+                return;
+            }
+            int length = contentLength(RawHttp.head(in));
+            s.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            in.readNBytes(length);
+            s.getOutputStream().write(OK);
+            in.read();
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                assertThat(status(client.send("GET /first HTTP/1.1\r\nHost: up.test\r\n\r\n").readResponse())).isEqualTo(200);
+                String interim = client.send("POST /upload HTTP/1.1\r\nHost: up.test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n").readHead();
+                assertThat(status(interim)).as(interim).isEqualTo(100);
+                String answer = client.send("hello").readResponse();
+                assertThat(status(answer)).as(answer).isEqualTo(200);
+            }
+            assertThat(connections.get()).isEqualTo(2);
+        }
+    }
+
     private static String post(String host, long length) {
         return "POST /upload HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length + "\r\n\r\n";
     }

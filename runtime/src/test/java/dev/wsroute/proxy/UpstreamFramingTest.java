@@ -95,6 +95,35 @@ class UpstreamFramingTest {
         assertThat(requests("405") - before).isEqualTo(2);
     }
 
+    /**
+     * A request pipelined behind one answered by the proxy itself (here TRACE) that closes the connection was
+     * dispatched all the same: the close waits for the answer's write, and the decoder handed on the next head from
+     * the same read meanwhile, although the client had asked to close (RFC 9112 §9.6: no further request is
+     * processed). It was dialled for (and its head written at once where a parked upstream connection was at hand on
+     * that loop), then cut by the close, counted 499 and access-logged. Now nothing the client sent after a request
+     * that ends its connection is served.
+     */
+    @Test
+    void aRequestPipelinedBehindALocalAnswerThatClosesTheConnectionIsNotForwarded() throws Exception {
+        http.upstream().script(r -> Answer.of(ok("fine")));
+        double cutOff = requests("499");
+        try (RawHttp warm = new RawHttp(http.port())) { // a parked upstream connection takes a dispatched head at once
+            assertThat(status(warm.send(get("/warm")).readResponse())).isEqualTo(200);
+        }
+        try (RawHttp raw = new RawHttp(http.port())) {
+            String r = raw.send("TRACE /debug HTTP/1.1\r\nHost: up.test\r\nConnection: close\r\n\r\n"
+                    + "DELETE /pipelined HTTP/1.1\r\nHost: up.test\r\n\r\n").readResponse();
+            assertThat(status(r)).as(r).isEqualTo(405);
+            assertThat(raw.closedByServer()).isTrue();
+        }
+        try (RawHttp after = new RawHttp(http.port())) {
+            assertThat(status(after.send(get("/after")).readResponse())).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> http.px().clientConnections() == 0);
+        assertThat(http.upstream().requests).extracting(ScriptedUpstream.Request::requestLine).doesNotContain("DELETE /pipelined HTTP/1.1");
+        assertThat(requests("499") - cutOff).isZero();
+    }
+
     private static double requests(String status) {
         var c = http.px().metrics.find("wsroute.http.requests").tag("route", "default/up").tag("status", status).counter();
         return c == null ? 0 : c.count();
