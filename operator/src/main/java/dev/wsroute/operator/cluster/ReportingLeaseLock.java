@@ -1,5 +1,6 @@
 package dev.wsroute.operator.cluster;
 
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -13,7 +14,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
 /**
  * The Lease lock of {@link StatusLease}, saying once what fabric8's elector would only log at every retry (that
  * category is off, its retries are noise while the API server is away): that RBAC refuses this replica the Lease,
- * so it will never write route status. Said once until that request is allowed again.
+ * so it will never write route status. Said once until that request is allowed again. It also tells when this
+ * replica last renewed (or took) the Lease: fabric8's elector says so only when the holder changes.
  */
 final class ReportingLeaseLock implements Lock {
     private static final Logger LOG = Logger.getLogger(StatusLease.class);
@@ -21,17 +23,26 @@ final class ReportingLeaseLock implements Lock {
     private final LeaseLock lock;
     private final String namespace;
     private final String name;
+    private final LongConsumer renewed;
+    /** When the elector's latest try began ({@link System#nanoTime()}): its first request reads the Lease. */
+    private volatile long tryStartedNanos;
     /** The request refused last, until it is allowed again: one error per refusal, not per retry. */
     private volatile String refused;
 
-    ReportingLeaseLock(String namespace, String name, String identity) {
+    /**
+     * @param renewed told, after this replica wrote itself into the Lease as holder, when the try that did so began
+     *        ({@link System#nanoTime()}): the Lease is its own from then for its duration, at the least
+     */
+    ReportingLeaseLock(String namespace, String name, String identity, LongConsumer renewed) {
         this.lock = new LeaseLock(namespace, name, identity);
         this.namespace = namespace;
         this.name = name;
+        this.renewed = renewed;
     }
 
     @Override
     public LeaderElectionRecord get(KubernetesClient client) {
+        tryStartedNanos = System.nanoTime();
         return call("get", () -> lock.get(client));
     }
 
@@ -41,6 +52,7 @@ final class ReportingLeaseLock implements Lock {
             lock.create(client, record);
             return null;
         });
+        written(record);
     }
 
     @Override
@@ -49,6 +61,13 @@ final class ReportingLeaseLock implements Lock {
             lock.update(client, record);
             return null;
         });
+        written(record);
+    }
+
+    private void written(LeaderElectionRecord record) {
+        if (identity().equals(record.getHolderIdentity())) { // not a release
+            renewed.accept(tryStartedNanos);
+        }
     }
 
     @Override

@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 /**
  * Elects the one replica that writes status: the holder of a Lease. Losing the Lease (another replica took it,
  * or it could not be renewed before the deadline, as when the API server is away) stops status writes at once;
+ * the holder stops by its renew deadline, counted from the last renewal, whatever a request is doing then (a
+ * renewal under way may take longer, and the Lease is another replica's to take once its duration has passed);
  * then this replica runs for the Lease again, so it takes part as soon as the API server is back. Nothing here
  * exits the process: shutting down releases the Lease so another replica takes over without waiting it out.
  */
@@ -30,7 +32,7 @@ final class StatusLease implements AutoCloseable {
         static final Timing DEFAULT = new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
     }
 
-    private final KubernetesClient client;
+    private final KubernetesClient client; // Lease requests only
     private final String namespace;
     private final String name;
     private final String identity;
@@ -38,13 +40,17 @@ final class StatusLease implements AutoCloseable {
     private final Runnable onWon;
     private final ScheduledExecutorService rerun = Daemons.single("wsroute-status-lease");
     private volatile boolean holding;
+    /** When the try that last renewed (or took) the Lease began ({@link System#nanoTime()}). */
+    private volatile long renewedNanos;
     private volatile boolean closed;
     private volatile String holder;
     private CompletableFuture<?> election;
 
     /** @param onWon called each time this replica wins the Lease (writes may start) */
     StatusLease(KubernetesClient client, String namespace, String name, String identity, Timing timing, Runnable onWon) {
-        this.client = client;
+        // each request once, bounded so that a read and a renewal fit in the renew deadline: fabric8's own resending
+        // (about 19 s) would hold a renewal, and the elector's look at its deadline, far past the Lease's duration
+        this.client = OneTryClient.of(client, timing.renewDeadline().dividedBy(2));
         this.namespace = namespace;
         this.name = name;
         this.identity = identity;
@@ -74,9 +80,24 @@ final class StatusLease implements AutoCloseable {
         return this;
     }
 
-    /** Whether this replica holds the Lease now: asked before every status write. */
+    /** Whether this replica holds the Lease now, renewed within the renew deadline: asked before every status write. */
     boolean holding() {
-        return holding && !closed;
+        return holding && !closed && renewedInTime();
+    }
+
+    private boolean renewedInTime() {
+        return System.nanoTime() - renewedNanos < timing.renewDeadline().toNanos();
+    }
+
+    private void renewed(long tryStartedNanos) {
+        boolean late = holding && !renewedInTime();
+        renewedNanos = tryStartedNanos;
+        if (late) {
+            // nobody took it meanwhile (the renewal would have been refused): writes resume, compared afresh
+            LOG.infof("renewed the Lease %s/%s after its renew deadline: this replica writes route status again",
+                    namespace, name);
+            onWon.run();
+        }
     }
 
     /** The holder last seen, if any. */
@@ -95,7 +116,7 @@ final class StatusLease implements AutoCloseable {
         // an elector runs once: a new one for each round
         election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(name)
-                .withLock(new ReportingLeaseLock(namespace, name, identity))
+                .withLock(new ReportingLeaseLock(namespace, name, identity, this::renewed))
                 .withLeaseDuration(timing.lease())
                 .withRenewDeadline(timing.renewDeadline())
                 .withRetryPeriod(timing.retry())

@@ -36,8 +36,6 @@ import dev.wsroute.table.RuleKey;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.RequestConfig;
-import io.fabric8.kubernetes.client.RequestConfigBuilder;
 
 /**
  * The one status writer: takes each pass's statuses and, while this replica may write (it holds the Lease),
@@ -120,7 +118,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
      */
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health,
             StatusPace pace) {
-        this.client = withoutClientRetries(client);
+        this.client = OneTryClient.of(client); // the writer's back-off is the only retry (its Events too)
         this.view = view;
         this.mayWrite = mayWrite;
         this.health = health;
@@ -129,18 +127,6 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         if (health != null) {
             health.addListener(healthChanges);
         }
-    }
-
-    /**
-     * The client for status writes (and their Events): fabric8 resends a request answered 5xx, or failed on the way, up
-     * to requestRetryBackoffLimit (10) times, 100 ms doubling to 3.2 s. For a status write that was 11 copies on an API
-     * server in trouble (a status refused as too large: 11 x 1 MiB) and about 19 s with this writer's one thread, every
-     * route's status, held, under the writer's own back-off. The informers keep the client as it is configured.
-     */
-    private static KubernetesClient withoutClientRetries(KubernetesClient client) {
-        RequestConfig once = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
-                .withRequestRetryBackoffLimit(0).build();
-        return client.newClient(once).adapt(KubernetesClient.class);
     }
 
     /** The statuses of a pass: written soon, unless a newer pass comes first. */

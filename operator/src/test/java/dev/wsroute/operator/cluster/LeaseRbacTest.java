@@ -47,7 +47,8 @@ class LeaseRbacTest {
     @Test
     void theRoleGrantsWhatTheLeaseLockUsesAndNoMore() throws Exception {
         KubernetesClient client = server.getClient();
-        ReportingLeaseLock lock = new ReportingLeaseLock("wsroute-system", "wsroute-operator", "pod-a");
+        ReportingLeaseLock lock = new ReportingLeaseLock("wsroute-system", "wsroute-operator", "pod-a", started -> {
+        });
         ZonedDateTime now = ZonedDateTime.now();
         lock.create(client, new LeaderElectionRecord("pod-a", Duration.ofSeconds(15), now, now, 0));
         LeaderElectionRecord held = lock.get(client);

@@ -1,6 +1,7 @@
 package dev.wsroute.operator.cluster;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,9 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * The CRUD mock API server (CRD registered) with the size limits a real one has in front of etcd: a write whose body
  * passes etcd's request limit (1.5 MiB by default) is refused as kube-apiserver does, with a 500 "etcdserver: request
  * is too large", and one past the API server's own 3 MiB request limit with a 413. It counts what it refused, and the
- * status writes it received with their sizes and when each came. A test may change etcd's limit, or have every status
- * write answered with an error (an API server under load, etcd away).
+ * status writes it received with their sizes, when each came and from whom. A test may change etcd's limit, have every
+ * status write answered with an error (an API server under load, etcd away), or one client's Lease requests (an API
+ * server instance in trouble behind the load balancer that client's connection goes to).
  */
 final class SizeLimitedApiServer implements AutoCloseable {
     /** etcd's default {@code --max-request-bytes}. */
@@ -39,9 +41,12 @@ final class SizeLimitedApiServer implements AutoCloseable {
     private final Queue<StatusWrite> statusWriteLog = new ConcurrentLinkedQueue<>();
     private volatile int etcdLimit;
     private volatile int statusWriteError;
+    private volatile String leaseFailingFor;
+    private volatile int leaseError;
+    private volatile Duration leaseDelay = Duration.ZERO;
 
-    /** A status write that came: when ({@link System#nanoTime()}) and to which route (its name). */
-    record StatusWrite(long nanos, String route) {
+    /** A status write that came: when ({@link System#nanoTime()}), to which route (its name), from whom (User-Agent). */
+    record StatusWrite(long nanos, String route, String writer) {
     }
 
     SizeLimitedApiServer(int initialEtcdLimit) {
@@ -54,6 +59,13 @@ final class SizeLimitedApiServer implements AutoCloseable {
                 long size = request.getBody() == null ? 0 : request.getBody().size();
                 String method = request.getMethod();
                 String path = request.getPath().split("\\?")[0];
+                String agent = request.getHeader("User-Agent");
+                if (path.contains("/leases") && agent != null && agent.equals(leaseFailingFor)) {
+                    if (leaseError != 0) {
+                        return failure(leaseError, "ServiceUnavailable", "the server is currently unable to handle the request");
+                    }
+                    return crud.dispatch(request).setBodyDelay(leaseDelay); // done at once, answered late
+                }
                 if (("PUT".equals(method) || "PATCH".equals(method)) && path.endsWith("/status")) {
                     // counted here: the CRUD dispatcher consumes the body
                     String route = path.substring(0, path.length() - "/status".length());
@@ -63,7 +75,7 @@ final class SizeLimitedApiServer implements AutoCloseable {
                         n[0]++;
                         n[1] += size;
                     }
-                    statusWriteLog.add(new StatusWrite(System.nanoTime(), name));
+                    statusWriteLog.add(new StatusWrite(System.nanoTime(), name, agent));
                     int error = statusWriteError;
                     if (error != 0) {
                         return failure(error, "ServiceUnavailable", "the server is currently unable to handle the request");
@@ -126,6 +138,27 @@ final class SizeLimitedApiServer implements AutoCloseable {
     /** Every status write from now on is answered with this HTTP code (an API server that cannot take it); 0: none. */
     void failStatusWrites(int code) {
         statusWriteError = code;
+    }
+
+    /** Every Lease request of the client with this User-Agent is answered with this HTTP code from now on; 0: none. */
+    void failLeaseRequests(String userAgent, int code) {
+        leaseDelay = Duration.ZERO;
+        leaseError = code;
+        leaseFailingFor = userAgent;
+    }
+
+    /** Every Lease request of the client with this User-Agent is carried out at once but answered this late from now on. */
+    void delayLeaseRequests(String userAgent, Duration delay) {
+        leaseError = 0;
+        leaseDelay = delay;
+        leaseFailingFor = userAgent;
+    }
+
+    /** Every Lease request is answered as it should be from now on. */
+    void answerLeaseRequests() {
+        leaseFailingFor = null;
+        leaseError = 0;
+        leaseDelay = Duration.ZERO;
     }
 
     /** How many writes were refused as too large. */
