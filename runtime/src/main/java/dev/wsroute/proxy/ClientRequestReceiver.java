@@ -1,6 +1,7 @@
 package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 
 import dev.wsroute.http.ClientHttpCodec;
@@ -43,7 +44,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private final RequestHeadTimeout headTimeout;
     private ChannelHandlerContext ctx;
     /** The client's address ({@link ClientAddress}: the TCP peer, or a PROXY protocol header's source), found once. */
-    private java.net.SocketAddress client;
+    private SocketAddress client;
     /** The HTTP codec's context, found once (an upgrade removes it). */
     private ChannelHandlerContext codec;
     /** The client as the forwarding fields name it, made at its first plain request. */

@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import dev.wsroute.log.LogThrottle;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.tls.HandshakeFailure;
 import dev.wsroute.table.CompiledRoute;
@@ -18,6 +20,7 @@ import dev.wsroute.metrics.Meters;
 import dev.wsroute.metrics.Meters.Counter;
 import dev.wsroute.metrics.Meters.Timer;
 import io.netty.util.collection.IntObjectHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * WebSocket-specific metrics. Callers pass typed values ({@link RouteId}, enums); label text is made here, one
@@ -29,7 +32,7 @@ import io.netty.util.collection.IntObjectHashMap;
  * behind; a route made again under that name starts new series.
  */
 public final class ProxyMetrics {
-    private static final org.jboss.logging.Logger PROXY_PROTOCOL_LOG = org.jboss.logging.Logger.getLogger(ProxyProtocolStage.class);
+    private static final Logger PROXY_PROTOCOL_LOG = Logger.getLogger(ProxyProtocolStage.class);
     private static final String NO_ROUTE = "-";
     /** Where a count goes once its route's meters are gone (a count racing the removal): nowhere. */
     private static final Counter NOWHERE = amount -> {
@@ -44,7 +47,7 @@ public final class ProxyMetrics {
     private final Meters.Counter[] tlsHandshakeFailures = new Meters.Counter[HandshakeFailure.values().length];
     /** By {@link ProxyProtocolStage.Failure#ordinal()}, every reason's series from the start. */
     private final Meters.Counter[] proxyProtocolErrors = new Meters.Counter[ProxyProtocolStage.Failure.values().length];
-    private final dev.wsroute.log.LogThrottle proxyProtocolLog = new dev.wsroute.log.LogThrottle(System::nanoTime);
+    private final LogThrottle proxyProtocolLog = new LogThrottle(System::nanoTime);
     private final ConnectionLimitLog limitLog = new ConnectionLimitLog(System::nanoTime);
     /** The last table swapped in; null before the first (nothing is known to be gone yet). */
     private volatile RouteTable table;
@@ -70,7 +73,7 @@ public final class ProxyMetrics {
      * A client connection was closed for its PROXY protocol header (none, malformed, late, from a peer not trusted):
      * counted, and logged at most once a minute (a scan or a misconfigured balancer repeats it on every connection).
      */
-    void proxyProtocolFailed(ProxyProtocolStage.Failure reason, java.net.SocketAddress peer) {
+    void proxyProtocolFailed(ProxyProtocolStage.Failure reason, SocketAddress peer) {
         proxyProtocolErrors[reason.ordinal()].increment();
         long n = proxyProtocolLog.count();
         if (n > 0) {

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -142,10 +143,11 @@ class ProxyProtocolTest {
                 refused(px, badVersion);
                 byte[] shortAddresses = v2(0x21, 0x11, InetAddress.getByName("203.0.113.1"), InetAddress.getByName("127.0.0.1"), 1, 2);
                 shortAddresses[15] = 4; // TCP4 with 4 bytes of addresses
-                refused(px, java.util.Arrays.copyOf(shortAddresses, 20));
+                refused(px, Arrays.copyOf(shortAddresses, 20));
 
                 assertThat(errors(px, "missing")).isEqualTo(1.0);
-                assertThat(errors(px, "malformed")).isEqualTo(4.0);
+                // Netty's decoder closes a malformed header's connection before it raises what the stage counts
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(errors(px, "malformed")).isEqualTo(4.0));
                 assertThat(errors(px, "timeout")).isZero();
                 String again = good.send(get("up.test")).readResponse();
                 assertThat(status(again)).as("the connection with a good header is untouched").isEqualTo(200);
