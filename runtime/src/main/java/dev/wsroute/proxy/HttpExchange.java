@@ -56,6 +56,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private Endpoint endpoint; // held (counted in use) from connect until the exchange ends
     private Endpoint servedBy; // for the access log
     private Channel upstream;
+    /** The dial that finds the upstream, to give up a connect under way when the exchange ends without it. */
+    private UpstreamDialer.Dial dialing;
     private UpstreamHttpHandler upstreamHandler;
     private boolean reused;
     private boolean bodySent;
@@ -100,7 +102,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             bodyTimeout = owner.bodyTimeout();
             bodyTimeout.start(this);
         }
-        px.dialer.dial(client.channel().eventLoop(), pool, null, null, true, this);
+        dialing = px.dialer.dial(client.channel().eventLoop(), pool, null, null, true, this);
     }
 
     // --- UpstreamDialer.Owner ---
@@ -375,7 +377,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             upstream = null;
             upstreamHandler = null;
             releaseEndpoint();
-            px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
+            dialing = px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
             return;
         }
         try {
@@ -417,6 +419,10 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         bodyDone();
         if (upstreamHandler != null) {
             upstreamHandler.answerNoLongerDue();
+        }
+        if (dialing != null) {
+            dialing.abandon(); // a connect under way (408, the client left): closed now, not at its connect timeout
+            dialing = null;
         }
         if (pendingBody != null) {
             pendingBody.forEach(ReferenceCountUtil::safeRelease);
