@@ -215,6 +215,17 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         return px.config.upstream().responseTimeout().toNanos();
     }
 
+    /**
+     * A read of the client is done, while this exchange is the current one: a body not complete yet made progress. Its
+     * parts count as they come too ({@link #clientContent}), but the bytes of a trailer line reach the exchange only once
+     * the trailer section is complete, so a client sending a long trailer slowly looked silent.
+     */
+    void clientRead() {
+        if (bodyTimeout != null && !done) {
+            bodyTimeout.progress();
+        }
+    }
+
     /** Whether the proxy holds the client back: it does not read it, or the client may wait for the upstream's 100. */
     boolean clientHeld() {
         return awaitingContinue || !client.channel().config().isAutoRead();
