@@ -316,7 +316,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         upstreamHandler.answerNoLongerDue();
         // a body without its own end (until the upstream closes, or decoded from chunks) ends when the client connection does
         // leaving (SIGTERM) since the request came: this answer says so too
-        closeClient = !clientKeepAlive || px.leaving || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
+        // an answer before the request's end (an early 413): the rest of the body is never read, the connection ends after it
+        closeClient = !requestComplete || !clientKeepAlive || px.leaving || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
         // no Transfer-Encoding for an HTTP/1.0 client (RFC 9112 §6.1): its chunked body is decoded, a body-less answer needs none
         ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded || clientHttp10);
         responseStarted = true;
@@ -375,7 +376,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             upstream.close(); // from the upstream's own event (its answer's end or its close): at once, see PeerClose
         }
         releaseEndpoint();
-        owner.exchangeDone(!closeClient && requestComplete);
+        owner.exchangeDone(!closeClient && requestComplete, !requestComplete);
     }
 
     void upstreamClosed(ResponseReader reader) {
@@ -472,6 +473,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         logAccess();
         boolean keepAlive = clientKeepAlive && requestComplete;
         client.writeAndFlush(HttpResponses.of(s, why, !keepAlive));
-        owner.exchangeDone(keepAlive);
+        // a client that stopped sending (408) is not waited for; any other may still be sending its body (a 503 to an upload)
+        owner.exchangeDone(keepAlive, !requestComplete && s != HttpResponseStatus.REQUEST_TIMEOUT);
     }
 }
