@@ -11,17 +11,26 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import javax.net.ssl.SSLSocket;
+
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.proxy.RequestBodyTimeoutTest.Upstream;
+import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestRoutes;
+import dev.wsroute.testing.TlsClients;
+import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.StandaloneSecrets;
+import dev.wsroute.tls.TlsMaterialResolver;
 
 /**
  * An answer that comes while the client is still uploading its request body (an upstream's early 413) ends the
@@ -86,6 +95,39 @@ class EarlyAnswerCloseTest {
         }
     }
 
+    /** Over TLS the proxy's end of sending is a close_notify: the client reads the whole 413, then the end. */
+    @Test
+    void overTlsTheClientReadsTheWholeEarly413AndThenTheEnd() throws Exception {
+        TestCertificates.Authority ca = TestCertificates.authority("lingering CA");
+        try (Upstream up = early413(); ProxyHarness px = new ProxyHarness(TestConfig.withTls("wsroute.limits.lingering-timeout", "10m"))) {
+            String yaml = """
+                    apiVersion: wsroute.dev/v1alpha1
+                    kind: WebSocketRoute
+                    metadata: {name: web, namespace: default}
+                    spec:
+                      hosts: [localhost]
+                      tls: {secretName: web-tls}
+                      http: {backends: [{endpoints: ["%s"]}]}
+                    ---
+                    %s
+                    """.formatted(up.endpoint(), ca.issue("localhost").secretYaml("default", "web-tls"));
+            px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
+                    .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
+            try (SSLSocket s = TlsClients.connect(ca.clientSslContext(), px.dataPlane.tlsPort(), "localhost");
+                    Writer writer = new Writer(s, "localhost", 2 << 20)) {
+                s.setSoTimeout(30_000);
+                InputStream in = s.getInputStream();
+                String head = RawHttp.head(in);
+                assertThat(status(head)).as(head).isEqualTo(413);
+                assertThat(header(head, "connection")).as(head).isEqualToIgnoringCase("close");
+                assertThat(new String(in.readNBytes(9), StandardCharsets.US_ASCII)).isEqualTo("too large");
+                assertThat(in.read()).as("the proxy's end of sending: close_notify and a FIN, not a reset").isEqualTo(-1);
+                writer.stop(); // the JDK may close its own side on the close_notify: the writer's end is not checked
+            }
+            await().atMost(WAIT).until(() -> px.clientConnections() == 0);
+        }
+    }
+
     @Test
     void aClientThatGoesQuietAfterTheEarlyAnswerIsClosedAfterTheLingeringTimeout() throws Exception {
         try (Upstream up = early413(); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.lingering-timeout", "1s"))) {
@@ -125,8 +167,12 @@ class EarlyAnswerCloseTest {
         private final Thread thread;
 
         Writer(Socket s, long most) throws IOException {
+            this(s, "up.test", most);
+        }
+
+        Writer(Socket s, String host, long most) throws IOException {
             OutputStream out = s.getOutputStream();
-            out.write("POST /upload HTTP/1.1\r\nHost: up.test\r\nContent-Length: 100000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(("POST /upload HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 100000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             byte[] piece = new byte[16 * 1024];
             thread = new Thread(() -> {
                 try {
