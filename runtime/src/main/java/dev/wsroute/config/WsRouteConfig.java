@@ -2,6 +2,7 @@ package dev.wsroute.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -103,6 +104,23 @@ public interface WsRouteConfig {
         /** Whether the TLS listener is started (it is only useful once a certificate is configured). */
         @WithDefault("true")
         boolean tlsEnabled();
+
+        /**
+         * Whether every connection to both listeners starts with a PROXY protocol header (v1 or v2, as an L4 load
+         * balancer sends it: HAProxy's {@code send-proxy}, AWS NLB, ingress-nginx's {@code use-proxy-protocol}): its
+         * source address is then the client's address everywhere (rate limit per client, access log, X-Forwarded-For,
+         * Forwarded). A connection without a valid header within {@code wsroute.limits.request-header-timeout} is
+         * closed and counted in {@code wsroute_proxy_protocol_errors_total}. Off: nothing is read before HTTP or TLS.
+         */
+        @WithDefault("false")
+        boolean proxyProtocol();
+
+        /**
+         * The peers (CIDRs, e.g. {@code 10.0.0.0/8}; a plain address is one host) allowed to send the PROXY header; a
+         * connection from any other peer is closed and counted. Absent: any peer, as HAProxy's {@code accept-proxy}
+         * (then anyone who can reach the port directly can name any client address: let only the balancer reach it).
+         */
+        Optional<List<String>> proxyProtocolFrom();
     }
 
     interface Limits {

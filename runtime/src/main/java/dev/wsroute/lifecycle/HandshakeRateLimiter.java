@@ -10,8 +10,9 @@ import dev.wsroute.table.PoolId;
 
 /**
  * {@code rateLimit.handshakesPerClient}: a token bucket per rule and client address, holding as many tokens as the
- * rate (the burst) and refilled continuously. The client is the TCP peer: X-Forwarded-For can be forged by anyone
- * not behind a trusted proxy, and wsroute is meant to be the edge. Buckets that refilled completely are forgotten,
+ * rate (the burst) and refilled continuously. The client is the data plane's client address: the TCP peer, or the
+ * source of the connection's PROXY protocol header (wsroute.listen.proxy-protocol); never X-Forwarded-For, which
+ * anyone can forge. Buckets that refilled completely are forgotten,
  * so memory follows the clients seen in the last second or so, not all clients ever seen.
  */
 public final class HandshakeRateLimiter {
@@ -28,15 +29,15 @@ public final class HandshakeRateLimiter {
     }
 
     /**
-     * For a rule's {@code rateLimit}: 0 when the rule has none or the client (the TCP peer's IP address) may open
+     * For a rule's {@code rateLimit}: 0 when the rule has none or the client (its IP address) may open
      * one more upgrade now, else the whole seconds until it may (for Retry-After).
      */
-    public long acquire(PoolId rule, OptionalInt perSecond, SocketAddress peer) {
+    public long acquire(PoolId rule, OptionalInt perSecond, SocketAddress client) {
         if (perSecond.isEmpty()) {
             return 0;
         }
-        String client = peer instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : String.valueOf(peer);
-        return acquire(rule, client, perSecond.getAsInt());
+        String address = client instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : String.valueOf(client);
+        return acquire(rule, address, perSecond.getAsInt());
     }
 
     /** Takes a token; returns 0 when the upgrade may go on, else the whole seconds to wait (for Retry-After). */

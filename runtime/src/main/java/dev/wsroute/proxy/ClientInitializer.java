@@ -16,7 +16,8 @@ import dev.wsroute.tls.SniMapping;
 /**
  * The pipeline of an accepted connection, named for what each stage does:
  * [plain-http-on-tls → tls-alerts → sni-tls → tls-failure] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec
- * gone). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
+ * gone). With wsroute.listen.proxy-protocol: proxy-protocol-decoder → proxy-protocol until the header is read, and those
+ * stages in their place after it ({@link ProxyProtocolStage}). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
  * starts.
  * <p>
  * Not a Netty {@code ChannelInitializer}: that one keeps every new channel in a concurrent set while it initialises
@@ -35,10 +36,13 @@ final class ClientInitializer extends ChannelHandlerAdapter {
     static final int MAX_CLIENT_HELLO = 64 * 1024;
     private final ProxyContext px;
     private final boolean tls;
+    /** The peers a PROXY protocol header is taken from; null: wsroute.listen.proxy-protocol is off. */
+    private final TrustedPeers proxyFrom;
 
     ClientInitializer(ProxyContext px, boolean tls) {
         this.px = px;
         this.tls = tls;
+        this.proxyFrom = px.proxyProtocolFrom;
     }
 
     @Override
@@ -55,29 +59,58 @@ final class ClientInitializer extends ChannelHandlerAdapter {
                 return;
             }
             ctx.channel().closeFuture().addListener(px.clientClosed);
-            int maxHead = px.config.limits().maxHeaderBytes();
-            if (tls) {
-                // leaves at a TLS client's first byte
-                p.addBefore(ctx.name(), "plain-http-on-tls",
-                        new PlainHttpOnTlsPort(maxHead, client -> refusedHead(client, 400, "plain HTTP sent to the HTTPS port")));
-                // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
-                // good, and the head deadline's 408 could only be queued behind a handshake that never ends
-                long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
-                TlsFailureCounter failures = new TlsFailureCounter(px.metrics);
-                p.addBefore(ctx.name(), "tls-alerts", failures.alertReader);
-                p.addBefore(ctx.name(), "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
-                        MAX_CLIENT_HELLO, handshakeMillis));
-                p.addBefore(ctx.name(), "tls-failure", failures);
+            if (proxyFrom != null) {
+                proxyProtocolFirst(ctx, p);
+                return;
             }
-            RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),
-                    client -> refusedHead(client, 408, "request head not complete in time"));
-            p.addAfter(ctx.name(), "receiver", new ClientRequestReceiver(px, tls, headTimeout));
-            p.replace(this, "http", new ClientHttpCodec(maxHead, Math.min(8192, maxHead),
-                    px.config.limits().maxRequestBodySize().asLongValue(), headTimeout::headStarted));
+            p.replace(this, "http", addStages(p, ctx.name()));
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not set up the pipeline of %s", ctx.channel());
             ctx.channel().close();
         }
+    }
+
+    /**
+     * wsroute.listen.proxy-protocol: the header first, the usual stages once it is read ({@link ProxyProtocolStage});
+     * a peer not allowed to send one is closed here, before anything is read from it.
+     */
+    private void proxyProtocolFirst(ChannelHandlerContext ctx, ChannelPipeline p) {
+        if (!proxyFrom.allows(ctx.channel().remoteAddress())) {
+            px.metrics.proxyProtocolFailed(ProxyProtocolStage.Failure.UNTRUSTED_PEER, ctx.channel().remoteAddress());
+            p.remove(this);
+            ctx.channel().close();
+            return;
+        }
+        ProxyProtocolStage stage = new ProxyProtocolStage(px.metrics, px.config.limits().requestHeaderTimeout().toNanos(),
+                at -> at.pipeline().addAfter(at.name(), "http", addStages(at.pipeline(), at.name())));
+        p.addBefore(ctx.name(), "proxy-protocol-decoder", stage.decoder);
+        p.replace(this, "proxy-protocol", stage);
+    }
+
+    /**
+     * The stages of a connection around the one named {@code at}: the TLS ones before it, the request receiver after it;
+     * returns the HTTP codec, which goes in between (in {@code at}'s place, or right after it).
+     */
+    private ClientHttpCodec addStages(ChannelPipeline p, String at) {
+        int maxHead = px.config.limits().maxHeaderBytes();
+        if (tls) {
+            // leaves at a TLS client's first byte
+            p.addBefore(at, "plain-http-on-tls",
+                    new PlainHttpOnTlsPort(maxHead, client -> refusedHead(client, 400, "plain HTTP sent to the HTTPS port")));
+            // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
+            // good, and the head deadline's 408 could only be queued behind a handshake that never ends
+            long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
+            TlsFailureCounter failures = new TlsFailureCounter(px.metrics);
+            p.addBefore(at, "tls-alerts", failures.alertReader);
+            p.addBefore(at, "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
+                    MAX_CLIENT_HELLO, handshakeMillis));
+            p.addBefore(at, "tls-failure", failures);
+        }
+        RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),
+                client -> refusedHead(client, 408, "request head not complete in time"));
+        p.addAfter(at, "receiver", new ClientRequestReceiver(px, tls, headTimeout));
+        return new ClientHttpCodec(maxHead, Math.min(8192, maxHead), px.config.limits().maxRequestBodySize().asLongValue(),
+                headTimeout::headStarted);
     }
 
     /** Plain HTTP on the TLS port (400), a head not complete in time (408): counted and logged as any refused head. */

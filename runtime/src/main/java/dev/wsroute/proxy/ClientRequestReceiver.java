@@ -1,6 +1,7 @@
 package dev.wsroute.proxy;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 
 import dev.wsroute.http.ClientHttpCodec;
@@ -50,6 +51,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private ArrayDeque<Object> queued;
     private final RequestHeadTimeout headTimeout;
     private ChannelHandlerContext ctx;
+    /** The client's address ({@link ClientAddress}: the TCP peer, or a PROXY protocol header's source), found once. */
+    private SocketAddress client;
     /** The HTTP codec's context, found once (an upgrade removes it). */
     private ChannelHandlerContext codec;
     /** The client as the forwarding fields name it, made at its first plain request. */
@@ -79,6 +82,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.client = ClientAddress.of(ctx.channel());
         this.codec = ctx.pipeline().context(ClientHttpCodec.class);
         if (!tls) {
             armHeadTimeout(false);
@@ -176,7 +180,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         Throwable cause = req.decoderResult().cause();
         HttpResponseStatus status = cause instanceof RefusedRequest bad ? HttpResponseStatus.valueOf(bad.status()) : HttpResponseStatus.BAD_REQUEST;
         // a RefusedRequest's text is the parser's; anything else might quote the client's bytes
-        px.accessLog.refused(ctx.channel().remoteAddress(), status.code(), cause instanceof RefusedRequest ? cause.getMessage() : "malformed request");
+        px.accessLog.refused(client, status.code(), cause instanceof RefusedRequest ? cause.getMessage() : "malformed request");
         closeWith(status, "request refused: " + cause.getMessage());
     }
 
@@ -237,7 +241,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         RequestHead parsed = view.head();
         HeadFields fields = HeadFields.of(parsed);
         if (peer == null) {
-            peer = new ForwardedHeaders.Peer((InetSocketAddress) ctx.channel().remoteAddress(), tls);
+            peer = new ForwardedHeaders.Peer((InetSocketAddress) client, tls);
         }
         ForwardedHeaders.forward(fields, peer, view.rawHost(), px.forwardingTo(pool.id()));
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
@@ -250,7 +254,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         UpgradeAdmission.Decision decision = UpgradeAdmission.decide(view, table, px.defaultBackend.get());
         if (decision instanceof UpgradeAdmission.Go go) {
             long retryAfter = px.handshakeRate.acquire(go.rule().key(), go.rule().rule().lifecycle().handshakesPerClient(),
-                    ctx.channel().remoteAddress());
+                    client);
             if (retryAfter > 0) {
                 decision = UpgradeAdmission.rateLimited(go.rule(), retryAfter);
             }
@@ -265,10 +269,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         CompiledRule rule = ((UpgradeAdmission.Go) decision).rule();
-        HandshakeRewriter.UpstreamHead upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) ctx.channel().remoteAddress(), tls,
+        HandshakeRewriter.UpstreamHead upstreamRequest = HandshakeRewriter.rewrite(view, rule, (InetSocketAddress) client, tls,
                 px.forwardingTo(rule.key()));
         handshake = new UpgradeHandshake(px, ctx, logRequest(view), upstreamRequest, rule,
-                HashKeys.of(rule.rule().loadBalancing().hashOn(), view, ctx.channel()));
+                HashKeys.of(rule.rule().loadBalancing().hashOn(), view, client));
         // Remove the decoder now: whatever the client sent after the head reaches us as raw bytes, in order.
         ctx.pipeline().remove(ClientHttpCodec.class);
         handshake.start();
@@ -277,7 +281,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** The line's host is the name routes match (Host without its port, lowercased), for HTTP and WebSocket lines alike. */
     private AccessLog.Request logRequest(ClientRequest view) {
         // none with the log off: an open WebSocket would keep its host and URI for its whole life
-        return px.accessLog.on() ? new AccessLog.Request(ctx.channel().remoteAddress(), view.host(), view.path(), view.query()) : null;
+        return px.accessLog.on() ? new AccessLog.Request(client, view.host(), view.path(), view.query()) : null;
     }
 
     private void logHttp(ClientRequest view, RouteId route, int status) {

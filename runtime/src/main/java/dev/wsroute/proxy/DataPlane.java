@@ -80,6 +80,13 @@ public final class DataPlane implements AutoCloseable {
         LOG.infof("wsroute data plane (%s, %d I/O threads, %s) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
                 plain.count() > 1 ? "a listener per thread" : "one listener", config.listen().host(), port(),
                 secure != null ? " and TLS on " + tlsPort() : "");
+        if (px.proxyProtocolFrom != null) {
+            LOG.infof("every connection starts with a PROXY protocol header (wsroute.listen.proxy-protocol), taken from %s%s",
+                    px.proxyProtocolFrom, px.proxyProtocolFrom.any()
+                            ? ": anyone who can reach the listeners directly can name any client address; let only the balancer"
+                                    + " reach them, or list its addresses in wsroute.listen.proxy-protocol-from"
+                            : "");
+        }
         return this;
     }
 
@@ -114,6 +121,11 @@ public final class DataPlane implements AutoCloseable {
 
     public int port() {
         return plain.port();
+    }
+
+    /** Token buckets of rateLimit.handshakesPerClient held, one per rule and client address (tests). */
+    int handshakeBuckets() {
+        return px.handshakeRate.size();
     }
 
     public int tlsPort() {

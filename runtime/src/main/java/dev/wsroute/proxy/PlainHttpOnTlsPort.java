@@ -56,7 +56,7 @@ final class PlainHttpOnTlsPort extends ChannelInboundHandlerAdapter {
         try {
             if (!answered && msg instanceof ByteBuf b && (headEnds(b) || read > maxHead)) {
                 answered = true;
-                answeredTo.accept(ctx.channel().remoteAddress());
+                answeredTo.accept(ClientAddress.of(ctx.channel()));
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(ANSWER)).addListener(ChannelFutureListener.CLOSE);
             }
         } finally {

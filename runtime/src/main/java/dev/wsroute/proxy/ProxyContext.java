@@ -64,6 +64,8 @@ final class ProxyContext {
      */
     final ChannelFutureListener clientClosed;
     private final boolean defaultBackendTrustsForwarded;
+    /** wsroute.listen.proxy-protocol-from: the peers a PROXY protocol header is taken from; null: the setting is off. */
+    final TrustedPeers proxyProtocolFrom;
 
     ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
             Transport transport) {
@@ -81,6 +83,9 @@ final class ProxyContext {
                 metrics.registry());
         this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
         this.defaultBackendTrustsForwarded = config.defaultBackend().trustForwarded();
+        this.proxyProtocolFrom = config.listen().proxyProtocol()
+                ? config.listen().proxyProtocolFrom().map(TrustedPeers::of).orElse(TrustedPeers.ANY)
+                : null;
         this.defaultBackend = defaultBackend;
         this.dialer = new UpstreamDialer(transport, config, balancer, metrics, httpPool);
         this.tunnelContext = new Tunnel.Context(tunnels, dialer, metrics, accessLog);

@@ -1,5 +1,6 @@
 package dev.wsroute.proxy;
 
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import dev.wsroute.log.LogThrottle;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.tls.HandshakeFailure;
 import dev.wsroute.table.CompiledRoute;
@@ -18,6 +20,7 @@ import dev.wsroute.metrics.Meters;
 import dev.wsroute.metrics.Meters.Counter;
 import dev.wsroute.metrics.Meters.Timer;
 import io.netty.util.collection.IntObjectHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * WebSocket-specific metrics. Callers pass typed values ({@link RouteId}, enums); label text is made here, one
@@ -29,6 +32,7 @@ import io.netty.util.collection.IntObjectHashMap;
  * behind; a route made again under that name starts new series.
  */
 public final class ProxyMetrics {
+    private static final Logger PROXY_PROTOCOL_LOG = Logger.getLogger(ProxyProtocolStage.class);
     private static final String NO_ROUTE = "-";
     /** Where a count goes once its route's meters are gone (a count racing the removal): nowhere. */
     private static final Counter NOWHERE = amount -> {
@@ -41,6 +45,9 @@ public final class ProxyMetrics {
     private final Meters.Counter refusedAtLimit;
     /** By {@link HandshakeFailure#ordinal()}: every reason's series from the start, so a rate() sees the first one. */
     private final Meters.Counter[] tlsHandshakeFailures = new Meters.Counter[HandshakeFailure.values().length];
+    /** By {@link ProxyProtocolStage.Failure#ordinal()}, every reason's series from the start. */
+    private final Meters.Counter[] proxyProtocolErrors = new Meters.Counter[ProxyProtocolStage.Failure.values().length];
+    private final LogThrottle proxyProtocolLog = new LogThrottle(System::nanoTime);
     private final ConnectionLimitLog limitLog = new ConnectionLimitLog(System::nanoTime);
     /** The last table swapped in; null before the first (nothing is known to be gone yet). */
     private volatile RouteTable table;
@@ -54,6 +61,29 @@ public final class ProxyMetrics {
         for (HandshakeFailure r : HandshakeFailure.values()) {
             tlsHandshakeFailures[r.ordinal()] = registry.counter("wsroute.tls.handshake.failures",
                     "Client TLS handshakes that failed, by a fixed reason", null, "reason", r.label());
+        }
+        for (ProxyProtocolStage.Failure r : ProxyProtocolStage.Failure.values()) {
+            proxyProtocolErrors[r.ordinal()] = registry.counter("wsroute.proxy.protocol.errors",
+                    "Client connections closed for their PROXY protocol header (wsroute.listen.proxy-protocol), by a fixed reason",
+                    null, "reason", r.label());
+        }
+    }
+
+    /**
+     * A client connection was closed for its PROXY protocol header (none, malformed, late, from a peer not trusted):
+     * counted, and logged at most once a minute (a scan or a misconfigured balancer repeats it on every connection).
+     */
+    void proxyProtocolFailed(ProxyProtocolStage.Failure reason, SocketAddress peer) {
+        proxyProtocolErrors[reason.ordinal()].increment();
+        long n = proxyProtocolLog.count();
+        if (n > 0) {
+            PROXY_PROTOCOL_LOG.warnf("closed a connection from %s: PROXY protocol header %s (wsroute.listen.proxy-protocol is on; %d such closes"
+                    + " since the last line, wsroute_proxy_protocol_errors_total counts them by reason)", peer, switch (reason) {
+                        case MISSING -> "missing (its first bytes are no PROXY signature)";
+                        case MALFORMED -> "malformed";
+                        case TIMEOUT -> "not complete within wsroute.limits.request-header-timeout";
+                        case UNTRUSTED_PEER -> "not taken from this peer (not in wsroute.listen.proxy-protocol-from)";
+                    }, n);
         }
     }
 

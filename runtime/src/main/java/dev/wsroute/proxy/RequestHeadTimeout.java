@@ -94,7 +94,7 @@ final class RequestHeadTimeout implements Runnable {
         if (idlePhase) {
             codec.close();
         } else {
-            answeredTo.accept(codec.channel().remoteAddress());
+            answeredTo.accept(ClientAddress.of(codec.channel()));
             codec.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -24,6 +24,8 @@ final class SettingsCheck {
         c.port("wsroute.listen.tls-port", listen.tlsPort());
         c.port("wsroute.listen.test-port", listen.testPort());
         c.port("wsroute.listen.test-tls-port", listen.testTlsPort());
+        listen.proxyProtocolFrom().flatMap(dev.wsroute.proxy.TrustedPeers::problem)
+                .ifPresent(why -> c.problem("wsroute.listen.proxy-protocol-from", listen.proxyProtocolFrom().get(), why));
         WsRouteConfig.Limits limits = config.limits();
         c.positive("wsroute.limits.request-header-timeout", limits.requestHeaderTimeout());
         c.atLeast("wsroute.limits.max-header-size", limits.maxHeaderSize().asLongValue(), 1);

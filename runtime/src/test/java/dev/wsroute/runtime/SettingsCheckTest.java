@@ -16,7 +16,8 @@ class SettingsCheckTest {
     void theDefaultsPass() {
         assertThat(SettingsCheck.check(TestConfig.wsroute())).isEmpty();
         assertThat(SettingsCheck.check(TestConfig.wsroute("wsroute.default-backend.target", "10.0.0.1:8081",
-                "wsroute.drain.period", "0s", "wsroute.limits.max-request-body-size", "0", "wsroute.io-threads", "1", "wsroute.access-log.query", "full"))).isEmpty();
+                "wsroute.drain.period", "0s", "wsroute.limits.max-request-body-size", "0", "wsroute.io-threads", "1", "wsroute.access-log.query", "full",
+                "wsroute.listen.proxy-protocol", "true", "wsroute.listen.proxy-protocol-from", "10.0.0.0/8,fd00::/8,192.168.1.10"))).isEmpty();
     }
 
     @ParameterizedTest
@@ -39,6 +40,8 @@ class SettingsCheckTest {
             "wsroute.access-log.query               | all      | is 'all', must be redacted, full or none",
             "wsroute.default-backend.target         | garbage  | is 'garbage', must be app, none or host:port",
             "wsroute.default-backend.target         | host:0   | is 'host:0', must be app, none or host:port",
+            "wsroute.listen.proxy-protocol-from     | 10.0.0.0/33 | is [10.0.0.0/33], '10.0.0.0/33': the prefix length must be 0 to 32",
+            "wsroute.listen.proxy-protocol-from     | lb.internal | is [lb.internal], 'lb.internal' is no IP address or CIDR",
     })
     void aValueThatCannotWorkIsOneLineNamingTheProperty(String property, String value, String says) {
         ConfigurationException e = SettingsCheck.check(TestConfig.wsroute(property, value)).orElseThrow();
