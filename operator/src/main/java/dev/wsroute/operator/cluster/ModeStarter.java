@@ -79,7 +79,8 @@ public class ModeStarter {
         TlsResolver tlsResolver = tlsResolver(watched);
         ControlPlane.Election election = !config.kubernetes().leaderElection() ? null
                 : new ControlPlane.Election(config.kubernetes().leaseNamespace().orElseGet(k8s::getNamespace),
-                        config.kubernetes().leaseName(), StatusLease.identity(podName), StatusLease.Timing.DEFAULT);
+                        config.kubernetes().leaseName(), StatusLease.identity(podName),
+                        StatusLease.Timing.of(config.kubernetes()));
         // status shows endpoint health where this process checks it: its own data plane (ingress mode)
         HealthRegistry health = mode == Mode.ingress && runtime.dataPlane() != null ? runtime.dataPlane().health() : null;
         WsRouteAppConfig.Kubernetes kubernetes = config.kubernetes();

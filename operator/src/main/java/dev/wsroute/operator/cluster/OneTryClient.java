@@ -23,7 +23,8 @@ final class OneTryClient {
     /** @param timeout how long one request may take, at most (a shorter configured request timeout is kept) */
     static KubernetesClient of(KubernetesClient client, Duration timeout) {
         RequestConfig configured = client.getConfiguration().getRequestConfig();
-        int millis = Math.toIntExact(timeout.toMillis());
+        // at least 1 ms (0 is no timeout at all), at most what fabric8 takes (a renew deadline of weeks)
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Integer own = configured.getRequestTimeout(); // 0: none
         if (own != null && own > 0) {
             millis = Math.min(millis, own);

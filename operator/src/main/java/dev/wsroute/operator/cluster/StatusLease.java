@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.wsroute.operator.config.WsRouteAppConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -26,10 +27,16 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 final class StatusLease implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusLease.class);
 
-    /** How long a Lease holds, how long its holder keeps trying to renew, and how often anyone tries. */
+    /**
+     * How long a Lease holds, how long its holder keeps trying to renew, and how often anyone tries: the settings
+     * {@code wsroute.kubernetes.lease-duration}, {@code lease-renew-deadline} and {@code lease-retry-period}, by default
+     * Kubernetes' own controllers' 15 s, 10 s and 2 s ({@link dev.wsroute.operator.config.KubernetesSettingsCheck}
+     * holds them to lease &gt; renew deadline &gt; retry, as client-go does).
+     */
     record Timing(Duration lease, Duration renewDeadline, Duration retry) {
-        /** Kubernetes' own controllers' defaults. */
-        static final Timing DEFAULT = new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+        static Timing of(WsRouteAppConfig.Kubernetes config) {
+            return new Timing(config.leaseDuration(), config.leaseRenewDeadline(), config.leaseRetryPeriod());
+        }
     }
 
     private final KubernetesClient client; // Lease requests only

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -69,6 +70,14 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private static final int MIN_BUDGET_BYTES = 64 * 1024;
     /** Health changes within this window are written together. */
     static final long HEALTH_HOLD_OFF_MILLIS = 1000;
+    /**
+     * The longest a look is put off: one due later (a token hours away at a tiny status-writes-per-second) is looked at
+     * again after this, and put off again. Keeps the delay arithmetic far from overflowing.
+     */
+    static final long MAX_LOOK_DELAY_MILLIS = TimeUnit.HOURS.toMillis(1);
+    private static final long MAX_LOOK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(MAX_LOOK_DELAY_MILLIS);
+    /** No look needs to come back: nothing waits. */
+    private static final long NO_LOOK = Long.MAX_VALUE;
 
     /** What was last written for a route, on top of which version of it (until the cache shows the write). */
     private record Written(String baseVersion, WebSocketRouteStatus status) {
@@ -89,6 +98,8 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     private final BooleanSupplier mayWrite;
     private final long intervalNanos;
     private final TokenBucket tokens;
+    /** The time the pace is counted in ({@link System#nanoTime()}; a test's own). Looks are scheduled in real time. */
+    private final LongSupplier clock;
     private final AtomicReference<Translation> latest = new AtomicReference<>();
     private final AtomicBoolean healthScheduled = new AtomicBoolean();
     private final HealthRegistry health;
@@ -118,12 +129,19 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
      */
     StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health,
             StatusPace pace) {
+        this(client, view, mayWrite, health, pace, System::nanoTime);
+    }
+
+    /** @param clock the time the pace is counted in, as {@link System#nanoTime()} (tests move their own) */
+    StatusWriter(KubernetesClient client, ClusterView view, BooleanSupplier mayWrite, HealthRegistry health,
+            StatusPace pace, LongSupplier clock) {
+        this.clock = clock;
         this.client = OneTryClient.of(client); // the writer's back-off is the only retry (its Events too)
         this.view = view;
         this.mayWrite = mayWrite;
         this.health = health;
         this.intervalNanos = pace.interval().toNanos();
-        this.tokens = new TokenBucket(pace.writesPerSecond(), pace.burst(), System.nanoTime());
+        this.tokens = new TokenBucket(pace.writesPerSecond(), pace.burst(), clock.getAsLong());
         if (health != null) {
             health.addListener(healthChanges);
         }
@@ -160,6 +178,32 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
     /** How long the last look took, writes included. */
     long lastLookNanos() {
         return lastLookNanos;
+    }
+
+    /** How long until the next look is due, in real time; -1 if none is scheduled (or one is under way). */
+    synchronized long nanosUntilNextLook() {
+        return nextLook == null ? -1 : nextLookNanos - System.nanoTime();
+    }
+
+    /**
+     * The sooner of a look already due and one in {@code nanos}, which counts as at most {@link #MAX_LOOK_DELAY_MILLIS}:
+     * a wait for a token too far away to count (Long.MAX_VALUE ns at a rate below about 1e-10 a second) is a look in an
+     * hour, not {@link #NO_LOOK}.
+     */
+    private static long sooner(long again, long nanos) {
+        return Math.min(again, Math.min(nanos, MAX_LOOK_DELAY_NANOS));
+    }
+
+    /**
+     * A look's delay for a wait of {@code nanos}: rounded up to whole milliseconds, at most
+     * {@link #MAX_LOOK_DELAY_MILLIS} (adding the rounding to a wait just under Long.MAX_VALUE went negative: a look at
+     * once, again and again).
+     */
+    static long lookDelayMillis(long nanos) {
+        if (nanos >= MAX_LOOK_DELAY_NANOS) {
+            return MAX_LOOK_DELAY_MILLIS;
+        }
+        return TimeUnit.NANOSECONDS.toMillis(Math.max(0, nanos) + 999_999);
     }
 
     /** A look in {@code delayMillis}, unless one is due by then already. */
@@ -217,7 +261,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         refused.keySet().retainAll(current.keySet());
         rooms.keySet().retainAll(current.keySet());
         List<EndpointView> endpoints = health == null ? List.of() : health.endpoints();
-        long again = Long.MAX_VALUE; // nanos until the next look is due
+        long again = NO_LOOK; // nanos until the next look is due
         for (RouteId id : longestWaitingFirst(t.statuses().keySet())) {
             RouteStatusDraft draft = t.statuses().get(id);
             WebSocketRoute route = current.get(id);
@@ -228,7 +272,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             if (wait > 0) {
                 // compared (and written if changed) when the wait ends, as it is then: the latest pass wins, and a
                 // big status is not turned into JSON trees at every pass of a rolling deploy
-                again = Math.min(again, wait);
+                again = sooner(again, wait);
                 continue;
             }
             WebSocketRouteStatus old = route.getStatus();
@@ -240,21 +284,21 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
             if (!mayWrite.getAsBoolean()) {
                 return; // the Lease is gone: not one more write
             }
-            if (!tokens.tryTake(System.nanoTime())) {
+            if (!tokens.tryTake(clock.getAsLong())) {
                 // over the cap across routes: this route and those after it are looked at again when there is a
                 // token, and written as they are then
-                again = Math.min(again, tokens.nanosUntilToken(System.nanoTime()));
+                again = sooner(again, tokens.nanosUntilToken(clock.getAsLong()));
                 break;
             }
             Outcome o = write(route, old, now);
             if (o == Outcome.CONFLICT) {
-                again = Math.min(again, TimeUnit.MILLISECONDS.toNanos(CONFLICT_RETRY_MILLIS));
+                again = sooner(again, TimeUnit.MILLISECONDS.toNanos(CONFLICT_RETRY_MILLIS));
             } else if (o == Outcome.REFUSED) {
-                again = Math.min(again, Math.max(0, waitNanos(id)));
+                again = sooner(again, Math.max(0, waitNanos(id)));
             }
         }
-        if (again != Long.MAX_VALUE) {
-            request(TimeUnit.NANOSECONDS.toMillis(again + 999_999));
+        if (again != NO_LOOK) {
+            request(lookDelayMillis(again));
         }
     }
 
@@ -287,7 +331,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
 
     /** How long until the route may be written: an interval after its last write, and not while backing off. */
     private long waitNanos(RouteId id) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         Long last = lastWriteNanos.get(id);
         long wait = last == null ? 0 : last + intervalNanos - now;
         Refused r = refused.get(id);
@@ -323,7 +367,7 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         }
         written.put(id, new Written(route.getMetadata().getResourceVersion(), now));
         lastWriteNanos.remove(id); // to the end of the order
-        lastWriteNanos.put(id, System.nanoTime());
+        lastWriteNanos.put(id, clock.getAsLong());
         writes++;
         Refused before = refused.remove(id);
         if (before != null) {
@@ -348,14 +392,14 @@ final class StatusWriter implements Consumer<Translation>, AutoCloseable {
         if (tooLarge(e) && budget > MIN_BUDGET_BYTES) {
             int smaller = Math.max(MIN_BUDGET_BYTES, budget / 2);
             rooms.put(id, new Room(smaller, StatusBudget.endpoints(status.pools)));
-            refused.put(id, new Refused(times, System.nanoTime()));
+            refused.put(id, new Refused(times, clock.getAsLong()));
             LOG.warnf("the API server refused the status of %s as too large (%s): writing it again with at most %d KiB,"
                     + " fewer endpoints listed in status.pools (its PoolsComplete condition says how many)", id, why,
                     smaller / 1024);
             return;
         }
         long pause = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(times - 1, 20));
-        refused.put(id, new Refused(times, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause)));
+        refused.put(id, new Refused(times, clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(pause)));
         if (before == null) {
             LOG.warnf("could not write the status of %s (%s): trying again after a pause that grows to %d s", id, why,
                     MAX_BACKOFF_MILLIS / 1000);

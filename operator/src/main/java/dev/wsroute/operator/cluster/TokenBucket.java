@@ -30,7 +30,7 @@ final class TokenBucket {
         return true;
     }
 
-    /** How long until there is a token: 0 if there is one now. */
+    /** How long until there is a token: 0 if there is one now; Long.MAX_VALUE if too far away to count (a tiny rate). */
     long nanosUntilToken(long nowNanos) {
         refill(nowNanos);
         return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);

@@ -55,12 +55,13 @@ public interface WsRouteAppConfig {
         /**
          * Status writes this process sends a second at most, across all routes, once its burst is used: many routes to
          * one big Service all change at each step of its rollout. Writes over the cap wait; each route's latest status
-         * is written when its turn comes, the route written longest ago first.
+         * is written when its turn comes, the route written longest ago first. At least 0.0001 (a write every
+         * 10,000 s).
          */
         @WithDefault("10")
         double statusWritesPerSecond();
 
-        /** Status writes sent at once before {@code status-writes-per-second} holds (after a quiet spell). */
+        /** Status writes sent at once before {@code status-writes-per-second} holds (after a quiet spell); at least 1. */
         @WithDefault("20")
         int statusWriteBurst();
 
@@ -70,6 +71,24 @@ public interface WsRouteAppConfig {
 
         /** Namespace of the Lease; default: the pod's own namespace. */
         Optional<String> leaseNamespace();
+
+        /**
+         * How long the Lease holds once renewed: another replica may take it when its holder has not renewed it for
+         * this long (a pod that stops releases it at once). Longer than {@code lease-renew-deadline}; at least 1s.
+         */
+        @WithDefault("15s")
+        java.time.Duration leaseDuration();
+
+        /**
+         * How long the holder keeps writing status without a renewal: it stops writing then, before the Lease is
+         * another replica's to take. Longer than {@code lease-retry-period}; each Lease request may take half of it.
+         */
+        @WithDefault("10s")
+        java.time.Duration leaseRenewDeadline();
+
+        /** How often the holder renews the Lease, and the others try to take it. */
+        @WithDefault("2s")
+        java.time.Duration leaseRetryPeriod();
 
         /**
          * Whether replicas run for that Lease, so that one writes status; off only where a single replica runs

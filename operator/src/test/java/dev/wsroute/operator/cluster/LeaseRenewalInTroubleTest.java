@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,13 +15,18 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * The holder's Lease requests are answered 503, or late (the API server instance its connection goes to is in trouble) while
@@ -28,7 +34,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * them: fabric8 resends a request answered 5xx ten times, about 19 s, far past the Lease's duration. The holder must stop
  * writing by its renew deadline, before the other replica may take the Lease: never two writers. When its renewals are
  * answered again it follows the new holder without a restart, and takes over when that one stops. A renewal that lands
- * after the deadline, the Lease still its own, lets it write again, what changed meanwhile included.
+ * after the deadline, the Lease still its own, lets it write again, what changed meanwhile included. Timings from the
+ * settings (a 3 s Lease) are the ones the replicas hold to: the holder writes its duration into the Lease, and the
+ * other replica takes over once its renewals stop.
  */
 class LeaseRenewalInTroubleTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -83,6 +91,35 @@ class LeaseRenewalInTroubleTest {
         slice(direct, "10.0.0.1", "10.0.0.2"); // its pass comes while this replica may not write
         await().atMost(WAIT).until(a.lease::holding);
         await().atMost(WAIT).until(() -> endpointsInStatus(direct) == 2);
+    }
+
+    @Test
+    void aShortLeaseFromTheSettingsIsTakenByTheOtherReplicaOnceItsHolderStopsRenewing() {
+        // wsroute.kubernetes.lease-duration / lease-renew-deadline / lease-retry-period, as ModeStarter reads them
+        StatusLease.Timing configured = StatusLease.Timing.of(new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withConverter(Duration.class, 200, new DurationConverter()).withMapping(WsRouteAppConfig.class)
+                .withSources(new PropertiesConfigSource(Map.of("wsroute.kubernetes.lease-duration", "3s",
+                        "wsroute.kubernetes.lease-renew-deadline", "2s", "wsroute.kubernetes.lease-retry-period", "200ms"),
+                        "test", 250))
+                .build().getConfigMapping(WsRouteAppConfig.class).kubernetes());
+        KubernetesClient direct = startApiServer();
+        String url = direct.getMasterUrl().toString();
+        a = replica("replica-a", url, configured);
+        await().atMost(WAIT).until(a.lease::holding);
+        b = replica("replica-b", url, configured);
+        await().atMost(WAIT).until(() -> b.lease.holder().filter("replica-a"::equals).isPresent());
+        assertThat(lease(direct).getSpec().getLeaseDurationSeconds()).as("what the other replica waits out").isEqualTo(3);
+        sampleBothHolding();
+
+        api.failLeaseRequests("replica-a", 503); // A renews no more
+        await().atMost(WAIT).until(b.lease::holding);
+        assertThat(lease(direct).getSpec().getHolderIdentity()).isEqualTo("replica-b");
+        assertThat(lease(direct).getSpec().getLeaseDurationSeconds()).isEqualTo(3);
+        assertThat(bothHolding.get()).as("moments both replicas held the Lease").isZero();
+    }
+
+    private static Lease lease(KubernetesClient client) {
+        return client.resources(Lease.class).inNamespace("wsroute-system").withName("wsroute-operator").get();
     }
 
     private KubernetesClient startApiServer() {

@@ -117,8 +117,7 @@ class OversizedStatusTest {
     private ControlPlane start(SizeLimitedApiServer api) {
         KubernetesClient client = api.client();
         PodSlices pods = new PodSlices("shop", "feed", "ws", 8080, PODS);
-        client.resource(Fixtures.service("shop", "feed", 80, "ws")).create();
-        pods.all().forEach(s -> client.resource(s).create());
+        pods.createWithService(client);
         client.resource(Fixtures.route("shop", "feed", List.of("feed.example.com"), "/ws", "feed", "ws")).create();
         Fixtures.createChatRoute(client, "shop");
         ControlPlane plane = ControlPlane.start(client, new ClusterCache(client, Optional.empty()),

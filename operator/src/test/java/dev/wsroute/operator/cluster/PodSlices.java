@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The pods of one Service as EndpointSlices of 100 endpoints (Kubernetes' default {@code --max-endpoints-per-slice}),
@@ -40,6 +41,12 @@ final class PodSlices {
 
     int pods() {
         return slots.length;
+    }
+
+    /** Creates the Service (port 80, named as the slices' port) and every slice on the API server. */
+    void createWithService(KubernetesClient client) {
+        client.resource(Fixtures.service(namespace, service, 80, portName)).create();
+        all().forEach(s -> client.resource(s).create());
     }
 
     /** Every slice, for the first write. */

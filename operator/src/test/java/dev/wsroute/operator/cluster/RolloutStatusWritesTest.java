@@ -45,8 +45,7 @@ class RolloutStatusWritesTest {
         try (SizeLimitedApiServer api = new SizeLimitedApiServer(SizeLimitedApiServer.ETCD_LIMIT)) {
             KubernetesClient client = api.client();
             PodSlices pods = new PodSlices("shop", "cart", "ws", 8080, PODS);
-            client.resource(Fixtures.service("shop", "cart", 80, "ws")).create();
-            pods.all().forEach(s -> client.resource(s).create());
+            pods.createWithService(client);
             client.resource(Fixtures.route("shop", "cart", List.of("cart.example.com"), "/ws", "cart", "ws")).create();
             RouteTableHolder holder = new RouteTableHolder();
             AtomicLong swaps = new AtomicLong();

@@ -44,8 +44,7 @@ class StatusWritesAcrossRoutesTest {
         try (SizeLimitedApiServer api = new SizeLimitedApiServer(SizeLimitedApiServer.ETCD_LIMIT)) {
             KubernetesClient client = api.client();
             PodSlices pods = new PodSlices("shop", "feed", "ws", 8080, PODS);
-            client.resource(Fixtures.service("shop", "feed", 80, "ws")).create();
-            pods.all().forEach(s -> client.resource(s).create());
+            pods.createWithService(client);
             List<String> routes = new ArrayList<>();
             for (int i = 0; i < ROUTES; i++) {
                 String name = String.format("feed-%02d", i);

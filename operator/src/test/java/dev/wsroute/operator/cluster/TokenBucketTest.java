@@ -49,6 +49,17 @@ class TokenBucketTest {
     }
 
     @Test
+    void aTokenTooFarAwayToCountInNanosecondsPutsTheNextLookOffByAnHourAtMost() {
+        TokenBucket b = new TokenBucket(1e-12, 1, 0); // below what the settings check lets through
+        assertThat(b.tryTake(0)).isTrue();
+        assertThat(b.nanosUntilToken(0)).as("1e21 ns, saturated").isEqualTo(Long.MAX_VALUE);
+        assertThat(StatusWriter.lookDelayMillis(Long.MAX_VALUE)).isEqualTo(StatusWriter.MAX_LOOK_DELAY_MILLIS);
+        assertThat(StatusWriter.lookDelayMillis(TimeUnit.SECONDS.toNanos(1000))).isEqualTo(1_000_000);
+        assertThat(StatusWriter.lookDelayMillis(1)).as("rounded up").isEqualTo(1);
+        assertThat(StatusWriter.lookDelayMillis(0)).isZero();
+    }
+
+    @Test
     void aRateOfZeroOrABurstOfZeroIsRefused() {
         assertThatThrownBy(() -> new TokenBucket(0, 20, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TokenBucket(10, 0, 0)).isInstanceOf(IllegalArgumentException.class);
