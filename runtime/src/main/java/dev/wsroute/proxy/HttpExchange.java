@@ -119,6 +119,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
 
     @Override
     public void connected(Channel ch, Endpoint e, boolean reusedConnection) {
+        dialing = null; // the dial is over: nothing left to abandon, nothing of it held
         endpoint = e;
         servedBy = e;
         reused = reusedConnection;

@@ -112,6 +112,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
 
     @Override
     public void connected(Channel ch, Endpoint e, boolean reused) {
+        dialing = null; // the dial is over: nothing left to abandon, nothing of it held
         upstream = ch;
         endpoint = e;
         ch.writeAndFlush(upstreamRequest.write(ch.alloc()), ch.voidPromise()); // the early bytes wait for its 101

@@ -106,7 +106,7 @@ final class UpstreamDialer {
         } else if (!reuseIdle || !reused(e, owner)) {
             Attempt a = new Attempt(loop, pool, hashKey, tls, reuseIdle, owner);
             a.connect(e);
-            return a;
+            return a.connecting.isDone() ? null : a; // done at once (a loopback connect): nothing to abandon, nothing held
         }
         return null;
     }
