@@ -148,6 +148,19 @@ public interface WsRouteConfig {
         @WithDefault("60s")
         Duration requestBodyTimeout();
 
+        /**
+         * Plain HTTP, an answer that ends the client connection while the client may still be sending its request body
+         * (an upstream's early 413, a 503 to an upload): the longest the proxy then reads and drops what the client
+         * still sends before it closes (nginx's {@code lingering_time}), so that the client reads the answer instead of
+         * a reset. At most 4 MiB is dropped.
+         */
+        @WithDefault("30s")
+        Duration lingeringTime();
+
+        /** The longest the proxy waits for the client's next bytes while it drops them ({@link #lingeringTime()}; nginx's {@code lingering_timeout}). */
+        @WithDefault("5s")
+        Duration lingeringTimeout();
+
         /** Idle time after which a keep-alive HTTP client connection is closed. */
         @WithDefault("60s")
         Duration httpIdleTimeout();

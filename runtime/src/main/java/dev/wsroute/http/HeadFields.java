@@ -43,7 +43,8 @@ public final class HeadFields {
             if (name.equalsIgnoreCase("host")) {
                 hostSeen = true;
                 f.add(name, head.authority); // equal to the absolute-form authority, or the value itself
-            } else if (!(head.http10 && name.equalsIgnoreCase("upgrade"))) {
+            } else if (!(head.http10 && (name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("expect")))) {
+                // in HTTP/1.0 both are ignored (RFC 9110 §7.8, §10.1.1): the request goes upstream as HTTP/1.1, where they would count
                 f.add(name, head.values[i]);
             }
         }

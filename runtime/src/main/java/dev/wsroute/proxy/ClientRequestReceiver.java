@@ -15,9 +15,14 @@ import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.UnmatchedUpgrade;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -26,6 +31,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SniCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -39,6 +45,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private final boolean tls;
     /** Pipelined requests and body parts held while an exchange runs, beyond which the client is not read. */
     private static final int MAX_QUEUED = 64;
+    /** The most a lingering close drops of what the client still sends before it closes anyway. */
+    static final long LINGER_MAX_BYTES = 4 << 20;
     /** Made when a client first pipelines (most never do); empty or null otherwise. */
     private ArrayDeque<Object> queued;
     private final RequestHeadTimeout headTimeout;
@@ -61,6 +69,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private String sni;
     /** The deadline of request bodies' uploads, made with this connection's first request body. */
     private RequestBodyTimeout bodyTimeout;
+    /** Closing: the answer is out and the output shut; what the client still sends is dropped (see {@link #linger}). */
+    private boolean lingering;
+    private long lingered;
 
     ClientRequestReceiver(ProxyContext px, boolean tls, RequestHeadTimeout headTimeout) {
         this.px = px;
@@ -83,6 +94,17 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            if (msg instanceof ByteBuf b) {
+                lingered += b.readableBytes();
+            }
+            ReferenceCountUtil.release(msg);
+            bodyTimeout.progress();
+            if (lingered > LINGER_MAX_BYTES) {
+                ctx.close();
+            }
+            return;
+        }
         if (handshake != null) { // the HTTP decoder is gone: these are the client's first WebSocket bytes
             if (msg instanceof io.netty.buffer.ByteBuf b) {
                 handshake.clientBytes(b);
@@ -149,7 +171,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             FullHttpResponse r = localAnswer;
             localAnswer = null;
             ctx.writeAndFlush(r);
-            exchangeDone(localKeepAlive);
+            exchangeDone(localKeepAlive, false);
         }
     }
 
@@ -273,7 +295,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         if (req.framing().hasBody()) { // don't read an unknown body just to answer: answer and close
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             keepAlive = false;
-            ctx.writeAndFlush(r).addListener(PeerClose.AFTER_WRITE); // a queued request: from an upstream event
+            closeAfter(ctx.writeAndFlush(r), true); // a queued request: from an upstream event
             return;
         }
         if (!keepAlive) {
@@ -296,12 +318,15 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ((ClientHttpCodec) codec.handler()).responseRelayed();
     }
 
-    /** The current exchange is over: wait for the next request, or close. */
-    void exchangeDone(boolean keepAlive) {
+    /**
+     * The current exchange is over: wait for the next request, or close; {@code bodyUnread}: the request's body did
+     * not all come, so the client may still be sending it (a close then lingers).
+     */
+    void exchangeDone(boolean keepAlive, boolean bodyUnread) {
         exchange = null;
         // with the listeners closed, no connection waits for a request until the process ends
         if (!keepAlive || (inputClosed || px.listenersClosed) && !queuedAny()) {
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE); // from an upstream event
+            closeAfter(ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER), bodyUnread); // from an upstream event
             releaseQueued(); // busy stays: what comes before the close (the rest of a read) is not served (RFC 9112 §9.6)
             return;
         }
@@ -319,10 +344,59 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Closes once what was written is out. While the client may still be sending a request body, a plain close
+     * would leave its bytes unread, and the kernel answers those with a reset, which can reach the client before it
+     * read the answer: then the close lingers, as nginx's does: the output is shut (the client reads the answer and
+     * its end), what the client still sends is read and dropped, and the connection closes when the client closes,
+     * goes quiet for {@code wsroute.limits.lingering-timeout}, or after {@code lingering-time} or {@link #LINGER_MAX_BYTES}.
+     */
+    private void closeAfter(ChannelFuture written, boolean clientMaySend) {
+        if (clientMaySend && !inputClosed) {
+            written.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    linger();
+                } else {
+                    f.channel().close();
+                }
+            });
+        } else {
+            written.addListener(PeerClose.AFTER_WRITE);
+        }
+    }
+
+    private void linger() {
+        Channel ch = ctx.channel();
+        if (!ch.isActive() || lingering || !(ch instanceof DuplexChannel duplex)) {
+            ch.close();
+            return;
+        }
+        lingering = true;
+        releaseQueued();
+        disarmHeadTimeout();
+        if (codec != null && !codec.isRemoved()) {
+            ctx.pipeline().remove(ClientHttpCodec.class); // what it holds comes here as bytes, and is dropped
+        }
+        bodyTimeout().linger(this, px.config.limits().lingeringTime().toNanos(), px.config.limits().lingeringTimeout().toNanos());
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl != null) {
+            ssl.closeOutbound().addListener(f -> duplex.shutdownOutput()); // close_notify first, then the FIN
+        } else {
+            duplex.shutdownOutput();
+        }
+        ch.config().setAutoRead(true);
+    }
+
+    /** The lingering close is over (its time, or the client was quiet): close. */
+    void lingerOver() {
+        ctx.close();
+    }
+
     private void closeWith(HttpResponseStatus status, String why) {
         px.metrics.httpRequest(null, status.code());
-        ctx.writeAndFlush(HttpResponses.of(status, why, true)).addListener(PeerClose.AFTER_WRITE); // a queued refusal: from an upstream event
-        ctx.channel().config().setAutoRead(false);
+        ctx.channel().config().setAutoRead(false); // before the close: a lingering one reads on
+        // a body too large (413 from its Content-Length) may be on its way: its client reads the answer (a lingering close)
+        closeAfter(ctx.writeAndFlush(HttpResponses.of(status, why, true)), status == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE); // a queued refusal: from an upstream event
         disarmHeadTimeout();
         busy = true; // nothing more is read from this connection
     }
@@ -343,12 +417,21 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
-            if (!busy && handshake == null && !queuedAny()) {
+            if (lingering || !busy && handshake == null && !queuedAny()) {
                 ctx.close();
             }
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** A read of the client is done: each byte of a request body counts as its progress, a line's bytes too (see HttpExchange#clientRead). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.clientRead();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -368,6 +451,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         disarmHeadTimeout();
+        if (lingering) {
+            bodyTimeout.stop();
+        }
         if (exchange != null) {
             exchange.clientClosed();
         }

@@ -56,6 +56,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private Endpoint endpoint; // held (counted in use) from connect until the exchange ends
     private Endpoint servedBy; // for the access log
     private Channel upstream;
+    /** The dial that finds the upstream, to give up a connect under way when the exchange ends without it. */
+    private UpstreamDialer.Dial dialing;
     private UpstreamHttpHandler upstreamHandler;
     private boolean reused;
     private boolean bodySent;
@@ -100,7 +102,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             bodyTimeout = owner.bodyTimeout();
             bodyTimeout.start(this);
         }
-        px.dialer.dial(client.channel().eventLoop(), pool, null, null, true, this);
+        dialing = px.dialer.dial(client.channel().eventLoop(), pool, null, null, true, this);
     }
 
     // --- UpstreamDialer.Owner ---
@@ -117,6 +119,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
 
     @Override
     public void connected(Channel ch, Endpoint e, boolean reusedConnection) {
+        dialing = null; // the dial is over: nothing left to abandon, nothing of it held
         endpoint = e;
         servedBy = e;
         reused = reusedConnection;
@@ -213,6 +216,17 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         return px.config.upstream().responseTimeout().toNanos();
     }
 
+    /**
+     * A read of the client is done, while this exchange is the current one: a body not complete yet made progress. Its
+     * parts count as they come too ({@link #clientContent}), but the bytes of a trailer line reach the exchange only once
+     * the trailer section is complete, so a client sending a long trailer slowly looked silent.
+     */
+    void clientRead() {
+        if (bodyTimeout != null && !done) {
+            bodyTimeout.progress();
+        }
+    }
+
     /** Whether the proxy holds the client back: it does not read it, or the client may wait for the upstream's 100. */
     boolean clientHeld() {
         return awaitingContinue || !client.channel().config().isAutoRead();
@@ -303,7 +317,8 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         upstreamHandler.answerNoLongerDue();
         // a body without its own end (until the upstream closes, or decoded from chunks) ends when the client connection does
         // leaving (SIGTERM) since the request came: this answer says so too
-        closeClient = !clientKeepAlive || px.leaving || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
+        // an answer before the request's end (an early 413): the rest of the body is never read, the connection ends after it
+        closeClient = !requestComplete || !clientKeepAlive || px.leaving || decoded || head.body(method.equals("HEAD")) == ResponseHead.Body.UNTIL_CLOSE;
         // no Transfer-Encoding for an HTTP/1.0 client (RFC 9112 §6.1): its chunked body is decoded, a body-less answer needs none
         ByteBuf rewritten = head.rewriteFor(in, client.alloc(), closeClient ? "close" : clientHttp10 ? "keep-alive" : null, decoded || clientHttp10);
         responseStarted = true;
@@ -362,7 +377,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             upstream.close(); // from the upstream's own event (its answer's end or its close): at once, see PeerClose
         }
         releaseEndpoint();
-        owner.exchangeDone(!closeClient && requestComplete);
+        owner.exchangeDone(!closeClient && requestComplete, !requestComplete);
     }
 
     void upstreamClosed(ResponseReader reader) {
@@ -375,7 +390,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             upstream = null;
             upstreamHandler = null;
             releaseEndpoint();
-            px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
+            dialing = px.dialer.dial(client.channel().eventLoop(), pool, null, null, false, this);
             return;
         }
         try {
@@ -418,6 +433,10 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         if (upstreamHandler != null) {
             upstreamHandler.answerNoLongerDue();
         }
+        if (dialing != null) {
+            dialing.abandon(); // a connect under way (408, the client left): closed now, not at its connect timeout
+            dialing = null;
+        }
         if (pendingBody != null) {
             pendingBody.forEach(ReferenceCountUtil::safeRelease);
             pendingBody = null;
@@ -455,6 +474,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         logAccess();
         boolean keepAlive = clientKeepAlive && requestComplete;
         client.writeAndFlush(HttpResponses.of(s, why, !keepAlive));
-        owner.exchangeDone(keepAlive);
+        // a client that stopped sending (408) is not waited for; any other may still be sending its body (a 503 to an upload)
+        owner.exchangeDone(keepAlive, !requestComplete && s != HttpResponseStatus.REQUEST_TIMEOUT);
     }
 }

@@ -11,6 +11,10 @@ package dev.wsroute.proxy;
  * One per client connection, made with its first request body and used by the next ones: no timer object per request.
  * A read only notes the time of the loop's coarse clock (one field write); the deadline, when it comes, looks at that
  * and fires or moves on, as a tunnel's idle timeout does.
+ * <p>
+ * The same deadline bounds a lingering close ({@link #linger}): after an answer that ends the connection while the
+ * client may still be sending a body, the proxy drops what comes for at most {@code wsroute.limits.lingering-time},
+ * and at most {@code wsroute.limits.lingering-timeout} between reads.
  */
 final class RequestBodyTimeout {
     private final LoopClock clock;
@@ -19,6 +23,10 @@ final class RequestBodyTimeout {
     /** The exchange whose body is due; null while none is. */
     private HttpExchange exchange;
     private long lastByte;
+    /** The connection lingering before its close; null while it is not. */
+    private ClientRequestReceiver lingering;
+    private long lingerEnd;
+    private long lingerQuiet;
 
     RequestBodyTimeout(LoopClock clock, long nanos) {
         this.clock = clock;
@@ -40,10 +48,39 @@ final class RequestBodyTimeout {
     /** The body is complete, or its exchange ended. */
     void stop() {
         exchange = null;
+        lingering = null;
         clock.disarm(deadline);
     }
 
+    /**
+     * The connection drops what its client still sends until {@code time} is over or the client is quiet for
+     * {@code quiet} ({@link #progress} on each read); then {@link ClientRequestReceiver#lingerOver}.
+     */
+    void linger(ClientRequestReceiver r, long time, long quiet) {
+        exchange = null;
+        lingering = r;
+        lastByte = clock.now();
+        lingerEnd = lastByte + time;
+        lingerQuiet = quiet;
+        clock.arm(deadline, Math.min(time, quiet));
+    }
+
+    private void checkLinger(ClientRequestReceiver r) {
+        long now = clock.now();
+        long left = Math.min(lingerEnd - now, lingerQuiet - (now - lastByte));
+        if (left <= 0) {
+            stop();
+            r.lingerOver();
+        } else {
+            clock.arm(deadline, left);
+        }
+    }
+
     private void check() {
+        if (lingering != null) {
+            checkLinger(lingering);
+            return;
+        }
         HttpExchange e = exchange;
         if (e == null) {
             return;

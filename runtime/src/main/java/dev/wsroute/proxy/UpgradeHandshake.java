@@ -54,6 +54,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private CompositeByteBuf upstreamEarly;
     private boolean answered; // a response (101 or other) started towards the client
     private boolean done;
+    /** The dial that finds the upstream, to give up a connect under way when the handshake ends without it. */
+    private UpstreamDialer.Dial dialing;
 
     UpgradeHandshake(ProxyContext px, ChannelHandlerContext client, AccessLog.Request request, HandshakeRewriter.UpstreamHead upstreamRequest,
             CompiledRule rule, String hashKey) {
@@ -68,7 +70,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     void start() {
         clock = LoopClock.of(client.channel().eventLoop());
         clock.arm(deadline, rule.rule().handshakeTimeout().toNanos());
-        px.dialer.dial(client.channel().eventLoop(), rule.pool(), hashKey, rule.upstreamTls(), false, this);
+        dialing = px.dialer.dial(client.channel().eventLoop(), rule.pool(), hashKey, rule.upstreamTls(), false, this);
     }
 
     private void timedOut() {
@@ -110,6 +112,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
 
     @Override
     public void connected(Channel ch, Endpoint e, boolean reused) {
+        dialing = null; // the dial is over: nothing left to abandon, nothing of it held
         upstream = ch;
         endpoint = e;
         ch.writeAndFlush(upstreamRequest.write(ch.alloc()), ch.voidPromise()); // the early bytes wait for its 101
@@ -290,6 +293,10 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         px.tunnels.release(rule.key());
         releaseEndpoint();
         releaseEarly();
+        if (dialing != null) {
+            dialing.abandon(); // a connect under way: closed now, not at its connect timeout
+            dialing = null;
+        }
         if (upstream != null && upstream.isOpen()) {
             PeerClose.close(upstream); // from a client event, a timer or the dialer's: not the channel whose event runs
         }

@@ -83,15 +83,32 @@ final class UpstreamDialer {
         this.idle = idle;
     }
 
-    /** One attempt to reach a pool; {@code reuseIdle}: an idle keep-alive connection of this loop may serve it. */
-    void dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
+    /** A dial with a connect that may still be under way. */
+    interface Dial {
+        /**
+         * The owner gave up (its request ended: 408, the client left) and {@link Owner#abandoned} says so: a connect
+         * under way is closed now instead of running on to the connect timeout, holding a socket. On the dial's loop.
+         */
+        void abandon();
+    }
+
+    /**
+     * One attempt to reach a pool; {@code reuseIdle}: an idle keep-alive connection of this loop may serve it.
+     *
+     * @return the dial, to {@link Dial#abandon} while it connects; null when it was over at once (an idle connection
+     *         served it, or there was no endpoint)
+     */
+    Dial dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
         // the first choice needs no attempt: a keep-alive request mostly finds an idle connection (no connect deadline)
         Endpoint e = pool.select(health.usable(pool.id(), pool.endpoints()), hashKey, balancer);
         if (e == null) {
             owner.failed(Failure.NO_ENDPOINT);
         } else if (!reuseIdle || !reused(e, owner)) {
-            new Attempt(loop, pool, hashKey, tls, reuseIdle, owner).connect(e);
+            Attempt a = new Attempt(loop, pool, hashKey, tls, reuseIdle, owner);
+            a.connect(e);
+            return a.connecting.isDone() ? null : a; // done at once (a loopback connect): nothing to abandon, nothing held
         }
+        return null;
     }
 
     /** Hands the owner an idle connection of this loop to {@code e}, if there is one. */
@@ -114,7 +131,7 @@ final class UpstreamDialer {
     }
 
     /** One dial: the endpoints tried so far and the connect in progress, whose listener it is (no object per connect). */
-    private final class Attempt implements ChannelFutureListener {
+    private final class Attempt implements ChannelFutureListener, Dial {
         private final EventLoop loop;
         private final Pool pool;
         private final String hashKey;
@@ -204,6 +221,14 @@ final class UpstreamDialer {
             } else {
                 f.channel().close(); // Netty leaves a channel whose connect failed open (Bootstrap closes it, we dial without one)
                 failed(e, f.cause());
+            }
+        }
+
+        @Override
+        public void abandon() {
+            ChannelPromise p = connecting;
+            if (p != null && !p.isDone()) {
+                PeerClose.close(p.channel()); // from a client event or a timer; the connect fails, operationComplete releases
             }
         }
 

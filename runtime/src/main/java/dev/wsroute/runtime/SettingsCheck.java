@@ -31,6 +31,8 @@ final class SettingsCheck {
         c.atLeast("wsroute.limits.max-header-size", limits.maxHeaderSize().asLongValue(), 1);
         c.atLeast("wsroute.limits.max-request-body-size", limits.maxRequestBodySize().asLongValue(), 0);
         c.positive("wsroute.limits.request-body-timeout", limits.requestBodyTimeout());
+        c.positive("wsroute.limits.lingering-time", limits.lingeringTime());
+        c.positive("wsroute.limits.lingering-timeout", limits.lingeringTimeout());
         c.positive("wsroute.limits.http-idle-timeout", limits.httpIdleTimeout());
         c.atLeast("wsroute.limits.max-connections", limits.maxConnections(), 1);
         if (config.drain().period().isNegative()) {

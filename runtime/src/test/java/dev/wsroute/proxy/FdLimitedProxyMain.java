@@ -5,8 +5,11 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
@@ -14,7 +17,7 @@ import dev.wsroute.testing.TestConfig;
 /**
  * A data plane with the default max-connections in a JVM of its own, for {@link OpenFilesLimitTest} (which starts it
  * under {@code prlimit}): prints {@code {"port":..,"limit":..}} on stdout, then
- * {@code {"connections":..}} whenever that count changes, and serves until stdin ends. The line {@code eat} on stdin takes every free descriptor but one.
+ * {@code {"asked":..,"connections":..}} to {@code count n}, {@code {"asked":..,"sockets":..}} to {@code sockets n}, and serves until stdin ends. The line {@code eat} on stdin takes every free descriptor but one.
  */
 public final class FdLimitedProxyMain {
     private FdLimitedProxyMain() {
@@ -43,6 +46,9 @@ public final class FdLimitedProxyMain {
                 if (line.startsWith("count ")) { // the open client connections now, with the question's number
                     System.out.println("{\"asked\":" + line.substring(6) + ",\"connections\":" + (long) px.clientConnections() + "}");
                     System.out.flush();
+                } else if (line.startsWith("sockets ")) { // the process's open sockets now (not after "eat": listing them takes a descriptor)
+                    System.out.println("{\"asked\":" + line.substring(8) + ",\"sockets\":" + sockets() + "}");
+                    System.out.flush();
                 } else if (line.equals("eat")) { // take every descriptor but one, as another user of the process's files would
                     try {
                         while (true) {
@@ -63,5 +69,18 @@ public final class FdLimitedProxyMain {
         }
         px.close();
         System.exit(0);
+    }
+
+    /** The descriptors of this process that are sockets: listeners, client and upstream connections. */
+    private static long sockets() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                } catch (IOException gone) { // the listing's own descriptor, or one closed meanwhile
+                    return false;
+                }
+            }).count();
+        }
     }
 }

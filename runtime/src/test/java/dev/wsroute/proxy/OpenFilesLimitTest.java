@@ -112,13 +112,15 @@ class OpenFilesLimitTest {
     void anUpgradeThatFindsNoDescriptorForItsUpstreamGets503AndTheNextOneToo() throws Exception {
         try (ExternalPeer proxy = startFdLimitedProxy()) {
             int port = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60)).getInteger("port");
+            long idleSockets = sockets(proxy);
             try (RawHttp warm = new RawHttp(port)) { // the failure path's classes loaded while jars can still be opened
                 assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/dead", "a")).readResponse())).isEqualTo(502);
             }
             try (RawHttp warm = new RawHttp(port)) {
                 assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0);
+            // the warm-up tunnel's upstream side too: a descriptor it frees after the eat would let an upgrade through
+            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0 && sockets(proxy) == idleSockets);
             proxy.send("eat"); // another user of the process's files took all but one: the client's
             proxy.await(e -> e.containsKey("eaten"), "descriptors taken", Duration.ofSeconds(30));
             for (int i = 0; i < 3; i++) {
@@ -149,6 +151,13 @@ class OpenFilesLimitTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return "127.0.0.1:" + s.getLocalPort();
         }
+    }
+
+    /** The proxy process's open sockets, asked for now (before the eat only: counting them takes a descriptor). */
+    private static long sockets(ExternalPeer proxy) throws IOException {
+        int n = QUESTIONS.incrementAndGet();
+        proxy.send("sockets " + n);
+        return proxy.await(e -> e.getInteger("asked", -1) == n, "a count of sockets", Duration.ofSeconds(30)).getLong("sockets");
     }
 
     /** The proxy's open client connections, asked for now (its answer names the question, so no older one counts). */

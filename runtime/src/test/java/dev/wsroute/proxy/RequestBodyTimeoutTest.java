@@ -315,6 +315,43 @@ class RequestBodyTimeoutTest {
         }
     }
 
+    /**
+     * The bytes of a trailer section are the client sending: each read counts as progress. They reached the exchange
+     * (and counted) only once the section was complete, so a client sending a trailer field byte by byte, each well
+     * within the body timeout, got 408 once the whole section took longer than the timeout. (The bytes of a chunk-size
+     * line and its extension were passed on, and counted, as they came.)
+     */
+    @Test
+    void aTrailerTrickledInByteByByteIsNotLate() throws Exception {
+        try (Upstream up = new Upstream((s, in) -> {
+            RawHttp.head(in);
+            byte[] rest = new byte[64];
+            int n = 0;
+            while (!new String(rest, 0, n, StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int r = in.read();
+                if (r < 0) {
+                    return;
+                }
+                rest[n++] = (byte) r;
+            }
+            s.getOutputStream().write(OK);
+            in.read();
+        }); Upstream silent = Upstream.silent();
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.upstream.response-timeout", "1s",
+                        "wsroute.limits.request-body-timeout", "3s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()) + "---\n" + TestRoutes.plainHttp("silent", "silent.test", silent.endpoint()));
+            try (RawHttp client = new RawHttp(px.port())) {
+                client.send("POST /upload HTTP/1.1\r\nHost: up.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: ");
+                for (int i = 0; i < 5; i++) { // a byte each response timeout (1 s), well within the body timeout (3 s)
+                    assertThat(responseTimeoutPassed(px)).isEqualTo(504);
+                    client.send("a");
+                }
+                String answer = client.send("\r\n\r\n").readResponse();
+                assertThat(status(answer)).as(answer).isEqualTo(200);
+            }
+        }
+    }
+
     private static String post(String host, long length) {
         return "POST /upload HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length + "\r\n\r\n";
     }
