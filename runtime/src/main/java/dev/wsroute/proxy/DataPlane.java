@@ -80,14 +80,25 @@ public final class DataPlane implements AutoCloseable {
         LOG.infof("wsroute data plane (%s, %d I/O threads, %s) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
                 plain.count() > 1 ? "a listener per thread" : "one listener", config.listen().host(), port(),
                 secure != null ? " and TLS on " + tlsPort() : "");
-        if (px.proxyProtocolFrom != null) {
-            LOG.infof("every connection starts with a PROXY protocol header (wsroute.listen.proxy-protocol), taken from %s%s",
-                    px.proxyProtocolFrom, px.proxyProtocolFrom.any()
-                            ? ": anyone who can reach the listeners directly can name any client address; let only the balancer"
-                                    + " reach them, or list its addresses in wsroute.listen.proxy-protocol-from"
-                            : "");
-        }
+        logProxyProtocol();
         return this;
+    }
+
+    /** What the listeners take a PROXY protocol header from; a WARN where that is anyone, or a list that does nothing. */
+    private void logProxyProtocol() {
+        TrustedPeers from = px.proxyProtocolFrom;
+        if (from == null) {
+            if (config.listen().proxyProtocolFrom().isPresent()) {
+                LOG.warn("wsroute.listen.proxy-protocol-from is set but wsroute.listen.proxy-protocol is off: no PROXY header"
+                        + " is read, and every client is the TCP peer");
+            }
+        } else if (from.any()) {
+            LOG.warn("every connection starts with a PROXY protocol header (wsroute.listen.proxy-protocol), taken from any"
+                    + " peer: anyone who can reach the listeners directly can name any client address; let only the balancer"
+                    + " reach them, or list its addresses in wsroute.listen.proxy-protocol-from");
+        } else {
+            LOG.infof("every connection starts with a PROXY protocol header (wsroute.listen.proxy-protocol), taken from %s", from);
+        }
     }
 
     private Listeners bind(int port, boolean tls) throws InterruptedException {

@@ -37,7 +37,7 @@ class ProxyProtocolTest {
 
     /** wsroute.listen.proxy-protocol=true and these settings. */
     static OnSettings on(String... more) {
-        String[] all = java.util.Arrays.copyOf(more, more.length + 2);
+        String[] all = Arrays.copyOf(more, more.length + 2);
         all[more.length] = "wsroute.listen.proxy-protocol";
         all[more.length + 1] = "true";
         return new OnSettings(all);
@@ -46,6 +46,22 @@ class ProxyProtocolTest {
     record OnSettings(String[] settings) {
         ProxyHarness start() throws InterruptedException {
             return new ProxyHarness(TestConfig.wsroute(settings));
+        }
+    }
+
+    /** The start-up says so where a header is taken from anyone, or where a list of peers does nothing. */
+    @Test
+    void startUpWarnsWhereAnyPeerMayNameTheClientOrTheListOfPeersIsIgnored() throws Exception {
+        try (LogLines log = LogLines.of(DataPlane.class.getName()); ProxyHarness any = on().start()) {
+            assertThat(log.lines()).anyMatch(l -> l.contains("taken from any peer"));
+        }
+        try (LogLines log = LogLines.of(DataPlane.class.getName());
+                ProxyHarness listed = on("wsroute.listen.proxy-protocol-from", "10.0.0.0/8").start()) {
+            assertThat(log.lines()).anyMatch(l -> l.contains("taken from") && l.contains("10.0.0.0/8")).noneMatch(l -> l.contains("any peer"));
+        }
+        try (LogLines log = LogLines.of(DataPlane.class.getName());
+                ProxyHarness off = new ProxyHarness(TestConfig.wsroute("wsroute.listen.proxy-protocol-from", "10.0.0.0/8"))) {
+            assertThat(log.lines()).anyMatch(l -> l.contains("proxy-protocol-from is set but wsroute.listen.proxy-protocol is off"));
         }
     }
 
