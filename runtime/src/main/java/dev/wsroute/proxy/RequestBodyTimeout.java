@@ -15,12 +15,13 @@ package dev.wsroute.proxy;
  * <p>
  * The same deadline bounds a lingering close ({@link #linger}): after an answer that ends the connection while the
  * client may still be sending a body, the proxy drops what comes for at most {@code wsroute.limits.lingering-time},
- * and at most {@code wsroute.limits.lingering-timeout} between reads.
+ * and at most {@code wsroute.limits.lingering-timeout} between reads; it ends at once when the listeners close at
+ * shutdown.
  */
 final class RequestBodyTimeout {
     private final LoopClock clock;
     private final long nanos;
-    private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::check);
+    private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::check, this::listenersClosed);
     /** The exchange whose body is due; null while none is. */
     private HttpExchange exchange;
     /** The client's last byte (or the end of its being held back): one field write per read. */
@@ -75,6 +76,18 @@ final class RequestBodyTimeout {
             r.lingerOver();
         } else {
             clock.arm(deadline, Math.min(left, LoopClock.LOOK_NANOS));
+        }
+    }
+
+    /**
+     * The listeners closed (shutdown): a lingering close ends now, as the proxy has answered and only drops what the
+     * client still sends; an upload in progress goes on, to its answer.
+     */
+    private void listenersClosed() {
+        ClientRequestReceiver r = lingering;
+        if (r != null) {
+            stop();
+            r.lingerOver();
         }
     }
 
