@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -133,6 +134,25 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
         ctx.fireChannelInactive();
     }
 
+    /**
+     * A FIN before the header is complete (the channel allows half-closure, so nothing else closes it): nothing more
+     * can come, close now rather than hold the socket in CLOSE-WAIT until the header's deadline. A connect and close
+     * without a byte (a balancer's TCP health check) is no error; a header cut short is a malformed one.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && !settled) {
+            settled = true;
+            if (((Decoder) decoder).looked) {
+                fail(ctx, Failure.MALFORMED);
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close(); // before the header: nothing of this connection to tell anyone
@@ -173,9 +193,89 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
         return v1 || v2;
     }
 
+    /**
+     * The TLVs of a complete v2 PROXY header whose bytes start {@code a} and go on in {@code b}: -1 not decidable yet
+     * (the header is not complete), 0 nothing to check or well formed, 1 broken. Netty 4.1's parse of TLVs trusts
+     * their lengths: one longer than what is left of the header, or an SSL TLV shorter than its 5 fixed bytes, throws
+     * IndexOutOfBoundsException after it has retained slices of the connection's buffer for the TLVs before it, which
+     * are then never released: a peer could leak up to 64 KiB of pooled memory per connection. Such a header is
+     * refused here, before Netty parses it. An SSL TLV inside another (no sender does that; Netty nests up to 128 deep,
+     * leaking the same way when it gives up) is refused too.
+     */
+    static int v2Tlvs(ByteBuf a, ByteBuf b) {
+        Bytes h = new Bytes(a, b);
+        if (h.length < 16) {
+            return h.length > 0 && !h.startsWithV2() ? 0 : -1;
+        }
+        if (!h.startsWithV2() || h.get(12) != 0x21) { // not a v2 PROXY command: Netty takes no TLVs, or refuses it
+            return 0;
+        }
+        int family = (h.get(13) & 0xf0) >> 4;
+        int addresses = family == 1 ? 12 : family == 2 ? 36 : family == 3 ? 216 : -1;
+        int length = h.u16(14);
+        if (addresses < 0 || length < addresses) {
+            return 0; // no TLVs read (UNSPEC), or Netty refuses the short addresses itself
+        }
+        if (h.length < 16 + length) {
+            return -1;
+        }
+        return tlvsFit(h, 16 + addresses, 16 + length, false) ? 0 : 1;
+    }
+
+    /** Whether the TLVs between {@code from} and {@code to} each fit, as Netty reads them (a tail under 4 bytes ignored). */
+    private static boolean tlvsFit(Bytes h, int from, int to, boolean inSsl) {
+        for (int i = from; to - i >= 4;) {
+            int type = h.get(i);
+            int length = h.u16(i + 1);
+            i += 3;
+            if (length > to - i) {
+                return false;
+            }
+            if (type == 0x20 && (inSsl || length < 5 || !tlvsFit(h, i + 5, i + length, true))) { // PP2_TYPE_SSL: client, verify, sub-TLVs
+                return false;
+            }
+            i += length;
+        }
+        return true;
+    }
+
+    /** Two buffers' readable bytes as one, read without copying (the decoder's gathered bytes and the new read). */
+    private static final class Bytes {
+        private final ByteBuf a;
+        private final ByteBuf b;
+        private final int inA;
+        final int length;
+
+        Bytes(ByteBuf a, ByteBuf b) {
+            this.a = a;
+            this.b = b;
+            inA = a.readableBytes();
+            length = inA + b.readableBytes();
+        }
+
+        int get(int i) {
+            return (i < inA ? a.getByte(a.readerIndex() + i) : b.getByte(b.readerIndex() + i - inA)) & 0xff;
+        }
+
+        int u16(int i) {
+            return get(i) << 8 | get(i + 1);
+        }
+
+        boolean startsWithV2() {
+            for (int i = 0; i < Math.min(length, V2_SIGNATURE.length); i++) {
+                if (get(i) != (V2_SIGNATURE[i] & 0xff)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** Netty's decoder, told apart for the metric: bytes that are no header at all, and a header it refuses. */
     private final class Decoder extends HAProxyMessageDecoder {
         private boolean looked;
+        /** A v2 header's TLVs were checked ({@link #v2Tlvs}), or there are none to check. */
+        private boolean tlvsChecked;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -194,12 +294,28 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            if (!tlvsChecked && msg instanceof ByteBuf b) {
+                int tlvs = v2Tlvs(internalBuffer(), b);
+                tlvsChecked = tlvs >= 0;
+                if (tlvs == 1) {
+                    b.release();
+                    if (!settled) {
+                        settled = true;
+                        fail(ctx, Failure.MALFORMED);
+                    }
+                    return;
+                }
+            }
             super.channelRead(ctx, msg);
         }
 
+        /**
+         * Any failure of Netty's decoder before the header is settled is the header's: besides its own protocol
+         * exception, a TLV that Netty's parse reads past the end of raises IndexOutOfBoundsException (wrapped).
+         */
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof HAProxyProtocolException || cause instanceof DecoderException && cause.getCause() instanceof HAProxyProtocolException) {
+            if (cause instanceof HAProxyProtocolException || cause instanceof DecoderException) {
                 if (!settled) {
                     settled = true;
                     fail(ctx, Failure.MALFORMED);

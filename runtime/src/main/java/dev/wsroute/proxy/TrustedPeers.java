@@ -95,7 +95,10 @@ public final class TrustedPeers {
             if (ip == null) {
                 throw new IllegalArgumentException("'" + text + "' is no IP address or CIDR (e.g. 10.0.0.0/8, fd00::/8)");
             }
-            ip = unmapped(ip);
+            // an IPv4-mapped block (::ffff:10.0.0.0/104) holds the IPv4 addresses under its last 32 bits: peers are
+            // matched unmapped, so it is kept as the IPv4 block it is (10.0.0.0/8), its prefix 96 less
+            byte[] v4 = unmapped(ip);
+            int skipped = v4.length == ip.length ? 0 : 96;
             int prefix = ip.length * 8;
             if (slash >= 0) {
                 try {
@@ -103,11 +106,11 @@ public final class TrustedPeers {
                 } catch (NumberFormatException e) {
                     prefix = -1;
                 }
-                if (prefix < 0 || prefix > ip.length * 8) {
-                    throw new IllegalArgumentException("'" + text + "': the prefix length must be 0 to " + ip.length * 8);
+                if (prefix < skipped || prefix > ip.length * 8) {
+                    throw new IllegalArgumentException("'" + text + "': the prefix length must be " + skipped + " to " + ip.length * 8);
                 }
             }
-            return new Block(t, ip, prefix);
+            return new Block(t, v4, prefix - skipped);
         }
 
         boolean contains(byte[] ip) {

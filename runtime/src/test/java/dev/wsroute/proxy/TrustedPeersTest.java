@@ -40,6 +40,18 @@ class TrustedPeersTest {
         assertThat(v4.allows(peer("2001:db8::1"))).isFalse();
     }
 
+    /** An IPv4-mapped block is the IPv4 block under it: before, ::ffff:10.0.0.0/104 stopped the start ("0 to 32"). */
+    @Test
+    void anIpv4MappedCidrHoldsTheIpv4AddressesUnderIt() throws Exception {
+        TrustedPeers mapped = TrustedPeers.of(List.of("::ffff:10.0.0.0/104", "::ffff:192.168.1.10"));
+        assertThat(mapped.allows(peer("10.1.2.3"))).isTrue();
+        assertThat(mapped.allows(peer("11.0.0.1"))).isFalse();
+        assertThat(mapped.allows(peer("192.168.1.10"))).isTrue();
+        assertThat(mapped.allows(peer("192.168.1.11"))).isFalse();
+        assertThat(TrustedPeers.of(List.of("::ffff:0.0.0.0/96")).allows(peer("203.0.113.1"))).as("every IPv4 address").isTrue();
+        assertThat(TrustedPeers.problem(List.of("::ffff:10.0.0.0/95"))).contains("'::ffff:10.0.0.0/95': the prefix length must be 96 to 128");
+    }
+
     @Test
     void anEntryThatIsNoAddressOrCidrIsNamed() {
         assertThat(TrustedPeers.problem(List.of("10.0.0.0/8", "10.0.0.0/33"))).contains("'10.0.0.0/33': the prefix length must be 0 to 32");
