@@ -10,11 +10,18 @@ import io.netty.util.concurrent.FastThreadLocal;
  * One coarse clock per event loop for every connection deadline (request head, keep-alive idle, handshake,
  * tunnel idle): connections link a {@link Deadline} into the loop's list and one sweep task per loop, four times a
  * second, fires the due ones. No timer object per connection, no scheduled-task queue churn per request; a
- * deadline fires up to one sweep period late, which the seconds-long timeouts here never notice. The sweep also runs
+ * deadline fires up to one sweep period late (one that waits for a connection to be quiet, {@link Activity}, up to about
+ * two), never early, which the seconds-long timeouts here never notice. The sweep also runs
  * work put off until then ({@link #atNextSweep}), such as counters gathered per read and reported a few times a second.
  */
 final class LoopClock {
     static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final int RING = 256;
+    /**
+     * The longest a deadline that reads {@link Activity} waits between two looks at it (half the sweeps {@link #RING}
+     * keeps, sweeps late or not): an activity it has not seen yet is then always within the ring.
+     */
+    static final long LOOK_NANOS = (RING / 2 - 2) * PERIOD_NANOS;
     private static final FastThreadLocal<LoopClock> CLOCKS = new FastThreadLocal<>();
 
     private final Deadline head = new Deadline(null); // sentinel of a circular doubly-linked list
@@ -22,6 +29,10 @@ final class LoopClock {
     private ArrayList<Runnable> nextSweep = new ArrayList<>();
     private ArrayList<Runnable> running = new ArrayList<>();
     private long now = System.nanoTime();
+    /** The number of the last sweep (0: none yet, {@link #now} is the clock's creation). */
+    private long sweeps;
+    /** The times of the last {@link #RING} sweeps, by number: where {@link #after} finds an activity's bound. */
+    private final long[] sweepTimes = new long[RING];
 
     private LoopClock(EventLoop loop) {
         head.prev = head;
@@ -39,9 +50,25 @@ final class LoopClock {
         return c;
     }
 
-    /** The time of the last sweep: cheap to read on every read of a socket. */
+    /**
+     * The time of the last sweep. Not a time to note activity by: a read comes up to a period after it (more when the
+     * sweep is late), so a deadline counted from it fires early; see {@link Activity}.
+     */
     long now() {
         return now;
+    }
+
+    /**
+     * A time no earlier than an activity noted at sweep {@code stamp} ({@link #sweeps} then), a sweep before the last:
+     * the time of the sweep after it, which came after the activity. Exact for the last {@link #RING} sweeps; for an
+     * older stamp, the oldest time kept, still no earlier than the activity.
+     */
+    private long after(long stamp) {
+        long next = stamp + 1;
+        if (sweeps - next >= RING) {
+            next = sweeps - RING + 1;
+        }
+        return sweepTimes[(int) (next & (RING - 1))];
     }
 
     /** Runs {@code work} once, at the next sweep (within {@link #PERIOD_NANOS}), on this loop. */
@@ -100,6 +127,8 @@ final class LoopClock {
 
     private void sweep() {
         now = System.nanoTime();
+        sweeps++;
+        sweepTimes[(int) (sweeps & (RING - 1))] = now;
         for (Deadline d = head.next, next; d != head; d = next) {
             next = d.next;
             if (d.at - now <= 0) {
@@ -145,6 +174,47 @@ final class LoopClock {
 
         boolean armed() {
             return next != null;
+        }
+    }
+
+    /**
+     * When a connection was last active, for a deadline that waits for it to be quiet (a tunnel's idle timeout, a
+     * request body's): a read notes it with {@link #note}, one field write of the number of the loop's last sweep;
+     * the deadline asks {@link #quiet} at its sweep, which counts from the sweep after that note. The activity came
+     * before that sweep, so the quiet time is never more than the real one and the deadline never fires early; it may
+     * fire up to about two sweep periods late. The deadline must look at least every {@link #LOOK_NANOS}.
+     */
+    static final class Activity {
+        private final LoopClock clock;
+        /** The number of the sweep last before the last activity. */
+        private long stamp;
+        /** The stamp {@link #seenAt} was found for: a quiet connection's stamp is looked up once, while in the ring. */
+        private long seen = -1;
+        private long seenAt;
+
+        Activity(LoopClock clock) {
+            this.clock = clock;
+        }
+
+        /** The connection is active now: on every read, one field write. */
+        void note() {
+            stamp = clock.sweeps;
+        }
+
+        /**
+         * The time since the last {@link #note}, at the current sweep: never more than it really is (so a deadline
+         * never fires early), at most about two periods less (more when a sweep ran late).
+         */
+        long quiet() {
+            long s = stamp;
+            if (s >= clock.sweeps) { // active since the current sweep
+                return 0;
+            }
+            if (s != seen) {
+                seen = s;
+                seenAt = clock.after(s);
+            }
+            return Math.max(0, clock.now - seenAt);
         }
     }
 }

@@ -9,20 +9,23 @@ package dev.wsroute.proxy;
  * the proxy reads on.
  * <p>
  * One per client connection, made with its first request body and used by the next ones: no timer object per request.
- * A read only notes the time of the loop's coarse clock (one field write); the deadline, when it comes, looks at that
- * and fires or moves on, as a tunnel's idle timeout does.
+ * A read only notes the number of the loop's last sweep (one field write, {@link LoopClock.Activity}); the deadline,
+ * when it comes, counts the quiet from the sweep after it (so it never fires early) and fires or moves on, as a
+ * tunnel's idle timeout does.
  * <p>
  * The same deadline bounds a lingering close ({@link #linger}): after an answer that ends the connection while the
  * client may still be sending a body, the proxy drops what comes for at most {@code wsroute.limits.lingering-time},
- * and at most {@code wsroute.limits.lingering-timeout} between reads.
+ * and at most {@code wsroute.limits.lingering-timeout} between reads; it ends at once when the listeners close at
+ * shutdown.
  */
 final class RequestBodyTimeout {
     private final LoopClock clock;
     private final long nanos;
-    private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::check);
+    private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::check, this::listenersClosed);
     /** The exchange whose body is due; null while none is. */
     private HttpExchange exchange;
-    private long lastByte;
+    /** The client's last byte (or the end of its being held back): one field write per read. */
+    private final LoopClock.Activity lastByte;
     /** The connection lingering before its close; null while it is not. */
     private ClientRequestReceiver lingering;
     private long lingerEnd;
@@ -31,18 +34,19 @@ final class RequestBodyTimeout {
     RequestBodyTimeout(LoopClock clock, long nanos) {
         this.clock = clock;
         this.nanos = nanos;
+        this.lastByte = new LoopClock.Activity(clock);
     }
 
     /** The exchange's request has a body: from now on its bytes must keep coming. */
     void start(HttpExchange e) {
         exchange = e;
-        lastByte = clock.now();
-        clock.arm(deadline, nanos);
+        lastByte.note();
+        clock.arm(deadline, Math.min(nanos, LoopClock.LOOK_NANOS));
     }
 
     /** Bytes of the body came, or the proxy reads the client again after holding it back: the wait starts over. */
     void progress() {
-        lastByte = clock.now();
+        lastByte.note();
     }
 
     /** The body is complete, or its exchange ended. */
@@ -59,20 +63,31 @@ final class RequestBodyTimeout {
     void linger(ClientRequestReceiver r, long time, long quiet) {
         exchange = null;
         lingering = r;
-        lastByte = clock.now();
-        lingerEnd = lastByte + time;
+        lastByte.note();
+        lingerEnd = System.nanoTime() + time;
         lingerQuiet = quiet;
-        clock.arm(deadline, Math.min(time, quiet));
+        clock.arm(deadline, Math.min(Math.min(time, quiet), LoopClock.LOOK_NANOS));
     }
 
     private void checkLinger(ClientRequestReceiver r) {
-        long now = clock.now();
-        long left = Math.min(lingerEnd - now, lingerQuiet - (now - lastByte));
+        long left = Math.min(lingerEnd - clock.now(), lingerQuiet - lastByte.quiet());
         if (left <= 0) {
             stop();
             r.lingerOver();
         } else {
-            clock.arm(deadline, left);
+            clock.arm(deadline, Math.min(left, LoopClock.LOOK_NANOS));
+        }
+    }
+
+    /**
+     * The listeners closed (shutdown): a lingering close ends now, as the proxy has answered and only drops what the
+     * client still sends; an upload in progress goes on, to its answer.
+     */
+    private void listenersClosed() {
+        ClientRequestReceiver r = lingering;
+        if (r != null) {
+            stop();
+            r.lingerOver();
         }
     }
 
@@ -85,18 +100,17 @@ final class RequestBodyTimeout {
         if (e == null) {
             return;
         }
-        long now = clock.now();
         if (e.clientHeld()) { // the client is not the one stalling
-            lastByte = now;
-            clock.arm(deadline, nanos);
+            lastByte.note();
+            clock.arm(deadline, Math.min(nanos, LoopClock.LOOK_NANOS));
             return;
         }
-        long quiet = now - lastByte;
+        long quiet = lastByte.quiet();
         if (quiet >= nanos) {
             stop();
             e.bodyLate();
         } else {
-            clock.arm(deadline, nanos - quiet);
+            clock.arm(deadline, Math.min(nanos - quiet, LoopClock.LOOK_NANOS));
         }
     }
 }

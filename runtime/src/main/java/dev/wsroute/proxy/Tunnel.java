@@ -46,7 +46,7 @@ final class Tunnel implements Runnable {
     private final LoopClock.Deadline idle = new LoopClock.Deadline(this::idleCheck);
     private long idleNanos;
     /** When either side last delivered bytes, on the loop's coarse clock: one field write per read. */
-    private long lastActivity;
+    private final LoopClock.Activity activity;
     private CloseInitiator closedBy;
     private int closeCode = 1006;
     private CloseCause cause;
@@ -78,6 +78,7 @@ final class Tunnel implements Runnable {
         this.ctx = ctx;
         this.request = request;
         this.clock = LoopClock.of(clientChannel.eventLoop());
+        this.activity = new LoopClock.Activity(clock);
         this.lifecycle = lifecycle;
     }
 
@@ -122,8 +123,8 @@ final class Tunnel implements Runnable {
         Channel c = client.channel;
         Channel u = upstream.channel;
         idleNanos = idleTimeout.toNanos();
-        lastActivity = clock.now();
-        clock.arm(idle, idleNanos);
+        activity.note();
+        clock.arm(idle, Math.min(idleNanos, LoopClock.LOOK_NANOS));
         c.pipeline().replace(clientHandshake, "tunnel", client);
         u.pipeline().replace(upstreamHandshake, "tunnel", upstream);
         if (upstreamEarly != null && upstreamEarly.isReadable()) {
@@ -157,16 +158,16 @@ final class Tunnel implements Runnable {
 
     /** A side delivered bytes: the tunnel is not idle. */
     void active() {
-        lastActivity = clock.now();
+        activity.note();
     }
 
     /** Idle timeout: no bytes either way for the rule's idle time. */
     private void idleCheck() {
-        long quiet = clock.now() - lastActivity;
+        long quiet = activity.quiet();
         if (quiet >= idleNanos) {
             close(CloseCause.IDLE);
         } else {
-            clock.arm(idle, idleNanos - quiet);
+            clock.arm(idle, Math.min(idleNanos - quiet, LoopClock.LOOK_NANOS));
         }
     }
 

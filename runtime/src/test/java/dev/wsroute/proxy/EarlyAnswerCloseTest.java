@@ -159,6 +159,64 @@ class EarlyAnswerCloseTest {
         }
     }
 
+    /**
+     * A lingering close is over when the listeners close at shutdown: the proxy has answered and only drops what the
+     * client still sends. Before, its deadline had nothing to do then and it lasted its whole lingering time (30 s by
+     * default, 10 minutes here) into the shutdown. An upload in progress goes on to its answer.
+     */
+    @Test
+    void aLingeringCloseEndsWhenTheListenersCloseAndAnUploadInProgressStillGetsItsAnswer() throws Exception {
+        Upstream up = new Upstream((s, in) -> {
+            String head = RawHttp.head(in);
+            if (head.startsWith("POST /early")) {
+                s.getOutputStream().write(TOO_LARGE);
+                in.transferTo(OutputStream.nullOutputStream());
+                return;
+            }
+            in.readNBytes(10);
+            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+            in.transferTo(OutputStream.nullOutputStream());
+        });
+        try (up; dev.wsroute.testing.EchoBackend backend = dev.wsroute.testing.EchoBackend.named("app");
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "10m",
+                        "wsroute.limits.lingering-timeout", "10m", "wsroute.limits.lingering-time", "10m",
+                        "wsroute.limits.request-body-timeout", "10m"))) {
+            px.routes("""
+                    apiVersion: wsroute.dev/v1alpha1
+                    kind: WebSocketRoute
+                    metadata: {name: web, namespace: default}
+                    spec:
+                      rules:
+                        - match: {path: {value: /ws}}
+                          backends: [{endpoints: ["%s"]}]
+                      http:
+                        backends: [{endpoints: ["%s"]}]
+                    """.formatted(backend.endpoint(), up.endpoint()));
+            try (dev.wsroute.testing.WsClient ws = dev.wsroute.testing.WsClient.connect(px.port(), "/ws"); // keeps the drain going
+                    RawHttp lingering = new RawHttp(px.port()); RawHttp uploading = new RawHttp(px.port())) {
+                assertThat(ws.roundTrip("hi")).isEqualTo("app:hi");
+                lingering.socket.setSoTimeout(30_000);
+                uploading.socket.setSoTimeout(30_000);
+                String answer = lingering.send("POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(10)).readResponse();
+                assertThat(status(answer)).as(answer).isEqualTo(413);
+                assertThat(lingering.closedByServer()).as("the proxy's FIN: its lingering close").isTrue();
+                uploading.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nxxxxx");
+                await().atMost(WAIT).until(() -> up.sockets.size() == 2); // the upload's request reached its upstream
+                assertThat(px.clientConnections()).isEqualTo(3.0);
+
+                px.dataPlane.leave(); // SIGTERM, then the delay's end while the WebSocket drains
+                java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(px::close);
+                await("the lingering close ends with the listeners").atMost(Duration.ofSeconds(30)).until(() -> px.clientConnections() == 2);
+                assertThat(stopped).isNotDone();
+
+                String done = uploading.send("yyyyy").readResponse();
+                assertThat(status(done)).as(done).isEqualTo(200);
+                ws.sendClose(); // the drain is over
+                stopped.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** Writes a body of 100 MB (under the default limit) in 16 KiB pieces on a thread of its own until stopped, {@code most} bytes sent or the socket fails. */
     static final class Writer implements AutoCloseable {
         private final AtomicBoolean stop = new AtomicBoolean();

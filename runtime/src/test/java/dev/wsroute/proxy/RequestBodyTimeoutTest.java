@@ -104,6 +104,63 @@ class RequestBodyTimeoutTest {
     }
 
     /** An upstream may answer before the body is complete; a client that then stops sending is cut off, both ways. */
+    /**
+     * The body's wait counts from its last byte as it came, not from the sweep before it: each upload's last bytes go at
+     * their own moment of a sweep period, and no 408 may come before their send time plus the timeout (a sound lower
+     * bound: the proxy reads them after they are sent). It counted from the last sweep's time, up to 250 ms before the
+     * read, so most of these 408s came early.
+     */
+    @Test
+    void the408NeverComesBeforeTheTimeoutAfterTheLastByte() throws Exception {
+        int n = 40;
+        AtomicLong received = new AtomicLong();
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try (Upstream up = new Upstream((s, in) -> {
+            RawHttp.head(in);
+            while (in.read() >= 0) {
+                received.incrementAndGet();
+            }
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.limits.request-body-timeout", "1s"))) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            List<RawHttp> clients = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    clients.add(new RawHttp(px.port()).send(post("up.test", 100) + "x".repeat(5)));
+                }
+                await().atMost(WAIT).until(() -> received.get() == 5L * n); // every upload under way
+                List<java.util.concurrent.Future<Long>> answered = new java.util.ArrayList<>();
+                for (RawHttp c : clients) {
+                    c.socket.setSoTimeout(30_000);
+                    answered.add(readers.submit(() -> {
+                        assertThat(status(c.readResponse())).isEqualTo(408);
+                        return System.nanoTime();
+                    }));
+                }
+                long[] sent = new long[n];
+                long spread = TimeUnit.MILLISECONDS.toNanos(300) / n;
+                for (int i = 0; i < n; i++) { // paced, not timed: each last byte at another moment of the sweep period
+                    sent[i] = System.nanoTime();
+                    clients.get(i).send("y".repeat(5));
+                    java.util.concurrent.locks.LockSupport.parkNanos(spread);
+                }
+                long timeout = Duration.ofSeconds(1).toNanos();
+                int early = 0;
+                for (int i = 0; i < n; i++) {
+                    if (answered.get(i).get(60, TimeUnit.SECONDS) - sent[i] < timeout) {
+                        early++;
+                    }
+                }
+                assertThat(early).as("408s before 1 s after the last byte, of " + n).isZero();
+            } finally {
+                for (RawHttp c : clients) {
+                    c.close();
+                }
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
     @Test
     void anUploadThatStopsAfterItsAnswerStartedClosesBothConnections() throws Exception {
         CountDownLatch upstreamClosed = new CountDownLatch(1);

@@ -537,6 +537,50 @@ class WebSocketProxyTest {
         });
     }
 
+    /**
+     * The idle time counts from the last byte as it came, not from the sweep before it: each tunnel's last message goes
+     * at its own moment of a sweep period, and no Close 1001 for being idle may come before that message's send time
+     * plus the idle time (a sound lower bound: the proxy reads the message after it is sent). It counted from the last
+     * sweep's time, up to 250 ms before the read, so most of these closes came early.
+     */
+    @Test
+    void idleTimeoutNeverFiresBeforeTheIdleTimeAfterTheLastMessage() throws Exception {
+        px.routes(route("chat", "[]", """
+                - match: {path: {value: /echo}}
+                  timeouts: {idle: 1s}
+                  backends: [{endpoints: [%s]}]
+                """.formatted(a.endpoint())));
+        int n = 40;
+        List<WsClient> clients = new ArrayList<>();
+        long[] sent = new long[n];
+        List<java.util.concurrent.CompletableFuture<Long>> closed = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                clients.add(WsClient.connect(px.ws("/echo"), Map.of()));
+            }
+            for (WsClient c : clients) {
+                closed.add(c.closeCode.thenApply(code -> System.nanoTime()));
+            }
+            long spread = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300) / n;
+            for (int i = 0; i < n; i++) { // paced, not timed: each message at another moment of the sweep period
+                sent[i] = System.nanoTime();
+                clients.get(i).ws.sendText("m" + i, true);
+                java.util.concurrent.locks.LockSupport.parkNanos(spread);
+            }
+            long idle = Duration.ofSeconds(1).toNanos();
+            int early = 0;
+            for (int i = 0; i < n; i++) {
+                assertThat(clients.get(i).awaitClose()).isEqualTo(1001);
+                if (closed.get(i).get() - sent[i] < idle) {
+                    early++;
+                }
+            }
+            assertThat(early).as("idle closes before 1 s after the last message, of " + n).isZero();
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+
     @Test
     void shutdownClosesOpenSocketsWith1001AfterTheDrainPeriod() throws Exception {
         px.routes(simpleRoute(a.endpoint()));
