@@ -47,7 +47,7 @@ class LingeringCloseProbeTest {
     /**
      * The upstream's 413 head comes before the body ends; the client then sends the rest of the body and a request
      * pipelined behind it. The answer said close: the client reads it all and the end, the pipelined request is not
-     * served, the answer is counted once, and the connection closes (the body was read: no lingering wait).
+     * served, the answer is counted once, and the close lingers (a request was pipelined) until the client's FIN.
      */
     @Test
     void anEarlyAnswerWhoseBodyEndsFirstClosesAfterItAndServesNoPipelinedRequest() throws Exception {
@@ -83,6 +83,8 @@ class LingeringCloseProbeTest {
                 client.send("y".repeat(10) + "GET /second HTTP/1.1\r\nHost: up.test\r\n\r\n");
                 assertThat(new String(client.readBytes(9), StandardCharsets.US_ASCII)).isEqualTo("too large");
                 assertThat(client.socket.getInputStream().read()).as("the end, a FIN").isEqualTo(-1);
+                assertThat(px.clientConnections()).as("lingering: a pipelined request was unread").isEqualTo(1.0);
+                client.socket.shutdownOutput();
                 await().atMost(WAIT).until(() -> px.clientConnections() == 0);
             }
             assertThat(secondServed).as("the request pipelined behind the body").isFalse();
