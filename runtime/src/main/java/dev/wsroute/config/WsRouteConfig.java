@@ -150,9 +150,9 @@ public interface WsRouteConfig {
 
         /**
          * Plain HTTP, an answer that ends the client connection while the client may still be sending its request body
-         * (an upstream's early 413, a 503 to an upload): the longest the proxy then reads and drops what the client
-         * still sends before it closes (nginx's {@code lingering_time}), so that the client reads the answer instead of
-         * a reset. At most 4 MiB is dropped.
+         * (an upstream's early 413, a 503 to an upload) or requests pipelined behind the answered one: the longest the
+         * proxy then reads and drops what the client still sends before it closes (nginx's {@code lingering_time}), so
+         * that the client reads the answer instead of a reset. At most 4 MiB is dropped.
          */
         @WithDefault("30s")
         Duration lingeringTime();

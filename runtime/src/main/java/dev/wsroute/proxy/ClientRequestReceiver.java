@@ -326,7 +326,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         exchange = null;
         // with the listeners closed, no connection waits for a request until the process ends
         if (!keepAlive || (inputClosed || px.listenersClosed) && !queuedAny()) {
-            closeAfter(ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER), bodyUnread); // from an upstream event
+            // requests pipelined behind this one are not served: their client may still be sending more (beyond the
+            // queue's bound the proxy stopped reading it), so the close lingers as for an unread body (RFC 9112 §9.6)
+            closeAfter(ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER), bodyUnread || queuedAny()); // from an upstream event
             releaseQueued(); // busy stays: what comes before the close (the rest of a read) is not served (RFC 9112 §9.6)
             return;
         }
@@ -345,7 +347,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Closes once what was written is out. While the client may still be sending a request body, a plain close
+     * Closes once what was written is out. While the client may still be sending a request body (or requests
+     * pipelined behind the answered one), a plain close
      * would leave its bytes unread, and the kernel answers those with a reset, which can reach the client before it
      * read the answer: then the close lingers, as nginx's does: the output is shut (the client reads the answer and
      * its end), what the client still sends is read and dropped, and the connection closes when the client closes,

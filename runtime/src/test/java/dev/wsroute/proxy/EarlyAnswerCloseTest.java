@@ -45,7 +45,7 @@ class EarlyAnswerCloseTest {
     static final byte[] TOO_LARGE = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large".getBytes(StandardCharsets.US_ASCII);
 
     /** Answers 413 as soon as the head is in, then reads (and drops) whatever comes until the proxy closes. */
-    private static Upstream early413() throws IOException {
+    static Upstream early413() throws IOException {
         return new Upstream((s, in) -> {
             RawHttp.head(in);
             s.getOutputStream().write(TOO_LARGE);
@@ -254,6 +254,15 @@ class EarlyAnswerCloseTest {
 
         IOException failure() {
             return failed.get();
+        }
+
+        long sent() {
+            return sent.get();
+        }
+
+        /** Whether it has stopped (sent what it was to send, or failed). */
+        boolean done() {
+            return !thread.isAlive();
         }
 
         @Override
