@@ -370,7 +370,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private void linger() {
         Channel ch = ctx.channel();
-        if (!ch.isActive() || lingering || !(ch instanceof DuplexChannel duplex)) {
+        // a client whose FIN came while the answer was going out has nothing more to send: no reason to linger
+        if (!ch.isActive() || lingering || inputClosed || !(ch instanceof DuplexChannel duplex)) {
             ch.close();
             return;
         }
