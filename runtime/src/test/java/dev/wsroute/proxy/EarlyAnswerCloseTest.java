@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,16 +20,12 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.proxy.RequestBodyTimeoutTest.Upstream;
-import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestRoutes;
 import dev.wsroute.testing.TlsClients;
-import dev.wsroute.tls.SecretSource;
-import dev.wsroute.tls.StandaloneSecrets;
-import dev.wsroute.tls.TlsMaterialResolver;
 
 /**
  * An answer that comes while the client is still uploading its request body (an upstream's early 413) ends the
@@ -111,8 +106,7 @@ class EarlyAnswerCloseTest {
                     ---
                     %s
                     """.formatted(up.endpoint(), ca.issue("localhost").secretYaml("default", "web-tls"));
-            px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
-                    .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
+            px.routesWithSecrets(yaml);
             try (SSLSocket s = TlsClients.connect(ca.clientSslContext(), px.dataPlane.tlsPort(), "localhost");
                     Writer writer = new Writer(s, "localhost", 2 << 20)) {
                 s.setSoTimeout(30_000);

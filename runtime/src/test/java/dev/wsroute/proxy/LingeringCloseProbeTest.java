@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 
 import javax.net.ssl.SSLSocket;
 import java.util.concurrent.CountDownLatch;
@@ -23,12 +22,8 @@ import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.TestRoutes;
-import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TlsClients;
-import dev.wsroute.tls.SecretSource;
-import dev.wsroute.tls.StandaloneSecrets;
-import dev.wsroute.tls.TlsMaterialResolver;
 
 /**
  * Edges of the close after an early answer (an answer that starts before the request body is all read): the body
@@ -237,8 +232,7 @@ class LingeringCloseProbeTest {
                     ---
                     %s
                     """.formatted(up.endpoint(), ca.issue("localhost").secretYaml("default", "web-tls"));
-            px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
-                    .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
+            px.routesWithSecrets(yaml);
             try (SSLSocket s = TlsClients.connect(ca.clientSslContext(), px.dataPlane.tlsPort(), "localhost");
                     EarlyAnswerCloseTest.Writer writer = new EarlyAnswerCloseTest.Writer(s, "localhost", 64 << 20)) {
                 s.setSoTimeout(30_000);

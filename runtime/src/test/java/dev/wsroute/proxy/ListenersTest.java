@@ -7,11 +7,9 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,15 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.WsClient;
-import dev.wsroute.tls.SecretSource;
-import dev.wsroute.tls.StandaloneSecrets;
-import dev.wsroute.tls.TlsMaterialResolver;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.Epoll;
 
@@ -65,8 +59,7 @@ class ListenersTest {
                         ---
                         %s
                         """.formatted(backend.endpoint(), localhost.secretYaml("default", "chat-tls"));
-                px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
-                        .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
+                px.routesWithSecrets(yaml);
 
                 List<Channel> listeners = px.dataPlane.listeners();
                 assertThat(listeners).extracting(ch -> ((InetSocketAddress) ch.localAddress()).getPort())

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +18,6 @@ import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.Test;
 
-import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
@@ -27,9 +25,6 @@ import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.TlsClients;
 import dev.wsroute.testing.WsClient;
-import dev.wsroute.tls.SecretSource;
-import dev.wsroute.tls.StandaloneSecrets;
-import dev.wsroute.tls.TlsMaterialResolver;
 
 /**
  * The end of the shutdown delay ({@link DataPlane#close} after {@link DataPlane#leave}): connections that wait for a
@@ -99,8 +94,7 @@ class ShutdownIdleConnectionsTest {
                     ---
                     %s
                     """.formatted(backend.endpoint(), ca.issue("localhost").secretYaml("default", "web-tls"));
-            px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
-                    .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
+            px.routesWithSecrets(yaml);
             int tls = px.dataPlane.tlsPort();
             try (WsClient ws = WsClient.connect(px.port(), "/ws");
                     Socket silent = new Socket("127.0.0.1", tls); Socket partial = new Socket("127.0.0.1", tls);

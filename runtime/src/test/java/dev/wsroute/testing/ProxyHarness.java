@@ -3,6 +3,7 @@ package dev.wsroute.testing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.wsroute.metrics.micrometer.MicrometerMeters;
@@ -13,6 +14,9 @@ import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
+import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.StandaloneSecrets;
+import dev.wsroute.tls.TlsMaterialResolver;
 import dev.wsroute.tls.TlsProblem;
 import dev.wsroute.tls.TlsResolver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,6 +44,15 @@ public final class ProxyHarness implements AutoCloseable {
 
     public void routes(String yaml, TlsResolver tls) {
         routes(yaml, tls, EndpointSource.STATIC);
+    }
+
+    /**
+     * As standalone mode reads a routes file: its {@code kubernetes.io/tls} Secret documents serve the certificates its
+     * routes' {@code tls.secretName} name.
+     */
+    public void routesWithSecrets(String yaml) {
+        routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
+                .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
     }
 
     /** With another endpoint source, e.g. one that resolves nothing (no ready endpoint). */
