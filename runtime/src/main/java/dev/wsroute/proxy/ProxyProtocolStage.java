@@ -181,12 +181,12 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
     }
 
     /** Whether the first bytes of a connection can begin a PROXY header (v1 or v2): compares as many as there are, up to 12. */
-    static boolean couldBeHeader(ByteBuf b) {
-        int n = Math.min(b.readableBytes(), V2_SIGNATURE.length);
+    private static boolean couldBeHeader(Bytes b) {
+        int n = Math.min(b.length, V2_SIGNATURE.length);
         boolean v1 = true;
         boolean v2 = true;
         for (int i = 0; i < n; i++) {
-            byte c = b.getByte(b.readerIndex() + i);
+            byte c = (byte) b.get(i);
             v1 &= i >= V1_SIGNATURE.length || c == V1_SIGNATURE[i];
             v2 &= c == V2_SIGNATURE[i];
         }
@@ -273,15 +273,20 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
 
     /** Netty's decoder, told apart for the metric: bytes that are no header at all, and a header it refuses. */
     private final class Decoder extends HAProxyMessageDecoder {
+        /** A byte came. */
         private boolean looked;
+        /** The first 12 bytes came and are a PROXY signature's: no need to look again. */
+        private boolean signed;
         /** A v2 header's TLVs were checked ({@link #v2Tlvs}), or there are none to check. */
         private boolean tlvsChecked;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (!looked && msg instanceof ByteBuf b && b.isReadable()) {
+            if (!signed && msg instanceof ByteBuf b && b.isReadable()) {
                 looked = true;
-                if (!couldBeHeader(b)) {
+                Bytes first = new Bytes(internalBuffer(), b); // what came so far: the signature may take several reads
+                signed = first.length >= V2_SIGNATURE.length;
+                if (!couldBeHeader(first)) {
                     b.release();
                     if (!settled) {
                         settled = true;

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +30,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.metrics.Meters;
-import dev.wsroute.standalone.RoutesDocuments;
+import dev.wsroute.metrics.micrometer.MicrometerMeters;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.testing.EchoBackend;
 import dev.wsroute.testing.LogLines;
@@ -40,9 +39,7 @@ import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.TestRoutes;
-import dev.wsroute.tls.SecretSource;
-import dev.wsroute.tls.StandaloneSecrets;
-import dev.wsroute.tls.TlsMaterialResolver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -169,6 +166,33 @@ class ProxyProtocolEdgesTest {
     }
 
     /**
+     * A client around the balancer whose first read is one byte that could begin "PROXY " ("P" of "POST") is
+     * {@code missing}, as one whose first read is the whole request: the signature is judged on its first 12 bytes, in
+     * as many reads as they take. It was judged on the first read alone, and Netty's decoder then refused the rest as a
+     * malformed header.
+     */
+    @Test
+    void noSignatureIsMissingAlsoWhenItsFirstReadIsOneByteThatCouldBeginOne() throws Exception {
+        Transport transport = Transport.create(1, Transport.Kind.NIO);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try {
+            ProxyContext on = new ProxyContext(TestConfig.wsroute("wsroute.listen.proxy-protocol", "true"), new RouteTableHolder(),
+                    new ProxyMetrics(new MicrometerMeters(registry)), () -> null, transport);
+            EmbeddedChannel ch = new EmbeddedChannel(false, false);
+            ch.pipeline().addLast("init", new ClientInitializer(on, false));
+            ch.register();
+            ch.writeInbound(Unpooled.copiedBuffer(ascii("P")));
+            assertThat(ch.isOpen()).as("one byte that could begin a header: wait for more").isTrue();
+            ch.writeInbound(Unpooled.copiedBuffer(ascii("OST /upload HTTP/1.1\r\nHost: up.test\r\n\r\n")));
+            assertThat(ch.isOpen()).isFalse();
+            assertThat(registry.get("wsroute.proxy.protocol.errors").tag("reason", "missing").counter().count()).isEqualTo(1.0);
+            assertThat(registry.get("wsroute.proxy.protocol.errors").tag("reason", "malformed").counter().count()).isZero();
+        } finally {
+            transport.group().shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * The listeners allow half-closure: a FIN before the header was seen by no stage, so the connection sat in
      * CLOSE-WAIT until the header's deadline and was then counted as a timeout (a TCP health check: every one of them).
      * Now it closes at once; a connect-and-close is no error, a header cut short is malformed.
@@ -263,8 +287,7 @@ class ProxyProtocolEdgesTest {
                     ---
                     %s
                     """.formatted(up.endpoint(), ca.issue("localhost").secretYaml("default", "secure-tls"));
-            RoutesDocuments.Parsed parsed = RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8));
-            px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null).withSecrets(StandaloneSecrets.from(parsed.secrets())));
+            px.routesWithSecrets(yaml);
             byte[] header = v2WithTlvs("203.0.113.60", balancerTlvs());
             Socket raw = new HeaderFirst(header);
             raw.connect(new InetSocketAddress("127.0.0.1", px.dataPlane.tlsPort()), 5_000);
