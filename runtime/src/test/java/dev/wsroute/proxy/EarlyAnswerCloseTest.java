@@ -95,18 +95,7 @@ class EarlyAnswerCloseTest {
     void overTlsTheClientReadsTheWholeEarly413AndThenTheEnd() throws Exception {
         TestCertificates.Authority ca = TestCertificates.authority("lingering CA");
         try (Upstream up = early413(); ProxyHarness px = new ProxyHarness(TestConfig.withTls("wsroute.limits.lingering-timeout", "10m"))) {
-            String yaml = """
-                    apiVersion: wsroute.dev/v1alpha1
-                    kind: WebSocketRoute
-                    metadata: {name: web, namespace: default}
-                    spec:
-                      hosts: [localhost]
-                      tls: {secretName: web-tls}
-                      http: {backends: [{endpoints: ["%s"]}]}
-                    ---
-                    %s
-                    """.formatted(up.endpoint(), ca.issue("localhost").secretYaml("default", "web-tls"));
-            px.routesWithSecrets(yaml);
+            px.routesWithSecrets(TestRoutes.httpOverTls(up.endpoint(), ca));
             try (SSLSocket s = TlsClients.connect(ca.clientSslContext(), px.dataPlane.tlsPort(), "localhost");
                     Writer writer = new Writer(s, "localhost", 2 << 20)) {
                 s.setSoTimeout(30_000);

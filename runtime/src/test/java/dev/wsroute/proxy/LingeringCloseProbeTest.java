@@ -221,18 +221,7 @@ class LingeringCloseProbeTest {
     void overTlsAClientThatKeepsSendingWhileLingeringIsClosedAtTheByteBound() throws Exception {
         TestCertificates.Authority ca = TestCertificates.authority("lingering CA");
         try (Upstream up = EarlyAnswerCloseTest.early413(); ProxyHarness px = new ProxyHarness(TestConfig.withTls(LONG_LINGER))) {
-            String yaml = """
-                    apiVersion: wsroute.dev/v1alpha1
-                    kind: WebSocketRoute
-                    metadata: {name: web, namespace: default}
-                    spec:
-                      hosts: [localhost]
-                      tls: {secretName: web-tls}
-                      http: {backends: [{endpoints: ["%s"]}]}
-                    ---
-                    %s
-                    """.formatted(up.endpoint(), ca.issue("localhost").secretYaml("default", "web-tls"));
-            px.routesWithSecrets(yaml);
+            px.routesWithSecrets(TestRoutes.httpOverTls(up.endpoint(), ca));
             try (SSLSocket s = TlsClients.connect(ca.clientSslContext(), px.dataPlane.tlsPort(), "localhost");
                     EarlyAnswerCloseTest.Writer writer = new EarlyAnswerCloseTest.Writer(s, "localhost", 64 << 20)) {
                 s.setSoTimeout(30_000);

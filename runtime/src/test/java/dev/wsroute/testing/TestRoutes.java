@@ -31,4 +31,22 @@ public final class TestRoutes {
                   http: {backends: [{endpoints: ["%s"]}]}
                 """.formatted(name, host, endpoint);
     }
+
+    /**
+     * A route serving plain HTTP for {@code localhost} over TLS (Secret {@code web-tls}), and that Secret's document with
+     * a certificate {@code ca} issues: for {@link ProxyHarness#routesWithSecrets}.
+     */
+    public static String httpOverTls(String endpoint, TestCertificates.Authority ca) {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: web, namespace: default}
+                spec:
+                  hosts: [localhost]
+                  tls: {secretName: web-tls}
+                  http: {backends: [{endpoints: ["%s"]}]}
+                ---
+                %s
+                """.formatted(endpoint, ca.issue("localhost").secretYaml("default", "web-tls"));
+    }
 }
