@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -40,9 +42,11 @@ import io.netty.util.concurrent.EventExecutor;
 /**
  * Issue 9: no timer object per connection. Every deadline of a connection is on its I/O thread's sweep
  * ({@link LoopClock}); the TLS handshake's was not: Netty's SNI stage scheduled a task per connection for the
- * ClientHello, the handler it made another for the rest of the handshake. Now no connection in its handshake holds
- * a scheduled task, and the deadlines still fire as documented: the ClientHello and the rest of the handshake each get
- * the request-header timeout, a timeout is counted {@code reason="timeout"} and closes quietly, never before its time.
+ * ClientHello, the handler it made another for the rest of the handshake, and each upstream TLS connection one more
+ * (Netty's default 10 s). Now none of them holds a scheduled task, and the deadlines still fire as documented: the
+ * ClientHello and the rest of the handshake each get the request-header timeout, a timeout is counted
+ * {@code reason="timeout"} and closes quietly, never before its time; an upstream that never answers the ClientHello
+ * gets the rule's handshake timeout (504).
  */
 class TlsHandshakeDeadlineTest {
     static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -138,6 +142,53 @@ class TlsHandshakeDeadlineTest {
     }
 
     /**
+     * An upstream TLS endpoint that accepts the connection and never answers its ClientHello: the upgrade gets its 504
+     * at the rule's handshake timeout, as any upstream that does not answer in time, and no connection to it holds a
+     * timer of its own (Netty's 10 s handshake timer was one per upstream TLS connection; it also answered 502 at 10 s
+     * where the rule's timeout was longer).
+     */
+    @Test
+    void anUpstreamThatNeverAnswersTheClientHelloGetsTheRulesDeadline() throws Exception {
+        try (SilentUpstream upstream = new SilentUpstream();
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.io-threads", "2"))) {
+            px.routesWithSecrets("""
+                    apiVersion: wsroute.dev/v1alpha1
+                    kind: WebSocketRoute
+                    metadata: {name: silent, namespace: default}
+                    spec:
+                      rules:
+                        - match: {path: {type: Prefix, value: /ws}}
+                          backends: [{endpoints: ["127.0.0.1:%d"]}]
+                          upstreamTLS: {enabled: true, insecureSkipVerify: true}
+                          timeouts: {handshake: %dms}
+                    """.formatted(upstream.port(), TIMEOUT.toMillis()));
+            int before = scheduledTasks(px.dataPlane);
+            List<RawHttp> clients = new ArrayList<>();
+            List<Long> sent = new ArrayList<>();
+            try {
+                for (int i = 0; i < EACH; i++) {
+                    RawHttp c = new RawHttp(px.port());
+                    c.socket.setSoTimeout((int) WAIT.toMillis());
+                    sent.add(System.nanoTime());
+                    clients.add(c.send(RawHttp.upgradeRequest("/ws", "up.test")));
+                }
+                await().atMost(WAIT).until(() -> upstream.hellos() == EACH); // each upstream connection sent its ClientHello
+                assertThat(scheduledTasks(px.dataPlane) - before).as("scheduled tasks held for %d upstream TLS handshakes", EACH)
+                        .isLessThanOrEqualTo(2);
+                for (int i = 0; i < EACH; i++) {
+                    assertThat(clients.get(i).readHead()).startsWith("HTTP/1.1 504 ");
+                    assertThat(Duration.ofNanos(System.nanoTime() - sent.get(i))).isGreaterThanOrEqualTo(TIMEOUT);
+                }
+            } finally {
+                for (RawHttp c : clients) {
+                    c.close();
+                }
+            }
+            await().atMost(WAIT).until(() -> upstream.closed() == EACH); // and the upstream connections are closed
+        }
+    }
+
+    /**
      * The scheduled tasks the data plane's I/O threads hold, summed. Netty has no public count of them: this reads
      * each loop's own queue ({@link AbstractScheduledEventExecutor}'s {@code scheduledTaskQueue}, by reflection, in the
      * test only), on that loop's thread, where the queue is kept (a task cancelled there leaves it at once), so the
@@ -215,6 +266,81 @@ class TlsHandshakeDeadlineTest {
                 // closed as well
             }
             return Duration.ofNanos(System.nanoTime() - connected);
+        }
+    }
+
+    /** Accepts TCP connections, reads what they send (a ClientHello), and never answers. */
+    static final class SilentUpstream implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket();
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+        private final List<Socket> hellos = new CopyOnWriteArrayList<>();
+        private final List<Socket> closed = new CopyOnWriteArrayList<>();
+        private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+        SilentUpstream() throws IOException {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread acceptor = new Thread(this::accept, "silent-upstream");
+            acceptor.setDaemon(true);
+            threads.add(acceptor);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int hellos() {
+            return hellos.size();
+        }
+
+        int closed() {
+            return closed.size();
+        }
+
+        private void accept() {
+            try {
+                while (true) {
+                    Socket s = server.accept();
+                    accepted.add(s);
+                    Thread reader = new Thread(() -> read(s), "silent-upstream-read");
+                    reader.setDaemon(true);
+                    threads.add(reader);
+                    reader.start();
+                }
+            } catch (IOException closedServer) {
+                // closed at the test's end
+            }
+        }
+
+        private void read(Socket s) {
+            byte[] buf = new byte[16 * 1024];
+            try {
+                InputStream in = s.getInputStream();
+                if (in.read(buf) > 0) {
+                    hellos.add(s);
+                }
+                while (in.read(buf) >= 0) {
+                    // what else comes (an alert, close_notify) until the proxy closes
+                }
+            } catch (IOException e) {
+                // reset: closed as well
+            }
+            closed.add(s);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }
