@@ -76,13 +76,18 @@ final class ClientInitializer extends ChannelHandlerAdapter {
      */
     private void proxyProtocolFirst(ChannelHandlerContext ctx, ChannelPipeline p) {
         if (!proxyFrom.allows(ctx.channel().remoteAddress())) {
+            if (px.proxyProtocolOptional) { // its header is not taken: a direct client
+                px.metrics.proxyProtocolAbsent();
+                p.replace(this, "http", addStages(p, ctx.name()));
+                return;
+            }
             px.metrics.proxyProtocolFailed(ProxyProtocolStage.Failure.UNTRUSTED_PEER, ctx.channel().remoteAddress());
             p.remove(this);
             ctx.channel().close();
             return;
         }
         ProxyProtocolStage stage = new ProxyProtocolStage(px.metrics, px.config.limits().requestHeaderTimeout().toNanos(),
-                at -> at.pipeline().addAfter(at.name(), "http", addStages(at.pipeline(), at.name())));
+                px.proxyProtocolOptional, at -> at.pipeline().addAfter(at.name(), "http", addStages(at.pipeline(), at.name())));
         p.addBefore(ctx.name(), "proxy-protocol-decoder", stage.decoder);
         p.replace(this, "proxy-protocol", stage);
     }
