@@ -164,6 +164,11 @@ public final class DataPlane implements AutoCloseable {
         return all;
     }
 
+    /** The I/O threads (tests: what they hold). */
+    io.netty.channel.EventLoopGroup loops() {
+        return transport.group();
+    }
+
     /** Connections in use per endpoint, upgrades in progress included (tests: counts return to 0). */
     dev.wsroute.table.EndpointStats endpointLoad() {
         return px.balancer.load();
