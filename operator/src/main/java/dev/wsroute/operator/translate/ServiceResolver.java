@@ -20,7 +20,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 /**
  * Resolves a Service reference the way kube-proxy does: the Service port by number or name, then the slice port
- * of the same name, then every slice endpoint. Not-ready and terminating endpoints are listed but not ready; a
+ * of the same name (each slice its own number: a named targetPort may differ between pods), then every endpoint of
+ * the slices of the Service's address family, each once. Not-ready and terminating endpoints are listed but not ready; a
  * terminating one that still serves is marked so (the fallback while the backend has no ready endpoint).
  */
 public final class ServiceResolver implements BackendResolver {
@@ -45,7 +46,7 @@ public final class ServiceResolver implements BackendResolver {
             return ResolvedBackend.problem(ref.name(), PORT_NOT_FOUND,
                     "Service " + namespace + "/" + ref.name() + " has no port " + ref.port());
         }
-        return ResolvedBackend.of(ref.name(), port.getPort(), endpoints(namespace, ref.name(), port.getName()));
+        return ResolvedBackend.of(ref.name(), port.getPort(), endpoints(namespace, ref.name(), service.get(), port.getName()));
     }
 
     private static ServicePort servicePort(Service service, ServiceRef ref) {
@@ -61,10 +62,14 @@ public final class ServiceResolver implements BackendResolver {
         return null;
     }
 
-    private List<ResolvedEndpoint> endpoints(String namespace, String service, String portName) {
+    private List<ResolvedEndpoint> endpoints(String namespace, String name, Service service, String portName) {
+        List<EndpointSlice> slices = view.slices(namespace, name);
+        String family = family(service, slices);
         Map<String, ResolvedEndpoint> byKey = new LinkedHashMap<>();
-        for (EndpointSlice slice : view.slices(namespace, service)) {
-            if ("FQDN".equals(slice.getAddressType()) || slice.getEndpoints() == null) {
+        for (EndpointSlice slice : slices) {
+            // one family: a dual-stack Service lists each pod in an IPv4 and an IPv6 slice (FQDN slices: never)
+            boolean taken = family == null ? !"FQDN".equals(slice.getAddressType()) : family.equals(slice.getAddressType());
+            if (!taken || slice.getEndpoints() == null) {
                 continue;
             }
             Integer target = slicePort(slice, portName);
@@ -72,21 +77,43 @@ public final class ServiceResolver implements BackendResolver {
                 continue;
             }
             for (Endpoint ep : slice.getEndpoints()) {
+                if (ep.getAddresses() == null || ep.getAddresses().isEmpty()) {
+                    continue;
+                }
                 EndpointConditions c = ep.getConditions();
                 boolean ready = ready(c);
                 boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
                 boolean serving = serving(c);
                 String pod = pod(ep.getTargetRef());
-                for (String ip : ep.getAddresses() == null ? List.<String>of() : ep.getAddresses()) {
-                    ResolvedEndpoint e = new ResolvedEndpoint(ip, target, ready, serving, terminating, pod, ep.getZone());
-                    // the same address in two slices (mid-migration): ready wins, then serving
-                    byKey.merge(e.key(), e, ResolvedEndpoint::better);
-                }
+                // an endpoint's addresses are one pod's, "assumed to be fungible" (discovery/v1): the first, as kube-proxy
+                String ip = ep.getAddresses().get(0);
+                ResolvedEndpoint e = new ResolvedEndpoint(ip, target, ready, serving, terminating, pod, ep.getZone());
+                // the same address in two slices (mid-migration, a mirror): ready wins, then serving
+                byKey.merge(e.key(), e, ResolvedEndpoint::better);
             }
         }
         List<ResolvedEndpoint> out = new ArrayList<>(byKey.values());
         out.sort(null);
         return out;
+    }
+
+    /**
+     * The address family the Service's pods are reached over: its primary one ({@code spec.ipFamilies[0]}), as
+     * kube-proxy reaches a Service's cluster IP of that family; should no slice of it exist (slices written by a
+     * controller other than Kubernetes'), the first of its families that has one. Null (every family) for a Service
+     * that names none: an object written by hand, never one an API server returns.
+     */
+    private static String family(Service service, List<EndpointSlice> slices) {
+        List<String> families = service.getSpec() == null ? null : service.getSpec().getIpFamilies();
+        if (families == null || families.isEmpty()) {
+            return null;
+        }
+        for (String f : families) {
+            if (slices.stream().anyMatch(s -> f.equals(s.getAddressType()))) {
+                return f;
+            }
+        }
+        return families.get(0);
     }
 
     /** Slice ports carry the Service port's name ("" or absent for a single unnamed port). */
