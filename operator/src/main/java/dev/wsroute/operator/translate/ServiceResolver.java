@@ -41,18 +41,24 @@ public final class ServiceResolver implements BackendResolver {
             return ResolvedBackend.problem(ref.name(), SERVICE_NOT_FOUND,
                     "Service " + namespace + "/" + ref.name() + " not found");
         }
-        ServicePort port = servicePort(service.get(), ref);
+        ServicePort port = servicePort(service.get(), ref, true);
         if (port == null) {
-            return ResolvedBackend.problem(ref.name(), PORT_NOT_FOUND,
-                    "Service " + namespace + "/" + ref.name() + " has no port " + ref.port());
+            ServicePort other = servicePort(service.get(), ref, false);
+            return ResolvedBackend.problem(ref.name(), PORT_NOT_FOUND, "Service " + namespace + "/" + ref.name()
+                    + (other == null ? " has no port " + ref.port()
+                            : " has port " + ref.port() + " for " + other.getProtocol() + " only (a WebSocket needs TCP)"));
         }
         return ResolvedBackend.of(ref.name(), port.getPort(), endpoints(namespace, ref.name(), service.get(), port.getName()));
     }
 
-    private static ServicePort servicePort(Service service, ServiceRef ref) {
+    /** @param tcp only TCP ports, else only the others */
+    private static ServicePort servicePort(Service service, ServiceRef ref, boolean tcp) {
         List<ServicePort> ports = service.getSpec() == null || service.getSpec().getPorts() == null ? List.of()
                 : service.getSpec().getPorts();
         for (ServicePort p : ports) {
+            if (tcp(p.getProtocol()) != tcp) {
+                continue; // 443/UDP (HTTP/3) beside 443/TCP: a WebSocket is TCP
+            }
             boolean byNumber = ref.port().number() != null && ref.port().number().equals(p.getPort());
             boolean byName = ref.port().name() != null && ref.port().name().equals(p.getName());
             if (byNumber || byName) {
@@ -123,11 +129,17 @@ public final class ServiceResolver implements BackendResolver {
         }
         String wanted = portName == null ? "" : portName;
         for (EndpointPort p : slice.getPorts()) {
-            if (Objects.equals(p.getName() == null ? "" : p.getName(), wanted) && p.getPort() != null) {
+            if (Objects.equals(p.getName() == null ? "" : p.getName(), wanted) && p.getPort() != null
+                    && tcp(p.getProtocol())) {
                 return p.getPort();
             }
         }
         return null;
+    }
+
+    /** The protocol of a Service or slice port: TCP when absent (the API's default). */
+    private static boolean tcp(String protocol) {
+        return protocol == null || "TCP".equals(protocol);
     }
 
     /** A nil ready condition means ready (EndpointSlice API); terminating endpoints take no new connections. */

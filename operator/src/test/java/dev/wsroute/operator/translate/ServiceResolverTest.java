@@ -87,6 +87,20 @@ class ServiceResolverTest {
     }
 
     @Test
+    void aPortNumberSharedByTcpAndUdpPicksTheTcpOne() {
+        // HTTP/3 beside HTTP/1.1 on 443: the UDP port listed first
+        Service svc = service("spec: {ports: [{name: quic, port: 443, protocol: UDP, targetPort: 8443}, "
+                + "{name: https, port: 443, protocol: TCP, targetPort: 9443}]}");
+        EndpointSlice s = slice("a", "addressType: IPv4, ports: [{name: quic, port: 8443, protocol: UDP}, "
+                + "{name: https, port: 9443, protocol: TCP}], endpoints: [{addresses: [10.0.0.1]}]");
+        assertThat(keys(resolve("443", svc, s))).containsExactly("10.0.0.1:9443");
+        assertThat(keys(resolve("https", svc, s))).containsExactly("10.0.0.1:9443");
+        ResolvedBackend byUdpName = resolve("quic", svc, s);
+        assertThat(byUdpName.problemReason()).isEqualTo(ServiceResolver.PORT_NOT_FOUND);
+        assertThat(byUdpName.problemMessage()).isEqualTo("Service default/chat has port quic for UDP only (a WebSocket needs TCP)");
+    }
+
+    @Test
     void anAddressInTwoSlicesCountsOnceReadyWinning() {
         Service svc = service("spec: {ports: [{name: ws, port: 80}]}");
         EndpointSlice a = slice("a", "addressType: IPv4, ports: [{name: ws, port: 8080}], endpoints: ["
