@@ -27,6 +27,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 public final class ServiceResolver implements BackendResolver {
     public static final String SERVICE_NOT_FOUND = "ServiceNotFound";
     public static final String PORT_NOT_FOUND = "PortNotFound";
+    /** An ExternalName Service: a DNS alias, no pods, no EndpointSlices. */
+    public static final String UNSUPPORTED_SERVICE_TYPE = "UnsupportedServiceType";
 
     private final ClusterView view;
 
@@ -40,6 +42,11 @@ public final class ServiceResolver implements BackendResolver {
         if (service.isEmpty()) {
             return ResolvedBackend.problem(ref.name(), SERVICE_NOT_FOUND,
                     "Service " + namespace + "/" + ref.name() + " not found");
+        }
+        if (service.get().getSpec() != null && "ExternalName".equals(service.get().getSpec().getType())) {
+            return ResolvedBackend.problem(ref.name(), UNSUPPORTED_SERVICE_TYPE, "Service " + namespace + "/" + ref.name()
+                    + " is of type ExternalName (" + service.get().getSpec().getExternalName()
+                    + "): it has no endpoints; wsroute routes to the pods of a Service's EndpointSlices");
         }
         ServicePort port = servicePort(service.get(), ref, true);
         if (port == null) {

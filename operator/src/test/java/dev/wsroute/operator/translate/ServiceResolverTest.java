@@ -161,6 +161,15 @@ class ServiceResolverTest {
     }
 
     @Test
+    void anExternalNameServiceSaysSo() {
+        ResolvedBackend b = resolve("80",
+                service("spec: {type: ExternalName, externalName: chat.example.com, ports: [{name: ws, port: 80}]}"));
+        assertThat(b.problemReason()).isEqualTo(ServiceResolver.UNSUPPORTED_SERVICE_TYPE);
+        assertThat(b.problemMessage()).isEqualTo("Service default/chat is of type ExternalName (chat.example.com): it has no"
+                + " endpoints; wsroute routes to the pods of a Service's EndpointSlices");
+    }
+
+    @Test
     void aHeadlessServiceResolvesItsSlices() {
         Service svc = service("spec: {clusterIP: None, ports: [{name: ws, port: 80, targetPort: 8080}]}");
         EndpointSlice s = slice("a", "addressType: IPv4, ports: [{name: ws, port: 8080}], endpoints: [{addresses: [10.0.0.1]}]");
