@@ -221,6 +221,35 @@ class SliceChurnTest {
         assertThat(onA.closeCodeNow()).isNull();
     }
 
+    @Test
+    void aDualStackServiceIsDialledOverItsPrimaryFamilyOnly() throws Exception {
+        String ns = setUp("dualstack");
+        // the controller lists each pod in an IPv4 and an IPv6 slice; here each family's address is a pod of its
+        // own, so that the answers tell which family was dialled
+        int v4 = pod("v4");
+        EchoBackend onV6 = EchoBackend.named("v6", "::1");
+        pods.add(onV6);
+        int v6 = onV6.port();
+        Service svc = service(ns, "echo", 80, "ws");
+        svc.getSpec().setIpFamilyPolicy("PreferDualStack");
+        svc.getSpec().setIpFamilies(List.of("IPv6", "IPv4"));
+        client.resource(svc).create();
+        client.resource(slice(ns, "echo-v4", "echo", "ws", v4, List.of("127.0.0.1"), List.of())).create();
+        EndpointSlice sixes = slice(ns, "echo-v6", "echo", "ws", v6, List.of("::1"), List.of());
+        sixes.setAddressType("IPv6");
+        client.resource(sixes).create();
+        client.resource(route(ns, "echo", List.of(), "/ws", "echo", "80")).create();
+        await().atMost(WAIT).until(() -> status(ns, "echo") != null && status(ns, "echo").endpoints != null
+                && status(ns, "echo").endpoints > 0);
+        assertThat(endpoints(ns, "echo")).containsExactly("[::1]:" + v6);
+        assertThat(status(ns, "echo").endpoints).isEqualTo(1);
+        assertThat(status(ns, "echo").pools.get(0).backends.get(0).endpoints).extracting(e -> e.ip).containsExactly("::1");
+        int proxy = runtime.dataPlane().port();
+        try (WsClient first = WsClient.connect(proxy, "/ws"); WsClient second = WsClient.connect(proxy, "/ws")) {
+            assertThat(List.of(first.roundTrip("x"), second.roundTrip("x"))).containsExactly("v6:x", "v6:x");
+        }
+    }
+
     private String setUp(String ns) {
         namespaces.add(ns);
         return ns;
