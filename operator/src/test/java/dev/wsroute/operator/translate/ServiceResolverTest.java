@@ -65,6 +65,11 @@ class ServiceResolverTest {
                 slice("chat-new", "addressType: IPv4, ports: [{name: ws, port: 9090, protocol: TCP}], endpoints: ["
                         + "{addresses: [10.0.1.1], conditions: {ready: true}}]"));
         assertThat(keys(b)).containsExactly("10.0.0.1:8080", "10.0.1.1:9090");
+        // a pod whose container has no port of that name (renamed in the new template): the controller lists it in a
+        // slice without the Service port (slice ports carry the Service port's name); it takes nothing, as from kube-proxy
+        EndpointSlice portless = slice("chat-renamed", "addressType: IPv4, ports: [], endpoints: ["
+                + "{addresses: [10.0.2.1], conditions: {ready: true}}]");
+        assertThat(keys(resolve("80", service("spec: {ports: [{name: ws, port: 80, targetPort: ws}]}"), portless))).isEmpty();
     }
 
     @Test
