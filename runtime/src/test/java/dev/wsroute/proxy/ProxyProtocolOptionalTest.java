@@ -9,20 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.Test;
@@ -36,6 +27,8 @@ import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.TestRoutes;
+import dev.wsroute.testing.TlsClients;
+import dev.wsroute.testing.WsClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -86,18 +79,9 @@ class ProxyProtocolOptionalTest {
     void aWebSocketWithoutAHeaderIsRelayed() throws Exception {
         try (EchoBackend up = EchoBackend.start("up"); ProxyHarness px = on(OPTIONAL, "true").start()) {
             px.routes(TestRoutes.wsAndHttp("echo", "/ws", up.endpoint()));
-            CompletableFuture<String> echoed = new CompletableFuture<>();
-            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + px.port() + "/ws"), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                            echoed.complete(data.toString());
-                            return null;
-                        }
-                    }).get(30, TimeUnit.SECONDS);
-            ws.sendText("no header", true);
-            assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo("no header");
-            ws.abort();
+            try (WsClient ws = WsClient.connect(px.ws("/ws"), Map.of())) {
+                assertThat(ws.roundTrip("no header")).isEqualTo("no header");
+            }
             assertThat(absent(px)).isEqualTo(1.0);
         }
     }
@@ -109,14 +93,7 @@ class ProxyProtocolOptionalTest {
                 ProxyHarness px = new ProxyHarness(TestConfig.withTls("wsroute.listen.proxy-protocol", "true", OPTIONAL, "true"))) {
             TestCertificates.Authority ca = TestCertificates.authority("optional proxy protocol CA");
             px.routesWithSecrets(TestRoutes.httpOverTls(up.endpoint(), ca));
-            Socket raw = new Socket();
-            raw.connect(new InetSocketAddress("127.0.0.1", px.dataPlane.tlsPort()), 5_000);
-            raw.setSoTimeout(10_000);
-            try (SSLSocket tls = (SSLSocket) ca.clientSslContext().getSocketFactory().createSocket(raw, "localhost", px.dataPlane.tlsPort(), true)) {
-                SSLParameters p = tls.getSSLParameters();
-                p.setServerNames(List.of(new SNIHostName("localhost")));
-                tls.setSSLParameters(p);
-                tls.startHandshake();
+            try (SSLSocket tls = TlsClients.connect(ca.clientSslContext(), px.dataPlane.tlsPort(), "localhost")) {
                 String answer = new RawHttp(tls).send("GET /who HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse();
                 assertThat(status(answer)).as(answer).isEqualTo(200);
                 assertThat(answer).contains("\"x-forwarded-for\":\"127.0.0.1\"", "\"x-forwarded-proto\":\"https\"");
