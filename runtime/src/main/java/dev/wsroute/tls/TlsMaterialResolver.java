@@ -114,6 +114,18 @@ public final class TlsMaterialResolver implements TlsResolver {
         }
     }
 
+    /**
+     * A route's status check (one per route per pass in a cluster, between table builds): it is no build, so it ends
+     * none. As one, each check swept the cache and forgot the kept certificates of every other route: with three TLS
+     * routes every pass rebuilt the contexts of unchanged Secrets (and sessions stopped resuming).
+     */
+    @Override
+    public void checkServer(Route route, Consumer<TlsProblem> problems) {
+        if (route.tls().isPresent()) {
+            serverContext(route.id(), route.tls().get(), problems, new ArrayList<>(), new HashSet<>());
+        }
+    }
+
     @Override
     public UpstreamTls upstream(Route route, Rule rule, Consumer<TlsProblem> problems) {
         Rule.UpstreamTls u = rule.upstreamTls().orElseThrow(() -> new IllegalArgumentException("rule has no upstreamTls"));
