@@ -101,6 +101,28 @@ class HandshakeFailuresCountedTest {
         assertThat(failures()).containsEntry("certificate_rejected", 1.0).containsEntry("other", 0.0);
     }
 
+    /**
+     * A client that offers only suites wsroute does not take (here TLS 1.2 with RSA key exchange, no forward secrecy: an
+     * old Java or embedded client) is the case {@code no_shared_cipher} names.
+     */
+    @Test
+    void aClientWithNoSuiteInCommonCountsAsNoSharedCipher() throws Exception {
+        try (Socket raw = new Socket()) {
+            raw.connect(new InetSocketAddress("127.0.0.1", port()), 5_000);
+            raw.setSoTimeout(30_000);
+            javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ca.clientSslContext().getSocketFactory()
+                    .createSocket(raw, "localhost", port(), true);
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName("localhost")));
+            p.setProtocols(new String[] { "TLSv1.2" });
+            p.setCipherSuites(new String[] { "TLS_RSA_WITH_AES_128_GCM_SHA256" });
+            s.setSSLParameters(p);
+            assertThatThrownBy(s::startHandshake).isInstanceOf(SSLException.class);
+        }
+        await().atMost(WAIT).until(() -> failures().values().stream().mapToDouble(Double::doubleValue).sum() >= 1);
+        assertThat(failures()).containsEntry("no_shared_cipher", 1.0).containsEntry("other", 0.0);
+    }
+
     int port() {
         return px.dataPlane.tlsPort();
     }
