@@ -216,6 +216,22 @@ class TlsMaterialResolverTest {
         assertThat(recreated.select("chat.example.com")).isSameAs(recreated.select(null));
     }
 
+    /** wsroute.tls.default-secret edited to a wrong key: clients without a known SNI keep the default certificate they had. */
+    @Test
+    void theDefaultSecretChangedToAWrongKeyKeepsItsCertificate() {
+        secrets.put("fb", fallback.secretData());
+        TlsMaterialResolver r = resolver(Optional.of("fb"));
+        SslContext served = r.serverCertificates(List.of(), problems::add).select(null);
+        secrets.put("fb", fallback.withWrongKey().secretData());
+        ServerCertificates certs = r.serverCertificates(List.of(), problems::add);
+        assertThat(certs.select(null)).isNotNull().isSameAs(served);
+        assertThat(certs.certificates()).singleElement().satisfies(c -> assertThat(c.route()).isNull())
+                .satisfies(c -> assertThat(c.notAfter()).isEqualTo(fallback.certificate().getNotAfter().toInstant()));
+        secrets.remove("fb");
+        assertThat(r.serverCertificates(List.of(), problems::add).select(null)).isNull();
+        assertThat(problems).isEmpty(); // the default's problems are logged, not a route's
+    }
+
     /** A kept certificate is served while it is valid, and no longer: then the route gets the default, as any expired one. */
     @Test
     void aKeptCertificateStopsWhenItExpires() {
