@@ -249,7 +249,7 @@ class ClusterSyncTest {
     }
 
     /** A kubernetes.io/tls Secret with a self-signed EC certificate for localhost valid until {@code notAfter}. */
-    private static Secret shortLivedSecret(String ns, String name, Instant notAfter) throws Exception {
+    static Secret shortLivedSecret(String ns, String name, Instant notAfter) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair keys = generator.generateKeyPair();
