@@ -1,5 +1,7 @@
 package dev.wsroute.proxy;
 
+import java.nio.channels.ClosedChannelException;
+
 import dev.wsroute.tls.ClientAlert;
 import dev.wsroute.tls.HandshakeFailure;
 import io.netty.buffer.ByteBuf;
@@ -14,7 +16,9 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
  * Behind the TLS stage: a failed handshake closes the connection quietly (clients probing with bad TLS are common)
  * but is counted, by a fixed reason, in {@code wsroute_tls_handshake_failures_total}. Netty reports one failure up to
  * three ways (a failed SNI event, a failed handshake event, the exception): the first is counted, the others not.
- * Its {@link #alertReader} goes before the TLS stage, to read a fatal alert the client sent in the clear.
+ * Its {@link #alertReader} goes before the TLS stage, to read a fatal alert the client sent in the clear. A client that
+ * closes before its ClientHello is whole makes Netty report nothing: counted {@code closed} here when it had sent a
+ * byte (one that sent none, a TCP health check, started no handshake).
  * <p>
  * It also keeps the handshake's deadline, on its event loop's {@link LoopClock} (the TLS stage is given none: Netty
  * would schedule a task per connection for the ClientHello, and another for the rest of the handshake). As Netty's
@@ -34,6 +38,8 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
     /** The handshake succeeded, or its failure was counted. */
     private boolean settled;
     private int clientAlert = -1;
+    /** The client sent at least one byte: a close from now on ends a handshake begun. */
+    private boolean began;
 
     /** Before the TLS stage until the handshake succeeds: notes a fatal alert the client sends in the clear. */
     final ChannelHandler alertReader = new ChannelInboundHandlerAdapter() {
@@ -45,6 +51,7 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (clientAlert == -1 && msg instanceof ByteBuf b) {
+                began |= b.isReadable();
                 clientAlert = ClientAlert.fatalAlert(b);
             }
             ctx.fireChannelRead(msg);
@@ -106,6 +113,9 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         disarm();
+        if (!settled && began) {
+            settle(ctx, new ClosedChannelException()); // mid-ClientHello: the SNI stage waits for the rest and says nothing
+        }
         ctx.fireChannelInactive();
     }
 
