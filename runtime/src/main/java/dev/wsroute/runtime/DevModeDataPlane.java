@@ -78,12 +78,18 @@ public final class DevModeDataPlane {
      * bind leaves the running one as it is.
      */
     static synchronized DataPlane startOrKeep(WsRouteConfig config, Map<String, String> settings, Meters appMeters,
-            Supplier<Pool> backend, RouteTableHolder holder) throws InterruptedException {
+            DefaultBackend backend, RouteTableHolder holder) throws InterruptedException {
+        // the app's last known address stands in only for the app whose port this start does not know yet: not for
+        // target=none (no default backend), nor for a fixed address
+        boolean toApp = backend.toApp();
         defaultBackend = () -> {
-            Pool app = backend.get();
-            if (app != null) {
-                lastApp = app;
-                return app;
+            Pool pool = backend.get();
+            if (!toApp) {
+                return pool;
+            }
+            if (pool != null) {
+                lastApp = pool;
+                return pool;
             }
             return lastApp;
         };
