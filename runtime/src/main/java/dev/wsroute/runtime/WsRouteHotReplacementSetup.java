@@ -12,6 +12,7 @@ public class WsRouteHotReplacementSetup implements HotReplacementSetup {
 
     @Override
     public void setupHotDeployment(HotReplacementContext context) {
+        DevModeDataPlane.hotReplacement(context);
     }
 
     @Override
