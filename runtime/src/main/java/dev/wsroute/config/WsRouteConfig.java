@@ -121,6 +121,15 @@ public interface WsRouteConfig {
          * (then anyone who can reach the port directly can name any client address: let only the balancer reach it).
          */
         Optional<List<String>> proxyProtocolFrom();
+
+        /**
+         * With {@code proxy-protocol} on: a connection whose first bytes are no PROXY header, or whose peer is not in
+         * {@code proxy-protocol-from}, is served as a direct client (its TCP peer the client) instead of closed, and
+         * counted in {@code wsroute_proxy_protocol_absent_total}. For a move to or from a balancer that sends the
+         * header, while some clients still arrive without it (Envoy's {@code allow_requests_without_proxy_protocol}).
+         */
+        @WithDefault("false")
+        boolean proxyProtocolOptional();
     }
 
     interface Limits {

@@ -18,7 +18,7 @@ import dev.wsroute.tls.SniMapping;
  * [plain-http-on-tls → tls-alerts → sni-tls → tls-failure] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec
  * gone). With wsroute.listen.proxy-protocol: proxy-protocol-decoder → proxy-protocol until the header is read, and those
  * stages in their place after it ({@link ProxyProtocolStage}). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
- * starts.
+ * starts; over TLS it starts once the handshake is done, whose own deadline tls-failure keeps ({@link TlsFailureCounter}).
  * <p>
  * Not a Netty {@code ChannelInitializer}: that one keeps every new channel in a concurrent set while it initialises
  * (an identity hash and two map updates per connection) and adds then removes itself. This one puts the codec in its
@@ -76,13 +76,18 @@ final class ClientInitializer extends ChannelHandlerAdapter {
      */
     private void proxyProtocolFirst(ChannelHandlerContext ctx, ChannelPipeline p) {
         if (!proxyFrom.allows(ctx.channel().remoteAddress())) {
+            if (px.proxyProtocolOptional) { // its header is not taken: a direct client
+                px.metrics.proxyProtocolAbsent();
+                p.replace(this, "http", addStages(p, ctx.name()));
+                return;
+            }
             px.metrics.proxyProtocolFailed(ProxyProtocolStage.Failure.UNTRUSTED_PEER, ctx.channel().remoteAddress());
             p.remove(this);
             ctx.channel().close();
             return;
         }
         ProxyProtocolStage stage = new ProxyProtocolStage(px.metrics, px.config.limits().requestHeaderTimeout().toNanos(),
-                at -> at.pipeline().addAfter(at.name(), "http", addStages(at.pipeline(), at.name())));
+                px.proxyProtocolOptional, at -> at.pipeline().addAfter(at.name(), "http", addStages(at.pipeline(), at.name())));
         p.addBefore(ctx.name(), "proxy-protocol-decoder", stage.decoder);
         p.replace(this, "proxy-protocol", stage);
     }
@@ -98,12 +103,13 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             p.addBefore(at, "plain-http-on-tls",
                     new PlainHttpOnTlsPort(maxHead, client -> refusedHead(client, 400, "plain HTTP sent to the HTTPS port")));
             // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
-            // good, and the head deadline's 408 could only be queued behind a handshake that never ends
-            long handshakeMillis = px.config.limits().requestHeaderTimeout().toMillis();
-            TlsFailureCounter failures = new TlsFailureCounter(px.metrics);
+            // good, and the head deadline's 408 could only be queued behind a handshake that never ends. It is kept
+            // on the loop's clock by the failure counter; the TLS stage gets none (0): Netty's would be a scheduled
+            // task per connection for the hello, and another for the rest
+            TlsFailureCounter failures = new TlsFailureCounter(px.metrics, px.config.limits().requestHeaderTimeout().toNanos());
             p.addBefore(at, "tls-alerts", failures.alertReader);
             p.addBefore(at, "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
-                    MAX_CLIENT_HELLO, handshakeMillis));
+                    MAX_CLIENT_HELLO, 0));
             p.addBefore(at, "tls-failure", failures);
         }
         RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),

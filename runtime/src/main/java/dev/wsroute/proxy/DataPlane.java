@@ -89,9 +89,16 @@ public final class DataPlane implements AutoCloseable {
         TrustedPeers from = px.proxyProtocolFrom;
         if (from == null) {
             if (config.listen().proxyProtocolFrom().isPresent()) {
-                LOG.warn("wsroute.listen.proxy-protocol-from is set but wsroute.listen.proxy-protocol is off: no PROXY header"
-                        + " is read, and every client is the TCP peer");
+                warnIgnored("wsroute.listen.proxy-protocol-from");
             }
+            if (config.listen().proxyProtocolOptional()) {
+                warnIgnored("wsroute.listen.proxy-protocol-optional");
+            }
+        } else if (px.proxyProtocolOptional) {
+            LOG.warnf("a PROXY protocol header is read where a connection starts with one (wsroute.listen.proxy-protocol),"
+                    + " taken from %s; connections without one are served as direct clients (wsroute.listen.proxy-protocol-optional,"
+                    + " counted in wsroute_proxy_protocol_absent_total): turn it off once every client comes through the balancer",
+                    from);
         } else if (from.any()) {
             LOG.warn("every connection starts with a PROXY protocol header (wsroute.listen.proxy-protocol), taken from any"
                     + " peer: anyone who can reach the listeners directly can name any client address; let only the balancer"
@@ -99,6 +106,11 @@ public final class DataPlane implements AutoCloseable {
         } else {
             LOG.infof("every connection starts with a PROXY protocol header (wsroute.listen.proxy-protocol), taken from %s", from);
         }
+    }
+
+    private static void warnIgnored(String setting) {
+        LOG.warnf("%s is set but wsroute.listen.proxy-protocol is off: no PROXY header is read, and every client is the TCP peer",
+                setting);
     }
 
     private Listeners bind(int port, boolean tls) throws InterruptedException {
@@ -150,6 +162,11 @@ public final class DataPlane implements AutoCloseable {
             all.addAll(secure.channels());
         }
         return all;
+    }
+
+    /** The I/O threads (tests: what they hold). */
+    io.netty.channel.EventLoopGroup loops() {
+        return transport.group();
     }
 
     /** Connections in use per endpoint, upgrades in progress included (tests: counts return to 0). */

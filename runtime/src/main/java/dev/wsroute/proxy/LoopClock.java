@@ -104,7 +104,8 @@ final class LoopClock {
     /**
      * The data plane closed its listeners (the end of the shutdown delay): on the calling event loop, every armed
      * deadline with a stop action runs it now, so connections that wait for a request (idle keep-alive, or opened and
-     * silent) close instead of lingering until the process ends. Other deadlines (tunnels, handshakes, connects) stay.
+     * silent, or still in their TLS handshake) close instead of lingering until the process ends. Other deadlines
+     * (tunnels, upgrade handshakes, connects) stay.
      */
     static void listenersClosed() {
         LoopClock c = CLOCKS.getIfExists();

@@ -66,6 +66,8 @@ final class ProxyContext {
     private final boolean defaultBackendTrustsForwarded;
     /** wsroute.listen.proxy-protocol-from: the peers a PROXY protocol header is taken from; null: the setting is off. */
     final TrustedPeers proxyProtocolFrom;
+    /** wsroute.listen.proxy-protocol-optional (with the protocol on): a connection without the header is served as it is. */
+    final boolean proxyProtocolOptional;
 
     ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
             Transport transport) {
@@ -86,6 +88,7 @@ final class ProxyContext {
         this.proxyProtocolFrom = config.listen().proxyProtocol()
                 ? config.listen().proxyProtocolFrom().map(TrustedPeers::of).orElse(TrustedPeers.ANY)
                 : null;
+        this.proxyProtocolOptional = proxyProtocolFrom != null && config.listen().proxyProtocolOptional();
         this.defaultBackend = defaultBackend;
         this.dialer = new UpstreamDialer(transport, config, balancer, metrics, httpPool);
         this.tunnelContext = new Tunnel.Context(tunnels, dialer, metrics, accessLog);

@@ -48,6 +48,7 @@ public final class ProxyMetrics {
     /** By {@link ProxyProtocolStage.Failure#ordinal()}, every reason's series from the start. */
     private final Meters.Counter[] proxyProtocolErrors = new Meters.Counter[ProxyProtocolStage.Failure.values().length];
     private final LogThrottle proxyProtocolLog = new LogThrottle(System::nanoTime);
+    private final Meters.Counter proxyProtocolAbsent;
     private final ConnectionLimitLog limitLog = new ConnectionLimitLog(System::nanoTime);
     /** The last table swapped in; null before the first (nothing is known to be gone yet). */
     private volatile RouteTable table;
@@ -67,6 +68,13 @@ public final class ProxyMetrics {
                     "Client connections closed for their PROXY protocol header (wsroute.listen.proxy-protocol), by a fixed reason",
                     null, "reason", r.label());
         }
+        proxyProtocolAbsent = registry.counter("wsroute.proxy.protocol.absent",
+                "Client connections served without a PROXY protocol header (wsroute.listen.proxy-protocol-optional)", null);
+    }
+
+    /** A connection was served without a PROXY header: its first bytes are none, or its peer's is not taken (optional). */
+    void proxyProtocolAbsent() {
+        proxyProtocolAbsent.increment();
     }
 
     /**

@@ -26,7 +26,9 @@ import io.netty.util.ReferenceCountUtil;
  * A {@code LOCAL} header (the balancer's own health check) or one for an unknown or non-IP protocol keeps the TCP peer
  * as the client. No header (the first bytes are no PROXY signature), a malformed one, or none complete within
  * {@code wsroute.limits.request-header-timeout}: the connection is closed, nothing answered (the bytes that came are
- * no HTTP to answer), and counted in {@code wsroute_proxy_protocol_errors_total{reason}}.
+ * no HTTP to answer), and counted in {@code wsroute_proxy_protocol_errors_total{reason}}. When the header is optional,
+ * a connection whose first bytes are no signature is served as it is (the decoder hands them on), and one silent until
+ * the deadline is closed as a silent direct client is, uncounted.
  */
 final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements Runnable {
     /** Why a connection was closed before its first request, as the metric's {@code reason} label says it. */
@@ -62,6 +64,8 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
     private final ProxyMetrics metrics;
     private final Rest rest;
     private final long timeoutNanos;
+    /** wsroute.listen.proxy-protocol-optional: a connection without the header is served as it is. */
+    private final boolean optional;
     private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::late, this);
     /** Before this stage: Netty's decoder, which also looks at the first bytes and counts what it refuses. */
     final ChannelHandler decoder = new Decoder();
@@ -69,9 +73,10 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
     private LoopClock clock;
     private boolean settled;
 
-    ProxyProtocolStage(ProxyMetrics metrics, long timeoutNanos, Rest rest) {
+    ProxyProtocolStage(ProxyMetrics metrics, long timeoutNanos, boolean optional, Rest rest) {
         this.metrics = metrics;
         this.timeoutNanos = timeoutNanos;
+        this.optional = optional;
         this.rest = rest;
     }
 
@@ -107,9 +112,27 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
         } finally {
             header.release();
         }
+        settle(ctx); // the decoder removes itself next, handing on what came after the header
+    }
+
+    /** The usual stages in this one's place, which leaves (its decoder is left to the caller). */
+    private void settle(ChannelHandlerContext ctx) {
         rest.addAfter(ctx);
         ctx.fireChannelActive(); // the stages just added were not there for the connection's own
-        ctx.pipeline().remove(this); // the decoder removes itself next, handing on what came after the header
+        ctx.pipeline().remove(this);
+    }
+
+    /**
+     * Optional header, and the first bytes are no signature: a direct client. The usual stages take over, and the
+     * decoder leaves, handing on what it gathered, then {@code first} (the read that told).
+     */
+    private void servedWithoutHeader(ChannelHandlerContext decoderCtx, ByteBuf first) {
+        settled = true;
+        clock.disarm(deadline);
+        metrics.proxyProtocolAbsent();
+        settle(ctx);
+        decoderCtx.pipeline().remove(decoder);
+        decoderCtx.fireChannelRead(first);
     }
 
     /**
@@ -162,7 +185,11 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
     private void late() {
         if (!settled) {
             settled = true;
-            fail(ctx, Failure.TIMEOUT);
+            if (optional && !((Decoder) decoder).looked) {
+                ctx.close(); // nothing came: as a silent direct client may be, with nothing to count
+            } else {
+                fail(ctx, Failure.TIMEOUT);
+            }
         }
     }
 
@@ -287,6 +314,10 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
                 Bytes first = new Bytes(internalBuffer(), b); // what came so far: the signature may take several reads
                 signed = first.length >= V2_SIGNATURE.length;
                 if (!couldBeHeader(first)) {
+                    if (optional && !settled) {
+                        servedWithoutHeader(ctx, b);
+                        return;
+                    }
                     b.release();
                     if (!settled) {
                         settled = true;

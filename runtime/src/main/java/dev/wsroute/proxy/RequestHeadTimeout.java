@@ -42,16 +42,6 @@ final class RequestHeadTimeout implements Runnable {
         arm(codec, keepAliveWait, keepAliveWait ? idleNanos : headerNanos);
     }
 
-    /**
-     * A TLS connection in its handshake, before any head can come: the TLS stage keeps the handshake's own deadline
-     * (and counts it as a handshake timeout), so this one never fires. It is armed so that the connection, which
-     * waits for no answer, closes when the listeners close (its stop action), as an idle one does; the handshake's
-     * end arms the wait for the first head.
-     */
-    void armForHandshake(ChannelHandlerContext codec) {
-        arm(codec, true, Long.MAX_VALUE / 2);
-    }
-
     private void arm(ChannelHandlerContext codec, boolean idle, long nanos) {
         if (clock == null) {
             clock = LoopClock.of(codec.channel().eventLoop());

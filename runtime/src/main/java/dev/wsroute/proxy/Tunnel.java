@@ -43,7 +43,8 @@ final class Tunnel implements Runnable {
     private final long id = IDS.incrementAndGet();
 
     private final LoopClock clock;
-    private final LoopClock.Deadline idle = new LoopClock.Deadline(this::idleCheck);
+    /** The idle timeout's and the lifetime's (timeouts.maxDuration) one deadline on the loop's clock: no timer per tunnel. */
+    private final LoopClock.Deadline watch = new LoopClock.Deadline(this::watchCheck);
     private long idleNanos;
     /** When either side last delivered bytes, on the loop's coarse clock: one field write per read. */
     private final LoopClock.Activity activity;
@@ -58,7 +59,9 @@ final class Tunnel implements Runnable {
     private boolean drainCallable;
     /** Set when such a drain may be pending: the swap's walk reads it, so a tunnel that is not draining costs it no task. */
     private volatile boolean drainHint;
-    private ScheduledFuture<?> lifetimeTask;
+    /** Whether the rule sets timeouts.maxDuration, and when (System.nanoTime()) this tunnel's jittered lifetime ends. */
+    private boolean hasLifetime;
+    private long lifetimeEnd;
     /** Set from any thread when a close was asked for (rebalancing), before it runs on the tunnel's loop. */
     private volatile boolean closeRequested;
 
@@ -124,7 +127,11 @@ final class Tunnel implements Runnable {
         Channel u = upstream.channel;
         idleNanos = idleTimeout.toNanos();
         activity.note();
-        clock.arm(idle, Math.min(idleNanos, LoopClock.LOOK_NANOS));
+        if (lifecycle.maxDuration().isPresent()) {
+            hasLifetime = true;
+            lifetimeEnd = System.nanoTime() + Lifetimes.jittered(lifecycle.maxDuration().get(), ThreadLocalRandom.current());
+        }
+        clock.arm(watch, nextLook(idleNanos));
         c.pipeline().replace(clientHandshake, "tunnel", client);
         u.pipeline().replace(upstreamHandshake, "tunnel", upstream);
         if (upstreamEarly != null && upstreamEarly.isReadable()) {
@@ -138,10 +145,6 @@ final class Tunnel implements Runnable {
         // interest per read would cost two epoll_ctl calls a message.
         c.config().setAutoRead(u.isWritable());
         u.config().setAutoRead(c.isWritable());
-        if (lifecycle.maxDuration().isPresent()) { // not ifPresent: its lambda would be an object per tunnel, used or not
-            lifetimeTask = c.eventLoop().schedule(() -> close(CloseCause.MAX_DURATION),
-                    Lifetimes.jittered(lifecycle.maxDuration().get(), ThreadLocalRandom.current()), TimeUnit.NANOSECONDS);
-        }
         c.closeFuture().addListener(client);
         u.closeFuture().addListener(upstream);
         if (clientEarly != null) { // what the client sent before the 101: its first frames, through its side as if just read
@@ -161,14 +164,27 @@ final class Tunnel implements Runnable {
         activity.note();
     }
 
-    /** Idle timeout: no bytes either way for the rule's idle time. */
-    private void idleCheck() {
+    /**
+     * At the tunnel's deadline: its lifetime over (maxDuration, counted from the sweep's time, so never early), or no
+     * bytes either way for the rule's idle time; else the next look.
+     */
+    private void watchCheck() {
+        if (hasLifetime && clock.now() - lifetimeEnd >= 0) {
+            close(CloseCause.MAX_DURATION);
+            return;
+        }
         long quiet = activity.quiet();
         if (quiet >= idleNanos) {
             close(CloseCause.IDLE);
         } else {
-            clock.arm(idle, Math.min(idleNanos - quiet, LoopClock.LOOK_NANOS));
+            clock.arm(watch, nextLook(idleNanos - quiet));
         }
+    }
+
+    /** When to look again: when the idle time could be up, at the lifetime's end, and at least every LOOK_NANOS. */
+    private long nextLook(long idleLeft) {
+        long wait = Math.min(idleLeft, LoopClock.LOOK_NANOS);
+        return hasLifetime ? Math.min(wait, lifetimeEnd - System.nanoTime()) : wait;
     }
 
     /**
@@ -400,12 +416,9 @@ final class Tunnel implements Runnable {
         }
         finished = true;
         reportRelayed();
-        clock.disarm(idle);
+        clock.disarm(watch);
         if (drainTask != null) {
             drainTask.cancel(false);
-        }
-        if (lifetimeTask != null) {
-            lifetimeTask.cancel(false);
         }
         if (endpointActive != null) {
             meters.endpointClosed(endpoint.key(), endpointActive);

@@ -20,6 +20,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 
 /**
  * The one way to an upstream, for plain HTTP and WebSocket alike: pick an endpoint (healthy, not tried yet, by the
@@ -93,7 +94,8 @@ final class UpstreamDialer {
     }
 
     /**
-     * One attempt to reach a pool; {@code reuseIdle}: an idle keep-alive connection of this loop may serve it.
+     * One attempt to reach a pool; {@code reuseIdle}: an idle keep-alive connection of this loop may serve it;
+     * {@code tls}: the upstream TLS, whose handshake the owner's own deadline must bound (its handler has no timer).
      *
      * @return the dial, to {@link Dial#abandon} while it connects; null when it was over at once (an idle connection
      *         served it, or there was no endpoint)
@@ -194,7 +196,12 @@ final class UpstreamDialer {
             ch.config().setConnectTimeoutMillis(0); // timed on the loop's clock instead: no scheduled task per connect
             ChannelPipeline p = ch.pipeline();
             if (tls != null) {
-                p.addLast("tls", UpstreamHandlers.newUpstreamHandler(ch.alloc(), tls, e.address().getHostString(), e.address().getPort()));
+                SslHandler ssl = UpstreamHandlers.newUpstreamHandler(ch.alloc(), tls, e.address().getHostString(), e.address().getPort());
+                // no handshake timer of its own (Netty's default: a scheduled task per connection, 10 s): the owner's
+                // deadline on the loop's clock bounds the handshake, as the rest of the exchange (only an upgrade
+                // dials with TLS: its handshake deadline runs from before the dial until the 101)
+                ssl.setHandshakeTimeoutMillis(0);
+                p.addLast("tls", ssl);
             }
             owner.initChannel(p);
             if (owner.readsOnceConnected()) {

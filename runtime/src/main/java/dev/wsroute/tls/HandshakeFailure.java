@@ -22,7 +22,10 @@ public enum HandshakeFailure {
     TIMEOUT("timeout"),
     /** A TLS version the server does not take (SSLv3, TLS 1.0, 1.1). */
     PROTOCOL_VERSION("protocol_version"),
-    /** No cipher suite both sides take. */
+    /**
+     * Nothing to agree on: no cipher suite both sides take, or no key-exchange group (BoringSSL says WRONG_CURVE when a
+     * client sends no group its ECDSA certificate can be used with, as an RSA-key-exchange-only client sends none).
+     */
     NO_SHARED_CIPHER("no_shared_cipher"),
     /** The client refused the server's certificate (an unknown CA, a name it did not ask for, expired). */
     CERTIFICATE_REJECTED("certificate_rejected"),
@@ -72,7 +75,8 @@ public enum HandshakeFailure {
         }
         // the JDK's "certificate_unknown" is BoringSSL's "CERTIFICATE_UNKNOWN": one spelling to look for
         String m = words.toString().toLowerCase(Locale.ROOT).replace('_', ' ');
-        if (m.contains("no cipher suites in common") || m.contains("no shared cipher")) {
+        if (m.contains("no cipher suites in common") || m.contains("no shared cipher") || m.contains("wrong curve")
+                || m.contains("no shared group")) {
             return NO_SHARED_CIPHER;
         }
         if (m.contains("unsupported protocol") || m.contains("wrong version number") || m.contains("protocol version")

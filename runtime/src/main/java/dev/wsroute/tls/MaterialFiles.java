@@ -31,7 +31,7 @@ final class MaterialFiles {
         try {
             return Files.readAllBytes(p);
         } catch (NoSuchFileException e) {
-            throw new Problem(reason, field + " " + p + ": no such file");
+            throw new Problem(reason, field + " " + p + ": no such file", true);
         } catch (IOException | SecurityException e) {
             throw new Problem(reason, field + " " + p + ": cannot be read (" + e.getClass().getSimpleName() + ")");
         }

@@ -12,7 +12,7 @@ record ServerMaterial(byte[] chain, PrivateBytes key, String where, String chain
 
     static ServerMaterial fromSecret(SecretSource secrets, SecretRef ref) throws Problem {
         Map<String, byte[]> data = secrets.lookup(ref.namespace(), ref.name())
-                .orElseThrow(() -> Problem.notFound("Secret " + ref + " not found"));
+                .orElseThrow(() -> Problem.gone("Secret " + ref + " not found"));
         byte[] crt = data.get(SecretSource.TLS_CRT);
         byte[] key = data.get(SecretSource.TLS_KEY);
         if (crt == null || key == null) {

@@ -8,10 +8,13 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -28,7 +31,10 @@ import io.netty.handler.ssl.SslContext;
  * Turns routes' {@code tls} and rules' {@code upstreamTLS} into Netty contexts, from a {@link SecretSource} (and, in
  * standalone mode, PEM files). Contexts are cached by content digest, so unchanged material keeps its context
  * across table builds and a rotated Secret gets a new one. Problems become route conditions, never failures:
- * a route whose certificate fails is left out of the SNI map and so is served the default certificate.
+ * a route whose certificate fails is left out of the SNI map and so is served the default certificate, except when
+ * a Secret (or PEM file) that served changes to something unusable: then the certificate it served before goes on
+ * serving, while it is valid, and the condition says so (a botched edit does not take the host down). A deleted
+ * Secret (or file) takes its certificate with it.
  */
 public final class TlsMaterialResolver implements TlsResolver {
     private static final Logger LOG = Logger.getLogger(TlsMaterialResolver.class);
@@ -40,6 +46,8 @@ public final class TlsMaterialResolver implements TlsResolver {
     private final Clock clock;
     private final ContextCache cache;
     private final AtomicReference<String> lastDefaultProblem; // logged once per distinct problem: builds are frequent
+    /** By source ("namespace/name" of a Secret, or a certFile): what it last served, kept through an unusable change. */
+    private final Map<String, ServerBuilt> lastGood;
 
     /**
      * @param defaultSecret {@code wsroute.tls.default-secret}: "namespace/name" or "name" (namespace default)
@@ -53,11 +61,11 @@ public final class TlsMaterialResolver implements TlsResolver {
     public TlsMaterialResolver(SecretSource secrets, Optional<String> defaultSecret, Path fileBase, TlsContexts contexts, Clock clock) {
         this(requireNonNull(secrets, "secrets"), requireNonNull(defaultSecret, "defaultSecret").map(SecretRef::parse),
                 new MaterialFiles(fileBase), requireNonNull(contexts, "contexts"), requireNonNull(clock, "clock"),
-                new ContextCache(), new AtomicReference<>());
+                new ContextCache(), new AtomicReference<>(), new ConcurrentHashMap<>());
     }
 
     private TlsMaterialResolver(SecretSource secrets, Optional<SecretRef> defaultSecret, MaterialFiles files, TlsContexts contexts,
-            Clock clock, ContextCache cache, AtomicReference<String> lastDefaultProblem) {
+            Clock clock, ContextCache cache, AtomicReference<String> lastDefaultProblem, Map<String, ServerBuilt> lastGood) {
         this.secrets = secrets;
         this.defaultSecret = defaultSecret;
         this.files = files;
@@ -65,6 +73,7 @@ public final class TlsMaterialResolver implements TlsResolver {
         this.clock = clock;
         this.cache = cache;
         this.lastDefaultProblem = lastDefaultProblem;
+        this.lastGood = lastGood;
     }
 
     /**
@@ -72,11 +81,12 @@ public final class TlsMaterialResolver implements TlsResolver {
      * version (the routes file), so unchanged certificates keep their contexts (and TLS sessions) across versions.
      */
     public TlsMaterialResolver withSecrets(SecretSource other) {
-        return new TlsMaterialResolver(requireNonNull(other, "other"), defaultSecret, files, contexts, clock, cache, lastDefaultProblem);
+        return new TlsMaterialResolver(requireNonNull(other, "other"), defaultSecret, files, contexts, clock, cache, lastDefaultProblem, lastGood);
     }
 
     @Override
     public ServerCertificates serverCertificates(List<Route> routes, Consumer<TlsProblem> problems) {
+        Set<String> sources = new HashSet<>();
         try {
             Map<String, SslContext> byHost = new LinkedHashMap<>();
             List<ServedCertificate> certificates = new ArrayList<>();
@@ -85,7 +95,7 @@ public final class TlsMaterialResolver implements TlsResolver {
                 if (route.tls().isEmpty()) {
                     continue;
                 }
-                SslContext ctx = serverContext(route.id(), route.tls().get(), problems, certificates);
+                SslContext ctx = serverContext(route.id(), route.tls().get(), problems, certificates, sources);
                 if (ctx == null) {
                     continue;
                 }
@@ -96,10 +106,23 @@ public final class TlsMaterialResolver implements TlsResolver {
                     byHost.putIfAbsent(host, ctx); // an earlier route keeps its host, as for routing
                 }
             }
-            SslContext fallback = defaultSecret.isPresent() ? defaultContext(defaultSecret.get(), certificates) : hostless;
+            SslContext fallback = defaultSecret.isPresent() ? defaultContext(defaultSecret.get(), certificates, sources) : hostless;
             return new ServerCertificates(byHost, fallback, certificates);
         } finally {
             cache.sweep(); // one call per table build
+            lastGood.keySet().retainAll(sources); // a route (or default) that names it no more: nothing to keep
+        }
+    }
+
+    /**
+     * A route's status check (one per route per pass in a cluster, between table builds): it is no build, so it ends
+     * none. As one, each check swept the cache and forgot the kept certificates of every other route: with three TLS
+     * routes every pass rebuilt the contexts of unchanged Secrets (and sessions stopped resuming).
+     */
+    @Override
+    public void checkServer(Route route, Consumer<TlsProblem> problems) {
+        if (route.tls().isPresent()) {
+            serverContext(route.id(), route.tls().get(), problems, new ArrayList<>(), new HashSet<>());
         }
     }
 
@@ -121,32 +144,67 @@ public final class TlsMaterialResolver implements TlsResolver {
     }
 
     /** The server context of a route, or null after reporting why not. */
-    private SslContext serverContext(RouteId id, Route.TlsRef ref, Consumer<TlsProblem> problems, List<ServedCertificate> certificates) {
+    private SslContext serverContext(RouteId id, Route.TlsRef ref, Consumer<TlsProblem> problems, List<ServedCertificate> certificates,
+            Set<String> sources) {
+        SecretRef secret = ref.secretName() != null ? new SecretRef(id.namespace(), ref.secretName()) : null;
+        String source = secret != null ? secret.toString() : ref.certFile();
+        sources.add(source);
+        int mark = certificates.size();
         try {
-            SecretRef secret = ref.secretName() != null ? new SecretRef(id.namespace(), ref.secretName()) : null;
             ServerMaterial m = secret != null ? ServerMaterial.fromSecret(secrets, secret) : files.server(ref.certFile(), ref.keyFile());
-            return server(m, id, secret != null ? secret.toString() : ref.certFile(), certificates);
+            return server(m, id, source, certificates);
         } catch (Problem p) {
-            problems.accept(new TlsProblem(id, p.reason, p.getMessage()));
-            return null;
+            ServerBuilt kept = kept(p, id, source, certificates, mark);
+            problems.accept(new TlsProblem(id, p.reason, p.getMessage() + keptNote(kept)));
+            return kept == null ? null : kept.context;
         }
     }
 
-    private SslContext defaultContext(SecretRef ref, List<ServedCertificate> certificates) {
+    private SslContext defaultContext(SecretRef ref, List<ServedCertificate> certificates, Set<String> sources) {
+        String source = ref.toString();
+        sources.add(source);
+        int mark = certificates.size();
         try {
-            SslContext ctx = server(ServerMaterial.fromSecret(secrets, ref), null, ref.toString(), certificates);
+            SslContext ctx = server(ServerMaterial.fromSecret(secrets, ref), null, source, certificates);
             lastDefaultProblem.set(null);
             return ctx;
         } catch (Problem p) {
-            String message = "default certificate (wsroute.tls.default-secret): " + p.getMessage();
+            ServerBuilt kept = kept(p, null, source, certificates, mark);
+            String message = "default certificate (wsroute.tls.default-secret): " + p.getMessage() + keptNote(kept);
             if (!message.equals(lastDefaultProblem.getAndSet(message))) {
-                LOG.warn(message + "; clients without a known SNI will fail the handshake");
+                LOG.warn(message + (kept == null ? "; clients without a known SNI will fail the handshake" : ""));
             }
-            return null;
+            return kept == null ? null : kept.context;
         }
     }
 
-    /** The material's context if its certificate is valid now; a certificate that parsed is added to {@code certificates} either way. */
+    /**
+     * After the material of {@code source} failed: what it served before, if that is valid now and the source was not
+     * deleted (a Secret not found, a file gone). A kept certificate is listed first for the route, at {@code mark}, so
+     * metrics and the status page show the one served.
+     */
+    private ServerBuilt kept(Problem p, RouteId route, String source, List<ServedCertificate> certificates, int mark) {
+        ServerBuilt before = p.gone ? lastGood.remove(source) : lastGood.get(source);
+        if (p.gone || before == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        if (now.isAfter(before.notAfter) || now.isBefore(before.notBefore)) {
+            lastGood.remove(source, before);
+            return null;
+        }
+        certificates.add(mark, new ServedCertificate(route, source, before.notBefore, before.notAfter, true));
+        return before;
+    }
+
+    private static String keptNote(ServerBuilt kept) {
+        return kept == null ? "" : "; the certificate it served before (valid until " + kept.notAfter + ") is still served";
+    }
+
+    /**
+     * The material's context if its certificate is valid now (and then the one {@code source} serves from now on); a
+     * certificate that parsed is added to {@code certificates} either way.
+     */
     private SslContext server(ServerMaterial m, RouteId route, String source, List<ServedCertificate> certificates) throws Problem {
         Object built = cache.get(ContextCache.digest("server/" + contexts.provider(), m.chain(), m.key()), () -> buildServer(m));
         if (built instanceof Problem p) {
@@ -162,6 +220,7 @@ public final class TlsMaterialResolver implements TlsResolver {
         if (now.isBefore(s.notBefore)) {
             throw Problem.invalid(m.where() + ": the certificate is not valid before " + s.notBefore);
         }
+        lastGood.put(source, s);
         return s.context;
     }
 
@@ -241,14 +300,25 @@ public final class TlsMaterialResolver implements TlsResolver {
     static final class Problem extends Exception {
         private static final long serialVersionUID = 1L;
         final String reason;
+        /** The Secret or file is not there at all (deleted): what it served before is not kept. */
+        final boolean gone;
 
         Problem(String reason, String message) {
+            this(reason, message, false);
+        }
+
+        Problem(String reason, String message, boolean gone) {
             super(message, null, false, false);
             this.reason = reason;
+            this.gone = gone;
         }
 
         static Problem notFound(String message) {
             return new Problem(TlsReasons.SECRET_NOT_FOUND, message);
+        }
+
+        static Problem gone(String message) {
+            return new Problem(TlsReasons.SECRET_NOT_FOUND, message, true);
         }
 
         static Problem invalid(String message) {

@@ -26,6 +26,8 @@ class HandshakeFailureTest {
             "No appropriate protocol (protocol is disabled or cipher suites are inappropriate)    | protocol_version",
             "no cipher suites in common                                                           | no_shared_cipher",
             "error:100000b8:SSL routines:OPENSSL_internal:NO_SHARED_CIPHER                        | no_shared_cipher",
+            "error:100000f3:SSL routines:OPENSSL_internal:WRONG_CURVE                             | no_shared_cipher",
+            "error:100000e5:SSL routines:OPENSSL_internal:NO_SHARED_GROUP                         | no_shared_cipher",
             "Received fatal alert: certificate_unknown                                            | certificate_rejected",
             "error:10000416:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_UNKNOWN          | certificate_rejected",
             "Received fatal alert: unknown_ca                                                     | certificate_rejected",

@@ -101,6 +101,57 @@ class HandshakeFailuresCountedTest {
         assertThat(failures()).containsEntry("certificate_rejected", 1.0).containsEntry("other", 0.0);
     }
 
+    /**
+     * A client that offers only suites wsroute does not take (here TLS 1.2 with RSA key exchange, no forward secrecy: an
+     * old Java or embedded client) is the case {@code no_shared_cipher} names.
+     */
+    @Test
+    void aClientWithNoSuiteInCommonCountsAsNoSharedCipher() throws Exception {
+        try (Socket raw = new Socket()) {
+            raw.connect(new InetSocketAddress("127.0.0.1", port()), 5_000);
+            raw.setSoTimeout(30_000);
+            javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ca.clientSslContext().getSocketFactory()
+                    .createSocket(raw, "localhost", port(), true);
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName("localhost")));
+            p.setProtocols(new String[] { "TLSv1.2" });
+            p.setCipherSuites(new String[] { "TLS_RSA_WITH_AES_128_GCM_SHA256" });
+            s.setSSLParameters(p);
+            assertThatThrownBy(s::startHandshake).isInstanceOf(SSLException.class);
+        }
+        await().atMost(WAIT).until(() -> failures().values().stream().mapToDouble(Double::doubleValue).sum() >= 1);
+        assertThat(failures()).containsEntry("no_shared_cipher", 1.0).containsEntry("other", 0.0);
+    }
+
+    /**
+     * A client that closes its side halfway through its ClientHello (gave up, or a middlebox cut it) failed its handshake
+     * as much as one that resets, and the README counts it {@code closed}; it was counted nowhere (the SNI stage never
+     * saw a whole hello, so nothing reported a failure). A connection closed before any byte is no handshake: not counted.
+     */
+    @Test
+    void aClientThatClosesMidClientHelloCountsAsClosed() throws Exception {
+        try (Socket silent = new Socket()) { // a TCP health check: connects and closes
+            silent.connect(new InetSocketAddress("127.0.0.1", port()), 5_000);
+            silent.shutdownOutput();
+            silent.setSoTimeout(30_000);
+            assertThat(silent.getInputStream().read()).isEqualTo(-1);
+        }
+        javax.net.ssl.SSLEngine engine = ca.clientSslContext().createSSLEngine("localhost", 443);
+        engine.setUseClientMode(true);
+        java.nio.ByteBuffer hello = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(java.nio.ByteBuffer.allocate(0), hello);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port()), 5_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(hello.array(), 0, hello.position() / 2);
+            s.getOutputStream().flush();
+            s.shutdownOutput(); // FIN, no RST
+            assertThat(s.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+        }
+        await().atMost(WAIT).until(() -> failures().get("closed") >= 1);
+        assertThat(failures()).as("the health check is no handshake").containsEntry("closed", 1.0).containsEntry("other", 0.0);
+    }
+
     int port() {
         return px.dataPlane.tlsPort();
     }

@@ -159,6 +159,98 @@ class TlsMaterialResolverTest {
                 .allSatisfy(m -> assertThat(m).doesNotContain("PRIVATE KEY").doesNotContain(key.split("\n")[1].substring(0, 16)));
     }
 
+    /**
+     * A Secret that served, then edited into something unusable (a wrong or garbled key, a certificate that is not PEM,
+     * a key dropped, an expired or not yet valid certificate): the certificate it served before goes on serving while
+     * it is valid, and the condition names what is wrong and says so. Before, the route fell to the default certificate
+     * at once (here another name's): one botched {@code kubectl apply} took the host's TLS down.
+     */
+    @Test
+    void aSecretChangedToSomethingUnusableKeepsServingTheCertificateItServedBefore() {
+        Map<String, byte[]> noKey = new HashMap<>(chat.secretData());
+        noKey.remove("tls.key");
+        Map<String, Map<String, byte[]>> broken = new java.util.LinkedHashMap<>();
+        broken.put("tls.key: not valid PEM private key data", Map.of("tls.crt", chat.certificatePem().getBytes(US_ASCII),
+                "tls.key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".getBytes(US_ASCII)));
+        broken.put("tls.key does not match the certificate in tls.crt", ca.issue("chat.example.com").withWrongKey().secretData());
+        broken.put("tls.crt: no PEM certificate found", Map.of("tls.crt", "not a certificate".getBytes(US_ASCII),
+                "tls.key", chat.keyPem().getBytes(US_ASCII)));
+        broken.put("has no tls.key key", noKey);
+        broken.put("the certificate expired at", ca.leaf("chat.example.com").expired().build().secretData());
+        broken.put("the certificate is not valid before", ca.leaf("chat.example.com").notYetValid().build().secretData());
+        secrets.put("chat-tls", chat.secretData()).put("any-tls", fallback.secretData());
+        TlsMaterialResolver r = resolver(Optional.empty());
+        List<Route> routes = List.of(route("chat", "chat-tls", "chat.example.com"), route("any", "any-tls"));
+        SslContext served = r.serverCertificates(routes, problems::add).select("chat.example.com");
+        assertThat(problems).isEmpty();
+
+        for (Map.Entry<String, Map<String, byte[]>> edit : broken.entrySet()) {
+            secrets.put("chat-tls", edit.getValue());
+            problems.clear();
+            ServerCertificates certs = r.serverCertificates(routes, problems::add);
+            assertThat(certs.select("chat.example.com")).as(edit.getKey()).isSameAs(served).isNotSameAs(certs.select(null));
+            assertThat(problems).as(edit.getKey()).singleElement().satisfies(p -> assertThat(p.message())
+                    .startsWith("Secret default/chat-tls").contains(edit.getKey())
+                    .endsWith("; the certificate it served before (valid until " + chat.certificate().getNotAfter().toInstant()
+                            + ") is still served"));
+            assertThat(certs.certificates()).as("metrics and the status page show the one served")
+                    .filteredOn(c -> c.route() != null && c.route().name().equals("chat")).first()
+                    .satisfies(c -> assertThat(c.notAfter()).isEqualTo(chat.certificate().getNotAfter().toInstant()))
+                    .satisfies(c -> assertThat(c.served()).isTrue());
+        }
+
+        Issued renewed = ca.issue("chat.example.com");
+        secrets.put("chat-tls", renewed.secretData());
+        problems.clear();
+        SslContext fixed = r.serverCertificates(routes, problems::add).select("chat.example.com");
+        assertThat(fixed).isNotNull().isNotSameAs(served);
+        assertThat(problems).isEmpty();
+
+        secrets.remove("chat-tls"); // deleted: nothing kept
+        ServerCertificates deleted = r.serverCertificates(routes, problems::add);
+        assertThat(deleted.select("chat.example.com")).isSameAs(deleted.select(null));
+        assertThat(problems).singleElement().satisfies(p -> assertThat(p.message()).isEqualTo("Secret default/chat-tls not found"));
+
+        secrets.put("chat-tls", broken.get("has no tls.key key")); // recreated broken: the deleted one does not come back
+        ServerCertificates recreated = r.serverCertificates(routes, problems::add);
+        assertThat(recreated.select("chat.example.com")).isSameAs(recreated.select(null));
+    }
+
+    /** wsroute.tls.default-secret edited to a wrong key: clients without a known SNI keep the default certificate they had. */
+    @Test
+    void theDefaultSecretChangedToAWrongKeyKeepsItsCertificate() {
+        secrets.put("fb", fallback.secretData());
+        TlsMaterialResolver r = resolver(Optional.of("fb"));
+        SslContext served = r.serverCertificates(List.of(), problems::add).select(null);
+        secrets.put("fb", fallback.withWrongKey().secretData());
+        ServerCertificates certs = r.serverCertificates(List.of(), problems::add);
+        assertThat(certs.select(null)).isNotNull().isSameAs(served);
+        assertThat(certs.certificates()).singleElement().satisfies(c -> assertThat(c.route()).isNull())
+                .satisfies(c -> assertThat(c.notAfter()).isEqualTo(fallback.certificate().getNotAfter().toInstant()));
+        secrets.remove("fb");
+        assertThat(r.serverCertificates(List.of(), problems::add).select(null)).isNull();
+        assertThat(problems).isEmpty(); // the default's problems are logged, not a route's
+    }
+
+    /** A kept certificate is served while it is valid, and no longer: then the route gets the default, as any expired one. */
+    @Test
+    void aKeptCertificateStopsWhenItExpires() {
+        Issued shortLived = ca.leaf("chat.example.com").validUntil(Instant.now().plus(Duration.ofHours(1))).build();
+        secrets.put("chat-tls", shortLived.secretData());
+        MutableClock clock = new MutableClock(Instant.now());
+        TlsMaterialResolver r = new TlsMaterialResolver(secrets, Optional.of("fb"), null, new TlsContexts(SslProvider.JDK), clock);
+        secrets.put("fb", fallback.secretData());
+        List<Route> routes = List.of(route("chat", "chat-tls", "chat.example.com"));
+        SslContext served = r.serverCertificates(routes, problems::add).select("chat.example.com");
+        secrets.put("chat-tls", shortLived.withWrongKey().secretData());
+        assertThat(r.serverCertificates(routes, problems::add).select("chat.example.com")).isSameAs(served);
+        clock.now = clock.now.plus(Duration.ofHours(2));
+        problems.clear();
+        ServerCertificates later = r.serverCertificates(routes, problems::add);
+        assertThat(later.select("chat.example.com")).isNotNull().isNotSameAs(served).isSameAs(later.select(null));
+        assertThat(problems).singleElement().satisfies(p -> assertThat(p.message()).doesNotContain("still served"));
+    }
+
     @Test
     void unchangedMaterialKeepsItsContextAcrossBuildsAndRotationGetsANewOne() {
         secrets.put("chat-tls", chat.secretData()).put("wild-tls", wildcard.secretData());

@@ -230,6 +230,33 @@ class WssEndToEndTest {
         before.close();
     }
 
+    /**
+     * An operator edits the Secret and gets the key wrong (here: a key of another pair): the routes file's next version
+     * reports the route InvalidCertificate, and new handshakes keep getting the certificate served so far. Before, the
+     * host's certificate was dropped at once: with no default certificate every new handshake for it failed.
+     */
+    @Test
+    void aSecretEditedToAWrongKeyKeepsTheCertificateServedSoFar() throws Exception {
+        routes(routesYaml(localhost));
+        WsClient before = open(wss("/ws"));
+        problems.clear();
+
+        routes(routesYaml(localhost.withWrongKey()));
+
+        assertThat(problems).filteredOn(p -> p.route().name().equals("chat")).singleElement()
+                .satisfies(p -> assertThat(p.reason()).isEqualTo("InvalidCertificate"))
+                .satisfies(p -> assertThat(p.message()).contains("tls.key does not match", "is still served"));
+        try (SSLSocket probe = TlsClients.connect(client, proxy.tlsPort(), "localhost")) {
+            X509Certificate served = (X509Certificate) probe.getSession().getPeerCertificates()[0];
+            assertThat(served.getSerialNumber()).isEqualTo(localhost.certificate().getSerialNumber());
+        }
+        try (WsClient after = open(wss("/ws"))) {
+            assertThat(after.roundTrip("new session")).isEqualTo("echo: new session");
+        }
+        assertThat(before.roundTrip("still open")).isEqualTo("echo: still open");
+        before.close();
+    }
+
     /** A ClientHello as a real client sends it (SNI localhost), to send by hand and then stop. */
     static byte[] clientHello() throws Exception {
         javax.net.ssl.SSLEngine engine = client.createSSLEngine("localhost", 443);

@@ -41,6 +41,11 @@ public final class EchoBackend implements AutoCloseable {
         return new EchoBackend(null, name, new HttpServerOptions(), text -> name + ":" + text);
     }
 
+    /** As {@link #named(String)}, listening on {@code host} (e.g. {@code ::1}, as an IPv6 pod). */
+    public static EchoBackend named(String name, String host) {
+        return new EchoBackend(null, name, new HttpServerOptions().setHost(host), text -> name + ":" + text);
+    }
+
     public EchoBackend(Vertx vertx, String name) {
         this(vertx, name, new HttpServerOptions());
     }
@@ -57,7 +62,8 @@ public final class EchoBackend implements AutoCloseable {
         this.name = name;
         this.reply = reply;
         this.ownVertx = vertx == null ? Vertx.vertx() : null;
-        options.setHost("127.0.0.1").setPerMessageWebSocketCompressionSupported(true)
+        options.setHost(HttpServerOptions.DEFAULT_HOST.equals(options.getHost()) ? "127.0.0.1" : options.getHost())
+                .setPerMessageWebSocketCompressionSupported(true)
                 .setWebSocketSubProtocols(List.of("mqtt", "v2.chat"));
         this.server = listen(vertx == null ? ownVertx : vertx, options);
     }

@@ -20,12 +20,15 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 /**
  * Resolves a Service reference the way kube-proxy does: the Service port by number or name, then the slice port
- * of the same name, then every slice endpoint. Not-ready and terminating endpoints are listed but not ready; a
+ * of the same name (each slice its own number: a named targetPort may differ between pods), then every endpoint of
+ * the slices of the Service's address family, each once. Not-ready and terminating endpoints are listed but not ready; a
  * terminating one that still serves is marked so (the fallback while the backend has no ready endpoint).
  */
 public final class ServiceResolver implements BackendResolver {
     public static final String SERVICE_NOT_FOUND = "ServiceNotFound";
     public static final String PORT_NOT_FOUND = "PortNotFound";
+    /** An ExternalName Service: a DNS alias, no pods, no EndpointSlices. */
+    public static final String UNSUPPORTED_SERVICE_TYPE = "UnsupportedServiceType";
 
     private final ClusterView view;
 
@@ -40,18 +43,29 @@ public final class ServiceResolver implements BackendResolver {
             return ResolvedBackend.problem(ref.name(), SERVICE_NOT_FOUND,
                     "Service " + namespace + "/" + ref.name() + " not found");
         }
-        ServicePort port = servicePort(service.get(), ref);
-        if (port == null) {
-            return ResolvedBackend.problem(ref.name(), PORT_NOT_FOUND,
-                    "Service " + namespace + "/" + ref.name() + " has no port " + ref.port());
+        if (service.get().getSpec() != null && "ExternalName".equals(service.get().getSpec().getType())) {
+            return ResolvedBackend.problem(ref.name(), UNSUPPORTED_SERVICE_TYPE, "Service " + namespace + "/" + ref.name()
+                    + " is of type ExternalName (" + service.get().getSpec().getExternalName()
+                    + "): it has no endpoints; wsroute routes to the pods of a Service's EndpointSlices");
         }
-        return ResolvedBackend.of(ref.name(), port.getPort(), endpoints(namespace, ref.name(), port.getName()));
+        ServicePort port = servicePort(service.get(), ref, true);
+        if (port == null) {
+            ServicePort other = servicePort(service.get(), ref, false);
+            return ResolvedBackend.problem(ref.name(), PORT_NOT_FOUND, "Service " + namespace + "/" + ref.name()
+                    + (other == null ? " has no port " + ref.port()
+                            : " has port " + ref.port() + " for " + other.getProtocol() + " only (a WebSocket needs TCP)"));
+        }
+        return ResolvedBackend.of(ref.name(), port.getPort(), endpoints(namespace, ref.name(), service.get(), port.getName()));
     }
 
-    private static ServicePort servicePort(Service service, ServiceRef ref) {
+    /** @param tcp only TCP ports, else only the others */
+    private static ServicePort servicePort(Service service, ServiceRef ref, boolean tcp) {
         List<ServicePort> ports = service.getSpec() == null || service.getSpec().getPorts() == null ? List.of()
                 : service.getSpec().getPorts();
         for (ServicePort p : ports) {
+            if (tcp(p.getProtocol()) != tcp) {
+                continue; // 443/UDP (HTTP/3) beside 443/TCP: a WebSocket is TCP
+            }
             boolean byNumber = ref.port().number() != null && ref.port().number().equals(p.getPort());
             boolean byName = ref.port().name() != null && ref.port().name().equals(p.getName());
             if (byNumber || byName) {
@@ -61,10 +75,14 @@ public final class ServiceResolver implements BackendResolver {
         return null;
     }
 
-    private List<ResolvedEndpoint> endpoints(String namespace, String service, String portName) {
+    private List<ResolvedEndpoint> endpoints(String namespace, String name, Service service, String portName) {
+        List<EndpointSlice> slices = view.slices(namespace, name);
+        String family = family(service, slices);
         Map<String, ResolvedEndpoint> byKey = new LinkedHashMap<>();
-        for (EndpointSlice slice : view.slices(namespace, service)) {
-            if ("FQDN".equals(slice.getAddressType()) || slice.getEndpoints() == null) {
+        for (EndpointSlice slice : slices) {
+            // one family: a dual-stack Service lists each pod in an IPv4 and an IPv6 slice (FQDN slices: never)
+            boolean taken = family == null ? !"FQDN".equals(slice.getAddressType()) : family.equals(slice.getAddressType());
+            if (!taken || slice.getEndpoints() == null) {
                 continue;
             }
             Integer target = slicePort(slice, portName);
@@ -72,21 +90,43 @@ public final class ServiceResolver implements BackendResolver {
                 continue;
             }
             for (Endpoint ep : slice.getEndpoints()) {
+                if (ep.getAddresses() == null || ep.getAddresses().isEmpty()) {
+                    continue;
+                }
                 EndpointConditions c = ep.getConditions();
                 boolean ready = ready(c);
                 boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
                 boolean serving = serving(c);
                 String pod = pod(ep.getTargetRef());
-                for (String ip : ep.getAddresses() == null ? List.<String>of() : ep.getAddresses()) {
-                    ResolvedEndpoint e = new ResolvedEndpoint(ip, target, ready, serving, terminating, pod, ep.getZone());
-                    // the same address in two slices (mid-migration): ready wins, then serving
-                    byKey.merge(e.key(), e, ResolvedEndpoint::better);
-                }
+                // an endpoint's addresses are one pod's, "assumed to be fungible" (discovery/v1): the first, as kube-proxy
+                String ip = ep.getAddresses().get(0);
+                ResolvedEndpoint e = new ResolvedEndpoint(ip, target, ready, serving, terminating, pod, ep.getZone());
+                // the same address in two slices (mid-migration, a mirror): ready wins, then serving
+                byKey.merge(e.key(), e, ResolvedEndpoint::better);
             }
         }
         List<ResolvedEndpoint> out = new ArrayList<>(byKey.values());
         out.sort(null);
         return out;
+    }
+
+    /**
+     * The address family the Service's pods are reached over: its primary one ({@code spec.ipFamilies[0]}), as
+     * kube-proxy reaches a Service's cluster IP of that family; should no slice of it exist (slices written by a
+     * controller other than Kubernetes'), the first of its families that has one. Null (every family) for a Service
+     * that names none: an object written by hand, never one an API server returns.
+     */
+    private static String family(Service service, List<EndpointSlice> slices) {
+        List<String> families = service.getSpec() == null ? null : service.getSpec().getIpFamilies();
+        if (families == null || families.isEmpty()) {
+            return null;
+        }
+        for (String f : families) {
+            if (slices.stream().anyMatch(s -> f.equals(s.getAddressType()))) {
+                return f;
+            }
+        }
+        return families.get(0);
     }
 
     /** Slice ports carry the Service port's name ("" or absent for a single unnamed port). */
@@ -96,11 +136,17 @@ public final class ServiceResolver implements BackendResolver {
         }
         String wanted = portName == null ? "" : portName;
         for (EndpointPort p : slice.getPorts()) {
-            if (Objects.equals(p.getName() == null ? "" : p.getName(), wanted) && p.getPort() != null) {
+            if (Objects.equals(p.getName() == null ? "" : p.getName(), wanted) && p.getPort() != null
+                    && tcp(p.getProtocol())) {
                 return p.getPort();
             }
         }
         return null;
+    }
+
+    /** The protocol of a Service or slice port: TCP when absent (the API's default). */
+    private static boolean tcp(String protocol) {
+        return protocol == null || "TCP".equals(protocol);
     }
 
     /** A nil ready condition means ready (EndpointSlice API); terminating endpoints take no new connections. */

@@ -20,7 +20,7 @@ final class TlsRefs {
     static List<RefProblem> check(Route route, TlsResolver tls) {
         List<RefProblem> out = new ArrayList<>();
         if (route.tls().isPresent()) {
-            tls.serverCertificates(List.of(route), p -> add(out, "spec.tls", route, p));
+            tls.checkServer(route, p -> add(out, "spec.tls", route, p)); // no table build: forgets nothing
         }
         for (Rule rule : route.rules()) {
             if (rule.upstreamTls().isPresent()) {

@@ -168,6 +168,67 @@ class ClusterSyncTest {
         assertThat(sync.passes()).isGreaterThan(passes);
     }
 
+    /**
+     * Each pass checks every route's certificate for its status (one resolver call per route), then builds the table.
+     * Each of those calls ended a "build" of the resolver's context cache, which keeps what the last two builds used: with
+     * three TLS routes the checks of two routes dropped the third's context, and every pass (any EndpointSlice change in
+     * a rollout) built new contexts for unchanged Secrets, so TLS session tickets and ids from before no longer resumed.
+     * The checks now build nothing and forget nothing.
+     */
+    @Test
+    void unchangedSecretsKeepTheirContextsAcrossPasses() throws Exception {
+        TlsResolver tls = tlsRoutes("a", "b", "c");
+        sync = start(new Translator(new ValidationCache(), tls), tls);
+        List<Object> before = contexts("a", "b", "c");
+        assertThat(before).doesNotContainNull().doesNotHaveDuplicates();
+
+        sync.rebuildNow(); // as any change in the cluster makes one (a rollout's EndpointSlices: many)
+        sync.rebuildNow();
+
+        assertThat(contexts("a", "b", "c")).as("the same contexts, so resumed sessions still resume")
+                .usingElementComparator((x, y) -> x == y ? 0 : 1).containsExactlyElementsOf(before);
+    }
+
+    /**
+     * A Secret edited into something unusable keeps serving the certificate it served before, also in a cluster, where
+     * the status checks of the other routes run between two table builds.
+     */
+    @Test
+    void aSecretEditedToABrokenKeyKeepsItsCertificateServedAndTheStatusSaysSo() throws Exception {
+        TlsResolver tls = tlsRoutes("a", "b", "c");
+        sync = start(new Translator(new ValidationCache(), tls), tls);
+        Object served = contexts("a").get(0);
+
+        Secret edited = new SecretBuilder(shortLivedSecret("ns", "a-tls", Instant.now().plus(1, ChronoUnit.DAYS)))
+                .addToData("tls.key", Base64.getEncoder().encodeToString("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+                        .getBytes(StandardCharsets.US_ASCII))).build();
+        view.put(edited);
+        sync.rebuildNow();
+
+        assertThat(resolvedRefs("a").reason()).isEqualTo("InvalidCertificate");
+        assertThat(resolvedRefs("a").message()).contains("tls.key", "is still served");
+        assertThat(contexts("a").get(0)).isSameAs(served);
+    }
+
+    /** The contexts the table in force serves for these routes' hosts ({@code <name>.example.com}). */
+    private List<Object> contexts(String... names) {
+        return java.util.Arrays.stream(names).map(n -> (Object) holder.current().certificates().select(n + ".example.com")).toList();
+    }
+
+    /** Routes named so, each with host {@code <name>.example.com} and its own Secret {@code <name>-tls}; the resolver over them. */
+    private TlsResolver tlsRoutes(String... names) throws Exception {
+        view.put(service("ns", "svc", 80, "ws")).put(slice("ns", "svc", "svc", "ws", 8080, List.of("10.0.0.1"), List.of()));
+        for (String n : names) {
+            WebSocketRoute r = route("ns", n, List.of(n + ".example.com"), "/", "svc", "80");
+            r.getSpec().tls = new TlsSpec();
+            r.getSpec().tls.secretName = n + "-tls";
+            view.put(r).put(shortLivedSecret("ns", n + "-tls", Instant.now().plus(1, ChronoUnit.DAYS)));
+        }
+        SecretSource secrets = (ns, name) -> view.secret(ns, name).map(sec -> sec.getData().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> Base64.getDecoder().decode(e.getValue()))));
+        return new TlsMaterialResolver(secrets, Optional.empty(), null);
+    }
+
     /** Route r (TLS from Secret r-tls, a certificate valid until {@code notAfter}) and its Service; the resolver over them. */
     private TlsResolver tlsRouteUntil(Instant notAfter) throws Exception {
         WebSocketRoute r = route("ns", "r", List.of("localhost"), "/", "svc", "80");
@@ -188,7 +249,7 @@ class ClusterSyncTest {
     }
 
     /** A kubernetes.io/tls Secret with a self-signed EC certificate for localhost valid until {@code notAfter}. */
-    private static Secret shortLivedSecret(String ns, String name, Instant notAfter) throws Exception {
+    static Secret shortLivedSecret(String ns, String name, Instant notAfter) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair keys = generator.generateKeyPair();

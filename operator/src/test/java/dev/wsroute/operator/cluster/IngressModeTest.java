@@ -166,6 +166,46 @@ class IngressModeTest {
         assertThat(endpoints(ns, "chat")).containsExactly("10.3.0.1:8080");
     }
 
+    /**
+     * A Secret rotated in the API server: the table serves the new certificate; edited to a key that does not parse,
+     * the route reports InvalidCertificate and keeps the certificate it served; rotated again, the next one is served.
+     */
+    @Test
+    void aRotatedSecretIsServedAndABrokenEditKeepsTheCertificateServedBefore() throws Exception {
+        String ns = "rotate";
+        client.resource(service(ns, "chat", 80, "ws")).create();
+        client.resource(slice(ns, "chat-1", "chat", "ws", 8080, List.of("10.4.0.1"), List.of())).create();
+        WebSocketRoute r = route(ns, "chat", List.of("rotate.example.com"), "/", "chat", "80");
+        r.getSpec().tls = new TlsSpec();
+        r.getSpec().tls.secretName = "chat-tls";
+        java.time.Instant tomorrow = java.time.Instant.now().plus(Duration.ofDays(1));
+        client.resource(ClusterSyncTest.shortLivedSecret(ns, "chat-tls", tomorrow)).create();
+        client.resource(r).create();
+        await().atMost(WAIT).until(() -> "ResolvedRefs".equals(condition(ns, "chat", "ResolvedRefs").reason)
+                && holder.current().certificates().select("rotate.example.com") != null);
+        Object first = holder.current().certificates().select("rotate.example.com");
+
+        client.resource(ClusterSyncTest.shortLivedSecret(ns, "chat-tls", tomorrow.plusSeconds(60))).update();
+        await().atMost(WAIT).until(() -> holder.current().certificates().select("rotate.example.com") != first);
+        Object second = holder.current().certificates().select("rotate.example.com");
+        assertThat(second).isNotNull().isNotSameAs(holder.current().certificates().select(null));
+
+        io.fabric8.kubernetes.api.model.Secret broken = client.secrets().inNamespace(ns).withName("chat-tls").get();
+        broken.getData().put("tls.key", java.util.Base64.getEncoder().encodeToString(
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        client.resource(broken).update();
+        await().atMost(WAIT).until(() -> "InvalidCertificate".equals(condition(ns, "chat", "ResolvedRefs").reason));
+        assertThat(condition(ns, "chat", "ResolvedRefs").message).contains("tls.key", "is still served").doesNotContain("AAAA");
+        assertThat(holder.current().certificates().select("rotate.example.com")).isSameAs(second);
+
+        client.resource(ClusterSyncTest.shortLivedSecret(ns, "chat-tls", tomorrow.plusSeconds(120))).update();
+        await().atMost(WAIT).until(() -> "ResolvedRefs".equals(condition(ns, "chat", "ResolvedRefs").reason));
+        await().atMost(WAIT).until(() -> {
+            Object now = holder.current().certificates().select("rotate.example.com");
+            return now != null && now != second && now != first;
+        });
+    }
+
     private WebSocketRoute get(String ns, String name) {
         return client.resources(WebSocketRoute.class).inNamespace(ns).withName(name).get();
     }
