@@ -58,7 +58,8 @@ class CommonTagsChurnMetricsTest {
 
     @Test
     void fiftyRolloutsOfAThreePodBackendLeaveTheSeriesOfTheLastPodsOnly() throws Exception {
-        String rule = "loadBalancer: {policy: RoundRobin}";
+        String rule = "loadBalancer: {policy: RoundRobin}"
+                + "\nhealthCheck: {passive: {consecutiveFailures: 1, baseEjectionTime: 1m, maxEjectionPercent: 100}}";
         WsClient previous = null;
         Set<String> pods = Set.of();
         for (int rollout = 0; rollout < 50; rollout++) {
@@ -81,6 +82,7 @@ class CommonTagsChurnMetricsTest {
                 }
             }
             assertThat(LifecycleFixture.counter(px, "wsroute.upstream.connect.failures", "endpoint", crashing)).isPositive();
+            Awaitility.await().until(() -> LifecycleFixture.counter(px, "wsroute.endpoint.ejections", "endpoint", crashing) == 1);
             previous = WsClient.connect(px.ws("/ws"), Map.of());
         }
         String open = previous.roundTrip("whoami");
