@@ -36,7 +36,8 @@ import io.quarkus.test.junit.TestProfile;
  * A sidecar whose pod starts while the API server is away (a control-plane upgrade, a NetworkPolicy not yet in place):
  * it starts anyway, not ready, sending plain HTTP to the app container, and routes once the API server answers. Before,
  * the failed first list failed the application's start: the container exited, and Kubernetes restarted it with a
- * back-off that outlasted the outage, the pod's app unreachable through it meanwhile.
+ * back-off that outlasted the outage, the pod's app unreachable through it meanwhile. Once listed, a later outage leaves
+ * the last routes in force and the sidecar ready (that part was fine).
  */
 @QuarkusTest
 @TestProfile(SidecarApiServerAwayAtStartTest.Sidecar.class)
@@ -68,6 +69,8 @@ class SidecarApiServerAwayAtStartTest {
     RouteTableHolder holder;
     @Inject
     WsRouteRuntime runtime;
+    @Inject
+    ClusterState state;
     @TestHTTPResource(value = "/health/ready", management = true)
     URL ready;
 
@@ -106,6 +109,20 @@ class SidecarApiServerAwayAtStartTest {
                     HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
             WsClient c = WsClient.connect(runtime.dataPlane().port(), "/ws/x");
             assertThat(c.roundTrip("hello")).isEqualTo("pod:hello");
+
+            // away again, once listed: the last routes stay in force, open sockets untouched, still ready
+            ApiServerBehindLink.link().cut();
+            await().atMost(WAIT).until(() -> !state.cache().watching());
+            assertThat(c.roundTrip("during")).isEqualTo("pod:during");
+            WsClient during = WsClient.connect(runtime.dataPlane().port(), "/ws/y");
+            assertThat(during.roundTrip("new")).isEqualTo("pod:new");
+            readiness = http.send(HttpRequest.newBuilder(ready.toURI()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(readiness.statusCode()).isEqualTo(200);
+            assertThat(readiness.body()).contains("disconnected: serving the last route table");
+            ApiServerBehindLink.link().restore();
+            await().atMost(WAIT).until(() -> state.cache().current());
+            assertThat(c.roundTrip("after")).isEqualTo("pod:after");
+            during.sendClose();
             c.sendClose();
         } finally {
             pod.close();
