@@ -155,10 +155,14 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
     /**
      * The stop action of its deadline (this object, not one more per connection). The listeners closed (the end of the
      * shutdown delay): a connection still in its TLS handshake waits for no answer, and closes now, as an idle one.
+     * Settled first, uncounted: the close is wsroute's, no handshake the client failed (it was counted {@code closed},
+     * the reason for a client that closes mid-handshake).
      */
     @Override
     public void run() {
         if (!settled) {
+            settled = true;
+            disarm();
             ctx.close();
         }
     }

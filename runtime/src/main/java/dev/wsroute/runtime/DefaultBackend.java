@@ -38,6 +38,11 @@ final class DefaultBackend implements Supplier<Pool> {
         return p.isEmpty() ? null : p;
     }
 
+    /** Whether what no route claims goes to the app's own HTTP server ({@code target=app}, the default). */
+    boolean toApp() {
+        return config.defaultBackend().target().trim().equals("app");
+    }
+
     private Pool resolve() {
         String target = config.defaultBackend().target().trim();
         if (target.equals("none")) {

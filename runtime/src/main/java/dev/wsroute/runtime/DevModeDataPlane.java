@@ -1,6 +1,8 @@
 package dev.wsroute.runtime;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -12,6 +14,7 @@ import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.proxy.ListenerBindException;
 import dev.wsroute.table.Pool;
 import dev.wsroute.table.RouteTableHolder;
+import io.quarkus.dev.spi.HotReplacementContext;
 
 /**
  * In dev mode the data plane outlives the app's live reloads, as Quarkus's own HTTP server does: the listener stays
@@ -36,8 +39,42 @@ public final class DevModeDataPlane {
      * reloaded app's config may no longer say which port it bound.
      */
     private static volatile Pool lastApp;
+    /** Dev mode's scan for changed files, which Quarkus runs on a request to the app's HTTP server. */
+    private static volatile HotReplacementContext hotReplacement;
+    private static final AtomicBoolean SCANNING = new AtomicBoolean();
+    private static volatile long lastScan = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
 
     private DevModeDataPlane() {
+    }
+
+    static void hotReplacement(HotReplacementContext context) {
+        hotReplacement = context;
+    }
+
+    /**
+     * A request that no route claims and the default backend does not send to the app ({@code target=none} or a fixed
+     * address) never reaches the app's HTTP server, whose requests are what make Quarkus look for changed files: look
+     * for them here, as Quarkus would, at most once a second and off the I/O thread (the request is answered meanwhile;
+     * the next one sees the reloaded app).
+     */
+    private static void scanForChanges() {
+        HotReplacementContext context = hotReplacement;
+        long now = System.nanoTime();
+        if (context == null || now - lastScan < TimeUnit.SECONDS.toNanos(1) || !SCANNING.compareAndSet(false, true)) {
+            return;
+        }
+        lastScan = now;
+        Thread scan = new Thread(() -> {
+            try {
+                context.doScan(false);
+            } catch (Exception e) {
+                LOG.debug("dev mode: scan for changed files failed", e);
+            } finally {
+                SCANNING.set(false);
+            }
+        }, "wsroute-dev-scan");
+        scan.setDaemon(true);
+        scan.start();
     }
 
     /**
@@ -78,12 +115,19 @@ public final class DevModeDataPlane {
      * bind leaves the running one as it is.
      */
     static synchronized DataPlane startOrKeep(WsRouteConfig config, Map<String, String> settings, Meters appMeters,
-            Supplier<Pool> backend, RouteTableHolder holder) throws InterruptedException {
+            DefaultBackend backend, RouteTableHolder holder) throws InterruptedException {
+        // the app's last known address stands in only for the app whose port this start does not know yet: not for
+        // target=none (no default backend), nor for a fixed address
+        boolean toApp = backend.toApp();
         defaultBackend = () -> {
-            Pool app = backend.get();
-            if (app != null) {
-                lastApp = app;
-                return app;
+            Pool pool = backend.get();
+            if (!toApp) {
+                scanForChanges();
+                return pool;
+            }
+            if (pool != null) {
+                lastApp = pool;
+                return pool;
             }
             return lastApp;
         };
@@ -113,6 +157,7 @@ public final class DevModeDataPlane {
     public static synchronized void shutdown() {
         stop();
         lastApp = null;
+        hotReplacement = null;
     }
 
     /** Closes the data plane (the settings changed, or dev mode ends) and forgets what it was started with. */

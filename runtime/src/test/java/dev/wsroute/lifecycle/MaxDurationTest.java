@@ -51,6 +51,26 @@ class MaxDurationTest {
         }
     }
 
+    /**
+     * An edit of the rule's maxDuration (the rule kept: same match) applies to sockets opened after it; an open socket
+     * keeps the lifetime it opened with, as the README says.
+     */
+    @Test
+    void anOpenSocketKeepsTheLifetimeItOpenedWithAcrossAnEdit() throws Exception {
+        try (ProxyHarness px = LifecycleFixture.proxy()) {
+            px.routes(LifecycleFixture.route("timeouts: {maxDuration: 1h}", backend.endpoint()));
+            try (WsClient before = WsClient.connect(px.ws("/ws"), Map.of())) {
+                assertThat(before.roundTrip("one")).isEqualTo("one");
+                px.routes(LifecycleFixture.route("timeouts: {maxDuration: 1s}", backend.endpoint()));
+                try (WsClient after = WsClient.connect(px.ws("/ws"), Map.of())) {
+                    assertThat(after.awaitClose()).isEqualTo(1001);
+                }
+                assertThat(before.closeCodeNow()).as("the socket opened under maxDuration 1h").isNull();
+                assertThat(before.roundTrip("two")).isEqualTo("two");
+            }
+        }
+    }
+
     @Test
     void aRuleWithoutMaxDurationLeavesSocketsOpen() throws Exception {
         try (ProxyHarness px = LifecycleFixture.proxy()) {

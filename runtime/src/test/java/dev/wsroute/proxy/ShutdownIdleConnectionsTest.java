@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.Test;
@@ -98,18 +102,27 @@ class ShutdownIdleConnectionsTest {
             int tls = px.dataPlane.tlsPort();
             try (WsClient ws = WsClient.connect(px.port(), "/ws");
                     Socket silent = new Socket("127.0.0.1", tls); Socket partial = new Socket("127.0.0.1", tls);
+                    Socket helloSent = new Socket("127.0.0.1", tls);
                     SSLSocket handshaken = TlsClients.connect(ca.clientSslContext(), tls, "localhost")) {
                 assertThat(ws.roundTrip("hi")).isEqualTo("app:hi");
                 // a TLS record that announces a 512-byte ClientHello, and its first bytes: the SNI stage waits for the rest
                 partial.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
                 partial.getOutputStream().flush();
-                for (Socket s : List.of(silent, partial, handshaken)) {
+                // a whole ClientHello, the server's answer left unanswered: the TLS engine waits for the client's next flight
+                helloSent.getOutputStream().write(clientHello(ca, "localhost", tls));
+                helloSent.getOutputStream().flush();
+                for (Socket s : List.of(silent, partial, helloSent, handshaken)) {
                     s.setSoTimeout((int) WAIT.toMillis());
                 }
-                await().atMost(WAIT).until(() -> px.clientConnections() == 4);
+                await().atMost(WAIT).until(() -> px.clientConnections() == 5);
+                assertThat(helloSent.getInputStream().read()).as("the server answered the ClientHello").isEqualTo(0x16);
 
                 listenersCloseWhileTheWebSocketDrains(px, ws, Map.of("a TLS connection that sent nothing", silent,
-                        "one that sent part of a ClientHello", partial, "one whose handshake is done, without a request", handshaken));
+                        "one that sent part of a ClientHello", partial, "one whose ClientHello was answered", helloSent,
+                        "one whose handshake is done, without a request", handshaken));
+                // wsroute closed them, no client failed its handshake: 'closed' is a client that closed mid-handshake
+                assertThat(px.metrics.find("wsroute.tls.handshake.failures").counters()).as("TLS handshake failures counted")
+                        .allSatisfy(c -> assertThat(c.count()).as(c.getId().getTag("reason")).isZero());
             }
         }
     }
@@ -133,10 +146,32 @@ class ShutdownIdleConnectionsTest {
         stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
-    /** Whether the server ended the connection (EOF or reset) within the socket's timeout; false when it timed out. */
+    /** The bytes of a client's first flight (its ClientHello) for {@code sni}, from a JDK engine, as a client sends it. */
+    private static byte[] clientHello(TestCertificates.Authority ca, String sni, int port) throws Exception {
+        SSLEngine engine = ca.clientSslContext().createSSLEngine(sni, port);
+        engine.setUseClientMode(true);
+        SSLParameters params = engine.getSSLParameters();
+        params.setServerNames(List.of(new SNIHostName(sni)));
+        engine.setSSLParameters(params);
+        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.beginHandshake();
+        engine.wrap(ByteBuffer.allocate(0), out);
+        out.flip();
+        byte[] hello = new byte[out.remaining()];
+        out.get(hello);
+        return hello;
+    }
+
+    /**
+     * Whether the server ended the connection (EOF or reset) within the socket's timeout, after what it had sent (the
+     * rest of its answer to a ClientHello); false when it timed out.
+     */
     private static boolean endOfStream(Socket s) throws IOException {
         try {
-            return s.getInputStream().read() < 0;
+            while (s.getInputStream().read() >= 0) {
+                // what came before the end
+            }
+            return true;
         } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {
