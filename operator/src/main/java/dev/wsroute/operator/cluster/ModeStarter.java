@@ -2,6 +2,7 @@ package dev.wsroute.operator.cluster;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -55,7 +56,7 @@ public class ModeStarter {
     private volatile ClusterCache cache;
     private volatile ClusterSync sync;
     private ControlPlane control;
-    private java.util.concurrent.ExecutorService sidecarStart;
+    private ExecutorService sidecarStart;
     private boolean stopping; // guarded by this
 
     void onStart(@Observes StartupEvent ev) {
@@ -74,6 +75,7 @@ public class ModeStarter {
             // not on the startup thread: a sidecar that cannot list yet must not take its pod's app down with it
             sidecarStart = Daemons.single("wsroute-sidecar-start");
             sidecarStart.execute(() -> startSidecar(k8s, holdOff));
+            sidecarStart.shutdown(); // its thread ends with that task (stopping interrupts it)
             return;
         }
         ClusterCache watched = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
