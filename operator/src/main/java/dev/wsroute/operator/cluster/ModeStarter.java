@@ -2,6 +2,7 @@ package dev.wsroute.operator.cluster;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,11 +16,14 @@ import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.operator.config.KubernetesSettingsCheck;
 import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
+import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,9 +53,11 @@ public class ModeStarter {
     @ConfigProperty(name = "POD_NAME")
     Optional<String> podName;
 
-    private ClusterCache cache;
-    private ClusterSync sync;
+    private volatile ClusterCache cache;
+    private volatile ClusterSync sync;
     private ControlPlane control;
+    private ExecutorService sidecarStart;
+    private boolean stopping; // guarded by this
 
     void onStart(@Observes StartupEvent ev) {
         Mode mode = config.mode();
@@ -66,13 +72,10 @@ public class ModeStarter {
         LOG.infof("mode %s: connecting to %s", mode, k8s.getMasterUrl());
         Duration holdOff = config.kubernetes().holdOff();
         if (mode == Mode.sidecar) {
-            cache = new ClusterCache(k8s, config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace())))
-                    .listener(state.validation());
-            TlsResolver forTables = tlsResolver(cache); // the pod's own Secrets: the sidecar terminates wss:// too
-            sync = ClusterSyncs.sidecar(cache, state.validation(), holder.get(), () -> forTables, holdOff);
-            cache.listener(sync).onRelist(sync::everythingChanged).start(ClusterCache.Scope.ROUTES_AND_SECRETS);
-            state.started(cache, sync, null);
-            sync.rebuildNow();
+            // not on the startup thread: a sidecar that cannot list yet must not take its pod's app down with it
+            sidecarStart = Daemons.single("wsroute-sidecar-start");
+            sidecarStart.execute(() -> startSidecar(k8s, holdOff));
+            sidecarStart.shutdown(); // its thread ends with that task (stopping interrupts it)
             return;
         }
         ClusterCache watched = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
@@ -95,12 +98,105 @@ public class ModeStarter {
         }
     }
 
+    /**
+     * Lists routes and Secrets, then publishes the first table; until the API server answers the list (away, slow,
+     * refusing it), tries again, 0.5 s doubling up to 10 s, with one WARN (and one for each new reason) and an INFO
+     * once listed. Meanwhile the data plane is up (plain HTTP reaches the app container) and readiness says
+     * {@code not synced yet}: no restart loop whose back-off would outlast the outage.
+     */
+    private void startSidecar(KubernetesClient k8s, Duration holdOff) {
+        Optional<String> namespace = config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace()));
+        KubernetesClient once = OneTryClient.of(k8s, Duration.ofSeconds(5));
+        String lastFailure = null;
+        long pauseMillis = 500;
+        for (int attempt = 1;; attempt++) {
+            // asked once first, without starting informers (each failed start logs an ERROR of fabric8's)
+            String failure = canList(once, namespace.orElse(null));
+            if (failure == null) {
+                failure = startSidecarCache(k8s, namespace, holdOff);
+                if (failure == null) {
+                    if (attempt > 1) {
+                        LOG.infof("sidecar: listed routes from the API server %s after %d tries: routing",
+                                k8s.getMasterUrl(), attempt);
+                    }
+                    return;
+                }
+            }
+            if (!failure.equals(lastFailure)) {
+                LOG.warnf("sidecar: cannot list routes and Secrets from the API server %s (%s): not ready, plain HTTP "
+                        + "still goes to the app container; trying again", k8s.getMasterUrl(), failure);
+                lastFailure = failure;
+            } else {
+                LOG.debugf("sidecar: listing failed again (try %d): %s", attempt, failure);
+            }
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                return; // stopping
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 10_000);
+        }
+    }
+
+    /** Starts the informers and publishes the first table: null once done (or stopping), else why not. */
+    private String startSidecarCache(KubernetesClient k8s, Optional<String> namespace, Duration holdOff) {
+        ClusterCache c = new ClusterCache(k8s, namespace).listener(state.validation());
+        TlsResolver forTables = tlsResolver(c); // the pod's own Secrets: the sidecar terminates wss:// too
+        ClusterSync s = ClusterSyncs.sidecar(c, state.validation(), holder.get(), () -> forTables, holdOff);
+        try {
+            c.listener(s).onRelist(s::everythingChanged).start(ClusterCache.Scope.ROUTES_AND_SECRETS);
+        } catch (RuntimeException e) {
+            s.close();
+            c.close();
+            return rootMessage(e);
+        }
+        synchronized (this) {
+            if (stopping) {
+                s.close();
+                c.close();
+                return null;
+            }
+            cache = c;
+            sync = s;
+        }
+        state.started(c, s, null);
+        s.rebuildNow();
+        return null;
+    }
+
+    /** Null if this client may list routes and Secrets in the namespace (null: all) now, else why not. */
+    private static String canList(KubernetesClient once, String namespace) {
+        try {
+            ListOptions one = new ListOptionsBuilder().withLimit(1L).build();
+            (namespace == null ? once.resources(WebSocketRoute.class).inAnyNamespace()
+                    : once.resources(WebSocketRoute.class).inNamespace(namespace)).list(one);
+            (namespace == null ? once.secrets().inAnyNamespace() : once.secrets().inNamespace(namespace)).list(one);
+            return null;
+        } catch (RuntimeException e) {
+            return rootMessage(e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
     /** One resolver for the process: it reads the Secrets at each build and keeps contexts of unchanged ones. */
     private TlsResolver tlsResolver(ClusterCache secrets) {
         return (tls.isResolvable() ? tls.get() : TlsResolverFactory.NONE).create(secrets);
     }
 
     void onStop(@Observes ShutdownEvent ev) {
+        synchronized (this) {
+            stopping = true;
+        }
+        if (sidecarStart != null) {
+            sidecarStart.shutdownNow();
+        }
         if (control != null) {
             control.close(); // the Lease is released, so another replica writes status without waiting it out
         }

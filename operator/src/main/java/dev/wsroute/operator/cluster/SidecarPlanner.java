@@ -1,9 +1,11 @@
 package dev.wsroute.operator.cluster;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 import dev.wsroute.api.PoolStatus;
@@ -23,14 +25,22 @@ import dev.wsroute.operator.translate.Condition;
 import dev.wsroute.operator.translate.RouteOrder;
 import dev.wsroute.operator.translate.TableInputs;
 import dev.wsroute.operator.translate.Translation;
+import dev.wsroute.operator.translate.Translator;
 
 /**
  * Sidecar mode: the table comes from what the operator wrote in {@code status.pools}, so the sidecar needs to
- * watch nothing but routes. A route the operator has not accepted (or not yet seen at this generation) is left out.
+ * watch nothing but routes. A route the operator has not accepted is left out; one edited since the operator accepted
+ * it (a new generation it has not looked at yet: the operator is late, busy or away) goes on serving as this process
+ * last used it, spec and pools, until the operator has written a status for the edit. Passes run on one thread.
  */
 final class SidecarPlanner implements Function<BackendResolver, Translation> {
     private final ClusterView view;
     private final Function<WebSocketRoute, RouteValidator.Result> validation;
+    /** The last version of each route that the operator had accepted at its generation, as used. */
+    private final Map<RouteId, Used> lastAccepted = new HashMap<>();
+
+    private record Used(WebSocketRoute route, RouteValidator.Result validation) {
+    }
 
     SidecarPlanner(ClusterView view, Function<WebSocketRoute, RouteValidator.Result> validation) {
         this.view = view;
@@ -44,11 +54,15 @@ final class SidecarPlanner implements Function<BackendResolver, Translation> {
         Map<Backend, List<HostPort>> terminating = new IdentityHashMap<>();
         List<WebSocketRoute> all = new ArrayList<>(view.routes());
         all.sort(RouteOrder.OLDEST_FIRST);
-        for (WebSocketRoute r : all) {
-            RouteValidator.Result v = validation.apply(r);
-            if (!v.valid() || !acceptedAtThisGeneration(r)) {
+        Map<RouteId, Used> used = new HashMap<>();
+        for (WebSocketRoute now : all) {
+            Used u = use(now);
+            if (u == null) {
                 continue;
             }
+            used.put(Translator.id(now), u);
+            WebSocketRoute r = u.route();
+            RouteValidator.Result v = u.validation();
             List<PoolStatus> pools = r.getStatus().pools;
             for (Rule rule : v.route().rules()) {
                 bind(rule.backends(), pool(pools, rule.index()), endpoints, terminating);
@@ -56,6 +70,8 @@ final class SidecarPlanner implements Function<BackendResolver, Translation> {
             bind(v.route().httpBackends(), pool(pools, null), endpoints, terminating);
             routes.add(v.route());
         }
+        lastAccepted.clear(); // deleted routes, and those the operator turned down at their generation, are forgotten
+        lastAccepted.putAll(used);
         return Translation.tableOnly(new TableInputs(routes, new EndpointSource() {
             @Override
             public List<HostPort> resolve(RouteId id, Backend b) {
@@ -69,19 +85,32 @@ final class SidecarPlanner implements Function<BackendResolver, Translation> {
         }));
     }
 
-    private static boolean acceptedAtThisGeneration(WebSocketRoute r) {
+    /**
+     * The version of the route to serve: this one if the operator accepted it at its generation; none if the operator
+     * looked at this generation and did not accept it; else (an edit the operator has not written a status for) the
+     * version last served, if any.
+     */
+    private Used use(WebSocketRoute r) {
         WebSocketRouteStatus s = r.getStatus();
-        if (s == null || s.conditions == null || !java.util.Objects.equals(s.observedGeneration, r.getMetadata().getGeneration())) {
-            return false;
+        boolean looked = s != null && Objects.equals(s.observedGeneration, r.getMetadata().getGeneration());
+        if (!looked) {
+            Used last = lastAccepted.get(Translator.id(r));
+            // not one deleted and created again under the same name meanwhile
+            return last != null && Objects.equals(last.route().getMetadata().getUid(), r.getMetadata().getUid()) ? last : null;
         }
-        return s.conditions.stream().anyMatch((RouteCondition c) -> Condition.ACCEPTED.equals(c.type) && "True".equals(c.status));
+        if (s.conditions == null || s.conditions.stream()
+                .noneMatch((RouteCondition c) -> Condition.ACCEPTED.equals(c.type) && "True".equals(c.status))) {
+            return null;
+        }
+        RouteValidator.Result v = validation.apply(r);
+        return v.valid() ? new Used(r, v) : null;
     }
 
     private static PoolStatus pool(List<PoolStatus> pools, Integer rule) {
         if (pools == null) {
             return null;
         }
-        return pools.stream().filter(p -> java.util.Objects.equals(p.rule, rule)).findFirst().orElse(null);
+        return pools.stream().filter(p -> Objects.equals(p.rule, rule)).findFirst().orElse(null);
     }
 
     /** Pool backends are written in spec order, so the i-th backend of a rule is the i-th in its pool. */

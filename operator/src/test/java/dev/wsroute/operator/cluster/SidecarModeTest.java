@@ -48,6 +48,9 @@ class SidecarModeTest {
     RouteTableHolder holder;
     @Inject
     WsRouteRuntime runtime;
+    @Inject
+    ClusterState state;
+
     @Test
     void routesByStatusPools() throws Exception {
         EchoBackend pod = EchoBackend.named("pod");
@@ -71,6 +74,57 @@ class SidecarModeTest {
             pod.close();
         }
     }
+    /**
+     * An edit of a route (a new generation) is used once the operator has written a status for it; until then the
+     * route serves as it was accepted. Before, the sidecar dropped it at once: its open sockets drained (Close 1001)
+     * and new upgrades went to the app container, for as long as the operator took (away: until it was back).
+     */
+    @Test
+    void anEditedRouteServesAsAcceptedUntilTheOperatorHasWrittenItsStatus() throws Exception {
+        EchoBackend pod = EchoBackend.named("pod");
+        try {
+            MutableView operatorView = new MutableView().put(Fixtures.service(NS, "echo", 80, "ws"))
+                    .put(Fixtures.slice(NS, "echo", "echo", "ws", pod.port(), List.of("127.0.0.1"), List.of()));
+            client.resource(Fixtures.route(NS, "edited", List.of(), "/ws", "echo", "80")).create();
+            writeStatusAsTheOperator(operatorView, "edited");
+            await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().route(new RouteId(NS, "edited")) != null);
+            WsClient open = WsClient.connect(runtime.dataPlane().port(), "/ws/a");
+            assertThat(open.roundTrip("before")).isEqualTo("pod:before");
+
+            // the user moves the route to /chat; the operator is away, or has not written the edit's status yet
+            WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName("edited").get();
+            r.getSpec().rules.get(0).match.path.value = "/chat";
+            assertThat(client.resource(r).update().getMetadata().getGeneration()).isEqualTo(2L);
+            await().atMost(Duration.ofSeconds(60)).until(() -> state.cache().routes().stream()
+                    .anyMatch(w -> w.getMetadata().getName().equals("edited") && w.getMetadata().getGeneration() == 2L));
+            state.sync().rebuildNow(); // a pass that has seen the edit
+
+            assertThat(holder.current().route(new RouteId(NS, "edited"))).as("still served").isNotNull();
+            assertThat(open.roundTrip("meanwhile")).isEqualTo("pod:meanwhile");
+            WsClient again = WsClient.connect(runtime.dataPlane().port(), "/ws/b");
+            assertThat(again.roundTrip("new")).as("a new upgrade: still the route's pod, as accepted").isEqualTo("pod:new");
+            again.sendClose();
+
+            writeStatusAsTheOperator(operatorView, "edited"); // the operator accepts generation 2
+            await().atMost(Duration.ofSeconds(60)).until(() -> holder.current().route(new RouteId(NS, "edited"))
+                    .rules().get(0).rule().match().path().value().equals("/chat"));
+            WsClient moved = WsClient.connect(runtime.dataPlane().port(), "/chat/c");
+            assertThat(moved.roundTrip("after")).as("the edit in force").isEqualTo("pod:after");
+            moved.sendClose();
+        } finally {
+            pod.close();
+        }
+    }
+
+    /** What the operator writes: the translated status of the route as it now is. */
+    private void writeStatusAsTheOperator(MutableView operatorView, String name) {
+        WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName(name).get();
+        operatorView.put(r);
+        r.setStatus(StatusMerge.merge(r.getStatus(), new Translator().translate(operatorView).statuses().get(Translator.id(r)),
+                Instant.now()));
+        client.resource(r).updateStatus();
+    }
+
     @Test
     void terminatesTlsWithTheSecretItsRouteNames() throws Exception {
         String pem[] = selfSigned("secure.app.test");

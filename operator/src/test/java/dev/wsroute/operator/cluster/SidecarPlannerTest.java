@@ -62,6 +62,49 @@ class SidecarPlannerTest {
         assertThat(table.keeps(rule.pool().id(), "10.0.0.1:8080")).as("its sockets drain").isFalse();
     }
 
+    @Test
+    void anEditTheOperatorHasNotLookedAtKeepsTheAcceptedVersionAndOneItTurnsDownDropsIt() {
+        MutableView cluster = new MutableView();
+        cluster.put(Fixtures.service("ns", "chat", 80, "ws"))
+                .put(Fixtures.slice("ns", "chat", "chat", "ws", 8080, List.of("10.0.0.1"), List.of()));
+        WebSocketRoute v1 = withStatus(cluster, Fixtures.route("ns", "chat", List.of(), "/ws", "chat", "80"), 1L);
+        v1.getMetadata().setUid("uid-1");
+        MutableView sidecar = new MutableView().put(v1);
+        SidecarPlanner planner = new SidecarPlanner(sidecar, new ValidationCache());
+        assertThat(paths(planner)).containsExactly("/ws");
+
+        WebSocketRoute v2 = Fixtures.route("ns", "chat", List.of(), "/chat", "chat", "80"); // edited: generation 2
+        v2.getMetadata().setUid("uid-1");
+        v2.getMetadata().setGeneration(2L);
+        v2.getMetadata().setCreationTimestamp(v1.getMetadata().getCreationTimestamp());
+        v2.setStatus(v1.getStatus()); // observedGeneration 1: the operator has not looked yet
+        sidecar.put(v2);
+        assertThat(paths(planner)).as("served as accepted, pools too").containsExactly("/ws");
+
+        WebSocketRoute recreated = Fixtures.route("ns", "chat", List.of(), "/chat", "chat", "80");
+        recreated.getMetadata().setUid("uid-2"); // deleted and created again under the name: nothing to keep
+        recreated.getMetadata().setGeneration(1L);
+        sidecar.put(recreated);
+        assertThat(paths(planner)).isEmpty();
+
+        sidecar.put(v2);
+        assertThat(paths(planner)).as("forgotten with the version it replaced").isEmpty();
+
+        WebSocketRoute v3 = withStatus(cluster, Fixtures.route("ns", "chat", List.of(), "/chat", "chat", "80"), 3L);
+        v3.getMetadata().setUid("uid-1");
+        sidecar.put(v3);
+        assertThat(paths(planner)).containsExactly("/chat");
+        WebSocketRoute invalid = Fixtures.route("ns", "chat", List.of(), "no-slash", "chat", "80");
+        invalid.getMetadata().setUid("uid-1");
+        invalid = withStatus(cluster, invalid, 4L); // the operator looked at generation 4 and turned it down
+        sidecar.put(invalid);
+        assertThat(paths(planner)).as("the operator's word at this generation").isEmpty();
+    }
+
+    private static List<String> paths(SidecarPlanner planner) {
+        return planner.apply(null).table().routes().stream().map(r -> r.rules().get(0).match().path().value()).toList();
+    }
+
     /** The status the operator would write for this route in this cluster. */
     private static WebSocketRoute withStatus(MutableView cluster, WebSocketRoute r, long generation) {
         r.getMetadata().setGeneration(generation);

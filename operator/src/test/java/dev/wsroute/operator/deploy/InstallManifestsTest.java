@@ -151,6 +151,9 @@ class InstallManifestsTest {
                         .isGreaterThanOrEqualTo(delay + drain);
                 assertThat(grace).as("%s: the grace period covers %s's preStop and its own stop", dir, c.path("name").asText())
                         .isGreaterThanOrEqualTo(sleep.asLong() + 10);
+                // wsroute's readiness says nothing of the app it sends plain HTTP to: the pod is ready only with both
+                assertThat(c.path("readinessProbe").isObject()).as("%s: container %s has a readinessProbe of its own (until it "
+                        + "answers, wsroute answers its requests 502)", dir, c.path("name").asText()).isTrue();
             }
         }
         assertThat(pods).as("%s: pods", dir).isEqualTo(1);
