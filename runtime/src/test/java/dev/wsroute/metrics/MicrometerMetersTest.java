@@ -65,4 +65,27 @@ class MicrometerMetersTest {
 
         assertThat(member.find("wsroute.http.requests").counter()).isNull();
     }
+
+    /** Quarkus applies an app's MeterFilter beans (common tags) to the composite too: its meters carry more tags. */
+    @Test
+    void aCounterAndTimerUnderCommonTagsAreRemovedFromTheCompositeAndItsMember() {
+        SimpleMeterRegistry member = new SimpleMeterRegistry();
+        CompositeMeterRegistry composite = new CompositeMeterRegistry();
+        composite.config().meterFilter(MeterFilter.commonTags(java.util.List.of(io.micrometer.core.instrument.Tag.of("env", "prod"))));
+        member.config().meterFilter(MeterFilter.commonTags(java.util.List.of(io.micrometer.core.instrument.Tag.of("env", "prod"))));
+        composite.add(member);
+        MicrometerMeters meters = new MicrometerMeters(composite);
+        meters.counter("wsroute.upstream.connect.failures", "failures", null, "route", "default/chat", "endpoint", "10.0.0.7:8080").increment();
+        meters.counter("wsroute.upstream.connect.failures", "failures", null, "route", "default/chat", "endpoint", "10.0.0.8:8080").increment();
+        meters.timer("wsroute.websocket.session", "open", "route", "default/chat").record(5, TimeUnit.MILLISECONDS);
+
+        meters.remove("wsroute.upstream.connect.failures", "route", "default/chat", "endpoint", "10.0.0.7:8080");
+        meters.remove("wsroute.websocket.session", "route", "default/chat");
+
+        for (io.micrometer.core.instrument.MeterRegistry r : java.util.List.of(composite, member)) {
+            assertThat(r.find("wsroute.upstream.connect.failures").tag("endpoint", "10.0.0.7:8080").meters()).isEmpty();
+            assertThat(r.find("wsroute.upstream.connect.failures").tag("endpoint", "10.0.0.8:8080").counter().count()).isEqualTo(1);
+            assertThat(r.find("wsroute.websocket.session").meters()).isEmpty();
+        }
+    }
 }

@@ -34,6 +34,15 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     public ProxyHarness(WsRouteConfig config, Supplier<Pool> defaultBackend) throws InterruptedException {
+        this(config, defaultBackend, new io.micrometer.core.instrument.config.MeterFilter[0]);
+    }
+
+    /** With the registry's filters set first, as Quarkus sets an app's {@code MeterFilter} beans (common tags). */
+    public ProxyHarness(WsRouteConfig config, Supplier<Pool> defaultBackend, io.micrometer.core.instrument.config.MeterFilter... filters)
+            throws InterruptedException {
+        for (io.micrometer.core.instrument.config.MeterFilter f : filters) {
+            metrics.config().meterFilter(f);
+        }
         this.dataPlane = new DataPlane(config, tables, new MicrometerMeters(metrics), defaultBackend).start();
     }
 

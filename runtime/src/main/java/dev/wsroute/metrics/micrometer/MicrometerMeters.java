@@ -1,9 +1,11 @@
 package dev.wsroute.metrics.micrometer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.inject.Inject;
@@ -27,6 +29,12 @@ import io.micrometer.core.instrument.search.RequiredSearch;
 @Singleton
 public class MicrometerMeters implements Meters {
     private final MeterRegistry registry;
+    /**
+     * The id each counter and timer got, by name and the tags asked for: what {@link #remove} takes out. The registry's
+     * filters may have changed it (an app's common tags, {@code MeterFilter.commonTags}, which Quarkus applies to the
+     * registry injected here), so it cannot be found again by exactly those tags.
+     */
+    private final ConcurrentHashMap<List<String>, Meter.Id> registered = new ConcurrentHashMap<>();
 
     @Inject
     public MicrometerMeters(MeterRegistry registry) {
@@ -37,6 +45,7 @@ public class MicrometerMeters implements Meters {
     public Counter counter(String name, String description, String baseUnit, String... tags) {
         io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder(name).description(description)
                 .baseUnit(baseUnit).tags(tags).register(registry);
+        registered.put(key(name, tags), c.getId());
         io.micrometer.core.instrument.Counter counted = member(c, RequiredSearch::counter);
         return counted::increment;
     }
@@ -45,6 +54,7 @@ public class MicrometerMeters implements Meters {
     public Timer timer(String name, String description, String... tags) {
         io.micrometer.core.instrument.Timer t = io.micrometer.core.instrument.Timer.builder(name).description(description)
                 .tags(tags).register(registry);
+        registered.put(key(name, tags), t.getId());
         io.micrometer.core.instrument.Timer recorded = member(t, RequiredSearch::timer);
         return recorded::record;
     }
@@ -69,11 +79,23 @@ public class MicrometerMeters implements Meters {
 
     @Override
     public void remove(String name, String... tags) {
+        Meter.Id id = registered.remove(key(name, tags));
+        if (id != null) {
+            registry.remove(id); // a composite's meter: out of its members too
+            return;
+        }
         for (Meter m : registry.find(name).tags(tags).meters()) {
             if (m.getId().getTags().size() * 2 == tags.length) { // exactly these tags, not a series with more
                 registry.remove(m); // a composite's meter: out of its members too
             }
         }
+    }
+
+    private static List<String> key(String name, String[] tags) {
+        List<String> key = new ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(Arrays.asList(tags));
+        return key;
     }
 
     @Override
