@@ -2,8 +2,6 @@ package dev.wsroute.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -29,7 +27,7 @@ import io.vertx.core.http.HttpServer;
  * goes on (tests) the listener kept its port and threads.
  */
 class DevModeEndTest {
-    static final Path ROUTES = routesFile();
+    static final Path ROUTES = DevModeListener.emptyRoutesFile("devmode-end-routes");
 
     @RegisterExtension
     static final QuarkusDevModeTest APP = DevModeListener.helloApp("wsroute.routes-file=%s\n".formatted(ROUTES));
@@ -37,17 +35,6 @@ class DevModeEndTest {
     static int port;
     static WsClient ws;
     static Vertx vertx;
-
-    static Path routesFile() {
-        try {
-            // a fixed path: the test class is initialised in more than one class loader, which must agree on it
-            Path f = Files.createDirectories(Path.of("target", "devmode-end-routes")).resolve("routes.yaml").toAbsolutePath();
-            Files.writeString(f, "");
-            return f;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Test
     void aWebSocketIsOpenThroughTheListenerWhenDevModeEnds() throws Exception {

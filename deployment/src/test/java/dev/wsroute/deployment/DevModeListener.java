@@ -1,9 +1,13 @@
 package dev.wsroute.deployment;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
@@ -34,6 +38,20 @@ final class DevModeListener {
                                 wsroute.listen.port=0
                                 wsroute.listen.tls-enabled=false
                                 """ + moreProperties), "application.properties"));
+    }
+
+    /**
+     * An empty routes file at a fixed path under target/{@code dir}: a test class is initialised in more than one class
+     * loader, which must agree on it.
+     */
+    static Path emptyRoutesFile(String dir) {
+        try {
+            Path f = Files.createDirectories(Path.of("target", dir)).resolve("routes.yaml").toAbsolutePath();
+            Files.writeString(f, "");
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static int port(QuarkusDevModeTest app) {

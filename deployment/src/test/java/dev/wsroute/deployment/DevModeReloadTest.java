@@ -2,8 +2,6 @@ package dev.wsroute.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -30,22 +28,11 @@ import io.vertx.core.http.HttpServer;
  * new app's metrics registry; the Dev UI card's JSON-RPC methods give the live figures.
  */
 class DevModeReloadTest {
-    static final Path ROUTES = emptyRoutesFile();
+    static final Path ROUTES = DevModeListener.emptyRoutesFile("devmode-routes");
     static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final QuarkusDevModeTest APP = DevModeListener.helloApp("wsroute.routes-file=%s\n".formatted(ROUTES));
-
-    static Path emptyRoutesFile() {
-        try {
-            // a fixed path: the test class is initialised in more than one class loader, which must agree on it
-            Path f = Files.createDirectories(Path.of("target", "devmode-routes")).resolve("routes.yaml").toAbsolutePath();
-            Files.writeString(f, "");
-            return f;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Test
     void theRequestThatTriggersAReloadIsAnsweredAfterItAndOpenWebSocketsStay() throws Exception {
