@@ -28,7 +28,9 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Starts what the mode needs. Standalone touches nothing Kubernetes (it must boot with no cluster); ingress and
  * sidecar publish route tables; ingress and operator write status, from the same translation pass as the table,
- * on the replica holding the Lease. Stopping is plain teardown: nothing here ends the process.
+ * on the replica holding the Lease. A first list the API server does not answer (away, or RBAC not granting it yet)
+ * fails no start: the replica runs, not ready, and tries again ({@link FirstList}). Stopping is plain teardown: nothing
+ * here ends the process.
  */
 @ApplicationScoped
 public class ModeStarter {
@@ -52,8 +54,8 @@ public class ModeStarter {
 
     private volatile ClusterCache cache;
     private volatile ClusterSync sync;
-    private ControlPlane control;
-    private FirstList firstTries; // null where no first list is tried again (ingress, operator)
+    private volatile ControlPlane control;
+    private FirstList firstTries; // null where the first list was done on the startup thread
     private ExecutorService firstList; // where it is tried again
     private boolean stopping; // guarded by this
 
@@ -79,6 +81,29 @@ public class ModeStarter {
             keepTrying(first, "wsroute-sidecar-start");
             return;
         }
+        // asked once on the startup thread (a reachable API server: started as the application starts), then, if
+        // that failed, on a thread of its own: a replica that cannot list yet runs, not ready, instead of exiting
+        FirstList first = new FirstList(mode.name(), mode == Mode.ingress ? "no routes yet" : "no status written yet",
+                mode == Mode.ingress ? "routing" : "writing status", k8s, ClusterCache.Scope.FULL,
+                config.kubernetes().namespace().orElse(null), () -> startControlPlane(k8s, mode, holdOff));
+        if (!first.tryNow()) {
+            keepTrying(first, "wsroute-" + mode + "-start");
+        }
+    }
+
+    /** Tries on a thread of its own until listed (or stopping). */
+    private void keepTrying(FirstList first, String threadName) {
+        firstTries = first;
+        firstList = Daemons.single(threadName);
+        firstList.execute(first::untilListed);
+        firstList.shutdown(); // its thread ends with that task (stopping ends it early)
+    }
+
+    /**
+     * Starts the control plane (informers, translation, status writer, Lease) and, in operator mode, publishes the
+     * empty table the runtime's readiness waits for: null once done (or stopping), else why not.
+     */
+    private String startControlPlane(KubernetesClient k8s, Mode mode, Duration holdOff) {
         ClusterCache watched = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
         TlsResolver tlsResolver = tlsResolver(watched);
         ControlPlane.Election election = !config.kubernetes().leaderElection() ? null
@@ -90,21 +115,26 @@ public class ModeStarter {
         WsRouteAppConfig.Kubernetes kubernetes = config.kubernetes();
         StatusPace pace = new StatusPace(kubernetes.statusInterval(), kubernetes.statusWritesPerSecond(),
                 kubernetes.statusWriteBurst());
-        control = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
-                mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff, pace);
-        state.started(control.cache, control.sync, control.lease);
+        ControlPlane started;
+        try {
+            started = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
+                    mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff, pace);
+        } catch (RuntimeException e) {
+            return FirstList.rootMessage(e);
+        }
+        synchronized (this) {
+            if (stopping) {
+                started.close();
+                return null;
+            }
+            control = started;
+        }
+        state.started(started.cache, started.sync, started.lease);
         if (mode == Mode.operator) {
             // no data plane, but the runtime's readiness waits for a first table: the control plane has synced
             holder.get().publish(RouteTable.empty());
         }
-    }
-
-    /** Tries on a thread of its own until listed (or stopping). */
-    private void keepTrying(FirstList first, String threadName) {
-        firstTries = first;
-        firstList = Daemons.single(threadName);
-        firstList.execute(first::untilListed);
-        firstList.shutdown(); // its thread ends with that task (stopping ends it early)
+        return null;
     }
 
     /** Starts the informers and publishes the first table: null once done (or stopping), else why not. */
