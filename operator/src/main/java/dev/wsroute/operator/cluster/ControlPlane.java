@@ -52,7 +52,12 @@ final class ControlPlane implements AutoCloseable {
     static ControlPlane start(KubernetesClient client, ClusterCache cache, Translator translator, RouteTableHolder holder,
             HealthRegistry health, Supplier<TlsResolver> tls, Election election, Duration holdOff, StatusPace pace) {
         ControlPlane p = new ControlPlane(client, cache, translator, holder, health, tls, election, holdOff, pace);
-        cache.listener(p.sync).onRelist(p.sync::everythingChanged).start(ClusterCache.Scope.FULL);
+        try {
+            cache.listener(p.sync).onRelist(p.sync::everythingChanged).start(ClusterCache.Scope.FULL);
+        } catch (RuntimeException e) {
+            p.close(); // not listed (the API server away, the list refused): nothing left running, tried again later
+            throw e;
+        }
         p.sync.rebuildNow();
         if (p.lease != null) {
             p.lease.start();

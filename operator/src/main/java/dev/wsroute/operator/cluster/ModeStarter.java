@@ -16,14 +16,11 @@ import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.operator.config.KubernetesSettingsCheck;
 import dev.wsroute.operator.config.WsRouteAppConfig;
 import dev.wsroute.operator.config.WsRouteAppConfig.Mode;
-import dev.wsroute.operator.crd.WebSocketRoute;
 import dev.wsroute.operator.translate.Translator;
 import dev.wsroute.runtime.WsRouteRuntime;
 import dev.wsroute.table.RouteTable;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.tls.TlsResolver;
-import io.fabric8.kubernetes.api.model.ListOptions;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -31,7 +28,9 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Starts what the mode needs. Standalone touches nothing Kubernetes (it must boot with no cluster); ingress and
  * sidecar publish route tables; ingress and operator write status, from the same translation pass as the table,
- * on the replica holding the Lease. Stopping is plain teardown: nothing here ends the process.
+ * on the replica holding the Lease. A first list the API server does not answer (away, or RBAC not granting it yet)
+ * fails no start: the replica runs, not ready, and tries again ({@link FirstList}). Stopping is plain teardown: nothing
+ * here ends the process.
  */
 @ApplicationScoped
 public class ModeStarter {
@@ -55,8 +54,9 @@ public class ModeStarter {
 
     private volatile ClusterCache cache;
     private volatile ClusterSync sync;
-    private ControlPlane control;
-    private ExecutorService sidecarStart;
+    private volatile ControlPlane control;
+    private FirstList firstTries; // null where the first list was done on the startup thread
+    private ExecutorService firstList; // where it is tried again
     private boolean stopping; // guarded by this
 
     void onStart(@Observes StartupEvent ev) {
@@ -73,11 +73,37 @@ public class ModeStarter {
         Duration holdOff = config.kubernetes().holdOff();
         if (mode == Mode.sidecar) {
             // not on the startup thread: a sidecar that cannot list yet must not take its pod's app down with it
-            sidecarStart = Daemons.single("wsroute-sidecar-start");
-            sidecarStart.execute(() -> startSidecar(k8s, holdOff));
-            sidecarStart.shutdown(); // its thread ends with that task (stopping interrupts it)
+            Optional<String> namespace = config.kubernetes().namespace()
+                    .or(() -> Optional.ofNullable(k8s.getNamespace()));
+            FirstList first = new FirstList("sidecar", "plain HTTP still goes to the app container", "routing", k8s,
+                    ClusterCache.Scope.ROUTES_AND_SECRETS, namespace.orElse(null),
+                    () -> startSidecarCache(k8s, namespace, holdOff));
+            keepTrying(first, "wsroute-sidecar-start");
             return;
         }
+        // asked once on the startup thread (a reachable API server: started as the application starts), then, if
+        // that failed, on a thread of its own: a replica that cannot list yet runs, not ready, instead of exiting
+        FirstList first = new FirstList(mode.name(), mode == Mode.ingress ? "no routes yet" : "no status written yet",
+                mode == Mode.ingress ? "routing" : "writing status", k8s, ClusterCache.Scope.FULL,
+                config.kubernetes().namespace().orElse(null), () -> startControlPlane(k8s, mode, holdOff));
+        if (!first.tryNow()) {
+            keepTrying(first, "wsroute-" + mode + "-start");
+        }
+    }
+
+    /** Tries on a thread of its own until listed (or stopping). */
+    private void keepTrying(FirstList first, String threadName) {
+        firstTries = first;
+        firstList = Daemons.single(threadName);
+        firstList.execute(first::untilListed);
+        firstList.shutdown(); // its thread ends with that task (stopping ends it early)
+    }
+
+    /**
+     * Starts the control plane (informers, translation, status writer, Lease) and, in operator mode, publishes the
+     * empty table the runtime's readiness waits for: null once done (or stopping), else why not.
+     */
+    private String startControlPlane(KubernetesClient k8s, Mode mode, Duration holdOff) {
         ClusterCache watched = new ClusterCache(k8s, config.kubernetes().namespace()).listener(state.validation());
         TlsResolver tlsResolver = tlsResolver(watched);
         ControlPlane.Election election = !config.kubernetes().leaderElection() ? null
@@ -89,53 +115,26 @@ public class ModeStarter {
         WsRouteAppConfig.Kubernetes kubernetes = config.kubernetes();
         StatusPace pace = new StatusPace(kubernetes.statusInterval(), kubernetes.statusWritesPerSecond(),
                 kubernetes.statusWriteBurst());
-        control = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
-                mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff, pace);
-        state.started(control.cache, control.sync, control.lease);
+        ControlPlane started;
+        try {
+            started = ControlPlane.start(k8s, watched, new Translator(state.validation(), tlsResolver),
+                    mode == Mode.ingress ? holder.get() : null, health, () -> tlsResolver, election, holdOff, pace);
+        } catch (RuntimeException e) {
+            return FirstList.rootMessage(e);
+        }
+        synchronized (this) {
+            if (stopping) {
+                started.close();
+                return null;
+            }
+            control = started;
+        }
+        state.started(started.cache, started.sync, started.lease);
         if (mode == Mode.operator) {
             // no data plane, but the runtime's readiness waits for a first table: the control plane has synced
             holder.get().publish(RouteTable.empty());
         }
-    }
-
-    /**
-     * Lists routes and Secrets, then publishes the first table; until the API server answers the list (away, slow,
-     * refusing it), tries again, 0.5 s doubling up to 10 s, with one WARN (and one for each new reason) and an INFO
-     * once listed. Meanwhile the data plane is up (plain HTTP reaches the app container) and readiness says
-     * {@code not synced yet}: no restart loop whose back-off would outlast the outage.
-     */
-    private void startSidecar(KubernetesClient k8s, Duration holdOff) {
-        Optional<String> namespace = config.kubernetes().namespace().or(() -> Optional.ofNullable(k8s.getNamespace()));
-        KubernetesClient once = OneTryClient.of(k8s, Duration.ofSeconds(5));
-        String lastFailure = null;
-        long pauseMillis = 500;
-        for (int attempt = 1;; attempt++) {
-            // asked once first, without starting informers (each failed start logs an ERROR of fabric8's)
-            String failure = canList(once, namespace.orElse(null));
-            if (failure == null) {
-                failure = startSidecarCache(k8s, namespace, holdOff);
-                if (failure == null) {
-                    if (attempt > 1) {
-                        LOG.infof("sidecar: listed routes from the API server %s after %d tries: routing",
-                                k8s.getMasterUrl(), attempt);
-                    }
-                    return;
-                }
-            }
-            if (!failure.equals(lastFailure)) {
-                LOG.warnf("sidecar: cannot list routes and Secrets from the API server %s (%s): not ready, plain HTTP "
-                        + "still goes to the app container; trying again", k8s.getMasterUrl(), failure);
-                lastFailure = failure;
-            } else {
-                LOG.debugf("sidecar: listing failed again (try %d): %s", attempt, failure);
-            }
-            try {
-                Thread.sleep(pauseMillis);
-            } catch (InterruptedException e) {
-                return; // stopping
-            }
-            pauseMillis = Math.min(pauseMillis * 2, 10_000);
-        }
+        return null;
     }
 
     /** Starts the informers and publishes the first table: null once done (or stopping), else why not. */
@@ -148,7 +147,7 @@ public class ModeStarter {
         } catch (RuntimeException e) {
             s.close();
             c.close();
-            return rootMessage(e);
+            return FirstList.rootMessage(e);
         }
         synchronized (this) {
             if (stopping) {
@@ -164,27 +163,6 @@ public class ModeStarter {
         return null;
     }
 
-    /** Null if this client may list routes and Secrets in the namespace (null: all) now, else why not. */
-    private static String canList(KubernetesClient once, String namespace) {
-        try {
-            ListOptions one = new ListOptionsBuilder().withLimit(1L).build();
-            (namespace == null ? once.resources(WebSocketRoute.class).inAnyNamespace()
-                    : once.resources(WebSocketRoute.class).inNamespace(namespace)).list(one);
-            (namespace == null ? once.secrets().inAnyNamespace() : once.secrets().inNamespace(namespace)).list(one);
-            return null;
-        } catch (RuntimeException e) {
-            return rootMessage(e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
-
     /** One resolver for the process: it reads the Secrets at each build and keeps contexts of unchanged ones. */
     private TlsResolver tlsResolver(ClusterCache secrets) {
         return (tls.isResolvable() ? tls.get() : TlsResolverFactory.NONE).create(secrets);
@@ -194,8 +172,9 @@ public class ModeStarter {
         synchronized (this) {
             stopping = true;
         }
-        if (sidecarStart != null) {
-            sidecarStart.shutdownNow();
+        if (firstList != null) {
+            firstTries.stop();
+            firstList.shutdownNow(); // ends a pause at once; a start under way closes what it started
         }
         if (control != null) {
             control.close(); // the Lease is released, so another replica writes status without waiting it out

@@ -41,7 +41,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(SidecarApiServerAwayAtStartTest.Sidecar.class)
-@QuarkusTestResource(value = SidecarApiServerAwayAtStartTest.AwayAtStart.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ApiServerAwayAtStart.class, restrictToAnnotatedClass = true)
 class SidecarApiServerAwayAtStartTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String NS = "default"; // the client's namespace (ApiServerBehindLink): the sidecar's own
@@ -52,16 +52,6 @@ class SidecarApiServerAwayAtStartTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("wsroute.mode", "sidecar", "wsroute.sidecar.app-port", String.valueOf(APP.port()));
-        }
-    }
-
-    /** The API server, behind a link that is cut before the application starts. */
-    public static class AwayAtStart extends ApiServerBehindLink {
-        @Override
-        public Map<String, String> start() {
-            Map<String, String> config = super.start();
-            link().cut();
-            return config;
         }
     }
 
