@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.wsroute.testing.WsClient;
 import io.quarkus.test.QuarkusDevModeTest;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 
 /**
  * When dev mode ends (q or Ctrl-C in {@code quarkus:dev}), the data plane closes with it: a WebSocket open through the
@@ -41,18 +39,7 @@ class DevModeEndTest {
         port = DevModeListener.port(APP);
         assertThat(DevModeListener.get(port, "/hello").body()).isEqualTo("hello");
         vertx = Vertx.vertx();
-        HttpServer echo = vertx.createHttpServer()
-                .requestHandler(r -> r.toWebSocket().onSuccess(w -> w.textMessageHandler(w::writeTextMessage)))
-                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        Files.writeString(ROUTES, """
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: echo}
-                spec:
-                  rules:
-                    - match: {path: {type: Prefix, value: /ws}}
-                      backends: [{endpoints: ["127.0.0.1:%d"]}]
-                """.formatted(echo.actualPort()));
+        DevModeListener.echoRoutedUnderWs(vertx, ROUTES);
         ws = Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> WsClient.connect(port, "/ws"), w -> w != null);
         ws.ws.sendText("open", true).get(10, TimeUnit.SECONDS);
         assertThat(ws.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("open");

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +17,8 @@ import java.util.regex.Pattern;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 
 import io.quarkus.test.QuarkusDevModeTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 
 /** The listener of a dev-mode test app: its port, from the app's start-up line, and GETs sent through it. */
 final class DevModeListener {
@@ -52,6 +55,26 @@ final class DevModeListener {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A WebSocket echo server of {@code vertx} on a free port of 127.0.0.1 (a backend), and the routes file
+     * {@code routes} rewritten to send upgrades under /ws to it; returns the server.
+     */
+    static HttpServer echoRoutedUnderWs(Vertx vertx, Path routes) throws Exception {
+        HttpServer echo = vertx.createHttpServer()
+                .requestHandler(r -> r.toWebSocket().onSuccess(w -> w.textMessageHandler(w::writeTextMessage)))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Files.writeString(routes, """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: echo}
+                spec:
+                  rules:
+                    - match: {path: {type: Prefix, value: /ws}}
+                      backends: [{endpoints: ["127.0.0.1:%d"]}]
+                """.formatted(echo.actualPort()));
+        return echo;
     }
 
     static int port(QuarkusDevModeTest app) {

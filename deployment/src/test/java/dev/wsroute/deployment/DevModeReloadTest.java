@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.wsroute.testing.WsClient;
 import io.quarkus.test.QuarkusDevModeTest;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 
 /**
  * Dev mode: the request that triggers a live reload is answered after the reload (not cut), the listener stays on
@@ -41,18 +39,7 @@ class DevModeReloadTest {
 
         Vertx vertx = Vertx.vertx();
         try {
-            HttpServer echo = vertx.createHttpServer()
-                    .requestHandler(r -> r.toWebSocket().onSuccess(ws -> ws.textMessageHandler(ws::writeTextMessage)))
-                    .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            Files.writeString(ROUTES, """
-                    apiVersion: wsroute.dev/v1alpha1
-                    kind: WebSocketRoute
-                    metadata: {name: echo}
-                    spec:
-                      rules:
-                        - match: {path: {type: Prefix, value: /ws}}
-                          backends: [{endpoints: ["127.0.0.1:%d"]}]
-                    """.formatted(echo.actualPort()));
+            DevModeListener.echoRoutedUnderWs(vertx, ROUTES);
             WsClient ws = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> WsClient.connect(port, "/ws"), w -> w != null);
             ws.ws.sendText("before the reload", true).get(10, TimeUnit.SECONDS);
