@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.awaitility.Awaitility;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,13 +23,7 @@ class DevModeDefaultBackendChangeTest {
     static final int PORT = DevModeSettingsChangeTest.freePort();
 
     @RegisterExtension
-    static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
-            .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
-                    .addAsResource(new StringAsset("""
-                            wsroute.listen.host=127.0.0.1
-                            wsroute.listen.port=%d
-                            wsroute.listen.tls-enabled=false
-                            """.formatted(PORT)), "application.properties"));
+    static final QuarkusDevModeTest APP = DevModeListener.helloAppOnPort(PORT);
 
     @Test
     void noneTakesEffectOnReload() throws Exception {

@@ -36,11 +36,22 @@ final class DevModeListener {
         return new QuarkusDevModeTest()
                 .setLogRecordPredicate(r -> r.getLoggerName().startsWith("dev.wsroute"))
                 .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
-                        .addAsResource(new StringAsset("""
-                                wsroute.listen.host=127.0.0.1
-                                wsroute.listen.port=0
-                                wsroute.listen.tls-enabled=false
-                                """ + moreProperties), "application.properties"));
+                        .addAsResource(new StringAsset(listenerOn(0) + moreProperties), "application.properties"));
+    }
+
+    /** The same app with the listener on {@code port}: a new data plane after a reload binds where the old one was. */
+    static QuarkusDevModeTest helloAppOnPort(int port) {
+        return new QuarkusDevModeTest()
+                .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
+                        .addAsResource(new StringAsset(listenerOn(port)), "application.properties"));
+    }
+
+    private static String listenerOn(int port) {
+        return """
+                wsroute.listen.host=127.0.0.1
+                wsroute.listen.port=%d
+                wsroute.listen.tls-enabled=false
+                """.formatted(port);
     }
 
     /**

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,13 +30,7 @@ class DevModeSettingsChangeTest {
     static final int PORT = freePort();
 
     @RegisterExtension
-    static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
-            .withApplicationRoot(jar -> jar.addClass(DevModeHelloRoutes.class)
-                    .addAsResource(new StringAsset("""
-                            wsroute.listen.host=127.0.0.1
-                            wsroute.listen.port=%d
-                            wsroute.listen.tls-enabled=false
-                            """.formatted(PORT)), "application.properties"));
+    static final QuarkusDevModeTest APP = DevModeListener.helloAppOnPort(PORT);
 
     /** Chosen once per JVM: the test class is initialised in more than one class loader, which must agree on it. */
     static int freePort() {
