@@ -84,6 +84,24 @@ class ActiveHealthTest {
         onB.close();
     }
 
+    /**
+     * An operator drops a rule's active check (its path was wrong, say) and keeps the passive one: nothing probes any
+     * more, so what the probes said must go with them. It stayed: the endpoint they had failed took no new connection
+     * for as long as it stayed in the pool, with no probe left that could ever bring it back.
+     */
+    @Test
+    void anEndpointTheActiveCheckFailedTakesConnectionsAgainWhenTheRuleKeepsOnlyAPassiveCheck() throws Exception {
+        b.healthStatus.set(500);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !healthy(b));
+        px.routes(LifecycleFixture.route("healthCheck: {passive: {consecutiveFailures: 3}}", a.endpoint(), b.endpoint()));
+        assertThat(healthy(b)).as("no probe runs any more: b is healthy again").isTrue();
+        assertThat(gauge("wsroute.endpoint.healthy", "endpoint", b.endpoint())).isEqualTo(1);
+        try (WsClient onA = WsClient.connect(px.ws("/ws"), Map.of()); WsClient next = WsClient.connect(px.ws("/ws"), Map.of())) {
+            // LeastConnections: with one socket open on one endpoint, the next goes to the other
+            assertThat(List.of(onA.roundTrip("whoami"), next.roundTrip("whoami"))).containsExactlyInAnyOrder("a", "b");
+        }
+    }
+
     @Test
     void whenNoEndpointIsHealthyEveryReadyOneTakesConnectionsAndTheMetricSaysSo() throws Exception {
         a.healthStatus.set(503);
