@@ -10,6 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
@@ -108,6 +110,36 @@ class PassiveHealthTest {
         for (int i = 0; i < 20; i++) { // ejected: every upgrade now goes to the good one
             try (RawHttp raw = new RawHttp(px.port())) {
                 assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead())).isEqualTo(101);
+            }
+        }
+    }
+
+    /**
+     * A pod that takes the connection and then never answers the upgrade (a wedged app: the kernel still accepts) or
+     * closes it unanswered (crashing mid-handshake). Its clients got 504 or 502 from the proxy, yet it was never
+     * ejected: only a 5xx the upstream sent itself counted, so every other upgrade kept going to it, for good.
+     */
+    @ParameterizedTest
+    @EnumSource(value = RawUpstream.Mode.class, names = {"SILENT", "CLOSE_BEFORE_ANSWER"})
+    void anEndpointThatTakesTheConnectionButNeverAnswersTheUpgradeIsEjected(RawUpstream.Mode mode) throws Exception {
+        try (RawUpstream broken = new RawUpstream(mode)) {
+            px.routes(LifecycleFixture.route("timeouts: {handshake: 1s}\nloadBalancer: {policy: RoundRobin}\n" + PASSIVE.replace("1s", "1m"),
+                    good.endpoint(), broken.endpoint()));
+            int failed = 0;
+            for (int i = 0; i < 12 && ejections(broken.endpoint()) == 0; i++) { // round robin: every other one goes to it
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    int status = RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead());
+                    assertThat(status).isIn(101, mode == RawUpstream.Mode.SILENT ? 504 : 502);
+                    failed += status == 101 ? 0 : 1;
+                }
+            }
+            assertThat(failed).isEqualTo(3);
+            assertThat(ejections(broken.endpoint())).isEqualTo(1);
+            assertThat(healthy(broken.endpoint())).isFalse();
+            for (int i = 0; i < 10; i++) {
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead())).isEqualTo(101);
+                }
             }
         }
     }
