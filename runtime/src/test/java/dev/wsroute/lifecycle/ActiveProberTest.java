@@ -127,6 +127,22 @@ class ActiveProberTest {
         assertThat(p.mostInFlight()).isLessThanOrEqualTo(3);
     }
 
+    /**
+     * A probe that is still out when the next round is due (an endpoint that takes the connection and never answers,
+     * with a timeout as long as the interval, as the validator allows; or rounds caught up after a stalled loop): the
+     * next one waits for it. Run at a fixed rate, the next went out beside it, so one endpoint had two (after a
+     * stall, several) probes out at once, and their failures all landed together, passing unhealthyThreshold at once.
+     */
+    @Test
+    void anEndpointHasOneProbeOutAtATime() throws Exception {
+        RawUpstream silent = new RawUpstream(RawUpstream.Mode.SILENT);
+        closeables.add(silent);
+        ActiveProber p = prober(16);
+        registry.tableChanged(table("{type: HTTP, path: /, interval: 100ms, timeout: 100ms}", silent.endpoint()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> silent.accepted.get() >= 6);
+        assertThat(p.mostInFlight()).isEqualTo(1);
+    }
+
     @Test
     void aRuleThatLosesItsHealthCheckIsNoLongerProbed() throws Exception {
         String good = server(true);
