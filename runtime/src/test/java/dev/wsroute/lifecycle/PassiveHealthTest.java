@@ -144,6 +144,34 @@ class PassiveHealthTest {
         }
     }
 
+    /**
+     * Small pools, every endpoint refusing: maxEjectionPercent of the pool, rounded down, is ejected and no more (a pool
+     * of one at 50 % keeps its endpoint); where every endpoint ends up ejected, all of them still take connections
+     * (fail open: a 502 from trying them, never a 503) and wsroute_pool_fail_open says so.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"1, 50, 0", "2, 50, 1", "3, 50, 1", "3, 66, 1", "3, 67, 2", "1, 100, 1", "3, 100, 3"})
+    void smallPoolsEjectAtMostMaxEjectionPercentRoundedDown(int size, int percent, int ejected) throws Exception {
+        String[] endpoints = new String[size];
+        for (int i = 0; i < size; i++) {
+            endpoints[i] = RawUpstream.refusedEndpoint();
+        }
+        px.routes(LifecycleFixture.route("healthCheck: {passive: {consecutiveFailures: 2, baseEjectionTime: 1m, maxEjectionPercent: %d}}"
+                .formatted(percent), endpoints));
+        for (int i = 0; i < 4 * size; i++) { // each upgrade tries every endpoint it may use: 2 upgrades fail each of them twice
+            try (RawHttp raw = new RawHttp(px.port())) {
+                assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead())).isEqualTo(502);
+            }
+        }
+        double total = 0;
+        for (String e : endpoints) {
+            total += ejections(e);
+        }
+        assertThat(total).as("endpoints ejected").isEqualTo(ejected);
+        assertThat(px.metrics.get("wsroute.pool.fail.open").tag("route", "default/chat").gauge().value())
+                .isEqualTo(ejected == size ? 1 : 0);
+    }
+
     @Test
     void anUpstreamThatDiesRightAfterIts101IsEjected() throws Exception {
         try (RawUpstream dying = new RawUpstream(RawUpstream.Mode.ACCEPT_THEN_DIE)) {
