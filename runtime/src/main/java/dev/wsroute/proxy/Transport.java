@@ -15,6 +15,8 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.LeanEpollServerSocketChannel;
+import io.netty.channel.epoll.LeanEpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
@@ -57,11 +59,31 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
                     Epoll.isAvailable() ? "epoll" : "nio");
         }
         if (wanted != Kind.NIO && Epoll.isAvailable()) {
-            return new Transport("epoll", new EpollEventLoopGroup(threads, tf), EpollServerSocketChannel.class,
+            EventLoopGroup group = new EpollEventLoopGroup(threads, tf);
+            if (leanChannelsLink()) {
+                return new Transport("epoll", group, LeanEpollServerSocketChannel.class, LeanEpollSocketChannel::new, true, true);
+            }
+            return new Transport("epoll", group, EpollServerSocketChannel.class,
                     family -> family == null ? new EpollSocketChannel() : new EpollSocketChannel(family), true, true);
         }
         return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class,
                 family -> family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family), false, false);
+    }
+
+    /**
+     * Whether wsroute's epoll channels, which spare Netty's a few system calls per connection, link against the Netty
+     * here: they use package-private parts of it, which a Netty release may change.
+     */
+    private static boolean leanChannelsLink() {
+        try {
+            new LeanEpollServerSocketChannel().unsafe().closeForcibly();
+            new LeanEpollSocketChannel(null).unsafe().closeForcibly();
+            return true;
+        } catch (LinkageError | RuntimeException e) {
+            LOG.warnf("wsroute's epoll channels do not link against this Netty (%s): using Netty's, which make more"
+                    + " system calls per connection", e);
+            return false;
+        }
     }
 
     static Kind kind(String name) {

@@ -26,7 +26,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.LeanEpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 
 /**
@@ -95,7 +95,7 @@ class PeerCloseTest {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 ((ByteBuf) msg).release();
                 closePeer.accept(peer[0]);
-                EpollSocketChannel fresh = freshChannelTaking(peerFd[0]);
+                LeanEpollSocketChannel fresh = freshChannelTaking(peerFd[0]);
                 fresh.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // as the dialer makes upstream channels
                 fresh.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                     @Override
@@ -124,7 +124,7 @@ class PeerCloseTest {
         });
         peer[0].config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         Socket peerServerSide = server.accept();
-        peerFd[0] = ((EpollSocketChannel) peer[0]).fd().intValue();
+        peerFd[0] = ((LeanEpollSocketChannel) peer[0]).fd().intValue();
 
         // hold the loop while both events happen: its next epoll_wait reports both, the read first
         CountDownLatch holding = new CountDownLatch(1);
@@ -158,21 +158,21 @@ class PeerCloseTest {
      * A new channel whose socket has the given descriptor number if that number is free now: a busy proxy opens many
      * sockets, and the lowest free number goes to the next one; sockets opened on the way are closed.
      */
-    private static EpollSocketChannel freshChannelTaking(int fd) {
-        List<EpollSocketChannel> others = new ArrayList<>();
-        EpollSocketChannel fresh = new EpollSocketChannel();
+    private static LeanEpollSocketChannel freshChannelTaking(int fd) {
+        List<LeanEpollSocketChannel> others = new ArrayList<>();
+        LeanEpollSocketChannel fresh = new LeanEpollSocketChannel(null);
         while (fresh.fd().intValue() != fd && others.size() < 1_000) {
             others.add(fresh);
-            fresh = new EpollSocketChannel();
+            fresh = new LeanEpollSocketChannel(null);
         }
-        for (EpollSocketChannel o : others) {
+        for (LeanEpollSocketChannel o : others) {
             o.unsafe().closeForcibly();
         }
         return fresh;
     }
 
     private Channel connect(ChannelInboundHandlerAdapter handler) throws Exception {
-        EpollSocketChannel ch = new EpollSocketChannel();
+        LeanEpollSocketChannel ch = new LeanEpollSocketChannel(null);
         ch.pipeline().addLast(handler);
         loop.register(ch).sync();
         ch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort())).sync();

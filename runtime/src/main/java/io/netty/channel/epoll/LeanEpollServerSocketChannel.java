@@ -1,0 +1,48 @@
+package io.netty.channel.epoll;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+import io.netty.channel.Channel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.unix.NativeInetAddress;
+
+/**
+ * Netty's epoll server socket channel ({@link EpollServerSocketChannel}, a final class) accepting
+ * {@link LeanEpollSocketChannel}s. Options: those of {@link EpollServerChannelConfig} and {@code SO_REUSEPORT}.
+ */
+public final class LeanEpollServerSocketChannel extends AbstractEpollServerChannel implements ServerSocketChannel {
+    private final LeanEpollServerSocketChannelConfig config;
+
+    public LeanEpollServerSocketChannel() {
+        super(LinuxSocket.newSocketStream(), false);
+        config = new LeanEpollServerSocketChannelConfig(this);
+    }
+
+    @Override
+    public LeanEpollServerSocketChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) super.remoteAddress();
+    }
+
+    @Override
+    protected void doBind(SocketAddress localAddress) throws Exception {
+        super.doBind(localAddress);
+        socket.listen(config.getBacklog());
+        active = true;
+    }
+
+    @Override
+    protected Channel newChildChannel(int fd, byte[] address, int offset, int len) {
+        return new LeanEpollSocketChannel(this, new LinuxSocket(fd), NativeInetAddress.address(address, offset, len));
+    }
+}

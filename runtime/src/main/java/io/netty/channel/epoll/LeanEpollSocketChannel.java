@@ -1,0 +1,138 @@
+package io.netty.channel.epoll;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.AlreadyConnectedException;
+import java.util.concurrent.Executor;
+
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+/**
+ * Netty's epoll socket channel ({@link EpollSocketChannel}, a final class) without the system calls a proxy never
+ * needs per connection, five fewer per proxied WebSocket session (of 38): the local address is looked up when first
+ * asked for, not at accept and connect ({@code getsockname}); the send buffer's size is not queried to size gathering
+ * writes (Netty adapts that limit to what each write takes); no {@code SO_LINGER} look-up at close (the config knows
+ * whether it was set); a closing socket leaves the epoll set by its {@code close} alone (no {@code epoll_ctl DEL});
+ * and a connecting socket registers with the write interest its connect waits for (no {@code epoll_ctl MOD}).
+ * <p>
+ * It lives in Netty's package for the package-private parts of its base classes;
+ * {@code dev.wsroute.proxy.Transport} uses Netty's own channels where it does not link.
+ */
+public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel implements SocketChannel {
+    private final LeanEpollSocketChannelConfig config;
+    private final ServerSocketChannel parent;
+    private volatile InetSocketAddress local;
+    private volatile InetSocketAddress remote;
+    private boolean closing;
+
+    /** An unconnected client channel of {@code family} (null: the platform's preferred one). */
+    public LeanEpollSocketChannel(InternetProtocolFamily family) {
+        super(family == null ? LinuxSocket.newSocketStream() : LinuxSocket.newSocketStream(family), false);
+        parent = null;
+        config = new LeanEpollSocketChannelConfig(this);
+        // its connect waits for writability: asked for in the registration rather than in an epoll_ctl of its own
+        // (registration and connect run in one task of the loop, so no wait for events falls between them)
+        flags |= Native.EPOLLOUT;
+    }
+
+    /** A channel {@code parent} accepted from {@code remote}. */
+    LeanEpollSocketChannel(ServerSocketChannel parent, LinuxSocket fd, InetSocketAddress remote) {
+        super(fd, false); // Netty's constructor for accepted channels looks the local address up
+        this.parent = parent;
+        this.remote = remote;
+        active = true;
+        config = new LeanEpollSocketChannelConfig(this);
+    }
+
+    @Override
+    public LeanEpollSocketChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ServerSocketChannel parent() {
+        return parent;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) super.remoteAddress();
+    }
+
+    @Override
+    protected SocketAddress localAddress0() {
+        InetSocketAddress l = local;
+        if (l == null && isOpen()) {
+            local = l = socket.localAddress();
+        }
+        return l;
+    }
+
+    @Override
+    protected SocketAddress remoteAddress0() {
+        InetSocketAddress r = remote;
+        return r != null ? r : super.remoteAddress0(); // a client channel's, once its connect finished
+    }
+
+    @Override
+    protected boolean doConnect(SocketAddress remoteAddress, SocketAddress localAddress) throws Exception {
+        if (localAddress != null || !(remoteAddress instanceof InetSocketAddress)) {
+            return super.doConnect(remoteAddress, localAddress);
+        }
+        if (isActive()) {
+            throw new AlreadyConnectedException();
+        }
+        InetSocketAddress to = (InetSocketAddress) remoteAddress;
+        checkResolvable(to);
+        boolean connected = doConnect0(to); // Netty's doConnect then looks up the local address
+        if (connected) {
+            remote = to;
+            clearFlag(Native.EPOLLOUT); // no wait for writability after all
+        }
+        return connected;
+    }
+
+    @Override
+    protected void doClose() throws Exception {
+        closing = true;
+        super.doClose();
+    }
+
+    @Override
+    protected void doDeregister() throws Exception {
+        if (closing) {
+            // closing the descriptor takes it out of the epoll set: Netty's remove() then skips its epoll_ctl DEL
+            socket.close();
+        }
+        super.doDeregister();
+    }
+
+    @Override
+    protected AbstractEpollUnsafe newUnsafe() {
+        return new LeanUnsafe();
+    }
+
+    private final class LeanUnsafe extends EpollStreamUnsafe {
+        @Override
+        protected Executor prepareToClose() {
+            // as EpollSocketChannel's, without asking the socket for SO_LINGER at every close
+            if (config.lingers() && isOpen()) {
+                try {
+                    // a lingering close blocks: off the loop, and out of the epoll set first so that it does not spin
+                    ((EpollEventLoop) eventLoop()).remove(LeanEpollSocketChannel.this);
+                    return GlobalEventExecutor.INSTANCE;
+                } catch (Throwable ignore) { // closed meanwhile: close here
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.wsroute.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.LeanEpollServerSocketChannel;
+import io.netty.channel.epoll.LeanEpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+
+/**
+ * The epoll transport serves with wsroute's lean channels (Netty's, minus the address and option look-ups and
+ * {@code epoll_ctl} calls nobody needs per connection: {@code bench/run.sh --strace} counts them), and they behave as
+ * Netty's: addresses when asked, connects that succeed and fail, a channel moved between loops, a lingering close.
+ */
+class LeanEpollChannelsTest {
+    private Transport transport;
+    private ServerSocket server;
+
+    @BeforeEach
+    void start() throws Exception {
+        assertThat(Epoll.isAvailable()).as("the epoll transport (Linux)").isTrue();
+        transport = Transport.create(2, Transport.Kind.EPOLL);
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        transport.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        server.close();
+    }
+
+    @Test
+    void theEpollTransportServesWithTheLeanChannels() {
+        assertThat(transport.serverChannel()).isEqualTo(LeanEpollServerSocketChannel.class);
+        SocketChannel ch = transport.newChannel();
+        try {
+            assertThat(ch).isInstanceOf(LeanEpollSocketChannel.class);
+        } finally {
+            ch.unsafe().closeForcibly();
+        }
+    }
+
+    @Test
+    void anAcceptedChannelKnowsBothAddresses() throws Exception {
+        CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
+        Listeners listeners = Listeners.bind(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                () -> DataPlane.clientBootstrap(transport, new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void handlerAdded(ChannelHandlerContext ctx) {
+                        accepted.complete((SocketChannel) ctx.channel());
+                    }
+                }));
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), listeners.port())) {
+            SocketChannel ch = accepted.get(30, TimeUnit.SECONDS);
+            assertThat(ch).isInstanceOf(LeanEpollSocketChannel.class);
+            assertThat(ch.parent()).isInstanceOf(LeanEpollServerSocketChannel.class);
+            assertThat(ch.isActive()).isTrue();
+            assertThat(ch.remoteAddress().getPort()).isEqualTo(client.getLocalPort());
+            assertThat(ch.localAddress().getPort()).as("looked up when asked").isEqualTo(listeners.port());
+        } finally {
+            listeners.close();
+        }
+    }
+
+    @Test
+    void aClientChannelConnectsAndKnowsBothAddresses() throws Exception {
+        SocketChannel ch = connected(transport.group().next());
+        try (Socket peer = server.accept()) {
+            assertThat(ch.remoteAddress().getPort()).isEqualTo(server.getLocalPort());
+            assertThat(ch.localAddress().getPort()).isEqualTo(peer.getPort());
+            ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'x'})).sync();
+            assertThat(peer.getInputStream().read()).isEqualTo('x');
+        } finally {
+            ch.close().sync();
+        }
+    }
+
+    @Test
+    void aRefusedConnectFails() throws Exception {
+        int closedPort;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = gone.getLocalPort();
+        }
+        SocketChannel ch = transport.newChannel();
+        EventLoop loop = transport.group().next();
+        loop.register(ch).sync();
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        ch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort))
+                .addListener(f -> failed.complete(f.cause()));
+        assertThat(failed.get(30, TimeUnit.SECONDS)).isInstanceOf(ConnectException.class);
+        ch.closeFuture().sync();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void aChannelMovedToAnotherLoopKeepsItsConnection() throws Exception {
+        EventLoop first = transport.group().next();
+        EventLoop second = transport.group().next();
+        assertThat(second).isNotSameAs(first);
+        CompletableFuture<String> read = new CompletableFuture<>();
+        SocketChannel ch = connected(first);
+        try (Socket peer = server.accept()) {
+            ch.deregister().sync(); // open: taken out of the first loop's epoll set, not closed
+            assertThat(ch.isOpen()).isTrue();
+            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    read.complete(((ByteBuf) msg).toString(java.nio.charset.StandardCharsets.US_ASCII));
+                    ((ByteBuf) msg).release();
+                }
+            });
+            second.register(ch).sync();
+            peer.getOutputStream().write('y');
+            assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo("y");
+        } finally {
+            ch.close().sync();
+        }
+    }
+
+    @Test
+    void closingEndsTheConnectionAlsoWithLingerSet() throws Exception {
+        for (int linger : new int[] {-1, 1}) {
+            SocketChannel ch = connected(transport.group().next());
+            try (Socket peer = server.accept()) {
+                ch.config().setOption(ChannelOption.SO_LINGER, linger);
+                assertThat(ch.config().getSoLinger()).isEqualTo(linger);
+                ch.close().sync();
+                assertThat(ch.isOpen()).isFalse();
+                InputStream in = peer.getInputStream();
+                assertThat(in.read()).as("the peer sees the end, linger %s", linger).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
+    void aSecondConnectIsRefused() throws Exception {
+        SocketChannel ch = connected(transport.group().next());
+        try (Socket peer = server.accept()) {
+            assertThatThrownBy(() -> ch.connect(server.getLocalSocketAddress()).sync())
+                    .isInstanceOfAny(java.nio.channels.AlreadyConnectedException.class, ExecutionException.class);
+        } finally {
+            ch.close().sync();
+        }
+    }
+
+    private SocketChannel connected(EventLoop loop) throws Exception {
+        SocketChannel ch = transport.newChannel();
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter());
+        loop.register(ch).sync();
+        ch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort())).sync();
+        return ch;
+    }
+
+}
