@@ -17,13 +17,17 @@ import dev.wsroute.testing.TestConfig;
 /**
  * A data plane with the default max-connections in a JVM of its own, for {@link OpenFilesLimitTest} (which starts it
  * under {@code prlimit}): prints {@code {"port":..,"limit":..}} on stdout, then
- * {@code {"asked":..,"connections":..}} to {@code count n}, {@code {"asked":..,"sockets":..}} to {@code sockets n}, and serves until stdin ends. The line {@code eat} on stdin takes every free descriptor but one.
+ * {@code {"asked":..,"connections":..}} to {@code count n}, {@code {"asked":..,"sockets":..}} to {@code sockets n}, {@code {"asked":..,"acceptFailures":..}} to
+ * {@code accept-failures n}, and serves until stdin ends. The line {@code eat} on stdin takes every free descriptor
+ * but one, {@code eat all} every one, {@code give back} returns them.
  */
 public final class FdLimitedProxyMain {
     private FdLimitedProxyMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        // Netty's own lines (a WARN at the end of a pipeline) to the same console as wsroute's: java.util.logging here
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
         ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.access-log.enabled", "false", "wsroute.io-threads", "2"));
         px.routes("""
                 apiVersion: wsroute.dev/v1alpha1
@@ -48,6 +52,28 @@ public final class FdLimitedProxyMain {
                     System.out.flush();
                 } else if (line.startsWith("sockets ")) { // the process's open sockets now (not after "eat": listing them takes a descriptor)
                     System.out.println("{\"asked\":" + line.substring(8) + ",\"sockets\":" + sockets() + "}");
+                    System.out.flush();
+                } else if (line.startsWith("accept-failures ")) { // failed accepts counted so far (-1: no such metric)
+                    var failures = px.metrics.find("wsroute.client.accept.failures").counter();
+                    System.out.println("{\"asked\":" + line.substring(16) + ",\"acceptFailures\":"
+                            + (failures == null ? -1 : (long) failures.count()) + "}");
+                    System.out.flush();
+                } else if (line.equals("eat all")) { // take every descriptor: the next accept fails with EMFILE
+                    try {
+                        while (true) {
+                            eaten.add(new FileInputStream("/dev/null"));
+                        }
+                    } catch (IOException full) {
+                        // all taken
+                    }
+                    System.out.println("{\"eaten\":" + eaten.size() + "}");
+                    System.out.flush();
+                } else if (line.equals("give back")) { // the descriptors taken by eat or eat all
+                    for (FileInputStream f : eaten) {
+                        f.close();
+                    }
+                    eaten.clear();
+                    System.out.println("{\"givenBack\":true}");
                     System.out.flush();
                 } else if (line.equals("eat")) { // take every descriptor but one, as another user of the process's files would
                     try {
