@@ -189,13 +189,56 @@ class OpenFilesLimitTest {
         }
     }
 
+    /**
+     * Health probes that find no descriptor for their connection say nothing of the endpoint: it stays healthy and keeps
+     * its traffic. Before, each such probe failed as if the endpoint had refused it ("connect failed: ChannelException"),
+     * so at the open-files limit every checked endpoint went unhealthy, one after another, and the rule failed open.
+     */
+    @Test
+    void healthProbesThatFindNoDescriptorLeaveTheEndpointHealthy() throws Exception {
+        String closed = closedEndpoint();
+        try (ExternalPeer proxy = startFdLimitedProxy(closed, "checked")) {
+            int port = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60)).getInteger("port");
+            // the probes run (their classes loaded while there are descriptors): the closed endpoint failed its checks
+            proxy.await(e -> closed.equals(e.getString("endpoint")), "the closed endpoint unhealthy", Duration.ofSeconds(30));
+            long idleSockets = sockets(proxy);
+            try (RawHttp warm = new RawHttp(port)) {
+                assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
+            }
+            // the warm-up tunnel's sockets closed (a descriptor freed after the eat would give every probe one)
+            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0 && sockets(proxy) <= idleSockets);
+            proxy.send("eat all");
+            proxy.await(e -> e.containsKey("eaten"), "descriptors taken", Duration.ofSeconds(30));
+            // a probe ran without a descriptor: its line, or the health change it made
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    proxy.send("eat all"); // a descriptor the JVM frees meanwhile would let the probes through
+                    return proxy.transcript().contains("health probes found no socket for their connection")
+                            || proxy.find(e -> echo.get().endpoint().equals(e.getString("endpoint"))).isPresent();
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no probe without a descriptor\n" + proxy.transcript(), e);
+            }
+            proxy.send("give back");
+            proxy.await(e -> e.containsKey("givenBack"), "descriptors given back", Duration.ofSeconds(30));
+            try (RawHttp c = new RawHttp(port)) {
+                assertThat(RawHttp.status(c.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
+            }
+            assertThat(proxy.find(e -> echo.get().endpoint().equals(e.getString("endpoint")))).as(proxy.transcript()).isEmpty();
+        }
+    }
+
     /** {@link FdLimitedProxyMain} in a child JVM under {@code prlimit --nofile=OPEN_FILES} (util-linux). */
     private ExternalPeer startFdLimitedProxy() throws Exception {
+        return startFdLimitedProxy(closedEndpoint(), "");
+    }
+
+    private ExternalPeer startFdLimitedProxy(String closedEndpoint, String mode) throws Exception {
         Peers.require(Files.isExecutable(PRLIMIT), "prlimit is not installed (util-linux)");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of(PRLIMIT.toString(),
                 "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()));
+                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint, mode));
     }
 
     private static String closedEndpoint() throws IOException {
