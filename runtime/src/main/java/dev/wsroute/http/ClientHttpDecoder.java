@@ -46,7 +46,8 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
     private final int maxHeaderSize;
     private final int maxRequestLine;
     private final long maxBody;
-    private final ChunkedFraming chunks;
+    /** Made with the connection's first chunked body: most connections never send one (a WebSocket upgrade never). */
+    private ChunkedFraming chunks;
     private final ArrayDeque<HttpMethod> methods;
     private final Runnable headStarted;
     private State state = State.HEAD;
@@ -68,7 +69,6 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         this.maxHeaderSize = maxHeaderSize;
         this.maxRequestLine = maxRequestLine;
         this.maxBody = maxBody;
-        this.chunks = new ChunkedFraming(maxHeaderSize, maxBody);
         this.methods = methods;
         this.headStarted = headStarted;
     }
@@ -204,6 +204,9 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
 
     private void expectBody(Framing f) {
         if (f.kind() == Framing.Kind.CHUNKED) {
+            if (chunks == null) {
+                chunks = new ChunkedFraming(maxHeaderSize, maxBody);
+            }
             chunks.start();
             state = State.CHUNKED;
         } else if (f.hasBody()) {

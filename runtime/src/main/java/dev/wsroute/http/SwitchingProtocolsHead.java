@@ -22,50 +22,52 @@ public final class SwitchingProtocolsHead {
 
     /**
      * @return the length of a clean 101 head starting at the reader index (the bytes after it are the upstream's
-     *         first WebSocket bytes), {@link #INCOMPLETE} or {@link #OTHER}; the buffer is not changed
+     *         first WebSocket bytes), {@link #INCOMPLETE} or {@link #OTHER}; the buffer is not changed. Read in a copy
+     *         in the thread's scratch array (plain array reads beat a ByteBuf's checked ones)
      */
     public static int length(ByteBuf in) {
-        int start = in.readerIndex();
         int available = Math.min(in.readableBytes(), MAX_HEAD);
+        byte[] b = ScratchBytes.atLeast(available);
+        in.getBytes(in.readerIndex(), b, 0, available);
         for (int i = 0; i < STATUS.length; i++) {
             if (i == available) {
                 return incompleteOrTooLarge(in);
             }
-            if (in.getByte(start + i) != STATUS[i]) {
+            if (b[i] != STATUS[i]) {
                 return OTHER;
             }
         }
         int p = STATUS.length;
         // reason-phrase: HTAB, SP, VCHAR, obs-text
-        while (p < available && HttpChars.fieldValueByte(in.getByte(start + p) & 0xff)) {
+        while (p < available && HttpChars.fieldValueByte(b[p] & 0xff)) {
             p++;
         }
         while (true) { // at the end of a line: CRLF, then the empty line or a field
             if (p + 1 >= available) {
                 return incompleteOrTooLarge(in);
             }
-            if (in.getByte(start + p) != '\r' || in.getByte(start + p + 1) != '\n') {
+            if (b[p] != '\r' || b[p + 1] != '\n') {
                 return OTHER; // a bare CR or LF, or a control character
             }
             p += 2;
             if (p + 1 >= available) {
                 return incompleteOrTooLarge(in);
             }
-            if (in.getByte(start + p) == '\r' && in.getByte(start + p + 1) == '\n') {
+            if (b[p] == '\r' && b[p + 1] == '\n') {
                 return p + 2;
             }
             int name = p;
-            while (p < available && HttpChars.tchar(in.getByte(start + p) & 0xff)) {
+            while (p < available && HttpChars.tchar(b[p] & 0xff)) {
                 p++;
             }
             if (p == available) {
                 return incompleteOrTooLarge(in);
             }
-            if (p == name || in.getByte(start + p) != ':') {
+            if (p == name || b[p] != ':') {
                 return OTHER; // obs-fold, whitespace before the colon, a malformed name
             }
             p++;
-            while (p < available && HttpChars.fieldValueByte(in.getByte(start + p) & 0xff)) {
+            while (p < available && HttpChars.fieldValueByte(b[p] & 0xff)) {
                 p++;
             }
         }

@@ -25,35 +25,37 @@ public final class WebSocket101 {
 
     /**
      * Why the clean 101 head in {@code head} (from its reader index; CRLF lines, as {@link SwitchingProtocolsHead}
-     * vouched) is not a WebSocket client's answer, or null when it is. Read in place: once per session, no allocation
-     * but the expected accept value.
+     * vouched) is not a WebSocket client's answer, or null when it is. Read in a copy in the thread's scratch array
+     * (plain array reads beat a ByteBuf's checked ones), once per session; nothing is allocated.
      *
      * @param key the request's Sec-WebSocket-Key; null: the accept value is not checked
      */
     public static String refusal(ByteBuf head, String key) {
-        byte[] want = key == null ? null : WebSocketAccept.expected(key);
+        int end = head.readableBytes();
+        byte[] b = ScratchBytes.atLeast(end);
+        head.getBytes(head.readerIndex(), b, 0, end);
+        byte[] want = key == null ? null : WebSocketAccept.expected(key); // its own array, not the scratch one
         int upgrades = 0;
         int accepts = 0;
         boolean websocket = false;
         boolean connectionUpgrade = false;
         boolean acceptRight = false;
-        int end = head.writerIndex();
-        int line = head.indexOf(head.readerIndex(), end, (byte) '\n') + 1; // past the status line
+        int line = indexOf(b, 0, end, (byte) '\n') + 1; // past the status line
         while (line > 0 && line < end) {
-            int lf = head.indexOf(line, end, (byte) '\n');
+            int lf = indexOf(b, line, end, (byte) '\n');
             if (lf < 0 || lf - 1 == line) {
                 break; // the empty line
             }
-            int colon = head.indexOf(line, lf, (byte) ':');
+            int colon = indexOf(b, line, lf, (byte) ':');
             int valueEnd = lf - 1; // before the CR
-            if (nameIs(head, line, colon, UPGRADE)) {
+            if (nameIs(b, line, colon, UPGRADE)) {
                 upgrades++;
-                websocket = valueIs(head, colon + 1, valueEnd, WEBSOCKET);
-            } else if (nameIs(head, line, colon, CONNECTION)) {
-                connectionUpgrade |= namesUpgrade(head, colon + 1, valueEnd);
-            } else if (nameIs(head, line, colon, ACCEPT)) {
+                websocket = valueIs(b, colon + 1, valueEnd, WEBSOCKET);
+            } else if (nameIs(b, line, colon, CONNECTION)) {
+                connectionUpgrade |= namesUpgrade(b, colon + 1, valueEnd);
+            } else if (nameIs(b, line, colon, ACCEPT)) {
                 accepts++;
-                acceptRight = want != null && valueIs(head, colon + 1, valueEnd, want, false);
+                acceptRight = want != null && valueIs(b, colon + 1, valueEnd, want, false);
             }
             line = lf + 1;
         }
@@ -90,10 +92,20 @@ public final class WebSocket101 {
         return false;
     }
 
+    /** The first {@code c} in {@code b[from, to)}, or -1. */
+    private static int indexOf(byte[] b, int from, int to, byte c) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether the comma-separated list in {@code [from, to)} has the token {@code upgrade}, in any case. */
-    private static boolean namesUpgrade(ByteBuf head, int from, int to) {
+    private static boolean namesUpgrade(byte[] head, int from, int to) {
         for (int token = from; token <= to;) {
-            int comma = head.indexOf(token, to, (byte) ',');
+            int comma = indexOf(head, token, to, (byte) ',');
             int tokenEnd = comma < 0 ? to : comma;
             if (valueIs(head, token, tokenEnd, UPGRADE)) {
                 return true;
@@ -103,29 +115,29 @@ public final class WebSocket101 {
         return false;
     }
 
-    private static boolean nameIs(ByteBuf head, int from, int colon, byte[] lowerCase) {
+    private static boolean nameIs(byte[] head, int from, int colon, byte[] lowerCase) {
         return colon - from == lowerCase.length && same(head, from, lowerCase, true);
     }
 
     /** Whether the value in {@code [from, to)}, without its surrounding whitespace, is the token {@code lowerCase}, in any case. */
-    private static boolean valueIs(ByteBuf head, int from, int to, byte[] lowerCase) {
+    private static boolean valueIs(byte[] head, int from, int to, byte[] lowerCase) {
         return valueIs(head, from, to, lowerCase, true);
     }
 
     /** @param foldCase whether letters match in either case (names, tokens; not the accept value's base64) */
-    private static boolean valueIs(ByteBuf head, int from, int to, byte[] want, boolean foldCase) {
-        while (from < to && (head.getByte(from) == ' ' || head.getByte(from) == '\t')) {
+    private static boolean valueIs(byte[] head, int from, int to, byte[] want, boolean foldCase) {
+        while (from < to && (head[from] == ' ' || head[from] == '\t')) {
             from++;
         }
-        while (to > from && (head.getByte(to - 1) == ' ' || head.getByte(to - 1) == '\t')) {
+        while (to > from && (head[to - 1] == ' ' || head[to - 1] == '\t')) {
             to--;
         }
         return to - from == want.length && same(head, from, want, foldCase);
     }
 
-    private static boolean same(ByteBuf head, int from, byte[] want, boolean foldCase) {
+    private static boolean same(byte[] head, int from, byte[] want, boolean foldCase) {
         for (int i = 0; i < want.length; i++) {
-            int c = head.getByte(from + i);
+            int c = head[from + i];
             if ((foldCase && c >= 'A' && c <= 'Z' ? c + 32 : c) != want[i]) {
                 return false;
             }
