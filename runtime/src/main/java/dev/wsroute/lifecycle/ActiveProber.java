@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import org.jboss.logging.Logger;
+
+import dev.wsroute.log.LogThrottle;
 import dev.wsroute.table.RuleKey;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
@@ -23,9 +26,10 @@ import io.netty.util.concurrent.ScheduledFuture;
  * answered had two probes out (after a stall, one per missed round), whose failures landed together. The endpoints
  * of a pool start at evenly spread offsets within the interval, so a pool's probes never go out all at once. At most
  * {@code maxInFlight} probes run at a time: a probe that would exceed it is skipped for that round (it is neither a
- * pass nor a failure).
+ * pass nor a failure), as is one that finds no socket for its connection.
  */
 public final class ActiveProber implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ActiveProber.class);
     private final Bootstrap bootstrap;
     private final EventLoopGroup group;
     private final int maxInFlight;
@@ -34,6 +38,7 @@ public final class ActiveProber implements AutoCloseable {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong probes = new AtomicLong();
     private final AtomicInteger mostInFlight = new AtomicInteger();
+    private final LogThrottle noSocketLog = new LogThrottle(System::nanoTime);
     private final Map<HealthProbe.Target, Probing> scheduled = new HashMap<>();
     private boolean closed;
 
@@ -129,13 +134,30 @@ public final class ActiveProber implements AutoCloseable {
             mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
             HealthProbe.run(bootstrap, loop, t).addListener(f -> {
                 inFlight.decrementAndGet();
-                PoolHealth pool = health.apply(t.rule());
-                if (pool != null && !stopped) {
-                    String failure = (String) f.getNow();
-                    pool.probed(t.endpoint(), failure == null, failure);
+                String failure = (String) f.getNow();
+                if (failure == HealthProbe.NO_SOCKET) { // as a skipped round: the endpoint's health stays as it was
+                    noSocket();
+                } else if (!stopped) { // else the endpoint or its check went meanwhile: the outcome is not theirs
+                    PoolHealth pool = health.apply(t.rule());
+                    if (pool != null) {
+                        pool.probed(t.endpoint(), failure == null, failure);
+                    }
                 }
                 schedule(Math.max(0, start + interval - System.nanoTime()));
             });
+        }
+    }
+
+    /**
+     * A probe found no socket: one WARN line, then at most one a minute with the count. Before, it failed as if the
+     * endpoint had: at the open-files limit every checked endpoint went unhealthy and its rule failed open.
+     */
+    private void noSocket() {
+        long n = noSocketLog.count();
+        if (n > 0) {
+            LOG.warnf("health probes found no socket for their connection (the open-files limit is reached): %d since the last"
+                    + " such line, neither passes nor failures (the endpoints' health stays as it was); raise the limit (ulimit -n)"
+                    + " or lower wsroute.limits.max-connections", n);
         }
     }
 
