@@ -17,6 +17,7 @@ import dev.wsroute.table.RuleKey;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -39,6 +40,7 @@ public final class ActiveProber implements AutoCloseable {
     private final AtomicLong probes = new AtomicLong();
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private final LogThrottle noSocketLog = new LogThrottle(System::nanoTime);
+    private final LogThrottle notStartedLog = new LogThrottle(System::nanoTime);
     private final Map<HealthProbe.Target, Probing> scheduled = new HashMap<>();
     private boolean closed;
 
@@ -132,7 +134,16 @@ public final class ActiveProber implements AutoCloseable {
             }
             probes.incrementAndGet();
             mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
-            HealthProbe.run(bootstrap, loop, t).addListener(f -> {
+            Promise<String> outcome;
+            try {
+                outcome = HealthProbe.run(bootstrap, loop, t);
+            } catch (RuntimeException | LinkageError e) { // wsroute's own failure, not the endpoint's: the rounds go on
+                inFlight.decrementAndGet();
+                notStarted(e);
+                schedule(interval);
+                return;
+            }
+            outcome.addListener(f -> {
                 inFlight.decrementAndGet();
                 String failure = (String) f.getNow();
                 if (failure == HealthProbe.NO_SOCKET) { // as a skipped round: the endpoint's health stays as it was
@@ -158,6 +169,19 @@ public final class ActiveProber implements AutoCloseable {
             LOG.warnf("health probes found no socket for their connection (the open-files limit is reached): %d since the last"
                     + " such line, neither passes nor failures (the endpoints' health stays as it was); raise the limit (ulimit -n)"
                     + " or lower wsroute.limits.max-connections", n);
+        }
+    }
+
+    /**
+     * A probe could not start (a class that does not load at the open-files limit, say): neither a pass nor a failure,
+     * one WARN line, then at most one a minute with the count. Before, the endpoint's rounds ended there for good, and
+     * the probe kept its place among the {@code maxInFlight}: silently, no endpoint was probed any more.
+     */
+    private void notStarted(Throwable e) {
+        long n = notStartedLog.count();
+        if (n > 0) {
+            LOG.warnf(e, "health probes could not start: %d since the last such line, neither passes nor failures (the"
+                    + " endpoints' health stays as it was; they are tried again at their next round)", n);
         }
     }
 

@@ -144,6 +144,21 @@ class ActiveProberTest {
     }
 
     /**
+     * A probe that cannot start (here the bootstrap has no channel to make; in a packaged app at the open-files limit,
+     * a class that could not be loaded) is wsroute's failure, not the endpoint's: the rounds go on, and it gives its
+     * place among the probes in flight back. Before, the endpoint was never probed again and the place stayed taken.
+     */
+    @Test
+    void aProbeThatCannotStartLeavesTheRoundsGoingOn() throws Exception {
+        prober = new ActiveProber(new Bootstrap(), group, 1, registry::pool); // no channel: connect() throws
+        registry.useProber(prober);
+        registry.tableChanged(table("{type: TCP, interval: 100ms, timeout: 100ms}", "127.0.0.1:1"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> prober.probes() >= 5);
+        assertThat(prober.skipped()).as("rounds skipped for want of a place among the probes in flight").isZero();
+        assertThat(registry.pool(RULE).available("127.0.0.1:1")).as("neither a pass nor a failure").isTrue();
+    }
+
+    /**
      * An endpoint that flaps: its n-th probe passes or fails as {@code script} says (then passes for good). With
      * unhealthyThreshold 3 and healthyThreshold 2 it goes unhealthy on the 6th probe (the pass at the 3rd breaks the
      * first run) and healthy again on the 10th (the failure at the 8th breaks the first run of passes), exactly.
