@@ -9,9 +9,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +101,21 @@ class LeanEpollChannelsTest {
     }
 
     @Test
+    void aClientChannelAskedForItsLocalAddressBeforeItConnectsKnowsItOnceConnected() throws Exception {
+        AtomicReference<SocketAddress> beforeConnect = new AtomicReference<>();
+        SocketChannel ch = connected(transport.group().next(), registered -> {
+            registered.toString(); // asks for it too (a log line)
+            beforeConnect.set(registered.localAddress());
+        });
+        try (Socket peer = server.accept()) {
+            assertThat(ch.localAddress().getPort()).as("not the unconnected socket's wildcard").isEqualTo(peer.getPort());
+            assertThat(beforeConnect.get()).as("none before the connect, as Netty's").isNull();
+        } finally {
+            ch.close().sync();
+        }
+    }
+
+    @Test
     void aRefusedConnectFails() throws Exception {
         int closedPort;
         try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -166,9 +184,15 @@ class LeanEpollChannelsTest {
     }
 
     private SocketChannel connected(EventLoop loop) throws Exception {
+        return connected(loop, registered -> {
+        });
+    }
+
+    private SocketChannel connected(EventLoop loop, Consumer<SocketChannel> beforeConnect) throws Exception {
         SocketChannel ch = transport.newChannel();
         ch.pipeline().addLast(new ChannelInboundHandlerAdapter());
         loop.register(ch).sync();
+        beforeConnect.accept(ch);
         ch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort())).sync();
         return ch;
     }
