@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import org.jboss.logging.Logger;
+
+import dev.wsroute.log.LogThrottle;
 import dev.wsroute.table.RuleKey;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
@@ -20,9 +23,10 @@ import io.netty.util.concurrent.ScheduledFuture;
  * Runs the active health checks of every rule from the data plane's own event loops. Each endpoint is probed once
  * per interval; the endpoints of a pool start at evenly spread offsets within the interval, so a pool's probes
  * never go out all at once. At most {@code maxInFlight} probes run at a time: a probe that would exceed it is
- * skipped for that round (it is neither a pass nor a failure).
+ * skipped for that round (it is neither a pass nor a failure), as is one that finds no socket for its connection.
  */
 public final class ActiveProber implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ActiveProber.class);
     private final Bootstrap bootstrap;
     private final EventLoopGroup group;
     private final int maxInFlight;
@@ -31,6 +35,7 @@ public final class ActiveProber implements AutoCloseable {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong probes = new AtomicLong();
     private final AtomicInteger mostInFlight = new AtomicInteger();
+    private final LogThrottle noSocketLog = new LogThrottle(System::nanoTime);
     private final Map<HealthProbe.Target, ScheduledFuture<?>> scheduled = new HashMap<>();
     private boolean closed;
 
@@ -89,12 +94,29 @@ public final class ActiveProber implements AutoCloseable {
         mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
         HealthProbe.run(bootstrap, loop, t).addListener(f -> {
             inFlight.decrementAndGet();
+            String failure = (String) f.getNow();
+            if (failure == HealthProbe.NO_SOCKET) { // as a skipped round: the endpoint's health stays as it was
+                noSocket();
+                return;
+            }
             PoolHealth pool = health.apply(t.rule());
             if (pool != null) {
-                String failure = (String) f.getNow();
                 pool.probed(t.endpoint(), failure == null, failure);
             }
         });
+    }
+
+    /**
+     * A probe found no socket: one WARN line, then at most one a minute with the count. Before, it failed as if the
+     * endpoint had: at the open-files limit every checked endpoint went unhealthy and its rule failed open.
+     */
+    private void noSocket() {
+        long n = noSocketLog.count();
+        if (n > 0) {
+            LOG.warnf("health probes found no socket for their connection (the open-files limit is reached): %d since the last"
+                    + " such line, neither passes nor failures (the endpoints' health stays as it was); raise the limit (ulimit -n)"
+                    + " or lower wsroute.limits.max-connections", n);
+        }
     }
 
     /** Probes started so far. */

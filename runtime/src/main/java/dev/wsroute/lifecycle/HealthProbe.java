@@ -13,6 +13,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -54,6 +55,12 @@ public final class HealthProbe {
     private HealthProbe() {
     }
 
+    /**
+     * The outcome of a probe that could not make its socket (the open-files limit is reached): it says nothing of the
+     * endpoint, so it is neither a pass nor a failure (compared by identity).
+     */
+    public static final String NO_SOCKET = "no socket for the probe";
+
     /** Starts a probe on {@code loop}; {@code bootstrap} carries the channel class and options of the data plane. */
     public static Promise<String> run(Bootstrap bootstrap, EventLoop loop, Target t) {
         Promise<String> result = loop.newPromise();
@@ -82,7 +89,9 @@ public final class HealthProbe {
                 .connect(t.address()).addListener((ChannelFutureListener) f -> {
                     Channel ch = f.channel();
                     if (!f.isSuccess()) {
-                        result.trySuccess("connect failed: " + UpstreamHandlers.failureReason(f.cause()));
+                        // no socket (EMFILE, ENFILE): a shortage of this process, not the endpoint's (nor a class to load)
+                        result.trySuccess(f.cause() instanceof ChannelException ? NO_SOCKET
+                                : "connect failed: " + UpstreamHandlers.failureReason(f.cause()));
                         return;
                     }
                     if (result.isDone()) { // timed out while connecting

@@ -28,6 +28,8 @@ public final class DataPlane implements AutoCloseable {
     private final Transport transport;
     private final ProxyContext px;
     private final DataPlaneLifecycle lifecycle;
+    /** On every listener, for both ports: one throttled WARN for the lot. */
+    private final AcceptFailures acceptFailures;
     private Listeners plain;
     private Listeners secure;
     private volatile boolean accepting;
@@ -44,6 +46,7 @@ public final class DataPlane implements AutoCloseable {
         this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()));
         this.px = new ProxyContext(config, tables, new ProxyMetrics(meters), defaultBackend, transport);
         this.lifecycle = new DataPlaneLifecycle(px, transport, meters, health);
+        this.acceptFailures = new AcceptFailures(px.metrics::acceptFailed);
     }
 
     public DataPlane(WsRouteConfig config, RouteTableHolder tables, Meters meters, Supplier<Pool> defaultBackend) {
@@ -116,7 +119,11 @@ public final class DataPlane implements AutoCloseable {
     private Listeners bind(int port, boolean tls) throws InterruptedException {
         ClientInitializer clients = new ClientInitializer(px, tls);
         try {
-            return Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> clientBootstrap(transport, clients));
+            Listeners bound = Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> clientBootstrap(transport, clients));
+            for (io.netty.channel.Channel listener : bound.channels()) { // after Netty's acceptor, which pauses accepts a second
+                listener.pipeline().addLast("accept-failures", acceptFailures);
+            }
+            return bound;
         } catch (Listeners.BindFailed e) {
             if (plain != null) {
                 plain.close(); // the plain listeners bound; the TLS ones did not: release them too

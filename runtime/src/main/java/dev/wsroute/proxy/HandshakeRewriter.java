@@ -30,6 +30,11 @@ final class HandshakeRewriter {
         String originalHost = view.rawHost();
         // keep the upgrade itself, drop every other hop-by-hop header
         ForwardedHeaders.removeHopByHop(h);
+        if (rule.rule().lifecycle().maxMessageSize().isPresent()) {
+            // no permessage-deflate: the limit is read from frame headers, and compressed they say nothing of a
+            // message's size once inflated (2 KiB of deflated zeros are 2 MiB)
+            h.remove("sec-websocket-extensions");
+        }
         h.set("connection", "upgrade");
         h.set("upgrade", "websocket");
         if (rw.hostname() != null) {

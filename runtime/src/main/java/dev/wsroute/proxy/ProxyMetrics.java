@@ -43,6 +43,7 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<Object, RouteMeters> routes = new ConcurrentHashMap<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final Meters.Counter refusedAtLimit;
+    private final Meters.Counter acceptFailures;
     /** By {@link HandshakeFailure#ordinal()}: every reason's series from the start, so a rate() sees the first one. */
     private final Meters.Counter[] tlsHandshakeFailures = new Meters.Counter[HandshakeFailure.values().length];
     /** By {@link ProxyProtocolStage.Failure#ordinal()}, every reason's series from the start. */
@@ -59,6 +60,8 @@ public final class ProxyMetrics {
                 AtomicInteger::get);
         refusedAtLimit = registry.counter("wsroute.client.connections.refused",
                 "Client connections closed at accept because max-connections were open", null);
+        acceptFailures = registry.counter("wsroute.client.accept.failures",
+                "Accepts that failed on a listener (no descriptor: the open-files limit is reached), retried every second", null);
         for (HandshakeFailure r : HandshakeFailure.values()) {
             tlsHandshakeFailures[r.ordinal()] = registry.counter("wsroute.tls.handshake.failures",
                     "Client TLS handshakes that failed, by a fixed reason", null, "reason", r.label());
@@ -111,6 +114,11 @@ public final class ProxyMetrics {
 
     AtomicInteger clientConnections() {
         return clientConnections;
+    }
+
+    /** An accept failed on a listener (see {@link AcceptFailures}). */
+    void acceptFailed() {
+        acceptFailures.increment();
     }
 
     /** A connection closed at accept: max-connections ({@code limit}) were open. */

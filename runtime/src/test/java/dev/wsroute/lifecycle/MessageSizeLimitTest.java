@@ -76,6 +76,26 @@ class MessageSizeLimitTest {
                 "reason", "message-too-big") == 1);
     }
 
+    /**
+     * The limit is read from frame headers, which for a compressed message (permessage-deflate) tell its size on the
+     * wire only: 2 KiB of deflated zeros inflate to 2 MiB, and such a message went through a 1 MiB limit to the backend.
+     * With a limit the client's offer of the extension is not forwarded, so nothing is compressed and every message is
+     * counted at the size the applications see. Before, the backend (Vert.x) took the offer and the 101 said so.
+     */
+    @Test
+    void aClientsOfferOfCompressionIsNotForwardedSoNoCompressedMessageSlipsPastTheLimit() throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"));
+            String head = raw.readHead();
+            assertThat(RawHttp.status(head)).isEqualTo(101);
+            assertThat(RawHttp.header(head, "Sec-WebSocket-Extensions")).as(head).isNull();
+            raw.send(frameHeader(2 << 20)); // uncompressed, its header tells its size: 1009
+            byte[] close = raw.readServerFrame();
+            assertThat(close[0]).as("opcode").isEqualTo((byte) 0x8);
+            assertThat(((close[1] & 0xff) << 8) | (close[2] & 0xff)).isEqualTo(1009);
+        }
+    }
+
     @Test
     void aLargerMessageWhoseHeaderArrivesSplitAcrossReadsGetsTheSameCloses() throws Exception {
         byte[] header = frameHeader(2 << 20);

@@ -15,15 +15,23 @@ import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestConfig;
 
 /**
- * A data plane with the default max-connections in a JVM of its own, for {@link OpenFilesLimitTest} (which starts it
+ * A data plane with the default max-connections in a JVM of its own (a third argument {@code checked}: the /echo rule
+ * lists the closed endpoint too, with active TCP health checks; each change of an endpoint's health is printed as
+ * {@code {"endpoint":..,"healthy":..}}), for {@link OpenFilesLimitTest} (which starts it
  * under {@code prlimit}): prints {@code {"port":..,"limit":..}} on stdout, then
- * {@code {"asked":..,"connections":..}} to {@code count n}, {@code {"asked":..,"sockets":..}} to {@code sockets n}, and serves until stdin ends. The line {@code eat} on stdin takes every free descriptor but one.
+ * {@code {"asked":..,"connections":..}} to {@code count n}, {@code {"asked":..,"sockets":..}} to {@code sockets n}, {@code {"asked":..,"acceptFailures":..}} to
+ * {@code accept-failures n}, and serves until stdin ends. The line {@code eat} on stdin takes every free descriptor
+ * but one, {@code eat all} every one, {@code give back} returns them.
  */
 public final class FdLimitedProxyMain {
     private FdLimitedProxyMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        // Netty's own lines (a WARN at the end of a pipeline) to the same console as wsroute's: java.util.logging here
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+        // checked: /echo also lists the closed endpoint, with active TCP checks (which find it unhealthy, and /echo's healthy)
+        boolean checked = args.length > 2 && args[2].equals("checked");
         ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.access-log.enabled", "false", "wsroute.io-threads", "2"));
         px.routes("""
                 apiVersion: wsroute.dev/v1alpha1
@@ -32,10 +40,19 @@ public final class FdLimitedProxyMain {
                 spec:
                   rules:
                     - match: {path: {type: Prefix, value: /echo}}
-                      backends: [{endpoints: ["%s"]}]
+                      backends: [{endpoints: [%s]}]%s
                     - match: {path: {type: Prefix, value: /dead}}
                       backends: [{endpoints: ["%s"]}]
-                """.formatted(args[0], args[1]));
+                """.formatted(checked ? "\"" + args[0] + "\", \"" + args[1] + "\"" : "\"" + args[0] + "\"", checked
+                ? "\n      healthCheck: {active: {type: TCP, interval: 1s, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 2}}" : "",
+                args[1]));
+        px.dataPlane.health().addListener(new dev.wsroute.lifecycle.HealthListener() {
+            @Override
+            public void healthChanged(dev.wsroute.table.RuleKey rule, String endpoint, boolean healthy, String why) {
+                System.out.println(new io.vertx.core.json.JsonObject().put("endpoint", endpoint).put("healthy", healthy).put("why", why));
+                System.out.flush();
+            }
+        });
         var limit = px.metrics.find("wsroute.client.connections.limit").gauge();
         System.out.println("{\"port\":" + px.port() + ",\"limit\":" + (limit == null ? -1 : (long) limit.value()) + "}");
         System.out.flush();
@@ -48,6 +65,28 @@ public final class FdLimitedProxyMain {
                     System.out.flush();
                 } else if (line.startsWith("sockets ")) { // the process's open sockets now (not after "eat": listing them takes a descriptor)
                     System.out.println("{\"asked\":" + line.substring(8) + ",\"sockets\":" + sockets() + "}");
+                    System.out.flush();
+                } else if (line.startsWith("accept-failures ")) { // failed accepts counted so far (-1: no such metric)
+                    var failures = px.metrics.find("wsroute.client.accept.failures").counter();
+                    System.out.println("{\"asked\":" + line.substring(16) + ",\"acceptFailures\":"
+                            + (failures == null ? -1 : (long) failures.count()) + "}");
+                    System.out.flush();
+                } else if (line.equals("eat all")) { // take every descriptor: the next accept fails with EMFILE
+                    try {
+                        while (true) {
+                            eaten.add(new FileInputStream("/dev/null"));
+                        }
+                    } catch (IOException full) {
+                        // all taken
+                    }
+                    System.out.println("{\"eaten\":" + eaten.size() + "}");
+                    System.out.flush();
+                } else if (line.equals("give back")) { // the descriptors taken by eat or eat all
+                    for (FileInputStream f : eaten) {
+                        f.close();
+                    }
+                    eaten.clear();
+                    System.out.println("{\"givenBack\":true}");
                     System.out.flush();
                 } else if (line.equals("eat")) { // take every descriptor but one, as another user of the process's files would
                     try {

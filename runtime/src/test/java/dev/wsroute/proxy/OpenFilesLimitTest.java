@@ -138,13 +138,107 @@ class OpenFilesLimitTest {
         }
     }
 
+    /**
+     * Something besides client connections took every descriptor (max-connections cannot keep that from happening): an
+     * accept fails with EMFILE. The listener must neither spin nor die nor flood the log: the failures are counted, one
+     * line says so, the clients wait in the backlog and are all served once descriptors are free. Before, each failure
+     * reached the end of the listener's pipeline, where Netty logs a WARN with its stack trace (one a second per
+     * listener for as long as it lasts), and nothing counted them.
+     */
+    @Test
+    void acceptsThatFindNoDescriptorAreCountedLoggedOnceAndTheWaitingClientsServedOnceDescriptorsAreFree() throws Exception {
+        try (ExternalPeer proxy = startFdLimitedProxy()) {
+            int port = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60)).getInteger("port");
+            long idleSockets = sockets(proxy);
+            try (RawHttp warm = new RawHttp(port)) {
+                assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0 && sockets(proxy) == idleSockets);
+            proxy.send("eat all");
+            proxy.await(e -> e.containsKey("eaten"), "descriptors taken", Duration.ofSeconds(30));
+            List<RawHttp> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) { // connected by the kernel, in the backlog: the proxy cannot accept them
+                    RawHttp c = new RawHttp(port);
+                    c.socket.setSoTimeout(30_000);
+                    clients.add(c.send(RawHttp.upgradeRequest("/echo", "a")));
+                }
+                // the listeners tried again (every second) and failed again: four failures, by the count or the log
+                await().atMost(Duration.ofSeconds(30)).until(() -> acceptFailures(proxy) >= 4
+                        || proxy.transcript().split("accept\\(\\.\\.\\) failed", -1).length > 4);
+                assertThat(acceptFailures(proxy)).as(proxy.transcript()).isGreaterThanOrEqualTo(4);
+                assertThat(proxy.transcript()).doesNotContain("reached at the tail of the pipeline")
+                        .containsOnlyOnce("cannot accept client connections");
+                proxy.send("give back");
+                proxy.await(e -> e.containsKey("givenBack"), "descriptors given back", Duration.ofSeconds(30));
+                for (RawHttp c : clients) {
+                    try {
+                        String head = c.readHead();
+                        assertThat(RawHttp.status(head)).as(head).isEqualTo(101);
+                    } catch (IOException e) {
+                        throw new AssertionError("a client in the backlog was not served\n" + proxy.transcript(), e);
+                    }
+                }
+                assertThat(connections(proxy)).isEqualTo(clients.size());
+            } finally {
+                for (RawHttp c : clients) {
+                    c.close();
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0);
+        }
+    }
+
+    /**
+     * Health probes that find no descriptor for their connection say nothing of the endpoint: it stays healthy and keeps
+     * its traffic. Before, each such probe failed as if the endpoint had refused it ("connect failed: ChannelException"),
+     * so at the open-files limit every checked endpoint went unhealthy, one after another, and the rule failed open.
+     */
+    @Test
+    void healthProbesThatFindNoDescriptorLeaveTheEndpointHealthy() throws Exception {
+        String closed = closedEndpoint();
+        try (ExternalPeer proxy = startFdLimitedProxy(closed, "checked")) {
+            int port = proxy.await(e -> e.containsKey("port"), "the proxy's port", Duration.ofSeconds(60)).getInteger("port");
+            // the probes run (their classes loaded while there are descriptors): the closed endpoint failed its checks
+            proxy.await(e -> closed.equals(e.getString("endpoint")), "the closed endpoint unhealthy", Duration.ofSeconds(30));
+            long idleSockets = sockets(proxy);
+            try (RawHttp warm = new RawHttp(port)) {
+                assertThat(RawHttp.status(warm.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
+            }
+            // the warm-up tunnel's sockets closed (a descriptor freed after the eat would give every probe one)
+            await().atMost(Duration.ofSeconds(30)).until(() -> connections(proxy) == 0 && sockets(proxy) <= idleSockets);
+            proxy.send("eat all");
+            proxy.await(e -> e.containsKey("eaten"), "descriptors taken", Duration.ofSeconds(30));
+            // a probe ran without a descriptor: its line, or the health change it made
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    proxy.send("eat all"); // a descriptor the JVM frees meanwhile would let the probes through
+                    return proxy.transcript().contains("health probes found no socket for their connection")
+                            || proxy.find(e -> echo.get().endpoint().equals(e.getString("endpoint"))).isPresent();
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no probe without a descriptor\n" + proxy.transcript(), e);
+            }
+            proxy.send("give back");
+            proxy.await(e -> e.containsKey("givenBack"), "descriptors given back", Duration.ofSeconds(30));
+            try (RawHttp c = new RawHttp(port)) {
+                assertThat(RawHttp.status(c.send(RawHttp.upgradeRequest("/echo", "a")).readHead())).isEqualTo(101);
+            }
+            assertThat(proxy.find(e -> echo.get().endpoint().equals(e.getString("endpoint")))).as(proxy.transcript()).isEmpty();
+        }
+    }
+
     /** {@link FdLimitedProxyMain} in a child JVM under {@code prlimit --nofile=OPEN_FILES} (util-linux). */
     private ExternalPeer startFdLimitedProxy() throws Exception {
+        return startFdLimitedProxy(closedEndpoint(), "");
+    }
+
+    private ExternalPeer startFdLimitedProxy(String closedEndpoint, String mode) throws Exception {
         Peers.require(Files.isExecutable(PRLIMIT), "prlimit is not installed (util-linux)");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return ExternalPeer.start("fd-limited proxy", dir, Map.of(), List.of(PRLIMIT.toString(),
                 "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint()));
+                FdLimitedProxyMain.class.getName(), echo.get().endpoint(), closedEndpoint, mode));
     }
 
     private static String closedEndpoint() throws IOException {
@@ -158,6 +252,14 @@ class OpenFilesLimitTest {
         int n = QUESTIONS.incrementAndGet();
         proxy.send("sockets " + n);
         return proxy.await(e -> e.getInteger("asked", -1) == n, "a count of sockets", Duration.ofSeconds(30)).getLong("sockets");
+    }
+
+    /** Failed accepts counted by the proxy so far (-1: it has no such count). */
+    private static long acceptFailures(ExternalPeer proxy) throws IOException {
+        int n = QUESTIONS.incrementAndGet();
+        proxy.send("accept-failures " + n);
+        return proxy.await(e -> e.getInteger("asked", -1) == n, "a count of failed accepts", Duration.ofSeconds(30))
+                .getLong("acceptFailures");
     }
 
     /** The proxy's open client connections, asked for now (its answer names the question, so no older one counts). */
