@@ -21,9 +21,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * Runs the active health checks of every rule from the data plane's own event loops. Each endpoint is probed once
- * per interval; the endpoints of a pool start at evenly spread offsets within the interval, so a pool's probes
- * never go out all at once. At most {@code maxInFlight} probes run at a time: a probe that would exceed it is
- * skipped for that round (it is neither a pass nor a failure), as is one that finds no socket for its connection.
+ * per interval, never with two probes out at once: a round whose previous probe is still out (a timeout as long as
+ * the interval, a loop that stalled) starts when that one ends. Run at a fixed rate instead, an endpoint that never
+ * answered had two probes out (after a stall, one per missed round), whose failures landed together. The endpoints
+ * of a pool start at evenly spread offsets within the interval, so a pool's probes never go out all at once. At most
+ * {@code maxInFlight} probes run at a time: a probe that would exceed it is skipped for that round (it is neither a
+ * pass nor a failure), as is one that finds no socket for its connection.
  */
 public final class ActiveProber implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ActiveProber.class);
@@ -36,7 +39,7 @@ public final class ActiveProber implements AutoCloseable {
     private final AtomicLong probes = new AtomicLong();
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private final LogThrottle noSocketLog = new LogThrottle(System::nanoTime);
-    private final Map<HealthProbe.Target, ScheduledFuture<?>> scheduled = new HashMap<>();
+    private final Map<HealthProbe.Target, Probing> scheduled = new HashMap<>();
     private boolean closed;
 
     /**
@@ -59,7 +62,7 @@ public final class ActiveProber implements AutoCloseable {
         targets.forEach(t -> wanted.put(t, true));
         scheduled.entrySet().removeIf(e -> {
             if (!wanted.containsKey(e.getKey())) {
-                e.getValue().cancel(false);
+                e.getValue().stop();
                 return true;
             }
             return false;
@@ -77,33 +80,72 @@ public final class ActiveProber implements AutoCloseable {
                     continue;
                 }
                 long delay = offset + interval * i / pool.size();
-                EventLoop loop = group.next();
-                scheduled.put(t, loop.scheduleAtFixedRate(() -> probe(loop, t), delay, t.check().interval().toNanos(),
-                        TimeUnit.NANOSECONDS));
+                Probing p = new Probing(group.next(), t);
+                scheduled.put(t, p);
+                p.schedule(delay);
             }
         }
     }
 
-    private void probe(EventLoop loop, HealthProbe.Target t) {
-        if (inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
-            skipped.incrementAndGet();
-            return;
+    /** The probes of one endpoint: each round is scheduled once the previous one is over. */
+    private final class Probing {
+        private final EventLoop loop;
+        private final HealthProbe.Target t;
+        private volatile boolean stopped;
+        private volatile ScheduledFuture<?> next;
+
+        Probing(EventLoop loop, HealthProbe.Target t) {
+            this.loop = loop;
+            this.t = t;
         }
-        probes.incrementAndGet();
-        mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
-        HealthProbe.run(bootstrap, loop, t).addListener(f -> {
-            inFlight.decrementAndGet();
-            String failure = (String) f.getNow();
-            if (failure == HealthProbe.NO_SOCKET) { // as a skipped round: the endpoint's health stays as it was
-                noSocket();
+
+        void schedule(long delayNanos) {
+            if (stopped || loop.isShuttingDown()) {
                 return;
             }
-            PoolHealth pool = health.apply(t.rule());
-            if (pool != null) {
-                pool.probed(t.endpoint(), failure == null, failure);
+            ScheduledFuture<?> f = loop.schedule(this::round, delayNanos, TimeUnit.NANOSECONDS);
+            next = f;
+            if (stopped) { // stop() ran meanwhile and may have missed it
+                f.cancel(false);
             }
-        });
+        }
+
+        void stop() {
+            stopped = true;
+            ScheduledFuture<?> f = next;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+
+        private void round() {
+            if (stopped) {
+                return;
+            }
+            long interval = t.check().interval().toNanos();
+            long start = System.nanoTime();
+            if (inFlight.incrementAndGet() > maxInFlight) {
+                inFlight.decrementAndGet();
+                skipped.incrementAndGet();
+                schedule(interval);
+                return;
+            }
+            probes.incrementAndGet();
+            mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
+            HealthProbe.run(bootstrap, loop, t).addListener(f -> {
+                inFlight.decrementAndGet();
+                String failure = (String) f.getNow();
+                if (failure == HealthProbe.NO_SOCKET) { // as a skipped round: the endpoint's health stays as it was
+                    noSocket();
+                } else if (!stopped) { // else the endpoint or its check went meanwhile: the outcome is not theirs
+                    PoolHealth pool = health.apply(t.rule());
+                    if (pool != null) {
+                        pool.probed(t.endpoint(), failure == null, failure);
+                    }
+                }
+                schedule(Math.max(0, start + interval - System.nanoTime()));
+            });
+        }
     }
 
     /**
@@ -142,7 +184,7 @@ public final class ActiveProber implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        scheduled.values().forEach(f -> f.cancel(false));
+        scheduled.values().forEach(Probing::stop);
         scheduled.clear();
     }
 }

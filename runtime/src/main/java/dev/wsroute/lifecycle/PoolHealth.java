@@ -44,7 +44,10 @@ public final class PoolHealth {
         return lifecycle;
     }
 
-    /** A new table: endpoints it no longer has are forgotten, new ones start healthy. */
+    /**
+     * A new table: endpoints it no longer has are forgotten, new ones start healthy. A rule that no longer has an
+     * active check forgets what its probes said: nothing would probe an endpoint they failed back into the pool.
+     */
     public synchronized void update(RuleKey rule, Lifecycle lifecycle, Collection<String> endpointKeys) {
         if (!rule.equals(this.rule)) {
             throw new IllegalArgumentException(rule + " is not " + this.rule);
@@ -54,6 +57,16 @@ public final class PoolHealth {
         endpoints.keySet().retainAll(endpointKeys);
         for (String key : endpointKeys) {
             endpoints.computeIfAbsent(key, EndpointState::new);
+        }
+        if (lifecycle.activeCheck().isEmpty()) {
+            for (EndpointState e : endpoints.values()) {
+                e.probePasses = 0;
+                e.probeFailures = 0;
+                if (!e.probeHealthy) {
+                    e.probeHealthy = true;
+                    listener.healthChanged(rule, e.key, true, "the rule has no active health check any more");
+                }
+            }
         }
     }
 

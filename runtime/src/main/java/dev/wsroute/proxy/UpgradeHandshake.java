@@ -74,7 +74,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     private void timedOut() {
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms");
+        unanswered(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms");
     }
 
     /** Bytes the client sent after its upgrade request, before any answer: held until the 101. */
@@ -244,7 +244,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             return; // a connection the dialer gave up on
         }
         if (!answered) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
+            unanswered(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
         } else if (client.channel().isActive()) { // a refusal being relayed: no more of it can come
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE);
         }
@@ -266,9 +266,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         if (!answered) {
             if (UpstreamTlsFailureLog.isTlsFailure(cause)) {
                 UpstreamTlsFailureLog.failed(rule.key(), endpoint, cause);
-                fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + ": TLS handshake failed");
+                unanswered(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + ": TLS handshake failed");
             } else {
-                fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
+                unanswered(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
             }
         }
     }
@@ -301,6 +301,17 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
             PeerClose.close(upstream); // from a client event, a timer or the dialer's: not the channel whose event runs
         }
         return true;
+    }
+
+    /**
+     * The endpoint took the connection but gave no answer (none in time, closed, reset, its TLS failed): for passive
+     * health a failed upgrade, as a 5xx of its own is. Not while still connecting (the dialer counts a failed connect).
+     */
+    private void unanswered(HttpResponseStatus status, String why) {
+        if (!done && endpoint != null) {
+            px.dialer.listener().upgradeAnswered(rule.key(), endpoint, status.code());
+        }
+        fail(status, why);
     }
 
     private void fail(HttpResponseStatus status, String why) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
+import dev.wsroute.testing.RawUpstream;
 import dev.wsroute.testing.WsClient;
 import io.micrometer.core.instrument.Gauge;
 
@@ -82,6 +83,65 @@ class ActiveHealthTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> healthy(b));
         assertThat(gauge("wsroute.endpoint.healthy", "endpoint", b.endpoint())).isEqualTo(1);
         onB.close();
+    }
+
+    /**
+     * An operator drops a rule's active check (its path was wrong, say) and keeps the passive one: nothing probes any
+     * more, so what the probes said must go with them. It stayed: the endpoint they had failed took no new connection
+     * for as long as it stayed in the pool, with no probe left that could ever bring it back.
+     */
+    @Test
+    void anEndpointTheActiveCheckFailedTakesConnectionsAgainWhenTheRuleKeepsOnlyAPassiveCheck() throws Exception {
+        b.healthStatus.set(500);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !healthy(b));
+        px.routes(LifecycleFixture.route("healthCheck: {passive: {consecutiveFailures: 3}}", a.endpoint(), b.endpoint()));
+        assertThat(healthy(b)).as("no probe runs any more: b is healthy again").isTrue();
+        assertThat(gauge("wsroute.endpoint.healthy", "endpoint", b.endpoint())).isEqualTo(1);
+        try (WsClient onA = WsClient.connect(px.ws("/ws"), Map.of()); WsClient next = WsClient.connect(px.ws("/ws"), Map.of())) {
+            // LeastConnections: with one socket open on one endpoint, the next goes to the other
+            assertThat(List.of(onA.roundTrip("whoami"), next.roundTrip("whoami"))).containsExactlyInAnyOrder("a", "b");
+        }
+    }
+
+    /**
+     * Endpoint churn and route edits, 300 tables: endpoints come and go, the check's interval changes, the route is
+     * deleted and made again. Once the route is gone for good, its endpoints get no probe connection any more while
+     * a route left alone throughout goes on being probed at its pace, and only its endpoint is checked.
+     */
+    @Test
+    void probesStopWithTheirEndpointOrRouteThroughThreeHundredEdits() throws Exception {
+        List<RawUpstream> churned = new ArrayList<>();
+        try (RawUpstream sentinel = new RawUpstream(RawUpstream.Mode.SILENT)) {
+            for (int i = 0; i < 4; i++) {
+                churned.add(new RawUpstream(RawUpstream.Mode.SILENT)); // TCP probes pass: accepted, then closed by the prober
+            }
+            String kept = LifecycleFixture.route("healthCheck: {active: {type: TCP, interval: 100ms, timeout: 100ms}}",
+                    sentinel.endpoint()).replace("name: chat", "name: kept").replace("/ws", "/kept");
+            java.util.Random random = new java.util.Random(18);
+            for (int i = 0; i < 300; i++) {
+                List<String> endpoints = new ArrayList<>();
+                churned.stream().filter(u -> random.nextBoolean()).forEach(u -> endpoints.add(u.endpoint()));
+                if (endpoints.isEmpty() || i % 10 == 9) {
+                    px.routes(kept); // chat deleted
+                } else {
+                    px.routes(kept + "---\n" + LifecycleFixture.route("healthCheck: {active: {type: TCP, interval: %dms, timeout: 100ms}}"
+                            .formatted(100 * (1 + i % 3)), endpoints.toArray(String[]::new)));
+                }
+            }
+            px.routes(kept);
+            int settled = sentinel.accepted.get() + 2; // probes already out when chat went: they end meanwhile
+            await().atMost(Duration.ofSeconds(20)).until(() -> sentinel.accepted.get() >= settled);
+            int[] before = churned.stream().mapToInt(u -> u.accepted.get()).toArray();
+            int later = sentinel.accepted.get() + 5;
+            await().atMost(Duration.ofSeconds(20)).until(() -> sentinel.accepted.get() >= later);
+            assertThat(churned.stream().mapToInt(u -> u.accepted.get()).toArray()).as("probe connections to gone endpoints")
+                    .isEqualTo(before);
+            assertThat(px.dataPlane.health().endpoints()).extracting(EndpointView::endpoint).containsExactly(sentinel.endpoint());
+        } finally {
+            for (RawUpstream u : churned) {
+                u.close();
+            }
+        }
     }
 
     @Test

@@ -127,6 +127,57 @@ class ActiveProberTest {
         assertThat(p.mostInFlight()).isLessThanOrEqualTo(3);
     }
 
+    /**
+     * A probe that is still out when the next round is due (an endpoint that takes the connection and never answers,
+     * with a timeout as long as the interval, as the validator allows; or rounds caught up after a stalled loop): the
+     * next one waits for it. Run at a fixed rate, the next went out beside it, so one endpoint had two (after a
+     * stall, several) probes out at once, and their failures all landed together, passing unhealthyThreshold at once.
+     */
+    @Test
+    void anEndpointHasOneProbeOutAtATime() throws Exception {
+        RawUpstream silent = new RawUpstream(RawUpstream.Mode.SILENT);
+        closeables.add(silent);
+        ActiveProber p = prober(16);
+        registry.tableChanged(table("{type: HTTP, path: /, interval: 100ms, timeout: 100ms}", silent.endpoint()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> silent.accepted.get() >= 6);
+        assertThat(p.mostInFlight()).isEqualTo(1);
+    }
+
+    /**
+     * An endpoint that flaps: its n-th probe passes or fails as {@code script} says (then passes for good). With
+     * unhealthyThreshold 3 and healthyThreshold 2 it goes unhealthy on the 6th probe (the pass at the 3rd breaks the
+     * first run) and healthy again on the 10th (the failure at the 8th breaks the first run of passes), exactly.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"HTTP", "WebSocket"})
+    void aFlappingEndpointChangesStateExactlyAtItsThresholds(String type) throws Exception {
+        String script = "FFPFFFPFPP";
+        java.util.concurrent.atomic.AtomicInteger probed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.IntPredicate passes = n -> n > script.length() || script.charAt(n - 1) == 'P';
+        HttpServer s = vertx.createHttpServer().webSocketHandler(ws -> {
+            if (passes.test(probed.incrementAndGet())) {
+                ws.handler(ws::write);
+            } else {
+                ws.reject(500);
+            }
+        }).requestHandler(r -> r.response().setStatusCode(passes.test(probed.incrementAndGet()) ? 200 : 500).end())
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String flapping = "127.0.0.1:" + s.actualPort();
+        List<String> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        registry.addListener(new HealthListener() {
+            @Override
+            public void healthChanged(RuleKey rule, String endpoint, boolean healthy, String why) {
+                changes.add((healthy ? "healthy at " : "unhealthy at ") + probed.get());
+            }
+        });
+        prober(16);
+        // 1 s to answer: a local server answers in milliseconds, and one slow answer would move the count
+        registry.tableChanged(table("{type: %s, path: /health, interval: 1s, timeout: 1s, healthyThreshold: 2, unhealthyThreshold: 3}"
+                .formatted(type), flapping));
+        await().atMost(Duration.ofSeconds(60)).until(() -> changes.size() >= 2);
+        assertThat(changes).containsExactly("unhealthy at 6", "healthy at 10");
+    }
+
     @Test
     void aRuleThatLosesItsHealthCheckIsNoLongerProbed() throws Exception {
         String good = server(true);

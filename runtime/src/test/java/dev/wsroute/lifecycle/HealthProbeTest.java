@@ -107,6 +107,15 @@ class HealthProbeTest {
     }
 
     @Test
+    void aServerThatClosesMidCheckFailsHttpAndWebSocketAtOnce() throws Exception {
+        try (RawUpstream closing = new RawUpstream(RawUpstream.Mode.CLOSE_BEFORE_ANSWER)) {
+            assertThat(probe(Type.TCP, null, port(closing.endpoint()))).isNull();
+            assertThat(probe(Type.HTTP, "/healthz", port(closing.endpoint()))).isEqualTo("connection closed before the check passed");
+            assertThat(probe(Type.WebSocket, "/healthz", port(closing.endpoint()))).isEqualTo("connection closed before the check passed");
+        }
+    }
+
+    @Test
     void aServerThatNeverAnswersTimesOut() throws Exception {
         try (RawUpstream silent = new RawUpstream(RawUpstream.Mode.SILENT)) {
             assertThat(probe(Type.TCP, null, port(silent.endpoint()))).isNull();

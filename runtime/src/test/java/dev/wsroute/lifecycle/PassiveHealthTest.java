@@ -10,6 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.wsroute.testing.ControllableBackend;
 import dev.wsroute.testing.ProxyHarness;
@@ -110,6 +112,64 @@ class PassiveHealthTest {
                 assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead())).isEqualTo(101);
             }
         }
+    }
+
+    /**
+     * A pod that takes the connection and then never answers the upgrade (a wedged app: the kernel still accepts) or
+     * closes it unanswered (crashing mid-handshake). Its clients got 504 or 502 from the proxy, yet it was never
+     * ejected: only a 5xx the upstream sent itself counted, so every other upgrade kept going to it, for good.
+     */
+    @ParameterizedTest
+    @EnumSource(value = RawUpstream.Mode.class, names = {"SILENT", "CLOSE_BEFORE_ANSWER"})
+    void anEndpointThatTakesTheConnectionButNeverAnswersTheUpgradeIsEjected(RawUpstream.Mode mode) throws Exception {
+        try (RawUpstream broken = new RawUpstream(mode)) {
+            px.routes(LifecycleFixture.route("timeouts: {handshake: 1s}\nloadBalancer: {policy: RoundRobin}\n" + PASSIVE.replace("1s", "1m"),
+                    good.endpoint(), broken.endpoint()));
+            int failed = 0;
+            for (int i = 0; i < 12 && ejections(broken.endpoint()) == 0; i++) { // round robin: every other one goes to it
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    int status = RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead());
+                    assertThat(status).isIn(101, mode == RawUpstream.Mode.SILENT ? 504 : 502);
+                    failed += status == 101 ? 0 : 1;
+                }
+            }
+            assertThat(failed).isEqualTo(3);
+            assertThat(ejections(broken.endpoint())).isEqualTo(1);
+            assertThat(healthy(broken.endpoint())).isFalse();
+            for (int i = 0; i < 10; i++) {
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead())).isEqualTo(101);
+                }
+            }
+        }
+    }
+
+    /**
+     * Small pools, every endpoint refusing: maxEjectionPercent of the pool, rounded down, is ejected and no more (a pool
+     * of one at 50 % keeps its endpoint); where every endpoint ends up ejected, all of them still take connections
+     * (fail open: a 502 from trying them, never a 503) and wsroute_pool_fail_open says so.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"1, 50, 0", "2, 50, 1", "3, 50, 1", "3, 66, 1", "3, 67, 2", "1, 100, 1", "3, 100, 3"})
+    void smallPoolsEjectAtMostMaxEjectionPercentRoundedDown(int size, int percent, int ejected) throws Exception {
+        String[] endpoints = new String[size];
+        for (int i = 0; i < size; i++) {
+            endpoints[i] = RawUpstream.refusedEndpoint();
+        }
+        px.routes(LifecycleFixture.route("healthCheck: {passive: {consecutiveFailures: 2, baseEjectionTime: 1m, maxEjectionPercent: %d}}"
+                .formatted(percent), endpoints));
+        for (int i = 0; i < 4 * size; i++) { // each upgrade tries every endpoint it may use: 2 upgrades fail each of them twice
+            try (RawHttp raw = new RawHttp(px.port())) {
+                assertThat(RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead())).isEqualTo(502);
+            }
+        }
+        double total = 0;
+        for (String e : endpoints) {
+            total += ejections(e);
+        }
+        assertThat(total).as("endpoints ejected").isEqualTo(ejected);
+        assertThat(px.metrics.get("wsroute.pool.fail.open").tag("route", "default/chat").gauge().value())
+                .isEqualTo(ejected == size ? 1 : 0);
     }
 
     @Test

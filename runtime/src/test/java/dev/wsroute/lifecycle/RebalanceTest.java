@@ -78,6 +78,50 @@ class RebalanceTest {
         return a.open.size() + b.open.size() + c.open.size();
     }
 
+    /**
+     * Scale-out from one endpoint to three, one of which fails its active check: the unhealthy one is no target (it
+     * gets no socket) and the sockets split between the two healthy ones, each close a 1012, no more closes than the
+     * split needs (a loop would show as more), and never more than RATE in any second: N closes paced at RATE per
+     * second take at least N / RATE - 1 seconds, so N <= RATE x (seconds from the scale-out to the last close + 1).
+     * That bound only loosens on a slow machine; unpaced, the closes would all come within a tick or two.
+     */
+    @Test
+    void aScaleOutFromOneToThreeWithOneUnhealthyMovesSocketsOnlyToTheHealthyOneAtTheRate() throws Exception {
+        String rule = """
+                rebalance: {tolerance: 20, maxClosesPerSecond: %d}
+                healthCheck: {active: {type: HTTP, path: /health, interval: 2s, timeout: 2s, healthyThreshold: 1, unhealthyThreshold: 1}}"""
+                .formatted(RATE);
+        int count = 150;
+        c.healthStatus.set(500);
+        try (ProxyHarness px = LifecycleFixture.proxy()) {
+            px.routes(LifecycleFixture.route(rule, a.endpoint(), c.endpoint()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> px.dataPlane.health().endpoints().stream()
+                    .anyMatch(v -> v.endpoint().equals(c.endpoint()) && !v.healthy()));
+            int cUpgrades = c.upgrades.get();
+            for (int i = 0; i < count; i++) {
+                connect(px.ws("/ws"));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.open.size() == count);
+
+            long scaledOut = System.nanoTime();
+            px.routes(LifecycleFixture.route(rule, a.endpoint(), b.endpoint(), c.endpoint()));
+            double limit = count / 2.0 * 1.2 + 1; // c is no target: the share is half
+            await().atMost(Duration.ofSeconds(60)).until(() -> open() == count && a.open.size() <= limit && b.open.size() <= limit
+                    && closeCodes.size() == closeTimes.size());
+
+            assertThat(c.upgrades.get()).as("upgrades to the unhealthy endpoint").isEqualTo(cUpgrades);
+            assertThat(closeCodes).isNotEmpty().allMatch(code -> code == 1012);
+            assertThat(closeCodes.size()).as("closes").isLessThanOrEqualTo(count - (int) limit + 2);
+            long last = closeTimes.stream().mapToLong(Long::longValue).max().orElseThrow();
+            double seconds = (last - scaledOut) / 1e9;
+            assertThat((double) closeCodes.size()).as("%d closes within %.1f s of the scale-out", closeCodes.size(), seconds)
+                    .isLessThanOrEqualTo(RATE * (seconds + 1));
+        } finally {
+            c.healthStatus.set(200);
+            sockets.forEach(WebSocket::abort);
+        }
+    }
+
     @Test
     void aThirdEndpointGetsItsShareWithEveryClose1012AndTheRateWithinTheLimit() throws Exception {
         String rule = "rebalance: {tolerance: 20, maxClosesPerSecond: %d}".formatted(RATE);

@@ -10,12 +10,13 @@ import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
- * A hand-driven upstream for edge cases: it accepts and then, per mode, never answers; answers 101 and drops the
+ * A hand-driven upstream for edge cases: it accepts and then, per mode, never answers; reads the request and closes
+ * without an answer (a pod crashing mid-handshake); answers 101 and drops the
  * TCP connection without a Close frame (a crashed pod); or answers 101 and echoes short frames byte-exactly,
  * including frames that arrived in the same segment as the request head (which Vert.x's server drops).
  */
 public final class RawUpstream implements AutoCloseable {
-    public enum Mode { SILENT, ACCEPT_THEN_DIE, ECHO_FRAMES }
+    public enum Mode { SILENT, CLOSE_BEFORE_ANSWER, ACCEPT_THEN_DIE, ECHO_FRAMES }
 
     private final ServerSocket server;
     private final Thread thread;
@@ -34,6 +35,10 @@ public final class RawUpstream implements AutoCloseable {
                         held.add(s);
                     } else {
                         String head = readHead(s.getInputStream());
+                        if (mode == Mode.CLOSE_BEFORE_ANSWER) {
+                            s.close();
+                            continue;
+                        }
                         String key = head.lines().filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
                                 .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
                         s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
