@@ -9,9 +9,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +103,67 @@ class LeanEpollChannelsTest {
     }
 
     @Test
+    void aClientChannelAskedForItsLocalAddressBeforeItConnectsKnowsItOnceConnected() throws Exception {
+        AtomicReference<SocketAddress> beforeConnect = new AtomicReference<>();
+        SocketChannel ch = connected(transport.group().next(), registered -> {
+            registered.toString(); // asks for it too (a log line)
+            beforeConnect.set(registered.localAddress());
+        });
+        try (Socket peer = server.accept()) {
+            assertThat(ch.localAddress().getPort()).as("not the unconnected socket's wildcard").isEqualTo(peer.getPort());
+            assertThat(beforeConnect.get()).as("none before the connect, as Netty's").isNull();
+        } finally {
+            ch.close().sync();
+        }
+    }
+
+    @Test
+    void manyBuffersWrittenAtOnceArriveInOrderAndWritabilityComesBack() throws Exception {
+        // Netty's channel sizes its first gathering write from SO_SNDBUF; the lean one starts unbounded (one writev of
+        // up to IOV_MAX buffers) and takes what the kernel takes: 4 MiB in 256 buffers against a slow reader
+        CountDownLatch writableAgain = new CountDownLatch(1);
+        SocketChannel ch = connected(transport.group().next(), registered -> {
+            registered.config().setWriteBufferWaterMark(ProxyContext.WATER_MARK);
+            registered.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                    if (ctx.channel().isWritable()) {
+                        writableAgain.countDown();
+                    }
+                }
+            });
+        });
+        try (Socket peer = server.accept()) {
+            int buffers = 256;
+            int size = 16 * 1024;
+            ch.eventLoop().execute(() -> {
+                for (int i = 0; i < buffers; i++) {
+                    byte[] b = new byte[size];
+                    Arrays.fill(b, (byte) i);
+                    ch.write(Unpooled.wrappedBuffer(b));
+                }
+                ch.flush();
+            });
+            InputStream in = peer.getInputStream();
+            byte[] buf = new byte[7000];
+            long total = 0;
+            while (total < (long) buffers * size) {
+                int n = in.read(buf);
+                assertThat(n).as("bytes after %s", total).isPositive();
+                for (int j = 0; j < n; j++) {
+                    if (buf[j] != (byte) ((total + j) / size)) {
+                        throw new AssertionError("byte " + (total + j) + " out of order");
+                    }
+                }
+                total += n;
+            }
+            assertThat(writableAgain.await(30, TimeUnit.SECONDS)).as("writable again").isTrue();
+        } finally {
+            ch.close().sync();
+        }
+    }
+
+    @Test
     void aRefusedConnectFails() throws Exception {
         int closedPort;
         try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -166,9 +232,15 @@ class LeanEpollChannelsTest {
     }
 
     private SocketChannel connected(EventLoop loop) throws Exception {
+        return connected(loop, registered -> {
+        });
+    }
+
+    private SocketChannel connected(EventLoop loop, Consumer<SocketChannel> beforeConnect) throws Exception {
         SocketChannel ch = transport.newChannel();
         ch.pipeline().addLast(new ChannelInboundHandlerAdapter());
         loop.register(ch).sync();
+        beforeConnect.accept(ch);
         ch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort())).sync();
         return ch;
     }

@@ -70,7 +70,12 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
     @Override
     protected SocketAddress localAddress0() {
         InetSocketAddress l = local;
-        if (l == null && isOpen()) {
+        if (l == null) {
+            if (!active || !isOpen()) {
+                // not connected (yet): Netty's answer, null unless bound; an unconnected socket's own (the wildcard,
+                // port 0) would stay cached here and in AbstractChannel after the connect
+                return super.localAddress0();
+            }
             local = l = socket.localAddress();
         }
         return l;
