@@ -34,7 +34,8 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
         parent = null;
         config = new LeanEpollSocketChannelConfig(this);
         // its connect waits for writability: asked for in the registration rather than in an epoll_ctl of its own
-        // (registration and connect run in one task of the loop, so no wait for events falls between them)
+        // (the dialer registers and connects in one task of the loop; where a wait for events falls between them, as
+        // with a Bootstrap, the unconnected socket's "writable, hung up" only makes an empty flush)
         flags |= Native.EPOLLOUT;
     }
 
@@ -90,7 +91,11 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
     @Override
     protected boolean doConnect(SocketAddress remoteAddress, SocketAddress localAddress) throws Exception {
         if (localAddress != null || !(remoteAddress instanceof InetSocketAddress)) {
-            return super.doConnect(remoteAddress, localAddress);
+            boolean connected = super.doConnect(remoteAddress, localAddress);
+            if (connected) {
+                clearFlag(Native.EPOLLOUT); // no wait for writability after all
+            }
+            return connected;
         }
         if (isActive()) {
             throw new AlreadyConnectedException();
@@ -113,8 +118,9 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
 
     @Override
     protected void doDeregister() throws Exception {
-        if (closing) {
-            // closing the descriptor takes it out of the epoll set: Netty's remove() then skips its epoll_ctl DEL
+        if (closing && !config.lingers()) {
+            // closing the descriptor takes it out of the epoll set: Netty's remove() then skips its epoll_ctl DEL (a
+            // lingering close blocks, and is left to the executor prepareToClose gave it)
             socket.close();
         }
         super.doDeregister();
