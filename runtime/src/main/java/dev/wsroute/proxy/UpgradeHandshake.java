@@ -74,6 +74,9 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     }
 
     private void timedOut() {
+        if (dialing != null) { // still connecting: a pod that drops connection attempts must count, or it is never ejected
+            dialing.ownerTimedOut();
+        }
         unanswered(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer the upgrade in " + rule.rule().handshakeTimeout().toMillis() + " ms");
     }
 

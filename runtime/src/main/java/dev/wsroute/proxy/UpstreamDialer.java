@@ -91,6 +91,13 @@ final class UpstreamDialer {
          * under way is closed now instead of running on to the connect timeout, holding a socket. On the dial's loop.
          */
         void abandon();
+
+        /**
+         * The owner's own deadline came first (an upgrade's handshake timeout shorter than the connect timeout): a
+         * connect still under way counts as timed out (metrics, passive health), as at its own timeout. The owner then
+         * abandons the dial. On the dial's loop.
+         */
+        void ownerTimedOut();
     }
 
     /**
@@ -236,6 +243,17 @@ final class UpstreamDialer {
             ChannelPromise p = connecting;
             if (p != null && !p.isDone()) {
                 PeerClose.close(p.channel()); // from a client event or a timer; the connect fails, operationComplete releases
+            }
+        }
+
+        @Override
+        public void ownerTimedOut() {
+            ChannelPromise p = connecting;
+            if (p != null && !p.isDone()) {
+                Endpoint e = connectingTo;
+                metrics.connectFailed(pool.id(), e);
+                listener.connectFailed(pool.id(), e, new ConnectTimeoutException("no connection within the handshake timeout: "
+                        + e.address()));
             }
         }
 

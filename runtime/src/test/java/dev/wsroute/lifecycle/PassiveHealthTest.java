@@ -145,6 +145,33 @@ class PassiveHealthTest {
     }
 
     /**
+     * A pod that drops connection attempts (a node gone: no RST, no SYN-ACK; here a full accept queue) with an upgrade
+     * handshake timeout shorter than the connect timeout (3 s): each upgrade sent to it ended at its handshake deadline
+     * while still connecting, and the abandoned connect counted nowhere: its clients got 504, yet it was never ejected.
+     */
+    @Test
+    void anEndpointThatDropsConnectionAttemptsIsEjectedThoughTheHandshakeTimesOutFirst() throws Exception {
+        try (java.net.ServerSocket blackhole = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                java.net.Socket held1 = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), blackhole.getLocalPort());
+                java.net.Socket held2 = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), blackhole.getLocalPort())) {
+            String dropping = "127.0.0.1:" + blackhole.getLocalPort(); // its accept queue is full: further connects hang
+            px.routes(LifecycleFixture.route("timeouts: {handshake: 1s}\nloadBalancer: {policy: RoundRobin}\n" + PASSIVE.replace("1s", "1m"),
+                    good.endpoint(), dropping));
+            int failed = 0;
+            for (int i = 0; i < 12 && ejections(dropping) == 0; i++) { // round robin: every other one goes to it
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    int status = RawHttp.status(raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readHead());
+                    assertThat(status).isIn(101, 504);
+                    failed += status == 101 ? 0 : 1;
+                }
+            }
+            assertThat(failed).isEqualTo(3);
+            assertThat(ejections(dropping)).isEqualTo(1);
+            assertThat(healthy(dropping)).isFalse();
+        }
+    }
+
+    /**
      * Small pools, every endpoint refusing: maxEjectionPercent of the pool, rounded down, is ejected and no more (a pool
      * of one at 50 % keeps its endpoint); where every endpoint ends up ejected, all of them still take connections
      * (fail open: a 502 from trying them, never a 503) and wsroute_pool_fail_open says so.
