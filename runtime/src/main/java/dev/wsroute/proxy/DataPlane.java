@@ -226,6 +226,11 @@ public final class DataPlane implements AutoCloseable {
         return px.leaving;
     }
 
+    /** How many times the rebalancer has counted the open sockets (tests: a pace that does not depend on the clock). */
+    public long rebalanceCounts() {
+        return lifecycle.rebalanceCounts();
+    }
+
     /** Open WebSocket tunnels. */
     public int tunnels() {
         return px.tunnels.size();
