@@ -15,9 +15,8 @@ import dev.wsroute.model.RouteId;
 import dev.wsroute.table.RuleKey;
 
 /**
- * Health as metrics and log lines: {@code wsroute_endpoint_healthy{route,rule,endpoint}} (1 when the endpoint takes new
- * connections of that rule: per rule, as the route's status says it; two rules of a route may judge one endpoint
- * differently, and one series per route ANDing them disagreed with the status), {@code wsroute_endpoint_ejections_total{route,endpoint}} and {@code wsroute_pool_fail_open{route}}
+ * Health as metrics and log lines: {@code wsroute_endpoint_healthy{route,endpoint}} (1 when the endpoint takes new
+ * connections), {@code wsroute_endpoint_ejections_total{route,endpoint}} and {@code wsroute_pool_fail_open{route}}
  * (1 while a health-checked rule of the route found no healthy endpoint and uses every ready one).
  */
 public final class HealthMetrics implements HealthListener {
@@ -61,18 +60,13 @@ public final class HealthMetrics implements HealthListener {
     @Override
     public synchronized void endpointsChanged(HealthRegistry registry) {
         Set<List<String>> wanted = new HashSet<>();
-        Set<List<String>> endpoints = new HashSet<>(); // [route, endpoint] that some health-checked rule lists
         for (EndpointView h : registry.endpoints()) {
-            RuleKey rule = h.rule();
-            RouteId route = rule.route();
-            String ruleTag = rule.tag();
-            List<String> key = List.of("healthy", route.toString(), ruleTag, h.endpoint());
+            RouteId route = h.rule().route();
+            List<String> key = List.of("healthy", route.toString(), h.endpoint());
             wanted.add(key);
-            endpoints.add(List.of(route.toString(), h.endpoint()));
             gauges.computeIfAbsent(key, k -> meters.gauge("wsroute.endpoint.healthy",
-                    "1 when the endpoint takes new connections of the rule (its health checks pass, it is not ejected), else 0",
-                    registry, r -> r.healthy(rule, h.endpoint()) ? 1 : 0, "route", route.toString(), "rule", ruleTag,
-                    "endpoint", h.endpoint()));
+                    "1 when the endpoint takes new connections (its health checks pass), else 0",
+                    registry, r -> r.healthy(route, h.endpoint()) ? 1 : 0, "route", route.toString(), "endpoint", h.endpoint()));
             List<String> failOpen = List.of("fail-open", route.toString());
             wanted.add(failOpen);
             gauges.computeIfAbsent(failOpen, k -> meters.gauge("wsroute.pool.fail.open",
@@ -80,7 +74,7 @@ public final class HealthMetrics implements HealthListener {
                     registry, r -> r.failingOpen(route) ? 1 : 0, "route", route.toString()));
         }
         ejections.keySet().removeIf(key -> { // [route, endpoint]: an endpoint no health-checked rule lists any more
-            if (!endpoints.contains(key)) {
+            if (!wanted.contains(List.of("healthy", key.get(0), key.get(1)))) {
                 meters.remove("wsroute.endpoint.ejections", "route", key.get(0), "endpoint", key.get(1));
                 return true;
             }

@@ -109,13 +109,14 @@ public final class HealthRegistry {
         return out;
     }
 
-    /**
-     * Whether the endpoint takes new connections of the rule (its probes pass and it is not ejected there), as the
-     * status's {@code healthy} of that rule's pool says; true when the rule has no health checks.
-     */
-    public boolean healthy(RuleKey rule, String endpoint) {
-        PoolHealth p = pools.get(rule);
-        return p == null || p.available(endpoint);
+    /** Whether the endpoint takes new connections in every health-checked rule of the route that has it. */
+    public boolean healthy(RouteId route, String endpoint) {
+        for (PoolHealth p : pools.values()) {
+            if (p.rule().route().equals(route) && !p.available(endpoint)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether some health-checked rule of the route found no healthy endpoint and is using all of them. */

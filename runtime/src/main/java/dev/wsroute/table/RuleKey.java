@@ -40,15 +40,6 @@ public record RuleKey(RouteId route, String identity, int index) implements Pool
         return name != null ? "rule \"" + name + "\" (rules[" + index + "])" : "rules[" + index + "]";
     }
 
-    /**
-     * The rule as a metric tag value: its name when it has one (a DNS label, so never confused with a position), else
-     * {@code rules[2]}; never its match.
-     */
-    public String tag() {
-        String name = RuleIdentities.nameOf(identity);
-        return name != null ? name : "rules[" + index + "]";
-    }
-
     /** The route and {@link #label}: {@code default/chat rule "chat" (rules[2])}, {@code default/chat rules[0]}. */
     @Override
     public String toString() {

@@ -104,38 +104,6 @@ class ActiveHealthTest {
     }
 
     /**
-     * Two rules of one route check one endpoint differently (one probes a path that fails, the other one that passes):
-     * the status says unhealthy for the first rule's pool and healthy for the second's, and so do the gauges, one per
-     * rule. There was one gauge per route and endpoint, ANDing the rules: 0 where the second rule's status said healthy.
-     */
-    @Test
-    void theHealthyGaugeSaysPerRuleWhatTheStatusSays() throws Exception {
-        px.routes("""
-                apiVersion: wsroute.dev/v1alpha1
-                kind: WebSocketRoute
-                metadata: {name: chat, namespace: default}
-                spec:
-                  rules:
-                    - match: {path: {value: /ws}}
-                      backends: [{endpoints: ["%1$s"]}]
-                      healthCheck: {active: {type: HTTP, path: /health, interval: 3s, timeout: 3s, healthyThreshold: 1, unhealthyThreshold: 1}}
-                    - name: lenient
-                      match: {path: {value: /other}}
-                      backends: [{endpoints: ["%1$s"]}]
-                      healthCheck: {active: {type: HTTP, path: /, interval: 3s, timeout: 3s, healthyThreshold: 1, unhealthyThreshold: 1}}
-                """.formatted(b.endpoint()));
-        b.healthStatus.set(500);
-        await().atMost(Duration.ofSeconds(20)).until(() -> px.dataPlane.health().endpoints().stream()
-                .anyMatch(v -> v.rule().index() == 0 && !v.healthy()));
-        Map<String, Boolean> status = new java.util.TreeMap<>();
-        px.dataPlane.health().endpoints().forEach(v -> status.put(v.rule().tag(), v.healthy()));
-        assertThat(status).containsExactly(Map.entry("lenient", true), Map.entry("rules[0]", false));
-        assertThat(gauge("wsroute.endpoint.healthy", "route", "default/chat", "rule", "rules[0]", "endpoint", b.endpoint())).isZero();
-        assertThat(gauge("wsroute.endpoint.healthy", "route", "default/chat", "rule", "lenient", "endpoint", b.endpoint())).isEqualTo(1);
-        assertThat(px.metrics.find("wsroute.endpoint.healthy").gauges()).as("one series per rule and endpoint").hasSize(2);
-    }
-
-    /**
      * Endpoint churn and route edits, 300 tables: endpoints come and go, the check's interval changes, the route is
      * deleted and made again. Once the route is gone for good, its endpoints get no probe connection any more while
      * a route left alone throughout goes on being probed at its pace, and only its endpoint is checked.
