@@ -214,6 +214,7 @@ class RolloutStormTest {
         killed.stop();
         await().atMost(WAIT).until(() -> count(closes, 1011) + cutWithoutClose.get() >= onKilled);
         settle(); // they reconnected: dials to the dead pod are refused and go on to the others
+        await().atMost(WAIT).until(() -> statusHealthy(killed) == Boolean.FALSE); // its checks and its 1011s tell
         write(killed, State.NOT_READY); // the kubelet notices
         for (Pod leaving : old.subList(1, 3)) {
             Pod next = pod("new");
@@ -229,6 +230,29 @@ class RolloutStormTest {
         assertThat(closesOtherThan(1001, 1011, 1012)).as("closes other than drains, rebalancing and the killed pod's").isEmpty();
         assertThat(count(closes, 1011)).as("the killed pod's sockets, each told 1011").isEqualTo(onKilled);
         assertCommon(old.size());
+    }
+
+    /**
+     * A pod that hangs (takes connections, answers no upgrade) and then dies while a drain's storm waits on it: as the
+     * README says, each upgrade it took and never answered gets 502 (not retried elsewhere: the request went out), no
+     * client is left waiting, and their next attempts land on the live pods.
+     */
+    @Test
+    void upgradesInFlightOnAPodThatDiesGet502AndTheirRetriesLandElsewhere() throws Exception {
+        List<Pod> old = deploy();
+        Pod hung = new ChildPod("hung-" + nextIp, "127.0.0." + nextIp++, port, "hold");
+        pods.add(hung);
+        write(hung, State.READY);
+        terminate(old.get(0)); // its 40 clients reconnect: LeastConnections sends them to the idle pod
+        await().atMost(WAIT).until(() -> clientsOn(old.get(0)) == 0 && CLIENTS - open.get() >= 10);
+        int waiting = CLIENTS - open.get();
+        hung.stop();
+        settle();
+        report();
+        assertThat(refused).as("upgrades refused: those waiting on the pod that died").containsOnlyKeys(502);
+        assertThat(count(refused, 502)).isEqualTo(waiting);
+        assertThat(cutWithoutClose.get()).isZero();
+        assertThat(closesOtherThan(1001)).isEmpty();
     }
 
     /** Active HTTP checks, passive checks and rebalancing on: what they do must not turn a rollout into cuts. */
@@ -260,6 +284,9 @@ class RolloutStormTest {
         rule.accept(r.getSpec().rules.get(0));
         client.resource(r).create();
         await().atMost(WAIT).until(() -> pool().equals(expectedPool()));
+        // the route's first status may predate the informers' first look at the slice (made a moment before it):
+        // watched from the first Ready one on
+        await().atMost(WAIT).until(() -> statusEndpoints().equals(expectedStatus()) && "True".equals(readyStatus()));
         drainsCountedBefore = closesCounted("proxy", "drain");
         upstreamClosesCountedBefore = closesCounted("upstream", "");
         rebalancesCountedBefore = closesCounted("proxy", "rebalance");
@@ -455,6 +482,23 @@ class RolloutStormTest {
         return out;
     }
 
+    private String readyStatus() {
+        WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName("echo").get();
+        WebSocketRouteStatus s = r == null ? null : r.getStatus();
+        return s == null ? null : s.conditions.stream().filter(c -> "Ready".equals(c.type)).map(c -> c.status).findFirst().orElse(null);
+    }
+
+    /** The pod's {@code healthy} in the route's status (null: not shown). */
+    private Boolean statusHealthy(Pod p) {
+        WebSocketRoute r = client.resources(WebSocketRoute.class).inNamespace(NS).withName("echo").get();
+        WebSocketRouteStatus s = r == null ? null : r.getStatus();
+        if (s == null || s.pools.isEmpty()) {
+            return null;
+        }
+        return s.pools.get(0).backends.get(0).endpoints.stream().filter(e -> p.key().equals(e.ip + ":" + e.port))
+                .map(e -> e.healthy).findFirst().orElse(null);
+    }
+
     private void swapped(RouteTable fresh) {
         CompiledRoute r = fresh.route(ROUTE);
         List<String> now = r == null ? List.of() : r.rules().get(0).pool().endpoints().stream().map(e -> e.key()).toList();
@@ -558,11 +602,15 @@ class RolloutStormTest {
         private final int port;
 
         ChildPod(String name, String ip, int port) throws Exception {
+            this(name, ip, port, "echo");
+        }
+
+        ChildPod(String name, String ip, int port, String mode) throws Exception {
             super(name, ip);
             this.port = port;
             process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx64m",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ChildPod.class.getName(), name, ip,
-                    String.valueOf(port)).redirectErrorStream(true).start();
+                    String.valueOf(port), mode).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<Void> listening = CompletableFuture.runAsync(() -> {
                 try {
@@ -585,6 +633,15 @@ class RolloutStormTest {
 
         public static void main(String[] args) throws Exception {
             String name = args[0];
+            if (args[3].equals("hold")) { // takes connections, never answers an upgrade (a hung pod)
+                io.vertx.core.Vertx.vertx().createHttpServer(new HttpServerOptions().setHost(args[1]).setPort(Integer.parseInt(args[2]))
+                        .setSoLinger(0)).requestHandler(req -> {
+                        }).listen().toCompletionStage().toCompletableFuture().get();
+                System.out.println("listening");
+                System.out.flush();
+                System.in.read();
+                return;
+            }
             EchoBackend echo = new EchoBackend(null, name, new HttpServerOptions().setHost(args[1])
                     .setPort(Integer.parseInt(args[2])).setSoLinger(0), text -> name + ":" + text);
             System.out.println("listening");
