@@ -81,7 +81,7 @@ import io.vertx.core.http.HttpServerOptions;
 @WithKubernetesTestServer(crud = true, setup = RegisterCrd.class)
 class RolloutStormTest {
     private static final Duration WAIT = Duration.ofSeconds(60); // a bound against a hang on a loaded machine
-    private static final int CLIENTS = 120;
+    private static final int CLIENTS = 90;
     private static final String NS = "storm";
     private static final RouteId ROUTE = new RouteId(NS, "echo");
     /** The test running now, for the table listener (registered once: the holder outlives the tests). */
@@ -230,6 +230,34 @@ class RolloutStormTest {
         assertThat(closesOtherThan(1001, 1011, 1012)).as("closes other than drains, rebalancing and the killed pod's").isEmpty();
         assertThat(count(closes, 1011)).as("the killed pod's sockets, each told 1011").isEqualTo(onKilled);
         assertCommon(old.size());
+    }
+
+    /**
+     * Every old pod deleted at once (maxUnavailable 100 %, a Recreate that keeps serving through its grace period): while
+     * no new pod is ready, the storm is served by the terminating pods that still serve (KEP-1669 fallback; their
+     * sockets drain again), never refused, and Ready stays True (TerminatingEndpointsOnly) until the new pods are ready.
+     */
+    @Test
+    void everyPodTerminatingAtOnceServesTheStormFromTheTerminatingPodsUntilNewOnesAreReady() throws Exception {
+        List<Pod> old = deploy();
+        List<Pod> fresh = List.of(pod("new"), pod("new"), pod("new"));
+        synchronized (slice) {
+            old.forEach(p -> slice.put(p, State.TERMINATING));
+            fresh.forEach(p -> slice.put(p, State.NOT_READY));
+        }
+        client.resource(sliceObject()).update();
+        await().atMost(WAIT).until(() -> pool().equals(old.stream().map(Pod::key).sorted().toList())); // the fallback
+        int drained = count(closes, 1001);
+        await().atMost(WAIT).until(() -> count(closes, 1001) >= drained + CLIENTS); // each socket drained once
+        settle(); // and back, on the terminating pods
+        for (Pod p : fresh) {
+            write(p, State.READY);
+        }
+        for (Pod p : old) {
+            retire(p);
+        }
+        assertRolloutClean(old.size());
+        assertThat(readyConditions).as("the fallback shown").anyMatch(c -> c.equals("True TerminatingEndpointsOnly"));
     }
 
     /**
