@@ -143,6 +143,11 @@ public final class ProxyMetrics {
         return t == null || t.route(route) != null;
     }
 
+    /** The route's meters in the map now, null if none (tests). */
+    RouteMeters current(RouteId route) {
+        return routes.get(route == null ? NO_ROUTE : route);
+    }
+
     /**
      * A WebSocket of the route opened: its meters, held (not removed) until {@link #tunnelClosed}. Meters there are
      * taken without the key's lock; meters closed meanwhile (gone with their route) are made anew under it.
@@ -346,7 +351,10 @@ public final class ProxyMetrics {
                     registry.remove(key.get(0), withRoute(key.subList(1, key.size()).toArray(String[]::new)));
                 }
                 counters.clear();
-                endpoints.values().forEach(g -> g.registration.remove());
+                endpoints.values().forEach(g -> { // none held: a socket holds its endpoint's only while it holds the route's
+                    g.open.closeUnlessHeld();
+                    g.registration.remove();
+                });
                 endpoints.clear();
             }
             return null;
@@ -376,10 +384,16 @@ public final class ProxyMetrics {
             });
         }
 
+        /** The endpoint's series in the map now, null if none (tests). */
+        EndpointGauge current(String endpoint) {
+            return endpoints.get(endpoint);
+        }
+
         /** That socket closed: the series goes with the last one when the route's pools no longer list the endpoint. */
         void endpointClosed(String endpoint, EndpointGauge gauge) {
             if (gauge.open.giveBack() == 0 && !gauge.listed) {
-                endpoints.computeIfPresent(endpoint, (e, g) -> g == gauge ? g.unlessUnused() : g);
+                // listed again meanwhile (a swap between the count and the lock): it stays, showing 0
+                endpoints.computeIfPresent(endpoint, (e, g) -> g == gauge && !g.listed ? g.unlessUnused() : g);
             }
         }
 
