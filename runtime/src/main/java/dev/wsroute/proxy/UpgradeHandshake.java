@@ -56,6 +56,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private boolean done;
     /** The dial that finds the upstream, to give up a connect under way when the handshake ends without it. */
     private UpstreamDialer.Dial dialing;
+    /** The upgrade went to a second endpoint after the first took it and ended without a byte of answer: once only. */
+    private boolean sentAgain;
 
     UpgradeHandshake(ProxyContext px, ChannelHandlerContext client, AccessLog.Request request, HandshakeRewriter.UpstreamHead upstreamRequest,
             CompiledRule rule, String hashKey) {
@@ -242,12 +244,17 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         }
     }
 
-    void upstreamClosed(Channel ch) {
+    /** @param answerStarted whether any byte of an answer came on it */
+    void upstreamClosed(Channel ch, boolean answerStarted) {
         if (ch != upstream) {
             return; // a connection the dialer gave up on
         }
         if (!answered) {
-            unanswered(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " closed before answering the upgrade");
+            String why = "upstream " + endpoint + " closed before answering the upgrade";
+            if (!answerStarted && sendAgain(why)) {
+                return;
+            }
+            unanswered(HttpResponseStatus.BAD_GATEWAY, why);
         } else if (client.channel().isActive()) { // a refusal being relayed: no more of it can come
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(PeerClose.AFTER_WRITE);
         }
@@ -258,7 +265,7 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
      * dialer gave up on: epoll reports a refused connect both to the connect future and, as a failed read
      * (NotYetConnectedException), to the pipeline; the dialer alone handles it, by trying the next endpoint.
      */
-    void upstreamFailed(Channel ch, Throwable cause) {
+    void upstreamFailed(Channel ch, Throwable cause, boolean answerStarted) {
         if (ch != upstream) {
             LOG.debugf("upgrade for %s: ignoring %s on a connection not in use", rule.key(), cause.toString());
             ch.close();
@@ -271,9 +278,35 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
                 UpstreamTlsFailureLog.failed(rule.key(), endpoint, cause);
                 unanswered(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + ": TLS handshake failed");
             } else {
-                unanswered(HttpResponseStatus.BAD_GATEWAY, "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName());
+                String why = "upstream " + endpoint + " failed: " + cause.getClass().getSimpleName();
+                if (!answerStarted && sendAgain(why)) {
+                    return;
+                }
+                unanswered(HttpResponseStatus.BAD_GATEWAY, why);
             }
         }
+    }
+
+    /**
+     * The endpoint took the upgrade and closed or reset its connection without a byte of answer (a pod going away, a
+     * process that died): the upgrade goes once to another endpoint, within the same handshake deadline, as nginx
+     * retries a request no upstream answered. A GET nobody answered is safe to send again, and the client's early
+     * bytes were held back from the first. The endpoint counts as failing the upgrade (passive health) either way.
+     *
+     * @return false when it was sent again already, or no other endpoint is usable: the client gets the 502
+     */
+    private boolean sendAgain(String why) {
+        if (done || sentAgain || !px.dialer.hasOther(rule.pool(), endpoint)) {
+            return false;
+        }
+        sentAgain = true;
+        LOG.debugf("upgrade for %s: %s; sent to another endpoint", rule.key(), why);
+        Endpoint failed = endpoint;
+        px.dialer.listener().upgradeAnswered(rule.key(), failed, HttpResponseStatus.BAD_GATEWAY.code());
+        releaseEndpoint();
+        upstream = null; // events of the old connection are no longer ours
+        dialing = px.dialer.dial(client.channel().eventLoop(), rule.pool(), hashKey, rule.upstreamTls(), false, this, failed);
+        return true;
     }
 
     void clientClosed() {

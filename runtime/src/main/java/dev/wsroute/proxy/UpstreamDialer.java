@@ -108,16 +108,42 @@ final class UpstreamDialer {
      *         served it, or there was no endpoint)
      */
     Dial dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner) {
+        return dial(loop, pool, hashKey, tls, reuseIdle, owner, null);
+    }
+
+    /**
+     * As {@link #dial(EventLoop, Pool, String, UpstreamTls, boolean, Owner)}, not to {@code tried} (an endpoint that
+     * took the request and failed it without an answer); null: any.
+     */
+    Dial dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner, Endpoint tried) {
         // the first choice needs no attempt: a keep-alive request mostly finds an idle connection (no connect deadline)
-        Endpoint e = pool.select(health.usable(pool.id(), pool.endpoints()), hashKey, balancer);
+        Endpoint e = pool.select(usableBut(pool, tried), hashKey, balancer);
         if (e == null) {
             owner.failed(Failure.NO_ENDPOINT);
         } else if (!reuseIdle || !reused(e, owner)) {
             Attempt a = new Attempt(loop, pool, hashKey, tls, reuseIdle, owner);
+            if (tried != null) {
+                a.tried = new ArrayList<>(List.of(tried));
+            }
             a.connect(e);
             return a.connecting.isDone() ? null : a; // done at once (a loopback connect): nothing to abandon, nothing held
         }
         return null;
+    }
+
+    /** Whether the pool has a usable endpoint other than {@code tried}. */
+    boolean hasOther(Pool pool, Endpoint tried) {
+        return !usableBut(pool, tried).isEmpty();
+    }
+
+    private List<Endpoint> usableBut(Pool pool, Endpoint tried) {
+        List<Endpoint> usable = health.usable(pool.id(), pool.endpoints());
+        if (tried == null || !usable.contains(tried)) {
+            return usable;
+        }
+        List<Endpoint> others = new ArrayList<>(usable);
+        others.remove(tried);
+        return others;
     }
 
     /** Hands the owner an idle connection of this loop to {@code e}, if there is one. */

@@ -35,7 +35,7 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                handshake.upstreamFailed(ctx.channel(), r.decoderResult().cause());
+                handshake.upstreamFailed(ctx.channel(), r.decoderResult().cause(), true);
                 return;
             }
             handshake.response(r);
@@ -65,6 +65,11 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addBefore(ctx.name(), "http", codec);
             codec.channelRead(ctx.pipeline().context(codec), in); // what was read so far, then the rest as it comes
         }
+    }
+
+    /** Whether any byte of the upstream's answer came. */
+    private boolean answerStarted() {
+        return partial != null || decoding;
     }
 
     @Override
@@ -99,11 +104,11 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        handshake.upstreamClosed(ctx.channel());
+        handshake.upstreamClosed(ctx.channel(), answerStarted());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        handshake.upstreamFailed(ctx.channel(), cause);
+        handshake.upstreamFailed(ctx.channel(), cause, answerStarted());
     }
 }

@@ -164,7 +164,8 @@ class PassiveHealthTest {
                     failed += status == 101 ? 0 : 1;
                 }
             }
-            assertThat(failed).isEqualTo(3);
+            // an upgrade it closed unanswered went to the good endpoint instead (UpgradeSentAgainTest): counted all the same
+            assertThat(failed).isEqualTo(mode == RawUpstream.Mode.SILENT ? 3 : 0);
             assertThat(ejections(broken.endpoint())).isEqualTo(1);
             assertThat(healthy(broken.endpoint())).isFalse();
             for (int i = 0; i < 10; i++) {
