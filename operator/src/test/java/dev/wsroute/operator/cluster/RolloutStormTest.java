@@ -261,12 +261,13 @@ class RolloutStormTest {
     }
 
     /**
-     * A pod that hangs (takes connections, answers no upgrade) and then dies while a drain's storm waits on it: as the
-     * README says, each upgrade it took and never answered gets 502 (not retried elsewhere: the request went out), no
-     * client is left waiting, and their next attempts land on the live pods.
+     * A pod that hangs (takes connections, answers no upgrade) and then dies while a drain's storm waits on it: each
+     * upgrade it took and never answered goes once to a live pod (README: an upgrade closed or reset before a byte of
+     * answer), so no client is refused and none is left waiting. Before, each got 502 (all of them: LeastConnections had
+     * sent the whole storm to the idle pod).
      */
     @Test
-    void upgradesInFlightOnAPodThatDiesGet502AndTheirRetriesLandElsewhere() throws Exception {
+    void upgradesInFlightOnAPodThatDiesGoToTheLivePods() throws Exception {
         List<Pod> old = deploy();
         Pod hung = new ChildPod("hung-" + nextIp, "127.0.0." + nextIp++, port, "hold");
         pods.add(hung);
@@ -276,8 +277,7 @@ class RolloutStormTest {
         hung.stop();
         settle();
         report();
-        assertThat(refused).as("upgrades refused: those waiting on the pod that died").containsOnlyKeys(502);
-        assertThat(count(refused, 502)).as("one for each upgrade the pod took").isEqualTo(hung.upgrades());
+        assertThat(refused).as("upgrades refused, though %d waited on the pod that died", hung.upgrades()).isEmpty();
         assertThat(cutWithoutClose.get()).isZero();
         assertThat(closesOtherThan(1001)).isEmpty();
     }
