@@ -36,8 +36,7 @@ public final class HandshakeRateLimiter {
         if (perSecond.isEmpty()) {
             return 0;
         }
-        String address = client instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : String.valueOf(client);
-        return acquire(rule, address, perSecond.getAsInt());
+        return acquire(rule, address(client), perSecond.getAsInt());
     }
 
     /** Takes a token; returns 0 when the upgrade may go on, else the whole seconds to wait (for Retry-After). */
@@ -46,6 +45,24 @@ public final class HandshakeRateLimiter {
         sweepIfLarge(now);
         Bucket b = buckets.computeIfAbsent(new Key(rule, clientAddress), k -> new Bucket(perSecond, now));
         return b.take(perSecond, now);
+    }
+
+    /**
+     * Gives back the token {@link #acquire(PoolId, OptionalInt, SocketAddress)} took for an upgrade that then did not
+     * go upstream (the rule was at its maxConnections): a client refused for capacity keeps its rate budget.
+     */
+    public void refund(PoolId rule, OptionalInt perSecond, SocketAddress client) {
+        if (perSecond.isEmpty()) {
+            return;
+        }
+        Bucket b = buckets.get(new Key(rule, address(client)));
+        if (b != null) {
+            b.giveBack(perSecond.getAsInt(), nanoClock.getAsLong());
+        }
+    }
+
+    private static String address(SocketAddress client) {
+        return client instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : String.valueOf(client);
     }
 
     /** Buckets held (for tests and the status page). */
@@ -82,6 +99,11 @@ public final class HandshakeRateLimiter {
             }
             double wait = (1 - tokens) / perSecond; // seconds until one token
             return Math.max(1, (long) Math.ceil(wait));
+        }
+
+        synchronized void giveBack(int perSecond, long now) {
+            refill(perSecond, now);
+            tokens = Math.min(perSecond, tokens + 1);
         }
 
         synchronized boolean full(long now) {

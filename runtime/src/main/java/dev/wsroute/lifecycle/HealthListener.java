@@ -21,6 +21,14 @@ public interface HealthListener {
     default void returned(RuleKey rule, String endpoint) {
     }
 
+    /**
+     * An ejection was ended before its time, for {@code why} (the rule no longer has passive health checks): the
+     * endpoint takes connections again (unless its probes fail). By default as {@link #returned(RuleKey, String)}.
+     */
+    default void returned(RuleKey rule, String endpoint, String why) {
+        returned(rule, endpoint);
+    }
+
     /** A new table changed the set of health-checked endpoints (called outside any pool's lock). */
     default void endpointsChanged(HealthRegistry registry) {
     }

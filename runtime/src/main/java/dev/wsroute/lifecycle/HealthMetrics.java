@@ -53,6 +53,11 @@ public final class HealthMetrics implements HealthListener {
     }
 
     @Override
+    public void returned(RuleKey rule, String endpoint, String why) {
+        LOG.infof("endpoint %s of %s is back from its ejection: %s", endpoint, rule, why);
+    }
+
+    @Override
     public synchronized void endpointsChanged(HealthRegistry registry) {
         Set<List<String>> wanted = new HashSet<>();
         for (EndpointView h : registry.endpoints()) {

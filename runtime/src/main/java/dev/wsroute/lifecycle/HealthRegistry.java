@@ -55,11 +55,16 @@ public final class HealthRegistry {
     /** A new table: pools follow its rules, the prober its endpoints. */
     public synchronized void tableChanged(RouteTable table) {
         Set<RuleKey> kept = new HashSet<>();
+        Set<RuleKey> unchecked = new HashSet<>();
         List<HealthProbe.Target> targets = new ArrayList<>();
         for (CompiledRoute route : table.routes()) {
             for (CompiledRule rule : route.rules()) {
                 Lifecycle l = rule.rule().lifecycle();
-                if (!l.healthChecked() || !(rule.key() instanceof RuleKey key)) {
+                if (!(rule.key() instanceof RuleKey key)) {
+                    continue;
+                }
+                if (!l.healthChecked()) {
+                    unchecked.add(key);
                     continue;
                 }
                 kept.add(key);
@@ -75,7 +80,15 @@ public final class HealthRegistry {
                 });
             }
         }
-        pools.keySet().retainAll(kept);
+        pools.entrySet().removeIf(e -> {
+            if (kept.contains(e.getKey())) {
+                return false;
+            }
+            if (unchecked.contains(e.getKey())) { // the rule stays, without health checks: say what it lets back in
+                e.getValue().checksRemoved();
+            }
+            return true;
+        });
         listeners.forEach(l -> l.endpointsChanged(this));
         ActiveProber p = prober;
         if (p != null) {
@@ -125,6 +138,11 @@ public final class HealthRegistry {
         @Override
         public void returned(RuleKey rule, String endpoint) {
             listeners.forEach(l -> l.returned(rule, endpoint));
+        }
+
+        @Override
+        public void returned(RuleKey rule, String endpoint, String why) {
+            listeners.forEach(l -> l.returned(rule, endpoint, why));
         }
     }
 }

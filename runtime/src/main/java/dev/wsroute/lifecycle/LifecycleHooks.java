@@ -16,9 +16,16 @@ import dev.wsroute.table.RuleKey;
  */
 public final class LifecycleHooks implements EndpointHealth, DialListener {
     private final HealthRegistry registry;
+    private final BriefSessions briefSessions;
 
     public LifecycleHooks(HealthRegistry registry) {
+        this(registry, null);
+    }
+
+    /** @param briefSessions told of every tunnel's end, for rebalance; null: not told */
+    public LifecycleHooks(HealthRegistry registry, BriefSessions briefSessions) {
         this.registry = registry;
+        this.briefSessions = briefSessions;
     }
 
     @Override
@@ -45,6 +52,9 @@ public final class LifecycleHooks implements EndpointHealth, DialListener {
 
     @Override
     public void tunnelClosed(PoolId pool, Endpoint endpoint, CloseInitiator by, int code, long ageNanos) {
+        if (briefSessions != null) {
+            briefSessions.ended(pool, endpoint.key(), by == CloseInitiator.UPSTREAM, ageNanos);
+        }
         PoolHealth health = health(pool);
         if (health != null) {
             health.tunnelEnded(endpoint.key(), by == CloseInitiator.UPSTREAM, code, ageNanos);

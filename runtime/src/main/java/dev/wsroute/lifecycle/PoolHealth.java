@@ -46,7 +46,9 @@ public final class PoolHealth {
 
     /**
      * A new table: endpoints it no longer has are forgotten, new ones start healthy. A rule that no longer has an
-     * active check forgets what its probes said: nothing would probe an endpoint they failed back into the pool.
+     * active check forgets what its probes said: nothing would probe an endpoint they failed back into the pool. One
+     * that no longer has a passive check ends its ejections now (they were the passive check's verdict; left to run,
+     * one lasted up to 10 × the base ejection time) and forgets their history.
      */
     public synchronized void update(RuleKey rule, Lifecycle lifecycle, Collection<String> endpointKeys) {
         if (!rule.equals(this.rule)) {
@@ -66,6 +68,37 @@ public final class PoolHealth {
                     e.probeHealthy = true;
                     listener.healthChanged(rule, e.key, true, "the rule has no active health check any more");
                 }
+            }
+        }
+        if (lifecycle.passiveCheck().isEmpty()) {
+            endEjections("the rule has no passive health check any more");
+        }
+    }
+
+    /**
+     * The rule is kept without any health check (the registry drops this pool): every endpoint takes connections
+     * again at once; those the probes had failed or passive health had ejected are reported as back.
+     */
+    synchronized void checksRemoved() {
+        String why = "the rule has no health check any more";
+        for (EndpointState e : endpoints.values()) {
+            if (!e.probeHealthy) {
+                e.probeHealthy = true;
+                listener.healthChanged(rule, e.key, true, why);
+            }
+        }
+        endEjections(why);
+    }
+
+    private void endEjections(String why) {
+        for (EndpointState e : endpoints.values()) {
+            e.consecutiveFailures = 0;
+            e.ejections = 0;
+            boolean unreported = !e.reported; // ejected, or its end not reported yet
+            e.ejectedUntil = 0;
+            e.reported = true;
+            if (unreported) {
+                listener.returned(rule, e.key, why);
             }
         }
     }

@@ -56,4 +56,35 @@ public final class RebalancePlanner {
         }
         return worst;
     }
+
+    /**
+     * Whether shedding would move sockets onto an endpoint that ends the sessions placed on it at once: one of
+     * {@code endsAtOnce} holding no more than its share is where the balancer puts the clients told to reconnect,
+     * and there they would not stay. (One over its share may still shed: its brief sessions take nothing from anyone.)
+     *
+     * @return that endpoint (the first by name), or null
+     */
+    public static String wouldLandOn(Map<String, Integer> open, Map<String, Double> weights, java.util.Set<String> endsAtOnce) {
+        if (endsAtOnce.isEmpty()) {
+            return null;
+        }
+        long total = 0;
+        double totalWeight = 0;
+        for (Map.Entry<String, Integer> e : open.entrySet()) {
+            total += e.getValue();
+            totalWeight += weights.getOrDefault(e.getKey(), 1.0);
+        }
+        String found = null;
+        for (String endpoint : endsAtOnce) {
+            Integer load = open.get(endpoint);
+            if (load == null || totalWeight <= 0) {
+                continue;
+            }
+            double share = total * weights.getOrDefault(endpoint, 1.0) / totalWeight;
+            if (load <= share && (found == null || endpoint.compareTo(found) < 0)) {
+                found = endpoint;
+            }
+        }
+        return found;
+    }
 }

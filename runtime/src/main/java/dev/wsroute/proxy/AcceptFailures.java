@@ -6,6 +6,7 @@ import dev.wsroute.log.LogThrottle;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.Errors;
 
 /**
  * Accepts that failed on a listener: no descriptor for the client connection (EMFILE, ENFILE: the open-files limit is
@@ -15,12 +16,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * {@code wsroute_client_accept_failures_total}; one WARN line says so at the first, then at most one a minute with how
  * many since. Without this handler each failure reached the end of the listener's pipeline, where Netty logs a WARN
  * with a stack trace: one a second per listener for as long as the descriptors stayed taken, and nothing counted.
+ * <p>
+ * Only a shortage counts (EMFILE, ENFILE, and ENOBUFS/ENOMEM, the kernel out of memory for a socket): any other
+ * exception on a listener was counted and logged as "the open-files limit is reached" too, pointing an operator at
+ * ulimit for a bug. It gets its own WARN line with its stack trace (at most one a minute) and is not counted.
  */
 @ChannelHandler.Sharable
 final class AcceptFailures extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(AcceptFailures.class);
     private final Runnable count;
     private final LogThrottle throttle = new LogThrottle(System::nanoTime);
+    private final LogThrottle otherThrottle = new LogThrottle(System::nanoTime);
 
     /** @param count counts one failure (the metric) */
     AcceptFailures(Runnable count) {
@@ -29,6 +35,14 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!outOfDescriptors(cause)) {
+            long n = otherThrottle.count();
+            if (n > 0) {
+                LOG.warnf(cause, "unexpected failure on the listener %s (%d since the last such line; not counted as an accept"
+                        + " failure)", ctx.channel().localAddress(), n);
+            }
+            return;
+        }
         count.run();
         long n = throttle.count();
         if (n > 0) {
@@ -37,5 +51,24 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
                     + " them all): the open-files limit is reached: raise it (ulimit -n) or lower wsroute.limits.max-connections",
                     ctx.channel().localAddress(), cause.getMessage(), n);
         }
+    }
+
+    /** Whether the failure is a shortage of descriptors or socket memory, by its errno (or its message, off epoll). */
+    static boolean outOfDescriptors(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof Errors.NativeIoException n) {
+                int errno = Math.abs(n.expectedErr());
+                return errno == 24 || errno == 23 || errno == 105 || errno == 12; // EMFILE, ENFILE, ENOBUFS, ENOMEM
+            }
+            String m = t.getMessage();
+            if (m != null && (m.contains("Too many open files") || m.contains("No buffer space available")
+                    || m.contains("Cannot allocate memory"))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 }

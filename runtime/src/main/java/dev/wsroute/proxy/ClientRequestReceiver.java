@@ -266,6 +266,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             }
         }
         if (decision instanceof UpgradeAdmission.Go go && !px.tunnels.tryAcquire(go.rule().key(), go.rule().rule().maxConnections())) {
+            px.handshakeRate.refund(go.rule().key(), go.rule().rule().lifecycle().handshakesPerClient(), client); // no upgrade: no token spent
             decision = UpgradeAdmission.atLimit(go.rule());
         }
         if (decision instanceof UpgradeAdmission.Answer answer) {

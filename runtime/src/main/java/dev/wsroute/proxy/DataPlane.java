@@ -136,7 +136,7 @@ public final class DataPlane implements AutoCloseable {
     /** The server bootstrap of the client listeners, with all but its event loops. */
     static ServerBootstrap clientBootstrap(Transport transport, ChannelHandler clients) {
         return new ServerBootstrap()
-                .channel(transport.serverChannel())
+                .channelFactory(transport.serverChannels())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // reads run freely until a plain HTTP request asks for one-at-a-time reads (or an early-data
@@ -224,6 +224,11 @@ public final class DataPlane implements AutoCloseable {
     /** Since {@link #leave} or {@link #close}. */
     public boolean leaving() {
         return px.leaving;
+    }
+
+    /** How many times the rebalancer has counted the open sockets (tests: a pace that does not depend on the clock). */
+    public long rebalanceCounts() {
+        return lifecycle.rebalanceCounts();
     }
 
     /** Open WebSocket tunnels. */

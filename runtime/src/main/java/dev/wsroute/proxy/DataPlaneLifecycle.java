@@ -3,6 +3,7 @@ package dev.wsroute.proxy;
 import java.util.concurrent.TimeUnit;
 
 import dev.wsroute.lifecycle.ActiveProber;
+import dev.wsroute.lifecycle.BriefSessions;
 import dev.wsroute.lifecycle.HealthMetrics;
 import dev.wsroute.lifecycle.HealthRegistry;
 import dev.wsroute.lifecycle.LifecycleHooks;
@@ -33,10 +34,11 @@ final class DataPlaneLifecycle implements AutoCloseable {
         prober = new ActiveProber(new Bootstrap().channelFactory(transport::newChannel), transport.group(), MAX_PROBES_IN_FLIGHT,
                 health::pool);
         health.useProber(prober);
-        LifecycleHooks hooks = new LifecycleHooks(health);
+        BriefSessions briefSessions = new BriefSessions(System::nanoTime);
+        LifecycleHooks hooks = new LifecycleHooks(health, briefSessions);
         px.dialer.health = hooks;
         px.dialer.listener = hooks;
-        rebalancer = new Rebalancer(px.tunnels, px.dialer);
+        rebalancer = new Rebalancer(px.tunnels, px.dialer, briefSessions);
         px.tables.onSwap((old, fresh) -> health.tableChanged(fresh));
         health.tableChanged(px.tables.current());
     }
@@ -46,6 +48,11 @@ final class DataPlaneLifecycle implements AutoCloseable {
         healthTick = loop.scheduleAtFixedRate(health::tick, 1, 1, TimeUnit.SECONDS);
         rebalanceTick = loop.scheduleAtFixedRate(() -> rebalancer.tick(System.nanoTime()), Rebalancer.TICK_MILLIS,
                 Rebalancer.TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** How many times the rebalancer counted the open sockets (tests). */
+    long rebalanceCounts() {
+        return rebalancer.counts();
     }
 
     @Override

@@ -143,25 +143,40 @@ public final class ProxyMetrics {
         return t == null || t.route(route) != null;
     }
 
-    /** A WebSocket of the route opened: its meters, held (not removed) until {@link #tunnelClosed}. */
+    /** The route's meters in the map now, null if none (tests). */
+    RouteMeters current(RouteId route) {
+        return routes.get(route == null ? NO_ROUTE : route);
+    }
+
+    /**
+     * A WebSocket of the route opened: its meters, held (not removed) until {@link #tunnelClosed}. Meters there are
+     * taken without the key's lock; meters closed meanwhile (gone with their route) are made anew under it.
+     */
     RouteMeters tunnelOpened(RouteId route) {
         Object key = route == null ? NO_ROUTE : route;
-        return routes.compute(key, (k, m) -> {
-            RouteMeters held = m != null ? m : new RouteMeters(k, label(route), route != null && !routed(route));
-            held.active.incrementAndGet(); // under the key's lock: never removed with a socket just counted in it
+        RouteMeters m = routes.get(key);
+        if (m != null && m.active.take()) {
+            return m;
+        }
+        return routes.compute(key, (k, old) -> {
+            RouteMeters held = old != null && old.active.take() ? old : null;
+            if (held == null) { // none, or closed and leaving the map (its remover gives up the key's lock first)
+                held = new RouteMeters(k, label(route), route != null && !routed(route));
+                held.active.take();
+            }
             return held;
         });
     }
 
     /** That WebSocket closed (its close already counted): the meters of a removed route go with the last one. */
     void tunnelClosed(RouteMeters m) {
-        m.active.decrementAndGet();
+        m.active.giveBack();
         released(m);
     }
 
     /** After a count in {@code m}: if its route is gone from the table and no WebSocket holds it, its series go. */
     private void released(RouteMeters m) {
-        if (m.retired && m.active.get() == 0) {
+        if (m.retired && m.active.count() == 0) {
             routes.computeIfPresent(m.id, (k, g) -> g == m && g.retired ? g.unlessUsed() : g);
         }
     }
@@ -279,7 +294,7 @@ public final class ProxyMetrics {
         private final String route;
         private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
         /** Open WebSockets of the route: they hold its meters. */
-        final AtomicInteger active = new AtomicInteger();
+        final HoldCount active = new HoldCount();
         private final Meters.Registration activeGauge;
         /** Set while the last table has no such route: the meters go when no WebSocket holds them. */
         volatile boolean retired;
@@ -320,7 +335,7 @@ public final class ProxyMetrics {
          * itself. Called under its key's lock in {@link #routes}.
          */
         RouteMeters unlessUsed() {
-            if (active.get() > 0) {
+            if (!active.closeUnlessHeld()) {
                 return this;
             }
             synchronized (this) {
@@ -336,7 +351,10 @@ public final class ProxyMetrics {
                     registry.remove(key.get(0), withRoute(key.subList(1, key.size()).toArray(String[]::new)));
                 }
                 counters.clear();
-                endpoints.values().forEach(g -> g.registration.remove());
+                endpoints.values().forEach(g -> { // none held: a socket holds its endpoint's only while it holds the route's
+                    g.open.closeUnlessHeld();
+                    g.registration.remove();
+                });
                 endpoints.clear();
             }
             return null;
@@ -344,28 +362,38 @@ public final class ProxyMetrics {
 
         /**
          * A socket of this route opened on the endpoint: counted in its {@code wsroute_endpoint_active} series (how
-         * balanced the pool is), made on the first one. Counted inside the map's lock of the key, so a series is never
-         * removed with a socket just counted in it.
+         * balanced the pool is), made on the first one. A series is removed only once closed with no socket counted
+         * in it ({@link HoldCount}), so it is never removed with a socket just counted in it.
          *
          * @param listed whether the current table lists the endpoint for the socket's pool: a series made for a socket
          *        whose upgrade completed after its endpoint left goes with that socket
          */
         EndpointGauge endpointOpened(String endpoint, boolean listed) {
-            return endpoints.compute(endpoint, (e, g) -> {
-                EndpointGauge gauge = g;
+            EndpointGauge g = endpoints.get(endpoint);
+            if (g != null && g.open.take()) {
+                return g;
+            }
+            return endpoints.compute(endpoint, (e, old) -> {
+                EndpointGauge gauge = old != null && old.open.take() ? old : null;
                 if (gauge == null) {
                     gauge = new EndpointGauge(e);
                     gauge.listed = listed;
+                    gauge.open.take();
                 }
-                gauge.open.incrementAndGet();
                 return gauge;
             });
         }
 
+        /** The endpoint's series in the map now, null if none (tests). */
+        EndpointGauge current(String endpoint) {
+            return endpoints.get(endpoint);
+        }
+
         /** That socket closed: the series goes with the last one when the route's pools no longer list the endpoint. */
         void endpointClosed(String endpoint, EndpointGauge gauge) {
-            if (gauge.open.decrementAndGet() == 0 && !gauge.listed) {
-                endpoints.computeIfPresent(endpoint, (e, g) -> g == gauge ? g.unlessUnused() : g);
+            if (gauge.open.giveBack() == 0 && !gauge.listed) {
+                // listed again meanwhile (a swap between the count and the lock): it stays, showing 0
+                endpoints.computeIfPresent(endpoint, (e, g) -> g == gauge && !g.listed ? g.unlessUnused() : g);
             }
         }
 
@@ -385,19 +413,19 @@ public final class ProxyMetrics {
 
         /** One {@code wsroute_endpoint_active} series. */
         final class EndpointGauge {
-            final AtomicInteger open = new AtomicInteger();
+            final HoldCount open = new HoldCount();
             /** Whether the route's pools listed the endpoint at the last table swap. */
             volatile boolean listed = true;
             private final Meters.Registration registration;
 
             EndpointGauge(String endpoint) {
-                registration = registry.gauge("wsroute.endpoint.active", "Open WebSockets per endpoint", open, AtomicInteger::get,
+                registration = registry.gauge("wsroute.endpoint.active", "Open WebSockets per endpoint", open, HoldCount::count,
                         "route", route, "endpoint", endpoint);
             }
 
             /** Null (out of the map, and of the registry) when no socket is open on it; else itself. */
             EndpointGauge unlessUnused() {
-                if (open.get() > 0) {
+                if (!open.closeUnlessHeld()) {
                     return this;
                 }
                 registration.remove();
@@ -409,7 +437,7 @@ public final class ProxyMetrics {
             this.id = id;
             this.route = route;
             this.retired = retired;
-            activeGauge = registry.gauge("wsroute.websocket.active", "Open WebSocket tunnels", active, AtomicInteger::get, "route", route);
+            activeGauge = registry.gauge("wsroute.websocket.active", "Open WebSocket tunnels", active, HoldCount::count, "route", route);
             messagesUp = registry.counter("wsroute.websocket.messages", "WebSocket messages relayed", null,
                     "route", route, "direction", "upstream");
             messagesDown = registry.counter("wsroute.websocket.messages", "WebSocket messages relayed", null,

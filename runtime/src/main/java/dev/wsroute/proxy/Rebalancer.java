@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jboss.logging.Logger;
+
+import dev.wsroute.lifecycle.BriefSessions;
 import dev.wsroute.lifecycle.RebalancePlanner;
 import dev.wsroute.model.Lifecycle.Rebalance;
 import dev.wsroute.model.LoadBalancing;
@@ -31,6 +34,11 @@ import dev.wsroute.table.RuleKey;
  * Sockets on their way out — being closed, or draining because the table no longer keeps their endpoint for their
  * rule (a terminating pod the rule falls back to, a pod another rule or route dropped) — stay counted where they are
  * but are not load to shed: they get Close 1001 when their drain ends, and the sockets beside them stay.
+ * <p>
+ * A rule holds back while one of its endpoints that holds no more than its share ends the sessions placed on it at
+ * once ({@link BriefSessions}: closed by the upstream, any code, within 10 s of the 101, in the last 10 s): the
+ * sockets it shed landed there and went, and each lowered the total, so it shed on down to nothing. One WARN line
+ * on {@code wsroute.rebalance} each time a rule starts holding back.
  */
 final class Rebalancer {
     private static final long SECOND = 1_000_000_000L;
@@ -39,17 +47,26 @@ final class Rebalancer {
     /** How often the sockets are counted while every rule is balanced. */
     static final long BALANCED_RECOUNT_NANOS = SECOND;
 
+    private static final Logger LOG = Logger.getLogger("wsroute.rebalance");
+
     private final TunnelRegistry tunnels;
     private final UpstreamDialer dialer;
+    private final BriefSessions briefSessions;
     private final Map<RuleKey, ArrayDeque<Long>> recentCloses = new HashMap<>();
+    private final Map<RuleKey, String> heldBackBy = new HashMap<>();
     private RouteTable table;
     private Map<RuleKey, CompiledRule> rules = Map.of();
     private long nextCount;
     private long counts;
 
     Rebalancer(TunnelRegistry tunnels, UpstreamDialer dialer) {
+        this(tunnels, dialer, new BriefSessions(System::nanoTime));
+    }
+
+    Rebalancer(TunnelRegistry tunnels, UpstreamDialer dialer, BriefSessions briefSessions) {
         this.tunnels = tunnels;
         this.dialer = dialer;
+        this.briefSessions = briefSessions;
     }
 
     void tick(long now) {
@@ -58,12 +75,15 @@ final class Rebalancer {
             table = current;
             rules = rebalanced(current);
             recentCloses.keySet().retainAll(rules.keySet());
+            heldBackBy.keySet().retainAll(rules.keySet());
+            briefSessions.watch(rules.keySet());
             nextCount = now;
         }
         if (rules.isEmpty() || now - nextCount < 0) {
             return;
         }
         counts++;
+        briefSessions.sweep(now);
         Map<RuleKey, Map<String, int[]>> ruleCounts = new HashMap<>(); // per rule and endpoint: open, going
         Map<RuleKey, Map<String, List<Tunnel>>> sheddable = new HashMap<>(); // per rule and endpoint: neither closing nor draining
         Map<String, int[]> everyRule = new HashMap<>(); // per endpoint: open, going, over every rule and route
@@ -150,10 +170,25 @@ final class Rebalancer {
             closing.put(e.key(), n[1]);
             weights.put(e.key(), e.weight());
         }
+        java.util.Set<String> endsAtOnce = new java.util.HashSet<>();
+        for (String endpoint : open.keySet()) {
+            if (briefSessions.endsAtOnce(key, endpoint, now)) {
+                endsAtOnce.add(endpoint);
+            }
+        }
+        String landing = RebalancePlanner.wouldLandOn(open, weights, endsAtOnce);
+        if (landing != null) {
+            if (RebalancePlanner.shedFrom(open, closing, weights, r.tolerance()) != null && !landing.equals(heldBackBy.put(key, landing))) {
+                LOG.warnf("rebalance of %s holds back: endpoint %s ended a session placed on it within %ds of its 101;"
+                        + " sockets moved there would not stay", key, landing, BriefSessions.BRIEF_NANOS / 1_000_000_000L);
+            }
+            return false;
+        }
         int thisTick = (int) Math.max(1, Math.ceil(r.maxClosesPerSecond() * TICK_MILLIS / 1000.0)); // spread over the second
         while (true) {
             String from = RebalancePlanner.shedFrom(open, closing, weights, r.tolerance());
             if (from == null) {
+                heldBackBy.remove(key); // within tolerance: holding back again is news again
                 return false;
             }
             if (thisTick-- <= 0 || recent.size() >= r.maxClosesPerSecond()) {

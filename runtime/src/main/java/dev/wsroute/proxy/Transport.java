@@ -10,7 +10,9 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -34,12 +36,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * and the kernel allows it, {@code nio} elsewhere. A transport that can't run here falls back to the next one
  * with a warning; the startup line names the one that runs.
  *
+ * @param serverChannels makes the listeners' channels
  * @param channels makes an unregistered client channel of a protocol family (null: the platform's preferred one)
  * @param reusePort whether several listeners may share a port ({@code SO_REUSEPORT}): then each event loop gets its
  *        own listener and keeps the connections it accepts (Netty's NIO transport does not offer the option)
  * @param readsBeforeRegistration whether {@link #readFromRegistration} works here (epoll)
  */
-record Transport(String name, EventLoopGroup group, Class<? extends ServerSocketChannel> serverChannel,
+record Transport(String name, EventLoopGroup group, ChannelFactory<? extends ServerSocketChannel> serverChannels,
         Function<InternetProtocolFamily, SocketChannel> channels, boolean reusePort, boolean readsBeforeRegistration) {
     private static final Logger LOG = Logger.getLogger(Transport.class);
 
@@ -52,7 +55,7 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
             if (ioUringAvailable()) {
                 LOG.warn("the io_uring transport is experimental: under load some WebSocket handshakes stall until their"
                         + " timeout (504); use epoll in production");
-                return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel.class,
+                return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel::new,
                         family -> new IOUringSocketChannel(), true, false);
             }
             LOG.warnf("io_uring transport asked for but not available here (%s): using %s", ioUringUnavailability(),
@@ -61,12 +64,14 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
         if (wanted != Kind.NIO && Epoll.isAvailable()) {
             EventLoopGroup group = new EpollEventLoopGroup(threads, tf);
             if (leanChannelsLink()) {
-                return new Transport("epoll", group, LeanEpollServerSocketChannel.class, LeanEpollSocketChannel::new, true, true);
+                RecvByteBufAllocator reads = ProxyContext.RECV_ALLOCATOR; // each channel made with it: set once, not twice
+                return new Transport("epoll", group, () -> new LeanEpollServerSocketChannel(reads),
+                        family -> new LeanEpollSocketChannel(family, reads), true, true);
             }
-            return new Transport("epoll", group, EpollServerSocketChannel.class,
+            return new Transport("epoll", group, EpollServerSocketChannel::new,
                     family -> family == null ? new EpollSocketChannel() : new EpollSocketChannel(family), true, true);
         }
-        return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel.class,
+        return new Transport("nio", new NioEventLoopGroup(threads, tf), NioServerSocketChannel::new,
                 family -> family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family), false, false);
     }
 
@@ -76,8 +81,8 @@ record Transport(String name, EventLoopGroup group, Class<? extends ServerSocket
      */
     private static boolean leanChannelsLink() {
         try {
-            new LeanEpollServerSocketChannel().unsafe().closeForcibly();
-            new LeanEpollSocketChannel(null).unsafe().closeForcibly();
+            new LeanEpollServerSocketChannel(ProxyContext.RECV_ALLOCATOR).unsafe().closeForcibly();
+            new LeanEpollSocketChannel(null, ProxyContext.RECV_ALLOCATOR).unsafe().closeForcibly();
             return true;
         } catch (LinkageError | RuntimeException e) {
             LOG.warnf("wsroute's epoll channels do not link against this Netty (%s): using Netty's, which make more"

@@ -53,4 +53,33 @@ class HandshakeRateLimitTest {
             assertThat(counter(px, "wsroute.websocket.upgrades", "route", "default/chat", "status", "429")).isEqualTo(limited);
         }
     }
+
+    /**
+     * A client refused 503 because the rule is at its maxConnections did not get an upgrade, so it spent no rate
+     * budget. It did: each 503 took a token, so a client retrying against a full rule was soon answered 429 instead
+     * (rate limited for upgrades it never got), and once a socket closed, its next upgrade was refused 429 too.
+     */
+    @Test
+    void anUpgradeRefusedAtMaxConnectionsSpendsNoRateLimitToken() throws Exception {
+        try (ProxyHarness px = LifecycleFixture.proxy()) {
+            px.routes(LifecycleFixture.route("maxConnections: 1\nrateLimit: {handshakesPerClient: 2}", backend.endpoint()));
+            dev.wsroute.testing.WsClient open = dev.wsroute.testing.WsClient.connect(px.ws("/ws"), java.util.Map.of()); // 1 token of 2
+            assertThat(open.roundTrip("hi")).isEqualTo("hi");
+            for (int i = 0; i < 20; i++) {
+                try (RawHttp raw = new RawHttp(px.port())) {
+                    String head = raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readResponse();
+                    assertThat(RawHttp.status(head)).as("upgrade %d at the limit", i).isEqualTo(503);
+                }
+            }
+            open.close();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> px.dataPlane.tunnels() == 0);
+            try (RawHttp raw = new RawHttp(px.port())) {
+                String head = raw.send(RawHttp.upgradeRequest("/ws", "127.0.0.1")).readResponse();
+                assertThat(RawHttp.status(head)).as("a slot free and a token left").isEqualTo(101);
+            }
+            assertThat(counter(px, "wsroute.websocket.upgrades", "route", "default/chat", "status", "503")).isEqualTo(20);
+            assertThat(counter(px, "wsroute.websocket.upgrades", "route", "default/chat", "status", "429")).isZero();
+        }
+    }
 }

@@ -52,4 +52,20 @@ class HandshakeRateLimiterTest {
         limiter.acquire(RULE, "fresh", 10);
         assertThat(limiter.size()).isEqualTo(1);
     }
+
+    @Test
+    void aRefundGivesTheTokenBackUpToTheBurst() {
+        java.net.InetSocketAddress client = new java.net.InetSocketAddress("10.0.0.1", 40000);
+        java.util.OptionalInt two = java.util.OptionalInt.of(2);
+        assertThat(limiter.acquire(RULE, two, client)).isZero();
+        assertThat(limiter.acquire(RULE, two, client)).isZero();
+        limiter.refund(RULE, two, client);
+        assertThat(limiter.acquire(RULE, two, client)).as("the refunded token").isZero();
+        assertThat(limiter.acquire(RULE, two, client)).isEqualTo(1);
+        now.addAndGet(5_000_000_000L); // full again
+        limiter.refund(RULE, two, client);
+        assertThat(limiter.acquire(RULE, two, client)).isZero();
+        assertThat(limiter.acquire(RULE, two, client)).isZero();
+        assertThat(limiter.acquire(RULE, two, client)).as("never more than the burst").isEqualTo(1);
+    }
 }

@@ -94,6 +94,37 @@ class PassiveHealthTest {
         assertThat(reachedBad).as("the endpoint takes connections again").isTrue();
     }
 
+    /**
+     * An operator drops a rule's passive check while it has an endpoint ejected (keeping the active check, or no check
+     * at all): the ejection was the passive check's verdict and ends with it. It ran on to its end (up to 10 × the
+     * base ejection time), the endpoint taking no new connection, with nothing said in the log.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "healthCheck: {active: {type: TCP, interval: 1m, timeout: 3s}}", "timeouts: {idle: 1h}" })
+    void anEjectedEndpointTakesConnectionsAgainWhenTheRuleDropsItsPassiveCheck(String without) throws Exception {
+        px.routes(LifecycleFixture.route(PASSIVE.replace("1s", "10m"), good.endpoint(), bad.endpoint()));
+        bad.stop();
+        for (int i = 0; i < 200 && ejections(bad.endpoint()) == 0; i++) {
+            try (WsClient c = WsClient.connect(px.ws("/ws"), Map.of())) {
+                assertThat(c.roundTrip("whoami")).isEqualTo("good");
+            }
+        }
+        assertThat(ejections(bad.endpoint())).isEqualTo(1);
+        bad.restart();
+        try (dev.wsroute.testing.LogLines log = dev.wsroute.testing.LogLines.of("wsroute.health")) {
+            px.routes(LifecycleFixture.route(without, good.endpoint(), bad.endpoint()));
+            assertThat(healthy(bad.endpoint())).as("no passive check: no ejection").isTrue();
+            assertThat(log.lines()).contains("endpoint " + bad.endpoint() + " of default/chat rules[0] is back from its ejection: "
+                    + (without.startsWith("healthCheck") ? "the rule has no passive health check any more"
+                            : "the rule has no health check any more"));
+        }
+        try (WsClient onGood = WsClient.connect(px.ws("/ws"), Map.of()); WsClient next = WsClient.connect(px.ws("/ws"), Map.of())) {
+            // LeastConnections: with one socket open on one endpoint, the next goes to the other
+            assertThat(java.util.List.of(onGood.roundTrip("whoami"), next.roundTrip("whoami"))).containsExactlyInAnyOrder("good", "bad");
+        }
+    }
+
     @Test
     void anEndpointThatAnswersTheUpgrade500IsEjected() throws Exception {
         px.routes(LifecycleFixture.route(PASSIVE.replace("1s", "1m"), good.endpoint(), bad.endpoint()));

@@ -40,6 +40,11 @@ class PoolHealthTest {
         public void returned(RuleKey rule, String endpoint) {
             events.add(endpoint + " back");
         }
+
+        @Override
+        public void returned(RuleKey rule, String endpoint, String why) {
+            events.add(endpoint + " back: " + why);
+        }
     };
 
     private static Lifecycle passive(int failures, int maxPercent) {
@@ -196,5 +201,34 @@ class PoolHealthTest {
         p.update(RULE, p.lifecycle(), List.of("b", "c"));
         assertThat(p.view()).extracting(EndpointView::endpoint).containsExactly("b", "c");
         assertThat(p.available("c")).isTrue();
+    }
+
+    @Test
+    void droppingThePassiveCheckEndsItsEjectionsAndTheirHistory() {
+        PoolHealth p = pool(passive(1, 50), "a", "b");
+        p.connectFailed("a");
+        assertThat(p.available("a")).isFalse();
+        Lifecycle onlyActive = active(1, 1);
+        p.update(RULE, onlyActive, List.of("a", "b"));
+        assertThat(p.available("a")).as("ejected by a check the rule no longer has").isTrue();
+        assertThat(events).containsExactly("a ejected for 30s", "a back: the rule has no passive health check any more");
+        p.tick();
+        p.update(RULE, onlyActive, List.of("a", "b"));
+        assertThat(events).hasSize(2); // said once
+        p.update(RULE, passive(1, 50), List.of("a", "b"));
+        p.connectFailed("a");
+        assertThat(lastEjection).as("a fresh start: no backoff from the ejection that was ended").isEqualTo(BASE);
+    }
+
+    @Test
+    void aRuleLeftWithoutHealthChecksReportsTheEndpointsItLetsBackIn() {
+        Lifecycle both = new Lifecycle(Optional.empty(), java.util.OptionalLong.empty(), java.util.OptionalInt.empty(),
+                active(1, 1).activeCheck(), passive(1, 50).passiveCheck(), Optional.empty());
+        PoolHealth p = pool(both, "a", "b", "c");
+        p.connectFailed("a");
+        p.probed("b", false, "refused");
+        events.clear();
+        p.checksRemoved();
+        assertThat(events).containsExactlyInAnyOrder("b healthy", "a back: the rule has no health check any more");
     }
 }

@@ -71,4 +71,33 @@ class RebalancePlannerTest {
         assertThat(RebalancePlanner.shedFrom(Map.of("a", 50, "c", 50), Map.of(), Map.of("a", 9.0, "c", 1.0), 20))
                 .as("the canary over its tenth").isEqualTo("c");
     }
+
+    @Test
+    void anEndpointThatEndsSessionsAtOnceHoldsSheddingBackOnlyWhereItWouldReceive() {
+        Map<String, Integer> open = Map.of("a", 100, "b", 0);
+        assertThat(RebalancePlanner.wouldLandOn(open, Map.of(), java.util.Set.of())).isNull();
+        assertThat(RebalancePlanner.wouldLandOn(open, Map.of(), java.util.Set.of("b"))).as("the new endpoint").isEqualTo("b");
+        // the loaded one ending some sessions at once (its app closes bad logins): it still sheds to the new one
+        assertThat(RebalancePlanner.wouldLandOn(open, Map.of(), java.util.Set.of("a"))).isNull();
+        // a third endpoint: the clients shed would still find b first (LeastConnections)
+        assertThat(RebalancePlanner.wouldLandOn(Map.of("a", 100, "b", 0, "c", 0), Map.of(), java.util.Set.of("b"))).isEqualTo("b");
+    }
+
+    @Test
+    void briefSessionsAreMarkedForWatchedRulesOnlyAndForTenSeconds() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000L);
+        BriefSessions brief = new BriefSessions(now::get);
+        dev.wsroute.table.RuleKey rule = new dev.wsroute.table.RuleKey(new dev.wsroute.model.RouteId("default", "chat"), "rule-0", 0);
+        dev.wsroute.table.RuleKey other = new dev.wsroute.table.RuleKey(rule.route(), "rule-1", 1);
+        brief.watch(java.util.Set.of(rule));
+        brief.ended(other, "b", true, 0);
+        brief.ended(rule, "a", false, 0); // the client left
+        brief.ended(rule, "c", true, BriefSessions.BRIEF_NANOS); // a session, not a brief one
+        assertThat(brief.size()).isZero();
+        brief.ended(rule, "b", true, 1_000_000);
+        assertThat(brief.endsAtOnce(rule, "b", now.get())).isTrue();
+        assertThat(brief.endsAtOnce(rule, "b", now.get() + BriefSessions.BRIEF_NANOS)).isFalse();
+        brief.sweep(now.get() + BriefSessions.BRIEF_NANOS);
+        assertThat(brief.size()).isZero();
+    }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -32,6 +34,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.LeanEpollServerSocketChannel;
 import io.netty.channel.epoll.LeanEpollSocketChannel;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 
 /**
@@ -58,12 +61,59 @@ class LeanEpollChannelsTest {
 
     @Test
     void theEpollTransportServesWithTheLeanChannels() {
-        assertThat(transport.serverChannel()).isEqualTo(LeanEpollServerSocketChannel.class);
+        ServerSocketChannel listener = transport.serverChannels().newChannel();
         SocketChannel ch = transport.newChannel();
         try {
+            assertThat(listener).isInstanceOf(LeanEpollServerSocketChannel.class);
             assertThat(ch).isInstanceOf(LeanEpollSocketChannel.class);
+            assertThat((Object) ch.config().getRecvByteBufAllocator()).isSameAs(ProxyContext.RECV_ALLOCATOR);
         } finally {
             ch.unsafe().closeForcibly();
+            listener.unsafe().closeForcibly();
+        }
+    }
+
+    @Test
+    void aChannelMadeWithItsReadPolicyChecksItOnceAndKeepsItWhenSetAgain() throws Exception {
+        AtomicInteger handles = new AtomicInteger();
+        AdaptiveRecvByteBufAllocator reads = new AdaptiveRecvByteBufAllocator() {
+            @Override
+            public Handle newHandle() {
+                handles.incrementAndGet();
+                return super.newHandle();
+            }
+        };
+        LeanEpollSocketChannel client = new LeanEpollSocketChannel(null, reads);
+        try {
+            assertThat((Object) client.config().getRecvByteBufAllocator()).isSameAs(reads);
+            assertThat(handles).as("Netty's check of the allocator's kind").hasValue(1);
+            client.config().setRecvByteBufAllocator(reads); // as the dialer and the server bootstrap's child options do
+            client.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, reads);
+            assertThat(handles).as("nothing made to set what is set").hasValue(1);
+            AdaptiveRecvByteBufAllocator other = new AdaptiveRecvByteBufAllocator();
+            client.config().setRecvByteBufAllocator(other);
+            assertThat((Object) client.config().getRecvByteBufAllocator()).isSameAs(other);
+        } finally {
+            client.unsafe().closeForcibly();
+        }
+
+        CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
+        LeanEpollServerSocketChannel listener = new LeanEpollServerSocketChannel(reads);
+        listener.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                SocketChannel child = (SocketChannel) msg;
+                accepted.complete(child);
+                child.unsafe().closeForcibly();
+            }
+        });
+        transport.group().next().register(listener).sync();
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync();
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), listener.localAddress().getPort())) {
+            assertThat((Object) accepted.get(30, TimeUnit.SECONDS).config().getRecvByteBufAllocator())
+                    .as("an accepted channel's").isSameAs(reads);
+        } finally {
+            listener.close().sync();
         }
     }
 

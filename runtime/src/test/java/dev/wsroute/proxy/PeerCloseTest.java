@@ -160,10 +160,10 @@ class PeerCloseTest {
      */
     private static LeanEpollSocketChannel freshChannelTaking(int fd) {
         List<LeanEpollSocketChannel> others = new ArrayList<>();
-        LeanEpollSocketChannel fresh = new LeanEpollSocketChannel(null);
+        LeanEpollSocketChannel fresh = new LeanEpollSocketChannel(null, ProxyContext.RECV_ALLOCATOR);
         while (fresh.fd().intValue() != fd && others.size() < 1_000) {
             others.add(fresh);
-            fresh = new LeanEpollSocketChannel(null);
+            fresh = new LeanEpollSocketChannel(null, ProxyContext.RECV_ALLOCATOR);
         }
         for (LeanEpollSocketChannel o : others) {
             o.unsafe().closeForcibly();
@@ -172,7 +172,7 @@ class PeerCloseTest {
     }
 
     private Channel connect(ChannelInboundHandlerAdapter handler) throws Exception {
-        LeanEpollSocketChannel ch = new LeanEpollSocketChannel(null);
+        LeanEpollSocketChannel ch = new LeanEpollSocketChannel(null, ProxyContext.RECV_ALLOCATOR);
         ch.pipeline().addLast(handler);
         loop.register(ch).sync();
         ch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort())).sync();

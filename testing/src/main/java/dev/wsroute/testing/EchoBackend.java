@@ -46,6 +46,14 @@ public final class EchoBackend implements AutoCloseable {
         return new EchoBackend(null, name, new HttpServerOptions().setHost(host), text -> name + ":" + text);
     }
 
+    /**
+     * As {@link #named(String)}, listening on {@code host:port} (port 0: a free one): pods of one Deployment on
+     * 127.0.0.1, 127.0.0.2, ... share a port number, as pods behind one EndpointSlice do.
+     */
+    public static EchoBackend named(String name, String host, int port) {
+        return new EchoBackend(null, name, new HttpServerOptions().setHost(host).setPort(port), text -> name + ":" + text);
+    }
+
     public EchoBackend(Vertx vertx, String name) {
         this(vertx, name, new HttpServerOptions());
     }
@@ -56,6 +64,7 @@ public final class EchoBackend implements AutoCloseable {
 
     /**
      * @param vertx the Vert.x to run on, or null for one of its own (never the application's under test)
+     * @param options the server's options; its port is taken when set (else a free one)
      * @param reply what to answer a text message with, or null to echo every frame as it came (fragments included)
      */
     public EchoBackend(Vertx vertx, String name, HttpServerOptions options, UnaryOperator<String> reply) {
@@ -76,7 +85,8 @@ public final class EchoBackend implements AutoCloseable {
      */
     private HttpServer listen(Vertx on, HttpServerOptions options) {
         try {
-            return on.createHttpServer(options.setPort(0))
+            int port = options.getPort() == HttpServerOptions.DEFAULT_PORT ? 0 : options.getPort();
+            return on.createHttpServer(options.setPort(port))
                     .requestHandler(req -> {
                         if (req.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true)) {
                             req.toWebSocket().onSuccess(this::onWebSocket);

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 import io.netty.channel.Channel;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.unix.NativeInetAddress;
 
@@ -13,10 +14,13 @@ import io.netty.channel.unix.NativeInetAddress;
  */
 public final class LeanEpollServerSocketChannel extends AbstractEpollServerChannel implements ServerSocketChannel {
     private final LeanEpollServerSocketChannelConfig config;
+    private final RecvByteBufAllocator childReads;
 
-    public LeanEpollServerSocketChannel() {
+    /** A listener whose accepted channels size their reads' buffers with {@code childReads}. */
+    public LeanEpollServerSocketChannel(RecvByteBufAllocator childReads) {
         super(LinuxSocket.newSocketStream(), false);
         config = new LeanEpollServerSocketChannelConfig(this);
+        this.childReads = childReads;
     }
 
     @Override
@@ -43,6 +47,6 @@ public final class LeanEpollServerSocketChannel extends AbstractEpollServerChann
 
     @Override
     protected Channel newChildChannel(int fd, byte[] address, int offset, int len) {
-        return new LeanEpollSocketChannel(this, new LinuxSocket(fd), NativeInetAddress.address(address, offset, len));
+        return new LeanEpollSocketChannel(this, new LinuxSocket(fd), NativeInetAddress.address(address, offset, len), childReads);
     }
 }

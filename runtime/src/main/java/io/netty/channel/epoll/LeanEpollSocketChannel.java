@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.nio.channels.AlreadyConnectedException;
 import java.util.concurrent.Executor;
 
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -28,11 +29,14 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
     private volatile InetSocketAddress remote;
     private boolean closing;
 
-    /** An unconnected client channel of {@code family} (null: the platform's preferred one). */
-    public LeanEpollSocketChannel(InternetProtocolFamily family) {
+    /**
+     * An unconnected client channel of {@code family} (null: the platform's preferred one) whose reads size their
+     * buffers with {@code reads}.
+     */
+    public LeanEpollSocketChannel(InternetProtocolFamily family, RecvByteBufAllocator reads) {
         super(family == null ? LinuxSocket.newSocketStream() : LinuxSocket.newSocketStream(family), false);
         parent = null;
-        config = new LeanEpollSocketChannelConfig(this);
+        config = new LeanEpollSocketChannelConfig(this, reads);
         // its connect waits for writability: asked for in the registration rather than in an epoll_ctl of its own
         // (the dialer registers and connects in one task of the loop; where a wait for events falls between them, as
         // with a Bootstrap, the unconnected socket's "writable, hung up" only makes an empty flush)
@@ -40,12 +44,12 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
     }
 
     /** A channel {@code parent} accepted from {@code remote}. */
-    LeanEpollSocketChannel(ServerSocketChannel parent, LinuxSocket fd, InetSocketAddress remote) {
+    LeanEpollSocketChannel(ServerSocketChannel parent, LinuxSocket fd, InetSocketAddress remote, RecvByteBufAllocator reads) {
         super(fd, false); // Netty's constructor for accepted channels looks the local address up
         this.parent = parent;
         this.remote = remote;
         active = true;
-        config = new LeanEpollSocketChannelConfig(this);
+        config = new LeanEpollSocketChannelConfig(this, reads);
     }
 
     @Override

@@ -24,14 +24,15 @@ import io.netty.util.internal.PlatformDependent;
 /**
  * {@link LeanEpollSocketChannel}'s options: the standard socket options, read from and written to the socket as
  * Netty's {@link EpollSocketChannelConfig} does, {@code TCP_NODELAY} on by default as there; unlike it, this one does
- * not ask the socket for its send buffer's size when the channel is made.
+ * not ask the socket for its send buffer's size when the channel is made, and starts with the receive-buffer allocator
+ * its channel is made with (Netty's makes one per channel, and each later setting of one makes a handle to check it).
  */
 public final class LeanEpollSocketChannelConfig extends EpollChannelConfig implements SocketChannelConfig {
     private volatile boolean allowHalfClosure;
     private volatile boolean lingers;
 
-    LeanEpollSocketChannelConfig(LeanEpollSocketChannel channel) {
-        super(channel);
+    LeanEpollSocketChannelConfig(LeanEpollSocketChannel channel, RecvByteBufAllocator allocator) {
+        super(channel, allocator);
         if (PlatformDependent.canEnableTcpNoDelayByDefault()) {
             setTcpNoDelay(true);
         }
@@ -231,7 +232,9 @@ public final class LeanEpollSocketChannelConfig extends EpollChannelConfig imple
 
     @Override
     public LeanEpollSocketChannelConfig setRecvByteBufAllocator(RecvByteBufAllocator allocator) {
-        super.setRecvByteBufAllocator(allocator);
+        if (allocator != getRecvByteBufAllocator()) { // Netty's makes a handle to check the allocator's kind, each time
+            super.setRecvByteBufAllocator(allocator);
+        }
         return this;
     }
 

@@ -1,0 +1,41 @@
+package dev.wsroute.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import dev.wsroute.testing.LogLines;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.unix.Errors;
+
+/**
+ * What counts in wsroute_client_accept_failures_total: a listener's failures for want of a descriptor (or socket
+ * memory), not any exception that reaches the listener's pipeline. (The real EMFILE, end to end in a JVM under a
+ * low open-files limit, is OpenFilesLimitTest's.)
+ */
+class AcceptFailuresTest {
+
+    @Test
+    void onlyAShortageOfDescriptorsCountsAsAnAcceptFailure() {
+        io.netty.channel.epoll.Epoll.ensureAvailability(); // loads the native library that errno values come from
+        AtomicInteger counted = new AtomicInteger();
+        try (LogLines log = LogLines.of(AcceptFailures.class.getName())) {
+            EmbeddedChannel listener = new EmbeddedChannel(new AcceptFailures(counted::incrementAndGet));
+            listener.pipeline().fireExceptionCaught(new Errors.NativeIoException("accept", -24)); // EMFILE
+            listener.pipeline().fireExceptionCaught(new Errors.NativeIoException("accept", -23)); // ENFILE
+            listener.pipeline().fireExceptionCaught(new IOException("Too many open files")); // NIO's
+            assertThat(counted).hasValue(3);
+
+            listener.pipeline().fireExceptionCaught(new IllegalStateException("a handler's bug"));
+            listener.pipeline().fireExceptionCaught(new Errors.NativeIoException("accept", -22)); // EINVAL
+            assertThat(counted).as("other failures are no accept failure").hasValue(3);
+            assertThat(log.lines()).hasSize(2);
+            assertThat(log.lines().get(0)).contains("the open-files limit is reached");
+            assertThat(log.lines().get(1)).contains("unexpected failure on the listener").doesNotContain("open-files");
+            listener.finishAndReleaseAll();
+        }
+    }
+}
