@@ -24,6 +24,15 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHt
     }
 
     /**
+     * Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at its
+     * construction and at every add.
+     */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
+    /**
      * A final answer went to the client as bytes (a relayed upstream answer passes the encoder unchanged): the
      * request it answers is no longer the encoder's to answer.
      */

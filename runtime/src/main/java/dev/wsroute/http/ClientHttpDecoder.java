@@ -73,6 +73,15 @@ public final class ClientHttpDecoder extends ByteToMessageDecoder {
         this.headStarted = headStarted;
     }
 
+    /**
+     * Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, which its
+     * decoder base makes at each construction.
+     */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         switch (state) {

@@ -45,6 +45,15 @@ final class ClientInitializer extends ChannelHandlerAdapter {
         this.proxyFrom = px.proxyProtocolFrom;
     }
 
+    /**
+     * {@code @Sharable} (one for every connection of a listener), said as a constant: Netty's own answer is a
+     * per-thread map look-up by class, at every add (the server bootstrap adds it to each accepted connection).
+     */
+    @Override
+    public boolean isSharable() {
+        return true;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelPipeline p = ctx.pipeline();
@@ -109,7 +118,12 @@ final class ClientInitializer extends ChannelHandlerAdapter {
             TlsFailureCounter failures = new TlsFailureCounter(px.metrics, px.config.limits().requestHeaderTimeout().toNanos());
             p.addBefore(at, "tls-alerts", failures.alertReader);
             p.addBefore(at, "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
-                    MAX_CLIENT_HELLO, 0));
+                    MAX_CLIENT_HELLO, 0) {
+                @Override
+                public boolean isSharable() {
+                    return false; // as Netty's: without its per-thread look-up, at construction and at the add
+                }
+            });
             p.addBefore(at, "tls-failure", failures);
         }
         RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),

@@ -79,6 +79,12 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         this.headTimeout = headTimeout;
     }
 
+    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;

@@ -236,6 +236,11 @@ public final class DataPlane implements AutoCloseable {
         return px.tunnels.size();
     }
 
+    /** The open tunnels, live (tests: what their channels' pipelines hold). */
+    Iterable<Tunnel> liveTunnels() {
+        return px.tunnels.live();
+    }
+
     /** A read-only sample of every open WebSocket tunnel (for the status page). */
     public java.util.List<OpenTunnel> openTunnels() {
         return px.tunnels.sample();

@@ -39,6 +39,12 @@ final class PlainHttpOnTlsPort extends ChannelInboundHandlerAdapter {
         this.answeredTo = answeredTo;
     }
 
+    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!plain) {

@@ -80,6 +80,12 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
         this.rest = rest;
     }
 
+    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     /** Added on the event loop (by the initializer, on a registered channel): the header's deadline starts now. */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -306,6 +312,11 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
         private boolean signed;
         /** A v2 header's TLVs were checked ({@link #v2Tlvs}), or there are none to check. */
         private boolean tlvsChecked;
+
+        @Override
+        public boolean isSharable() {
+            return false; // as the stage's own (its decoder base asks at construction, the pipeline at its add)
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {

@@ -44,6 +44,11 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
     /** Before the TLS stage until the handshake succeeds: notes a fatal alert the client sends in the clear. */
     final ChannelHandler alertReader = new ChannelInboundHandlerAdapter() {
         @Override
+        public boolean isSharable() {
+            return false; // as the stage's own: no per-thread look-up at its add
+        }
+
+        @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             front = ctx;
         }
@@ -62,6 +67,12 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
     TlsFailureCounter(ProxyMetrics metrics, long timeoutNanos) {
         this.metrics = metrics;
         this.timeoutNanos = timeoutNanos;
+    }
+
+    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
+    @Override
+    public boolean isSharable() {
+        return false;
     }
 
     /** Added to a live connection (at accept, or after its PROXY header): the ClientHello's time starts now. */

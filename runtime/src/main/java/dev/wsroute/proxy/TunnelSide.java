@@ -49,6 +49,12 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
         this.masked = who == CloseInitiator.UPSTREAM;
     }
 
+    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {

@@ -28,6 +28,12 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
         this.handshake = handshake;
     }
 
+    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (!decoding && msg instanceof ByteBuf b) {

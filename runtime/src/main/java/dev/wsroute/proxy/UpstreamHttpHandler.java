@@ -30,6 +30,12 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
         return ch.pipeline().get(UpstreamHttpHandler.class);
     }
 
+    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
