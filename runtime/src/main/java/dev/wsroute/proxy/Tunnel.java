@@ -22,7 +22,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * An upgraded connection: two symmetric {@link TunnelSide}s on one event loop, relaying bytes as they come, and
  * what belongs to the session as a whole (who closed it and how, its counters, its drain). All its state is
  * touched on that event loop only. It ends when either side ends; the other is closed after its pending writes
- * are flushed, and a dead upstream gives the client Close 1011 when a frame boundary allows.
+ * are flushed, and a dead upstream gives the client Close 1011 when a frame boundary allows (1001 while draining).
  */
 final class Tunnel implements Runnable {
     static final long CLOSE_GRACE_MILLIS = 2000;
@@ -359,11 +359,14 @@ final class Tunnel implements Runnable {
     }
 
     private void upstreamGone() {
+        // draining, its endpoint was leaving (a pod that exits before the drain's end): "going away", as the drain's
+        // own Close would have said, so that clients reconnect at once rather than back off from a server error
+        int code = drainTask != null ? CloseFrames.GOING_AWAY : CloseFrames.INTERNAL_ERROR;
         if (closedBy == null) {
             closedBy = CloseInitiator.UPSTREAM;
-            closeCode = CloseFrames.INTERNAL_ERROR;
+            closeCode = code;
         }
-        client.closeNowWith(CloseFrames.INTERNAL_ERROR, "upstream went away");
+        client.closeNowWith(code, "upstream went away");
         upstream.channel.close(); // from its own FIN or close: at once, see PeerClose
     }
 

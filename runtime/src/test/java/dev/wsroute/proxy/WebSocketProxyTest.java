@@ -479,6 +479,25 @@ class WebSocketProxyTest {
         }
     }
 
+    /**
+     * A pod that exits during its sockets' drain, before the drain's own Close 1001: its clients get 1001 too (it was
+     * going away, as wsroute knew), not the 1011 of a server error, from which clients back off before reconnecting.
+     */
+    @Test
+    void anUpstreamThatDiesWhileDrainingGivesTheClientClose1001() throws Exception {
+        px.close();
+        px = new ProxyHarness(TestConfig.wsroute("wsroute.drain.period", "60s"));
+        try (RawUpstream dying = new RawUpstream(RawUpstream.Mode.ACCEPT_THEN_DIE)) {
+            px.routes(simpleRoute(dying.endpoint()));
+            try (WsClient c = WsClient.connect(px.ws("/echo"), Map.of())) {
+                px.routes(simpleRoute(a.endpoint())); // its endpoint leaves: the socket drains for a minute
+                c.ws.sendText("anyone?", true); // and the pod dies at it
+                assertThat(c.awaitClose()).isEqualTo(1001);
+            }
+        }
+        assertThat(px.metrics.get("wsroute.websocket.closes").tags("by", "upstream", "code", "1001").counter().count()).isEqualTo(1);
+    }
+
     @Test
     void aReloadLeavesOpenConnectionsAlone() throws Exception {
         px.routes(simpleRoute(a.endpoint()));
