@@ -179,7 +179,8 @@ public final class PoolHealth {
     /**
      * A tunnel ended, {@code ageNanos} after its 101, with {@code code} as the proxy saw it. An upstream that went
      * away (1006, or the 1011 the proxy sends for a dead one) within 10 s is a failure; any other end — a normal
-     * close, a client that left, a long session — is a success.
+     * close, a client that left, a long session, an upstream that died while its socket drained (the proxy sends 1001
+     * then: its endpoint was leaving) — is a success.
      */
     public void tunnelEnded(String key, boolean upstreamClosed, int code, long ageNanos) {
         if (upstreamClosed && (code == 1006 || code == 1011) && ageNanos < EARLY_DEATH_NANOS) {

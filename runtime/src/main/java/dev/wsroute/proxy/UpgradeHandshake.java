@@ -30,7 +30,8 @@ import io.netty.util.ReferenceCountUtil;
  * head are held until the upstream's 101 is accepted, then go upstream first, in order, as the tunnel's first bytes
  * (as nginx and HAProxy do): sent before it, they would reach an upstream that refuses the upgrade as the next
  * request on its connection — one no route, rewrite or forwarding field of the proxy ever applied to. The whole
- * handshake has a deadline.
+ * handshake has a deadline. An endpoint that takes the upgrade and closes or resets before a byte of answer has the
+ * upgrade sent once to another endpoint within that deadline ({@link #sendAgain}); else the client gets 502.
  */
 final class UpgradeHandshake implements UpstreamDialer.Owner {
     private static final Logger LOG = Logger.getLogger(UpgradeHandshake.class);
