@@ -31,7 +31,7 @@ import io.netty.util.ReferenceCountUtil;
  * (as nginx and HAProxy do): sent before it, they would reach an upstream that refuses the upgrade as the next
  * request on its connection — one no route, rewrite or forwarding field of the proxy ever applied to. The whole
  * handshake has a deadline. An endpoint that takes the upgrade and closes or resets before a byte of answer has the
- * upgrade sent once to another endpoint within that deadline ({@link #sendAgain}); else the client gets 502.
+ * upgrade sent to another pod, each at most once, within that deadline ({@link #sendAgain}); else the client gets 502.
  */
 final class UpgradeHandshake implements UpstreamDialer.Owner {
     private static final Logger LOG = Logger.getLogger(UpgradeHandshake.class);
@@ -57,8 +57,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
     private boolean done;
     /** The dial that finds the upstream, to give up a connect under way when the handshake ends without it. */
     private UpstreamDialer.Dial dialing;
-    /** The upgrade went to a second endpoint after the first took it and ended without a byte of answer: once only. */
-    private boolean sentAgain;
+    /** Endpoints that took the upgrade and ended its connection without a byte of answer: not sent to again. */
+    private List<Endpoint> unanswering;
 
     UpgradeHandshake(ProxyContext px, ChannelHandlerContext client, AccessLog.Request request, HandshakeRewriter.UpstreamHead upstreamRequest,
             CompiledRule rule, String hashKey) {
@@ -290,23 +290,27 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
 
     /**
      * The endpoint took the upgrade and closed or reset its connection without a byte of answer (a pod going away, a
-     * process that died): the upgrade goes once to another endpoint, within the same handshake deadline, as nginx
-     * retries a request no upstream answered. A GET nobody answered is safe to send again, and the client's early
-     * bytes were held back from the first. The endpoint counts as failing the upgrade (passive health) either way.
+     * process that died): the upgrade goes to another pod, each at most once, within the same handshake deadline, as
+     * nginx sends a request no upstream answered to the next one. A GET nobody answered is safe to send again, and the
+     * client's early bytes were held back from the first. The endpoint counts as failing the upgrade (passive health).
      *
-     * @return false when it was sent again already, or no other endpoint is usable: the client gets the 502
+     * @return false when no pod that has not ended it so is usable: the client gets the 502
      */
     private boolean sendAgain(String why) {
-        if (done || sentAgain || !px.dialer.hasOther(rule.pool(), endpoint)) {
+        if (done) {
             return false;
         }
-        sentAgain = true;
+        List<Endpoint> tried = unanswering == null ? new ArrayList<>(2) : unanswering;
+        tried.add(endpoint);
+        if (!px.dialer.hasOther(rule.pool(), tried)) {
+            return false;
+        }
+        unanswering = tried;
         LOG.debugf("upgrade for %s: %s; sent to another endpoint", rule.key(), why);
-        Endpoint failed = endpoint;
-        px.dialer.listener().upgradeAnswered(rule.key(), failed, HttpResponseStatus.BAD_GATEWAY.code());
+        px.dialer.listener().upgradeAnswered(rule.key(), endpoint, HttpResponseStatus.BAD_GATEWAY.code());
         releaseEndpoint();
         upstream = null; // events of the old connection are no longer ours
-        dialing = px.dialer.dial(client.channel().eventLoop(), rule.pool(), hashKey, rule.upstreamTls(), false, this, failed);
+        dialing = px.dialer.dial(client.channel().eventLoop(), rule.pool(), hashKey, rule.upstreamTls(), false, this, tried);
         return true;
     }
 

@@ -112,10 +112,10 @@ final class UpstreamDialer {
     }
 
     /**
-     * As {@link #dial(EventLoop, Pool, String, UpstreamTls, boolean, Owner)}, not to {@code tried} (an endpoint that
-     * took the request and failed it without an answer); null: any.
+     * As {@link #dial(EventLoop, Pool, String, UpstreamTls, boolean, Owner)}, to none of the pods of {@code tried}
+     * (endpoints that took the request and failed it without an answer); null: any.
      */
-    Dial dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner, Endpoint tried) {
+    Dial dial(EventLoop loop, Pool pool, String hashKey, UpstreamTls tls, boolean reuseIdle, Owner owner, List<Endpoint> tried) {
         // the first choice needs no attempt: a keep-alive request mostly finds an idle connection (no connect deadline)
         Endpoint e = pool.select(usableBut(pool, tried), hashKey, balancer);
         if (e == null) {
@@ -123,7 +123,7 @@ final class UpstreamDialer {
         } else if (!reuseIdle || !reused(e, owner)) {
             Attempt a = new Attempt(loop, pool, hashKey, tls, reuseIdle, owner);
             if (tried != null) {
-                a.tried = new ArrayList<>(List.of(tried));
+                a.tried = new ArrayList<>(tried);
             }
             a.connect(e);
             return a.connecting.isDone() ? null : a; // done at once (a loopback connect): nothing to abandon, nothing held
@@ -131,19 +131,36 @@ final class UpstreamDialer {
         return null;
     }
 
-    /** Whether the pool has a usable endpoint other than {@code tried}. */
-    boolean hasOther(Pool pool, Endpoint tried) {
+    /** Whether the pool has a usable endpoint on a pod not in {@code tried}. */
+    boolean hasOther(Pool pool, List<Endpoint> tried) {
         return !usableBut(pool, tried).isEmpty();
     }
 
-    private List<Endpoint> usableBut(Pool pool, Endpoint tried) {
+    private List<Endpoint> usableBut(Pool pool, List<Endpoint> tried) {
         List<Endpoint> usable = health.usable(pool.id(), pool.endpoints());
-        if (tried == null || !usable.contains(tried)) {
+        if (tried == null) {
             return usable;
         }
-        List<Endpoint> others = new ArrayList<>(usable);
-        others.remove(tried);
+        List<Endpoint> others = new ArrayList<>(usable.size());
+        for (Endpoint e : usable) {
+            if (!onPodOf(tried, e)) {
+                others.add(e);
+            }
+        }
         return others;
+    }
+
+    /**
+     * Whether {@code e} is one of {@code endpoints}' pods: a pool may list one pod more than once (listed twice, two
+     * backends or Services resolving to it, each with its own weight: records that differ, one key).
+     */
+    private static boolean onPodOf(List<Endpoint> endpoints, Endpoint e) {
+        for (Endpoint t : endpoints) {
+            if (t.key().equals(e.key())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Hands the owner an idle connection of this loop to {@code e}, if there is one. */
@@ -191,7 +208,7 @@ final class UpstreamDialer {
 
         /** After a failed connect: the next endpoint not tried yet, or the owner fails. */
         private void next() {
-            Endpoint e = pool.select(untried(), hashKey, balancer);
+            Endpoint e = pool.select(usableBut(pool, tried), hashKey, balancer); // a pod refused once is not tried again
             if (e == null) {
                 owner.failed(Failure.REFUSED);
                 return;
@@ -201,16 +218,6 @@ final class UpstreamDialer {
             }
         }
 
-        private List<Endpoint> untried() {
-            List<Endpoint> usable = health.usable(pool.id(), pool.endpoints());
-            List<Endpoint> left = new ArrayList<>(usable.size());
-            for (Endpoint e : usable) {
-                if (!tried.contains(e)) {
-                    left.add(e);
-                }
-            }
-            return left;
-        }
 
         void connect(Endpoint e) {
             Channel ch;

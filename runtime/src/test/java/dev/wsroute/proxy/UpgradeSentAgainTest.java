@@ -3,6 +3,7 @@ package dev.wsroute.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,8 +72,9 @@ class UpgradeSentAgainTest {
         }
     }
 
+    /** Each pod at most once: three that all close unanswered cost three tries, then the 502. */
     @Test
-    void anUpgradeIsSentAgainOnceOnly() throws Exception {
+    void anUpgradeGoesToEachEndpointAtMostOnce() throws Exception {
         try (RawUpstream first = new RawUpstream(RawUpstream.Mode.CLOSE_BEFORE_ANSWER);
                 RawUpstream second = new RawUpstream(RawUpstream.Mode.CLOSE_BEFORE_ANSWER);
                 RawUpstream third = new RawUpstream(RawUpstream.Mode.CLOSE_BEFORE_ANSWER)) {
@@ -85,7 +87,51 @@ class UpgradeSentAgainTest {
                     assertThat(answer).contains("closed before answering the upgrade");
                 }
             }
-            assertThat(first.accepted.get() + second.accepted.get() + third.accepted.get()).as("two tries per upgrade").isEqualTo(6);
+            assertThat(List.of(first.accepted.get(), second.accepted.get(), third.accepted.get())).as("one try per endpoint and upgrade")
+                    .containsExactly(3, 3, 3);
+        }
+    }
+
+    /** Two dead pods before a live one (LeastConnections sends the retry to the other dead pod, its sockets dying at once). */
+    @Test
+    void anUpgradeReachesTheLivePodPastTwoThatCloseUnanswered() throws Exception {
+        try (RawUpstream first = new RawUpstream(RawUpstream.Mode.CLOSE_BEFORE_ANSWER);
+                RawUpstream second = new RawUpstream(RawUpstream.Mode.CLOSE_BEFORE_ANSWER);
+                RawUpstream echo = new RawUpstream(RawUpstream.Mode.ECHO_FRAMES)) {
+            px.routes(WebSocketProxyTest.route("chat", "[]", """
+                    - match: {path: {type: Prefix, value: /echo}}
+                      loadBalancer: {policy: LeastConnections}
+                      backends: [{endpoints: [%s, %s, %s]}]
+                    """.formatted(first.endpoint(), second.endpoint(), echo.endpoint())));
+            for (int i = 0; i < 6; i++) {
+                try (RawHttp client = new RawHttp(px.port())) {
+                    client.send(RawHttp.upgradeRequest("/echo", "chat.example.com"));
+                    assertThat(RawHttp.status(client.readHead())).as("upgrade %d", i).isEqualTo(101);
+                }
+            }
+            assertThat(upgrades(502)).isZero();
+        }
+    }
+
+    /**
+     * A pod listed twice (in one backend, or two backends or Services resolving to it, each with its own weight) is one
+     * pod: an upgrade it closed unanswered is not sent to it again (retryreview's finding: it was, as "another endpoint").
+     */
+    @Test
+    void aPodListedTwiceIsNotSentTheUpgradeAgain() throws Exception {
+        try (RawUpstream closing = new RawUpstream(RawUpstream.Mode.CLOSE_BEFORE_ANSWER)) {
+            px.routes(WebSocketProxyTest.route("chat", "[]", """
+                    - match: {path: {type: Prefix, value: /echo}}
+                      loadBalancer: {policy: RoundRobin}
+                      backends: [{endpoints: [%1$s, %1$s]}, {endpoints: [%1$s], weight: 3}]
+                    """.formatted(closing.endpoint())));
+            for (int i = 0; i < 2; i++) {
+                try (RawHttp client = new RawHttp(px.port())) {
+                    client.send(RawHttp.upgradeRequest("/echo", "chat.example.com"));
+                    assertThat(RawHttp.status(client.readResponse())).isEqualTo(502);
+                }
+            }
+            assertThat(closing.accepted).as("one try per upgrade").hasValue(2);
         }
     }
 
