@@ -188,6 +188,15 @@ public interface WsRouteConfig {
         /** How long open WebSockets may go on after their route or endpoint is gone, or the proxy stops, before Close 1001. */
         @WithDefault("15s")
         Duration period();
+
+        /**
+         * Spreads the Close 1001s of draining WebSockets over the last this much of their drain period, each at its
+         * own uniformly random moment, so that the clients of a leaving pod do not all reconnect in the same
+         * millisecond (HAProxy's {@code close-spread-time}); never after the period's end. 0: all at the period's end.
+         * Longer than the period: spread over the whole period.
+         */
+        @WithDefault("0s")
+        Duration closeSpread();
     }
 
     interface Upstream {

@@ -84,7 +84,16 @@ public final class DataPlane implements AutoCloseable {
                 plain.count() > 1 ? "a listener per thread" : "one listener", config.listen().host(), port(),
                 secure != null ? " and TLS on " + tlsPort() : "");
         logProxyProtocol();
+        logCloseSpread();
         return this;
+    }
+
+    /** With wsroute.drain.close-spread set: one line saying how drains end, and whether the spread was cut to the period. */
+    private void logCloseSpread() {
+        DrainSchedule drains = px.tunnels.drains();
+        if (!drains.spread().isZero() || drains.clamped()) { // else the default: every Close at the period's end
+            LOG.infof("draining WebSockets get %s", drains.describe());
+        }
     }
 
     /** What the listeners take a PROXY protocol header from; a WARN where that is anyone, or a list that does nothing. */

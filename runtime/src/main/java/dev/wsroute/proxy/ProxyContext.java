@@ -75,7 +75,7 @@ final class ProxyContext {
             Transport transport) {
         this.config = config;
         this.tables = tables;
-        this.tunnels = new TunnelRegistry(tables, config.drain().period());
+        this.tunnels = new TunnelRegistry(tables, new DrainSchedule(config.drain().period(), config.drain().closeSpread()));
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
         this.connectionLimit = FileDescriptorBudget.forThisProcess(config.limits().maxConnections());

@@ -307,10 +307,11 @@ final class Tunnel implements Runnable {
     }
 
     /**
-     * Starts the drain clock; at its end the tunnel gets Close 1001 unless {@code unlessTakenBack} and the table has
-     * taken its endpoint back. A drain already running keeps its clock; shutdown makes it one that nothing calls off.
+     * Starts the drain clock: after {@code delay} (the drain period, or a moment of its last part given by
+     * {@link DrainSchedule}) the tunnel gets Close 1001 unless {@code unlessTakenBack} and the table has taken its
+     * endpoint back. A drain already running keeps its clock; shutdown makes it one that nothing calls off.
      */
-    void drain(Duration period, boolean unlessTakenBack) {
+    void drain(Duration delay, boolean unlessTakenBack) {
         if (unlessTakenBack) {
             drainHint = true; // before the task: the next swap's keep() sees it
         }
@@ -336,7 +337,7 @@ final class Tunnel implements Runnable {
                 }
                 ctx.metrics().drained(route());
                 close(CloseCause.DRAIN);
-            }, period.toMillis(), TimeUnit.MILLISECONDS);
+            }, delay.toNanos(), TimeUnit.NANOSECONDS);
         });
     }
 

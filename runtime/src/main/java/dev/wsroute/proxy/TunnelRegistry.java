@@ -24,12 +24,17 @@ final class TunnelRegistry {
     /** Per rule: kept while a table has the rule or a connection of it is open, so deleted rules leave nothing behind. */
     private final InUseCounts<PoolId> perRule = new InUseCounts<>();
     private final RouteTableHolder tables;
-    private final Duration drainPeriod;
+    /** The drain period, and when in it each draining tunnel gets its Close (all at its end, or spread). */
+    private final DrainSchedule drains;
 
-    TunnelRegistry(RouteTableHolder tables, Duration drainPeriod) {
+    TunnelRegistry(RouteTableHolder tables, DrainSchedule drains) {
         this.tables = tables;
-        this.drainPeriod = drainPeriod;
+        this.drains = drains;
         tables.onSwap(this::swapped);
+    }
+
+    DrainSchedule drains() {
+        return drains;
     }
 
     /** Takes a slot of the rule's limit (an upgrade in progress counts), or returns false at the limit. */
@@ -56,13 +61,13 @@ final class TunnelRegistry {
         live.add(t);
         long deadline = drainDeadline;
         if (deadline != 0) { // upgraded while shutting down (an upgrade in progress when the drain began): drains too
-            t.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), false);
+            t.drain(drains.closeDelay(deadline - System.nanoTime()), false);
             return true;
         }
         if (!tables.current().keeps(t.pool(), t.endpoint().key())) {
             // its endpoint (or rule) went while the upgrade was in progress, and the swap's walk did not see it yet:
             // it drains as those open then did. Added before this look, so a swap after it sees the tunnel instead.
-            t.drain(drainPeriod, true);
+            t.drain(drains.closeDelay(), true);
             return false;
         }
         return true;
@@ -114,7 +119,7 @@ final class TunnelRegistry {
         perRule.retain(fresh::has);
         for (Tunnel t : live) {
             if (!fresh.keeps(t.pool(), t.endpoint().key())) {
-                t.drain(drainPeriod, true);
+                t.drain(drains.closeDelay(), true);
             } else {
                 t.keep();
             }
@@ -122,15 +127,16 @@ final class TunnelRegistry {
     }
 
     /**
-     * Shutdown: every tunnel gets Close 1001 when the drain period ends, unless it closed by itself; so does one
+     * Shutdown: every tunnel gets Close 1001 when the drain period ends (or, with a close spread, at its moment of the
+     * period's last part), unless it closed by itself or a drain already running gives it an earlier one; so does one
      * whose upgrade completes during the drain (at once when the period has ended).
      */
     void drainAll() {
         org.jboss.logging.Logger.getLogger(TunnelRegistry.class)
-                .infof("draining %d WebSocket(s) for up to %ds", live.size(), drainPeriod.toSeconds());
-        drainDeadline = (System.nanoTime() + drainPeriod.toNanos()) | 1; // before the walk: a tunnel added meanwhile is seen by one or the other
+                .infof("draining %d WebSocket(s) for up to %ds: %s", live.size(), drains.period().toSeconds(), drains.describe());
+        drainDeadline = (System.nanoTime() + drains.period().toNanos()) | 1; // before the walk: a tunnel added meanwhile is seen by one or the other
         for (Tunnel t : live) {
-            t.drain(drainPeriod, false);
+            t.drain(drains.closeDelay(), false);
         }
     }
 }

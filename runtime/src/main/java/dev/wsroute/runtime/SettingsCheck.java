@@ -38,6 +38,9 @@ final class SettingsCheck {
         if (config.drain().period().isNegative()) {
             c.problem("wsroute.drain.period", SettingProblems.text(config.drain().period()), "must not be negative");
         }
+        if (config.drain().closeSpread().isNegative()) {
+            c.problem("wsroute.drain.close-spread", SettingProblems.text(config.drain().closeSpread()), "must not be negative");
+        }
         c.positive("wsroute.upstream.connect-timeout", config.upstream().connectTimeout());
         c.positive("wsroute.upstream.response-timeout", config.upstream().responseTimeout());
         c.atLeast("wsroute.upstream.max-idle-per-endpoint", config.upstream().maxIdlePerEndpoint(), 0);

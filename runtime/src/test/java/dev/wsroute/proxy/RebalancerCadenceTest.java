@@ -23,7 +23,7 @@ import dev.wsroute.tls.TlsResolver;
 class RebalancerCadenceTest {
     private static final long MS = 1_000_000L;
     private final RouteTableHolder tables = new RouteTableHolder();
-    private final Rebalancer rebalancer = new Rebalancer(new TunnelRegistry(tables, Duration.ZERO),
+    private final Rebalancer rebalancer = new Rebalancer(new TunnelRegistry(tables, new DrainSchedule(Duration.ZERO, Duration.ZERO)),
             new UpstreamDialer(null, null, null, null, null));
     private long version;
 

@@ -16,7 +16,7 @@ class SettingsCheckTest {
     void theDefaultsPass() {
         assertThat(SettingsCheck.check(TestConfig.wsroute())).isEmpty();
         assertThat(SettingsCheck.check(TestConfig.wsroute("wsroute.default-backend.target", "10.0.0.1:8081",
-                "wsroute.drain.period", "0s", "wsroute.limits.max-request-body-size", "0", "wsroute.io-threads", "1", "wsroute.access-log.query", "full",
+                "wsroute.drain.period", "0s", "wsroute.drain.close-spread", "20s", "wsroute.limits.max-request-body-size", "0", "wsroute.io-threads", "1", "wsroute.access-log.query", "full",
                 "wsroute.listen.proxy-protocol", "true", "wsroute.listen.proxy-protocol-from", "10.0.0.0/8,fd00::/8,192.168.1.10"))).isEmpty();
     }
 
@@ -32,6 +32,7 @@ class SettingsCheckTest {
             "wsroute.limits.http-idle-timeout       | 0s       | is 0s, must be longer than 0",
             "wsroute.limits.max-connections         | -5       | is -5, must be at least 1",
             "wsroute.drain.period                   | -2s      | is -2s, must not be negative",
+            "wsroute.drain.close-spread             | -1s      | is -1s, must not be negative",
             "wsroute.upstream.connect-timeout       | -1s      | is -1s, must be longer than 0",
             "wsroute.upstream.response-timeout      | 0s       | is 0s, must be longer than 0",
             "wsroute.upstream.max-idle-per-endpoint | -1       | is -1, must be at least 0",
