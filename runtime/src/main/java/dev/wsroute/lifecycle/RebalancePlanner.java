@@ -33,19 +33,14 @@ public final class RebalancePlanner {
         if (open.size() < 2) {
             return null;
         }
-        long total = 0;
-        double totalWeight = 0;
-        for (Map.Entry<String, Integer> e : open.entrySet()) {
-            total += e.getValue();
-            totalWeight += weights.getOrDefault(e.getKey(), 1.0);
-        }
-        if (totalWeight <= 0) {
+        Shares shares = Shares.of(open, weights);
+        if (shares.totalWeight() <= 0) {
             return null;
         }
         String worst = null;
         double worstOver = 1;
         for (Map.Entry<String, Integer> e : open.entrySet()) {
-            double share = total * weights.getOrDefault(e.getKey(), 1.0) / totalWeight;
+            double share = shares.of(e.getKey(), weights);
             double limit = share * (1 + tolerance / 100.0) + 1;
             int load = e.getValue() - closing.getOrDefault(e.getKey(), 0);
             double over = load / limit; // above 1: over its limit
@@ -68,23 +63,35 @@ public final class RebalancePlanner {
         if (endsAtOnce.isEmpty()) {
             return null;
         }
-        long total = 0;
-        double totalWeight = 0;
-        for (Map.Entry<String, Integer> e : open.entrySet()) {
-            total += e.getValue();
-            totalWeight += weights.getOrDefault(e.getKey(), 1.0);
-        }
+        Shares shares = Shares.of(open, weights);
         String found = null;
         for (String endpoint : endsAtOnce) {
             Integer load = open.get(endpoint);
-            if (load == null || totalWeight <= 0) {
+            if (load == null || shares.totalWeight() <= 0) {
                 continue;
             }
-            double share = total * weights.getOrDefault(endpoint, 1.0) / totalWeight;
+            double share = shares.of(endpoint, weights);
             if (load <= share && (found == null || endpoint.compareTo(found) < 0)) {
                 found = endpoint;
             }
         }
         return found;
+    }
+
+    /** The pool's sockets and weights in total: an endpoint's share of the sockets is by its weight. */
+    private record Shares(long total, double totalWeight) {
+        static Shares of(Map<String, Integer> open, Map<String, Double> weights) {
+            long total = 0;
+            double totalWeight = 0;
+            for (Map.Entry<String, Integer> e : open.entrySet()) {
+                total += e.getValue();
+                totalWeight += weights.getOrDefault(e.getKey(), 1.0);
+            }
+            return new Shares(total, totalWeight);
+        }
+
+        double of(String endpoint, Map<String, Double> weights) {
+            return total * weights.getOrDefault(endpoint, 1.0) / totalWeight;
+        }
     }
 }
