@@ -18,11 +18,7 @@ public final class LifecycleHooks implements EndpointHealth, DialListener {
     private final HealthRegistry registry;
     private final BriefSessions briefSessions;
 
-    public LifecycleHooks(HealthRegistry registry) {
-        this(registry, null);
-    }
-
-    /** @param briefSessions told of every tunnel's end, for rebalance; null: not told */
+    /** @param briefSessions told of every tunnel's end, for rebalance */
     public LifecycleHooks(HealthRegistry registry, BriefSessions briefSessions) {
         this.registry = registry;
         this.briefSessions = briefSessions;
@@ -52,9 +48,7 @@ public final class LifecycleHooks implements EndpointHealth, DialListener {
 
     @Override
     public void tunnelClosed(PoolId pool, Endpoint endpoint, CloseInitiator by, int code, long ageNanos) {
-        if (briefSessions != null) {
-            briefSessions.ended(pool, endpoint.key(), by == CloseInitiator.UPSTREAM, ageNanos);
-        }
+        briefSessions.ended(pool, endpoint.key(), by == CloseInitiator.UPSTREAM, ageNanos);
         PoolHealth health = health(pool);
         if (health != null) {
             health.tunnelEnded(endpoint.key(), by == CloseInitiator.UPSTREAM, code, ageNanos);

@@ -59,10 +59,6 @@ final class Rebalancer {
     private long nextCount;
     private long counts;
 
-    Rebalancer(TunnelRegistry tunnels, UpstreamDialer dialer) {
-        this(tunnels, dialer, new BriefSessions(System::nanoTime));
-    }
-
     Rebalancer(TunnelRegistry tunnels, UpstreamDialer dialer, BriefSessions briefSessions) {
         this.tunnels = tunnels;
         this.dialer = dialer;

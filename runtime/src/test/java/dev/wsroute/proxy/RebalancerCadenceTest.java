@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.lifecycle.BriefSessions;
 import dev.wsroute.lifecycle.LifecycleFixture;
 import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
@@ -24,7 +25,7 @@ class RebalancerCadenceTest {
     private static final long MS = 1_000_000L;
     private final RouteTableHolder tables = new RouteTableHolder();
     private final Rebalancer rebalancer = new Rebalancer(new TunnelRegistry(tables, new DrainSchedule(Duration.ZERO, Duration.ZERO)),
-            new UpstreamDialer(null, null, null, null, null));
+            new UpstreamDialer(null, null, null, null, null), new BriefSessions(System::nanoTime));
     private long version;
 
     private void publish(String ruleBody) {
