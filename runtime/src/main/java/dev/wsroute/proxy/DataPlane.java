@@ -128,7 +128,7 @@ public final class DataPlane implements AutoCloseable {
     private Listeners bind(int port, boolean tls) throws InterruptedException {
         ClientInitializer clients = new ClientInitializer(px, tls);
         try {
-            Listeners bound = Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> clientBootstrap(transport, clients));
+            Listeners bound = Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> clientBootstrap(transport, ClientAcceptor.UNREACHED), clients);
             for (io.netty.channel.Channel listener : bound.channels()) { // after Netty's acceptor, which pauses accepts a second
                 listener.pipeline().addLast("accept-failures", acceptFailures);
             }

@@ -48,6 +48,16 @@ final class Listeners {
      */
     static Listeners bind(Transport transport, InetSocketAddress address, Supplier<ServerBootstrap> bootstrap)
             throws InterruptedException, BindFailed {
+        return bind(transport, address, bootstrap, null);
+    }
+
+    /**
+     * As {@link #bind(Transport, InetSocketAddress, Supplier)}; {@code clients} non-null: a {@link ClientAcceptor} sets up
+     * each accepted connection with it, and the bootstrap's child handler is {@link ClientAcceptor#UNREACHED} (null:
+     * Netty's acceptor adds the bootstrap's child handler to each).
+     */
+    static Listeners bind(Transport transport, InetSocketAddress address, Supplier<ServerBootstrap> bootstrap,
+            ClientInitializer clients) throws InterruptedException, BindFailed {
         if (transport.readsBeforeRegistration() && !readsFromRegistration(bootstrap.get())) {
             LOG.infof("listeners on %s: accepted connections ask for reads only once registered (the server bootstrap has a"
                     + " handler, or auto-read is off): one epoll_ctl more per connection", address);
@@ -55,7 +65,7 @@ final class Listeners {
         List<Channel> bound = new ArrayList<>();
         try {
             if (!transport.reusePort()) {
-                bound.add(bindOne(transport, bootstrap.get().group(transport.group()), address));
+                bound.add(bindOne(transport, bootstrap.get().group(transport.group()), address, clients));
                 return new Listeners(bound);
             }
             if (address.getPort() != 0) {
@@ -64,7 +74,8 @@ final class Listeners {
             InetSocketAddress next = address;
             for (EventExecutor e : transport.group()) {
                 EventLoop loop = (EventLoop) e;
-                Channel ch = bindOne(transport, bootstrap.get().group(loop, loop).option(UnixChannelOption.SO_REUSEPORT, true), next);
+                Channel ch = bindOne(transport, bootstrap.get().group(loop, loop).option(UnixChannelOption.SO_REUSEPORT, true), next,
+                        clients);
                 bound.add(ch);
                 next = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
             }
@@ -75,9 +86,14 @@ final class Listeners {
         }
     }
 
-    private static Channel bindOne(Transport transport, ServerBootstrap b, InetSocketAddress address)
+    private static Channel bindOne(Transport transport, ServerBootstrap b, InetSocketAddress address, ClientInitializer clients)
             throws InterruptedException, BindFailed {
-        if (readsFromRegistration(b)) {
+        if (clients != null) {
+            if (b.config().handler() != null) {
+                throw new IllegalArgumentException("the acceptor takes the place of the server bootstrap's handler");
+            }
+            b.handler(new ClientAcceptor(transport, clients, b.config().childGroup(), b.config().childOptions()));
+        } else if (readsFromRegistration(b)) {
             b.handler(new ReadFromRegistration(transport));
         }
         ChannelFuture f = b.bind(address).await();

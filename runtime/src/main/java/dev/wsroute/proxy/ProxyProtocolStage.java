@@ -86,7 +86,7 @@ final class ProxyProtocolStage extends ChannelInboundHandlerAdapter implements R
         return false;
     }
 
-    /** Added on the event loop (by the initializer, on a registered channel): the header's deadline starts now. */
+    /** On the event loop: at the registration of the connection (added before it) or at once: the header's deadline starts now. */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;

@@ -31,6 +31,11 @@ import io.vertx.core.Vertx;
  * tunnel's side (codec, receiver and upstream handshake are gone); a keep-alive HTTP connection keeps codec and
  * receiver between requests, and a request changes neither. A guard: a stage added to these paths must change this
  * test, and say what it costs per session.
+ * <p>
+ * A ws:// session makes 6 pipeline changes: on the client's channel codec and receiver added before registration
+ * ({@link ClientAcceptor}), the codec removed and the tunnel put in the receiver's place at the upgrade; on the
+ * upstream's, its handshake handler added, and the tunnel put in its place. (7 while the server bootstrap's child
+ * handler was added to each connection, and replaced itself with the codec once registered.)
  */
 class PipelineShapeTest {
 
@@ -61,8 +66,11 @@ class PipelineShapeTest {
             ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false"), new RouteTableHolder(),
                     new ProxyMetrics(Meters.NONE), () -> null, transport);
             EmbeddedChannel connection = new EmbeddedChannel(false, false);
-            connection.pipeline().addLast("init", new ClientInitializer(px, false));
-            connection.register(); // as a listener's connection: the initializer puts codec and receiver in its place
+            assertThat(new ClientInitializer(px, false).init(connection)).isTrue();
+            // as a listener's connection: codec and receiver in place before the registration, nothing added then (the
+            // embedded channel's own initializer, which leaves at the registration, aside)
+            assertThat(connection.pipeline().toMap().keySet()).containsSubsequence("http", "receiver");
+            connection.register();
             assertThat(stages(connection)).containsExactly("http", "receiver");
 
             for (int i = 0; i < 2; i++) { // no route and no default backend: answered here, 404, and kept open

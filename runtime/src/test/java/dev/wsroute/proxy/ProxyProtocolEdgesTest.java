@@ -151,7 +151,7 @@ class ProxyProtocolEdgesTest {
             for (byte[] tlvs : List.of(concat(tlv(0xEA, ascii("vpce")), new byte[] {0x02, 0x01, 0x00}),
                     concat(tlv(0x01, ascii("h2")), tlv(0x20, new byte[] {0x01})))) {
                 EmbeddedChannel ch = new EmbeddedChannel(false, false);
-                ch.pipeline().addLast("init", new ClientInitializer(on, false));
+                new ClientInitializer(on, false).init(ch);
                 ch.register();
                 ByteBuf in = Unpooled.copiedBuffer(v2WithTlvs("203.0.113.32", tlvs));
                 in.retain(); // the test's own reference: after the close, it is the only one left
@@ -179,7 +179,7 @@ class ProxyProtocolEdgesTest {
             ProxyContext on = new ProxyContext(TestConfig.wsroute("wsroute.listen.proxy-protocol", "true"), new RouteTableHolder(),
                     new ProxyMetrics(new MicrometerMeters(registry)), () -> null, transport);
             EmbeddedChannel ch = new EmbeddedChannel(false, false);
-            ch.pipeline().addLast("init", new ClientInitializer(on, false));
+            new ClientInitializer(on, false).init(ch);
             ch.register();
             ch.writeInbound(Unpooled.copiedBuffer(ascii("P")));
             assertThat(ch.isOpen()).as("one byte that could begin a header: wait for more").isTrue();

@@ -148,7 +148,7 @@ class ProxyProtocolOptionalTest {
             ProxyContext on = new ProxyContext(TestConfig.wsroute("wsroute.listen.proxy-protocol", "true", OPTIONAL, "true"),
                     new RouteTableHolder(), new ProxyMetrics(new MicrometerMeters(registry)), () -> null, transport);
             EmbeddedChannel ch = new EmbeddedChannel(false, false);
-            ch.pipeline().addLast("init", new ClientInitializer(on, false));
+            new ClientInitializer(on, false).init(ch);
             ch.register();
             ch.writeInbound(Unpooled.copiedBuffer("P", StandardCharsets.US_ASCII));
             ch.writeInbound(Unpooled.copiedBuffer("OST /upload HTTP/1.1\r\nHost: up.test\r\nContent-Length: 0\r\n\r\n", StandardCharsets.US_ASCII));

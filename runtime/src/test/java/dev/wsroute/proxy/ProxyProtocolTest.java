@@ -216,7 +216,7 @@ class ProxyProtocolTest {
             ProxyContext on = new ProxyContext(TestConfig.wsroute("wsroute.listen.proxy-protocol", "true"), new RouteTableHolder(),
                     new ProxyMetrics(Meters.NONE), () -> null, transport);
             EmbeddedChannel proxied = new EmbeddedChannel(false, false);
-            proxied.pipeline().addLast("init", new ClientInitializer(on, false));
+            new ClientInitializer(on, false).init(proxied);
             proxied.register();
             assertThat(proxied.pipeline().names()).startsWith("proxy-protocol-decoder", "proxy-protocol");
             proxied.writeInbound(Unpooled.copiedBuffer("PROXY TCP4 203.0.113.7 127.0.0.1 40001 8080\r\nGET / HT", StandardCharsets.US_ASCII));
@@ -226,7 +226,7 @@ class ProxyProtocolTest {
 
             ProxyContext off = new ProxyContext(TestConfig.wsroute(), new RouteTableHolder(), new ProxyMetrics(Meters.NONE), () -> null, transport);
             EmbeddedChannel plain = new EmbeddedChannel(false, false);
-            plain.pipeline().addLast("init", new ClientInitializer(off, false));
+            new ClientInitializer(off, false).init(plain);
             plain.register();
             assertThat(plain.pipeline().names()).startsWith("http", "receiver").doesNotContain("proxy-protocol-decoder", "proxy-protocol");
             plain.close();

@@ -31,12 +31,12 @@ class SharableAnswersTest {
             ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false"), new RouteTableHolder(),
                     new ProxyMetrics(Meters.NONE), () -> null, transport);
             EmbeddedChannel tls = new EmbeddedChannel(false, false);
-            tls.pipeline().addLast("init", new ClientInitializer(px, true));
+            new ClientInitializer(px, true).init(tls);
             tls.register(); // the TLS port's stages, as a listener's connection gets them
             ProxyProtocolStage header = new ProxyProtocolStage(px.metrics, 1, false, at -> { });
             TlsFailureCounter failures = new TlsFailureCounter(px.metrics, 1);
             List<ChannelHandlerAdapter> handlers = List.of(
-                    new ClientInitializer(px, false),
+                    new ClientAcceptor(transport, new ClientInitializer(px, false), transport.group(), java.util.Map.of()),
                     new ClientRequestReceiver(px, false, null),
                     new ClientHttpCodec(8192, 8192, 1024, () -> { }),
                     new ClientHttpDecoder(8192, 8192, 1024, new java.util.ArrayDeque<>(), () -> { }),

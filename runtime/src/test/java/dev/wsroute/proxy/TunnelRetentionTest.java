@@ -49,8 +49,10 @@ class TunnelRetentionTest {
     /** Opens the connection as the listener does, then puts a handler in the receiver's place as {@link Tunnel#start} does. */
     private static WeakReference<ClientRequestReceiver> openAndReplaceReceiver(ProxyContext px, EmbeddedChannel connection)
             throws Exception {
-        connection.pipeline().addLast("init", new ClientInitializer(px, false));
-        connection.register(); // the initializer counts the connection, listens for its close and adds codec and receiver
+        ClientInitializer clients = new ClientInitializer(px, false);
+        clients.init(connection); // counts the connection, adds codec and receiver
+        connection.register();
+        clients.registered(connection.newSucceededFuture()); // listens for its close
         ClientRequestReceiver receiver = connection.pipeline().get(ClientRequestReceiver.class);
         connection.pipeline().remove(ClientHttpCodec.class);
         connection.pipeline().replace(receiver, "tunnel", new ChannelInboundHandlerAdapter());
