@@ -16,7 +16,7 @@ import io.netty.channel.EventLoopGroup;
 
 /**
  * A listener's handler that sets up each connection it accepts and registers it: the child options of the server
- * bootstrap, then the stages ({@link ClientInitializer#init}), then the registration on {@code children} (the
+ * bootstrap, then the stages ({@link Setup#init}), then the registration on {@code children} (the
  * listener's own event loop where each loop has its listener; otherwise the next loop of the group).
  * <p>
  * Not Netty's {@code ServerBootstrapAcceptor}: that one adds the bootstrap's child handler to each connection, a handler
@@ -41,14 +41,26 @@ final class ClientAcceptor extends ChannelInboundHandlerAdapter {
         }
     };
 
+    /** What an accepted connection gets before its registration: its stages ({@link ClientInitializer} in the data plane). */
+    interface Setup {
+        /**
+         * Sets up {@code ch}, accepted and not registered yet (its handlers' {@code handlerAdded} runs at registration,
+         * on its event loop, before any event); false: refused, for the acceptor to close before it reads anything.
+         */
+        boolean init(Channel ch);
+
+        /** The registration of a connection {@link #init} set up, done: succeeded, or failed (the connection to close). */
+        void registered(ChannelFuture registration);
+    }
+
     private final Transport transport;
-    private final ClientInitializer clients;
+    private final Setup clients;
     private final EventLoopGroup children;
     private final Map.Entry<ChannelOption<?>, Object>[] childOptions;
     private final ChannelFutureListener registered;
 
     @SuppressWarnings("unchecked")
-    ClientAcceptor(Transport transport, ClientInitializer clients, EventLoopGroup children, Map<ChannelOption<?>, Object> childOptions) {
+    ClientAcceptor(Transport transport, Setup clients, EventLoopGroup children, Map<ChannelOption<?>, Object> childOptions) {
         this.transport = transport;
         this.clients = clients;
         this.children = children;

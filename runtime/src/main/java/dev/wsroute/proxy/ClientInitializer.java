@@ -25,7 +25,7 @@ import dev.wsroute.tls.SniMapping;
  * replaces itself with them, as a Netty {@code ChannelInitializer} or the child handler of a server bootstrap, is one
  * change more per connection.
  */
-final class ClientInitializer {
+final class ClientInitializer implements ClientAcceptor.Setup {
     private static final Logger LOG = Logger.getLogger(ClientInitializer.class);
     /**
      * The largest ClientHello the SNI stage gathers before it can choose a certificate (Netty's own default; real ones
@@ -50,7 +50,8 @@ final class ClientInitializer {
      * registration then goes to {@link #registered}. Returns false for a connection refused (over the limit; a peer not
      * allowed to send a PROXY header where one is required): not counted, for the caller to close before it reads anything.
      */
-    boolean init(Channel ch) {
+    @Override
+    public boolean init(Channel ch) {
         boolean headerFirst = proxyFrom != null && proxyFrom.allows(ch.remoteAddress());
         if (proxyFrom != null && !headerFirst && !px.proxyProtocolOptional) {
             px.metrics.proxyProtocolFailed(ProxyProtocolStage.Failure.UNTRUSTED_PEER, ch.remoteAddress());
@@ -86,7 +87,8 @@ final class ClientInitializer {
      * registration that failed (its loop shut down) is closed here and leaves the count now. Not a listener added at
      * the accept: where the loop is gone, the listeners of its futures, which that loop would run, never do.
      */
-    void registered(ChannelFuture registration) {
+    @Override
+    public void registered(ChannelFuture registration) {
         Channel ch = registration.channel();
         if (registration.isSuccess()) {
             ch.closeFuture().addListener(px.clientClosed);

@@ -14,7 +14,6 @@ import dev.wsroute.table.RouteTableHolder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 
 /**
@@ -128,7 +127,7 @@ public final class DataPlane implements AutoCloseable {
     private Listeners bind(int port, boolean tls) throws InterruptedException {
         ClientInitializer clients = new ClientInitializer(px, tls);
         try {
-            Listeners bound = Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> clientBootstrap(transport, ClientAcceptor.UNREACHED), clients);
+            Listeners bound = Listeners.bind(transport, new InetSocketAddress(config.listen().host(), port), () -> clientBootstrap(transport), clients);
             for (io.netty.channel.Channel listener : bound.channels()) { // after Netty's acceptor, which pauses accepts a second
                 listener.pipeline().addLast("accept-failures", acceptFailures);
             }
@@ -142,8 +141,8 @@ public final class DataPlane implements AutoCloseable {
         }
     }
 
-    /** The server bootstrap of the client listeners, with all but its event loops. */
-    static ServerBootstrap clientBootstrap(Transport transport, ChannelHandler clients) {
+    /** The server bootstrap of the client listeners, with all but its event loops and the acceptor ({@link Listeners#bind}). */
+    static ServerBootstrap clientBootstrap(Transport transport) {
         return new ServerBootstrap()
                 .channelFactory(transport.serverChannels())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -155,7 +154,7 @@ public final class DataPlane implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyContext.RECV_ALLOCATOR)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
-                .childHandler(clients);
+                .childHandler(ClientAcceptor.UNREACHED);
     }
 
     public int port() {

@@ -7,15 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.jboss.logging.Logger;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
@@ -27,8 +21,6 @@ import io.netty.util.concurrent.EventExecutor;
  * for all loops, Netty's default.
  */
 final class Listeners {
-    private static final Logger LOG = Logger.getLogger(Listeners.class);
-
     private final List<Channel> channels;
 
     private Listeners(List<Channel> channels) {
@@ -44,24 +36,11 @@ final class Listeners {
 
     /**
      * Binds the listeners of {@code address} (port 0: one ephemeral port, the same for all of them); returns once
-     * they accept. {@code bootstrap} makes a server bootstrap with all but its event loops.
-     */
-    static Listeners bind(Transport transport, InetSocketAddress address, Supplier<ServerBootstrap> bootstrap)
-            throws InterruptedException, BindFailed {
-        return bind(transport, address, bootstrap, null);
-    }
-
-    /**
-     * As {@link #bind(Transport, InetSocketAddress, Supplier)}; {@code clients} non-null: a {@link ClientAcceptor} sets up
-     * each accepted connection with it, and the bootstrap's child handler is {@link ClientAcceptor#UNREACHED} (null:
-     * Netty's acceptor adds the bootstrap's child handler to each).
+     * they accept. {@code bootstrap} makes a server bootstrap with all but its event loops and its handler, whose place
+     * a {@link ClientAcceptor} takes: it sets up each accepted connection with {@code clients} before registering it.
      */
     static Listeners bind(Transport transport, InetSocketAddress address, Supplier<ServerBootstrap> bootstrap,
-            ClientInitializer clients) throws InterruptedException, BindFailed {
-        if (transport.readsBeforeRegistration() && !readsFromRegistration(bootstrap.get())) {
-            LOG.infof("listeners on %s: accepted connections ask for reads only once registered (the server bootstrap has a"
-                    + " handler, or auto-read is off): one epoll_ctl more per connection", address);
-        }
+            ClientAcceptor.Setup clients) throws InterruptedException, BindFailed {
         List<Channel> bound = new ArrayList<>();
         try {
             if (!transport.reusePort()) {
@@ -86,29 +65,17 @@ final class Listeners {
         }
     }
 
-    private static Channel bindOne(Transport transport, ServerBootstrap b, InetSocketAddress address, ClientInitializer clients)
+    private static Channel bindOne(Transport transport, ServerBootstrap b, InetSocketAddress address, ClientAcceptor.Setup clients)
             throws InterruptedException, BindFailed {
-        if (clients != null) {
-            if (b.config().handler() != null) {
-                throw new IllegalArgumentException("the acceptor takes the place of the server bootstrap's handler");
-            }
-            b.handler(new ClientAcceptor(transport, clients, b.config().childGroup(), b.config().childOptions()));
-        } else if (readsFromRegistration(b)) {
-            b.handler(new ReadFromRegistration(transport));
+        if (b.config().handler() != null) {
+            throw new IllegalArgumentException("the acceptor takes the place of the server bootstrap's handler");
         }
+        b.handler(new ClientAcceptor(transport, clients, b.config().childGroup(), b.config().childOptions()));
         ChannelFuture f = b.bind(address).await();
         if (!f.isSuccess()) {
             throw new BindFailed(f.cause());
         }
         return f.channel();
-    }
-
-    /**
-     * Whether {@link ReadFromRegistration} can sit on the bootstrap: it takes the place of the server channel's
-     * handler, so not beside one, and it is for connections that read from the start (auto-read, the default).
-     */
-    static boolean readsFromRegistration(ServerBootstrap b) {
-        return b.config().handler() == null && !Boolean.FALSE.equals(b.config().childOptions().get(ChannelOption.AUTO_READ));
     }
 
     /**
@@ -121,28 +88,6 @@ final class Listeners {
             probe.bind(address);
         } catch (IOException e) {
             throw new BindFailed(e);
-        }
-    }
-
-    /**
-     * Accepted connections that read from the start (auto-read, the default) ask for reads before the acceptor
-     * registers them, so that the registration carries the read interest: one {@code epoll_ctl} per connection
-     * instead of two (see {@link Transport#readFromRegistration}). Sits before the bootstrap's acceptor.
-     */
-    @ChannelHandler.Sharable
-    private static final class ReadFromRegistration extends ChannelInboundHandlerAdapter {
-        private final Transport transport;
-
-        ReadFromRegistration(Transport transport) {
-            this.transport = transport;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Channel accepted) {
-                transport.readFromRegistration(accepted);
-            }
-            ctx.fireChannelRead(msg);
         }
     }
 

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -121,12 +123,17 @@ class LeanEpollChannelsTest {
     void anAcceptedChannelKnowsBothAddresses() throws Exception {
         CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
         Listeners listeners = Listeners.bind(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                () -> DataPlane.clientBootstrap(transport, new ChannelInboundHandlerAdapter() {
+                () -> DataPlane.clientBootstrap(transport), new ClientAcceptor.Setup() {
                     @Override
-                    public void handlerAdded(ChannelHandlerContext ctx) {
-                        accepted.complete((SocketChannel) ctx.channel());
+                    public boolean init(Channel ch) {
+                        return true;
                     }
-                }));
+
+                    @Override
+                    public void registered(ChannelFuture registration) {
+                        accepted.complete((SocketChannel) registration.channel());
+                    }
+                });
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), listeners.port())) {
             SocketChannel ch = accepted.get(30, TimeUnit.SECONDS);
             assertThat(ch).isInstanceOf(LeanEpollSocketChannel.class);
