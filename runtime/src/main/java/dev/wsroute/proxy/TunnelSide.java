@@ -67,7 +67,7 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
 
     private void relay(ByteBuf buf) {
         if (peer.closeSent) { // the proxy closed towards the peer: only this side's answering Close matters now
-            heldHeader = null;
+            dropHeldHeader();
             inbound.observe(buf);
             buf.release();
             if (inbound.closeSeen()) {
@@ -77,7 +77,7 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
         }
         int boundary = inbound.observe(buf);
         if (inbound.tooBigAt() != FrameTracker.NOT_TOO_BIG) {
-            heldHeader = null; // a header split across reads was held back: the cut is still at a frame start
+            dropHeldHeader(); // a header split across reads was held back: the cut is still at a frame start
             cutTooBig(buf, Math.max(inbound.tooBigAt(), buf.readerIndex()));
             return;
         }
@@ -118,6 +118,20 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
             buf.writerIndex(buf.writerIndex() - partial);
         }
         return true;
+    }
+
+    /** The start of a header held back goes nowhere: it is a buffer of its own, freed here. */
+    private void dropHeldHeader() {
+        if (heldHeader != null) {
+            heldHeader.release();
+            heldHeader = null;
+        }
+    }
+
+    /** The channel closed (its pipeline is torn down) with the start of a header still held: freed with it. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        dropHeldHeader();
     }
 
     /** Relays what came before the frame that made a message too big, drops that frame, and has the tunnel close. */

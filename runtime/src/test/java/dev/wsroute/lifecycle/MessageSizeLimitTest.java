@@ -142,7 +142,7 @@ class MessageSizeLimitTest {
     }
 
     /** The header of a masked binary frame of {@code length} bytes, without its payload. */
-    private static byte[] frameHeader(long length) {
+    static byte[] frameHeader(long length) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(0x82);
         out.write(0x80 | 127);

@@ -38,11 +38,14 @@ class DrainClockTest {
     private final ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false",
             "wsroute.drain.period", "10s"), tables, new ProxyMetrics(new MicrometerMeters(registry)), () -> null, transport);
     private final EmbeddedChannel client = new EmbeddedChannel();
+    /** The tunnel's upstream: the proxy's Close frames to it wait in its outbound queue, released at the end. */
+    private final EmbeddedChannel upstream = new EmbeddedChannel();
     private long version;
 
     @AfterEach
     void stop() {
         client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
         transport.group().shutdownGracefully(0, 0, TimeUnit.SECONDS);
     }
 
@@ -64,7 +67,7 @@ class DrainClockTest {
         client.freezeTime();
         publish(A, B);
         PoolId rule = tables.current().route(new RouteId("default", "chat")).rules().get(0).key();
-        Tunnel onA = new Tunnel(client, new EmbeddedChannel(), rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
+        Tunnel onA = new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
                 Lifecycle.NONE);
         px.tunnels.add(onA);
 
@@ -86,7 +89,7 @@ class DrainClockTest {
         client.freezeTime();
         publish(A, B);
         PoolId rule = tables.current().route(new RouteId("default", "chat")).rules().get(0).key();
-        Tunnel onA = new Tunnel(client, new EmbeddedChannel(), rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
+        Tunnel onA = new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
                 Lifecycle.NONE);
         px.tunnels.add(onA);
 

@@ -45,12 +45,15 @@ class DrainCloseSpreadTest {
     private final RouteTableHolder tables = new RouteTableHolder();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<EmbeddedChannel> clients = new ArrayList<>();
+    /** The tunnels' upstreams: the proxy's Close frames to them wait in their outbound queues, released at the end. */
+    private final List<EmbeddedChannel> upstreams = new ArrayList<>();
     private ProxyContext px;
     private long version;
 
     @AfterEach
     void stop() {
         clients.forEach(EmbeddedChannel::finishAndReleaseAll);
+        upstreams.forEach(EmbeddedChannel::finishAndReleaseAll);
         transport.group().shutdownGracefully(0, 0, TimeUnit.SECONDS);
     }
 
@@ -77,7 +80,9 @@ class DrainCloseSpreadTest {
             EmbeddedChannel client = new EmbeddedChannel();
             client.freezeTime();
             clients.add(client);
-            tunnels.add(new Tunnel(client, new EmbeddedChannel(), rule, Endpoint.of("127.0.0.1", 9001, 1), ctx, null,
+            EmbeddedChannel upstream = new EmbeddedChannel();
+            upstreams.add(upstream);
+            tunnels.add(new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), ctx, null,
                     Lifecycle.NONE));
         }
     }

@@ -159,7 +159,7 @@ class ProxyProtocolOptionalTest {
                     .reduce("", String::concat);
             assertThat(answer).as("no route: the request was read whole, as POST").startsWith("HTTP/1.1 404");
             assertThat(registry.get("wsroute.proxy.protocol.absent").counter().count()).isEqualTo(1.0);
-            ch.close();
+            ch.finishAndReleaseAll(); // closes it, and frees the answer it kept
         } finally {
             transport.group().shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
