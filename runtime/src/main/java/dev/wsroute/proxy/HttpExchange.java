@@ -377,7 +377,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
             upstream.close(); // from the upstream's own event (its answer's end or its close): at once, see PeerClose
         }
         releaseEndpoint();
-        owner.exchangeDone(!closeClient && requestComplete, !requestComplete);
+        // a client that did not ask for the close may have pipelined requests behind this one that no read has reached
+        // yet: its close lingers too, else those bytes make the kernel reset the connection under the answer (RFC 9112 §9.6)
+        owner.exchangeDone(!closeClient && requestComplete, !requestComplete || closeClient && clientKeepAlive);
     }
 
     void upstreamClosed(ResponseReader reader) {

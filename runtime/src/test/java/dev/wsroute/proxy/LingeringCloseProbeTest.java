@@ -18,25 +18,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 import dev.wsroute.proxy.RequestBodyTimeoutTest.Upstream;
-import dev.wsroute.testing.LeakDetectionLevel;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.testing.TestRoutes;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TlsClients;
-import io.netty.util.ResourceLeakDetector;
 
 /**
  * Edges of the close after an early answer (an answer that starts before the request body is all read): the body
  * ending before the answer does, a request pipelined behind it, a FIN while the answer is still going out, a reset
  * while lingering, a 417 to {@code Expect: 100-continue}, a chunked upload. See {@link EarlyAnswerCloseTest}.
  */
-// Paranoid leak detection slows the event loop enough that anEarlyAnswerWithManyRequestsPipelinedBehindTheBodyGoesOutWhole
-// failed (connection reset) in 2 of 2 full module runs with it (it passes alone, and at the default level): most likely
-// the exchange ends with no pipelined request queued yet, the close does not linger, and requests the loop had not read
-// yet reset it — a race of the close path, reported to the lead. Until it is settled, this class runs at Netty's default level.
-@LeakDetectionLevel(ResourceLeakDetector.Level.SIMPLE)
 class LingeringCloseProbeTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     /** Lingering bounds far beyond the waits: a connection closed within a wait was not closed by them. */

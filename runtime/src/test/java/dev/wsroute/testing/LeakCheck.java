@@ -5,7 +5,6 @@ import java.lang.ref.WeakReference;
 import java.util.List;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import io.netty.util.ResourceLeakDetector;
@@ -22,28 +21,12 @@ import io.netty.util.ResourceLeakDetector;
  * later class, whose check then reports it; its records name the code that made it. A leak reported is always real;
  * one missed is caught by a later run.
  */
-public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
+public final class LeakCheck implements AfterAllCallback {
     /** Collections per check: a leaked buffer can hang off an object the first one only made unreachable. */
     private static final int ROUNDS = 2;
 
-    /** The level the run set, while a class with its own {@link LeakDetectionLevel} runs; null otherwise. */
-    private static ResourceLeakDetector.Level runLevel;
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        LeakDetectionLevel own = context.getRequiredTestClass().getAnnotation(LeakDetectionLevel.class);
-        if (own != null && runLevel == null && ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.DISABLED) {
-            runLevel = ResourceLeakDetector.getLevel();
-            ResourceLeakDetector.setLevel(own.value());
-        }
-    }
-
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        if (runLevel != null && context.getRequiredTestClass().isAnnotationPresent(LeakDetectionLevel.class)) {
-            ResourceLeakDetector.setLevel(runLevel);
-            runLevel = null;
-        }
         if (!RecordingLeakDetector.installed() || ResourceLeakDetector.getLevel() == ResourceLeakDetector.Level.DISABLED) {
             return;
         }
