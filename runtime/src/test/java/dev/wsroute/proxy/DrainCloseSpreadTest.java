@@ -78,7 +78,7 @@ class DrainCloseSpreadTest {
             client.freezeTime();
             clients.add(client);
             tunnels.add(new Tunnel(client, new EmbeddedChannel(), rule, Endpoint.of("127.0.0.1", 9001, 1), ctx, null,
-                    Lifecycle.NONE));
+                    Lifecycle.NONE, System.nanoTime()));
         }
     }
 
