@@ -191,7 +191,8 @@ final class ForwardedHeaders {
             if (forwarded == null || !Objects.equals(originalHost, forwardedHost)) {
                 StringBuilder fwd = new StringBuilder(64).append("for=").append(node);
                 if (originalHost != null) {
-                    fwd.append(";host=").append(quoteIfNeeded(originalHost));
+                    fwd.append(";host=");
+                    appendQuotedIfNeeded(fwd, originalHost);
                 }
                 forwarded = fwd.append(";proto=").append(proto).toString();
                 forwardedHost = originalHost;
@@ -251,7 +252,12 @@ final class ForwardedHeaders {
         return false;
     }
 
-    private static String quoteIfNeeded(String v) {
-        return v.indexOf(':') >= 0 || v.indexOf('[') >= 0 ? "\"" + v + "\"" : v;
+    /** A host with a port (or an IPv6 literal) quoted, into the value being built rather than as a string of its own. */
+    private static void appendQuotedIfNeeded(StringBuilder to, String v) {
+        if (v.indexOf(':') >= 0 || v.indexOf('[') >= 0) {
+            to.append('"').append(v).append('"');
+        } else {
+            to.append(v);
+        }
     }
 }

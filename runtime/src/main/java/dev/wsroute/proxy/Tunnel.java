@@ -39,7 +39,8 @@ final class Tunnel implements Runnable {
     private final Lifecycle lifecycle;
     /** Its count in {@code wsroute_endpoint_active}, from {@link #start}. */
     private ProxyMetrics.RouteMeters.EndpointGauge endpointActive;
-    private final long started = System.nanoTime();
+    /** When the 101 went to the client (System.nanoTime()): the session's length counts from there. */
+    private final long started;
     private final long id = IDS.incrementAndGet();
 
     private final LoopClock clock;
@@ -69,8 +70,10 @@ final class Tunnel implements Runnable {
     record Context(TunnelRegistry registry, UpstreamDialer dialer, ProxyMetrics metrics, AccessLog accessLog) {
     }
 
+    /** @param started when the 101 went to the client, as the handshake's time was taken (System.nanoTime()) */
     Tunnel(Channel clientChannel, Channel upstreamChannel, PoolId pool, Endpoint endpoint, Context ctx, AccessLog.Request request,
-            Lifecycle lifecycle) {
+            Lifecycle lifecycle, long started) {
+        this.started = started;
         long maxMessage = lifecycle.maxMessageSize().orElse(Long.MAX_VALUE);
         this.client = new TunnelSide(this, clientChannel, CloseInitiator.CLIENT, maxMessage);
         this.upstream = new TunnelSide(this, upstreamChannel, CloseInitiator.UPSTREAM, maxMessage);

@@ -236,10 +236,25 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
      * slowly, gets all of it.
      */
     void closeAfterFlush() {
-        if (channel.isOpen()) {
-            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            closeIfStalled(-1);
+        if (!channel.isOpen()) {
+            return;
         }
+        if (nothingQueued()) { // the usual case (the session's last bytes went out with its read): close at once
+            channel.close(); // through the pipeline (a TLS side's close_notify); Netty takes no void promise here
+            return;
+        }
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        closeIfStalled(-1);
+    }
+
+    /**
+     * Whether nothing waits to be written to this side, flushed or not: then an empty write to wait for (its promise,
+     * its listener, a pass through the pipeline) is work for nothing. Every message queued
+     * adds to the pending bytes (its size plus Netty's per-entry overhead), so 0 means no entry at all.
+     */
+    private boolean nothingQueued() {
+        ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
+        return queue == null || (queue.isEmpty() && queue.totalPendingWriteBytes() == 0);
     }
 
     private void closeIfStalled(long pendingBefore) {

@@ -197,12 +197,13 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         done = true;
         clock.disarm(deadline);
         client.write(head101, client.voidPromise());
-        px.metrics.upgraded(rule.key().route(), System.nanoTime() - started);
+        long now = System.nanoTime(); // the handshake's end and the session's start: one clock read for both
+        px.metrics.upgraded(rule.key().route(), now - started);
         Endpoint e = endpoint;
         endpoint = null; // the tunnel holds it now
         List<ByteBuf> clientEarly = early;
         early = null; // the tunnel relays them
-        new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle())
+        new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle(), now)
                 .start(rule.rule().idleTimeout(), serverEarly, clientEarly, client.handler(), upstream.pipeline().get(UpstreamHandshakeHandler.class));
     }
 

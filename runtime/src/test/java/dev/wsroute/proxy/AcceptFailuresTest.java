@@ -38,4 +38,27 @@ class AcceptFailuresTest {
             listener.finishAndReleaseAll();
         }
     }
+
+    /** ENOBUFS and ENOMEM count too, but their line blames the kernel's socket memory, not the open-files limit. */
+    @Test
+    void aShortageOfSocketMemoryIsNotBlamedOnTheOpenFilesLimit() {
+        io.netty.channel.epoll.Epoll.ensureAvailability();
+        AtomicInteger counted = new AtomicInteger();
+        try (LogLines log = LogLines.of(AcceptFailures.class.getName())) {
+            EmbeddedChannel listener = new EmbeddedChannel(new AcceptFailures(counted::incrementAndGet));
+            listener.pipeline().fireExceptionCaught(new Errors.NativeIoException("accept", -105)); // ENOBUFS
+            listener.pipeline().fireExceptionCaught(new Errors.NativeIoException("accept", -12)); // ENOMEM
+            listener.pipeline().fireExceptionCaught(new IOException("No buffer space available")); // NIO's
+            assertThat(counted).hasValue(3);
+            assertThat(log.lines()).as("one line, then at most one a minute").hasSize(1);
+            assertThat(log.lines().get(0)).contains("the kernel is out of memory for sockets").doesNotContain("open-files", "ulimit");
+
+            // a shortage of descriptors after it still gets its own line at once, naming the open-files limit
+            listener.pipeline().fireExceptionCaught(new Errors.NativeIoException("accept", -24)); // EMFILE
+            assertThat(counted).hasValue(4);
+            assertThat(log.lines()).hasSize(2);
+            assertThat(log.lines().get(1)).contains("the open-files limit is reached");
+            listener.finishAndReleaseAll();
+        }
+    }
 }

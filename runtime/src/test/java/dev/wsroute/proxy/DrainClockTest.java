@@ -68,7 +68,7 @@ class DrainClockTest {
         publish(A, B);
         PoolId rule = tables.current().route(new RouteId("default", "chat")).rules().get(0).key();
         Tunnel onA = new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
-                Lifecycle.NONE);
+                Lifecycle.NONE, System.nanoTime());
         px.tunnels.add(onA);
 
         publish(B); // a not ready: its drain clock starts
@@ -90,7 +90,7 @@ class DrainClockTest {
         publish(A, B);
         PoolId rule = tables.current().route(new RouteId("default", "chat")).rules().get(0).key();
         Tunnel onA = new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
-                Lifecycle.NONE);
+                Lifecycle.NONE, System.nanoTime());
         px.tunnels.add(onA);
 
         publish(B); // a not ready: its drain clock starts

@@ -83,7 +83,7 @@ class DrainCloseSpreadTest {
             EmbeddedChannel upstream = new EmbeddedChannel();
             upstreams.add(upstream);
             tunnels.add(new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), ctx, null,
-                    Lifecycle.NONE));
+                    Lifecycle.NONE, System.nanoTime()));
         }
     }
 

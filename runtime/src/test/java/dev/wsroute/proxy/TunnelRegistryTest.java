@@ -113,6 +113,6 @@ class TunnelRegistryTest {
 
     private Tunnel tunnel() {
         return new Tunnel(new EmbeddedChannel(), new EmbeddedChannel(), new RuleKey(new RouteId("default", "chat"), "rule-0", 0),
-                Endpoint.of("127.0.0.1", 9, 1), px.tunnelContext, null, Lifecycle.NONE);
+                Endpoint.of("127.0.0.1", 9, 1), px.tunnelContext, null, Lifecycle.NONE, System.nanoTime());
     }
 }

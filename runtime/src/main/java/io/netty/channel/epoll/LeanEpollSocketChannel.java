@@ -1,15 +1,23 @@
 package io.netty.channel.epoll;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.Executor;
 
+import io.netty.channel.AbstractChannel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.PlatformDependent;
 
 /**
  * Netty's epoll socket channel ({@link EpollSocketChannel}, a final class) without the system calls a proxy never
@@ -18,6 +26,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * writes (Netty adapts that limit to what each write takes); no {@code SO_LINGER} look-up at close (the config knows
  * whether it was set); a closing socket leaves the epoll set by its {@code close} alone (no {@code epoll_ctl DEL});
  * and a connecting socket registers with the write interest its connect waits for (no {@code epoll_ctl MOD}).
+ * A close with nothing queued makes no exception object either (see {@link LeanUnsafe#close}).
  * <p>
  * It lives in Netty's package for the package-private parts of its base classes;
  * {@code dev.wsroute.proxy.Transport} uses Netty's own channels where it does not link.
@@ -135,7 +144,61 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
         return new LeanUnsafe();
     }
 
+    /**
+     * Netty's private {@code AbstractUnsafe.close(promise, cause, closeCause, notify)}, which its public close calls
+     * with a new exception; null where it is not there to link (another Netty), and then Netty's close serves.
+     */
+    private static final MethodHandle CLOSE = closeHandle();
+    /** What writes queued at a close would fail with: only ever passed when none is queued, so never seen. */
+    private static final ClosedChannelException NOTHING_QUEUED = new ClosedChannelException() {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+
+    private static MethodHandle closeHandle() {
+        try {
+            return MethodHandles.privateLookupIn(AbstractChannel.AbstractUnsafe.class, MethodHandles.lookup()).findVirtual(
+                    AbstractChannel.AbstractUnsafe.class, "close", MethodType.methodType(void.class, ChannelPromise.class,
+                            Throwable.class, ClosedChannelException.class, boolean.class));
+        } catch (ReflectiveOperationException | RuntimeException notThere) {
+            return null;
+        }
+    }
+
+    /** Whether a close with nothing queued makes no exception (Netty's private close was found); for tests. */
+    public static boolean quietCloseLinked() {
+        return CLOSE != null;
+    }
+
     private final class LeanUnsafe extends EpollStreamUnsafe {
+        /**
+         * As Netty's close, which first makes a {@code ClosedChannelException} (an object, its stack element and two
+         * arrays) for failing the writes still queued, on every call: a proxied WebSocket closes two channels, nearly
+         * always with nothing queued, so two exceptions per session made and dropped. With nothing queued, Netty's own
+         * close runs with one exception made once; with writes queued, Netty's close as it is, so they fail with an
+         * exception of their own.
+         */
+        @Override
+        public void close(ChannelPromise promise) {
+            if (CLOSE != null && nothingQueued()) {
+                try {
+                    CLOSE.invokeExact((AbstractChannel.AbstractUnsafe) this, promise, (Throwable) NOTHING_QUEUED, NOTHING_QUEUED, false);
+                } catch (Throwable t) {
+                    PlatformDependent.throwException(t);
+                }
+                return;
+            }
+            super.close(promise);
+        }
+
+        /** No write queued, flushed or not (each adds its size and Netty's per-entry overhead to the pending bytes). */
+        private boolean nothingQueued() {
+            ChannelOutboundBuffer queue = outboundBuffer();
+            return queue == null || (queue.isEmpty() && queue.totalPendingWriteBytes() == 0);
+        }
+
         @Override
         protected Executor prepareToClose() {
             // as EpollSocketChannel's, without asking the socket for SO_LINGER at every close
