@@ -71,9 +71,25 @@ final class LoopClock {
         return sweepTimes[(int) (next & (RING - 1))];
     }
 
-    /** Runs {@code work} once, at the next sweep (within {@link #PERIOD_NANOS}), on this loop. */
-    void atNextSweep(Runnable work) {
+    /**
+     * Runs {@code work} once, at the next sweep (within {@link #PERIOD_NANOS}), on this loop. Returns its place in the
+     * sweep's list, for {@link #dropFromNextSweep}.
+     */
+    int atNextSweep(Runnable work) {
         nextSweep.add(work);
+        return nextSweep.size() - 1;
+    }
+
+    /**
+     * Calls off {@code work} put off by {@link #atNextSweep} (which returned {@code place}) if it has not run yet, so
+     * that the list no longer keeps it, and all it references, reachable until the sweep: a closed connection's objects
+     * then die young instead of surviving a young collection (copied, and promoted when the survivor space is full).
+     * Does nothing when the work has run or is running in the current sweep.
+     */
+    void dropFromNextSweep(int place, Runnable work) {
+        if (place < nextSweep.size() && nextSweep.get(place) == work) {
+            nextSweep.set(place, null);
+        }
     }
 
     void arm(Deadline d, long delayNanos) {
@@ -149,7 +165,9 @@ final class LoopClock {
         nextSweep = running;
         running = work;
         for (Runnable r : work) {
-            r.run();
+            if (r != null) { // null: called off (dropFromNextSweep)
+                r.run();
+            }
         }
         work.clear();
     }

@@ -55,6 +55,8 @@ final class Tunnel implements Runnable {
     private boolean finished;
     /** Bytes relayed since the last report wait for the loop's next sweep to reach the counters. */
     private boolean countsDue;
+    /** Where this tunnel waits in the loop clock's next sweep while {@link #countsDue}. */
+    private int sweepPlace;
     private ScheduledFuture<?> drainTask;
     /** Whether the pending {@link #drainTask} is called off when the table takes the endpoint back (event loop only). */
     private boolean drainCallable;
@@ -213,7 +215,7 @@ final class Tunnel implements Runnable {
     void relayed() {
         if (!countsDue) {
             countsDue = true;
-            clock.atNextSweep(this);
+            sweepPlace = clock.atNextSweep(this);
         }
     }
 
@@ -422,6 +424,9 @@ final class Tunnel implements Runnable {
             return;
         }
         finished = true;
+        if (countsDue) { // reported here: the sweep need not keep the closed tunnel (both channels) reachable till then
+            clock.dropFromNextSweep(sweepPlace, this);
+        }
         reportRelayed();
         clock.disarm(watch);
         if (drainTask != null) {
