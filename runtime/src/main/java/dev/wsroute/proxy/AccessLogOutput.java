@@ -40,7 +40,8 @@ final class AccessLogOutput {
     private final Logger root = LogContext.getLogContext().getLogger("");
     private final PrintStream console;
     private final AccessLogTemplate template = new AccessLogTemplate(AccessLogOutput::record);
-    private final AccessLogRecord lineRecord = new AccessLogRecord(CATEGORY);
+    /** Made by the writer with its first batched line: a record is of the thread that makes it (name, id, NDC). */
+    private AccessLogRecord lineRecord;
     private StringBuilder batch; // made with the first batched line: none while the log is off
     /** As {@code String.getBytes(UTF_8)}: a lone surrogate becomes '?'. */
     private final CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder()
@@ -94,6 +95,9 @@ final class AccessLogOutput {
         text.appendTo(batch);
         ExtLogRecord record;
         if (framed) { // the formatter ignores what differs between records of a millisecond: one record serves
+            if (lineRecord == null) {
+                lineRecord = new AccessLogRecord(CATEGORY);
+            }
             lineRecord.line(batch, lineStart, batch.length(), template.millis());
             record = lineRecord;
         } else {
