@@ -21,18 +21,26 @@ final class AccessLogRecord extends ExtLogRecord {
     private boolean unread;
     private long millis = Long.MIN_VALUE;
 
+    private final String loggerName;
+
     AccessLogRecord(String loggerName) {
         super(Level.INFO, null, FormatStyle.NO_FORMAT, AccessLogOutput.class.getName());
-        setLoggerName(loggerName);
+        this.loggerName = loggerName;
     }
 
-    /** Makes this the record of the line {@code text[from, to)} at {@code millis}; a filter may have changed the last one. */
+    /**
+     * Makes this the record of the line {@code text[from, to)} at {@code millis}. A filter may have changed the last
+     * line's record: what it may set is set again.
+     */
     void line(CharSequence text, int from, int to, long millis) {
         this.text = text;
         this.from = from;
         this.to = to;
         this.unread = true;
         setLevel(Level.INFO);
+        setLoggerName(loggerName);
+        setParameters(null);
+        setThrown(null);
         if (millis != this.millis) {
             this.millis = millis;
             setInstant(Instant.ofEpochMilli(millis));
