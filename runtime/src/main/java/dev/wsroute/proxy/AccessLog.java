@@ -132,7 +132,18 @@ final class AccessLog implements AutoCloseable {
         return queue;
     }
 
+    /** The line being written, as the output takes it: one object for all lines, no lambda per line. */
+    private final class Writing implements AccessLogOutput.Text {
+        Line line;
+
+        @Override
+        public void appendTo(StringBuilder sb) {
+            line.appendTo(sb, query);
+        }
+    }
+
     private void drainLoop() {
+        Writing writing = new Writing();
         Queue<Line> queue = this.queue;
         while (!closed || !queue.isEmpty()) {
             Line line = queue.poll();
@@ -142,9 +153,10 @@ final class AccessLog implements AutoCloseable {
             }
             output.startBatch();
             for (; line != null; line = queue.poll()) {
-                Line l = line;
-                output.line(sb -> l.appendTo(sb, query));
+                writing.line = line;
+                output.line(writing);
             }
+            writing.line = null;
             output.flush();
         }
     }

@@ -40,6 +40,8 @@ final class AccessLogOutput {
     private final Logger root = LogContext.getLogContext().getLogger("");
     private final PrintStream console;
     private final AccessLogTemplate template = new AccessLogTemplate(AccessLogOutput::record);
+    /** Made by the writer with its first batched line: a record is of the thread that makes it (name, id, NDC). */
+    private AccessLogRecord lineRecord;
     private StringBuilder batch; // made with the first batched line: none while the log is off
     /** As {@code String.getBytes(UTF_8)}: a lone surrogate becomes '?'. */
     private final CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder()
@@ -91,13 +93,23 @@ final class AccessLogOutput {
         boolean framed = template.begin(formatter, batch);
         int lineStart = batch.length();
         text.appendTo(batch);
-        ExtLogRecord record = record(batch.substring(lineStart));
+        ExtLogRecord record;
+        if (framed) { // the formatter ignores what differs between records of a millisecond: one record serves
+            if (lineRecord == null) {
+                lineRecord = new AccessLogRecord(CATEGORY);
+            }
+            lineRecord.line(batch, lineStart, batch.length(), template.millis());
+            record = lineRecord;
+        } else {
+            record = record(batch.substring(lineStart));
+        }
         if (!batchedConsole.isLoggable(record)) { // its level and filter (Quarkus's log clean-up filter, say)
             batch.setLength(start);
             return;
         }
         // a filter may change the level; a line the template can't frame is formatted as a record
         if (!framed || record.getLevel() != Level.INFO || !template.end(batch, lineStart)) {
+            record.getMessage(); // the text, before the batch forgets it
             batch.setLength(start);
             try {
                 batch.append(formatter.format(record));

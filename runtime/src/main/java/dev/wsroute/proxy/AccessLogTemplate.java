@@ -69,6 +69,11 @@ final class AccessLogTemplate {
         return true;
     }
 
+    /** The time, to the millisecond, of what the last {@link #begin} that returned true framed. */
+    long millis() {
+        return millis;
+    }
+
     /**
      * After {@link #begin} and the line (from {@code lineStart} of {@code out}): appends what goes after it and returns
      * true if the formatter would put the line in verbatim; false, appending nothing, when it must format it as a record.

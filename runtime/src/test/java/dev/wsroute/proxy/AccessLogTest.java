@@ -229,6 +229,31 @@ class AccessLogTest {
     }
 
     /**
+     * A line the filter lowered is formatted as a record of its own, and that record is the writer thread's, as every
+     * line's is: the console's format shows the thread ({@code %t} is in Quarkus's default format).
+     */
+    @Test
+    void aLineTheFilterChangedShowsTheWritersThreadAsTheOthers() throws Exception {
+        ConsoleHandler console = new ConsoleHandler(new PatternFormatter("%-5p [%c] (%t) %s%n"));
+        console.setFilter(r -> {
+            if (r.getMessage().contains("uri=/quiet")) {
+                r.setLevel(Level.FINE);
+            }
+            return true;
+        });
+        root.setHandlers(new Handler[] { console });
+        start();
+        try (RawHttp raw = new RawHttp(px.port())) {
+            for (String path : List.of("/page", "/quiet")) {
+                raw.send("GET " + path + " HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse();
+            }
+        }
+        await().atMost(WAIT).until(() -> lines().size() == 2);
+        assertThat(lines()).extracting(l -> l.substring(0, l.indexOf(" http ")))
+                .containsExactly("INFO  [wsroute.access] (wsroute-access-log)", "FINE  [wsroute.access] (wsroute-access-log)");
+    }
+
+    /**
      * Heads refused by the parser (malformed, too large) were counted in {@code wsroute_http_requests_total} but had
      * no line: an operator seeing a rise of 400s and 431s could not find who sent them. Each now has its line, with the
      * parser's reason and nothing of the head.
