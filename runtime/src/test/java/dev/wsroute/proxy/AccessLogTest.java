@@ -218,11 +218,7 @@ class AccessLogTest {
         });
         root.setHandlers(new Handler[] { console });
         start();
-        try (RawHttp raw = new RawHttp(px.port())) {
-            for (String path : List.of("/page", "/secret", "/quiet", "/page")) {
-                raw.send("GET " + path + " HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse();
-            }
-        }
+        get("/page", "/secret", "/quiet", "/page");
         await().atMost(WAIT).until(() -> lines().size() == 3);
         assertThat(lines()).extracting(l -> l.substring(0, 5) + l.substring(l.indexOf(" uri=") + 5, l.indexOf(" route=")))
                 .containsExactly("INFO /page", "FINE /quiet", "INFO /page");
@@ -243,11 +239,7 @@ class AccessLogTest {
         });
         root.setHandlers(new Handler[] { console });
         start();
-        try (RawHttp raw = new RawHttp(px.port())) {
-            for (String path : List.of("/page", "/quiet")) {
-                raw.send("GET " + path + " HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse();
-            }
-        }
+        get("/page", "/quiet");
         await().atMost(WAIT).until(() -> lines().size() == 2);
         assertThat(lines()).extracting(l -> l.substring(0, l.indexOf(" http ")))
                 .containsExactly("INFO  [wsroute.access] (wsroute-access-log)", "FINE  [wsroute.access] (wsroute-access-log)");
@@ -409,6 +401,15 @@ class AccessLogTest {
 
     private static long writerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("wsroute-access-log") && t.isAlive()).count();
+    }
+
+    /** One keep-alive connection, a GET of each path in turn. */
+    private void get(String... paths) throws Exception {
+        try (RawHttp raw = new RawHttp(px.port())) {
+            for (String path : paths) {
+                raw.send("GET " + path + " HTTP/1.1\r\nHost: web.example.com\r\n\r\n").readResponse();
+            }
+        }
     }
 
     private void requests(int n) throws Exception {
