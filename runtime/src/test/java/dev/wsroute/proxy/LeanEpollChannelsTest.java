@@ -43,6 +43,9 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.LeanEpollServerSocketChannel;
 import io.netty.channel.epoll.LeanEpollSocketChannel;
+import io.netty.channel.epoll.SocketFamilies;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 
@@ -229,19 +232,151 @@ class LeanEpollChannelsTest {
 
     @Test
     void aRefusedConnectFails() throws Exception {
-        int closedPort;
-        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = gone.getLocalPort();
+        for (InetAddress host : new InetAddress[] {InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1")}) {
+            int closedPort;
+            try (ServerSocket gone = new ServerSocket(0, 1, host)) {
+                closedPort = gone.getLocalPort();
+            }
+            SocketChannel ch = transport.newChannel();
+            EventLoop loop = transport.group().next();
+            loop.register(ch).sync();
+            CompletableFuture<Throwable> failed = new CompletableFuture<>();
+            InetSocketAddress to = new InetSocketAddress(host, closedPort);
+            ch.connect(to).addListener(f -> failed.complete(f.cause()));
+            Throwable cause = failed.get(30, TimeUnit.SECONDS);
+            assertThat(cause).as("to %s", to).isInstanceOf(ConnectException.class);
+            assertThat(cause.getMessage()).as("names the address, as Netty's").endsWith(": " + to);
+            ch.closeFuture().sync();
+            assertThat(ch.isOpen()).isFalse();
+            assertThat(ch.remoteAddress()).as("never connected").isNull();
         }
+    }
+
+    /** A connect that waits past its timeout fails as Netty's does, naming the address it was asked for. */
+    @Test
+    void aConnectThatTimesOutFailsNamingItsAddress() throws Exception {
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // a listener that never accepts: once its accept queue is full, the kernel drops further SYNs
+            List<Socket> queued = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 16; i++) {
+                    Socket s = new Socket();
+                    queued.add(s);
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                    } catch (java.net.SocketTimeoutException dropped) {
+                        break;
+                    }
+                }
+                SocketChannel ch = transport.newChannel();
+                ch.config().setConnectTimeoutMillis(300);
+                transport.group().next().register(ch).sync();
+                InetSocketAddress to = (InetSocketAddress) full.getLocalSocketAddress();
+                CompletableFuture<Throwable> failed = new CompletableFuture<>();
+                ch.connect(to).addListener(f -> failed.complete(f.cause()));
+                Throwable cause = failed.get(30, TimeUnit.SECONDS);
+                assertThat(cause).isInstanceOf(ConnectTimeoutException.class);
+                assertThat(cause.getMessage()).endsWith(" ms: " + to);
+                ch.closeFuture().sync();
+                assertThat(ch.remoteAddress()).isNull();
+            } finally {
+                for (Socket s : queued) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Netty's socket constructor asks the kernel for the socket's family ({@code getsockname}), and its connect, once
+     * finished, for the peer's address ({@code getpeername}); the lean channels know both (bench/README "System calls
+     * per session" counts them).
+     */
+    @Test
+    void socketsAreMadeAndConnectedWithoutLookingUpWhatTheChannelKnows() {
+        assertThat(LeanEpollSocketChannel.familyLookupSkipped()).as("no getsockname per socket made").isTrue();
+        assertThat(LeanEpollSocketChannel.peerLookupSkipped()).as("no getpeername per connect").isTrue();
+    }
+
+    /** An accepted socket has its listener's family (a dual-stack one here): as the kernel says, over IPv4 and IPv6. */
+    @Test
+    void anAcceptedChannelsSocketHasTheKernelsFamilyOverIpv4AndIpv6() throws Exception {
+        for (InetAddress from : new InetAddress[] {InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1")}) {
+            CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
+            Listeners listeners = Listeners.bind(transport, new InetSocketAddress(InetAddress.getByName("::"), 0),
+                    () -> DataPlane.clientBootstrap(transport), new ClientAcceptor.Setup() {
+                        @Override
+                        public boolean init(Channel ch) {
+                            return true;
+                        }
+
+                        @Override
+                        public void registered(ChannelFuture registration) {
+                            accepted.complete((SocketChannel) registration.channel());
+                        }
+                    });
+            try (Socket client = new Socket(from, listeners.port())) {
+                SocketChannel ch = accepted.get(30, TimeUnit.SECONDS);
+                assertThat(SocketFamilies.made(ch)).as("from %s", from).isEqualTo(SocketFamilies.kernel(ch));
+                assertThat(ch.remoteAddress().getAddress()).isEqualTo(client.getLocalAddress());
+                assertThat(ch.remoteAddress().getPort()).isEqualTo(client.getLocalPort());
+                assertThat(ch.localAddress().getAddress()).isEqualTo(from);
+                assertThat(ch.localAddress().getPort()).isEqualTo(listeners.port());
+                ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'z'})).sync();
+                assertThat(client.getInputStream().read()).isEqualTo('z');
+            } finally {
+                listeners.close();
+            }
+        }
+    }
+
+    /**
+     * A client socket has the family it was made with (as the kernel says: its connects use it), connects over IPv4 and
+     * IPv6, and knows the address it connected to without asking the kernel: the very address it was given (Netty's
+     * makes another from the kernel's answer).
+     */
+    @Test
+    void aClientChannelsSocketHasItsFamilyAndKnowsThePeerItConnectedTo() throws Exception {
+        try (ServerSocket v6 = new ServerSocket(0, 50, InetAddress.getByName("::1"))) {
+            Object[][] cases = {
+                    {InternetProtocolFamily.IPv4, server}, {null, server}, {null, v6}, {InternetProtocolFamily.IPv6, server},
+                    {InternetProtocolFamily.IPv6, v6}};
+            for (Object[] c : cases) {
+                InternetProtocolFamily family = (InternetProtocolFamily) c[0];
+                ServerSocket peerListener = (ServerSocket) c[1];
+                SocketChannel ch = transport.channels().apply(family);
+                ch.pipeline().addLast(new ChannelInboundHandlerAdapter());
+                transport.group().next().register(ch).sync();
+                InetSocketAddress to = new InetSocketAddress(peerListener.getInetAddress().getHostAddress(),
+                        peerListener.getLocalPort());
+                ch.connect(to).sync();
+                try (Socket peer = peerListener.accept()) {
+                    String what = family + " socket to " + to;
+                    assertThat(SocketFamilies.made(ch)).as(what).isEqualTo(SocketFamilies.kernel(ch));
+                    assertThat(SocketFamilies.made(ch)).as(what).isEqualTo(
+                            io.netty.channel.unix.Socket.shouldUseIpv6(family) ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
+                    assertThat(ch.remoteAddress()).as(what).isSameAs(to);
+                    assertThat(ch.localAddress().getPort()).as(what).isEqualTo(peer.getPort());
+                    ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'x'})).sync();
+                    assertThat(peer.getInputStream().read()).isEqualTo('x');
+                } finally {
+                    ch.close().sync();
+                }
+            }
+        }
+    }
+
+    /** First asked for after the close: the address it was connected to, as Netty's. */
+    @Test
+    void aClosedChannelStillKnowsThePeerItWasConnectedTo() throws Exception {
         SocketChannel ch = transport.newChannel();
-        EventLoop loop = transport.group().next();
-        loop.register(ch).sync();
-        CompletableFuture<Throwable> failed = new CompletableFuture<>();
-        ch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort))
-                .addListener(f -> failed.complete(f.cause()));
-        assertThat(failed.get(30, TimeUnit.SECONDS)).isInstanceOf(ConnectException.class);
-        ch.closeFuture().sync();
-        assertThat(ch.isOpen()).isFalse();
+        transport.group().next().register(ch).sync();
+        InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        ch.connect(to).sync();
+        try (Socket peer = server.accept()) {
+            ch.close().sync();
+            assertThat(ch.remoteAddress()).isEqualTo(to);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 
 import io.netty.channel.Channel;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.unix.NativeInetAddress;
 
@@ -47,6 +48,8 @@ public final class LeanEpollServerSocketChannel extends AbstractEpollServerChann
 
     @Override
     protected Channel newChildChannel(int fd, byte[] address, int offset, int len) {
-        return new LeanEpollSocketChannel(this, new LinuxSocket(fd), NativeInetAddress.address(address, offset, len), childReads);
+        // an accepted socket has its listener's family: no look-up of it (LeanSockets)
+        boolean ipv6 = socket.family() == InternetProtocolFamily.IPv6;
+        return new LeanEpollSocketChannel(this, LeanSockets.of(fd, ipv6), NativeInetAddress.address(address, offset, len), childReads);
     }
 }

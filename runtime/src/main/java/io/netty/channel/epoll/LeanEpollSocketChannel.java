@@ -21,8 +21,10 @@ import io.netty.util.internal.PlatformDependent;
 
 /**
  * Netty's epoll socket channel ({@link EpollSocketChannel}, a final class) without the system calls a proxy never
- * needs per connection, nine fewer per proxied WebSocket session (37 -> 28): the local address is looked up when first
- * asked for, not at accept and connect ({@code getsockname}); the send buffer's size is not queried to size gathering
+ * needs per connection, twelve fewer per proxied WebSocket session (37 -> 25): the local address is looked up when first
+ * asked for, not at accept and connect ({@code getsockname}); a socket's family is not looked up when its object is made
+ * (a {@code getsockname} per socket, see {@link LeanSockets}); a finished connect does not look up the peer's address
+ * ({@code getpeername}, see {@link Requested}); the send buffer's size is not queried to size gathering
  * writes (Netty adapts that limit to what each write takes); no {@code SO_LINGER} look-up at close (the config knows
  * whether it was set); a closing socket leaves the epoll set by its {@code close} alone (no {@code epoll_ctl DEL});
  * and a connecting socket registers with the write interest its connect waits for (no {@code epoll_ctl MOD}).
@@ -36,6 +38,8 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
     private final ServerSocketChannel parent;
     private volatile InetSocketAddress local;
     private volatile InetSocketAddress remote;
+    /** Where a connect that did not finish at once goes: the remote address once it has (see {@link Requested}). */
+    private volatile InetSocketAddress connecting;
     private boolean closing;
 
     /**
@@ -43,7 +47,7 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
      * buffers with {@code reads}.
      */
     public LeanEpollSocketChannel(InternetProtocolFamily family, RecvByteBufAllocator reads) {
-        super(family == null ? LinuxSocket.newSocketStream() : LinuxSocket.newSocketStream(family), false);
+        super(LeanSockets.newStream(family), false);
         parent = null;
         config = new LeanEpollSocketChannelConfig(this, reads);
         // its connect waits for writability: asked for in the registration rather than in an epoll_ctl of its own
@@ -98,13 +102,22 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
     @Override
     protected SocketAddress remoteAddress0() {
         InetSocketAddress r = remote;
-        return r != null ? r : super.remoteAddress0(); // a client channel's, once its connect finished
+        if (r != null) {
+            return r;
+        }
+        r = connecting;
+        if (r != null && active) { // its connect finished (a failed one leaves the channel inactive)
+            remote = r;
+            return r;
+        }
+        return super.remoteAddress0(); // Netty's, where it looked the peer up
     }
 
     @Override
     protected boolean doConnect(SocketAddress remoteAddress, SocketAddress localAddress) throws Exception {
-        if (localAddress != null || !(remoteAddress instanceof InetSocketAddress)) {
-            boolean connected = super.doConnect(remoteAddress, localAddress);
+        SocketAddress target = remoteAddress instanceof Requested requested ? requested.address : remoteAddress;
+        if (localAddress != null || !(target instanceof InetSocketAddress)) {
+            boolean connected = super.doConnect(target, localAddress);
             if (connected) {
                 clearFlag(Native.EPOLLOUT); // no wait for writability after all
             }
@@ -113,12 +126,14 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
         if (isActive()) {
             throw new AlreadyConnectedException();
         }
-        InetSocketAddress to = (InetSocketAddress) remoteAddress;
+        InetSocketAddress to = (InetSocketAddress) target;
         checkResolvable(to);
         boolean connected = doConnect0(to); // Netty's doConnect then looks up the local address
         if (connected) {
             remote = to;
             clearFlag(Native.EPOLLOUT); // no wait for writability after all
+        } else if (remoteAddress instanceof Requested) {
+            connecting = to; // Netty's finishConnect won't look the peer up
         }
         return connected;
     }
@@ -126,6 +141,10 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
     @Override
     protected void doClose() throws Exception {
         closing = true;
+        InetSocketAddress to = connecting;
+        if (to != null && active && remote == null) {
+            remote = to; // Netty's close makes the channel inactive: keep what it was connected to, as Netty's does
+        }
         super.doClose();
     }
 
@@ -172,7 +191,59 @@ public final class LeanEpollSocketChannel extends AbstractEpollStreamChannel imp
         return CLOSE != null;
     }
 
+    /**
+     * Whether Netty keeps the address a pending connect was asked for as any {@link SocketAddress} (its field for it is
+     * there as one): its {@code finishConnect} then looks the peer up ({@code getpeername}) only for an
+     * {@link InetSocketAddress}. Elsewhere (another Netty) connects go as Netty's, with that look-up.
+     */
+    private static final boolean PEER_KNOWN = requestedAddressField();
+
+    private static boolean requestedAddressField() {
+        try {
+            return AbstractEpollChannel.class.getDeclaredField("requestedRemoteAddress").getType() == SocketAddress.class;
+        } catch (ReflectiveOperationException | RuntimeException notThere) {
+            return false;
+        }
+    }
+
+    /** Whether a connect's end skips Netty's look-up of the peer's address here; for tests. */
+    public static boolean peerLookupSkipped() {
+        return PEER_KNOWN;
+    }
+
+    /** Whether sockets are made without Netty's look-up of their family; for tests. */
+    public static boolean familyLookupSkipped() {
+        return LeanSockets.linked();
+    }
+
+    /**
+     * The address a connect was asked for, as Netty's connect keeps it while it waits: not an
+     * {@link InetSocketAddress}, so that Netty's {@code finishConnect} does not ask the kernel for the peer's address
+     * (the channel has it, {@link #connecting}). Messages of a failed or timed-out connect name it as before.
+     */
+    private static final class Requested extends SocketAddress {
+        private static final long serialVersionUID = 1L;
+        final InetSocketAddress address;
+
+        Requested(InetSocketAddress address) {
+            this.address = address;
+        }
+
+        @Override
+        public String toString() {
+            return address.toString();
+        }
+    }
+
     private final class LeanUnsafe extends EpollStreamUnsafe {
+        @Override
+        public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+            if (PEER_KNOWN && localAddress == null && remoteAddress instanceof InetSocketAddress to) {
+                remoteAddress = new Requested(to); // our doConnect unwraps it
+            }
+            super.connect(remoteAddress, localAddress, promise);
+        }
+
         /**
          * As Netty's close, which first makes a {@code ClosedChannelException} (an object, its stack element and two
          * arrays) for failing the writes still queued, on every call: a proxied WebSocket closes two channels, nearly
