@@ -19,8 +19,9 @@ import io.netty.util.internal.PlatformDependent;
  * new one the family it was made with. The object is allocated without running the constructor, and its two fields
  * set as the constructor would ({@code fd}, {@code ipv6}; {@code state} starts at 0, open, as there).
  * <p>
- * Only where the classes have exactly those instance fields and {@code sun.misc.Unsafe} is there (another Netty may
- * add state its constructor sets); elsewhere Netty's constructor serves, probe and all.
+ * Only where the classes have exactly those instance fields and Netty itself uses {@code sun.misc.Unsafe} (another
+ * Netty may add state its constructor sets; {@code -Dio.netty.noUnsafe=true} turns it off for both); elsewhere Netty's
+ * constructor serves, probe and all.
  */
 final class LeanSockets {
     private static final sun.misc.Unsafe UNSAFE;
@@ -35,7 +36,8 @@ final class LeanSockets {
         long ipv6 = -1;
         MethodHandle newStreamFd = null;
         try {
-            if (instanceFields(FileDescriptor.class).equals(Set.of("state", "fd"))
+            if (PlatformDependent.hasUnsafe() // not where Netty itself was told not to use it (io.netty.noUnsafe)
+                    && instanceFields(FileDescriptor.class).equals(Set.of("state", "fd"))
                     && instanceFields(Socket.class).equals(Set.of("ipv6"))
                     && instanceFields(LinuxSocket.class).isEmpty()) {
                 Field theUnsafe = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
