@@ -70,7 +70,7 @@ public final class HeadFields {
         boolean hostSeen = false;
         for (int i = 0; i < n; i++) {
             String name = head.names[i];
-            if (name.equalsIgnoreCase("host")) {
+            if (name.length() == 4 && name.equalsIgnoreCase("host")) { // the length first: no call for most fields
                 hostSeen = true;
                 f.add(name, head.authority); // equal to the absolute-form authority, or the value itself
             } else if (!(head.http10 && (name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("expect")))) {

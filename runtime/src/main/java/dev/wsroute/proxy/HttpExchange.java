@@ -128,7 +128,10 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         upstream = ch;
         upstreamHandler = UpstreamHttpHandler.of(ch);
         upstreamHandler.attach(this, method.equals("HEAD"), !clientHttp10); // no chunked coding for HTTP/1.0 (RFC 9112 §7.1)
-        ch.write(requestHead.retainedDuplicate(), ch.voidPromise());
+        // the exchange keeps a reference for a retry; no duplicate buffer per request (a second buffer class on the write
+        // path costs more than the object): a retry comes after the closed connection gave its reference back, and a
+        // partial write there may have moved the reader index
+        ch.write(requestHead.readerIndex(0).retain(), ch.voidPromise());
         if (pendingBody != null) {
             pendingBody.forEach(this::writeBody);
             pendingBody = null;
