@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * The fields of a parsed request head on their way upstream, edited in place: the parser's names and values in
@@ -34,13 +35,42 @@ public final class HeadFields {
         this.size = size;
     }
 
+    /** Each thread's fields for {@link #reused}: a plain request's are written out before the thread parses another head. */
+    private static final FastThreadLocal<HeadFields> REUSED = new FastThreadLocal<>() {
+        @Override
+        protected HeadFields initialValue() {
+            return new HeadFields(new String[16], new String[16], 0);
+        }
+    };
+
     public static HeadFields of(RequestHead head) {
         int n = head.size;
-        HeadFields f = new HeadFields(Arrays.copyOf(head.names, n + 8), Arrays.copyOf(head.values, n + 8), 0);
+        return new HeadFields(Arrays.copyOf(head.names, n + 8), Arrays.copyOf(head.values, n + 8), 0).load(head);
+    }
+
+    /**
+     * As {@link #of}, into the calling thread's one instance (its arrays kept from request to request): for a head
+     * that is edited and {@link #write written} at once, then {@link #clear cleared}, with no other use of this
+     * method on the thread in between. A plain request then makes no fields object and no arrays.
+     */
+    public static HeadFields reused(RequestHead head) {
+        HeadFields f = REUSED.get();
+        f.clear();
+        return f.load(head);
+    }
+
+    /** Drops every field (and the references to its strings, so a reused instance holds no request's values). */
+    public void clear() {
+        truncate(0);
+    }
+
+    private HeadFields load(RequestHead head) {
+        HeadFields f = this;
+        int n = head.size;
         boolean hostSeen = false;
         for (int i = 0; i < n; i++) {
             String name = head.names[i];
-            if (name.equalsIgnoreCase("host")) {
+            if (name.length() == 4 && name.equalsIgnoreCase("host")) { // the length first: no call for most fields
                 hostSeen = true;
                 f.add(name, head.authority); // equal to the absolute-form authority, or the value itself
             } else if (!(head.http10 && (name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("expect")))) {

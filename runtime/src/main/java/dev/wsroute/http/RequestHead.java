@@ -83,7 +83,8 @@ public final class RequestHead {
     /** Whether a comma-separated list field (e.g. Connection) holds this token, in any of its lines; case-insensitive. */
     public boolean hasToken(String name, String token) {
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name) && listHas(values[i], token)) {
+            // the length first: most fields are not the one asked for, and then no call
+            if (names[i].length() == name.length() && names[i].equalsIgnoreCase(name) && listHas(values[i], token)) {
                 return true;
             }
         }
@@ -127,7 +128,7 @@ public final class RequestHead {
     /** The first value of a field, or null. */
     public String get(String name) {
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+            if (names[i].length() == name.length() && names[i].equalsIgnoreCase(name)) {
                 return values[i];
             }
         }

@@ -42,6 +42,12 @@ public final class RequestHeadParser {
     private String[] values = new String[16];
     private int pos;
     private int end;
+    /**
+     * The Host value of the thread's last head that had one: the next head (the same client's next keep-alive request,
+     * most often) that names the same host gets the same string instead of a new one; a string, so nothing is copied
+     * when the host differs.
+     */
+    private String lastHost;
 
     private RequestHeadParser() {
     }
@@ -133,7 +139,7 @@ public final class RequestHeadParser {
                 if (b(pos + 1) != '\n') {
                     throw RefusedRequest.bad("bare CR in a header");
                 }
-                values[n] = KnownStrings.FIELD_VALUES.of(bytes, valueStart, valueEnd);
+                values[n] = isHost(names[n]) ? hostValue(valueStart, valueEnd) : KnownStrings.FIELD_VALUES.of(bytes, valueStart, valueEnd);
                 n++;
                 pos += 2;
             }
@@ -146,6 +152,27 @@ public final class RequestHeadParser {
             Arrays.fill(names, 0, used, null);
             Arrays.fill(values, 0, used, null);
         }
+    }
+
+    /** The known spellings are shared strings (identity); any other is compared. */
+    private static boolean isHost(String name) {
+        return name == "host" || name == "Host" || name.length() == 4 && name.equalsIgnoreCase("host"); // identity: KnownStrings' shared strings
+    }
+
+    /** The value {@code bytes[from, to)} of a Host field: the last one's string when the bytes are the same. */
+    private String hostValue(int from, int to) {
+        String last = lastHost;
+        int len = to - from;
+        if (last != null && last.length() == len) {
+            int i = 0;
+            while (i < len && last.charAt(i) == (bytes[from + i] & 0xff)) {
+                i++;
+            }
+            if (i == len) {
+                return last;
+            }
+        }
+        return lastHost = ascii(from, to);
     }
 
     /** Reads "HTTP/x.y" CRLF at {@code p}; true for 1.0. */

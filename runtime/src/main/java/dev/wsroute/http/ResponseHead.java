@@ -21,25 +21,36 @@ public final class ResponseHead {
     private static final byte[] CONNECTION = "Connection: ".getBytes(StandardCharsets.US_ASCII);
     private static final int CRLF = ('\r' << 8) | '\n';
 
-    final int start;
-    final int length;
+    // not final: a ResponseReader refills its one head for each answer (see ResponseHeadParser#parse(ByteBuf, ResponseHead))
+    int start;
+    int length;
     /** Lines in the head, the empty one included: a rewrite adds at most one CR to each. */
-    final int lines;
-    final int status;
-    final boolean http10;
-    final long contentLength;
-    final boolean transferEncoding;
-    final boolean chunked;
+    int lines;
+    int status;
+    boolean http10;
+    long contentLength;
+    boolean transferEncoding;
+    boolean chunked;
     /** A transfer coding other than chunked (gzip, …) was applied. */
-    final boolean otherCodings;
-    final boolean closeToken;
-    final boolean keepAliveToken;
+    boolean otherCodings;
+    boolean closeToken;
+    boolean keepAliveToken;
     /** HTTP/1.1, every line ended by CRLF, no field the proxy must drop: the bytes can go on as they are. */
-    final boolean clean;
+    boolean clean;
     /** Fields the Connection header names (other than close and keep-alive), or null. */
-    final List<String> connectionNamed;
+    List<String> connectionNamed;
+
+    /** An empty head, to be {@link #set} by the parser. */
+    ResponseHead() {
+    }
 
     ResponseHead(int start, int length, int lines, int status, boolean http10, long contentLength, boolean transferEncoding,
+            boolean chunked, boolean otherCodings, boolean closeToken, boolean keepAliveToken, boolean clean, List<String> connectionNamed) {
+        set(start, length, lines, status, http10, contentLength, transferEncoding, chunked, otherCodings, closeToken, keepAliveToken,
+                clean, connectionNamed);
+    }
+
+    ResponseHead set(int start, int length, int lines, int status, boolean http10, long contentLength, boolean transferEncoding,
             boolean chunked, boolean otherCodings, boolean closeToken, boolean keepAliveToken, boolean clean, List<String> connectionNamed) {
         this.start = start;
         this.length = length;
@@ -54,6 +65,7 @@ public final class ResponseHead {
         this.keepAliveToken = keepAliveToken;
         this.clean = clean;
         this.connectionNamed = connectionNamed;
+        return this;
     }
 
     public int status() {

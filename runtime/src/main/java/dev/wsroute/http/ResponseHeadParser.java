@@ -36,6 +36,14 @@ public final class ResponseHeadParser {
      *         changed
      */
     public static ResponseHead parse(ByteBuf in) throws BadResponse {
+        return parse(in, null);
+    }
+
+    /**
+     * As {@link #parse(ByteBuf)}, into {@code into} when it is not null (a reader's one head, refilled for each
+     * answer: no head object per response); {@code into} is changed only when a whole head was read.
+     */
+    static ResponseHead parse(ByteBuf in, ResponseHead into) throws BadResponse {
         int start = in.readerIndex();
         int available = Math.min(in.readableBytes(), MAX_HEAD);
         // most heads end within their first KiB: copy that much, and more only for a larger head (never the whole
@@ -44,7 +52,7 @@ public final class ResponseHeadParser {
         while (true) {
             byte[] b = ScratchBytes.atLeast(n);
             in.getBytes(start, b, 0, n);
-            ResponseHead head = parse(b, n, start);
+            ResponseHead head = parse(b, n, start, into);
             if (head != null) {
                 return head;
             }
@@ -56,7 +64,7 @@ public final class ResponseHeadParser {
     }
 
     /** Parses the copy {@code b[0, n)} of the bytes at {@code start}; null when the head does not end within them. */
-    private static ResponseHead parse(byte[] b, int n, int start) throws BadResponse {
+    private static ResponseHead parse(byte[] b, int n, int start, ResponseHead into) throws BadResponse {
         int lf = indexOfLf(b, 0, n);
         if (lf < 0) {
             return null;
@@ -151,8 +159,8 @@ public final class ResponseHeadParser {
             throw new BadResponse("Transfer-Encoding in an HTTP/1.0 response");
         }
         boolean clean = !http10 && !bareLf && !drop && named == null;
-        return new ResponseHead(start, lf + 1, lines, status, http10, contentLength, te, chunked, otherCodings, close, keepAlive,
-                clean, named);
+        ResponseHead head = into != null ? into : new ResponseHead();
+        return head.set(start, lf + 1, lines, status, http10, contentLength, te, chunked, otherCodings, close, keepAlive, clean, named);
     }
 
     private static ResponseHead incomplete(ByteBuf in) throws BadResponse {

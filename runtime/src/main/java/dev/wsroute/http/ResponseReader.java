@@ -16,11 +16,12 @@ import io.netty.buffer.CompositeByteBuf;
 public final class ResponseReader {
     /** Where the parts of an answer go, in order; each buffer handed on is the sink's to release. */
     public interface Sink {
-        /** A 1xx head (100 Continue, 103 Early Hints): another head follows. {@code in} holds it at its offsets. */
+        /** A 1xx head (100 Continue, 103 Early Hints): another head follows. {@code in} holds it at its offsets; the head is the reader's own, for this call only. */
         void informational(ResponseHead head, ByteBuf in);
 
         /**
-         * The final head; {@code in} holds it at its offsets, for this call only.
+         * The final head; {@code in} holds it at its offsets, and the head is the reader's own (refilled for the next
+         * answer): both for this call only.
          *
          * @param decoded the body is chunked and goes to the client decoded, its data only (no chunk lines, no
          *        trailers): the client's head must drop Transfer-Encoding, and the client connection end with the body
@@ -50,6 +51,8 @@ public final class ResponseReader {
     private boolean keepAlive;
     private long remaining;
     private final ChunkedFraming chunks = new ChunkedFraming(ResponseHeadParser.MAX_HEAD, Long.MAX_VALUE);
+    /** Every head of this connection's answers, refilled: a sink reads it within its call only. */
+    private final ResponseHead heads = new ResponseHead();
     /** Chunk data of the current read, when decoding. */
     private ByteBuf data;
     /** A head split over reads, gathered until its end arrives. */
@@ -104,7 +107,7 @@ public final class ResponseReader {
             switch (state) {
                 case IDLE -> throw new BadResponse("bytes from the upstream before a request");
                 case HEAD -> {
-                    ResponseHead h = ResponseHeadParser.parse(buf);
+                    ResponseHead h = ResponseHeadParser.parse(buf, heads);
                     if (h == null) {
                         if (buf != partial) {
                             partial = buf.alloc().buffer(Math.max(buf.readableBytes() * 2, 1024));

@@ -16,12 +16,23 @@ final class ClientRequest implements RequestView {
     private Map<String, List<String>> params;
 
     ClientRequest(RequestHead head) {
+        this(head, hostOf(head.authority()));
+    }
+
+    /** @param host {@link #hostOf} the head's authority, found once for a connection's requests to the same Host */
+    ClientRequest(RequestHead head, String host) {
         this.head = head;
-        // the strict parser hands on a normalised path and one authority (the absolute-form one when there was
-        // one), so routing and forwarding read the same request
-        String rawHost = head.authority();
-        String h = rawHost == null ? "" : stripPort(rawHost).toLowerCase(Locale.ROOT);
-        this.host = h.endsWith(".") ? h.substring(0, h.length() - 1) : h; // "chat.example.com." is the same host
+        this.host = host;
+    }
+
+    /**
+     * The name routes match for an authority (null: none): without its port, lowercased, without a final dot. The
+     * strict parser hands on a normalised path and one authority (the absolute-form one when there was one), so
+     * routing and forwarding read the same request.
+     */
+    static String hostOf(String authority) {
+        String h = authority == null ? "" : stripPort(authority).toLowerCase(Locale.ROOT);
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h; // "chat.example.com." is the same host
     }
 
     RequestHead head() {

@@ -57,6 +57,9 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext codec;
     /** The client as the forwarding fields name it, made at its first plain request. */
     private ForwardedHeaders.Peer peer;
+    /** The last request's authority and the host routes match for it: a keep-alive client names the same Host again. */
+    private String lastAuthority;
+    private String lastHost;
     private HttpExchange exchange;
     private UpgradeHandshake handshake;
     /** A local answer waiting for the end of its request, and whether the connection stays open after it. */
@@ -191,7 +194,12 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(RequestHead head) {
-        ClientRequest view = new ClientRequest(head);
+        String authority = head.authority();
+        if (lastHost == null || !java.util.Objects.equals(authority, lastAuthority)) {
+            lastHost = ClientRequest.hostOf(authority);
+            lastAuthority = authority;
+        }
+        ClientRequest view = new ClientRequest(head, lastHost);
         RouteTable table = px.tables.current();
         if (sni != null && !table.certificates().servesAlike(sni, view.host())) {
             misdirected(view, head.isWebSocketUpgrade());
@@ -245,13 +253,15 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         // one request at a time; reads run on (pipelined requests queue, bounded) and pause only for backpressure
         RequestHead parsed = view.head();
-        HeadFields fields = HeadFields.of(parsed);
+        HeadFields fields = HeadFields.reused(parsed); // the thread's: edited and written here, then cleared
         if (peer == null) {
             peer = new ForwardedHeaders.Peer((InetSocketAddress) client, tls);
         }
         ForwardedHeaders.forward(fields, peer, view.rawHost(), px.forwardingTo(pool.id()));
         // written as HTTP/1.1 from the parse: keep-alive to the upstream, whatever the client spoke
-        exchange = new HttpExchange(px, ctx, this, logRequest(view), parsed.method(), parsed.pathAndQuery(), fields,
+        ByteBuf upstreamHead = fields.write(ctx.alloc(), parsed.method(), parsed.pathAndQuery());
+        fields.clear();
+        exchange = new HttpExchange(px, ctx, this, logRequest(view), parsed.method(), upstreamHead,
                 pool, routeId, parsed.keepAlive() && !px.leaving, parsed.http10(), parsed.framing().hasBody(), parsed.expectContinue());
         exchange.start();
     }

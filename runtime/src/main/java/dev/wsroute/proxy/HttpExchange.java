@@ -42,8 +42,11 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private final ClientRequestReceiver owner;
     private final AccessLog.Request request;
     private final String method;
-    private final String target;
-    private final HeadFields fields;
+    /**
+     * The request head as it goes upstream, written once from the edited fields; held until the exchange ends, since
+     * a reused connection that closed before answering gets it again on a fresh one ({@link #upstreamClosed}).
+     */
+    private ByteBuf requestHead;
     private final Pool pool;
     private final RouteId route;
     private final boolean clientKeepAlive;
@@ -76,18 +79,17 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private int status;
 
     /**
-     * @param fields the request's fields, edited for the upstream
+     * @param requestHead the request head for the upstream (see {@link HeadFields#write}); the exchange releases it
      */
     HttpExchange(ProxyContext px, ChannelHandlerContext client, ClientRequestReceiver owner, AccessLog.Request request,
-            String method, String target, HeadFields fields, Pool pool, RouteId route,
+            String method, ByteBuf requestHead, Pool pool, RouteId route,
             boolean clientKeepAlive, boolean clientHttp10, boolean hasBody, boolean expectContinue) {
         this.px = px;
         this.client = client;
         this.owner = owner;
         this.request = request;
         this.method = method;
-        this.target = target;
-        this.fields = fields;
+        this.requestHead = requestHead;
         this.pool = pool;
         this.route = route;
         this.clientKeepAlive = clientKeepAlive;
@@ -126,7 +128,10 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         upstream = ch;
         upstreamHandler = UpstreamHttpHandler.of(ch);
         upstreamHandler.attach(this, method.equals("HEAD"), !clientHttp10); // no chunked coding for HTTP/1.0 (RFC 9112 §7.1)
-        ch.write(fields.write(ch.alloc(), method, target), ch.voidPromise());
+        // the exchange keeps a reference for a retry; no duplicate buffer per request (a second buffer class on the write
+        // path costs more than the object): a retry comes after the closed connection gave its reference back, and a
+        // partial write there may have moved the reader index
+        ch.write(requestHead.readerIndex(0).retain(), ch.voidPromise());
         if (pendingBody != null) {
             pendingBody.forEach(this::writeBody);
             pendingBody = null;
@@ -366,6 +371,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
     private void finish() {
         done = true;
         bodyDone();
+        releaseRequestHead();
         client.flush();
         px.metrics.httpRequest(route, status);
         logAccess();
@@ -432,6 +438,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         done = true;
         bodyDone();
+        releaseRequestHead();
         if (upstreamHandler != null) {
             upstreamHandler.answerNoLongerDue();
         }
@@ -448,6 +455,13 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
         releaseEndpoint();
         return true;
+    }
+
+    private void releaseRequestHead() {
+        if (requestHead != null) {
+            requestHead.release();
+            requestHead = null;
+        }
     }
 
     private void releaseEndpoint() {

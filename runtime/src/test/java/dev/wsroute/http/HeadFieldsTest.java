@@ -86,4 +86,37 @@ class HeadFieldsTest {
         f.remove("x-text");
         assertThat(written(f, "GET", "/")).as("a small head after a large one").isEqualTo("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     }
+
+    /** The thread's reused fields: the same request as {@link HeadFields#of}, nothing left over from a longer head before. */
+    @Test
+    void reusedFieldsAreTheSameAsFreshOnesAndKeepNothingOfTheHeadBefore() throws Exception {
+        StringBuilder many = new StringBuilder("GET /many HTTP/1.1\r\n");
+        for (int i = 0; i < 40; i++) { // past the reused arrays' first size (16), with edits at the end
+            many.append("X-F").append(i).append(": v").append(i).append("\r\n");
+        }
+        many.append("HOST: Many.example\r\nConnection: x-f3, close\r\nTransfer-Encoding: chunked\r\n\r\n");
+        RequestHead big = parse(many.toString());
+        String fresh = edited(HeadFields.of(big));
+        HeadFields f = HeadFields.reused(big);
+        assertThat(edited(f)).isEqualTo(fresh).contains("X-F39: v39\r\n").contains("HOST: Many.example\r\n")
+                .doesNotContain("X-F3:").endsWith("transfer-encoding: chunked\r\nX-Edit: 1\r\n\r\n");
+        f.clear();
+        assertThat(f.size()).isZero();
+
+        RequestHead small = parse("GET / HTTP/1.1\r\nhost: h\r\nx-f0: only\r\n\r\n");
+        HeadFields again = HeadFields.reused(small);
+        assertThat(again).as("the thread's one instance").isSameAs(f);
+        assertThat(edited(again)).isEqualTo(edited(HeadFields.of(small))).isEqualTo("GET / HTTP/1.1\r\nhost: h\r\nx-f0: only\r\nX-Edit: 1\r\n\r\n");
+        assertThat(again.get("X-F1")).as("no field of the longer head before").isNull();
+        assertThat(again.get("HOST")).isEqualTo("h");
+    }
+
+    /** A case-insensitive edit of the kind a forwarding pass makes, then the bytes. */
+    private static String edited(HeadFields f) {
+        f.remove("CONNECTION");
+        f.remove("x-F3");
+        f.set("x-edit", "0");
+        f.set("X-Edit", "1");
+        return written(f, "GET", f.size() > 10 ? "/many" : "/");
+    }
 }

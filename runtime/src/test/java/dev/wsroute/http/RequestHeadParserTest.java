@@ -66,6 +66,21 @@ class RequestHeadParserTest {
         assertThat(big.get("x-f7")).isEqualTo("7");
     }
 
+    /** A Host the thread read last is handed on as the same string; any other byte makes a new one, in any name case. */
+    @Test
+    void aRepeatedHostIsTheSameStringAndAnotherHostItsOwn() throws RefusedRequest {
+        RequestHead first = parse("GET / HTTP/1.1\r\nHost: app.example:8080\r\n\r\n");
+        RequestHead same = parse("GET /b HTTP/1.1\r\nX-A: 1\r\nhost: app.example:8080\r\n\r\n");
+        assertThat(same.authority()).isEqualTo("app.example:8080").isSameAs(first.authority());
+        assertThat(same.get("Host")).isSameAs(first.authority());
+        RequestHead other = parse("GET / HTTP/1.1\r\nHOST: app.example:8081\r\n\r\n"); // same length, last byte differs
+        assertThat(other.authority()).isEqualTo("app.example:8081");
+        assertThat(other.get("host")).isEqualTo("app.example:8081");
+        assertThat(parse("GET / HTTP/1.1\r\nhOsT: App.example:8080\r\n\r\n").authority()).as("case kept").isEqualTo("App.example:8080");
+        assertThat(parse("GET / HTTP/1.1\r\nHost: a\r\nX-Host: app.example:8080\r\n\r\n").get("x-host")).isEqualTo("app.example:8080");
+        assertThat(first.authority()).as("an earlier head is unchanged").isEqualTo("app.example:8080");
+    }
+
     @Test
     void framingIsLengthOrChunked() throws RefusedRequest {
         assertThat(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 42\r\n\r\n").framing()).isEqualTo(Framing.length(42));

@@ -118,6 +118,32 @@ class ResponseReaderTest {
         return c;
     }
 
+    /**
+     * One reader, one answer after another (as a kept-alive upstream connection reads them), forwards and backwards:
+     * each answer is read as on a fresh reader, nothing of the head before (framing, hop-by-hop fields, version) carries over.
+     */
+    @Test
+    void answersReadOneAfterAnotherOnOneReaderAreEachTheirOwn() throws BadResponse {
+        List<Sample> kept = SAMPLES.stream().filter(Sample::reusable).toList();
+        List<Sample> backwards = new java.util.ArrayList<>(kept);
+        java.util.Collections.reverse(backwards);
+        List<Sample> order = new java.util.ArrayList<>(kept);
+        order.addAll(backwards);
+        ResponseReader reader = new ResponseReader();
+        for (Sample s : order) {
+            reader.expect(s.head(), !s.toHttp10());
+            Collected c = new Collected();
+            ByteBuf in = Unpooled.directBuffer().writeBytes(s.answer().getBytes(StandardCharsets.ISO_8859_1));
+            try {
+                reader.read(in, c);
+            } finally {
+                in.release();
+            }
+            assertThat(c.text()).as(s.answer()).isEqualTo(s.relayed());
+            assertThat(c.ends).as(s.answer()).isEqualTo(1);
+        }
+    }
+
     @Test
     void everySplitIntoTwoReadsRelaysTheSameBytes() throws BadResponse {
         for (Sample s : SAMPLES) {

@@ -373,6 +373,41 @@ class RequestBodyTimeoutTest {
     }
 
     /**
+     * The request head written for the upstream once, at the request, goes whole on the fresh connection of a retry
+     * too (a parked one the upstream closed as the request came): the same bytes, its many fields edited as for the first.
+     */
+    @Test
+    void aRetriedRequestGoesUpstreamWithTheSameHead() throws Exception {
+        AtomicLong connections = new AtomicLong();
+        List<String> heads = new CopyOnWriteArrayList<>();
+        try (Upstream up = new Upstream((s, in) -> {
+            if (connections.incrementAndGet() == 1) {
+                RawHttp.head(in);
+                s.getOutputStream().write(OK);
+                heads.add(RawHttp.head(in)); // the next request: the upstream closes instead of answering
+                return;
+            }
+            heads.add(RawHttp.head(in));
+            s.getOutputStream().write(OK);
+            in.read();
+        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute())) {
+            px.routes(TestRoutes.plainHttp("up", "up.test", up.endpoint()));
+            StringBuilder many = new StringBuilder("GET /second?q=1 HTTP/1.1\r\nHOST: up.test\r\nConnection: X-Hop\r\nX-Hop: a\r\n");
+            for (int i = 0; i < 30; i++) {
+                many.append("X-Field-").append(i).append(": v").append(i).append("\r\n");
+            }
+            try (RawHttp client = new RawHttp(px.port())) {
+                assertThat(status(client.send("GET /first HTTP/1.1\r\nHost: up.test\r\n\r\n").readResponse())).isEqualTo(200);
+                assertThat(status(client.send(many.append("\r\n").toString()).readResponse())).isEqualTo(200);
+            }
+            assertThat(connections.get()).isEqualTo(2);
+            assertThat(heads).hasSize(2);
+            assertThat(heads.get(1)).isEqualTo(heads.get(0)).startsWith("GET /second?q=1 HTTP/1.1\r\nHOST: up.test\r\n")
+                    .contains("X-Field-29: v29\r\n").contains("X-Forwarded-For: 127.0.0.1").doesNotContainIgnoringCase("x-hop");
+        }
+    }
+
+    /**
      * The bytes of a trailer section are the client sending: each read counts as progress. They reached the exchange
      * (and counted) only once the section was complete, so a client sending a trailer field byte by byte, each well
      * within the body timeout, got 408 once the whole section took longer than the timeout. (The bytes of a chunk-size
