@@ -187,11 +187,19 @@ public final class ProxyMetrics {
         released(m);
     }
 
-    /** An upgrade answered 101: counted, with the time from request to 101. */
-    void upgraded(RouteId route, long handshakeNanos) {
-        RouteMeters m = route(route);
+    /**
+     * An upgrade answered 101: counted, with the time from request to 101, in the meters its tunnel holds (no look-up
+     * by route; held, they need no {@link #released} check).
+     */
+    void upgradedIn(RouteMeters m, long handshakeNanos) {
         m.upgrades.of(101).increment();
         m.handshake.record(handshakeNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@link #upgradedIn} without meters held (tests). */
+    void upgraded(RouteId route, long handshakeNanos) {
+        RouteMeters m = route(route);
+        upgradedIn(m, handshakeNanos);
         released(m);
     }
 
@@ -201,11 +209,20 @@ public final class ProxyMetrics {
         released(m);
     }
 
-    /** @param cause why the proxy closed it; null when the client or upstream did */
-    void closed(RouteId route, CloseInitiator by, int code, CloseCause cause, long nanos) {
-        RouteMeters m = route(route);
+    /**
+     * A WebSocket session closed, counted in the meters its tunnel holds until {@link #tunnelClosed}, which comes after.
+     *
+     * @param cause why the proxy closed it; null when the client or upstream did
+     */
+    void closedIn(RouteMeters m, CloseInitiator by, int code, CloseCause cause, long nanos) {
         m.closes(by, code, cause).increment();
         m.duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@link #closedIn} without meters held (tests). */
+    void closed(RouteId route, CloseInitiator by, int code, CloseCause cause, long nanos) {
+        RouteMeters m = route(route);
+        closedIn(m, by, code, cause, nanos);
         released(m);
     }
 

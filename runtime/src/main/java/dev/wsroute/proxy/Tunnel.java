@@ -122,11 +122,13 @@ final class Tunnel implements Runnable {
      * Takes over both pipelines (each side replaces the handler that ran the handshake on its channel: one
      * pipeline change a side), relays bytes the upstream sent right after its 101 and those the client sent before it
      * (each through its side, so that its frames are followed from their first byte), and starts reading both sides.
+     * The upgrade's 101 is counted here, with {@code handshakeNanos}, in the route's meters the tunnel holds.
      */
     void start(Duration idleTimeout, ByteBuf upstreamEarly, List<ByteBuf> clientEarly, ChannelHandler clientHandshake,
-            ChannelHandler upstreamHandshake) {
+            ChannelHandler upstreamHandshake, long handshakeNanos) {
         boolean listed = ctx.registry().add(this);
         meters = ctx.metrics().tunnelOpened(pool.route());
+        ctx.metrics().upgradedIn(meters, handshakeNanos); // before the 101 is flushed: a client that saw it sees it counted
         endpointActive = meters.endpointOpened(endpoint.key(), listed);
         Channel c = client.channel;
         Channel u = upstream.channel;
@@ -440,7 +442,7 @@ final class Tunnel implements Runnable {
         ctx.dialer().release(endpoint);
         long nanos = System.nanoTime() - started;
         CloseCause why = closedBy == CloseInitiator.PROXY ? cause : null;
-        ctx.metrics().closed(route(), closedBy, closeCode, why, nanos);
+        ctx.metrics().closedIn(meters, closedBy, closeCode, why, nanos);
         ctx.metrics().tunnelClosed(meters); // after its close is counted: a removed route's series may go with it
         ctx.dialer().listener().tunnelClosed(pool, endpoint, closedBy, closeCode, nanos);
         ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode, why);

@@ -198,13 +198,13 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         clock.disarm(deadline);
         client.write(head101, client.voidPromise());
         long now = System.nanoTime(); // the handshake's end and the session's start: one clock read for both
-        px.metrics.upgraded(rule.key().route(), now - started);
         Endpoint e = endpoint;
         endpoint = null; // the tunnel holds it now
         List<ByteBuf> clientEarly = early;
         early = null; // the tunnel relays them
         new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle(), now)
-                .start(rule.rule().idleTimeout(), serverEarly, clientEarly, client.handler(), upstream.pipeline().get(UpstreamHandshakeHandler.class));
+                .start(rule.rule().idleTimeout(), serverEarly, clientEarly, client.handler(), upstream.pipeline().get(UpstreamHandshakeHandler.class),
+                        now - started);
     }
 
     /** Bytes after the 101 head that the upstream sent in the same read. */

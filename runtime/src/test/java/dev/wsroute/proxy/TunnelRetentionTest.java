@@ -116,7 +116,7 @@ class TunnelRetentionTest {
         upstream.pipeline().addLast(upstreamHandshake);
         Tunnel t = new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
                 Lifecycle.NONE, System.nanoTime());
-        t.start(Duration.ofHours(1), null, null, clientHandshake, upstreamHandshake);
+        t.start(Duration.ofHours(1), null, null, clientHandshake, upstreamHandshake, 0);
 
         // binary frame, masked, payload "hi" (mask 1 2 3 4)
         client.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x82, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2}));
