@@ -44,11 +44,6 @@ final class ClientResponseEncoder extends ChannelOutboundHandlerAdapter {
         encoder.write(ctx, msg, promise);
     }
 
-    /** Whether Netty's encoder was made (tests). */
-    boolean encoderMade() {
-        return encoder != null;
-    }
-
     private static final class Encoder extends HttpResponseEncoder {
         private final ArrayDeque<HttpMethod> methods;
 
