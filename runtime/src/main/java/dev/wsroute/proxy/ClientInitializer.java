@@ -15,8 +15,8 @@ import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
- * [plain-http-on-tls → tls-alerts → sni-tls → tls-failure] → http → receiver; after an upgrade: tunnel, in the receiver's place (the HTTP codec
- * gone). With wsroute.listen.proxy-protocol: proxy-protocol-decoder → proxy-protocol until the header is read, and those
+ * [plain-http-on-tls → tls-alerts → sni-tls → tls-failure] → http → receiver; after an upgrade the receiver alone, handing
+ * every event to the tunnel's client side (the HTTP codec gone: the upgrade's one pipeline change). With wsroute.listen.proxy-protocol: proxy-protocol-decoder → proxy-protocol until the header is read, and those
  * stages in their place after it ({@link ProxyProtocolStage}). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
  * starts; over TLS it starts once the handshake is done, whose own deadline tls-failure keeps ({@link TlsFailureCounter}).
  * <p>

@@ -39,8 +39,9 @@ import io.netty.util.ReferenceCountUtil;
  * The client side of the one listener: reads request heads, splits WebSocket upgrades from plain HTTP, answers
  * what the proxy must answer itself (the CONTRACT's table), and hands the rest to an {@link HttpExchange} or an
  * {@link UpgradeHandshake}. Reads are explicit (auto-read off): one request at a time, pipelined ones queued.
+ * Once an upgrade's tunnel starts, it stays where it is and hands every event to the tunnel's client side.
  */
-final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
+final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implements TunnelSide.Host {
     private final ProxyContext px;
     private final boolean tls;
     /** Pipelined requests and body parts held while an exchange runs, beyond which the client is not read. */
@@ -49,7 +50,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     static final long LINGER_MAX_BYTES = 4 << 20;
     /** Made when a client first pipelines (most never do); empty or null otherwise. */
     private ArrayDeque<Object> queued;
-    private final RequestHeadTimeout headTimeout;
+    /** The wait for request heads; null once a tunnel took the connection. */
+    private RequestHeadTimeout headTimeout;
     private ChannelHandlerContext ctx;
     /** The client's address ({@link ClientAddress}: the TCP peer, or a PROXY protocol header's source), found once. */
     private SocketAddress client;
@@ -62,6 +64,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private String lastHost;
     private HttpExchange exchange;
     private UpgradeHandshake handshake;
+    /** The tunnel's client side, once an upgrade started one: every event is its from then on. */
+    private TunnelSide side;
     /** A local answer waiting for the end of its request, and whether the connection stays open after it. */
     private FullHttpResponse localAnswer;
     private boolean localKeepAlive;
@@ -101,8 +105,28 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
+    /**
+     * The upgrade is done: from now on this stage hands every event to {@code side} (no pipeline change), and lets go
+     * of what the connection's requests needed (the handshake, the codec it removed, the head deadline), which an
+     * open WebSocket would otherwise keep for its life.
+     */
+    @Override
+    public void tunnelStarted(TunnelSide side) {
+        this.side = side;
+        handshake = null;
+        codec = null;
+        lastAuthority = null;
+        lastHost = null;
+        disarmHeadTimeout();
+        headTimeout = null;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (side != null) { // the relay's path: one field and a direct call more than a side of its own in the pipeline
+            side.read(msg);
+            return;
+        }
         if (lingering) {
             if (msg instanceof ByteBuf b) {
                 lingered += b.readableBytes();
@@ -430,6 +454,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (side != null) {
+            side.userEvent(ctx, evt);
+            return;
+        }
         if (evt instanceof SniCompletionEvent named) {
             sni = named.hostname(); // null when the client sent none
         }
@@ -449,6 +477,10 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** A read of the client is done: each byte of a request body counts as its progress, a line's bytes too (see HttpExchange#clientRead). */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (side != null) {
+            side.readComplete();
+            return;
+        }
         if (exchange != null) {
             exchange.clientRead();
         }
@@ -457,16 +489,23 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (side != null) {
+            side.writabilityChanged();
+            return;
+        }
         if (ctx.channel().isWritable() && exchange != null) {
             exchange.clientWritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Replaced by a tunnel (or gone with the channel): its deadline must not outlive it, nor keep it reachable. */
+    /** Gone with the channel: its deadline must not outlive it, nor keep it reachable; nor may its tunnel side hold bytes. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         disarmHeadTimeout();
+        if (side != null) {
+            side.removed();
+        }
     }
 
     @Override
@@ -487,7 +526,11 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        if (side != null) {
+            side.failed(cause);
+        } else {
+            ctx.close();
+        }
     }
 
     private void armHeadTimeout(boolean keepAliveWait) {
@@ -497,6 +540,8 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void disarmHeadTimeout() {
-        headTimeout.disarm();
+        if (headTimeout != null) {
+            headTimeout.disarm();
+        }
     }
 }

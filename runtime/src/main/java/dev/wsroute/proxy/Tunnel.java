@@ -14,8 +14,6 @@ import dev.wsroute.table.PoolId;
 import dev.wsroute.table.RuleKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -119,13 +117,13 @@ final class Tunnel implements Runnable {
     }
 
     /**
-     * Takes over both pipelines (each side replaces the handler that ran the handshake on its channel: one
-     * pipeline change a side), relays bytes the upstream sent right after its 101 and those the client sent before it
+     * Takes over both channels (the stage that ran the handshake on each hands its events to its side from now on: no
+     * pipeline change), relays bytes the upstream sent right after its 101 and those the client sent before it
      * (each through its side, so that its frames are followed from their first byte), and starts reading both sides.
      * The upgrade's 101 is counted here, with {@code handshakeNanos}, in the route's meters the tunnel holds.
      */
-    void start(Duration idleTimeout, ByteBuf upstreamEarly, List<ByteBuf> clientEarly, ChannelHandler clientHandshake,
-            ChannelHandler upstreamHandshake, long handshakeNanos) {
+    void start(Duration idleTimeout, ByteBuf upstreamEarly, List<ByteBuf> clientEarly, TunnelSide.Host clientStage,
+            TunnelSide.Host upstreamStage, long handshakeNanos) {
         boolean listed = ctx.registry().add(this);
         meters = ctx.metrics().tunnelOpened(pool.route());
         ctx.metrics().upgradedIn(meters, handshakeNanos); // before the 101 is flushed: a client that saw it sees it counted
@@ -139,8 +137,8 @@ final class Tunnel implements Runnable {
             lifetimeEnd = System.nanoTime() + Lifetimes.jittered(lifecycle.maxDuration().get(), ThreadLocalRandom.current());
         }
         clock.arm(watch, nextLook(idleNanos));
-        c.pipeline().replace(clientHandshake, "tunnel", client);
-        u.pipeline().replace(upstreamHandshake, "tunnel", upstream);
+        clientStage.tunnelStarted(client);
+        upstreamStage.tunnelStarted(upstream);
         if (upstreamEarly != null && upstreamEarly.isReadable()) {
             upstream.inbound.observe(upstreamEarly);
             c.write(upstreamEarly, c.voidPromise());
@@ -155,9 +153,8 @@ final class Tunnel implements Runnable {
         c.closeFuture().addListener(client);
         u.closeFuture().addListener(upstream);
         if (clientEarly != null) { // what the client sent before the 101: its first frames, through its side as if just read
-            ChannelHandlerContext cc = c.pipeline().context(client);
             for (int i = 0; i < clientEarly.size(); i++) {
-                client.channelRead(cc, clientEarly.get(i));
+                client.read(clientEarly.get(i));
             }
             u.flush();
         }

@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -22,8 +21,13 @@ import io.netty.util.ReferenceCountUtil;
  * of the frames it sends, whether the proxy has closed towards it, and the other side. What it reads goes to the
  * peer as read, without copying or decoding; its writability gates the peer's reads (backpressure). It listens to its
  * channel's close future itself, and is its own deferred close task: no listener or task object per side.
+ * <p>
+ * Not a pipeline stage: the stage that ran the upgrade on its channel stays where it is and, once the tunnel starts,
+ * hands each event on to this side (a {@link Host}), so that the upgrade adds, replaces and removes no stage but the
+ * client's HTTP codec. A final class called directly: a relayed message passes the pipeline's one call into that stage,
+ * as it passed one into a side of its own before.
  */
-final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFutureListener, Runnable {
+final class TunnelSide implements ChannelFutureListener, Runnable {
     private static final Logger LOG = Logger.getLogger(TunnelSide.class);
 
     final Tunnel tunnel;
@@ -41,6 +45,16 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
     /** With a message limit: the start of a frame header that came split across reads, not relayed yet. */
     private ByteBuf heldHeader;
 
+    /**
+     * The stage in a channel's pipeline that holds the channel's place for this side: the request receiver on the
+     * client's, the upgrade's {@link UpstreamWebSocketHandler} on the upstream's. From {@link #tunnelStarted} on, it
+     * hands this side every inbound event of its channel, before anything of its own.
+     */
+    interface Host {
+        /** The tunnel started: every event from now on is {@code side}'s; what the handshake needed can go. */
+        void tunnelStarted(TunnelSide side);
+    }
+
     TunnelSide(Tunnel tunnel, Channel channel, CloseInitiator who, long maxMessageSize) {
         this.tunnel = tunnel;
         this.inbound = new FrameTracker(maxMessageSize);
@@ -49,14 +63,8 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
         this.masked = who == CloseInitiator.UPSTREAM;
     }
 
-    /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
-    @Override
-    public boolean isSharable() {
-        return false;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    /** A message read from this side's channel. */
+    void read(Object msg) {
         if (msg instanceof ByteBuf buf) {
             tunnel.active();
             relay(buf);
@@ -128,9 +136,8 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
         }
     }
 
-    /** The channel closed (its pipeline is torn down) with the start of a header still held: freed with it. */
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
+    /** The channel closed (its pipeline is torn down, its host removed) with the start of a header still held: freed with it. */
+    void removed() {
         dropHeldHeader();
     }
 
@@ -149,32 +156,30 @@ final class TunnelSide extends ChannelInboundHandlerAdapter implements ChannelFu
         tunnel.sideClosed(this);
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    /** A batch of reads from this side's channel is over. */
+    void readComplete() {
         peer.channel.flush();
         tunnel.relayed();
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // a write queue crossed its high-water mark (stop reading the peer) or drained (read it again)
+    /** This side's write queue crossed its high-water mark (stop reading the peer) or drained (read it again). */
+    void writabilityChanged() {
         peer.channel.config().setAutoRead(channel.isWritable());
-        ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    /** A user event on this side's channel, at its host's context: the input shut (a FIN) is this side's, others pass on. */
+    void userEvent(ChannelHandlerContext host, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             tunnel.inputShutdown(this);
         } else {
-            ctx.fireUserEventTriggered(evt);
+            host.fireUserEventTriggered(evt);
         }
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    /** An error on this side's channel. */
+    void failed(Throwable cause) {
         LOG.debugf("tunnel %s side failed: %s", who.label(), cause.toString());
-        ctx.close();
+        channel.close();
     }
 
     /** Sends a Close frame to this side at the next frame boundary of what flows to it. */

@@ -108,7 +108,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
 
     @Override
     public void initChannel(ChannelPipeline p) {
-        p.addLast("handshake", new UpstreamHandshakeHandler(this)); // no HTTP codec: the head goes out as bytes, a 101 comes back as bytes
+        // no HTTP codec: the head goes out as bytes, a 101 comes back as bytes; the stage stays for the tunnel's upstream side
+        p.addLast("websocket", new UpstreamWebSocketHandler(this));
     }
 
     @Override
@@ -203,8 +204,8 @@ final class UpgradeHandshake implements UpstreamDialer.Owner {
         List<ByteBuf> clientEarly = early;
         early = null; // the tunnel relays them
         new Tunnel(client.channel(), upstream, rule.key(), e, px.tunnelContext, request, rule.rule().lifecycle(), now)
-                .start(rule.rule().idleTimeout(), serverEarly, clientEarly, client.handler(), upstream.pipeline().get(UpstreamHandshakeHandler.class),
-                        now - started);
+                .start(rule.rule().idleTimeout(), serverEarly, clientEarly, (TunnelSide.Host) client.handler(),
+                        upstream.pipeline().get(UpstreamWebSocketHandler.class), now - started);
     }
 
     /** Bytes after the 101 head that the upstream sent in the same read. */

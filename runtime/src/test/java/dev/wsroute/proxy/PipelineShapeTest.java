@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -27,20 +28,21 @@ import io.vertx.core.Vertx;
 
 /**
  * What a connection's pipelines hold once set up: every stage is a pipeline change (and a context, and Netty's checks)
- * paid per session or per connection, so the shape is pinned. An open WebSocket keeps one stage a channel, the
- * tunnel's side (codec, receiver and upstream handshake are gone); a keep-alive HTTP connection keeps codec and
- * receiver between requests, and a request changes neither. A guard: a stage added to these paths must change this
- * test, and say what it costs per session.
+ * paid per session or per connection, so the shape is pinned. An open WebSocket keeps one stage a channel, the one
+ * that ran its handshake there, now handing every event to the tunnel's side (the codec is gone); a keep-alive HTTP
+ * connection keeps codec and receiver between requests, and a request changes neither. A guard: a stage added to
+ * these paths must change this test, and say what it costs per session.
  * <p>
- * A ws:// session makes 6 pipeline changes: on the client's channel codec and receiver added before registration
- * ({@link ClientAcceptor}), the codec removed and the tunnel put in the receiver's place at the upgrade; on the
- * upstream's, its handshake handler added, and the tunnel put in its place. (7 while the server bootstrap's child
- * handler was added to each connection, and replaced itself with the codec once registered.)
+ * A ws:// session makes 4 pipeline changes: on the client's channel codec and receiver added before registration
+ * ({@link ClientAcceptor}), and at the upgrade the codec removed (handing on the bytes read past the head); on the
+ * upstream's, its one stage added before it connects. (6 while each tunnel side took the place of the stage that ran
+ * the handshake on its channel; 7 while the server bootstrap's child handler was added to each connection, and
+ * replaced itself with the codec once registered.)
  */
 class PipelineShapeTest {
 
     @Test
-    void anOpenWebSocketKeepsOnlyTheTunnelsSideOnEachChannel() throws Exception {
+    void anUpgradeChangesNoStageButTheCodecsRemoval() throws Exception {
         Vertx vertx = Vertx.vertx();
         try (EchoBackend a = new EchoBackend(vertx, "a");
                 ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.access-log.enabled", "false"))) {
@@ -50,8 +52,12 @@ class PipelineShapeTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> tunnels(px).size() == 1);
                 Tunnel t = tunnels(px).get(0);
 
-                assertThat(stages(t.client.channel)).containsExactly("tunnel");
-                assertThat(stages(t.upstream.channel)).containsExactly("tunnel");
+                // the stages each channel got before its first byte, in place: the receiver the connection was
+                // accepted with, the handler its dial gave the upstream connection
+                assertThat(stages(t.client.channel)).containsExactly("receiver");
+                assertThat(onLoop(t.client.channel, () -> t.client.channel.pipeline().first())).isInstanceOf(ClientRequestReceiver.class);
+                assertThat(stages(t.upstream.channel)).containsExactly("websocket");
+                assertThat(onLoop(t.upstream.channel, () -> t.upstream.channel.pipeline().first())).isInstanceOf(UpstreamWebSocketHandler.class);
                 assertThat(c.roundTrip("n")).isEqualTo("n");
             }
         } finally {
@@ -95,9 +101,13 @@ class PipelineShapeTest {
 
     /** The names of a channel's stages, read on its event loop. */
     private static List<String> stages(Channel ch) throws Exception {
+        return onLoop(ch, () -> new ArrayList<>(ch.pipeline().toMap().keySet()));
+    }
+
+    private static <T> T onLoop(Channel ch, Callable<T> read) throws Exception {
         if (ch.eventLoop().inEventLoop()) { // an EmbeddedChannel's
-            return new ArrayList<>(ch.pipeline().toMap().keySet());
+            return read.call();
         }
-        return ch.eventLoop().submit(() -> stages(ch)).get(10, TimeUnit.SECONDS);
+        return ch.eventLoop().submit(read).get(10, TimeUnit.SECONDS);
     }
 }

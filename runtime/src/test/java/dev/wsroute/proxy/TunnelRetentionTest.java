@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import dev.wsroute.metrics.Meters;
 import dev.wsroute.model.Lifecycle;
 import dev.wsroute.model.RouteId;
 import dev.wsroute.standalone.RoutesDocuments;
+import dev.wsroute.table.CompiledRule;
 import dev.wsroute.table.Endpoint;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.PoolId;
@@ -24,52 +26,78 @@ import dev.wsroute.table.TableBuilder;
 import dev.wsroute.testing.TestConfig;
 import dev.wsroute.tls.TlsResolver;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 /**
- * An open WebSocket keeps only what relaying needs. Once a tunnel has taken the receiver's place in the pipeline,
- * the receiver (and through it the finished handshake: request head, headers, early-bytes list, deadline) must be
- * garbage: a close-future listener that captured it kept ~1.6 KB alive per idle socket for the socket's life.
- * And a closed tunnel is garbage at once, not kept (with both channels and pipelines) until its loop's next sweep.
+ * An open WebSocket keeps only what relaying needs. The stages that ran the upgrade stay in their pipelines for the
+ * tunnel's life (the request receiver on the client's channel, the upstream's WebSocket handler), handing events to
+ * its sides: they must let go of the finished handshake (request head, headers, early-bytes list, deadline) and of the
+ * HTTP codec the upgrade removed, or an idle socket keeps them for its life (a close-future listener that captured the
+ * receiver once kept ~1.6 KB per idle socket). And a closed tunnel is garbage at once, not kept (with both channels and
+ * pipelines) until its loop's next sweep.
  */
 class TunnelRetentionTest {
 
     @Test
-    void aConnectionDoesNotKeepTheReceiverATunnelReplaced() throws Exception {
+    void anOpenTunnelKeepsNeitherTheHandshakeNorTheHttpCodecItsStagesUsed() throws Exception {
         Transport transport = Transport.create(1, Transport.Kind.NIO);
+        EmbeddedChannel connection = new EmbeddedChannel(false, false);
+        EmbeddedChannel upstream = new EmbeddedChannel();
         try {
-            ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false"), new RouteTableHolder(),
+            RouteTableHolder tables = chatRoute();
+            ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false"), tables,
                     new ProxyMetrics(Meters.NONE), () -> null, transport);
-            EmbeddedChannel connection = new EmbeddedChannel(false, false);
-            WeakReference<ClientRequestReceiver> receiver = openAndReplaceReceiver(px, connection);
+            List<WeakReference<?>> gone = upgradeAndStartTunnel(px, tables, connection, upstream);
             assertThat(px.metrics.clientConnections().get()).isEqualTo(1);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 System.gc();
-                return receiver.get() == null;
+                return gone.stream().allMatch(r -> r.get() == null);
             });
 
+            // binary frame, masked, payload "hi" (mask 1 2 3 4): the receiver hands it to the tunnel's client side
+            connection.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x82, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2}));
+            assertThat(upstream.outboundMessages()).as("relayed").isNotEmpty();
+            upstream.releaseOutbound();
             assertThat(connection.isOpen()).isTrue();
             connection.close();
             assertThat(px.metrics.clientConnections().get()).as("the connection still stops counting when it closes").isZero();
         } finally {
+            connection.finishAndReleaseAll();
+            upstream.finishAndReleaseAll();
             transport.group().shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
     }
 
-    /** Opens the connection as the listener does, then puts a handler in the receiver's place as {@link Tunnel#start} does. */
-    private static WeakReference<ClientRequestReceiver> openAndReplaceReceiver(ProxyContext px, EmbeddedChannel connection)
-            throws Exception {
+    /**
+     * Opens the connection as the listener does, removes its codec as the upgrade does, gives the upstream connection
+     * the stage its dial gives it, and starts a tunnel over both as the handshake does; returns what must be garbage
+     * then: the codec and the handshake.
+     */
+    private static List<WeakReference<?>> upgradeAndStartTunnel(ProxyContext px, RouteTableHolder tables, EmbeddedChannel connection,
+            EmbeddedChannel upstream) throws Exception {
         ClientInitializer clients = new ClientInitializer(px, false);
         clients.init(connection); // counts the connection, adds codec and receiver
         connection.register();
         clients.registered(connection.newSucceededFuture()); // listens for its close
         ClientRequestReceiver receiver = connection.pipeline().get(ClientRequestReceiver.class);
-        connection.pipeline().remove(ClientHttpCodec.class);
-        connection.pipeline().replace(receiver, "tunnel", new ChannelInboundHandlerAdapter());
-        return new WeakReference<>(receiver);
+        WeakReference<?> codec = new WeakReference<>(connection.pipeline().remove(ClientHttpCodec.class));
+        CompiledRule rule = tables.current().route(new RouteId("default", "chat")).rules().get(0);
+        UpgradeHandshake handshake = new UpgradeHandshake(px, connection.pipeline().context(receiver), null, null, rule, null);
+        UpstreamWebSocketHandler upstreamStage = new UpstreamWebSocketHandler(handshake);
+        upstream.pipeline().addLast(upstreamStage);
+        assertThat(px.tunnels.tryAcquire(rule.key(), 10)).isTrue(); // the slot the handshake takes, released at the close
+        new Tunnel(connection, upstream, rule.key(), Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
+                Lifecycle.NONE, System.nanoTime()).start(Duration.ofHours(1), null, null, receiver, upstreamStage, 0);
+        return List.of(codec, new WeakReference<>(handshake));
+    }
+
+    private static RouteTableHolder chatRoute() {
+        RouteTableHolder tables = new RouteTableHolder();
+        tables.publish(new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1,
+                RoutesDocuments.parse("test", LifecycleFixture.route("", "127.0.0.1:9001")
+                        .getBytes(StandardCharsets.UTF_8)).routes(), p -> { }));
+        return tables;
     }
 
     /**
@@ -85,10 +113,7 @@ class TunnelRetentionTest {
         EmbeddedChannel client = new EmbeddedChannel();
         EmbeddedChannel upstream = new EmbeddedChannel();
         try {
-            RouteTableHolder tables = new RouteTableHolder();
-            tables.publish(new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1,
-                    RoutesDocuments.parse("test", LifecycleFixture.route("", "127.0.0.1:9001")
-                            .getBytes(StandardCharsets.UTF_8)).routes(), p -> { }));
+            RouteTableHolder tables = chatRoute();
             ProxyContext px = new ProxyContext(TestConfig.wsroute("wsroute.access-log.enabled", "false"), tables,
                     new ProxyMetrics(Meters.NONE), () -> null, transport);
             WeakReference<Tunnel> tunnel = relayAndClose(px, tables, client, upstream);
@@ -110,13 +135,13 @@ class TunnelRetentionTest {
             EmbeddedChannel upstream) {
         PoolId rule = tables.current().route(new RouteId("default", "chat")).rules().get(0).key();
         assertThat(px.tunnels.tryAcquire(rule, 10)).isTrue(); // the slot the handshake takes, released at the close
-        ChannelHandler clientHandshake = new ChannelInboundHandlerAdapter();
-        ChannelHandler upstreamHandshake = new ChannelInboundHandlerAdapter();
-        client.pipeline().addLast(clientHandshake);
-        upstream.pipeline().addLast(upstreamHandshake);
+        UpstreamWebSocketHandler clientStage = new UpstreamWebSocketHandler(null); // any host will do: hands events to its side
+        UpstreamWebSocketHandler upstreamStage = new UpstreamWebSocketHandler(null);
+        client.pipeline().addLast(clientStage);
+        upstream.pipeline().addLast(upstreamStage);
         Tunnel t = new Tunnel(client, upstream, rule, Endpoint.of("127.0.0.1", 9001, 1), px.tunnelContext, null,
                 Lifecycle.NONE, System.nanoTime());
-        t.start(Duration.ofHours(1), null, null, clientHandshake, upstreamHandshake, 0);
+        t.start(Duration.ofHours(1), null, null, clientStage, upstreamStage, 0);
 
         // binary frame, masked, payload "hi" (mask 1 2 3 4)
         client.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x82, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2}));

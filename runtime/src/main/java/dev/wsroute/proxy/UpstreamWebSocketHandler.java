@@ -12,20 +12,31 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Upstream side of an {@link UpgradeHandshake}, the only handler of its connection (after TLS, if any). A clean
- * 101 head is found in the raw bytes and relayed as it came ({@link SwitchingProtocolsHead}): no HTTP codec is
- * added or removed. Any other answer goes to an HTTP decoder put in front of this handler for it, which hands on
- * the answer head, any body, and raw bytes after an odd 101.
+ * The only stage of an upstream WebSocket connection (after TLS, if any), for its whole life: the upstream side of an
+ * {@link UpgradeHandshake} until the upgrade is answered, then, where it stands, the host of the tunnel's upstream
+ * {@link TunnelSide}, which gets every event from then on (no pipeline change at the upgrade). A clean 101 head is
+ * found in the raw bytes and relayed as it came ({@link SwitchingProtocolsHead}): no HTTP codec is added or removed.
+ * Any other answer goes to an HTTP decoder put in front of this handler for it, which hands on the answer head, any
+ * body, and raw bytes after an odd 101.
  */
-final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
-    private final UpgradeHandshake handshake;
+final class UpstreamWebSocketHandler extends ChannelInboundHandlerAdapter implements TunnelSide.Host {
+    /** The handshake until the tunnel starts (then null: an open WebSocket keeps nothing of it). */
+    private UpgradeHandshake handshake;
+    /** The tunnel's upstream side, once it started. */
+    private TunnelSide side;
     /** The start of an answer head split across reads. */
     private ByteBuf partial;
     /** The answer is not a clean 101: an HTTP decoder reads it. */
     private boolean decoding;
 
-    UpstreamHandshakeHandler(UpgradeHandshake handshake) {
+    UpstreamWebSocketHandler(UpgradeHandshake handshake) {
         this.handshake = handshake;
+    }
+
+    @Override
+    public void tunnelStarted(TunnelSide side) {
+        this.side = side;
+        handshake = null;
     }
 
     /** Not {@code @Sharable}, said as a constant: Netty's own answer is a per-thread map look-up by class, at every add. */
@@ -36,7 +47,9 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (!decoding && msg instanceof ByteBuf b) {
+        if (side != null) { // the relay's path: one field and a direct call more than a side of its own in the pipeline
+            side.read(msg);
+        } else if (!decoding && msg instanceof ByteBuf b) {
             answerBytes(ctx, b);
         } else if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
@@ -44,9 +57,10 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
                 handshake.upstreamFailed(ctx.channel(), r.decoderResult().cause(), true);
                 return;
             }
-            handshake.response(r);
+            UpgradeHandshake h = handshake; // a 101 starts the tunnel in response(), which lets go of the handshake
+            h.response(r);
             if (msg instanceof HttpContent c) { // a full response: its body goes the same way
-                handshake.responseContent(c);
+                h.responseContent(c);
             }
         } else if (msg instanceof HttpContent c) {
             handshake.responseContent(c);
@@ -80,6 +94,9 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (side != null) {
+            side.removed();
+        }
         if (partial != null) {
             partial.release();
             partial = null;
@@ -88,8 +105,19 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!ctx.channel().config().isAutoRead()) {
+        if (side != null) {
+            side.readComplete();
+        } else if (!ctx.channel().config().isAutoRead()) {
             ctx.read(); // still waiting for (the rest of) the answer head
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (side != null) {
+            side.writabilityChanged();
+        } else {
+            ctx.fireChannelWritabilityChanged();
         }
     }
 
@@ -101,20 +129,29 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (side != null) {
+            side.userEvent(ctx, evt);
+        } else if (evt instanceof ChannelInputShutdownEvent) {
             ctx.close(); // its own event: at once
-            return;
+        } else {
+            ctx.fireUserEventTriggered(evt);
         }
-        ctx.fireUserEventTriggered(evt);
     }
 
+    /** Before the tunnel: the handshake's to handle. Then the side's close-future listener has it. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        handshake.upstreamClosed(ctx.channel(), answerStarted());
+        if (side == null) {
+            handshake.upstreamClosed(ctx.channel(), answerStarted());
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        handshake.upstreamFailed(ctx.channel(), cause, answerStarted());
+        if (side != null) {
+            side.failed(cause);
+        } else {
+            handshake.upstreamFailed(ctx.channel(), cause, answerStarted());
+        }
     }
 }
