@@ -178,7 +178,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implement
     private void dispatch(Object msg) {
         if (msg instanceof RequestHead head) {
             busy = true;
-            disarmHeadTimeout();
+            headTimeout.pause(); // armed again at the exchange's end; taken out if the connection closes or upgrades
             onRequest(head);
             if (!head.framing().hasBody()) {
                 onContent(LastHttpContent.EMPTY_LAST_CONTENT); // the decoder hands on no end for a request that ends with its head

@@ -471,8 +471,9 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         }
     }
 
+    /** With the log off (no request kept for it) no clock read: the duration is for the log line alone. */
     private void logAccess() {
-        px.accessLog.http(request, method, route, servedBy, status, System.nanoTime() - started, reason);
+        px.accessLog.http(request, method, route, servedBy, status, request != null ? System.nanoTime() - started : 0, reason);
     }
 
     private void fail(HttpResponseStatus s, String why) {

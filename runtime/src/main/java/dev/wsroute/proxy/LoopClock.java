@@ -94,8 +94,9 @@ final class LoopClock {
 
     void arm(Deadline d, long delayNanos) {
         d.due = false;
+        d.armed = true;
         d.at = System.nanoTime() + delayNanos;
-        if (d.next == null) {
+        if (d.next == null) { // one paused since the last sweep is still linked: armed again in place
             d.prev = head.prev;
             d.next = head;
             head.prev.next = d;
@@ -103,9 +104,22 @@ final class LoopClock {
         }
     }
 
+    /** Off, and out of the list: for a connection that closes or a stage that goes (nothing of it stays reachable). */
     void disarm(Deadline d) {
         d.due = false;
+        d.armed = false;
         unlink(d);
+    }
+
+    /**
+     * Off, left in the list until the next sweep takes it out: for a deadline that is armed again soon on a connection
+     * that stays (the answer's, a keep-alive wait's), so that neither call touches its neighbours in the list, other
+     * connections' deadlines whose memory is cold, on every request. Not for a connection that closes: the list would
+     * keep it reachable until the sweep ({@link #disarm}).
+     */
+    void pause(Deadline d) {
+        d.due = false;
+        d.armed = false;
     }
 
     private static void unlink(Deadline d) {
@@ -133,7 +147,7 @@ final class LoopClock {
     private void runStopActions() {
         ArrayList<Deadline> stopping = new ArrayList<>();
         for (Deadline d = head.next; d != head; d = d.next) {
-            if (d.onStop != null) {
+            if (d.armed && d.onStop != null) {
                 stopping.add(d);
             }
         }
@@ -148,8 +162,11 @@ final class LoopClock {
         sweepTimes[(int) (sweeps & (RING - 1))] = now;
         for (Deadline d = head.next, next; d != head; d = next) {
             next = d.next;
-            if (d.at - now <= 0) {
+            if (!d.armed) { // paused since it was linked
                 unlink(d);
+            } else if (d.at - now <= 0) {
+                unlink(d);
+                d.armed = false;
                 d.due = true;
                 due.add(d);
             }
@@ -181,6 +198,8 @@ final class LoopClock {
         private Deadline next;
         private long at;
         private boolean due;
+        /** Armed and not fired yet; a paused deadline ({@link LoopClock#pause}) may still be linked until the next sweep. */
+        private boolean armed;
 
         Deadline(Runnable action) {
             this(action, null);
@@ -192,7 +211,7 @@ final class LoopClock {
         }
 
         boolean armed() {
-            return next != null;
+            return armed;
         }
     }
 

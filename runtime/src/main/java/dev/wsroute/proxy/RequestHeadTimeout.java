@@ -52,10 +52,17 @@ final class RequestHeadTimeout implements Runnable {
         clock.arm(timer, nanos);
     }
 
-    /** The head is complete, or the connection is past heads (upgraded, closing). */
+    /** The connection is past heads (upgraded, closing): the deadline is taken out of the loop's list. */
     void disarm() {
         if (clock != null) {
             clock.disarm(timer);
+        }
+    }
+
+    /** The head is complete: no deadline until the next wait is {@linkplain #arm armed} (in place, see {@link LoopClock#pause}). */
+    void pause() {
+        if (clock != null) {
+            clock.pause(timer);
         }
     }
 

@@ -47,7 +47,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
      * chunked answer may go to the client as it came (else it is decoded).
      */
     void attach(HttpExchange e, boolean headRequest, boolean chunkedToClient) {
-        clock.disarm(deadline);
+        clock.pause(deadline); // the answer's is armed next, in place
         parkedIn = null;
         exchange = e;
         reader.expect(headRequest, chunkedToClient);
@@ -55,7 +55,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
 
     void detach() {
         exchange = null;
-        clock.disarm(deadline);
+        clock.pause(deadline); // parked next (its idle deadline), or closed (channelInactive takes it out)
     }
 
     /** The attached exchange's final answer is due within {@code nanos} (1xx heads before it do not move the deadline). */
@@ -65,7 +65,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
 
     /** The answer's head came, or the exchange ended: no deadline until the next exchange or parking. */
     void answerNoLongerDue() {
-        clock.disarm(deadline);
+        clock.pause(deadline);
     }
 
     private void deadlinePassed() {
