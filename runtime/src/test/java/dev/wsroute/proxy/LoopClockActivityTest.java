@@ -2,12 +2,7 @@ package dev.wsroute.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Method;
-import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
-
-import io.netty.channel.DefaultEventLoop;
 
 /**
  * {@link LoopClock.Activity} past the ring of sweep times: a connection quiet for more sweeps than the ring keeps
@@ -18,37 +13,25 @@ import io.netty.channel.DefaultEventLoop;
 class LoopClockActivityTest {
     @Test
     void aQuietLongerThanTheRingIsNeverOvercountedAndActivityAfterItStartsOver() throws Exception {
-        DefaultEventLoop loop = new DefaultEventLoop();
-        try {
-            loop.submit(() -> {
-                try {
-                    Method sweep = LoopClock.class.getDeclaredMethod("sweep");
-                    sweep.setAccessible(true);
-                    LoopClock clock = LoopClock.of(loop);
-                    LoopClock.Activity a = new LoopClock.Activity(clock);
-                    sweep.invoke(clock);
-                    long before = System.nanoTime();
-                    a.note();
-                    assertThat(a.quiet()).as("active since the last sweep").isZero();
-                    for (int i = 0; i < 600; i++) { // more than twice the ring
-                        sweep.invoke(clock);
-                        assertThat(a.quiet()).as("never more than the real quiet, sweep " + i).isBetween(0L, System.nanoTime() - before);
-                    }
-                    for (int i = 0; i < 600; i++) { // not looked at meanwhile: the stamp fell out of the ring
-                        sweep.invoke(clock);
-                    }
-                    assertThat(a.quiet()).isBetween(0L, System.nanoTime() - before);
-                    long active = System.nanoTime();
-                    a.note(); // activity after the long quiet
-                    sweep.invoke(clock);
-                    sweep.invoke(clock);
-                    assertThat(a.quiet()).as("counted from the new activity").isBetween(0L, System.nanoTime() - active);
-                } catch (ReflectiveOperationException e) {
-                    throw new AssertionError(e);
-                }
-            }).get(60, TimeUnit.SECONDS);
-        } finally {
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        LoopClockOnItsLoop.run((clock, sweep) -> {
+            LoopClock.Activity a = new LoopClock.Activity(clock);
+            sweep.run();
+            long before = System.nanoTime();
+            a.note();
+            assertThat(a.quiet()).as("active since the last sweep").isZero();
+            for (int i = 0; i < 600; i++) { // more than twice the ring
+                sweep.run();
+                assertThat(a.quiet()).as("never more than the real quiet, sweep " + i).isBetween(0L, System.nanoTime() - before);
+            }
+            for (int i = 0; i < 600; i++) { // not looked at meanwhile: the stamp fell out of the ring
+                sweep.run();
+            }
+            assertThat(a.quiet()).isBetween(0L, System.nanoTime() - before);
+            long active = System.nanoTime();
+            a.note(); // activity after the long quiet
+            sweep.run();
+            sweep.run();
+            assertThat(a.quiet()).as("counted from the new activity").isBetween(0L, System.nanoTime() - active);
+        });
     }
 }
