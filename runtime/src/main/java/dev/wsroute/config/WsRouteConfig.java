@@ -213,8 +213,15 @@ public interface WsRouteConfig {
         Duration responseTimeout();
 
         /** Idle keep-alive connections kept per endpoint and I/O thread. */
-        @WithDefault("16")
+        @WithDefault("64")
         int maxIdlePerEndpoint();
+
+        /**
+         * Idle keep-alive connections kept in all, shared evenly by the I/O threads (as nginx's {@code keepalive} per
+         * worker); the open-files budget keeps a descriptor for each.
+         */
+        @WithDefault("256")
+        int maxIdle();
     }
 
     interface DefaultBackend {

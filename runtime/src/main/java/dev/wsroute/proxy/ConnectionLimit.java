@@ -9,8 +9,9 @@ package dev.wsroute.proxy;
  * @param configured {@code wsroute.limits.max-connections}
  * @param openFilesLimit the process's open-files limit at start; 0 or less if unknown
  * @param openAtStart descriptors open at start
+ * @param kept descriptors kept free beyond those: idle upstream connections, probes, jars
  */
-public record ConnectionLimit(int effective, int configured, long openFilesLimit, long openAtStart) {
+public record ConnectionLimit(int effective, int configured, long openFilesLimit, long openAtStart, long kept) {
 
     /** Null when the configured limit is in force; else why it was lowered, in a line. */
     public String reason() {
@@ -18,8 +19,9 @@ public record ConnectionLimit(int effective, int configured, long openFilesLimit
             return null;
         }
         return "wsroute.limits.max-connections=" + configured + " does not fit in the open-files limit of " + openFilesLimit
-                + " (2 per proxied WebSocket, " + openAtStart + " open at start, " + FileDescriptorBudget.SPARE
-                + " spare); raise the limit (ulimit -n, LimitNOFILE=, the container runtime's nofile) to at least "
-                + (2L * configured + openAtStart + FileDescriptorBudget.SPARE);
+                + " (2 per proxied WebSocket, " + openAtStart + " open at start, " + kept
+                + " kept for idle upstream connections and spare); raise the limit (ulimit -n, LimitNOFILE=, the container "
+                + "runtime's nofile) to at least "
+                + (2L * configured + openAtStart + kept);
     }
 }

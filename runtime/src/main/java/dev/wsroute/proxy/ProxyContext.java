@@ -78,14 +78,15 @@ final class ProxyContext {
         this.tunnels = new TunnelRegistry(tables, new DrainSchedule(config.drain().period(), config.drain().closeSpread()));
         this.balancer = new BalancerState(new EndpointStats());
         this.metrics = metrics;
-        this.connectionLimit = FileDescriptorBudget.forThisProcess(config.limits().maxConnections());
+        this.connectionLimit = FileDescriptorBudget.forThisProcess(config.limits().maxConnections(), config.upstream().maxIdle());
         this.maxConnections = connectionLimit.effective();
         metrics.registry().gauge("wsroute.client.connections.limit", "Client connections taken at most (max-connections, or what the open-files limit allows)",
                 this, px -> px.maxConnections);
         this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(),
                 QueryInLog.parse(config.accessLog().query()).orElse(QueryInLog.REDACTED), AccessLogOutput.toConsole(),
                 metrics.registry());
-        this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint());
+        this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint(), config.upstream().maxIdle(),
+                config.ioThreadCount());
         this.defaultBackendTrustsForwarded = config.defaultBackend().trustForwarded();
         this.proxyProtocolFrom = config.listen().proxyProtocol()
                 ? config.listen().proxyProtocolFrom().map(TrustedPeers::of).orElse(TrustedPeers.ANY)

@@ -1,7 +1,5 @@
 package dev.wsroute.proxy;
 
-import java.util.ArrayDeque;
-
 import dev.wsroute.http.BadResponse;
 import dev.wsroute.http.ResponseReader;
 import io.netty.buffer.ByteBuf;
@@ -23,7 +21,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
     private final ResponseReader reader = new ResponseReader();
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
-    private ArrayDeque<Channel> parkedIn;
+    private UpstreamPool.IdleQueue parkedIn;
     private LoopClock clock;
 
     static UpstreamHttpHandler of(Channel ch) {
@@ -78,7 +76,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Parks the connection in an idle queue of its loop, for at most {@code idleNanos}. */
-    void park(ArrayDeque<Channel> queue, long idleNanos) {
+    void park(UpstreamPool.IdleQueue queue, long idleNanos) {
         exchange = null;
         parkedIn = queue;
         clock.arm(deadline, idleNanos);

@@ -2,6 +2,7 @@ package dev.wsroute.proxy;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,29 +17,34 @@ import io.netty.util.concurrent.FastThreadLocal;
 /**
  * Idle keep-alive connections to upstreams for plain HTTP, one pool per event loop: a connection is only reused
  * by clients of its own loop, so no locks and no cross-thread hand-off. A parked connection is guarded by its
- * {@link UpstreamHttpHandler}.
+ * {@link UpstreamHttpHandler}. Two bounds, as nginx's {@code keepalive} cache has one: per endpoint, and per loop its
+ * share of the process's {@code wsroute.upstream.max-idle} (which the open-files budget keeps descriptors for); a
+ * connection that comes back to a full pool closes. Idle ones above what the load needs leave by their idle deadline.
  */
 final class UpstreamPool {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final int maxIdlePerEndpoint;
-    private final FastThreadLocal<Map<String, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+    private final int maxIdlePerLoop;
+    private final FastThreadLocal<LoopIdle> idle = new FastThreadLocal<>() {
         @Override
-        protected Map<String, ArrayDeque<Channel>> initialValue() {
-            return new HashMap<>();
+        protected LoopIdle initialValue() {
+            return new LoopIdle();
         }
     };
 
-    UpstreamPool(int maxIdlePerEndpoint) {
+    /** @param maxIdle idle connections of the whole process, shared evenly by its {@code loops} I/O threads */
+    UpstreamPool(int maxIdlePerEndpoint, int maxIdle, int loops) {
         this.maxIdlePerEndpoint = maxIdlePerEndpoint;
+        this.maxIdlePerLoop = (maxIdle + loops - 1) / loops;
     }
 
     /** An idle connection to this endpoint owned by the calling event loop, or null. */
     Channel poll(Endpoint e) {
-        ArrayDeque<Channel> q = idle.get().get(e.key());
-        while (q != null && !q.isEmpty()) {
-            Channel ch = q.pollLast();
-            if (ch.isActive()) {
+        IdleQueue q = idle.get().byEndpoint.get(e.key());
+        while (q != null) {
+            Channel ch = q.pollNewest();
+            if (ch == null || ch.isActive()) {
                 return ch; // the exchange attaches itself to the connection's handler
             }
         }
@@ -54,11 +60,11 @@ final class UpstreamPool {
             try {
                 loop.execute(() -> {
                     if (idle.isSet()) {
-                        idle.get().entrySet().removeIf(e -> {
+                        idle.get().byEndpoint.entrySet().removeIf(e -> {
                             if (listed.contains(e.getKey())) {
                                 return false;
                             }
-                            List.copyOf(e.getValue()).forEach(Channel::close); // each leaves its queue as it closes
+                            e.getValue().all().forEach(Channel::close); // each leaves its queue as it closes
                             return true;
                         });
                     }
@@ -71,21 +77,66 @@ final class UpstreamPool {
 
     /** The endpoints the loops keep a queue for (tests). */
     Set<String> queued(Iterable<EventExecutor> loops) throws Exception {
-        Set<String> all = new java.util.HashSet<>();
+        Set<String> all = new HashSet<>();
         for (EventExecutor loop : loops) {
-            all.addAll(loop.submit(() -> idle.isSet() ? Set.copyOf(idle.get().keySet()) : Set.<String>of()).get());
+            all.addAll(loop.submit(() -> idle.isSet() ? Set.copyOf(idle.get().byEndpoint.keySet()) : Set.<String>of()).get());
         }
         return all;
     }
 
     /** Parks a connection whose last exchange ended cleanly; closes it when the pool is full. */
     void release(Endpoint e, Channel ch) {
-        ArrayDeque<Channel> q = idle.get().computeIfAbsent(e.key(), k -> new ArrayDeque<>());
-        if (!ch.isActive() || q.size() >= maxIdlePerEndpoint) {
+        LoopIdle loop = idle.get();
+        IdleQueue q = loop.byEndpoint.computeIfAbsent(e.key(), k -> new IdleQueue(loop));
+        if (!ch.isActive() || q.size() >= maxIdlePerEndpoint || loop.count >= maxIdlePerLoop) {
             ch.close();
             return;
         }
         UpstreamHttpHandler.of(ch).park(q, IDLE_NANOS);
-        q.addLast(ch);
+        q.add(ch);
+    }
+
+    /** One loop's idle connections, by endpoint key, and how many in all. */
+    private static final class LoopIdle {
+        final Map<String, IdleQueue> byEndpoint = new HashMap<>();
+        int count;
+    }
+
+    /** One endpoint's idle connections on one loop, the most recently parked last (taken first: the others age out). */
+    static final class IdleQueue {
+        private final ArrayDeque<Channel> channels = new ArrayDeque<>();
+        private final LoopIdle loop;
+
+        private IdleQueue(LoopIdle loop) {
+            this.loop = loop;
+        }
+
+        private void add(Channel ch) {
+            channels.addLast(ch);
+            loop.count++;
+        }
+
+        private Channel pollNewest() {
+            Channel ch = channels.pollLast();
+            if (ch != null) {
+                loop.count--;
+            }
+            return ch;
+        }
+
+        /** A parked connection leaves (it closed, or its deadline passed). */
+        void remove(Channel ch) {
+            if (channels.remove(ch)) {
+                loop.count--;
+            }
+        }
+
+        private int size() {
+            return channels.size();
+        }
+
+        private List<Channel> all() {
+            return List.copyOf(channels);
+        }
     }
 }

@@ -44,6 +44,7 @@ final class SettingsCheck {
         c.positive("wsroute.upstream.connect-timeout", config.upstream().connectTimeout());
         c.positive("wsroute.upstream.response-timeout", config.upstream().responseTimeout());
         c.atLeast("wsroute.upstream.max-idle-per-endpoint", config.upstream().maxIdlePerEndpoint(), 0);
+        c.atLeast("wsroute.upstream.max-idle", config.upstream().maxIdle(), 0);
         c.atLeast("wsroute.access-log.queue-lines", config.accessLog().queueLines(), 1);
         if (QueryInLog.parse(config.accessLog().query()).isEmpty()) {
             c.problem("wsroute.access-log.query", "'" + config.accessLog().query() + "'", "must be redacted, full or none");
