@@ -36,6 +36,7 @@ class SettingsCheckTest {
             "wsroute.upstream.connect-timeout       | -1s      | is -1s, must be longer than 0",
             "wsroute.upstream.response-timeout      | 0s       | is 0s, must be longer than 0",
             "wsroute.upstream.max-idle-per-endpoint | -1       | is -1, must be at least 0",
+            "wsroute.upstream.max-idle              | -1       | is -1, must be at least 0",
             "wsroute.access-log.queue-lines         | 0        | is 0, must be at least 1",
             "wsroute.io-threads                     | -1       | is -1, must be at least 1",
             "wsroute.access-log.query               | all      | is 'all', must be redacted, full or none",
