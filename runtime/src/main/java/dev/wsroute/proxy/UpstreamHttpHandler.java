@@ -22,6 +22,9 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private HttpExchange exchange;
     private UpstreamPool.IdleQueue parkedIn;
+    /** While parked: the connections of its loop's pool parked just before and just after it (kept by the pool). */
+    UpstreamHttpHandler parkedBefore;
+    UpstreamHttpHandler parkedAfter;
     private LoopClock clock;
 
     static UpstreamHttpHandler of(Channel ch) {
@@ -82,9 +85,14 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
         clock.arm(deadline, idleNanos);
     }
 
-    private void retire() {
+    Channel channel() {
+        return ctx.channel();
+    }
+
+    /** Closes the connection, and while parked takes it out of the pool first. */
+    void retire() {
         if (parkedIn != null) {
-            parkedIn.remove(ctx.channel());
+            parkedIn.remove(this);
             parkedIn = null;
         }
         clock.disarm(deadline);
@@ -139,7 +147,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (parkedIn != null) {
-            parkedIn.remove(ctx.channel());
+            parkedIn.remove(this);
             parkedIn = null;
         }
         clock.disarm(deadline);

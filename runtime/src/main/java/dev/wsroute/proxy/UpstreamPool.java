@@ -18,8 +18,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Idle keep-alive connections to upstreams for plain HTTP, one pool per event loop: a connection is only reused
  * by clients of its own loop, so no locks and no cross-thread hand-off. A parked connection is guarded by its
  * {@link UpstreamHttpHandler}. Two bounds, as nginx's {@code keepalive} cache has one: per endpoint, and per loop its
- * share of the process's {@code wsroute.upstream.max-idle} (which the open-files budget keeps descriptors for); a
- * connection that comes back to a full pool closes. Idle ones above what the load needs leave by their idle deadline.
+ * share of the process's {@code wsroute.upstream.max-idle} (which the open-files budget keeps descriptors for); see
+ * {@link #release}. Idle ones above what the load needs leave by their idle deadline.
  */
 final class UpstreamPool {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -43,9 +43,12 @@ final class UpstreamPool {
     Channel poll(Endpoint e) {
         IdleQueue q = idle.get().byEndpoint.get(e.key());
         while (q != null) {
-            Channel ch = q.pollNewest();
-            if (ch == null || ch.isActive()) {
-                return ch; // the exchange attaches itself to the connection's handler
+            UpstreamHttpHandler h = q.pollNewest();
+            if (h == null) {
+                return null;
+            }
+            if (h.channel().isActive()) {
+                return h.channel(); // the exchange attaches itself to the connection's handler
             }
         }
         return null;
@@ -84,59 +87,96 @@ final class UpstreamPool {
         return all;
     }
 
-    /** Parks a connection whose last exchange ended cleanly; closes it when the pool is full. */
+    /**
+     * Parks a connection whose last exchange ended cleanly. Above its endpoint's bound it closes; at the loop's share
+     * of max-idle the loop's least recently parked connection closes to make room (as nginx's {@code keepalive} cache
+     * does), so a busy endpoint does not churn while another endpoint's idle connections wait for their deadline.
+     */
     void release(Endpoint e, Channel ch) {
         LoopIdle loop = idle.get();
         IdleQueue q = loop.byEndpoint.computeIfAbsent(e.key(), k -> new IdleQueue(loop));
-        if (!ch.isActive() || q.size() >= maxIdlePerEndpoint || loop.count >= maxIdlePerLoop) {
+        if (!ch.isActive() || q.size() >= maxIdlePerEndpoint || maxIdlePerLoop == 0) {
             ch.close();
             return;
         }
-        UpstreamHttpHandler.of(ch).park(q, IDLE_NANOS);
-        q.add(ch);
+        if (loop.count >= maxIdlePerLoop) {
+            loop.oldest.retire();
+        }
+        UpstreamHttpHandler h = UpstreamHttpHandler.of(ch);
+        h.park(q, IDLE_NANOS);
+        q.add(h);
     }
 
-    /** One loop's idle connections, by endpoint key, and how many in all. */
+    /** One loop's idle connections: by endpoint key, and all of them in the order they were parked. */
     private static final class LoopIdle {
         final Map<String, IdleQueue> byEndpoint = new HashMap<>();
+        UpstreamHttpHandler oldest;
+        UpstreamHttpHandler newest;
         int count;
+
+        void link(UpstreamHttpHandler h) {
+            h.parkedBefore = newest;
+            if (newest == null) {
+                oldest = h;
+            } else {
+                newest.parkedAfter = h;
+            }
+            newest = h;
+            count++;
+        }
+
+        void unlink(UpstreamHttpHandler h) {
+            if (h.parkedBefore == null) {
+                oldest = h.parkedAfter;
+            } else {
+                h.parkedBefore.parkedAfter = h.parkedAfter;
+            }
+            if (h.parkedAfter == null) {
+                newest = h.parkedBefore;
+            } else {
+                h.parkedAfter.parkedBefore = h.parkedBefore;
+            }
+            h.parkedBefore = null;
+            h.parkedAfter = null;
+            count--;
+        }
     }
 
     /** One endpoint's idle connections on one loop, the most recently parked last (taken first: the others age out). */
     static final class IdleQueue {
-        private final ArrayDeque<Channel> channels = new ArrayDeque<>();
+        private final ArrayDeque<UpstreamHttpHandler> parked = new ArrayDeque<>();
         private final LoopIdle loop;
 
         private IdleQueue(LoopIdle loop) {
             this.loop = loop;
         }
 
-        private void add(Channel ch) {
-            channels.addLast(ch);
-            loop.count++;
+        private void add(UpstreamHttpHandler h) {
+            parked.addLast(h);
+            loop.link(h);
         }
 
-        private Channel pollNewest() {
-            Channel ch = channels.pollLast();
-            if (ch != null) {
-                loop.count--;
+        private UpstreamHttpHandler pollNewest() {
+            UpstreamHttpHandler h = parked.pollLast();
+            if (h != null) {
+                loop.unlink(h);
             }
-            return ch;
+            return h;
         }
 
-        /** A parked connection leaves (it closed, or its deadline passed). */
-        void remove(Channel ch) {
-            if (channels.remove(ch)) {
-                loop.count--;
+        /** A parked connection leaves (it closed, its deadline passed, or it made room). */
+        void remove(UpstreamHttpHandler h) {
+            if (parked.remove(h)) {
+                loop.unlink(h);
             }
         }
 
         private int size() {
-            return channels.size();
+            return parked.size();
         }
 
         private List<Channel> all() {
-            return List.copyOf(channels);
+            return parked.stream().map(UpstreamHttpHandler::channel).toList();
         }
     }
 }

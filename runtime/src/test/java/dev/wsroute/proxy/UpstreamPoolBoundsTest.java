@@ -17,6 +17,7 @@ import dev.wsroute.testing.RawHttp;
 import dev.wsroute.testing.ScriptedUpstream;
 import dev.wsroute.testing.ScriptedUpstream.Answer;
 import dev.wsroute.testing.TestConfig;
+import dev.wsroute.testing.TestRoutes;
 
 /**
  * How many idle keep-alive upstream connections the pool keeps. With the old default (16 per endpoint and I/O thread)
@@ -27,7 +28,6 @@ import dev.wsroute.testing.TestConfig;
  */
 class UpstreamPoolBoundsTest {
     private static final Duration WAIT = Duration.ofSeconds(30); // a bound against a hang on a loaded machine
-    private static final String GET = "GET /page HTTP/1.1\r\nHost: up.test\r\n\r\n";
 
     @Test
     void aBurstAboveTheOldDefaultLeavesEveryConnectionPooledForTheNext() throws Exception {
@@ -54,6 +54,39 @@ class UpstreamPoolBoundsTest {
         assertThat(bursts(5, "wsroute.upstream.max-idle", "0")).isEqualTo(new Opened(5, 10, 5));
     }
 
+    /**
+     * A loop whose share of max-idle is full makes room for a connection that comes back by closing its least
+     * recently parked one, as nginx's keepalive cache does: one endpoint's idle connections do not make another,
+     * busier one connect again for each request until they reach their idle deadline.
+     */
+    @Test
+    void aFullLoopClosesItsOldestIdleConnectionForTheOneThatComesBack() throws Exception {
+        AtomicReference<CountDownLatch> burst = new AtomicReference<>();
+        try (ScriptedUpstream quiet = new ScriptedUpstream(r -> answerOnceAllCame(burst));
+                ScriptedUpstream busy = new ScriptedUpstream(r -> answerOnceAllCame(burst));
+                ProxyHarness px = new ProxyHarness(TestConfig.wsroute("wsroute.io-threads", "1", "wsroute.upstream.max-idle", "4"))) {
+            px.routes(TestRoutes.plainHttp("quiet", "quiet.test", quiet.endpoint()) + "---\n"
+                    + TestRoutes.plainHttp("busy", "busy.test", busy.endpoint()));
+            List<RawHttp> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    clients.add(new RawHttp(px.port()));
+                }
+                burst(clients, burst, "quiet.test"); // the loop's 4 idle connections, all to quiet
+                burst(clients, burst, "busy.test"); // each that comes back takes the place of one of quiet's
+                await("quiet's idle connections make room for busy's").atMost(WAIT).until(() -> quiet.closedByProxy.get() >= 4);
+                burst(clients, burst, "busy.test");
+                assertThat(busy.accepted.get()).as("busy's second burst reused its connections").isEqualTo(4);
+                assertThat(busy.closedByProxy.get()).isZero();
+                assertThat(quiet.closedByProxy.get()).isEqualTo(4);
+            } finally {
+                for (RawHttp c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     /** Upstream connections opened after the first burst and after the second, and closed by the proxy between them. */
     record Opened(int afterFirst, int afterSecond, int closedBetween) {
     }
@@ -61,28 +94,19 @@ class UpstreamPoolBoundsTest {
     /** Two bursts of {@code n} requests at once on the same {@code n} keep-alive client connections. */
     private static Opened bursts(int n, String... config) throws Exception {
         AtomicReference<CountDownLatch> burst = new AtomicReference<>();
-        try (ScriptedUpstream upstream = new ScriptedUpstream(r -> {
-            CountDownLatch all = burst.get();
-            all.countDown();
-            try {
-                all.await(30, TimeUnit.SECONDS); // every request of the burst has its own upstream connection now
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        }); ProxyHarness px = new ProxyHarness(TestConfig.wsroute(config))) {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(r -> answerOnceAllCame(burst)); ProxyHarness px = new ProxyHarness(TestConfig.wsroute(config))) {
             px.routes(upstream.routes());
             List<RawHttp> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < n; i++) {
                     clients.add(new RawHttp(px.port()));
                 }
-                burst(clients, burst);
+                burst(clients, burst, "up.test");
                 int afterFirst = upstream.accepted.get();
                 int closedExpected = Math.max(0, n - kept(config));
                 await().atMost(WAIT).until(() -> upstream.closedByProxy.get() >= closedExpected);
                 int closedBetween = upstream.closedByProxy.get();
-                burst(clients, burst);
+                burst(clients, burst, "up.test");
                 return new Opened(afterFirst, upstream.accepted.get(), closedBetween);
             } finally {
                 for (RawHttp c : clients) {
@@ -92,10 +116,22 @@ class UpstreamPoolBoundsTest {
         }
     }
 
-    private static void burst(List<RawHttp> clients, AtomicReference<CountDownLatch> burst) throws Exception {
+    /** The upstream answers none of a burst's requests before all of them came: one upstream connection each. */
+    private static Answer answerOnceAllCame(AtomicReference<CountDownLatch> burst) {
+        CountDownLatch all = burst.get();
+        all.countDown();
+        try {
+            all.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    }
+
+    private static void burst(List<RawHttp> clients, AtomicReference<CountDownLatch> burst, String host) throws Exception {
         burst.set(new CountDownLatch(clients.size()));
         for (RawHttp c : clients) {
-            c.send(GET);
+            c.send("GET /page HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
         }
         for (RawHttp c : clients) {
             assertThat(c.readResponse()).startsWith("HTTP/1.1 200").endsWith("ok");
