@@ -378,7 +378,7 @@ final class HttpExchange implements UpstreamDialer.Owner, ResponseReader.Sink {
         upstreamHandler.detach();
         if (upstreamReusable && requestComplete) {
             autoRead(upstream, true); // parked, it notices a close or stray bytes
-            px.httpPool.release(endpoint, upstream);
+            px.httpPool.release(endpoint, upstreamHandler);
         } else {
             upstream.close(); // from the upstream's own event (its answer's end or its close): at once, see PeerClose
         }

@@ -91,12 +91,17 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
 
     /** Closes the connection, and while parked takes it out of the pool first. */
     void retire() {
+        leavePool();
+        ctx.close();
+    }
+
+    /** Out of its idle queue if parked, and no deadline left. */
+    private void leavePool() {
         if (parkedIn != null) {
             parkedIn.remove(this);
             parkedIn = null;
         }
         clock.disarm(deadline);
-        ctx.close();
     }
 
     @Override
@@ -146,11 +151,7 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (parkedIn != null) {
-            parkedIn.remove(this);
-            parkedIn = null;
-        }
-        clock.disarm(deadline);
+        leavePool();
         if (exchange != null) {
             exchange.upstreamClosed(reader);
         }

@@ -42,11 +42,10 @@ final class UpstreamPool {
     /** An idle connection to this endpoint owned by the calling event loop, or null. */
     Channel poll(Endpoint e) {
         IdleQueue q = idle.get().byEndpoint.get(e.key());
-        while (q != null) {
-            UpstreamHttpHandler h = q.pollNewest();
-            if (h == null) {
-                return null;
-            }
+        if (q == null) {
+            return null;
+        }
+        for (UpstreamHttpHandler h = q.pollNewest(); h != null; h = q.pollNewest()) {
             if (h.channel().isActive()) {
                 return h.channel(); // the exchange attaches itself to the connection's handler
             }
@@ -92,17 +91,16 @@ final class UpstreamPool {
      * of max-idle the loop's least recently parked connection closes to make room (as nginx's {@code keepalive} cache
      * does), so a busy endpoint does not churn while another endpoint's idle connections wait for their deadline.
      */
-    void release(Endpoint e, Channel ch) {
+    void release(Endpoint e, UpstreamHttpHandler h) {
         LoopIdle loop = idle.get();
         IdleQueue q = loop.byEndpoint.computeIfAbsent(e.key(), k -> new IdleQueue(loop));
-        if (!ch.isActive() || q.size() >= maxIdlePerEndpoint || maxIdlePerLoop == 0) {
-            ch.close();
+        if (!h.channel().isActive() || q.size() >= maxIdlePerEndpoint || maxIdlePerLoop == 0) {
+            h.channel().close();
             return;
         }
         if (loop.count >= maxIdlePerLoop) {
             loop.oldest.retire();
         }
-        UpstreamHttpHandler h = UpstreamHttpHandler.of(ch);
         h.park(q, IDLE_NANOS);
         q.add(h);
     }
