@@ -11,7 +11,9 @@
 # wsroute runs as shipped (the image's JVM flags), access log off; wsroute-log: the same with the
 # access log on (its default). --strace adds system calls per echo message, per session and per HTTP request
 # (each only when --scenarios has it).
-# Idle memory runs on a proxy of its own (first round); the load scenarios on a second, fresh one.
+# Idle memory runs on each proxy alone, freshly started (once). Each round then starts every proxy afresh, warms
+# each up, and runs each scenario on all of them in turn (the order turning each round), so that the figures compared
+# come from the same minute or two of a shared machine.
 # --proxies netty-relay adds the floor of a proxy on Netty 4.1: a bare byte relay (NettyRelay) on wsroute's Java and
 # flags, with no parsing, routing or headers added; not in the default list.
 set -euo pipefail
@@ -74,8 +76,10 @@ CLK_TCK="$(getconf CLK_TCK)"
 BACKEND_PORTS=(7001 7002)
 declare -A PROXY_PORT=([wsroute]=7100 [wsroute-log]=7110 [nginx]=7200 [haproxy]=7300 [netty-relay]=7400)
 declare -A TLS_PORT=([wsroute]=7101 [wsroute-log]=7111 [nginx]=7201 [haproxy]=7301)
-WSROUTE_MGMT_PORT=7190
-WSROUTE_HTTP_PORT=7191
+# the two wsroute instances run side by side (see load_round): each has its own management and Quarkus HTTP ports
+declare -A MGMT_PORT=([wsroute]=7190 [wsroute-log]=7192)
+declare -A QUARKUS_HTTP_PORT=([wsroute]=7191 [wsroute-log]=7193)
+declare -A PID_OF=()   # proxy -> the pid of its running process (start_<proxy> sets it)
 WS_PATH="/ws/echo"
 
 JAVA_CLIENT_FLAGS=(-XX:+UseSerialGC -Xms64m -Xmx512m)
@@ -189,7 +193,7 @@ prepare_machine() {
     sysctl -q -w net.ipv4.ip_local_port_range="10000 64999" >/dev/null || SAVED_PORT_RANGE=""
   fi
   local port
-  for port in "${BACKEND_PORTS[@]}" "${PROXY_PORT[@]}" "${TLS_PORT[@]}" "$WSROUTE_MGMT_PORT" "$WSROUTE_HTTP_PORT"; do
+  for port in "${BACKEND_PORTS[@]}" "${PROXY_PORT[@]}" "${TLS_PORT[@]}" "${MGMT_PORT[@]}" "${QUARKUS_HTTP_PORT[@]}"; do
     port_in_use "$port" && die "port $port is already in use on this machine"
   done
   mkdir -p "$RESULTS_DIR"
@@ -295,9 +299,9 @@ start_wsroute() {  # [name access-log]
     -Dwsroute.access-log.enabled="$access_log" \
     -Dwsroute.limits.max-connections=9600 \
     -Dquarkus.management.host=127.0.0.1 \
-    -Dquarkus.management.port="$WSROUTE_MGMT_PORT" \
+    -Dquarkus.management.port="${MGMT_PORT[$name]}" \
     -Dquarkus.http.host=127.0.0.1 \
-    -Dquarkus.http.port="$WSROUTE_HTTP_PORT" \
+    -Dquarkus.http.port="${QUARKUS_HTTP_PORT[$name]}" \
     "${WSROUTE_APPEND[@]}" \
     -jar "$WSROUTE_JAR" > "$RUN_DIR/$name.log" 2>&1 &
   pid=$!
@@ -305,11 +309,11 @@ start_wsroute() {  # [name access-log]
   wait_for_port "${PROXY_PORT[$name]}" 60 "$pid" || die "wsroute did not start (see $RUN_DIR/$name.log)"
   local i
   for ((i = 0; i < 300; i++)); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$WSROUTE_MGMT_PORT/q/health/ready" 2>/dev/null && break
+    curl -fsS -o /dev/null "http://127.0.0.1:${MGMT_PORT[$name]}/q/health/ready" 2>/dev/null && break
     kill -0 "$pid" 2>/dev/null || die "wsroute exited (see $RUN_DIR/$name.log)"
     sleep 0.1
   done
-  PROXY_PID="$pid"
+  PID_OF[$name]="$pid"
 }
 
 start_nginx() {
@@ -367,7 +371,7 @@ EOF
   pid=$!
   STARTED+=("$pid")
   wait_for_port "${PROXY_PORT[nginx]}" 30 "$pid" || die "nginx did not start (see $RUN_DIR/nginx-error.log)"
-  PROXY_PID="$pid"
+  PID_OF[nginx]="$pid"
 }
 
 start_haproxy() {
@@ -403,7 +407,7 @@ EOF
   pid=$!
   STARTED+=("$pid")
   wait_for_port "${PROXY_PORT[haproxy]}" 30 "$pid" || die "haproxy did not start (see $RUN_DIR/haproxy.log)"
-  PROXY_PID="$pid"
+  PID_OF[haproxy]="$pid"
 }
 
 start_netty-relay() {  # the same java and JVM flags as wsroute, so the difference is wsroute's own work
@@ -414,28 +418,28 @@ start_netty-relay() {  # the same java and JVM flags as wsroute, so the differen
   pid=$!
   STARTED+=("$pid")
   wait_for_port "${PROXY_PORT[netty-relay]}" 30 "$pid" || die "the Netty relay did not start (see $RUN_DIR/netty-relay.log)"
-  PROXY_PID="$pid"
+  PID_OF[netty-relay]="$pid"
 }
 
 # ---------------------------------------------------------------- scenarios
-check_alive() {  # the backends and the proxy must outlive every scenario, or the figures mean nothing
+check_alive() {  # proxy -> the backends and the proxy must outlive every scenario, or the figures mean nothing
   local pid
   for pid in "${BACKEND_PIDS[@]}"; do
     kill -0 "$pid" 2>/dev/null || die "an echo backend (pid $pid) is gone; see $RUN_DIR/backend-*.log"
   done
-  kill -0 "$PROXY_PID" 2>/dev/null || die "the proxy (pid $PROXY_PID) is gone; see $RUN_DIR"
+  kill -0 "${PID_OF[$1]}" 2>/dev/null || die "$1 (pid ${PID_OF[$1]}) is gone; see $RUN_DIR"
 }
 
 loadgen() {  # proxy args... -> prints the RESULT line (also appended to $RAW)
   local proxy="$1"; shift
   local out
-  check_alive
+  check_alive "$proxy"
   local err="$RUN_DIR/loadgen-$proxy.last.err"
   out="$(java "${JAVA_CLIENT_FLAGS[@]}" -jar "$BENCH_JAR" --port "${PROXY_PORT[$proxy]}" --label "$proxy" \
-    --cpu-pids "$PROXY_PID" --clk-tck "$CLK_TCK" "$@" 2>"$err")" || true
+    --cpu-pids "${PID_OF[$proxy]}" --clk-tck "$CLK_TCK" "$@" 2>"$err")" || true
   cat "$err" >> "$RUN_DIR/loadgen-$proxy.err"
   grep '^ERROR-CAUSE' "$err" | tee -a "$RAW" >&2 || true   # what each counted error saw
-  check_alive
+  check_alive "$proxy"
   out="$(grep '^RESULT' <<< "$out" || true)"
   [[ -n "$out" ]] || { log "no result from loadgen $* (see $RUN_DIR/loadgen-$proxy.err)"; return 0; }
   echo "$out" >> "$RAW"
@@ -543,9 +547,9 @@ idle_memory() {  # on a freshly started proxy: RSS growth per idle proxied WebSo
   sleep 2   # let the proxy finish closing (no event marks "all sockets released")
   # RSS is read once it holds still for 5 s (no event marks "memory settled"): a JVM's JIT compiler works on
   # for seconds after a burst of new code paths, and its scratch memory is transient, not per connection
-  before="$(settled_rss "$PROXY_PID" "$proxy before")"
+  before="$(settled_rss "${PID_OF[$proxy]}" "$proxy before")"
   open_idle "$proxy" "$IDLE_CONNS" main
-  after="$(settled_rss "$PROXY_PID" "$proxy with $IDLE_OPENED idle")"
+  after="$(settled_rss "${PID_OF[$proxy]}" "$proxy with $IDLE_OPENED idle")"
   close_idle
   ((IDLE_OPENED > 0)) && per_conn="$(awk -v a="$after" -v b="$before" -v n="$IDLE_OPENED" 'BEGIN {printf "%.2f", (a - b) / n}')"
   line="RESULT proxy=$proxy scenario=idle conns=$IDLE_OPENED failed=$IDLE_FAILED rss_before_kib=$before rss_after_kib=$after rss_per_conn_kib=$per_conn"
@@ -558,7 +562,7 @@ syscalls_per_op() {  # proxy key loadgen-args... -> records "key.sys": system ca
   local proxy="$1" key="$2"; shift 2
   wants "$key" || return 0
   local out="$RUN_DIR/strace-$proxy-$key.txt" spid line calls ops pids=() p
-  for p in $(descendants "$PROXY_PID"); do pids+=(-p "$p"); done   # -f: every thread of each process
+  for p in $(descendants "${PID_OF[$proxy]}"); do pids+=(-p "$p"); done   # -f: every thread of each process
   strace -c -f -q -o "$out" "${pids[@]}" 2>/dev/null &
   spid=$!
   STARTED+=("$spid")
@@ -585,40 +589,58 @@ measure() {  # proxy key label loadgen-args... -> one measured load scenario, wh
     jit=jit_us_per_op gc=gc_us_per_op log=log_us_per_op errors=errors
 }
 
-bench_proxy() {  # proxy round
-  local proxy="$1" round="$2" line
-  log "$proxy: round $round, starting on 127.0.0.1:${PROXY_PORT[$proxy]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  if wants idle && ((round == 1)) && [[ "$proxy" != wsroute-log ]]; then  # the access log writes nothing for idle sockets
-    # a proxy of its own, so the storm of idle connections leaves nothing (JIT, heap) to the load scenarios
-    "start_$proxy"
-    log "$proxy: idle memory at $IDLE_CONNS connections (fresh proxy)"
-    idle_memory "$proxy"
-    stop_pid "$PROXY_PID"
-  fi
+measure_tls() {  # proxy key label loadgen-args... -> the same over the proxy's TLS port (the Netty relay has none)
+  local proxy="$1" key="$2" label="$3" line; shift 3
+  ((TLS)) && [[ -n "${TLS_PORT[$proxy]:-}" ]] || return 0
+  log "$proxy: $label"
+  line="$(loadgen "$proxy" "$@" --secs "$SECS" --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt")"
+  record "$proxy" "$key" "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
+}
+
+start_proxy() { "start_$1"; }
+stop_proxy() { stop_pid "${PID_OF[$1]}"; }
+
+idle_round() {  # RSS per idle socket: each proxy alone, freshly started, so the storm of idle sockets leaves the load scenarios nothing
+  wants idle || return 0
+  local p
+  for p in "${PROXY_LIST[@]}"; do
+    [[ "$p" == wsroute-log ]] && continue  # the access log writes nothing for idle sockets
+    log "$p: idle memory at $IDLE_CONNS connections (fresh proxy, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    start_proxy "$p"
+    idle_memory "$p"
+    stop_proxy "$p"
+  done
+}
+
+ORDER=()   # the proxies in this round's order
+
+each() {  # function args... -> runs "function proxy args..." for each proxy of the round, in its order
+  local p
+  for p in "${ORDER[@]}"; do "$1" "$p" "${@:2}"; done
+}
+
+load_round() {  # round -> every proxy started afresh and warmed up; then each scenario on each proxy in turn
+  local round="$1" n="${#PROXY_LIST[@]}" i
   wants echo64 || wants echo4k || wants sessions || wants http || return 0
-  "start_$proxy"
-  warm_up "$proxy"
-  measure "$proxy" echo64 "echo 64 B" --scenario echo --size 64 --conns "$ECHO_CONNS" --path "$WS_PATH"
-  measure "$proxy" echo4k "echo 4 KiB" --scenario echo --size 4096 --conns "$ECHO_CONNS" --path "$WS_PATH"
-  measure "$proxy" sessions "sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"
-  measure "$proxy" http "plain HTTP" --scenario http --conns "$HTTP_CONNS" --path /
-  if ((STRACE)); then
-    log "$proxy: system calls per echo message, per session and per HTTP request (strace -c -f, 5 s each)"
-    syscalls_per_op "$proxy" echo64 --scenario echo --size 64 --conns "$ECHO_CONNS" --secs 5 --path "$WS_PATH"
-    syscalls_per_op "$proxy" sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
-    syscalls_per_op "$proxy" http --scenario http --conns "$HTTP_CONNS" --secs 5 --path /
+  # a scenario's figures for all proxies come from one stretch of a minute or two, not from runs minutes apart
+  # (a shared machine's load moves that much), and the order turns each round, so that none always goes first
+  ORDER=()
+  for ((i = 0; i < n; i++)); do ORDER+=("${PROXY_LIST[$(( (i + round - 1) % n ))]}"); done
+  log "round $round: ${ORDER[*]} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  each start_proxy
+  each warm_up
+  each measure echo64 "echo 64 B" --scenario echo --size 64 --conns "$ECHO_CONNS" --path "$WS_PATH"
+  each measure echo4k "echo 4 KiB" --scenario echo --size 4096 --conns "$ECHO_CONNS" --path "$WS_PATH"
+  each measure sessions "sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"
+  each measure http "plain HTTP" --scenario http --conns "$HTTP_CONNS" --path /
+  if ((STRACE)); then  # system calls per echo message, per session and per HTTP request (strace -c -f, 5 s each)
+    each syscalls_per_op echo64 --scenario echo --size 64 --conns "$ECHO_CONNS" --secs 5 --path "$WS_PATH"
+    each syscalls_per_op sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
+    each syscalls_per_op http --scenario http --conns "$HTTP_CONNS" --secs 5 --path /
   fi
-  if ((TLS)) && [[ -n "${TLS_PORT[$proxy]:-}" ]]; then  # the Netty relay has no TLS port
-    log "$proxy: wss:// echo 64 B"
-    line="$(loadgen "$proxy" --scenario echo --size 64 --conns "$ECHO_CONNS" --secs "$SECS" --path "$WS_PATH" \
-      --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt")"
-    record "$proxy" wss_echo64 "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-    log "$proxy: wss:// sessions"
-    line="$(loadgen "$proxy" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs "$SECS" --path "$WS_PATH" \
-      --port "${TLS_PORT[$proxy]}" --tls-ca "$RUN_DIR/tls.crt")"
-    record "$proxy" wss_sessions "$line" rate=rate p50=p50us p99=p99us cpu=cpu_us_per_op errors=errors
-  fi
-  stop_pid "$PROXY_PID"
+  each measure_tls wss_echo64 "wss:// echo 64 B" --scenario echo --size 64 --conns "$ECHO_CONNS" --path "$WS_PATH"
+  each measure_tls wss_sessions "wss:// sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"
+  each stop_proxy
 }
 
 # ---------------------------------------------------------------- report
@@ -750,9 +772,8 @@ build
 [[ -f "$BENCH_JAR" ]] || die "$BENCH_JAR is missing"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 start_backends
-for ((round = 1; round <= ROUNDS; round++)); do
-  for p in "${PROXY_LIST[@]}"; do bench_proxy "$p" "$round"; done
-done
+idle_round
+for ((round = 1; round <= ROUNDS; round++)); do load_round "$round"; done
 echo
 report
 log "table saved to $TABLE"
