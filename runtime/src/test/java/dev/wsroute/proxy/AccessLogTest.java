@@ -172,8 +172,10 @@ class AccessLogTest {
         assertThat(writerThreads()).as("no writer thread while the log is off").isZero();
         category.setLevel(Level.INFO);
         requests(3);
-        await().atMost(WAIT).until(() -> lines().size() == 3);
+        await().atMost(WAIT).until(() -> requestLines() == 3);
         assertThat(writerThreads()).isEqualTo(1);
+        // the last request answered while the log was off may still be finishing when it is turned on (see above)
+        assertThat(lines().size() - 3).as("lines of requests made while the log was off").isBetween(0, 1);
     }
 
     @Test
