@@ -67,7 +67,7 @@ class EmbeddedShutdownDelayIT {
                       backends: [{endpoints: ["%s"]}]
                 """.formatted(backend.endpoint()));
         app = PackagedApp.start(JAR, Map.of("WSROUTE_ROUTES_FILE", routes.toString(), "WSROUTE_LISTEN_TLS_ENABLED", "false",
-                "WSROUTE_DRAIN_PERIOD", "5s", "QUARKUS_SHUTDOWN_DELAY", "2s", "QUARKUS_HTTP_PORT", "0"),
+                "WSROUTE_DRAIN_PERIOD", "5s", "QUARKUS_SHUTDOWN_DELAY", "6s", "QUARKUS_HTTP_PORT", "0"),
                 dir.resolve("app.log"), WAIT);
         int port = app.port;
 

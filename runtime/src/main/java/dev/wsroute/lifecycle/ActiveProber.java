@@ -126,14 +126,16 @@ public final class ActiveProber implements AutoCloseable {
             }
             long interval = t.check().interval().toNanos();
             long start = System.nanoTime();
-            if (inFlight.incrementAndGet() > maxInFlight) {
+            int nowInFlight = inFlight.incrementAndGet();
+            if (nowInFlight > maxInFlight) {
                 inFlight.decrementAndGet();
                 skipped.incrementAndGet();
                 schedule(interval);
                 return;
             }
             probes.incrementAndGet();
-            mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
+            // this probe's own count: re-reading would see another loop's increment made over the bound and about to be undone
+            mostInFlight.accumulateAndGet(nowInFlight, Math::max);
             Promise<String> outcome;
             try {
                 outcome = HealthProbe.run(bootstrap, loop, t);

@@ -431,17 +431,22 @@ final class Tunnel implements Runnable {
         if (drainTask != null) {
             drainTask.cancel(false);
         }
-        if (endpointActive != null) {
-            meters.endpointClosed(endpoint.key(), endpointActive);
+        try {
+            if (endpointActive != null) {
+                meters.endpointClosed(endpoint.key(), endpointActive);
+            }
+            ctx.registry().release(pool);
+            ctx.dialer().release(endpoint);
+            long nanos = System.nanoTime() - started;
+            CloseCause why = closedBy == CloseInitiator.PROXY ? cause : null;
+            ctx.metrics().closedIn(meters, closedBy, closeCode, why, nanos);
+            ctx.metrics().tunnelClosed(meters); // after its close is counted: a removed route's series may go with it
+            ctx.dialer().listener().tunnelClosed(pool, endpoint, closedBy, closeCode, nanos);
+            ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode, why);
+        } finally {
+            // last: whoever waits for no tunnel open (the drain at shutdown) finds its connection counts given back,
+            // its close counted and its access-log line queued
+            ctx.registry().remove(this);
         }
-        ctx.registry().remove(this);
-        ctx.registry().release(pool);
-        ctx.dialer().release(endpoint);
-        long nanos = System.nanoTime() - started;
-        CloseCause why = closedBy == CloseInitiator.PROXY ? cause : null;
-        ctx.metrics().closedIn(meters, closedBy, closeCode, why, nanos);
-        ctx.metrics().tunnelClosed(meters); // after its close is counted: a removed route's series may go with it
-        ctx.dialer().listener().tunnelClosed(pool, endpoint, closedBy, closeCode, nanos);
-        ctx.accessLog().session(request, route(), endpoint, nanos, client.inbound, upstream.inbound, closedBy, closeCode, why);
     }
 }

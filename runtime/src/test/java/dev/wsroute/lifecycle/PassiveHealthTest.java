@@ -119,6 +119,7 @@ class PassiveHealthTest {
                     + (without.startsWith("healthCheck") ? "the rule has no passive health check any more"
                             : "the rule has no health check any more"));
         }
+        await().atMost(Duration.ofSeconds(30)).until(() -> px.dataPlane.tunnels() == 0); // the last one above no longer counts
         try (WsClient onGood = WsClient.connect(px.ws("/ws"), Map.of()); WsClient next = WsClient.connect(px.ws("/ws"), Map.of())) {
             // LeastConnections: with one socket open on one endpoint, the next goes to the other
             assertThat(java.util.List.of(onGood.roundTrip("whoami"), next.roundTrip("whoami"))).containsExactlyInAnyOrder("good", "bad");
@@ -154,7 +155,7 @@ class PassiveHealthTest {
     @EnumSource(value = RawUpstream.Mode.class, names = {"SILENT", "CLOSE_BEFORE_ANSWER"})
     void anEndpointThatTakesTheConnectionButNeverAnswersTheUpgradeIsEjected(RawUpstream.Mode mode) throws Exception {
         try (RawUpstream broken = new RawUpstream(mode)) {
-            px.routes(LifecycleFixture.route("timeouts: {handshake: 1s}\nloadBalancer: {policy: RoundRobin}\n" + PASSIVE.replace("1s", "1m"),
+            px.routes(LifecycleFixture.route("timeouts: {handshake: 2s}\nloadBalancer: {policy: RoundRobin}\n" + PASSIVE.replace("1s", "1m"),
                     good.endpoint(), broken.endpoint()));
             int failed = 0;
             for (int i = 0; i < 12 && ejections(broken.endpoint()) == 0; i++) { // round robin: every other one goes to it
@@ -187,7 +188,7 @@ class PassiveHealthTest {
                 java.net.Socket held1 = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), blackhole.getLocalPort());
                 java.net.Socket held2 = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), blackhole.getLocalPort())) {
             String dropping = "127.0.0.1:" + blackhole.getLocalPort(); // its accept queue is full: further connects hang
-            px.routes(LifecycleFixture.route("timeouts: {handshake: 1s}\nloadBalancer: {policy: RoundRobin}\n" + PASSIVE.replace("1s", "1m"),
+            px.routes(LifecycleFixture.route("timeouts: {handshake: 2s}\nloadBalancer: {policy: RoundRobin}\n" + PASSIVE.replace("1s", "1m"),
                     good.endpoint(), dropping));
             int failed = 0;
             for (int i = 0; i < 12 && ejections(dropping) == 0; i++) { // round robin: every other one goes to it

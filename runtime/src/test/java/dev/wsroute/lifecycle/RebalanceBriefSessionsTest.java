@@ -31,6 +31,11 @@ import io.vertx.core.Vertx;
 class RebalanceBriefSessionsTest {
     private static final int SOCKETS = 60;
     private static final int RATE = 10;
+    /**
+     * Before the fix a shed all but one or two; a cycle (shed, reconnect to b, b's close, the next tick) takes a few
+     * tenths of a second, but a stalled client or I/O thread on a busy machine can let a few more go at 10/s.
+     */
+    private static final int SHED_AT_MOST = SOCKETS / 2;
     Vertx vertx;
     ControllableBackend a;
     ControllableBackend b;
@@ -92,9 +97,9 @@ class RebalanceBriefSessionsTest {
             b.closeAtOnce.set(1000);
 
             px.routes(LifecycleFixture.route(rule, a.endpoint(), b.endpoint()));
-            await("the rule holds back, or sheds on").atMost(Duration.ofSeconds(30)).until(() -> rebalanceCloses.get() > 2 * RATE
+            await("the rule holds back, or sheds on").atMost(Duration.ofSeconds(30)).until(() -> rebalanceCloses.get() > SHED_AT_MOST
                     || log.lines().stream().anyMatch(l -> l.contains("holds back") && l.contains(b.endpoint())));
-            assertThat(rebalanceCloses.get()).as("sockets shed onto b").isLessThanOrEqualTo(2 * RATE);
+            assertThat(rebalanceCloses.get()).as("sockets shed onto b").isLessThanOrEqualTo(SHED_AT_MOST);
             long counted = px.dataPlane.rebalanceCounts();
             await().atMost(Duration.ofSeconds(30)).until(() -> px.dataPlane.rebalanceCounts() >= counted + 3);
             int shed = rebalanceCloses.get();
@@ -102,8 +107,8 @@ class RebalanceBriefSessionsTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> b.upgrades.get() == rebalanceCloses.get()
                     && otherCloses.get() == rebalanceCloses.get() && a.open.size() == SOCKETS - rebalanceCloses.get());
             assertThat(rebalanceCloses.get()).as("closes after the rule held back").isEqualTo(shed);
-            assertThat(shed).as("sockets shed before b's first brief session was seen").isBetween(1, 2 * RATE);
-            assertThat(a.open.size()).isGreaterThanOrEqualTo(SOCKETS - 2 * RATE);
+            assertThat(shed).as("sockets shed before b's first brief session was seen").isBetween(1, SHED_AT_MOST);
+            assertThat(a.open.size()).isGreaterThanOrEqualTo(SOCKETS - SHED_AT_MOST);
             assertThat(log.lines().stream().filter(l -> l.contains("holds back"))).as("one line").hasSize(1);
         }
     }

@@ -95,6 +95,7 @@ class TerminatingFallbackTest {
 
         int upgradesBefore = a.upgrades.get();
         WsClient during = WsClient.connect(proxy, "/ws"); // 101, not 503
+        assertThat(during.roundTrip("during")).isEqualTo("a:during"); // a's handler has run: its count is in
         assertThat(a.upgrades.get()).as("the upgrade went to the terminating pod").isEqualTo(upgradesBefore + 1);
         HttpResponse<String> plain = get(proxy, "/page");
         assertThat(plain.statusCode()).as("plain HTTP too: 200, not 503").isEqualTo(200);
