@@ -50,6 +50,9 @@ public interface WsRouteConfig {
     /** Access logging. */
     AccessLog accessLog();
 
+    /** Traffic through a private copy of the data plane at start-up, before readiness, so the first clients meet compiled code. */
+    WarmUp warmUp();
+
     /** Number of I/O threads of the data plane; default: the number of processors. */
     OptionalInt ioThreads();
 
@@ -246,6 +249,28 @@ public interface WsRouteConfig {
     interface Tls {
         /** Namespace/name (or name) of the Secret whose certificate is served to clients without a known SNI. */
         Optional<String> defaultSecret();
+    }
+
+    /**
+     * A fresh JVM runs the data plane's code interpreted until its JIT compilers have seen it often enough: a reconnect
+     * storm on a freshly started replica (after a deploy, a scale-out, a restart) costs it about three times a warm
+     * replica's CPU per session for its first seconds. With a warm-up, the process first runs these sessions and requests
+     * through a private data plane on 127.0.0.1 to an echo server of its own (no route, meter, access-log line or
+     * endpoint of the real one sees them) and reports ready only after them; the listeners accept from the start.
+     */
+    interface WarmUp {
+        /** WebSocket sessions (upgrade, one message echoed, Close) run before readiness; 0: none. */
+        @WithDefault("0")
+        int sessions();
+
+        /** Plain HTTP requests (keep-alive) run before readiness; 0: none. */
+        @WithDefault("0")
+        int requests();
+
+        /** Whether there is anything to run. */
+        default boolean enabled() {
+            return sessions() > 0 || requests() > 0;
+        }
     }
 
     interface AccessLog {

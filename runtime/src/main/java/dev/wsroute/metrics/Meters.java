@@ -28,6 +28,14 @@ public interface Meters {
     default void remove(String name, String... tags) {
     }
 
+    /**
+     * Meters of the same kind that count apart from these, in a registry of their own that nothing reads (the warm-up's
+     * private data plane: its counts must not show, but its code should count as the real one's does).
+     */
+    default Meters detached() {
+        return NONE;
+    }
+
     /** A gauge that reads {@code value} of {@code state} whenever it is scraped. */
     <T> Registration gauge(String name, String description, T state, ToDoubleFunction<T> value, String... tags);
 

@@ -39,6 +39,8 @@ final class AccessLogOutput {
     /** Kept: {@code getLogger} makes a new Logger object per call. */
     private final Logger root = LogContext.getLogContext().getLogger("");
     private final PrintStream console;
+    /** Lines go nowhere: a private data plane's (the warm-up's), whose lines would read as the real one's. */
+    private final boolean discard;
     private final AccessLogTemplate template = new AccessLogTemplate(AccessLogOutput::record);
     /** Made by the writer with its first batched line: a record is of the thread that makes it (name, id, NDC). */
     private AccessLogRecord lineRecord;
@@ -58,7 +60,17 @@ final class AccessLogOutput {
 
     /** @param console the console handler's stream ({@code System.out}, or {@code System.err} when logs go there) */
     AccessLogOutput(PrintStream console) {
+        this(console, false);
+    }
+
+    private AccessLogOutput(PrintStream console, boolean discard) {
         this.console = console;
+        this.discard = discard;
+    }
+
+    /** Takes every line (the writer queues and hands them on as for the console) and writes none. */
+    static AccessLogOutput discarding() {
+        return new AccessLogOutput(System.out, true);
     }
 
     boolean enabled() {
@@ -78,7 +90,7 @@ final class AccessLogOutput {
     }
 
     void line(Text text) {
-        if (!enabled()) {
+        if (discard || !enabled()) {
             return; // the category was turned off since the line was queued
         }
         if (batchedConsole == null) {

@@ -34,6 +34,8 @@ public final class DataPlane implements AutoCloseable {
     private volatile boolean accepting;
     /** Made at start: the liveness probe reads it from another thread. */
     private volatile LoopHeartbeat heartbeat;
+    /** Says nothing of its start and stop: a private data plane (the warm-up's), whose lines would read as the real one's. */
+    private final boolean quiet;
 
     /**
      * @param meters where its meters go ({@link Meters#NONE} in an app without Micrometer)
@@ -41,9 +43,15 @@ public final class DataPlane implements AutoCloseable {
      */
     public DataPlane(WsRouteConfig config, RouteTableHolder tables, Meters meters, Supplier<Pool> defaultBackend,
             HealthRegistry health) {
+        this(config, tables, meters, defaultBackend, health, AccessLogOutput.toConsole(), false);
+    }
+
+    private DataPlane(WsRouteConfig config, RouteTableHolder tables, Meters meters, Supplier<Pool> defaultBackend,
+            HealthRegistry health, AccessLogOutput accessLog, boolean quiet) {
         this.config = config;
+        this.quiet = quiet;
         this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()));
-        this.px = new ProxyContext(config, tables, new ProxyMetrics(meters), defaultBackend, transport);
+        this.px = new ProxyContext(config, tables, new ProxyMetrics(meters), defaultBackend, transport, accessLog);
         this.lifecycle = new DataPlaneLifecycle(px, transport, meters, health);
         this.acceptFailures = new AcceptFailures(px.metrics::acceptFailed);
     }
@@ -69,6 +77,14 @@ public final class DataPlane implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A private data plane beside the real one (the warm-up's): it says nothing of its start and stop, and its access
+     * log takes its lines as the real one's does but writes none. No default backend.
+     */
+    public static DataPlane quiet(WsRouteConfig config, RouteTableHolder tables, Meters meters) {
+        return new DataPlane(config, tables, meters, () -> null, new HealthRegistry(System::nanoTime), AccessLogOutput.discarding(), true);
+    }
+
     /** Binds the listeners; returns once they accept. A port that cannot be bound: {@link ListenerBindException}. */
     public DataPlane start() throws InterruptedException {
         plain = bind(config.listen().portToBind(), false);
@@ -79,6 +95,9 @@ public final class DataPlane implements AutoCloseable {
         accepting = true;
         heartbeat = new LoopHeartbeat(transport.group(), LoopHeartbeat.EVERY, System::nanoTime);
         lifecycle.start(transport.group().next());
+        if (quiet) {
+            return this;
+        }
         LOG.infof("wsroute data plane (%s, %d I/O threads, %s) listening on %s:%d%s", transport.name(), config.ioThreadCount(),
                 plain.count() > 1 ? "a listener per thread" : "one listener", config.listen().host(), port(),
                 secure != null ? " and TLS on " + tlsPort() : "");
@@ -289,6 +308,10 @@ public final class DataPlane implements AutoCloseable {
         plain = null;
         closeWaitingConnections();
         lifecycle.close();
+        if (!quiet) {
+            DrainSchedule drains = px.tunnels.drains();
+            LOG.infof("draining %d WebSocket(s) for up to %ds: %s", px.tunnels.size(), drains.period().toSeconds(), drains.describe());
+        }
         px.tunnels.drainAll();
         try {
             if (!px.tunnels.awaitEmpty(config.drain().period().plus(Duration.ofSeconds(3)))) {
@@ -299,6 +322,8 @@ public final class DataPlane implements AutoCloseable {
         }
         transport.group().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         px.accessLog.close();
-        LOG.info("wsroute data plane stopped");
+        if (!quiet) {
+            LOG.info("wsroute data plane stopped");
+        }
     }
 }

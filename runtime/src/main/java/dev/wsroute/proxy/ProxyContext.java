@@ -73,6 +73,11 @@ final class ProxyContext {
 
     ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
             Transport transport) {
+        this(config, tables, metrics, defaultBackend, transport, AccessLogOutput.toConsole());
+    }
+
+    ProxyContext(WsRouteConfig config, RouteTableHolder tables, ProxyMetrics metrics, Supplier<Pool> defaultBackend,
+            Transport transport, AccessLogOutput accessLogOutput) {
         this.config = config;
         this.tables = tables;
         this.tunnels = new TunnelRegistry(tables, new DrainSchedule(config.drain().period(), config.drain().closeSpread()));
@@ -83,7 +88,7 @@ final class ProxyContext {
         metrics.registry().gauge("wsroute.client.connections.limit", "Client connections taken at most (max-connections, or what the open-files limit allows)",
                 this, px -> px.maxConnections);
         this.accessLog = new AccessLog(config.accessLog().enabled(), config.accessLog().queueLines(),
-                QueryInLog.parse(config.accessLog().query()).orElse(QueryInLog.REDACTED), AccessLogOutput.toConsole(),
+                QueryInLog.parse(config.accessLog().query()).orElse(QueryInLog.REDACTED), accessLogOutput,
                 metrics.registry());
         this.httpPool = new UpstreamPool(config.upstream().maxIdlePerEndpoint(), config.upstream().maxIdle(),
                 config.ioThreadCount());

@@ -132,8 +132,6 @@ final class TunnelRegistry {
      * whose upgrade completes during the drain (at once when the period has ended).
      */
     void drainAll() {
-        org.jboss.logging.Logger.getLogger(TunnelRegistry.class)
-                .infof("draining %d WebSocket(s) for up to %ds: %s", live.size(), drains.period().toSeconds(), drains.describe());
         drainDeadline = (System.nanoTime() + drains.period().toNanos()) | 1; // before the walk: a tunnel added meanwhile is seen by one or the other
         for (Tunnel t : live) {
             t.drain(drains.closeDelay(), false);

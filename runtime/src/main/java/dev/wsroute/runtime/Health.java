@@ -12,6 +12,7 @@ import org.eclipse.microprofile.health.Readiness;
 import org.eclipse.microprofile.health.Startup;
 
 import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.warmup.WarmUp;
 
 /** Health of the data plane, for the management interface's /q/health probes. */
 final class Health {
@@ -29,6 +30,12 @@ final class Health {
                 b.withData("shuttingDown", true);
             }
         }
+        WarmUp warmUp = rt.warmUp();
+        if (warmUp != null && !warmUp.done()) {
+            b.withData("warmingUp", true);
+        } else if (warmUp != null && warmUp.summary() != null) {
+            b.withData("warmUp", warmUp.summary());
+        }
         String fileError = rt.routesFileError();
         if (fileError != null) {
             b.withData("routesFileError", fileError);
@@ -37,7 +44,8 @@ final class Health {
     }
 
     /**
-     * Ready once a first route table is loaded and the listeners accept; not ready from SIGTERM on (Quarkus's
+     * Ready once a first route table is loaded, the listeners accept and the warm-up (if any) has ended; not ready from
+     * SIGTERM on (Quarkus's
      * pre-shutdown: through {@code quarkus.shutdown.delay}, while the listeners still serve, and the drain after it).
      */
     @Readiness
@@ -53,7 +61,8 @@ final class Health {
         public HealthCheckResponse call() {
             DataPlane dp = rt.dataPlane();
             boolean listening = !rt.config().listen().enabled() || (dp != null && dp.accepting());
-            return describe(rt, "wsroute-ready").status(rt.routeTables().loaded() && listening && !rt.stopping()).build();
+            boolean warm = rt.warmUp() == null || rt.warmUp().done();
+            return describe(rt, "wsroute-ready").status(rt.routeTables().loaded() && listening && warm && !rt.stopping()).build();
         }
     }
 

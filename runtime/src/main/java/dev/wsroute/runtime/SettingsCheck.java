@@ -49,6 +49,8 @@ final class SettingsCheck {
         if (QueryInLog.parse(config.accessLog().query()).isEmpty()) {
             c.problem("wsroute.access-log.query", "'" + config.accessLog().query() + "'", "must be redacted, full or none");
         }
+        c.atLeast("wsroute.warm-up.sessions", config.warmUp().sessions(), 0);
+        c.atLeast("wsroute.warm-up.requests", config.warmUp().requests(), 0);
         config.ioThreads().ifPresent(n -> c.atLeast("wsroute.io-threads", n, 1));
         target(c, config.defaultBackend().target());
         return c.result();

@@ -37,6 +37,7 @@ import dev.wsroute.tls.SecretSource;
 import dev.wsroute.tls.StandaloneSecrets;
 import dev.wsroute.tls.TlsEngine;
 import dev.wsroute.tls.TlsMaterialResolver;
+import dev.wsroute.warmup.WarmUp;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -68,6 +69,8 @@ public class WsRouteRuntime {
     private final RouteTableHolder tables;
     private final Optional<ConfigurationException> invalid;
     private DataPlane dataPlane;
+    /** Done at once where none is asked for (and in dev mode, whose data plane outlives reloads). */
+    private volatile WarmUp warmUp;
     private RoutesFileSource routesFile;
     private volatile String classpathRoutesError;
     private volatile boolean stopping;
@@ -121,6 +124,9 @@ public class WsRouteRuntime {
             throw ListenerPorts.explain(e);
         }
         publishPorts();
+        if (!devMode) { // after the listeners: they accept from the start; readiness waits for it
+            warmUp = WarmUp.start(config, meters);
+        }
         if (!quarkusConfig.getOptionalValue("quarkus.management.enabled", Boolean.class).orElse(false)
                 && !"none".equals(config.defaultBackend().target().trim())) {
             LOG.warn("quarkus.management.enabled is false: /q/health, /q/metrics and the rest of /q/ are served publicly "
@@ -188,6 +194,9 @@ public class WsRouteRuntime {
 
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
+        if (warmUp != null) {
+            warmUp.close();
+        }
         if (routesFile != null) {
             routesFile.close();
         }
@@ -199,6 +208,11 @@ public class WsRouteRuntime {
     /** The data plane, or null in operator mode. */
     public DataPlane dataPlane() {
         return dataPlane;
+    }
+
+    /** The start-up warm-up, or null where the data plane does not listen (or in dev mode). */
+    WarmUp warmUp() {
+        return warmUp;
     }
 
     /** Where the data plane's meters go: the app's Micrometer registry, or {@link Meters#NONE}. */

@@ -16,7 +16,7 @@ class SettingsCheckTest {
     void theDefaultsPass() {
         assertThat(SettingsCheck.check(TestConfig.wsroute())).isEmpty();
         assertThat(SettingsCheck.check(TestConfig.wsroute("wsroute.default-backend.target", "10.0.0.1:8081",
-                "wsroute.drain.period", "0s", "wsroute.drain.close-spread", "20s", "wsroute.limits.max-request-body-size", "0", "wsroute.io-threads", "1", "wsroute.access-log.query", "full",
+                "wsroute.drain.period", "0s", "wsroute.drain.close-spread", "20s", "wsroute.limits.max-request-body-size", "0", "wsroute.io-threads", "1", "wsroute.access-log.query", "full", "wsroute.warm-up.sessions", "0", "wsroute.warm-up.requests", "20000",
                 "wsroute.listen.proxy-protocol", "true", "wsroute.listen.proxy-protocol-from", "10.0.0.0/8,fd00::/8,192.168.1.10"))).isEmpty();
     }
 
@@ -39,6 +39,8 @@ class SettingsCheckTest {
             "wsroute.upstream.max-idle              | -1       | is -1, must be at least 0",
             "wsroute.access-log.queue-lines         | 0        | is 0, must be at least 1",
             "wsroute.io-threads                     | -1       | is -1, must be at least 1",
+            "wsroute.warm-up.sessions               | -1       | is -1, must be at least 0",
+            "wsroute.warm-up.requests               | -20000   | is -20000, must be at least 0",
             "wsroute.access-log.query               | all      | is 'all', must be redacted, full or none",
             "wsroute.default-backend.target         | garbage  | is 'garbage', must be app, none or host:port",
             "wsroute.default-backend.target         | host:0   | is 'host:0', must be app, none or host:port",

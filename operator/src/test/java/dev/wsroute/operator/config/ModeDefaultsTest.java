@@ -51,6 +51,18 @@ class ModeDefaultsTest {
                 .build().getOptionalValue("quarkus.shutdown.delay", String.class).orElse(null);
     }
 
+    /** The ingress meets a deploy's reconnect storm warm; the other modes start without a warm-up. */
+    @Test
+    void onlyTheIngressWarmsUpBeforeItIsReady() {
+        WsRouteConfig.WarmUp ingress = extension(Map.of("wsroute.mode", "ingress")).warmUp();
+        assertThat(java.util.List.of(ingress.sessions(), ingress.requests())).containsExactly(20000, 20000);
+        for (String mode : java.util.List.of("standalone", "sidecar", "operator")) {
+            assertThat(extension(Map.of("wsroute.mode", mode)).warmUp().enabled()).as(mode).isFalse();
+        }
+        assertThat(extension(Map.of("wsroute.mode", "ingress", "wsroute.warm-up.sessions", "0", "wsroute.warm-up.requests", "0"))
+                .warmUp().enabled()).as("turned off").isFalse();
+    }
+
     @Test
     void aConfiguredValueWins() {
         WsRouteConfig c = extension(Map.of("wsroute.mode", "operator", "wsroute.listen.enabled", "true",

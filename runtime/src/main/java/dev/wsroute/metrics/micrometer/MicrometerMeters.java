@@ -42,6 +42,11 @@ public class MicrometerMeters implements Meters {
     }
 
     @Override
+    public Meters detached() {
+        return new MicrometerMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    @Override
     public Counter counter(String name, String description, String baseUnit, String... tags) {
         io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder(name).description(description)
                 .baseUnit(baseUnit).tags(tags).register(registry);

@@ -1,0 +1,176 @@
+package dev.wsroute.warmup;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.jboss.logging.Logger;
+
+import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.metrics.Meters;
+import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.standalone.RoutesDocuments;
+import dev.wsroute.table.EndpointSource;
+import dev.wsroute.table.RouteTableHolder;
+import dev.wsroute.table.TableBuilder;
+import dev.wsroute.tls.TlsResolver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/**
+ * Runs {@code wsroute.warm-up.sessions} WebSocket sessions and {@code wsroute.warm-up.requests} HTTP requests through a
+ * private data plane (the same code as the real one, on 127.0.0.1, with meters of the same kind in a registry nothing
+ * reads, an access log that writes nothing, no TLS) to an echo server of its own, on a thread of its own, so that the JIT compilers have
+ * compiled the session and request paths before the process reports ready. Nothing of it shows: no route, meter,
+ * endpoint, log line or connection count of the real data plane. Whatever happens, it ends: done, failed (a WARN), out
+ * of time, or stopped by shutdown.
+ */
+public final class WarmUp implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WarmUp.class);
+    /** Far beyond what the default counts take (seconds); a warm-up that takes longer is given up, ready without it. */
+    static final Duration MAX_TIME = Duration.ofMinutes(2);
+
+    private final WsRouteConfig.WarmUp counts;
+    private final WsRouteConfig planeConfig;
+    private final Meters meters;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final Thread thread;
+    private volatile boolean done;
+    private volatile String summary;
+
+    private WarmUp(WsRouteConfig config, Meters meters) {
+        this.counts = config.warmUp();
+        this.planeConfig = privatePlane(config);
+        this.meters = meters.detached();
+        this.thread = new Thread(this::run, "wsroute-warm-up");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the warm-up that {@code config} asks for, on its own thread; {@link #done} at once where it asks for none. */
+    public static WarmUp start(WsRouteConfig config, Meters meters) {
+        WarmUp w = new WarmUp(config, meters);
+        if (config.warmUp().enabled()) {
+            w.thread.start();
+        } else {
+            w.done = true;
+        }
+        return w;
+    }
+
+    /** Whether it has ended (readiness waits for this). */
+    public boolean done() {
+        return done;
+    }
+
+    /** What it did, once done (for the readiness check's data); null before, or where none was asked for. */
+    public String summary() {
+        return summary;
+    }
+
+    /** Shutdown: stops a warm-up under way and waits briefly for its private data plane to close. */
+    @Override
+    public void close() {
+        stopped.complete(null);
+        if (thread.isAlive()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        long start = System.nanoTime();
+        // the clients' and the echo server's: stopped first, so that the private data plane has nothing left to drain
+        EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("wsroute-warm-up-client", true));
+        DataPlane plane = null;
+        try {
+            WarmUpEcho echo = new WarmUpEcho(group);
+            RouteTableHolder tables = new RouteTableHolder();
+            tables.publish(new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1,
+                    RoutesDocuments.parse("warm-up", route(echo.endpoint()).getBytes(StandardCharsets.UTF_8)).routes(), p -> {
+                    }));
+            plane = DataPlane.quiet(planeConfig, tables, meters).start();
+            WarmUpClient client = new WarmUpClient(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), plane.port()));
+            CompletableFuture<WarmUpClient.Counts> run = client.run(counts.sessions(), counts.requests());
+            stopped.thenRun(() -> run.complete(null)); // its clients see the run over and start nothing more
+            report(run.get(MAX_TIME.toMillis(), TimeUnit.MILLISECONDS), System.nanoTime() - start);
+        } catch (TimeoutException e) {
+            LOG.warnf("the warm-up did not end within %ds: ready without it", MAX_TIME.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            LOG.warnf("the warm-up failed (%s): ready without it", e.getCause() != null ? e.getCause() : e);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (plane != null) {
+                plane.close();
+            }
+            done = true;
+        }
+    }
+
+    private void report(WarmUpClient.Counts c, long nanos) {
+        if (c == null) {
+            return; // stopped: the process is going away
+        }
+        summary = String.format("%d WebSocket sessions and %d HTTP requests in %.1f s", c.sessions(), c.requests(), nanos / 1e9);
+        if (c.failures() > 0) {
+            LOG.warnf("warm-up: %s, %d failed (first: %s)%s", summary, c.failures(), c.firstFailure(),
+                    c.failures() >= WarmUpClient.MAX_FAILURES ? ": given up, ready without the rest" : "");
+        } else {
+            LOG.infof("warm-up: %s through a private data plane (wsroute.warm-up.*)", summary);
+        }
+    }
+
+    private static String route(String endpoint) {
+        return """
+                apiVersion: wsroute.dev/v1alpha1
+                kind: WebSocketRoute
+                metadata: {name: warm-up, namespace: wsroute}
+                spec:
+                  rules:
+                    - match: {path: {type: Prefix, value: /}}
+                      backends: [{endpoints: ["%1$s"]}]
+                  http:
+                    backends: [{endpoints: ["%1$s"]}]
+                """.formatted(endpoint);
+    }
+
+    /**
+     * The private data plane's settings: the defaults, on 127.0.0.1 at any free port, with the real one's transport and
+     * I/O thread count (the same channel classes get compiled), without TLS or drain period; its access log is on, as the
+     * real one's is by default, so that the code compiled is the code that logs (it writes nothing: {@link DataPlane#quiet}). None of the
+     * real one's listener settings: a PROXY protocol header required there would refuse the warm-up's clients.
+     */
+    static WsRouteConfig privatePlane(WsRouteConfig real) {
+        Map<String, String> values = Map.of(
+                "wsroute.listen.host", "127.0.0.1",
+                "wsroute.listen.port", "0",
+                "wsroute.listen.tls-enabled", "false",
+                "wsroute.drain.period", "0s",
+                "wsroute.default-backend.target", "none",
+                "wsroute.limits.max-connections", "1024",
+                "wsroute.transport", real.transport(),
+                "wsroute.io-threads", String.valueOf(real.ioThreadCount()));
+        return new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200, new MemorySizeConverter())
+                .withMapping(WsRouteConfig.class)
+                .withSources(new PropertiesConfigSource(values, "wsroute warm-up", 500))
+                .build()
+                .getConfigMapping(WsRouteConfig.class);
+    }
+}

@@ -1,0 +1,221 @@
+package dev.wsroute.warmup;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+
+/**
+ * The warm-up's clients: WebSocket sessions as a reconnect storm makes them (connect, upgrade, one 64-byte message
+ * echoed, Close 1000, close), a few at a time, and plain GETs on keep-alive connections, until the counts asked for
+ * are done. Netty's own client codecs.
+ */
+final class WarmUpClient {
+    /** Sessions under way at once, and keep-alive connections for the requests. */
+    static final int SESSION_WORKERS = 16;
+    static final int HTTP_CONNECTIONS = 4;
+    /** A data plane that fails this many is not one to warm: the warm-up gives up. */
+    static final int MAX_FAILURES = 100;
+    private static final String MESSAGE = "w".repeat(64);
+
+    /** What was done, and the first failure, if any. */
+    record Counts(int sessions, int requests, int failures, String firstFailure) {
+    }
+
+    private final Bootstrap bootstrap;
+    private final InetSocketAddress target;
+    private final URI uri;
+    private final AtomicInteger sessionsLeft = new AtomicInteger();
+    private final AtomicInteger requestsLeft = new AtomicInteger();
+    private final AtomicInteger sessionsDone = new AtomicInteger();
+    private final AtomicInteger requestsDone = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicReference<String> firstFailure = new AtomicReference<>();
+    private final AtomicInteger workers = new AtomicInteger();
+    private final CompletableFuture<Counts> done = new CompletableFuture<>();
+
+    WarmUpClient(EventLoopGroup group, InetSocketAddress target) {
+        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true);
+        this.target = target;
+        this.uri = URI.create("ws://127.0.0.1:" + target.getPort() + "/warm-up");
+    }
+
+    /** Runs {@code sessions} sessions and {@code requests} requests; completes when all are done or failed. */
+    CompletableFuture<Counts> run(int sessions, int requests) {
+        sessionsLeft.set(sessions);
+        requestsLeft.set(requests);
+        int sessionWorkers = Math.min(SESSION_WORKERS, sessions);
+        int httpWorkers = Math.min(HTTP_CONNECTIONS, requests);
+        workers.set(sessionWorkers + httpWorkers);
+        if (workers.get() == 0) {
+            done.complete(counts());
+        }
+        for (int i = 0; i < sessionWorkers; i++) {
+            nextSession();
+        }
+        for (int i = 0; i < httpWorkers; i++) {
+            nextHttpConnection();
+        }
+        return done;
+    }
+
+    private Counts counts() {
+        return new Counts(sessionsDone.get(), requestsDone.get(), failures.get(), firstFailure.get());
+    }
+
+    /** A worker whose share is done (or that met too many failures) stops; the last one completes the run. */
+    private void workerDone() {
+        if (workers.decrementAndGet() == 0) {
+            done.complete(counts());
+        }
+    }
+
+    private boolean failed(Throwable cause) {
+        firstFailure.compareAndSet(null, String.valueOf(cause));
+        return failures.incrementAndGet() >= MAX_FAILURES;
+    }
+
+    private boolean stopped() {
+        return done.isDone() || failures.get() >= MAX_FAILURES;
+    }
+
+    private void nextSession() {
+        if (stopped() || sessionsLeft.getAndDecrement() <= 0) {
+            workerDone();
+            return;
+        }
+        Session session = new Session(WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13, null, false,
+                EmptyHttpHeaders.INSTANCE, WarmUpEcho.MAX_FRAME));
+        connect(session, () -> {
+            if (session.closed) {
+                sessionsDone.incrementAndGet();
+            } else if (session.connected) { // else its connect failed, and was counted then
+                failed(new IllegalStateException("a warm-up session ended before its Close"));
+            }
+            nextSession();
+        });
+    }
+
+    private void nextHttpConnection() {
+        if (stopped() || requestsLeft.get() <= 0) {
+            workerDone();
+            return;
+        }
+        connect(new Requests(), this::nextHttpConnection);
+    }
+
+    /** Opens a connection with {@code handler}; when it closes, whatever happened, {@code then} runs. */
+    private void connect(ChannelHandler handler, Runnable then) {
+        bootstrap.clone().handler(new io.netty.channel.ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(WarmUpEcho.MAX_FRAME), handler);
+            }
+        }).connect(target).addListener(f -> {
+            if (!f.isSuccess()) {
+                failed(f.cause());
+                then.run();
+            } else {
+                ((io.netty.channel.ChannelFuture) f).channel().closeFuture().addListener(c -> then.run());
+            }
+        });
+    }
+
+    /** One session: the upgrade, one message echoed, the Close handshake. */
+    private final class Session extends SimpleChannelInboundHandler<Object> {
+        private final WebSocketClientHandshaker handshaker;
+        /** The echo server's Close came: the session ended as it should (read when the channel has closed). */
+        private volatile boolean closed;
+        private volatile boolean connected;
+
+        Session(WebSocketClientHandshaker handshaker) {
+            this.handshaker = handshaker;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            connected = true;
+            handshaker.handshake(ctx.channel());
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (!handshaker.isHandshakeComplete()) {
+                handshaker.finishHandshake(ctx.channel(), (FullHttpResponse) msg); // throws unless a valid 101
+                ctx.writeAndFlush(new TextWebSocketFrame(MESSAGE));
+            } else if (msg instanceof CloseWebSocketFrame) {
+                closed = true;
+                ctx.close();
+            } else if (msg instanceof WebSocketFrame) {
+                ctx.writeAndFlush(new CloseWebSocketFrame(1000, null));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            firstFailure.compareAndSet(null, String.valueOf(cause));
+            ctx.close(); // counted as a failure when it closes
+        }
+    }
+
+    /** Requests one after another on one keep-alive connection, while any are left. */
+    private final class Requests extends SimpleChannelInboundHandler<FullHttpResponse> {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            send(ctx);
+        }
+
+        private void send(ChannelHandlerContext ctx) {
+            if (stopped() || requestsLeft.getAndDecrement() <= 0) {
+                ctx.close();
+                return;
+            }
+            FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/warm-up");
+            req.headers().set(HttpHeaderNames.HOST, uri.getAuthority());
+            ctx.writeAndFlush(req);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
+            if (res.status().equals(HttpResponseStatus.OK)) {
+                requestsDone.incrementAndGet();
+                send(ctx);
+            } else {
+                failed(new IllegalStateException("a warm-up request was answered " + res.status()));
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            failed(cause);
+            ctx.close();
+        }
+    }
+}
