@@ -39,7 +39,10 @@ final class AccessLogOutput {
     /** Kept: {@code getLogger} makes a new Logger object per call. */
     private final Logger root = LogContext.getLogContext().getLogger("");
     private final PrintStream console;
-    /** Lines go nowhere: a private data plane's (the warm-up's), whose lines would read as the real one's. */
+    /**
+     * Lines are formatted as for the console and then dropped: a private data plane's (the warm-up's), whose lines
+     * would read as the real one's, but whose writer should compile the code that formats them.
+     */
     private final boolean discard;
     private final AccessLogTemplate template = new AccessLogTemplate(AccessLogOutput::record);
     /** Made by the writer with its first batched line: a record is of the thread that makes it (name, id, NDC). */
@@ -68,7 +71,7 @@ final class AccessLogOutput {
         this.discard = discard;
     }
 
-    /** Takes every line (the writer queues and hands them on as for the console) and writes none. */
+    /** Formats every line as the console's would be, and writes none. */
     static AccessLogOutput discarding() {
         return new AccessLogOutput(System.out, true);
     }
@@ -90,11 +93,15 @@ final class AccessLogOutput {
     }
 
     void line(Text text) {
-        if (discard || !enabled()) {
+        if (!enabled()) {
             return; // the category was turned off since the line was queued
         }
         if (batchedConsole == null) {
-            logger.log(record(textOf(text)));
+            if (discard) {
+                textOf(text);
+            } else {
+                logger.log(record(textOf(text)));
+            }
             return;
         }
         if (batch == null) {
@@ -152,6 +159,10 @@ final class AccessLogOutput {
      */
     void flush() {
         if (batch == null || batch.length() == 0) {
+            return;
+        }
+        if (discard) {
+            batch.setLength(0);
             return;
         }
         if (bytes == null) {

@@ -97,10 +97,11 @@ public final class WarmUp implements AutoCloseable {
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("wsroute-warm-up-client", true));
         DataPlane plane = null;
         try {
-            WarmUpEcho echo = new WarmUpEcho(group);
+            // two endpoints, as most pools have: the balancer's choice runs as it does for them
+            String route = route(new WarmUpEcho(group).endpoint(), new WarmUpEcho(group).endpoint());
             RouteTableHolder tables = new RouteTableHolder();
             tables.publish(new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1,
-                    RoutesDocuments.parse("warm-up", route(echo.endpoint()).getBytes(StandardCharsets.UTF_8)).routes(), p -> {
+                    RoutesDocuments.parse("warm-up", route.getBytes(StandardCharsets.UTF_8)).routes(), p -> {
                     }));
             plane = DataPlane.quiet(planeConfig, tables, meters).start();
             WarmUpClient client = new WarmUpClient(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), plane.port()));
@@ -135,7 +136,7 @@ public final class WarmUp implements AutoCloseable {
         }
     }
 
-    private static String route(String endpoint) {
+    private static String route(String a, String b) {
         return """
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute
@@ -143,10 +144,10 @@ public final class WarmUp implements AutoCloseable {
                 spec:
                   rules:
                     - match: {path: {type: Prefix, value: /}}
-                      backends: [{endpoints: ["%1$s"]}]
+                      backends: [{endpoints: ["%1$s", "%2$s"]}]
                   http:
-                    backends: [{endpoints: ["%1$s"]}]
-                """.formatted(endpoint);
+                    backends: [{endpoints: ["%1$s", "%2$s"]}]
+                """.formatted(a, b);
     }
 
     /**

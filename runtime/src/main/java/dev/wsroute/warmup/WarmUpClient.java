@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
@@ -43,6 +45,7 @@ final class WarmUpClient {
     /** A data plane that fails this many is not one to warm: the warm-up gives up. */
     static final int MAX_FAILURES = 100;
     private static final String MESSAGE = "w".repeat(64);
+    private static final byte[] MESSAGE_BYTES = MESSAGE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** What was done, and the first failure, if any. */
     record Counts(int sessions, int requests, int failures, String firstFailure) {
@@ -51,6 +54,7 @@ final class WarmUpClient {
     private final Bootstrap bootstrap;
     private final InetSocketAddress target;
     private final URI uri;
+    private final URI queried;
     private final AtomicInteger sessionsLeft = new AtomicInteger();
     private final AtomicInteger requestsLeft = new AtomicInteger();
     private final AtomicInteger sessionsDone = new AtomicInteger();
@@ -64,6 +68,7 @@ final class WarmUpClient {
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true);
         this.target = target;
         this.uri = URI.create("ws://127.0.0.1:" + target.getPort() + "/warm-up");
+        this.queried = URI.create(uri + "?client=warm-up");
     }
 
     /** Runs {@code sessions} sessions and {@code requests} requests; completes when all are done or failed. */
@@ -110,8 +115,11 @@ final class WarmUpClient {
             workerDone();
             return;
         }
-        Session session = new Session(WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13, null, false,
-                EmptyHttpHeaders.INSTANCE, WarmUpEcho.MAX_FRAME));
+        // every other one differs as clients do (a query, a binary message, a Close with a reason): code compiled for
+        // one kind only would be thrown away and compiled again when the first real session of the other came
+        boolean odd = sessionsDone.get() % 2 == 1;
+        Session session = new Session(WebSocketClientHandshakerFactory.newHandshaker(odd ? queried : uri, WebSocketVersion.V13,
+                null, false, EmptyHttpHeaders.INSTANCE, WarmUpEcho.MAX_FRAME), odd);
         connect(session, () -> {
             if (session.closed) {
                 sessionsDone.incrementAndGet();
@@ -154,8 +162,11 @@ final class WarmUpClient {
         private volatile boolean closed;
         private volatile boolean connected;
 
-        Session(WebSocketClientHandshaker handshaker) {
+        private final boolean odd;
+
+        Session(WebSocketClientHandshaker handshaker, boolean odd) {
             this.handshaker = handshaker;
+            this.odd = odd;
         }
 
         @Override
@@ -168,12 +179,12 @@ final class WarmUpClient {
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (!handshaker.isHandshakeComplete()) {
                 handshaker.finishHandshake(ctx.channel(), (FullHttpResponse) msg); // throws unless a valid 101
-                ctx.writeAndFlush(new TextWebSocketFrame(MESSAGE));
+                ctx.writeAndFlush(odd ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(MESSAGE_BYTES)) : new TextWebSocketFrame(MESSAGE));
             } else if (msg instanceof CloseWebSocketFrame) {
                 closed = true;
                 ctx.close();
             } else if (msg instanceof WebSocketFrame) {
-                ctx.writeAndFlush(new CloseWebSocketFrame(1000, null));
+                ctx.writeAndFlush(new CloseWebSocketFrame(1000, odd ? "bye" : null));
             }
         }
 

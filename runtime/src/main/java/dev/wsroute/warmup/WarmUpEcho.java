@@ -29,8 +29,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 /**
  * The warm-up's upstream, on 127.0.0.1: a WebSocket upgrade on any path echoes each data frame and answers a Close;
  * any other request gets a small 200, keep-alive. Netty's own codecs: only the data plane's code is being warmed.
+ * It closes with its event loop group.
  */
-final class WarmUpEcho implements AutoCloseable {
+final class WarmUpEcho {
     static final int MAX_FRAME = 64 * 1024;
     private final Channel server;
 
@@ -48,11 +49,6 @@ final class WarmUpEcho implements AutoCloseable {
     String endpoint() {
         InetSocketAddress a = (InetSocketAddress) server.localAddress();
         return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    @Override
-    public void close() {
-        server.close().syncUninterruptibly();
     }
 
     private static final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {

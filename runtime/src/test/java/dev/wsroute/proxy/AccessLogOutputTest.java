@@ -93,4 +93,42 @@ class AccessLogOutputTest {
         output.line(sb -> sb.append(text));
         expected.append(PREFIX).append(text).append(System.lineSeparator());
     }
+
+    /**
+     * The warm-up's private data plane: its writer formats every line as it would for the console (so that code gets
+     * compiled) and writes none, neither to the console nor, where the category has a handler of its own, through it.
+     */
+    @Test
+    void aDiscardingOutputWritesNothingWhereverLinesWouldGo() {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        java.util.List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.jboss.logmanager.Logger category = LogContext.getLogContext().getLogger(AccessLogOutput.CATEGORY);
+        Handler own = new Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                handled.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        System.setOut(new PrintStream(console, true, StandardCharsets.UTF_8));
+        try {
+            AccessLogOutput output = AccessLogOutput.discarding();
+            writeLines(output, sb -> sb.append("to the console"), 1_000); // batched, as for the console alone
+            category.addHandler(own);
+            writeLines(output, sb -> sb.append("through the category"), 1_000); // through the logger, as with a handler of its own
+        } finally {
+            category.removeHandler(own);
+            System.setOut(stdout);
+        }
+        assertThat(console.size()).as("console bytes").isZero();
+        assertThat(handled).isEmpty();
+    }
 }
