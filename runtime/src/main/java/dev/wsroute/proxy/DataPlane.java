@@ -79,7 +79,7 @@ public final class DataPlane implements AutoCloseable {
 
     /**
      * A private data plane beside the real one (the warm-up's): it says nothing of its start and stop, and its access
-     * log takes its lines as the real one's does but writes none. No default backend.
+     * log formats its lines as the real one's does but writes none. No default backend.
      */
     public static DataPlane quiet(WsRouteConfig config, RouteTableHolder tables, Meters meters) {
         return new DataPlane(config, tables, meters, () -> null, new HealthRegistry(System::nanoTime), AccessLogOutput.discarding(), true);

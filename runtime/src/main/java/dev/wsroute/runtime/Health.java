@@ -45,8 +45,8 @@ final class Health {
 
     /**
      * Ready once a first route table is loaded, the listeners accept and the warm-up (if any) has ended; not ready from
-     * SIGTERM on (Quarkus's
-     * pre-shutdown: through {@code quarkus.shutdown.delay}, while the listeners still serve, and the drain after it).
+     * SIGTERM on (Quarkus's pre-shutdown: through {@code quarkus.shutdown.delay}, while the listeners still serve, and
+     * the drain after it).
      */
     @Readiness
     @ApplicationScoped

@@ -69,7 +69,7 @@ public class WsRouteRuntime {
     private final RouteTableHolder tables;
     private final Optional<ConfigurationException> invalid;
     private DataPlane dataPlane;
-    /** Done at once where none is asked for (and in dev mode, whose data plane outlives reloads). */
+    /** Null where the data plane does not listen, and in dev mode (whose data plane outlives reloads). */
     private volatile WarmUp warmUp;
     private RoutesFileSource routesFile;
     private volatile String classpathRoutesError;

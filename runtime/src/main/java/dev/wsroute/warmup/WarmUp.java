@@ -31,8 +31,8 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 /**
  * Runs {@code wsroute.warm-up.sessions} WebSocket sessions and {@code wsroute.warm-up.requests} HTTP requests through a
  * private data plane (the same code as the real one, on 127.0.0.1, with meters of the same kind in a registry nothing
- * reads, an access log that writes nothing, no TLS) to an echo server of its own, on a thread of its own, so that the JIT compilers have
- * compiled the session and request paths before the process reports ready. Nothing of it shows: no route, meter,
+ * reads, an access log that formats its lines and drops them, no TLS) to echo servers of its own, on a thread of its
+ * own, so that the JIT compilers have compiled the session and request paths before the process reports ready. Nothing of it shows: no route, meter,
  * endpoint, log line or connection count of the real data plane. Whatever happens, it ends: done, failed (a WARN), out
  * of time, or stopped by shutdown.
  */
@@ -41,8 +41,7 @@ public final class WarmUp implements AutoCloseable {
     /** Far beyond what the default counts take (seconds); a warm-up that takes longer is given up, ready without it. */
     static final Duration MAX_TIME = Duration.ofMinutes(2);
 
-    private final WsRouteConfig.WarmUp counts;
-    private final WsRouteConfig planeConfig;
+    private final WsRouteConfig config;
     private final Meters meters;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Thread thread;
@@ -50,9 +49,8 @@ public final class WarmUp implements AutoCloseable {
     private volatile String summary;
 
     private WarmUp(WsRouteConfig config, Meters meters) {
-        this.counts = config.warmUp();
-        this.planeConfig = privatePlane(config);
-        this.meters = meters.detached();
+        this.config = config;
+        this.meters = meters;
         this.thread = new Thread(this::run, "wsroute-warm-up");
         this.thread.setDaemon(true);
     }
@@ -103,9 +101,9 @@ public final class WarmUp implements AutoCloseable {
             tables.publish(new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1,
                     RoutesDocuments.parse("warm-up", route.getBytes(StandardCharsets.UTF_8)).routes(), p -> {
                     }));
-            plane = DataPlane.quiet(planeConfig, tables, meters).start();
+            plane = DataPlane.quiet(privatePlane(config), tables, meters.detached()).start();
             WarmUpClient client = new WarmUpClient(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), plane.port()));
-            CompletableFuture<WarmUpClient.Counts> run = client.run(counts.sessions(), counts.requests());
+            CompletableFuture<WarmUpClient.Counts> run = client.run(config.warmUp().sessions(), config.warmUp().requests());
             stopped.thenRun(() -> run.complete(null)); // its clients see the run over and start nothing more
             report(run.get(MAX_TIME.toMillis(), TimeUnit.MILLISECONDS), System.nanoTime() - start);
         } catch (TimeoutException e) {

@@ -101,9 +101,9 @@ final class WarmUpClient {
         }
     }
 
-    private boolean failed(Throwable cause) {
+    private void failed(Throwable cause) {
         firstFailure.compareAndSet(null, String.valueOf(cause));
-        return failures.incrementAndGet() >= MAX_FAILURES;
+        failures.incrementAndGet();
     }
 
     private boolean stopped() {
@@ -111,13 +111,14 @@ final class WarmUpClient {
     }
 
     private void nextSession() {
-        if (stopped() || sessionsLeft.getAndDecrement() <= 0) {
+        int ticket = sessionsLeft.getAndDecrement();
+        if (stopped() || ticket <= 0) {
             workerDone();
             return;
         }
         // every other one differs as clients do (a query, a binary message, a Close with a reason): code compiled for
         // one kind only would be thrown away and compiled again when the first real session of the other came
-        boolean odd = sessionsDone.get() % 2 == 1;
+        boolean odd = ticket % 2 == 1;
         Session session = new Session(WebSocketClientHandshakerFactory.newHandshaker(odd ? queried : uri, WebSocketVersion.V13,
                 null, false, EmptyHttpHeaders.INSTANCE, WarmUpEcho.MAX_FRAME), odd);
         connect(session, () -> {
