@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.config.WsRouteConfigs;
 import dev.wsroute.metrics.Meters;
 import dev.wsroute.proxy.DataPlane;
 import dev.wsroute.standalone.RoutesDocuments;
@@ -23,10 +24,6 @@ import dev.wsroute.tls.TlsResolver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * Runs {@code wsroute.warm-up.sessions} WebSocket sessions and {@code wsroute.warm-up.requests} HTTP requests through a
@@ -150,9 +147,10 @@ public final class WarmUp implements AutoCloseable {
 
     /**
      * The private data plane's settings: the defaults, on 127.0.0.1 at any free port, with the real one's transport and
-     * I/O thread count (the same channel classes get compiled), without TLS or drain period; its access log is on, as the
-     * real one's is by default, so that the code compiled is the code that logs (it writes nothing: {@link DataPlane#quiet}). None of the
-     * real one's listener settings: a PROXY protocol header required there would refuse the warm-up's clients.
+     * I/O thread count (the same channel classes get compiled), without TLS or drain period; its access log is on, as
+     * the real one's is by default, so that the code compiled is the code that logs (it writes nothing:
+     * {@link DataPlane#quiet}). None of the real one's listener settings: a PROXY protocol header required there would
+     * refuse the warm-up's clients.
      */
     static WsRouteConfig privatePlane(WsRouteConfig real) {
         Map<String, String> values = Map.of(
@@ -164,12 +162,6 @@ public final class WarmUp implements AutoCloseable {
                 "wsroute.limits.max-connections", "1024",
                 "wsroute.transport", real.transport(),
                 "wsroute.io-threads", String.valueOf(real.ioThreadCount()));
-        return new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200, new MemorySizeConverter())
-                .withMapping(WsRouteConfig.class)
-                .withSources(new PropertiesConfigSource(values, "wsroute warm-up", 500))
-                .build()
-                .getConfigMapping(WsRouteConfig.class);
+        return WsRouteConfigs.of(values, "wsroute warm-up");
     }
 }

@@ -2,6 +2,7 @@ package dev.wsroute.warmup;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,7 +10,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -45,7 +48,7 @@ final class WarmUpClient {
     /** A data plane that fails this many is not one to warm: the warm-up gives up. */
     static final int MAX_FAILURES = 100;
     private static final String MESSAGE = "w".repeat(64);
-    private static final byte[] MESSAGE_BYTES = MESSAGE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE_BYTES = MESSAGE.getBytes(StandardCharsets.US_ASCII);
 
     /** What was done, and the first failure, if any. */
     record Counts(int sessions, int requests, int failures, String firstFailure) {
@@ -141,7 +144,7 @@ final class WarmUpClient {
 
     /** Opens a connection with {@code handler}; when it closes, whatever happened, {@code then} runs. */
     private void connect(ChannelHandler handler, Runnable then) {
-        bootstrap.clone().handler(new io.netty.channel.ChannelInitializer<Channel>() {
+        bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(WarmUpEcho.MAX_FRAME), handler);
@@ -151,7 +154,7 @@ final class WarmUpClient {
                 failed(f.cause());
                 then.run();
             } else {
-                ((io.netty.channel.ChannelFuture) f).channel().closeFuture().addListener(c -> then.run());
+                ((ChannelFuture) f).channel().closeFuture().addListener(c -> then.run());
             }
         });
     }
@@ -159,11 +162,12 @@ final class WarmUpClient {
     /** One session: the upgrade, one message echoed, the Close handshake. */
     private final class Session extends SimpleChannelInboundHandler<Object> {
         private final WebSocketClientHandshaker handshaker;
+        /** Every other session: a query, a binary message, a Close with a reason. */
+        private final boolean odd;
+        /** Connected (a session that never was is counted where its connect failed). */
+        private volatile boolean connected;
         /** The echo server's Close came: the session ended as it should (read when the channel has closed). */
         private volatile boolean closed;
-        private volatile boolean connected;
-
-        private final boolean odd;
 
         Session(WebSocketClientHandshaker handshaker, boolean odd) {
             this.handshaker = handshaker;

@@ -4,10 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.wsroute.config.WsRouteConfig;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import dev.wsroute.config.WsRouteConfigs;
 
 /**
  * The extension's configuration built the way Quarkus builds it (the same mapping, its real defaults, Quarkus's
@@ -32,13 +29,7 @@ public final class TestConfig {
         for (int i = 0; i < overrides.length; i += 2) {
             values.put(overrides[i], overrides[i + 1]);
         }
-        return new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withConverter(java.time.Duration.class, 200, new DurationConverter())
-                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200, new MemorySizeConverter())
-                .withMapping(WsRouteConfig.class)
-                .withSources(new PropertiesConfigSource(values, "test", 500))
-                .build()
-                .getConfigMapping(WsRouteConfig.class);
+        return WsRouteConfigs.of(values, "test");
     }
 
     /** The defaults plus a TLS listener on any free port. */
