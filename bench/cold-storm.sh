@@ -4,13 +4,23 @@
 # until it reports ready, then runs three 5 s windows of sessions (connect, upgrade, one 64 B echo, close; 50 workers,
 # no load-generator warm-up) and prints wsroute's CPU per session in each. Build first: mvn -B -q package -DskipTests
 #
-# usage: bench/cold-storm.sh [--reps 2] [WARM_UP_COUNT ...]      (default counts: 0 20000)
+# With --tls the storm's sessions are wss:// ones (a full TLS handshake each, one self-signed ECDSA P-256 certificate
+# made with openssl), to wsroute's TLS listener. A count N:T warms up with N sessions, N requests and T wss:// sessions.
+#
+# usage: bench/cold-storm.sh [--reps 2] [--tls] [WARM_UP_COUNT[:TLS_COUNT] ...]      (default counts: 0 20000)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench/target/wsroute-bench.jar"
 WSROUTE="$ROOT/operator/target/quarkus-app/quarkus-run.jar"
 REPS=2
-if [[ "${1:-}" == "--reps" ]]; then REPS="$2"; shift 2; fi
+TLS=0
+while [[ "${1:-}" == --* ]]; do
+  case "$1" in
+    --reps) REPS="$2"; shift 2 ;;
+    --tls) TLS=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
 COUNTS=("$@")
 ((${#COUNTS[@]})) || COUNTS=(0 20000)
 for f in "$BENCH" "$WSROUTE"; do [[ -f "$f" ]] || { echo "$f is missing: mvn -B -q package -DskipTests" >&2; exit 1; }; done
@@ -32,25 +42,44 @@ spec:
       backends: [{endpoints: ["127.0.0.1:7001", "127.0.0.1:7002"]}]
       timeouts: {handshake: 10s, idle: 1h}
 YAML
+STORM=(--port 7100)
+if ((TLS)); then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$DIR/tls.key" -out "$DIR/tls.crt" 2>/dev/null
+  sed -i 's/^spec:$/spec:\n  tls: {secretName: bench-tls}/' "$DIR/routes.yaml"
+  cat >> "$DIR/routes.yaml" <<YAML
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-tls, namespace: default}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 < "$DIR/tls.crt")
+  tls.key: $(base64 -w0 < "$DIR/tls.key")
+YAML
+  STORM=(--port 7143 --tls-ca "$DIR/tls.crt")
+fi
 field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
-storm_after() {  # warm-up count -> one line
-  local warm="$1" t0 pid line i r
+storm_after() {  # warm-up count[:tls count] -> one line
+  local warm="${1%%:*}" tls_warm=0 t0 pid line i r
+  [[ "$1" == *:* ]] && tls_warm="${1#*:}"
   t0="$(date +%s%N)"
   java @"$ROOT/operator/src/main/docker/jvm.options" -Dwsroute.mode=standalone -Dwsroute.routes-file="$DIR/routes.yaml" \
-    -Dwsroute.listen.host=127.0.0.1 -Dwsroute.listen.port=7100 -Dwsroute.listen.tls-enabled=false \
+    -Dwsroute.listen.host=127.0.0.1 -Dwsroute.listen.port=7100 -Dwsroute.listen.tls-enabled="$( ((TLS)) && echo true || echo false)" \
+    -Dwsroute.listen.tls-port=7143 \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=7190 -Dquarkus.http.host=127.0.0.1 \
-    -Dquarkus.http.port=7191 -Dwsroute.warm-up.sessions="$warm" -Dwsroute.warm-up.requests="$warm" \
-    -jar "$WSROUTE" > "$DIR/wsroute-$warm.log" 2>&1 &
+    -Dquarkus.http.port=7191 -Dwsroute.warm-up.sessions="$warm" -Dwsroute.warm-up.requests="$warm" -Dwsroute.warm-up.tls-sessions="$tls_warm" \
+    -jar "$WSROUTE" > "$DIR/wsroute-${1/:/+}.log" 2>&1 &
   pid=$!
   for ((i = 0; i < 1200; i++)); do
     curl -fsS -o /dev/null http://127.0.0.1:7190/q/health/ready 2>/dev/null && break
     kill -0 "$pid" 2>/dev/null || { echo "wsroute exited (see $DIR/wsroute-$warm.log)" >&2; exit 1; }
     sleep 0.1
   done
-  line="warm-up $warm: ready after $(( ($(date +%s%N) - t0) / 1000000 )) ms, $(awk -v t="$CLK" '{printf "%.1f", ($14 + $15) / t}' /proc/$pid/stat) s CPU;"
+  line="warm-up $1: ready after $(( ($(date +%s%N) - t0) / 1000000 )) ms, $(awk -v t="$CLK" '{printf "%.1f", ($14 + $15) / t}' /proc/$pid/stat) s CPU;"
   for i in 1 2 3; do
-    r="$(java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$BENCH" --port 7100 --clk-tck "$CLK" --cpu-pids "$pid" \
+    r="$(java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$BENCH" "${STORM[@]}" --clk-tck "$CLK" --cpu-pids "$pid" \
       --scenario sessions --size 64 --conns 50 --secs 5 --warmup-secs 0 --path /ws 2>>"$DIR/loadgen.err" | grep '^RESULT')"
     line+=" window $i: $(field "$r" cpu_us_per_op) µs/session (JIT $(field "$r" jit_us_per_op)), $(field "$r" rate)/s, $(field "$r" errors) errors;"
   done

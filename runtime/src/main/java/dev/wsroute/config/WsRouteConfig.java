@@ -267,9 +267,16 @@ public interface WsRouteConfig {
         @WithDefault("0")
         int requests();
 
+        /**
+         * wss:// sessions (a full TLS handshake each, then as {@link #sessions}) run before readiness where the TLS
+         * listener is on; 0: none. A cold TLS path costs several times a cold plain one.
+         */
+        @WithDefault("0")
+        int tlsSessions();
+
         /** Whether there is anything to run. */
         default boolean enabled() {
-            return sessions() > 0 || requests() > 0;
+            return sessions() > 0 || requests() > 0 || tlsSessions() > 0;
         }
     }
 

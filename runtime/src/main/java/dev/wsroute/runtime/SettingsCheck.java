@@ -51,6 +51,7 @@ final class SettingsCheck {
         }
         c.atLeast("wsroute.warm-up.sessions", config.warmUp().sessions(), 0);
         c.atLeast("wsroute.warm-up.requests", config.warmUp().requests(), 0);
+        c.atLeast("wsroute.warm-up.tls-sessions", config.warmUp().tlsSessions(), 0);
         config.ioThreads().ifPresent(n -> c.atLeast("wsroute.io-threads", n, 1));
         target(c, config.defaultBackend().target());
         return c.result();

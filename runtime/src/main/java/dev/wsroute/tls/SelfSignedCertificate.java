@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,8 @@ import java.util.Base64;
 import java.util.Date;
 
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -22,29 +25,41 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A self-signed certificate made in memory at startup, for the demo's TLS listener only (localhost and 127.0.0.1, EC
- * P-256, valid for a year), offered as a kubernetes.io/tls Secret document so that it takes the same path as any
- * routes file's Secret. The key never leaves the process and is never logged.
+ * A self-signed certificate made in memory at startup for localhost and 127.0.0.1 (EC P-256, valid for a year): the
+ * demo's TLS listener and the warm-up's private one. Offered as a kubernetes.io/tls Secret document so that it takes
+ * the same path as any routes file's Secret. The key never leaves the process and is never logged.
  */
-public final class SelfSignedCertificate {
-    private SelfSignedCertificate() {
+public record SelfSignedCertificate(X509Certificate certificate, PrivateKey key) {
+    @Override
+    public String toString() { // a record's would print the key
+        return "SelfSignedCertificate[" + certificate.getSubjectX500Principal() + "]";
     }
 
-    /** A {@code kubernetes.io/tls} Secret document (YAML) holding a new self-signed certificate for localhost. */
-    public static String secretYaml(String namespace, String name) {
+    /** A new one, its subject naming {@code organisation} (what it is for). */
+    public static SelfSignedCertificate forLocalhost(String organisation) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
             KeyPair keys = generator.generateKeyPair();
             Instant now = Instant.now();
-            X500Name subject = new X500Name("CN=localhost,O=wsroute demo (self-signed)");
+            X500Name subject = new X500NameBuilder().addRDN(BCStyle.CN, "localhost").addRDN(BCStyle.O, organisation + " (self-signed)")
+                    .build();
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
                     Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(365))), subject, keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1") }));
-            X509Certificate certificate = new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+            return new SelfSignedCertificate(new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))),
+                    keys.getPrivate());
+        } catch (GeneralSecurityException | OperatorCreationException | org.bouncycastle.cert.CertIOException e) {
+            throw new IllegalStateException("cannot make a self-signed certificate for " + organisation, e);
+        }
+    }
+
+    /** A {@code kubernetes.io/tls} Secret document (YAML) holding it. */
+    public String secretYaml(String namespace, String name) {
+        try {
             return """
                     apiVersion: v1
                     kind: Secret
@@ -54,9 +69,9 @@ public final class SelfSignedCertificate {
                       tls.crt: %s
                       tls.key: %s
                     """.formatted(name, namespace, base64(pem("CERTIFICATE", certificate.getEncoded())),
-                    base64(pem("PRIVATE KEY", keys.getPrivate().getEncoded())));
-        } catch (GeneralSecurityException | OperatorCreationException | org.bouncycastle.cert.CertIOException e) {
-            throw new IllegalStateException("cannot make the demo's self-signed certificate", e);
+                    base64(pem("PRIVATE KEY", key.getEncoded())));
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode a self-signed certificate", e);
         }
     }
 

@@ -5,10 +5,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import javax.net.ssl.SSLException;
 
 import org.jboss.logging.Logger;
 
@@ -20,16 +23,21 @@ import dev.wsroute.standalone.RoutesDocuments;
 import dev.wsroute.table.EndpointSource;
 import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
+import dev.wsroute.tls.SecretSource;
+import dev.wsroute.tls.SelfSignedCertificate;
+import dev.wsroute.tls.StandaloneSecrets;
+import dev.wsroute.tls.TlsMaterialResolver;
 import dev.wsroute.tls.TlsResolver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * Runs {@code wsroute.warm-up.sessions} WebSocket sessions and {@code wsroute.warm-up.requests} HTTP requests through a
- * private data plane (the same code as the real one, on 127.0.0.1, with meters of the same kind in a registry nothing
- * reads, an access log that formats its lines and drops them, no TLS) to echo servers of its own, on a thread of its
- * own, so that the JIT compilers have compiled the session and request paths before the process reports ready. Nothing of it shows: no route, meter,
+ * Runs {@code wsroute.warm-up.sessions} WebSocket sessions, {@code wsroute.warm-up.tls-sessions} wss:// ones (where the
+ * real TLS listener is on) and {@code wsroute.warm-up.requests} HTTP requests through a private data plane (the same
+ * code as the real one, on 127.0.0.1, with meters of the same kind in a registry nothing reads, an access log that
+ * formats its lines and drops them, a self-signed certificate of its own) to echo servers of its own, on a thread of its
+ * own, so that the JIT compilers have compiled the session, TLS and request paths before the process reports ready. Nothing of it shows: no route, meter,
  * endpoint, log line or connection count of the real data plane. Whatever happens, it ends: done, failed (a WARN), out
  * of time, or stopped by shutdown.
  */
@@ -37,6 +45,8 @@ public final class WarmUp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
     /** Far beyond what the default counts take (seconds); a warm-up that takes longer is given up, ready without it. */
     static final Duration MAX_TIME = Duration.ofMinutes(2);
+    private static final String NAMESPACE = "wsroute";
+    private static final String SECRET = "warm-up-tls";
 
     private final WsRouteConfig config;
     private final Meters meters;
@@ -92,22 +102,30 @@ public final class WarmUp implements AutoCloseable {
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("wsroute-warm-up-client", true));
         DataPlane plane = null;
         try {
+            boolean tls = config.listen().tlsEnabled() && config.warmUp().tlsSessions() > 0;
+            SelfSignedCertificate certificate = tls ? SelfSignedCertificate.forLocalhost("wsroute warm-up") : null;
             // two endpoints, as most pools have: the balancer's choice runs as it does for them
-            String route = route(new WarmUpEcho(group).endpoint(), new WarmUpEcho(group).endpoint());
+            String documents = route(new WarmUpEcho(group).endpoint(), new WarmUpEcho(group).endpoint(), tls)
+                    + (tls ? "---\n" + certificate.secretYaml(NAMESPACE, SECRET) : "");
+            RoutesDocuments.Parsed parsed = RoutesDocuments.parse("warm-up", documents.getBytes(StandardCharsets.UTF_8));
+            TlsResolver certificates = tls
+                    ? new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null).withSecrets(StandaloneSecrets.from(parsed.secrets()))
+                    : TlsResolver.NONE;
             RouteTableHolder tables = new RouteTableHolder();
-            tables.publish(new TableBuilder(EndpointSource.STATIC, TlsResolver.NONE).build(1,
-                    RoutesDocuments.parse("warm-up", route.getBytes(StandardCharsets.UTF_8)).routes(), p -> {
-                    }));
-            plane = DataPlane.quiet(privatePlane(config), tables, meters.detached()).start();
-            WarmUpClient client = new WarmUpClient(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), plane.port()));
-            CompletableFuture<WarmUpClient.Counts> run = client.run(config.warmUp().sessions(), config.warmUp().requests());
+            tables.publish(new TableBuilder(EndpointSource.STATIC, certificates).build(1, parsed.routes(), p -> {
+            }));
+            plane = DataPlane.quiet(privatePlane(config, tls), tables, meters.detached()).start();
+            WarmUpClient client = new WarmUpClient(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), plane.port()),
+                    tls ? new WarmUpClient.Tls(plane.tlsPort(), certificate.certificate()) : null);
+            CompletableFuture<WarmUpClient.Counts> run = client.run(config.warmUp().sessions(), config.warmUp().tlsSessions(),
+                    config.warmUp().requests());
             stopped.thenRun(() -> run.complete(null)); // its clients see the run over and start nothing more
             report(run.get(MAX_TIME.toMillis(), TimeUnit.MILLISECONDS), System.nanoTime() - start);
         } catch (TimeoutException e) {
             LOG.warnf("the warm-up did not end within %ds: ready without it", MAX_TIME.toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | RuntimeException e) {
+        } catch (ExecutionException | SSLException | RuntimeException e) {
             LOG.warnf("the warm-up failed (%s): ready without it", e.getCause() != null ? e.getCause() : e);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -122,7 +140,8 @@ public final class WarmUp implements AutoCloseable {
         if (c == null) {
             return; // stopped: the process is going away
         }
-        summary = String.format("%d WebSocket sessions and %d HTTP requests in %.1f s", c.sessions(), c.requests(), nanos / 1e9);
+        summary = String.format("%d WebSocket sessions%s and %d HTTP requests in %.1f s", c.sessions(),
+                c.tlsSessions() > 0 ? ", " + c.tlsSessions() + " wss:// sessions" : "", c.requests(), nanos / 1e9);
         if (c.failures() > 0) {
             LOG.warnf("warm-up: %s, %d failed (first: %s)%s", summary, c.failures(), c.firstFailure(),
                     c.failures() >= WarmUpClient.MAX_FAILURES ? ": given up, ready without the rest" : "");
@@ -131,32 +150,36 @@ public final class WarmUp implements AutoCloseable {
         }
     }
 
-    private static String route(String a, String b) {
+    /** The one route, to endpoints {@code a} and {@code b}; with TLS, serving the warm-up's certificate to any name. */
+    private static String route(String a, String b, boolean tls) {
         return """
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute
-                metadata: {name: warm-up, namespace: wsroute}
+                metadata: {name: warm-up, namespace: %3$s}
                 spec:
+                  %4$s
                   rules:
                     - match: {path: {type: Prefix, value: /}}
                       backends: [{endpoints: ["%1$s", "%2$s"]}]
                   http:
                     backends: [{endpoints: ["%1$s", "%2$s"]}]
-                """.formatted(a, b);
+                """.formatted(a, b, NAMESPACE, tls ? "tls: {secretName: " + SECRET + "}" : "");
     }
 
     /**
-     * The private data plane's settings: the defaults, on 127.0.0.1 at any free port, with the real one's transport and
-     * I/O thread count (the same channel classes get compiled), without TLS or drain period; its access log is on, as
+     * The private data plane's settings: the defaults, on 127.0.0.1 at any free port (and a TLS one where {@code tls}),
+     * with the real one's transport and I/O thread count (the same channel classes get compiled), without drain period;
+     * its access log is on, as
      * the real one's is by default, so that the code compiled is the code that logs (it writes nothing:
      * {@link DataPlane#quiet}). None of the real one's listener settings: a PROXY protocol header required there would
      * refuse the warm-up's clients.
      */
-    static WsRouteConfig privatePlane(WsRouteConfig real) {
+    static WsRouteConfig privatePlane(WsRouteConfig real, boolean tls) {
         Map<String, String> values = Map.of(
                 "wsroute.listen.host", "127.0.0.1",
                 "wsroute.listen.port", "0",
-                "wsroute.listen.tls-enabled", "false",
+                "wsroute.listen.tls-enabled", String.valueOf(tls),
+                "wsroute.listen.tls-port", "0",
                 "wsroute.drain.period", "0s",
                 "wsroute.default-backend.target", "none",
                 "wsroute.limits.max-connections", "1024",

@@ -3,9 +3,12 @@ package dev.wsroute.warmup;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.SSLException;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -35,15 +38,19 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 
 /**
  * The warm-up's clients: WebSocket sessions as a reconnect storm makes them (connect, upgrade, one 64-byte message
- * echoed, Close 1000, close), a few at a time, and plain GETs on keep-alive connections, until the counts asked for
- * are done. Netty's own client codecs.
+ * echoed, Close 1000, close), a few at a time, over TLS too where asked (a full handshake each, trusting only the
+ * warm-up's own certificate), and plain GETs on keep-alive connections, until the counts asked for are done. Netty's
+ * own client codecs.
  */
 final class WarmUpClient {
-    /** Sessions under way at once, and keep-alive connections for the requests. */
+    /** Sessions under way at once (plain, and over TLS), and keep-alive connections for the requests. */
     static final int SESSION_WORKERS = 16;
+    static final int TLS_SESSION_WORKERS = 4;
     static final int HTTP_CONNECTIONS = 4;
     /** A data plane that fails this many is not one to warm: the warm-up gives up. */
     static final int MAX_FAILURES = 100;
@@ -51,41 +58,68 @@ final class WarmUpClient {
     private static final byte[] MESSAGE_BYTES = MESSAGE.getBytes(StandardCharsets.US_ASCII);
 
     /** What was done, and the first failure, if any. */
-    record Counts(int sessions, int requests, int failures, String firstFailure) {
+    record Counts(int sessions, int tlsSessions, int requests, int failures, String firstFailure) {
+    }
+
+    /** The TLS listener of the data plane being warmed, and the one certificate to trust there. */
+    record Tls(int port, X509Certificate certificate) {
+    }
+
+    /** Sessions of one kind: where they go, with TLS or not, how many are left and how many were done. */
+    private record Sessions(InetSocketAddress target, SslContext tls, URI uri, URI queried, AtomicInteger left, AtomicInteger done) {
+        Sessions(InetSocketAddress target, SslContext tls) {
+            this(target, tls, uri(target, tls), URI.create(uri(target, tls) + "?client=warm-up"), new AtomicInteger(), new AtomicInteger());
+        }
+
+        private static URI uri(InetSocketAddress target, SslContext tls) {
+            // over TLS by name, as clients come: the SNI look-up runs (this route serves its certificate to any name)
+            return URI.create(tls == null ? "ws://127.0.0.1:" + target.getPort() + "/warm-up" : "wss://localhost:" + target.getPort() + "/warm-up");
+        }
     }
 
     private final Bootstrap bootstrap;
     private final InetSocketAddress target;
-    private final URI uri;
-    private final URI queried;
-    private final AtomicInteger sessionsLeft = new AtomicInteger();
+    private final Sessions plain;
+    private final Sessions secure;
     private final AtomicInteger requestsLeft = new AtomicInteger();
-    private final AtomicInteger sessionsDone = new AtomicInteger();
     private final AtomicInteger requestsDone = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
     private final AtomicInteger workers = new AtomicInteger();
     private final CompletableFuture<Counts> done = new CompletableFuture<>();
 
-    WarmUpClient(EventLoopGroup group, InetSocketAddress target) {
+    /** @param tls the data plane's TLS listener, or null: no sessions over TLS */
+    WarmUpClient(EventLoopGroup group, InetSocketAddress target, Tls tls) throws SSLException {
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true);
         this.target = target;
-        this.uri = URI.create("ws://127.0.0.1:" + target.getPort() + "/warm-up");
-        this.queried = URI.create(uri + "?client=warm-up");
+        this.plain = new Sessions(target, null);
+        this.secure = tls == null ? null
+                : new Sessions(new InetSocketAddress(target.getAddress(), tls.port()),
+                        SslContextBuilder.forClient().trustManager(tls.certificate()).build());
     }
 
-    /** Runs {@code sessions} sessions and {@code requests} requests; completes when all are done or failed. */
-    CompletableFuture<Counts> run(int sessions, int requests) {
-        sessionsLeft.set(sessions);
-        requestsLeft.set(requests);
+    /**
+     * Runs {@code sessions} sessions, {@code tlsSessions} over TLS (none where it was given no TLS listener) and
+     * {@code requests} requests; completes when all are done or failed.
+     */
+    CompletableFuture<Counts> run(int sessions, int tlsSessions, int requests) {
+        plain.left.set(sessions);
         int sessionWorkers = Math.min(SESSION_WORKERS, sessions);
+        int tlsWorkers = secure == null ? 0 : Math.min(TLS_SESSION_WORKERS, tlsSessions);
+        if (tlsWorkers > 0) {
+            secure.left.set(tlsSessions);
+        }
+        requestsLeft.set(requests);
         int httpWorkers = Math.min(HTTP_CONNECTIONS, requests);
-        workers.set(sessionWorkers + httpWorkers);
+        workers.set(sessionWorkers + tlsWorkers + httpWorkers);
         if (workers.get() == 0) {
             done.complete(counts());
         }
         for (int i = 0; i < sessionWorkers; i++) {
-            nextSession();
+            nextSession(plain);
+        }
+        for (int i = 0; i < tlsWorkers; i++) {
+            nextSession(secure);
         }
         for (int i = 0; i < httpWorkers; i++) {
             nextHttpConnection();
@@ -94,7 +128,7 @@ final class WarmUpClient {
     }
 
     private Counts counts() {
-        return new Counts(sessionsDone.get(), requestsDone.get(), failures.get(), firstFailure.get());
+        return new Counts(plain.done.get(), secure == null ? 0 : secure.done.get(), requestsDone.get(), failures.get(), firstFailure.get());
     }
 
     /** A worker whose share is done (or that met too many failures) stops; the last one completes the run. */
@@ -113,8 +147,8 @@ final class WarmUpClient {
         return done.isDone() || failures.get() >= MAX_FAILURES;
     }
 
-    private void nextSession() {
-        int ticket = sessionsLeft.getAndDecrement();
+    private void nextSession(Sessions kind) {
+        int ticket = kind.left.getAndDecrement();
         if (stopped() || ticket <= 0) {
             workerDone();
             return;
@@ -122,15 +156,15 @@ final class WarmUpClient {
         // every other one differs as clients do (a query, a binary message, a Close with a reason): code compiled for
         // one kind only would be thrown away and compiled again when the first real session of the other came
         boolean odd = ticket % 2 == 1;
-        Session session = new Session(WebSocketClientHandshakerFactory.newHandshaker(odd ? queried : uri, WebSocketVersion.V13,
+        Session session = new Session(WebSocketClientHandshakerFactory.newHandshaker(odd ? kind.queried : kind.uri, WebSocketVersion.V13,
                 null, false, EmptyHttpHeaders.INSTANCE, WarmUpEcho.MAX_FRAME), odd);
-        connect(session, () -> {
+        connect(kind.target, kind.tls, session, () -> {
             if (session.closed) {
-                sessionsDone.incrementAndGet();
+                kind.done.incrementAndGet();
             } else if (session.connected) { // else its connect failed, and was counted then
                 failed(new IllegalStateException("a warm-up session ended before its Close"));
             }
-            nextSession();
+            nextSession(kind);
         });
     }
 
@@ -139,17 +173,23 @@ final class WarmUpClient {
             workerDone();
             return;
         }
-        connect(new Requests(), this::nextHttpConnection);
+        connect(target, null, new Requests(), this::nextHttpConnection);
     }
 
-    /** Opens a connection with {@code handler}; when it closes, whatever happened, {@code then} runs. */
-    private void connect(ChannelHandler handler, Runnable then) {
+    /**
+     * Opens a connection to {@code to} with {@code handler}, over TLS where {@code tls} is given (to the name
+     * localhost); when it closes, whatever happened, {@code then} runs.
+     */
+    private void connect(InetSocketAddress to, SslContext tls, ChannelHandler handler, Runnable then) {
         bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", to.getPort()));
+                }
                 ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(WarmUpEcho.MAX_FRAME), handler);
             }
-        }).connect(target).addListener(f -> {
+        }).connect(to).addListener(f -> {
             if (!f.isSuccess()) {
                 failed(f.cause());
                 then.run();
@@ -213,7 +253,7 @@ final class WarmUpClient {
                 return;
             }
             FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/warm-up");
-            req.headers().set(HttpHeaderNames.HOST, uri.getAuthority());
+            req.headers().set(HttpHeaderNames.HOST, plain.uri.getAuthority());
             ctx.writeAndFlush(req);
         }
 

@@ -36,6 +36,33 @@ class WarmUpTest {
         }
     }
 
+    /** Where the TLS listener is on: wss:// sessions too, each a full handshake with the warm-up's own certificate. */
+    @Test
+    void runsTlsSessionsWhereTheTlsListenerIsOn() {
+        try (LogLines warmUp = LogLines.of("dev.wsroute.warmup"); LogLines tls = LogLines.of("dev.wsroute.tls");
+                LogLines access = LogLines.of("wsroute.access")) {
+            WarmUp w = WarmUp.start(TestConfig.withTls("wsroute.warm-up.sessions", "100", "wsroute.warm-up.tls-sessions", "60",
+                    "wsroute.warm-up.requests", "50"), new MicrometerMeters(registry));
+            await().atMost(WAIT).until(w::done);
+
+            assertThat(w.summary()).matches("100 WebSocket sessions, 60 wss:// sessions and 50 HTTP requests in \\d+\\.\\d s");
+            assertThat(warmUp.lines()).singleElement().asString().contains("warm-up: " + w.summary() + " through a private data plane");
+            assertThat(tls.lines()).as("its certificate is nobody's business").isEmpty();
+            assertThat(registry.getMeters()).as("the real registry counts none of it").isEmpty();
+            assertThat(access.lines()).isEmpty();
+            await().atMost(WAIT).until(() -> warmUpThreads() == 0);
+        }
+    }
+
+    /** No TLS listener, nothing over TLS to warm: the plain part runs alone. */
+    @Test
+    void noTlsSessionsWithoutATlsListener() {
+        WarmUp w = WarmUp.start(TestConfig.wsroute("wsroute.warm-up.sessions", "20", "wsroute.warm-up.tls-sessions", "20"),
+                new MicrometerMeters(registry));
+        await().atMost(WAIT).until(w::done);
+        assertThat(w.summary()).matches("20 WebSocket sessions and 0 HTTP requests in \\d+\\.\\d s");
+    }
+
     @Test
     void nothingAskedNothingRuns() {
         WarmUp w = WarmUp.start(TestConfig.wsroute(), new MicrometerMeters(registry));

@@ -55,12 +55,12 @@ class ModeDefaultsTest {
     @Test
     void onlyTheIngressWarmsUpBeforeItIsReady() {
         WsRouteConfig.WarmUp ingress = extension(Map.of("wsroute.mode", "ingress")).warmUp();
-        assertThat(java.util.List.of(ingress.sessions(), ingress.requests())).containsExactly(20000, 20000);
+        assertThat(java.util.List.of(ingress.sessions(), ingress.requests(), ingress.tlsSessions())).containsExactly(20000, 20000, 2000);
         for (String mode : java.util.List.of("standalone", "sidecar", "operator")) {
             assertThat(extension(Map.of("wsroute.mode", mode)).warmUp().enabled()).as(mode).isFalse();
         }
-        assertThat(extension(Map.of("wsroute.mode", "ingress", "wsroute.warm-up.sessions", "0", "wsroute.warm-up.requests", "0"))
-                .warmUp().enabled()).as("turned off").isFalse();
+        assertThat(extension(Map.of("wsroute.mode", "ingress", "wsroute.warm-up.sessions", "0", "wsroute.warm-up.requests", "0",
+                "wsroute.warm-up.tls-sessions", "0")).warmUp().enabled()).as("turned off").isFalse();
     }
 
     @Test
