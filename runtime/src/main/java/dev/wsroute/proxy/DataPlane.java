@@ -50,7 +50,7 @@ public final class DataPlane implements AutoCloseable {
             HealthRegistry health, AccessLogOutput accessLog, boolean quiet) {
         this.config = config;
         this.quiet = quiet;
-        this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()));
+        this.transport = Transport.create(config.ioThreadCount(), Transport.kind(config.transport()), !quiet);
         this.px = new ProxyContext(config, tables, new ProxyMetrics(meters), defaultBackend, transport, accessLog);
         this.lifecycle = new DataPlaneLifecycle(px, transport, meters, health);
         this.acceptFailures = new AcceptFailures(px.metrics::acceptFailed);

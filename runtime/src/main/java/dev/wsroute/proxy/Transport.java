@@ -50,15 +50,21 @@ record Transport(String name, EventLoopGroup group, ChannelFactory<? extends Ser
     enum Kind { AUTO, EPOLL, IO_URING, NIO }
 
     static Transport create(int threads, Kind wanted) {
+        return create(threads, wanted, true);
+    }
+
+    /** @param warn whether to say what is wrong with the transport asked for (a private data plane's would say it twice) */
+    static Transport create(int threads, Kind wanted, boolean warn) {
         ThreadFactory tf = new DefaultThreadFactory("wsroute-io", true);
         if (wanted == Kind.IO_URING) {
+            Logger.Level level = warn ? Logger.Level.WARN : Logger.Level.DEBUG;
             if (ioUringAvailable()) {
-                LOG.warn("the io_uring transport is experimental: under load some WebSocket handshakes stall until their"
+                LOG.log(level, "the io_uring transport is experimental: under load some WebSocket handshakes stall until their"
                         + " timeout (504); use epoll in production");
                 return new Transport("io_uring", new IOUringEventLoopGroup(threads, tf), IOUringServerSocketChannel::new,
                         family -> new IOUringSocketChannel(), true, false);
             }
-            LOG.warnf("io_uring transport asked for but not available here (%s): using %s", ioUringUnavailability(),
+            LOG.logf(level, "io_uring transport asked for but not available here (%s): using %s", ioUringUnavailability(),
                     Epoll.isAvailable() ? "epoll" : "nio");
         }
         if (wanted != Kind.NIO && Epoll.isAvailable()) {

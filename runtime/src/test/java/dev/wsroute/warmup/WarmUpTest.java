@@ -63,6 +63,18 @@ class WarmUpTest {
         assertThat(w.summary()).matches("20 WebSocket sessions and 0 HTTP requests in \\d+\\.\\d s");
     }
 
+    /** Its data plane runs the real one's transport without saying again what the real one said of it at start. */
+    @Test
+    void saysNothingOfTheTransportItShares() {
+        try (LogLines proxy = LogLines.of("dev.wsroute.proxy")) {
+            WarmUp w = WarmUp.start(TestConfig.wsroute("wsroute.transport", "io_uring", "wsroute.warm-up.requests", "10"),
+                    new MicrometerMeters(registry));
+            await().atMost(WAIT).until(w::done);
+            assertThat(w.summary()).as("it ran").isNotNull();
+            assertThat(proxy.lines()).as("io_uring's warning (or its fallback's) is the real data plane's to give").isEmpty();
+        }
+    }
+
     @Test
     void nothingAskedNothingRuns() {
         WarmUp w = WarmUp.start(TestConfig.wsroute(), new MicrometerMeters(registry));
