@@ -25,7 +25,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A self-signed certificate made in memory at startup for localhost and 127.0.0.1 (EC P-256, valid for a year): the
+ * A self-signed certificate made in memory at startup for a few names and 127.0.0.1 (EC P-256, valid for a year): the
  * demo's TLS listener and the warm-up's private one. Offered as a kubernetes.io/tls Secret document so that it takes
  * the same path as any routes file's Secret. The key never leaves the process and is never logged.
  */
@@ -35,20 +35,24 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey key)
         return "SelfSignedCertificate[" + certificate.getSubjectX500Principal() + "]";
     }
 
-    /** A new one, its subject naming {@code organisation} (what it is for). */
-    public static SelfSignedCertificate forLocalhost(String organisation) {
+    /** A new one for {@code names} (the first is its subject's CN) and 127.0.0.1, its subject naming {@code organisation} (what it is for). */
+    public static SelfSignedCertificate forNames(String organisation, String... names) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
             KeyPair keys = generator.generateKeyPair();
             Instant now = Instant.now();
-            X500Name subject = new X500NameBuilder().addRDN(BCStyle.CN, "localhost").addRDN(BCStyle.O, organisation + " (self-signed)")
+            X500Name subject = new X500NameBuilder().addRDN(BCStyle.CN, names[0]).addRDN(BCStyle.O, organisation + " (self-signed)")
                     .build();
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
                     Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(365))), subject, keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1") }));
+            GeneralName[] alternatives = new GeneralName[names.length + 1];
+            for (int i = 0; i < names.length; i++) {
+                alternatives[i] = new GeneralName(GeneralName.dNSName, names[i]);
+            }
+            alternatives[names.length] = new GeneralName(GeneralName.iPAddress, "127.0.0.1");
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives));
             return new SelfSignedCertificate(new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))),
                     keys.getPrivate());

@@ -37,9 +37,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * real TLS listener is on) and {@code wsroute.warm-up.requests} HTTP requests through a private data plane (the same
  * code as the real one, on 127.0.0.1, with meters of the same kind in a registry nothing reads, an access log that
  * formats its lines and drops them, a self-signed certificate of its own) to echo servers of its own, on a thread of its
- * own, so that the JIT compilers have compiled the session, TLS and request paths before the process reports ready. Nothing of it shows: no route, meter,
- * endpoint, log line or connection count of the real data plane. Whatever happens, it ends: done, failed (a WARN), out
- * of time, or stopped by shutdown.
+ * own, so that the JIT compilers have compiled the session, TLS and request paths before the process reports ready.
+ * Nothing of it shows: no route, meter, endpoint, log line or connection count of the real data plane. Whatever
+ * happens, it ends: done, failed (a WARN), out of time, or stopped by shutdown.
  */
 public final class WarmUp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
@@ -47,6 +47,8 @@ public final class WarmUp implements AutoCloseable {
     static final Duration MAX_TIME = Duration.ofMinutes(2);
     private static final String NAMESPACE = "wsroute";
     private static final String SECRET = "warm-up-tls";
+    /** The name its clients ask for (Host, SNI) and its route serves, as real clients name a routed host. */
+    static final String HOST = "warm-up.localhost";
 
     private final WsRouteConfig config;
     private final Meters meters;
@@ -103,7 +105,7 @@ public final class WarmUp implements AutoCloseable {
         DataPlane plane = null;
         try {
             boolean tls = config.listen().tlsEnabled() && config.warmUp().tlsSessions() > 0;
-            SelfSignedCertificate certificate = tls ? SelfSignedCertificate.forLocalhost("wsroute warm-up") : null;
+            SelfSignedCertificate certificate = tls ? SelfSignedCertificate.forNames("wsroute warm-up", HOST) : null;
             // two endpoints, as most pools have: the balancer's choice runs as it does for them
             String documents = route(new WarmUpEcho(group).endpoint(), new WarmUpEcho(group).endpoint(), tls)
                     + (tls ? "---\n" + certificate.secretYaml(NAMESPACE, SECRET) : "");
@@ -150,27 +152,27 @@ public final class WarmUp implements AutoCloseable {
         }
     }
 
-    /** The one route, to endpoints {@code a} and {@code b}; with TLS, serving the warm-up's certificate to any name. */
+    /** The one route, for {@link #HOST}, to endpoints {@code a} and {@code b}; with TLS, serving the warm-up's certificate. */
     private static String route(String a, String b, boolean tls) {
         return """
                 apiVersion: wsroute.dev/v1alpha1
                 kind: WebSocketRoute
                 metadata: {name: warm-up, namespace: %3$s}
                 spec:
+                  hosts: ["%5$s"]
                   %4$s
                   rules:
                     - match: {path: {type: Prefix, value: /}}
                       backends: [{endpoints: ["%1$s", "%2$s"]}]
                   http:
                     backends: [{endpoints: ["%1$s", "%2$s"]}]
-                """.formatted(a, b, NAMESPACE, tls ? "tls: {secretName: " + SECRET + "}" : "");
+                """.formatted(a, b, NAMESPACE, tls ? "tls: {secretName: " + SECRET + "}" : "", HOST);
     }
 
     /**
      * The private data plane's settings: the defaults, on 127.0.0.1 at any free port (and a TLS one where {@code tls}),
      * with the real one's transport and I/O thread count (the same channel classes get compiled), without drain period;
-     * its access log is on, as
-     * the real one's is by default, so that the code compiled is the code that logs (it writes nothing:
+     * its access log is on, as the real one's is by default, so that the code compiled is the code that logs (it writes nothing:
      * {@link DataPlane#quiet}). None of the real one's listener settings: a PROXY protocol header required there would
      * refuse the warm-up's clients.
      */

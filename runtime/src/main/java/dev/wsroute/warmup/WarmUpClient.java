@@ -71,9 +71,9 @@ final class WarmUpClient {
             this(target, tls, uri(target, tls), URI.create(uri(target, tls) + "?client=warm-up"), new AtomicInteger(), new AtomicInteger());
         }
 
+        /** By name, as clients come (the host match and, over TLS, the SNI look-up run); connected to {@code target}. */
         private static URI uri(InetSocketAddress target, SslContext tls) {
-            // over TLS by name, as clients come: the SNI look-up runs (this route serves its certificate to any name)
-            return URI.create(tls == null ? "ws://127.0.0.1:" + target.getPort() + "/warm-up" : "wss://localhost:" + target.getPort() + "/warm-up");
+            return URI.create((tls == null ? "ws://" : "wss://") + WarmUp.HOST + ":" + target.getPort() + "/warm-up");
         }
     }
 
@@ -177,15 +177,15 @@ final class WarmUpClient {
     }
 
     /**
-     * Opens a connection to {@code to} with {@code handler}, over TLS where {@code tls} is given (to the name
-     * localhost); when it closes, whatever happened, {@code then} runs.
+     * Opens a connection to {@code to} with {@code handler}, over TLS where {@code tls} is given (SNI: the warm-up's
+     * host name); when it closes, whatever happened, {@code then} runs.
      */
     private void connect(InetSocketAddress to, SslContext tls, ChannelHandler handler, Runnable then) {
         bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 if (tls != null) {
-                    ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", to.getPort()));
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc(), WarmUp.HOST, to.getPort()));
                 }
                 ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(WarmUpEcho.MAX_FRAME), handler);
             }

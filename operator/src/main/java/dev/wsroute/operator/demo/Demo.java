@@ -82,7 +82,7 @@ public class Demo {
     static byte[] routes(int echoPort) throws IOException {
         try (InputStream in = Demo.class.getResourceAsStream(ROUTES)) {
             return (new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${ECHO_PORT}", Integer.toString(echoPort))
-                    + "---\n" + SelfSignedCertificate.forLocalhost("wsroute demo").secretYaml("default", "demo-tls")) // the demo route's tls.secretName
+                    + "---\n" + SelfSignedCertificate.forNames("wsroute demo", "localhost").secretYaml("default", "demo-tls")) // the demo route's tls.secretName
                     .getBytes(StandardCharsets.UTF_8);
         }
     }

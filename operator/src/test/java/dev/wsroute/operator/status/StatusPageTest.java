@@ -71,7 +71,7 @@ class StatusPageTest {
                               healthCheck: {passive: {consecutiveFailures: 1, baseEjectionTime: 5m, maxEjectionPercent: 50}}
                         ---
                         %s""".formatted(echo.endpoint(), echo.endpoint(), refusingPort(),
-                        SelfSignedCertificate.forLocalhost("wsroute test").secretYaml("default", "status-tls")));
+                        SelfSignedCertificate.forNames("wsroute test", "localhost").secretYaml("default", "status-tls")));
                 return Map.of("wsroute.mode", "standalone", "wsroute.routes-file", routes.toString());
             } catch (IOException e) {
                 throw new IllegalStateException(e);
