@@ -9,6 +9,7 @@
 #
 # usage: bench/cold-storm.sh [--reps 2] [--tls] [WARM_UP_COUNT[:TLS_COUNT] ...]      (default counts: 0 20000)
 set -euo pipefail
+source "$(dirname "$0")/tls.sh"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench/target/wsroute-bench.jar"
 WSROUTE="$ROOT/operator/target/quarkus-app/quarkus-run.jar"
@@ -44,19 +45,8 @@ spec:
 YAML
 STORM=(--port 7100)
 if ((TLS)); then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$DIR/tls.key" -out "$DIR/tls.crt" 2>/dev/null
-  sed -i 's/^spec:$/spec:\n  tls: {secretName: bench-tls}/' "$DIR/routes.yaml"
-  cat >> "$DIR/routes.yaml" <<YAML
----
-apiVersion: v1
-kind: Secret
-metadata: {name: bench-tls, namespace: default}
-type: kubernetes.io/tls
-data:
-  tls.crt: $(base64 -w0 < "$DIR/tls.crt")
-  tls.key: $(base64 -w0 < "$DIR/tls.key")
-YAML
+  bench_certificate "$DIR"
+  serve_certificate "$DIR/routes.yaml" "$DIR"
   STORM=(--port 7143 --tls-ca "$DIR/tls.crt")
 fi
 field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }

@@ -17,6 +17,7 @@
 # --proxies netty-relay adds the floor of a proxy on Netty 4.1: a bare byte relay (NettyRelay) on wsroute's Java and
 # flags, with no parsing, routing or headers added; not in the default list.
 set -euo pipefail
+source "$(dirname "$0")/tls.sh"
 
 PROXIES="wsroute,wsroute-log,nginx,haproxy"
 SECS=10
@@ -202,9 +203,7 @@ prepare_machine() {
 make_certificate() {  # one self-signed ECDSA P-256 certificate for localhost / 127.0.0.1, shared by all proxies
   ((TLS)) || return 0
   command -v openssl >/dev/null || die "--tls needs openssl"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-    -keyout "$RUN_DIR/tls.key" -out "$RUN_DIR/tls.crt" 2>/dev/null || die "openssl could not make a certificate"
+  bench_certificate "$RUN_DIR" || die "openssl could not make a certificate"
   cat "$RUN_DIR/tls.crt" "$RUN_DIR/tls.key" > "$RUN_DIR/tls.pem"
 }
 
@@ -253,20 +252,7 @@ spec:
     backends:
       - endpoints: [$eps]
 EOF
-  if ((TLS)); then
-    # the route has no hosts, so its certificate is the default one (served without SNI too)
-    sed -i 's/^spec:$/spec:\n  tls: {secretName: bench-tls}/' "$f"
-    cat >> "$f" <<EOF
----
-apiVersion: v1
-kind: Secret
-metadata: {name: bench-tls, namespace: default}
-type: kubernetes.io/tls
-data:
-  tls.crt: $(base64 -w0 < "$RUN_DIR/tls.crt")
-  tls.key: $(base64 -w0 < "$RUN_DIR/tls.key")
-EOF
-  fi
+  if ((TLS)); then serve_certificate "$f" "$RUN_DIR"; fi
   echo "$f"
 }
 
