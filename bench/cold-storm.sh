@@ -64,7 +64,7 @@ storm_after() {  # warm-up count[:tls count] -> one line
   pid=$!
   for ((i = 0; i < 1200; i++)); do
     curl -fsS -o /dev/null http://127.0.0.1:7190/q/health/ready 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || { echo "wsroute exited (see $DIR/wsroute-$warm.log)" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "wsroute exited (see $DIR/wsroute-${1/:/+}.log)" >&2; exit 1; }
     sleep 0.1
   done
   line="warm-up $1: ready after $(( ($(date +%s%N) - t0) / 1000000 )) ms, $(awk -v t="$CLK" '{printf "%.1f", ($14 + $15) / t}' /proc/$pid/stat) s CPU;"

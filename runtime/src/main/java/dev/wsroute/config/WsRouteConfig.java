@@ -273,11 +273,6 @@ public interface WsRouteConfig {
          */
         @WithDefault("0")
         int tlsSessions();
-
-        /** Whether there is anything to run. */
-        default boolean enabled() {
-            return sessions() > 0 || requests() > 0 || tlsSessions() > 0;
-        }
     }
 
     interface AccessLog {

@@ -67,7 +67,7 @@ public final class WarmUp implements AutoCloseable {
     /** Starts the warm-up that {@code config} asks for, on its own thread; {@link #done} at once where it asks for none. */
     public static WarmUp start(WsRouteConfig config, Meters meters) {
         WarmUp w = new WarmUp(config, meters);
-        if (config.warmUp().enabled()) {
+        if (config.warmUp().sessions() > 0 || config.warmUp().requests() > 0 || tlsSessions(config) > 0) {
             w.thread.start();
         } else {
             w.done = true;
@@ -104,7 +104,7 @@ public final class WarmUp implements AutoCloseable {
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("wsroute-warm-up-client", true));
         DataPlane plane = null;
         try {
-            boolean tls = config.listen().tlsEnabled() && config.warmUp().tlsSessions() > 0;
+            boolean tls = tlsSessions(config) > 0;
             SelfSignedCertificate certificate = tls ? SelfSignedCertificate.forNames("wsroute warm-up", HOST) : null;
             // two endpoints, as most pools have: the balancer's choice runs as it does for them
             String documents = route(new WarmUpEcho(group).endpoint(), new WarmUpEcho(group).endpoint(), tls)
@@ -119,7 +119,7 @@ public final class WarmUp implements AutoCloseable {
             plane = DataPlane.quiet(privatePlane(config, tls), tables, meters.detached()).start();
             WarmUpClient client = new WarmUpClient(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), plane.port()),
                     tls ? new WarmUpClient.Tls(plane.tlsPort(), certificate.certificate()) : null);
-            CompletableFuture<WarmUpClient.Counts> run = client.run(config.warmUp().sessions(), config.warmUp().tlsSessions(),
+            CompletableFuture<WarmUpClient.Counts> run = client.run(config.warmUp().sessions(), tlsSessions(config),
                     config.warmUp().requests());
             stopped.thenRun(() -> run.complete(null)); // its clients see the run over and start nothing more
             report(run.get(MAX_TIME.toMillis(), TimeUnit.MILLISECONDS), System.nanoTime() - start);
@@ -136,6 +136,11 @@ public final class WarmUp implements AutoCloseable {
             }
             done = true;
         }
+    }
+
+    /** The wss:// sessions asked for where there is a TLS listener to warm; none where there is not. */
+    private static int tlsSessions(WsRouteConfig config) {
+        return config.listen().tlsEnabled() ? config.warmUp().tlsSessions() : 0;
     }
 
     private void report(WarmUpClient.Counts c, long nanos) {

@@ -99,13 +99,16 @@ final class WarmUpClient {
     }
 
     /**
-     * Runs {@code sessions} sessions, {@code tlsSessions} over TLS (none where it was given no TLS listener) and
-     * {@code requests} requests; completes when all are done or failed.
+     * Runs {@code sessions} sessions, {@code tlsSessions} over TLS (it must have been given a TLS listener for them)
+     * and {@code requests} requests; completes when all are done or failed.
      */
     CompletableFuture<Counts> run(int sessions, int tlsSessions, int requests) {
         plain.left.set(sessions);
         int sessionWorkers = Math.min(SESSION_WORKERS, sessions);
-        int tlsWorkers = secure == null ? 0 : Math.min(TLS_SESSION_WORKERS, tlsSessions);
+        if (tlsSessions > 0 && secure == null) {
+            throw new IllegalArgumentException("wss:// sessions asked for, and no TLS listener given");
+        }
+        int tlsWorkers = Math.min(TLS_SESSION_WORKERS, tlsSessions);
         if (tlsWorkers > 0) {
             secure.left.set(tlsSessions);
         }

@@ -41,6 +41,7 @@ class SettingsCheckTest {
             "wsroute.io-threads                     | -1       | is -1, must be at least 1",
             "wsroute.warm-up.sessions               | -1       | is -1, must be at least 0",
             "wsroute.warm-up.requests               | -20000   | is -20000, must be at least 0",
+            "wsroute.warm-up.tls-sessions           | -2       | is -2, must be at least 0",
             "wsroute.access-log.query               | all      | is 'all', must be redacted, full or none",
             "wsroute.default-backend.target         | garbage  | is 'garbage', must be app, none or host:port",
             "wsroute.default-backend.target         | host:0   | is 'host:0', must be app, none or host:port",

@@ -83,6 +83,15 @@ class WarmUpTest {
         assertThat(warmUpThreads()).isZero();
     }
 
+    /** wss:// sessions alone, and no TLS listener to warm: nothing to run, no thread, no line. */
+    @Test
+    void tlsSessionsAloneWithoutATlsListenerRunNothing() {
+        WarmUp w = WarmUp.start(TestConfig.wsroute("wsroute.warm-up.tls-sessions", "2000"), new MicrometerMeters(registry));
+        assertThat(w.done()).isTrue();
+        assertThat(w.summary()).isNull();
+        assertThat(warmUpThreads()).isZero();
+    }
+
     /** SIGTERM during a warm-up (a pod deleted as it starts): it stops at once, and the process can go. */
     @Test
     void shutdownStopsAWarmUpUnderWay() {

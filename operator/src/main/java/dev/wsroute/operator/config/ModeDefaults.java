@@ -31,7 +31,8 @@ public class ModeDefaults implements ConfigSourceFactory {
     static final String WARM_UP = "20000";
     /**
      * And its wss:// sessions, where the TLS listener is on (it is by default): the first 5 s of a wss:// storm on a
-     * fresh replica cost 6.5-11 ms of CPU per session (half of it the JIT's), against ~0.7 warm (bench/README).
+     * fresh replica warmed with plain sessions only cost 5.8-11 ms of CPU per session (half of it or more the JIT's),
+     * 2.7-3.5 ms after 2,000 of these (a warm replica: ~0.7), for ~3 s of CPU more (bench/README).
      */
     static final String WARM_UP_TLS = "2000";
 

@@ -57,10 +57,12 @@ class ModeDefaultsTest {
         WsRouteConfig.WarmUp ingress = extension(Map.of("wsroute.mode", "ingress")).warmUp();
         assertThat(java.util.List.of(ingress.sessions(), ingress.requests(), ingress.tlsSessions())).containsExactly(20000, 20000, 2000);
         for (String mode : java.util.List.of("standalone", "sidecar", "operator")) {
-            assertThat(extension(Map.of("wsroute.mode", mode)).warmUp().enabled()).as(mode).isFalse();
+            WsRouteConfig.WarmUp none = extension(Map.of("wsroute.mode", mode)).warmUp();
+            assertThat(java.util.List.of(none.sessions(), none.requests(), none.tlsSessions())).as(mode).containsOnly(0);
         }
-        assertThat(extension(Map.of("wsroute.mode", "ingress", "wsroute.warm-up.sessions", "0", "wsroute.warm-up.requests", "0",
-                "wsroute.warm-up.tls-sessions", "0")).warmUp().enabled()).as("turned off").isFalse();
+        WsRouteConfig.WarmUp off = extension(Map.of("wsroute.mode", "ingress", "wsroute.warm-up.sessions", "0",
+                "wsroute.warm-up.requests", "0", "wsroute.warm-up.tls-sessions", "0")).warmUp();
+        assertThat(java.util.List.of(off.sessions(), off.requests(), off.tlsSessions())).as("turned off").containsOnly(0);
     }
 
     @Test
