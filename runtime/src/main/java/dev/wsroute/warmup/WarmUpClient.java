@@ -67,13 +67,10 @@ final class WarmUpClient {
 
     /** Sessions of one kind: where they go, with TLS or not, how many are left and how many were done. */
     private record Sessions(InetSocketAddress target, SslContext tls, URI uri, URI queried, AtomicInteger left, AtomicInteger done) {
-        Sessions(InetSocketAddress target, SslContext tls) {
-            this(target, tls, uri(target, tls), URI.create(uri(target, tls) + "?client=warm-up"), new AtomicInteger(), new AtomicInteger());
-        }
-
-        /** By name, as clients come (the host match and, over TLS, the SNI look-up run); connected to {@code target}. */
-        private static URI uri(InetSocketAddress target, SslContext tls) {
-            return URI.create((tls == null ? "ws://" : "wss://") + WarmUp.HOST + ":" + target.getPort() + "/warm-up");
+        /** Named as clients name a host (the host match and, over TLS, the SNI look-up run); connected to {@code target}. */
+        static Sessions to(InetSocketAddress target, SslContext tls) {
+            String uri = (tls == null ? "ws://" : "wss://") + WarmUp.HOST + ":" + target.getPort() + "/warm-up";
+            return new Sessions(target, tls, URI.create(uri), URI.create(uri + "?client=warm-up"), new AtomicInteger(), new AtomicInteger());
         }
     }
 
@@ -92,9 +89,9 @@ final class WarmUpClient {
     WarmUpClient(EventLoopGroup group, InetSocketAddress target, Tls tls) throws SSLException {
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true);
         this.target = target;
-        this.plain = new Sessions(target, null);
+        this.plain = Sessions.to(target, null);
         this.secure = tls == null ? null
-                : new Sessions(new InetSocketAddress(target.getAddress(), tls.port()),
+                : Sessions.to(new InetSocketAddress(target.getAddress(), tls.port()),
                         SslContextBuilder.forClient().trustManager(tls.certificate()).build());
     }
 
@@ -103,11 +100,11 @@ final class WarmUpClient {
      * and {@code requests} requests; completes when all are done or failed.
      */
     CompletableFuture<Counts> run(int sessions, int tlsSessions, int requests) {
-        plain.left.set(sessions);
-        int sessionWorkers = Math.min(SESSION_WORKERS, sessions);
         if (tlsSessions > 0 && secure == null) {
             throw new IllegalArgumentException("wss:// sessions asked for, and no TLS listener given");
         }
+        plain.left.set(sessions);
+        int sessionWorkers = Math.min(SESSION_WORKERS, sessions);
         int tlsWorkers = Math.min(TLS_SESSION_WORKERS, tlsSessions);
         if (tlsWorkers > 0) {
             secure.left.set(tlsSessions);

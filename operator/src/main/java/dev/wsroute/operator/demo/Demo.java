@@ -82,7 +82,8 @@ public class Demo {
     static byte[] routes(int echoPort) throws IOException {
         try (InputStream in = Demo.class.getResourceAsStream(ROUTES)) {
             return (new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${ECHO_PORT}", Integer.toString(echoPort))
-                    + "---\n" + SelfSignedCertificate.forNames("wsroute demo", "localhost").secretYaml("default", "demo-tls")) // the demo route's tls.secretName
+                    // the demo route's tls.secretName
+                    + "---\n" + SelfSignedCertificate.forNames("wsroute demo", "localhost").secretYaml("default", "demo-tls"))
                     .getBytes(StandardCharsets.UTF_8);
         }
     }
