@@ -7,7 +7,11 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.wsroute.config.WsRouteConfig;
+import dev.wsroute.metrics.Meters;
 import dev.wsroute.metrics.micrometer.MicrometerMeters;
+import dev.wsroute.proxy.DataPlane;
+import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.testing.LogLines;
 import dev.wsroute.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -63,15 +67,21 @@ class WarmUpTest {
         assertThat(w.summary()).matches("20 WebSocket sessions and 0 HTTP requests in \\d+\\.\\d s");
     }
 
-    /** Its data plane runs the real one's transport without saying again what the real one said of it at start. */
+    /**
+     * Its data plane runs the real one's transport without saying again what the real one said of it at start (started
+     * and closed with no traffic: io_uring is experimental, and its stalls are not this test's subject).
+     */
     @Test
-    void saysNothingOfTheTransportItShares() {
+    void saysNothingOfTheTransportItShares() throws InterruptedException {
+        WsRouteConfig ioUring = TestConfig.wsroute("wsroute.transport", "io_uring");
         try (LogLines proxy = LogLines.of("dev.wsroute.proxy")) {
-            WarmUp w = WarmUp.start(TestConfig.wsroute("wsroute.transport", "io_uring", "wsroute.warm-up.requests", "10"),
-                    new MicrometerMeters(registry));
-            await().atMost(WAIT).until(w::done);
-            assertThat(w.summary()).as("it ran").isNotNull();
-            assertThat(proxy.lines()).as("io_uring's warning (or its fallback's) is the real data plane's to give").isEmpty();
+            DataPlane real = new DataPlane(ioUring, new RouteTableHolder(), Meters.NONE, () -> null).start();
+            real.close();
+            assertThat(proxy.lines()).as("the real one's warning (or its fallback's)").anyMatch(l -> l.contains("io_uring"));
+        }
+        try (LogLines proxy = LogLines.of("dev.wsroute.proxy")) {
+            DataPlane.quiet(WarmUp.privatePlane(ioUring, false), new RouteTableHolder(), Meters.NONE).start().close();
+            assertThat(proxy.lines()).as("the warm-up's says nothing").isEmpty();
         }
     }
 
