@@ -75,8 +75,7 @@ class WarmUpTest {
     void saysNothingOfTheTransportItShares() throws InterruptedException {
         WsRouteConfig ioUring = TestConfig.wsroute("wsroute.transport", "io_uring");
         try (LogLines proxy = LogLines.of("dev.wsroute.proxy")) {
-            DataPlane real = new DataPlane(ioUring, new RouteTableHolder(), Meters.NONE, () -> null).start();
-            real.close();
+            new DataPlane(ioUring, new RouteTableHolder(), Meters.NONE, () -> null).start().close();
             assertThat(proxy.lines()).as("the real one's warning (or its fallback's)").anyMatch(l -> l.contains("io_uring"));
         }
         try (LogLines proxy = LogLines.of("dev.wsroute.proxy")) {
