@@ -4,7 +4,8 @@
 #
 #   bench/run.sh [--proxies wsroute,wsroute-log,nginx,haproxy] [--secs 10] [--warmup 5]
 #                [--idle-conns 9000] [--echo-conns 100] [--session-workers 50] [--http-conns 50]
-#                [--rounds 1] [--scenarios idle,echo64,echo4k,sessions,http] [--tls] [--strace] [--skip-build]
+#                [--rounds 1] [--scenarios idle,echo64,echo4k,sessions,http,paced64,pacedsessions]
+#                [--paced-echo-rate 10000] [--paced-session-rate 1000] [--tls] [--strace] [--skip-build]
 #
 # Prints one RESULT line per scenario and proxy, then a markdown table (medians over rounds),
 # also saved under bench/results/ (gitignored). Every process it starts is stopped on exit.
@@ -31,7 +32,9 @@ SKIP_BUILD=0
 ROUNDS=1
 TLS=0
 STRACE=0
-SCENARIOS="idle,echo64,echo4k,sessions,http"
+SCENARIOS="idle,echo64,echo4k,sessions,http,paced64,pacedsessions"
+PACED_ECHO_RATE=10000
+PACED_SESSION_RATE=1000
 
 usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
@@ -47,6 +50,8 @@ while [[ $# -gt 0 ]]; do
     --tls) TLS=1; shift ;;
     --strace) STRACE=1; shift ;;
     --scenarios) SCENARIOS="$2"; shift 2 ;;
+    --paced-echo-rate) PACED_ECHO_RATE="$2"; shift 2 ;;
+    --paced-session-rate) PACED_SESSION_RATE="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -55,7 +60,7 @@ done
 IFS=, read -r -a PROXY_LIST <<< "$PROXIES"
 IFS=, read -r -a SCENARIO_LIST <<< "$SCENARIOS"
 for s in "${SCENARIO_LIST[@]}"; do
-  [[ "$s" =~ ^(idle|echo64|echo4k|sessions|http)$ ]] || { echo "unknown scenario: $s" >&2; exit 2; }
+  [[ "$s" =~ ^(idle|echo64|echo4k|sessions|http|paced64|pacedsessions)$ ]] || { echo "unknown scenario: $s" >&2; exit 2; }
 done
 wants() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 for p in "${PROXY_LIST[@]}"; do
@@ -607,7 +612,7 @@ each() {  # function args... -> runs "function proxy args..." for each proxy of 
 
 load_round() {  # round -> every proxy started afresh and warmed up; then each scenario on each proxy in turn
   local round="$1" n="${#PROXY_LIST[@]}" i
-  wants echo64 || wants echo4k || wants sessions || wants http || return 0
+  wants echo64 || wants echo4k || wants sessions || wants http || wants paced64 || wants pacedsessions || return 0
   # a scenario's figures for all proxies come from one stretch of a minute or two, not from runs minutes apart
   # (a shared machine's load moves that much), and the order turns each round, so that none always goes first
   ORDER=()
@@ -619,6 +624,12 @@ load_round() {  # round -> every proxy started afresh and warmed up; then each s
   each measure echo4k "echo 4 KiB" --scenario echo --size 4096 --conns "$ECHO_CONNS" --path "$WS_PATH"
   each measure sessions "sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"
   each measure http "plain HTTP" --scenario http --conns "$HTTP_CONNS" --path /
+  # the same work per second through every proxy, below what any of them saturates at: CPU per operation without
+  # the batching a saturated proxy gets (it reads more per wake-up), and the tail latency of a proxy that keeps up
+  each measure paced64 "echo 64 B at $PACED_ECHO_RATE messages/s" --scenario echo --size 64 --conns "$ECHO_CONNS" \
+    --rate "$PACED_ECHO_RATE" --path "$WS_PATH"
+  each measure pacedsessions "sessions at $PACED_SESSION_RATE/s" --scenario sessions --size 64 \
+    --conns "$SESSION_WORKERS" --rate "$PACED_SESSION_RATE" --path "$WS_PATH"
   if ((STRACE)); then  # system calls per echo message, per session and per HTTP request (strace -c -f, 5 s each)
     each syscalls_per_op echo64 --scenario echo --size 64 --conns "$ECHO_CONNS" --secs 5 --path "$WS_PATH"
     each syscalls_per_op sessions --scenario sessions --size 64 --conns "$SESSION_WORKERS" --secs 5 --path "$WS_PATH"
@@ -684,6 +695,16 @@ report() {
     "http.jit|  of which JVM compiler threads, µs per HTTP request"
     "http.gc|  of which JVM GC threads, µs per HTTP request"
     "http.log|  of which the access-log writer thread, µs per HTTP request"
+    "paced64.rate|echo 64 B at $PACED_ECHO_RATE/s offered: messages/s"
+    "paced64.p50|  p50 round trip µs (from when each message was due)"
+    "paced64.p99|  p99 round trip µs (from when each message was due)"
+    "paced64.cpu|  proxy CPU µs per message"
+    "paced64.kernel|  of which in the kernel (system time), µs per message"
+    "pacedsessions.rate|sessions at $PACED_SESSION_RATE/s offered: sessions/s"
+    "pacedsessions.p50|  session p50 µs (from when each was due)"
+    "pacedsessions.p99|  session p99 µs (from when each was due)"
+    "pacedsessions.cpu|  proxy CPU µs per session"
+    "pacedsessions.kernel|  of which in the kernel (system time), µs per session"
     "idle.kib|RSS per idle proxied connection, KiB"
     "idle.conns|idle connections open"
   )
@@ -706,6 +727,7 @@ report() {
   {
     echo "wsroute bench $STAMP — $(nproc) cores, $(uname -r), loopback; ${SECS} s per scenario, $ROUNDS round(s) (medians);"
     echo "echo: $ECHO_CONNS connections; sessions: $SESSION_WORKERS workers; http: $HTTP_CONNS keep-alive connections;"
+    echo "paced: $PACED_ECHO_RATE messages/s on the echo connections, $PACED_SESSION_RATE sessions/s by the session workers;"
     echo "idle: $IDLE_CONNS connections, first round only. Load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "$header"
@@ -727,7 +749,7 @@ report() {
     done
     local errs=""
     for p in "${PROXY_LIST[@]}"; do
-      for key in echo64 echo4k sessions http wss_echo64 wss_sessions; do
+      for key in echo64 echo4k sessions http paced64 pacedsessions wss_echo64 wss_sessions; do
         v="$(tr ' ' '\n' <<< "${FIG[$p|$key.errors]:-}" | awk '{n += $1} END {print n + 0}')"
         [[ "$v" != "0" ]] && errs+=" $p/$key=$v"
       done
@@ -737,7 +759,8 @@ report() {
     if ((ROUNDS > 1 && has_ws)); then
       echo
       echo "Per round (a median hides how much a shared machine moves), wsroute's proxy CPU ÷ each peer's:"
-      for row in "echo64.cpu|per 64 B message" "sessions.cpu|per session" "http.cpu|per HTTP request"; do
+      for row in "echo64.cpu|per 64 B message" "sessions.cpu|per session" "http.cpu|per HTTP request" \
+        "paced64.cpu|per 64 B message at $PACED_ECHO_RATE/s" "pacedsessions.cpu|per session at $PACED_SESSION_RATE/s"; do
         key="${row%%|*}"; label="${row#*|}"
         line="- $label:"
         for p in nginx haproxy; do

@@ -33,6 +33,11 @@ final class Args {
         return v == null ? def : Integer.parseInt(v);
     }
 
+    double decimal(String name, double def) {
+        String v = values.get(name);
+        return v == null ? def : Double.parseDouble(v);
+    }
+
     long longValue(String name, long def) {
         String v = values.get(name);
         return v == null ? def : Long.parseLong(v);

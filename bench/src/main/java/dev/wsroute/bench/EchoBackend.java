@@ -30,20 +30,7 @@ public final class EchoBackend {
         EventLoopGroup boss = Transport.group(1);
         EventLoopGroup workers = Transport.group(args.integer("threads", 1));
         try {
-            Channel server = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(Transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("http", new HttpServerCodec())
-                                    .addLast("aggregator", new HttpObjectAggregator(64 * 1024))
-                                    .addLast("request", new BackendRequestHandler());
-                        }
-                    })
-                    .bind(host, port).sync().channel();
+            Channel server = bind(host, port, boss, workers);
             System.out.println("LISTENING echo-backend " + server.localAddress() + " transport=" + Transport.name());
             System.out.flush();
             server.closeFuture().sync();
@@ -51,5 +38,24 @@ public final class EchoBackend {
             boss.shutdownGracefully();
             workers.shutdownGracefully();
         }
+    }
+
+    /** The echo backend's listening channel on {@code host:port} (0: an ephemeral port). */
+    static Channel bind(InetAddress host, int port, EventLoopGroup boss, EventLoopGroup workers)
+            throws InterruptedException {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("http", new HttpServerCodec())
+                                .addLast("aggregator", new HttpObjectAggregator(64 * 1024))
+                                .addLast("request", new BackendRequestHandler());
+                    }
+                })
+                .bind(host, port).sync().channel();
     }
 }

@@ -14,6 +14,7 @@ final class EchoConn implements WsListener {
     long errors;
     private final ByteBuf payload;
     private final long maxOps;
+    private final Pacer pacer;
     private final CountDownLatch settled;
     private Channel channel;
     private boolean signalled;
@@ -22,9 +23,10 @@ final class EchoConn implements WsListener {
     private boolean finished;
 
     /** {@code settled} counts down once: when the connection opened or failed to. */
-    EchoConn(ByteBuf payload, long maxOps, CountDownLatch settled) {
+    EchoConn(ByteBuf payload, long maxOps, Pacer pacer, CountDownLatch settled) {
         this.payload = payload;
         this.maxOps = maxOps;
+        this.pacer = pacer;
         this.settled = settled;
     }
 
@@ -50,11 +52,11 @@ final class EchoConn implements WsListener {
     /** Starts the request/response loop on the channel's event loop. */
     void start(Run run) {
         this.run = run;
-        channel.eventLoop().execute(this::send);
+        pacer.schedule(channel.eventLoop(), this::send);
     }
 
     private void send() {
-        sentAt = System.nanoTime();
+        sentAt = pacer.begin();
         channel.writeAndFlush(new BinaryWebSocketFrame(payload.duplicate()));
     }
 
@@ -86,7 +88,7 @@ final class EchoConn implements WsListener {
         if (ops >= maxOps || run.over()) {
             finish();
         } else {
-            send();
+            pacer.schedule(ch.eventLoop(), this::send);
         }
     }
 

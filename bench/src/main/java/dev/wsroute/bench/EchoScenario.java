@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code echo}: N WebSocket connections, each sending one message of S bytes and waiting for its
  * echo before the next, for T seconds (or until max-ops messages in all). Connections are opened
- * before the measured window starts, so the window holds only messages.
+ * before the measured window starts, so the window holds only messages. With {@code --rate} the
+ * messages are sent on a fixed schedule instead, the same work per second through every proxy.
  */
 final class EchoScenario {
     private EchoScenario() {
@@ -28,7 +29,7 @@ final class EchoScenario {
         CountDownLatch settled = new CountDownLatch(conns);
         List<EchoConn> all = new ArrayList<>(conns);
         for (int i = 0; i < conns; i++) {
-            EchoConn conn = new EchoConn(payload, Math.max(1, maxOps / conns), settled);
+            EchoConn conn = new EchoConn(payload, Math.max(1, maxOps / conns), Pacer.of(s.rate, conns), settled);
             all.add(conn);
             s.target.connectWebSocket(conn).addListener(f -> {
                 if (!f.isSuccess()) {

@@ -22,6 +22,7 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
     private final String path;
     private final String host;
     private final long maxOps;
+    private final Pacer pacer;
     private final CountDownLatch settled;
     private Channel channel;
     private Run run;
@@ -29,10 +30,11 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
     private boolean finished;
     private Throwable cause; // why the connection ended early, for the error count
 
-    HttpConn(String path, String host, long maxOps, CountDownLatch settled) {
+    HttpConn(String path, String host, long maxOps, Pacer pacer, CountDownLatch settled) {
         this.path = path;
         this.host = host;
         this.maxOps = maxOps;
+        this.pacer = pacer;
         this.settled = settled;
     }
 
@@ -46,13 +48,13 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
 
     void start(Run run) {
         this.run = run;
-        channel.eventLoop().execute(this::send);
+        pacer.schedule(channel.eventLoop(), this::send);
     }
 
     private void send() {
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
         req.headers().set(HttpHeaderNames.HOST, host);
-        sentAt = System.nanoTime();
+        sentAt = pacer.begin();
         channel.writeAndFlush(req);
     }
 
@@ -84,7 +86,7 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
         } else if (ops >= maxOps || run.over()) {
             finish();
         } else {
-            send();
+            pacer.schedule(ctx.channel().eventLoop(), this::send);
         }
     }
 

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code http}: C keep-alive connections, each doing GET after GET for T seconds or max-ops requests. */
+/**
+ * {@code http}: C keep-alive connections, each doing GET after GET for T seconds or max-ops requests
+ * ({@code --rate}: on a fixed schedule instead).
+ */
 final class HttpScenario {
     private HttpScenario() {
     }
@@ -16,7 +19,8 @@ final class HttpScenario {
         CountDownLatch settled = new CountDownLatch(conns);
         List<HttpConn> all = new ArrayList<>(conns);
         for (int i = 0; i < conns; i++) {
-            HttpConn conn = new HttpConn(s.target.path, s.target.hostHeader(), Math.max(1, maxOps / conns), settled);
+            HttpConn conn = new HttpConn(s.target.path, s.target.hostHeader(), Math.max(1, maxOps / conns),
+                    Pacer.of(s.rate, conns), settled);
             all.add(conn);
             s.target.connectHttp(() -> conn).addListener(f -> {
                 if (!f.isSuccess()) {

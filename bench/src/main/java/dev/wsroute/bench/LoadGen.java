@@ -15,6 +15,8 @@ import java.util.Set;
  *   --secs T           measured time (echo, sessions, http); longest hold (idle)
  *   --warmup-secs W    load before the measured window, not counted (echo, sessions, http)
  *   --max-ops N        upper bound on operations in all (echo, sessions, http)
+ *   --rate R           operations per second in all, on a fixed schedule (echo, sessions, http);
+ *                      0 (the default): each connection or worker runs them back to back
  *   --parallel P       handshakes in flight while opening (idle)
  *   --threads N        client event loop threads
  *   --cpu-pids a,b     proxy pids: their CPU time (and their descendants') is sampled around the window
@@ -24,8 +26,8 @@ import java.util.Set;
  * </pre>
  */
 public final class LoadGen {
-    private static final Set<String> OPTIONS = Set.of("scenario", "host", "port", "path", "conns", "size",
-            "secs", "warmup-secs", "max-ops", "parallel", "threads", "cpu-pids", "clk-tck", "label", "tls-ca");
+    static final Set<String> OPTIONS = Set.of("scenario", "host", "port", "path", "conns", "size",
+            "secs", "warmup-secs", "max-ops", "rate", "parallel", "threads", "cpu-pids", "clk-tck", "label", "tls-ca");
 
     private LoadGen() {
     }
@@ -37,6 +39,7 @@ public final class LoadGen {
         final Target target;
         final long secs;
         final long warmupSecs;
+        final double rate;
         final String label;
         private final String tls;
         private final ProcCpu cpu;
@@ -49,6 +52,7 @@ public final class LoadGen {
                     args.str("path", "/ws"), group, tls == null ? null : ClientTls.context(tls));
             this.secs = args.longValue("secs", 10);
             this.warmupSecs = args.longValue("warmup-secs", 2);
+            this.rate = args.decimal("rate", 0);
             this.label = args.str("label", "proxy");
             this.cpu = ProcCpu.parse(args.str("cpu-pids", ""), args.longValue("clk-tck", 100));
         }
@@ -64,8 +68,23 @@ public final class LoadGen {
 
         Result result(String scenario) {
             Result r = new Result().put("proxy", label).put("scenario", scenario);
+            if (rate > 0) {
+                r.put("offered_rate", rate);
+            }
             return tls == null ? r : r.put("tls", "true");
         }
+    }
+
+    /** Runs the scenario {@code args} name on {@code group}'s event loops. */
+    static Result run(Args args, EventLoopGroup group) throws InterruptedException {
+        Setup setup = new Setup(args, group);
+        return switch (args.str("scenario", "echo")) {
+            case "echo" -> EchoScenario.run(setup);
+            case "sessions" -> SessionScenario.run(setup);
+            case "http" -> HttpScenario.run(setup);
+            case "idle" -> IdleScenario.run(setup);
+            default -> throw new IllegalArgumentException("unknown scenario " + args.str("scenario", "echo"));
+        };
     }
 
     public static void main(String[] argv) throws InterruptedException {
@@ -81,16 +100,8 @@ public final class LoadGen {
         EventLoopGroup group = Transport.group(args.integer("threads", 2));
         int status = 0;
         try {
-            Setup setup = new Setup(args, group);
-            Result result = switch (scenario) {
-                case "echo" -> EchoScenario.run(setup);
-                case "sessions" -> SessionScenario.run(setup);
-                case "http" -> HttpScenario.run(setup);
-                case "idle" -> IdleScenario.run(setup);
-                default -> throw new IllegalArgumentException("unknown scenario " + scenario);
-            };
-            Result.emit(result.line());
-            ErrorCauses.print(setup.label);
+            Result.emit(run(args, group).line());
+            ErrorCauses.print(args.str("label", "proxy"));
         } catch (RuntimeException e) {
             System.err.println("loadgen " + scenario + " failed: " + e);
             status = 1;

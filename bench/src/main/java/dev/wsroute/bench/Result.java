@@ -42,6 +42,11 @@ final class Result {
         return this;
     }
 
+    /** The value of {@code key}, or null. */
+    String get(String key) {
+        return fields.get(key);
+    }
+
     /** Writes one whole line to stdout in a single write, so a reader never sees half of it. */
     static void emit(String line) {
         byte[] bytes = (line + System.lineSeparator()).getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * {@code sessions}: C concurrent workers, each running whole WebSocket sessions back to back
  * (connect, upgrade, one echo of S bytes, close) for T seconds or max-ops sessions in all.
- * The latency figures are per whole session.
+ * The latency figures are per whole session. With {@code --rate} the sessions start on a fixed
+ * schedule instead, the same work per second through every proxy.
  */
 final class SessionScenario {
     private SessionScenario() {
@@ -28,7 +29,8 @@ final class SessionScenario {
             if (!loops.hasNext()) {
                 loops = s.group.iterator();
             }
-            all.add(new SessionWorker(s.target, (EventLoop) loops.next(), payload, Math.max(1, maxOps / workers)));
+            all.add(new SessionWorker(s.target, (EventLoop) loops.next(), payload, Math.max(1, maxOps / workers),
+                    Pacer.of(s.rate, workers)));
         }
         Run run = new Run(s.warmupSecs, s.secs, workers);
         all.forEach(w -> w.start(run));

@@ -9,7 +9,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
  * One worker of the {@code sessions} scenario, pinned to one event loop: connect, upgrade, send one
- * message, wait for its echo, send Close, wait for the peer's Close, close; then the next session.
+ * message, wait for its echo, send Close, wait for the peer's Close, close; then the next session (when it is
+ * due, with {@code --rate}).
  */
 final class SessionWorker implements WsListener {
     private static final int MAX_FAILURES = 1000;
@@ -21,16 +22,18 @@ final class SessionWorker implements WsListener {
     private final EventLoop loop;
     private final ByteBuf payload;
     private final long maxSessions;
+    private final Pacer pacer;
     private Run run;
     private long startedAt;
     private boolean echoed;
     private boolean closeReceived;
 
-    SessionWorker(Target target, EventLoop loop, ByteBuf payload, long maxSessions) {
+    SessionWorker(Target target, EventLoop loop, ByteBuf payload, long maxSessions, Pacer pacer) {
         this.target = target;
         this.loop = loop;
         this.payload = payload;
         this.maxSessions = maxSessions;
+        this.pacer = pacer;
     }
 
     void start(Run run) {
@@ -43,9 +46,13 @@ final class SessionWorker implements WsListener {
             run.participantDone();
             return;
         }
+        pacer.schedule(loop, this::connect);
+    }
+
+    private void connect() {
         echoed = false;
         closeReceived = false;
-        startedAt = System.nanoTime();
+        startedAt = pacer.begin();
         target.connectWebSocket(this, loop).addListener(f -> {
             if (!f.isSuccess()) {
                 failures++;
