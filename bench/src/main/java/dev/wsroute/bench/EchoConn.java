@@ -8,10 +8,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.concurrent.CountDownLatch;
 
 /** One echo connection: send a message, wait for its echo, record the round trip, repeat. */
-final class EchoConn implements WsListener {
-    final Latency latency = new Latency();
-    long ops;
-    long errors;
+final class EchoConn implements WsListener, Participant.Connection {
+    private final Tally tally = new Tally();
     private final ByteBuf payload;
     private final long maxOps;
     private final Pacer pacer;
@@ -30,12 +28,19 @@ final class EchoConn implements WsListener {
         this.settled = settled;
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return channel != null && channel.isActive();
     }
 
-    Channel channel() {
+    @Override
+    public Channel channel() {
         return channel;
+    }
+
+    @Override
+    public Tally tally() {
+        return tally;
     }
 
     void connectFailed() {
@@ -50,7 +55,8 @@ final class EchoConn implements WsListener {
     }
 
     /** Starts the request/response loop on the channel's event loop. */
-    void start(Run run) {
+    @Override
+    public void start(Run run) {
         this.run = run;
         pacer.schedule(channel.eventLoop(), this::send);
     }
@@ -72,20 +78,20 @@ final class EchoConn implements WsListener {
             return;
         }
         if (frame instanceof CloseWebSocketFrame) {
-            errors++;
+            tally.errors++;
             ErrorCauses.note("echo: Close " + ((CloseWebSocketFrame) frame).statusCode() + " from the proxy", null);
             finish();
             return;
         }
         if (frame.content().readableBytes() != payload.readableBytes() && run.measuring()) {
-            errors++;
+            tally.errors++;
             ErrorCauses.note("echo: wrong length " + frame.content().readableBytes(), null);
         }
         if (run.measuring()) {
-            latency.recordSince(sentAt);
-            ops++;
+            tally.latency.recordSince(sentAt);
+            tally.ops++;
         }
-        if (ops >= maxOps || run.over()) {
+        if (tally.ops >= maxOps || run.over()) {
             finish();
         } else {
             pacer.schedule(ch.eventLoop(), this::send);
@@ -96,7 +102,7 @@ final class EchoConn implements WsListener {
     public void onClosed(Channel ch, boolean wasOpen, Throwable cause) {
         signal();
         if (run != null && !finished) {
-            errors++;
+            tally.errors++;
             ErrorCauses.note("echo: connection closed", cause);
             finish();
         }

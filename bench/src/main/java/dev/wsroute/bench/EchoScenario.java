@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code echo}: N WebSocket connections, each sending one message of S bytes and waiting for its
@@ -37,41 +36,9 @@ final class EchoScenario {
                 }
             });
         }
-        if (!settled.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("connections still opening after 60 s");
-        }
-        List<EchoConn> open = new ArrayList<>();
-        for (EchoConn conn : all) {
-            if (conn.isOpen()) {
-                open.add(conn);
-            }
-        }
-        if (open.isEmpty()) {
-            throw new IllegalStateException("no connection opened to " + s.target.wsUri);
-        }
-
-        Run run = new Run(s.warmupSecs, s.secs, open.size());
-        open.forEach(conn -> conn.start(run));
-        run.awaitWarmUp();
-        ProcCpu.Sample cpu0 = s.cpuSample();
-        long t0 = System.nanoTime();
-        run.beginMeasuring();
-        run.awaitDone(10);
-        long nanos = System.nanoTime() - t0;
-        ProcCpu.Sample cpu = s.cpuSince(cpu0);
-
-        long ops = 0;
-        long errors = run.unfinished() + (conns - open.size());
-        List<Latency> parts = new ArrayList<>();
-        for (EchoConn conn : open) {
-            ops += conn.ops;
-            errors += conn.errors;
-            parts.add(conn.latency);
-        }
-        for (EchoConn conn : open) {
-            conn.channel().close();
-        }
-        return s.result("echo").put("size", size).put("conns", open.size())
-                .measured(ops, errors, nanos, Latency.merge(parts), cpu);
+        List<EchoConn> open = s.opened(all, settled);
+        Result result = s.measure(s.result("echo").put("size", size).put("conns", open.size()), open, conns - open.size(), 10);
+        open.forEach(conn -> conn.channel().close());
+        return result;
     }
 }

@@ -15,10 +15,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.concurrent.CountDownLatch;
 
 /** One keep-alive HTTP/1.1 connection: GET, wait for the whole response, repeat. */
-final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
-    final Latency latency = new Latency();
-    long ops;
-    long errors;
+final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> implements Participant.Connection {
+    private final Tally tally = new Tally();
     private final String path;
     private final String host;
     private final long maxOps;
@@ -38,15 +36,23 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
         this.settled = settled;
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return channel != null && channel.isActive();
     }
 
-    Channel channel() {
+    @Override
+    public Channel channel() {
         return channel;
     }
 
-    void start(Run run) {
+    @Override
+    public Tally tally() {
+        return tally;
+    }
+
+    @Override
+    public void start(Run run) {
         this.run = run;
         pacer.schedule(channel.eventLoop(), this::send);
     }
@@ -72,18 +78,18 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
         }
         if (run.measuring()) {
             if (HttpResponseStatus.OK.equals(res.status())) {
-                latency.recordSince(sentAt);
-                ops++;
+                tally.latency.recordSince(sentAt);
+                tally.ops++;
             } else {
-                errors++; // an error answer (502, 503 ...) is not a request served
+                tally.errors++; // an error answer (502, 503 ...) is not a request served
                 ErrorCauses.note("http: answer " + res.status().code(), null);
             }
         }
         if (!HttpUtil.isKeepAlive(res)) {
-            errors++;
+            tally.errors++;
             ErrorCauses.note("http: answer " + res.status().code() + " without keep-alive", null);
             finish();
-        } else if (ops >= maxOps || run.over()) {
+        } else if (tally.ops >= maxOps || run.over()) {
             finish();
         } else {
             pacer.schedule(ctx.channel().eventLoop(), this::send);
@@ -99,7 +105,7 @@ final class HttpConn extends SimpleChannelInboundHandler<FullHttpResponse> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (run != null && !finished) {
-            errors++;
+            tally.errors++;
             ErrorCauses.note("http: connection closed", cause);
             finish();
         }

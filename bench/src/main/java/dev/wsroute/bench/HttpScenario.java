@@ -3,7 +3,6 @@ package dev.wsroute.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code http}: C keep-alive connections, each doing GET after GET for T seconds or max-ops requests
@@ -28,38 +27,9 @@ final class HttpScenario {
                 }
             });
         }
-        if (!settled.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("connections still opening after 60 s");
-        }
-        List<HttpConn> open = new ArrayList<>();
-        for (HttpConn conn : all) {
-            if (conn.isOpen()) {
-                open.add(conn);
-            }
-        }
-        if (open.isEmpty()) {
-            throw new IllegalStateException("no connection opened to " + s.target.address);
-        }
-        Run run = new Run(s.warmupSecs, s.secs, open.size());
-        open.forEach(conn -> conn.start(run));
-        run.awaitWarmUp();
-        ProcCpu.Sample cpu0 = s.cpuSample();
-        long t0 = System.nanoTime();
-        run.beginMeasuring();
-        run.awaitDone(10);
-        long nanos = System.nanoTime() - t0;
-        ProcCpu.Sample cpu = s.cpuSince(cpu0);
-
-        long ops = 0;
-        long errors = run.unfinished() + (conns - open.size());
-        List<Latency> parts = new ArrayList<>();
-        for (HttpConn conn : open) {
-            ops += conn.ops;
-            errors += conn.errors;
-            parts.add(conn.latency);
-        }
+        List<HttpConn> open = s.opened(all, settled);
+        Result result = s.measure(s.result("http").put("conns", open.size()), open, conns - open.size(), 10);
         open.forEach(conn -> conn.channel().close());
-        return s.result("http").put("conns", open.size())
-                .measured(ops, errors, nanos, Latency.merge(parts), cpu);
+        return result;
     }
 }

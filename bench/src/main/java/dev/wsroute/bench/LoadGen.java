@@ -1,7 +1,11 @@
 package dev.wsroute.bench;
 
 import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Load generator for the bench. One scenario per run; prints one {@code RESULT key=value ...} line.
@@ -64,6 +68,53 @@ public final class LoadGen {
         /** CPU used since {@code start}, or null when no pid is watched. */
         ProcCpu.Sample cpuSince(ProcCpu.Sample start) {
             return start == null ? null : cpu.sample().minus(start);
+        }
+
+        /**
+         * Waits until each of {@code conns} has opened or failed to ({@code settled}, 60 s at most): those that
+         * opened, at least one.
+         */
+        <C extends Participant.Connection> List<C> opened(List<C> conns, CountDownLatch settled) throws InterruptedException {
+            if (!settled.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("connections still opening after 60 s");
+            }
+            List<C> open = new ArrayList<>();
+            for (C conn : conns) {
+                if (conn.isOpen()) {
+                    open.add(conn);
+                }
+            }
+            if (open.isEmpty()) {
+                throw new IllegalStateException("no connection opened to " + target.address);
+            }
+            return open;
+        }
+
+        /**
+         * Starts the participants, waits out the warm-up, then measures until the window ends and each has finished
+         * its operation in flight (or {@code graceSecs} more): the figures go into {@code result}. {@code lost}:
+         * participants that never took part (connections that did not open), each an error.
+         */
+        Result measure(Result result, List<? extends Participant> participants, int lost, long graceSecs)
+                throws InterruptedException {
+            Run run = new Run(warmupSecs, secs, participants.size());
+            participants.forEach(p -> p.start(run));
+            run.awaitWarmUp();
+            ProcCpu.Sample cpu0 = cpuSample();
+            long t0 = System.nanoTime();
+            run.beginMeasuring();
+            run.awaitDone(graceSecs);
+            long nanos = System.nanoTime() - t0;
+            ProcCpu.Sample cpu = cpuSince(cpu0);
+            long ops = 0;
+            long errors = run.unfinished() + lost;
+            List<Latency> parts = new ArrayList<>();
+            for (Participant p : participants) {
+                ops += p.tally().ops;
+                errors += p.tally().errors;
+                parts.add(p.tally().latency);
+            }
+            return result.measured(ops, errors, nanos, Latency.merge(parts), cpu);
         }
 
         Result result(String scenario) {

@@ -32,25 +32,6 @@ final class SessionScenario {
             all.add(new SessionWorker(s.target, (EventLoop) loops.next(), payload, Math.max(1, maxOps / workers),
                     Pacer.of(s.rate, workers)));
         }
-        Run run = new Run(s.warmupSecs, s.secs, workers);
-        all.forEach(w -> w.start(run));
-        run.awaitWarmUp();
-        ProcCpu.Sample cpu0 = s.cpuSample();
-        long t0 = System.nanoTime();
-        run.beginMeasuring();
-        run.awaitDone(15);
-        long nanos = System.nanoTime() - t0;
-        ProcCpu.Sample cpu = s.cpuSince(cpu0);
-
-        long ops = 0;
-        long errors = run.unfinished();
-        List<Latency> parts = new ArrayList<>();
-        for (SessionWorker w : all) {
-            ops += w.sessions;
-            errors += w.errors;
-            parts.add(w.latency);
-        }
-        return s.result("sessions").put("size", size).put("conns", workers)
-                .measured(ops, errors, nanos, Latency.merge(parts), cpu);
+        return s.measure(s.result("sessions").put("size", size).put("conns", workers), all, 0, 15);
     }
 }

@@ -12,11 +12,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  * message, wait for its echo, send Close, wait for the peer's Close, close; then the next session (when it is
  * due, with {@code --rate}).
  */
-final class SessionWorker implements WsListener {
+final class SessionWorker implements WsListener, Participant {
     private static final int MAX_FAILURES = 1000;
-    final Latency latency = new Latency();
-    long sessions;
-    long errors;
+    private final Tally tally = new Tally();
     private long failures; // warm-up included: bounds the loop when the proxy refuses everything
     private final Target target;
     private final EventLoop loop;
@@ -36,13 +34,19 @@ final class SessionWorker implements WsListener {
         this.pacer = pacer;
     }
 
-    void start(Run run) {
+    @Override
+    public void start(Run run) {
         this.run = run;
         loop.execute(this::next);
     }
 
+    @Override
+    public Tally tally() {
+        return tally;
+    }
+
     private void next() {
-        if (sessions >= maxSessions || failures >= MAX_FAILURES || run.over()) {
+        if (tally.ops >= maxSessions || failures >= MAX_FAILURES || run.over()) {
             run.participantDone();
             return;
         }
@@ -57,7 +61,7 @@ final class SessionWorker implements WsListener {
             if (!f.isSuccess()) {
                 failures++;
                 if (run.measuring()) {
-                    errors++;
+                    tally.errors++;
                     ErrorCauses.note("session connect failed", f.cause());
                 }
                 next();
@@ -91,10 +95,10 @@ final class SessionWorker implements WsListener {
         }
         if (run.measuring()) {
             if (completed) {
-                sessions++;
-                latency.recordSince(startedAt);
+                tally.ops++;
+                tally.latency.recordSince(startedAt);
             } else {
-                errors++;
+                tally.errors++;
                 ErrorCauses.note("session ended " + (!wasOpen ? "before the 101" : !echoed ? "before the echo"
                         : "before the peer's Close"), cause);
             }
