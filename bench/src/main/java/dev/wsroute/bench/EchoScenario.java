@@ -36,9 +36,6 @@ final class EchoScenario {
                 }
             });
         }
-        List<EchoConn> open = s.opened(all, settled);
-        Result result = s.measure(s.result("echo").put("size", size).put("conns", open.size()), open, conns - open.size(), 10);
-        open.forEach(conn -> conn.channel().close());
-        return result;
+        return s.measureConnections(s.result("echo").put("size", size), all, settled);
     }
 }

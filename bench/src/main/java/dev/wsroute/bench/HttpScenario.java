@@ -27,9 +27,6 @@ final class HttpScenario {
                 }
             });
         }
-        List<HttpConn> open = s.opened(all, settled);
-        Result result = s.measure(s.result("http").put("conns", open.size()), open, conns - open.size(), 10);
-        open.forEach(conn -> conn.channel().close());
-        return result;
+        return s.measureConnections(s.result("http"), all, settled);
     }
 }

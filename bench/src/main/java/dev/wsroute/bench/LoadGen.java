@@ -71,15 +71,16 @@ public final class LoadGen {
         }
 
         /**
-         * Waits until each of {@code conns} has opened or failed to ({@code settled}, 60 s at most): those that
-         * opened, at least one.
+         * Once each of {@code conns} has opened or failed to ({@code settled}, 60 s at most), measures those that
+         * opened ({@code conns} in the result; each that did not is an error), then closes them.
          */
-        <C extends Participant.Connection> List<C> opened(List<C> conns, CountDownLatch settled) throws InterruptedException {
+        Result measureConnections(Result result, List<? extends Participant.Connection> conns, CountDownLatch settled)
+                throws InterruptedException {
             if (!settled.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("connections still opening after 60 s");
             }
-            List<C> open = new ArrayList<>();
-            for (C conn : conns) {
+            List<Participant.Connection> open = new ArrayList<>();
+            for (Participant.Connection conn : conns) {
                 if (conn.isOpen()) {
                     open.add(conn);
                 }
@@ -87,7 +88,9 @@ public final class LoadGen {
             if (open.isEmpty()) {
                 throw new IllegalStateException("no connection opened to " + target.address);
             }
-            return open;
+            measure(result.put("conns", open.size()), open, conns.size() - open.size(), 10);
+            open.forEach(conn -> conn.channel().close());
+            return result;
         }
 
         /**
@@ -110,9 +113,10 @@ public final class LoadGen {
             long errors = run.unfinished() + lost;
             List<Latency> parts = new ArrayList<>();
             for (Participant p : participants) {
-                ops += p.tally().ops;
-                errors += p.tally().errors;
-                parts.add(p.tally().latency);
+                Participant.Tally t = p.tally();
+                ops += t.ops;
+                errors += t.errors;
+                parts.add(t.latency);
             }
             return result.measured(ops, errors, nanos, Latency.merge(parts), cpu);
         }

@@ -18,7 +18,7 @@ interface Participant {
         long errors;
     }
 
-    /** One opened before the run (echo, HTTP): only those that opened take part ({@link LoadGen.Setup#opened}). */
+    /** One opened before the run (echo, HTTP): only those that opened take part ({@link LoadGen.Setup#measureConnections}). */
     interface Connection extends Participant {
         boolean isOpen();
 
