@@ -18,7 +18,7 @@ import dev.wsroute.tls.SniMapping;
  * [plain-http-on-tls → tls-alerts → sni-tls → tls-failure] → http → receiver; after an upgrade the receiver alone, handing
  * every event to the tunnel's client side (the HTTP codec gone: the upgrade's one pipeline change). With wsroute.listen.proxy-protocol: proxy-protocol-decoder → proxy-protocol until the header is read, and those
  * stages in their place after it ({@link ProxyProtocolStage}). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
- * starts; over TLS it starts once the handshake is done, whose own deadline tls-failure keeps ({@link TlsFailureCounter}).
+ * starts; over TLS it starts once the handshake is done, whose own deadline tls-failure keeps ({@link TlsHandshakeCounter}).
  * <p>
  * Not a handler: {@link ClientAcceptor} calls {@link #init} on each accepted connection before registering it, which
  * adds the stages in their places (for ws:// two pipeline changes, codec and receiver). A handler in the pipeline that
@@ -121,7 +121,7 @@ final class ClientInitializer implements ClientAcceptor.Setup {
             // good, and the head deadline's 408 could only be queued behind a handshake that never ends. It is kept
             // on the loop's clock by the failure counter; the TLS stage gets none (0): Netty's would be a scheduled
             // task per connection for the hello, and another for the rest
-            TlsFailureCounter failures = new TlsFailureCounter(px.metrics, px.config.limits().requestHeaderTimeout().toNanos());
+            TlsHandshakeCounter failures = new TlsHandshakeCounter(px.metrics, px.config.limits().requestHeaderTimeout().toNanos());
             before(p, at, "tls-alerts", failures.alertReader);
             before(p, at, "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
                     MAX_CLIENT_HELLO, 0) {

@@ -98,7 +98,7 @@ final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implement
         this.client = ClientAddress.of(ctx.channel());
         this.codec = ctx.pipeline().context(ClientHttpCodec.class);
         // over TLS the wait for a head starts once the handshake is done (a 408 before it would go out as plain text);
-        // until then the handshake's deadline (TlsFailureCounter) bounds the connection, and closes it at shutdown
+        // until then the handshake's deadline (TlsHandshakeCounter) bounds the connection, and closes it at shutdown
         if (!tls) {
             armHeadTimeout(false);
         }

@@ -46,6 +46,8 @@ public final class ProxyMetrics {
     private final Meters.Counter acceptFailures;
     /** By {@link HandshakeFailure#ordinal()}: every reason's series from the start, so a rate() sees the first one. */
     private final Meters.Counter[] tlsHandshakeFailures = new Meters.Counter[HandshakeFailure.values().length];
+    private final Meters.Counter tlsHandshakesFull;
+    private final Meters.Counter tlsHandshakesResumed;
     /** By {@link ProxyProtocolStage.Failure#ordinal()}, every reason's series from the start. */
     private final Meters.Counter[] proxyProtocolErrors = new Meters.Counter[ProxyProtocolStage.Failure.values().length];
     private final LogThrottle proxyProtocolLog = new LogThrottle(System::nanoTime);
@@ -66,6 +68,9 @@ public final class ProxyMetrics {
             tlsHandshakeFailures[r.ordinal()] = registry.counter("wsroute.tls.handshake.failures",
                     "Client TLS handshakes that failed, by a fixed reason", null, "reason", r.label());
         }
+        String handshakes = "Client TLS handshakes that succeeded, by whether they resumed an earlier session (a ticket or the session cache)";
+        tlsHandshakesFull = registry.counter("wsroute.tls.handshakes", handshakes, null, "resumed", "false");
+        tlsHandshakesResumed = registry.counter("wsroute.tls.handshakes", handshakes, null, "resumed", "true");
         for (ProxyProtocolStage.Failure r : ProxyProtocolStage.Failure.values()) {
             proxyProtocolErrors[r.ordinal()] = registry.counter("wsroute.proxy.protocol.errors",
                     "Client connections closed for their PROXY protocol header (wsroute.listen.proxy-protocol), by a fixed reason",
@@ -101,6 +106,11 @@ public final class ProxyMetrics {
     /** A client's TLS handshake failed (the connection is closed quietly). */
     void tlsHandshakeFailed(HandshakeFailure reason) {
         tlsHandshakeFailures[reason.ordinal()].increment();
+    }
+
+    /** A client's TLS handshake succeeded: a full one, or one that resumed a session without the certificate's work. */
+    void tlsHandshakeDone(boolean resumed) {
+        (resumed ? tlsHandshakesResumed : tlsHandshakesFull).increment();
     }
 
     Meters registry() {

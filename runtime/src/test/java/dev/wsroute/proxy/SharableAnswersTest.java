@@ -34,7 +34,7 @@ class SharableAnswersTest {
             new ClientInitializer(px, true).init(tls);
             tls.register(); // the TLS port's stages, as a listener's connection gets them
             ProxyProtocolStage header = new ProxyProtocolStage(px.metrics, 1, false, at -> { });
-            TlsFailureCounter failures = new TlsFailureCounter(px.metrics, 1);
+            TlsHandshakeCounter failures = new TlsHandshakeCounter(px.metrics, 1);
             List<ChannelHandlerAdapter> handlers = List.of(
                     new ClientAcceptor(transport, new ClientInitializer(px, false), transport.group(), java.util.Map.of()),
                     new ClientRequestReceiver(px, false, null),

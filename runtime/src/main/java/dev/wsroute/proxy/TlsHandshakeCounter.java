@@ -4,17 +4,20 @@ import java.nio.channels.ClosedChannelException;
 
 import dev.wsroute.tls.ClientAlert;
 import dev.wsroute.tls.HandshakeFailure;
+import dev.wsroute.tls.SessionResumption;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 
 /**
- * Behind the TLS stage: a failed handshake closes the connection quietly (clients probing with bad TLS are common)
- * but is counted, by a fixed reason, in {@code wsroute_tls_handshake_failures_total}. Netty reports one failure up to
+ * Behind the TLS stage: a handshake that succeeds is counted in {@code wsroute_tls_handshakes_total}, by whether it
+ * resumed a session; a failed one closes the connection quietly (clients probing with bad TLS are common) but is
+ * counted, by a fixed reason, in {@code wsroute_tls_handshake_failures_total}. Netty reports one failure up to
  * three ways (a failed SNI event, a failed handshake event, the exception): the first is counted, the others not.
  * Its {@link #alertReader} goes before the TLS stage, to read a fatal alert the client sent in the clear. A client that
  * closes before its ClientHello is whole makes Netty report nothing: counted {@code closed} here when it had sent a
@@ -27,7 +30,7 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
  * closed quietly (from before the TLS stage: no alert, no close_notify). The deadline's stop action closes a
  * connection still in its handshake when the listeners close at shutdown, as an idle one is.
  */
-final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Runnable {
+final class TlsHandshakeCounter extends ChannelInboundHandlerAdapter implements Runnable {
     private final ProxyMetrics metrics;
     private final long timeoutNanos;
     private final LoopClock.Deadline deadline = new LoopClock.Deadline(this::late, this);
@@ -40,6 +43,7 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
     private int clientAlert = -1;
     /** The client sent at least one byte: a close from now on ends a handshake begun. */
     private boolean began;
+    private long startedMillis;
 
     /** Before the TLS stage until the handshake succeeds: notes a fatal alert the client sends in the clear. */
     final ChannelHandler alertReader = new ChannelInboundHandlerAdapter() {
@@ -64,7 +68,7 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
     };
 
     /** @param timeoutNanos the time the ClientHello gets, and the rest of the handshake again (the request-header timeout) */
-    TlsFailureCounter(ProxyMetrics metrics, long timeoutNanos) {
+    TlsHandshakeCounter(ProxyMetrics metrics, long timeoutNanos) {
         this.metrics = metrics;
         this.timeoutNanos = timeoutNanos;
     }
@@ -92,6 +96,7 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
 
     private void start() {
         if (clock == null && !settled) {
+            startedMillis = System.currentTimeMillis();
             clock = LoopClock.of(ctx.channel().eventLoop());
             clock.arm(deadline, timeoutNanos);
         }
@@ -146,7 +151,13 @@ final class TlsFailureCounter extends ChannelInboundHandlerAdapter implements Ru
         disarm();
         if (failure != null) {
             metrics.tlsHandshakeFailed(HandshakeFailure.of(failure, clientAlert));
-        } else if (ctx.pipeline().context(alertReader) != null) {
+            return;
+        }
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            metrics.tlsHandshakeDone(SessionResumption.resumed(tls.engine(), startedMillis));
+        }
+        if (ctx.pipeline().context(alertReader) != null) {
             ctx.pipeline().remove(alertReader);
         }
     }
