@@ -637,6 +637,8 @@ load_round() {  # round -> every proxy started afresh and warmed up; then each s
   fi
   each measure_tls wss_echo64 "wss:// echo 64 B" --scenario echo --size 64 --conns "$ECHO_CONNS" --path "$WS_PATH"
   each measure_tls wss_sessions "wss:// sessions" --scenario sessions --size 64 --conns "$SESSION_WORKERS" --path "$WS_PATH"
+  each measure_tls wss_resumed "wss:// sessions, resumed" --scenario sessions --size 64 --conns "$SESSION_WORKERS" \
+    --path "$WS_PATH" --tls-resume true
   each stop_proxy
 }
 
@@ -722,6 +724,8 @@ report() {
       "wss_echo64.cpu|wss:// echo 64 B, proxy CPU µs per message"
       "wss_sessions.rate|wss:// sessions/s (full TLS handshake each)"
       "wss_sessions.cpu|wss:// proxy CPU µs per session"
+      "wss_resumed.rate|wss:// sessions/s, each resuming a TLS session (returning clients)"
+      "wss_resumed.cpu|wss:// proxy CPU µs per resumed session"
     )
   fi
   {
@@ -749,7 +753,7 @@ report() {
     done
     local errs=""
     for p in "${PROXY_LIST[@]}"; do
-      for key in echo64 echo4k sessions http paced64 pacedsessions wss_echo64 wss_sessions; do
+      for key in echo64 echo4k sessions http paced64 pacedsessions wss_echo64 wss_sessions wss_resumed; do
         v="$(tr ' ' '\n' <<< "${FIG[$p|$key.errors]:-}" | awk '{n += $1} END {print n + 0}')"
         [[ "$v" != "0" ]] && errs+=" $p/$key=$v"
       done

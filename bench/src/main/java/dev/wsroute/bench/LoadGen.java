@@ -27,11 +27,14 @@ import java.util.concurrent.TimeUnit;
  *   --clk-tck 100      clock ticks per second of /proc/PID/stat (getconf CLK_TCK)
  *   --label NAME       proxy name printed in the result
  *   --tls-ca FILE      connect with TLS (wss://, https://), trusting the PEM certificate(s) in FILE
+ *   --tls-resume true  each session worker is a returning client: its connections offer the TLS session of its last
+ *                      one (a session cache of its own), not a full handshake each
  * </pre>
  */
 public final class LoadGen {
     static final Set<String> OPTIONS = Set.of("scenario", "host", "port", "path", "conns", "size",
-            "secs", "warmup-secs", "max-ops", "rate", "parallel", "threads", "cpu-pids", "clk-tck", "label", "tls-ca");
+            "secs", "warmup-secs", "max-ops", "rate", "parallel", "threads", "cpu-pids", "clk-tck", "label", "tls-ca",
+            "tls-resume");
 
     private LoadGen() {
     }
@@ -53,7 +56,8 @@ public final class LoadGen {
             this.group = group;
             this.tls = args.str("tls-ca", null);
             this.target = new Target(args.loopback("host", "127.0.0.1"), args.integer("port", 8080),
-                    args.str("path", "/ws"), group, tls == null ? null : ClientTls.context(tls));
+                    args.str("path", "/ws"), group, tls == null ? null : () -> ClientTls.context(tls),
+                    Boolean.parseBoolean(args.str("tls-resume", "false")));
             this.secs = args.longValue("secs", 10);
             this.warmupSecs = args.longValue("warmup-secs", 2);
             this.rate = args.decimal("rate", 0);

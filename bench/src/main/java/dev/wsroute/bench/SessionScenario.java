@@ -29,7 +29,7 @@ final class SessionScenario {
             if (!loops.hasNext()) {
                 loops = s.group.iterator();
             }
-            all.add(new SessionWorker(s.target, (EventLoop) loops.next(), payload, Math.max(1, maxOps / workers),
+            all.add(new SessionWorker(s.target.oneClient(), (EventLoop) loops.next(), payload, Math.max(1, maxOps / workers),
                     Pacer.of(s.rate, workers)));
         }
         return s.measure(s.result("sessions").put("size", size).put("conns", workers), all, 0, 15);

@@ -23,18 +23,42 @@ final class Target {
     final URI wsUri;
     private final Bootstrap base;
     private final SslContext tls;
+    /** Non-null when connections resume TLS sessions: makes the context (and session cache) of a client of its own. */
+    private final Supplier<SslContext> returningClient;
 
-    /** {@code tls}: null for plain TCP (ws://, http://), else the client context (wss://). */
-    Target(InetAddress host, int port, String path, EventLoopGroup group, SslContext tls) {
+    /**
+     * {@code tls}: null for plain TCP (ws://, http://), else the client context (wss://). {@code resumeSessions}: each
+     * new connection offers the session of one before (a returning client), else every one is a full handshake.
+     */
+    Target(InetAddress host, int port, String path, EventLoopGroup group, Supplier<SslContext> tls, boolean resumeSessions) {
         this.address = new InetSocketAddress(host, port);
         this.path = path;
-        this.tls = tls;
+        this.tls = tls == null ? null : tls.get();
+        this.returningClient = tls != null && resumeSessions ? tls : null;
         this.wsUri = URI.create((tls == null ? "ws://" : "wss://") + host.getHostAddress() + ":" + port + path);
         this.base = new Bootstrap()
                 .group(group)
                 .channel(Transport.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+    }
+
+    private Target(Target of, SslContext tls) {
+        this.address = of.address;
+        this.path = of.path;
+        this.wsUri = of.wsUri;
+        this.base = of.base;
+        this.tls = tls;
+        this.returningClient = of.returningClient;
+    }
+
+    /**
+     * As one returning client sees it: with session resumption, connections made through the copy share a session cache
+     * of their own (a browser's), not every worker's (one session cache for 50 workers in a storm hands out its one
+     * TLS 1.3 session to few of them); otherwise this target itself.
+     */
+    Target oneClient() {
+        return returningClient == null ? this : new Target(this, returningClient.get());
     }
 
     String hostHeader() {
@@ -61,8 +85,11 @@ final class Target {
             @Override
             protected void initChannel(SocketChannel ch) {
                 if (tls != null) {
-                    // no peer host: no SNI and no session resumption, so every connection is a full handshake
-                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                    // with the peer's host and port the JDK's client caches sessions and offers them; without, it does
+                    // not (and sends no SNI), so every connection is a full handshake
+                    ch.pipeline().addLast("tls", returningClient != null
+                            ? tls.newHandler(ch.alloc(), address.getHostString(), address.getPort())
+                            : tls.newHandler(ch.alloc()));
                 }
                 ch.pipeline().addLast("http", new HttpClientCodec())
                         .addLast("aggregator", new HttpObjectAggregator(maxResponse))
