@@ -15,10 +15,10 @@ import dev.wsroute.tls.SniMapping;
 
 /**
  * The pipeline of an accepted connection, named for what each stage does:
- * [plain-http-on-tls → tls-alerts → sni-tls → tls-failure] → http → receiver; after an upgrade the receiver alone, handing
+ * [plain-http-on-tls → tls-alerts → sni-tls → tls-handshake] → http → receiver; after an upgrade the receiver alone, handing
  * every event to the tunnel's client side (the HTTP codec gone: the upgrade's one pipeline change). With wsroute.listen.proxy-protocol: proxy-protocol-decoder → proxy-protocol until the header is read, and those
  * stages in their place after it ({@link ProxyProtocolStage}). The receiver keeps the request-head deadline ({@link RequestHeadTimeout}), which the codec tells when a head
- * starts; over TLS it starts once the handshake is done, whose own deadline tls-failure keeps ({@link TlsHandshakeCounter}).
+ * starts; over TLS it starts once the handshake is done, whose own deadline tls-handshake keeps ({@link TlsHandshakeCounter}).
  * <p>
  * Not a handler: {@link ClientAcceptor} calls {@link #init} on each accepted connection before registering it, which
  * adds the stages in their places (for ws:// two pipeline changes, codec and receiver). A handler in the pipeline that
@@ -119,10 +119,10 @@ final class ClientInitializer implements ClientAcceptor.Setup {
                     new PlainHttpOnTlsPort(maxHead, client -> refusedHead(client, 400, "plain HTTP sent to the HTTPS port")));
             // the handshake gets the header timeout (the ClientHello, then the rest): without one, Netty waits for
             // good, and the head deadline's 408 could only be queued behind a handshake that never ends. It is kept
-            // on the loop's clock by the failure counter; the TLS stage gets none (0): Netty's would be a scheduled
+            // on the loop's clock by the handshake counter; the TLS stage gets none (0): Netty's would be a scheduled
             // task per connection for the hello, and another for the rest
-            TlsHandshakeCounter failures = new TlsHandshakeCounter(px.metrics, px.config.limits().requestHeaderTimeout().toNanos());
-            before(p, at, "tls-alerts", failures.alertReader);
+            TlsHandshakeCounter handshake = new TlsHandshakeCounter(px.metrics, px.config.limits().requestHeaderTimeout().toNanos());
+            before(p, at, "tls-alerts", handshake.alertReader);
             before(p, at, "sni-tls", new SniHandler(new SniMapping(() -> px.tables.current().certificates()),
                     MAX_CLIENT_HELLO, 0) {
                 @Override
@@ -130,7 +130,7 @@ final class ClientInitializer implements ClientAcceptor.Setup {
                     return false; // as Netty's: without its per-thread look-up, at construction and at the add
                 }
             });
-            before(p, at, "tls-failure", failures);
+            before(p, at, "tls-handshake", handshake);
         }
         RequestHeadTimeout headTimeout = new RequestHeadTimeout(px.config.limits().requestHeaderTimeout(), px.config.limits().httpIdleTimeout(),
                 client -> refusedHead(client, 408, "request head not complete in time"));
