@@ -119,6 +119,12 @@ public final class InteropPeers {
         return startPython(script, args);
     }
 
+    /** Starts a script that needs only python3's standard library (its ssl module: OpenSSL as a TLS client). */
+    public static ExternalPeer pythonSsl(String script, String... args) throws IOException, InterruptedException {
+        requirePythonModule("ssl", "python3");
+        return startPython(script, args);
+    }
+
     private static ExternalPeer startPython(String script, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-u", scripts().resolve(script).toString()));
         cmd.addAll(List.of(args));

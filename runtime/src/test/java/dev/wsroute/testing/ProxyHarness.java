@@ -1,6 +1,7 @@
 package dev.wsroute.testing;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import dev.wsroute.table.RouteTableHolder;
 import dev.wsroute.table.TableBuilder;
 import dev.wsroute.tls.SecretSource;
 import dev.wsroute.tls.StandaloneSecrets;
+import dev.wsroute.tls.TlsContexts;
 import dev.wsroute.tls.TlsMaterialResolver;
 import dev.wsroute.tls.TlsProblem;
 import dev.wsroute.tls.TlsResolver;
@@ -60,7 +62,12 @@ public final class ProxyHarness implements AutoCloseable {
      * routes' {@code tls.secretName} name.
      */
     public void routesWithSecrets(String yaml) {
-        routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null)
+        routesWithSecrets(yaml, TlsContexts.automatic());
+    }
+
+    /** As {@link #routesWithSecrets(String)}, with contexts of this TLS engine. */
+    public void routesWithSecrets(String yaml, TlsContexts contexts) {
+        routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null, contexts, Clock.systemUTC())
                 .withSecrets(StandaloneSecrets.from(RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8)).secrets())));
     }
 

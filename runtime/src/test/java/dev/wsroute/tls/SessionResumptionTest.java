@@ -2,22 +2,18 @@ package dev.wsroute.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.wsroute.standalone.RoutesDocuments;
-import dev.wsroute.testing.Peers;
+import dev.wsroute.testing.ExternalPeer;
+import dev.wsroute.testing.InteropPeers;
 import dev.wsroute.testing.ProxyHarness;
 import dev.wsroute.testing.TestCertificates;
 import dev.wsroute.testing.TestCertificates.Authority;
@@ -33,7 +29,7 @@ import io.netty.handler.ssl.SslProvider;
  * itself whether it resumed; the server's count must agree with it.
  */
 class SessionResumptionTest {
-    static final String PYTHON = "/usr/bin/python3";
+    static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -43,7 +39,6 @@ class SessionResumptionTest {
 
     @BeforeEach
     void start() throws Exception {
-        Peers.require(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is not installed: apt-get install python3");
         ca = TestCertificates.authority("resumption CA");
         caFile = ca.writeCertificatePem(dir.resolve("ca.pem"));
         px = new ProxyHarness(TestConfig.withTls());
@@ -118,20 +113,16 @@ class SessionResumptionTest {
                 ---
                 %s
                 """.formatted(chat.secretYaml("default", "chat-tls"), game.secretYaml("default", "game-tls"));
-        RoutesDocuments.Parsed parsed = RoutesDocuments.parse("routes.yaml", yaml.getBytes(StandardCharsets.UTF_8));
-        px.routes(yaml, new TlsMaterialResolver(SecretSource.EMPTY, Optional.empty(), null, contexts, Clock.systemUTC())
-                .withSecrets(StandaloneSecrets.from(parsed.secrets())));
+        px.routesWithSecrets(yaml, contexts);
     }
 
     /** What the client says of its two visits: "version resumed version resumed". */
     String comeBack(String first, String second, String version) throws Exception {
-        Process p = new ProcessBuilder(PYTHON, Path.of("src/test/resources/interop/tls_resume.py").toString(),
-                Integer.toString(px.dataPlane.tlsPort()), caFile.toString(), first, second, version)
-                .redirectErrorStream(true).start();
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(said).isTrue();
-        assertThat(p.exitValue()).as(said).isZero();
-        return said;
+        try (ExternalPeer client = InteropPeers.pythonSsl("tls_resume.py", Integer.toString(px.dataPlane.tlsPort()),
+                caFile.toString(), first, second, version)) {
+            assertThat(client.awaitExit(WAIT)).as(client.transcript()).isZero();
+            return client.await(line -> line.containsKey("line"), "its report", WAIT).getString("line");
+        }
     }
 
     /** wsroute_tls_handshakes_total by its resumed label. */
